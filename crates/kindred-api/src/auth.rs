@@ -1,0 +1,91 @@
+//! Bearer-token authentication for the client API.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::{web, FromRequest, HttpRequest};
+use kindred_db::models::{accounts, oauth};
+use kindred_db::{AccountRow, TokenRow};
+use kindred_domain::{Scope, Scopes};
+
+use crate::crypto::sha256_hex;
+use crate::{ApiError, AppState};
+
+/// A valid token, for an app alone (client_credentials) or for a user.
+pub struct Authenticated {
+    pub token: TokenRow,
+    pub scopes: Scopes,
+    pub account: Option<AccountRow>,
+}
+
+impl Authenticated {
+    /// Refuses with Mastodon's 403 when the token lacks the scope.
+    pub fn require(&self, scope: &str) -> Result<(), ApiError> {
+        let wanted = Scope::parse(scope).map_err(|_| ApiError::internal())?;
+        if self.scopes.allows(&wanted) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden("insufficient_scope", "This action is outside the authorized scopes"))
+        }
+    }
+
+    /// The acting user; refuses app-only tokens and accounts that may not act.
+    pub fn user(&self) -> Result<&AccountRow, ApiError> {
+        let account = self
+            .account
+            .as_ref()
+            .ok_or_else(|| ApiError::new(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, "user_required", "This method requires an authenticated user"))?;
+        if account.suspended {
+            return Err(ApiError::forbidden("account_suspended", "Your login is currently disabled"));
+        }
+        if !account.approved {
+            return Err(ApiError::forbidden("pending_approval", "Your login is currently pending approval"));
+        }
+        Ok(account)
+    }
+}
+
+pub fn bearer_token(req: &HttpRequest) -> Option<String> {
+    let header = req.headers().get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = header.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+impl FromRequest for Authenticated {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer_token(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(ApiError::internal)?;
+            let token = token.ok_or_else(ApiError::unauthorized)?;
+            let hash = sha256_hex(&token);
+            let found = state
+                .db
+                .run(move |conn| {
+                    let Some(token) = oauth::find_live_token(conn, &hash)? else {
+                        return Ok(None);
+                    };
+                    let account = match token.account_id {
+                        Some(id) => Some(accounts::find(conn, id)?),
+                        None => None,
+                    };
+                    Ok(Some((token, account)))
+                })
+                .await?;
+            let (token, account) = found.ok_or_else(ApiError::unauthorized)?;
+            // A token whose user row vanished is as good as revoked.
+            let account = match account {
+                Some(None) => return Err(ApiError::unauthorized()),
+                Some(Some(a)) => Some(a),
+                None => None,
+            };
+            let scopes = Scopes::parse(&token.scopes).unwrap_or_default();
+            Ok(Authenticated { token, scopes, account })
+        })
+    }
+}

@@ -1,0 +1,12 @@
+//! Mastodon API entities, shaped as Mastodon documents them so existing apps parse
+//! them. Built from rows that hold no secrets; each output path has a test that it
+//! carries no email address.
+
+pub mod account;
+pub mod application;
+pub mod instance;
+pub mod token;
+
+pub use account::{Account, CredentialAccount};
+pub use application::{Application, CredentialApplication};
+pub use token::Token;

@@ -1,0 +1,217 @@
+use actix_web::{web, HttpResponse};
+use chrono::Utc;
+use kindred_db::models::accounts as repo;
+use kindred_db::{PreferenceChanges, ProfileChanges};
+use kindred_domain::{DisplayName, Note, PostingPrivacy};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::auth::Authenticated;
+use crate::entities::{Account, CredentialAccount, Token};
+use crate::params::{lenient, Params, FILE_MARKER};
+use crate::services::accounts::{sign_up, SignUp};
+use crate::services::oauth::issue_token;
+use crate::{ApiError, AppState};
+
+#[derive(Deserialize)]
+pub struct RegisterParams {
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    username: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    email: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    password: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    agreement: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    reason: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    invite_code: Option<String>,
+}
+
+/// `POST /api/v1/accounts`: sign-up with an app token, per `registration.mode`.
+/// Returns a token for the new account; in approval mode it works once an admin
+/// approves the account.
+pub async fn register(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    Params(p): Params<RegisterParams>,
+) -> Result<HttpResponse, ApiError> {
+    auth.require("write:accounts")?;
+    let required = |v: Option<String>, name: &str| {
+        v.filter(|s| !s.is_empty())
+            .ok_or_else(|| ApiError::unprocessable("invalid_parameters", format!("Validation failed: {name} can't be blank")))
+    };
+    let account = sign_up(
+        &state,
+        SignUp {
+            username: required(p.username, "username")?,
+            email: p.email,
+            password: required(p.password, "password")?,
+            agreement: p.agreement.unwrap_or(false),
+            reason: p.reason,
+            invite_code: p.invite_code,
+        },
+    )
+    .await?;
+    let app_id = auth.token.application_id;
+    let app = state
+        .db
+        .run(move |c| kindred_db::models::oauth::find_application(c, app_id))
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    let token = issue_token(&state, &app, Some(account.id), auth.scopes.clone()).await?;
+    Ok(HttpResponse::Ok().json(Token::from(token)))
+}
+
+pub async fn verify_credentials(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
+    auth.require("read:accounts")?;
+    let account = auth.user()?.clone();
+    let id = account.id;
+    let user = state.db.run(move |c| repo::find_user(c, id)).await?.ok_or_else(ApiError::unauthorized)?;
+    Ok(HttpResponse::Ok().json(CredentialAccount::from_rows(&account, &user, &state.urls)))
+}
+
+#[derive(Deserialize)]
+pub struct SourceParams {
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    privacy: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    sensitive: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    language: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct UpdateParams {
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    display_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    note: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    locked: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    bot: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    discoverable: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    hide_collections: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    indexable: Option<bool>,
+    #[serde(default)]
+    source: Option<SourceParams>,
+    #[serde(default)]
+    avatar: Option<Value>,
+    #[serde(default)]
+    header: Option<Value>,
+    #[serde(default)]
+    fields_attributes: Option<Value>,
+}
+
+/// True when a profile-field list carries any non-empty name or value.
+fn has_profile_fields(v: &Value) -> bool {
+    let entries: Vec<&Value> = match v {
+        Value::Array(a) => a.iter().collect(),
+        Value::Object(o) => o.values().collect(),
+        _ => return false,
+    };
+    entries.iter().any(|e| {
+        ["name", "value"].iter().any(|k| e.get(k).and_then(Value::as_str).is_some_and(|s| !s.trim().is_empty()))
+    })
+}
+
+pub async fn update_credentials(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    Params(p): Params<UpdateParams>,
+) -> Result<HttpResponse, ApiError> {
+    auth.require("write:accounts")?;
+    let account = auth.user()?.clone();
+    // Said plainly rather than silently dropped: no pictures (they identify people more
+    // than a pseudonym does) and no profile fields yet.
+    let is_upload = |v: &Option<Value>| v.as_ref().is_some_and(|v| v.as_str().map_or(true, |s| s == FILE_MARKER || !s.is_empty()));
+    if is_upload(&p.avatar) || is_upload(&p.header) {
+        return Err(ApiError::unprocessable("unsupported_media", "Validation failed: profile pictures are not supported on this server"));
+    }
+    if p.fields_attributes.as_ref().is_some_and(has_profile_fields) {
+        return Err(ApiError::unprocessable("unsupported_fields", "Validation failed: profile fields are not supported on this server"));
+    }
+    let _ = p.indexable; // accepted for compatibility; posts are never indexable here
+    let profile = ProfileChanges {
+        display_name: p.display_name.as_deref().map(DisplayName::parse).transpose()?.map(|d| d.as_str().to_owned()),
+        note: p.note.as_deref().map(Note::parse).transpose()?.map(|n| n.as_str().to_owned()),
+        locked: p.locked,
+        bot: p.bot,
+        discoverable: p.discoverable,
+        hide_collections: p.hide_collections,
+        updated_at: Some(Utc::now().naive_utc()),
+    };
+    let mut prefs = PreferenceChanges::default();
+    if let Some(source) = p.source {
+        prefs.default_privacy = source.privacy.as_deref().map(PostingPrivacy::parse).transpose()?.map(|v| v.as_str().to_owned());
+        prefs.default_sensitive = source.sensitive;
+        if let Some(lang) = source.language {
+            let lang = lang.trim().to_ascii_lowercase();
+            if !(lang.is_empty() || (2..=3).contains(&lang.len()) && lang.bytes().all(|b| b.is_ascii_lowercase())) {
+                return Err(ApiError::unprocessable("invalid_language", "Validation failed: language must be an ISO 639 code"));
+            }
+            prefs.default_language = Some((!lang.is_empty()).then_some(lang));
+        }
+    }
+    let id = account.id;
+    let (account, user) = state
+        .db
+        .run(move |c| {
+            repo::update_profile(c, id, &profile, &prefs)?;
+            let a = repo::find(c, id)?.ok_or(kindred_db::DbError::NotFound)?;
+            let u = repo::find_user(c, id)?.ok_or(kindred_db::DbError::NotFound)?;
+            Ok((a, u))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(CredentialAccount::from_rows(&account, &user, &state.urls)))
+}
+
+/// `GET /api/v1/accounts/:id`: active accounts only.
+pub async fn show(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id: i64 = path.parse().map_err(|_| ApiError::not_found())?;
+    let account = state
+        .db
+        .run(move |c| repo::find(c, id))
+        .await?
+        .filter(|a| a.is_active())
+        .ok_or_else(ApiError::not_found)?;
+    Ok(HttpResponse::Ok().json(Account::from_row(&account, &state.urls)))
+}
+
+#[derive(Deserialize)]
+pub struct LookupParams {
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    acct: Option<String>,
+}
+
+/// `GET /api/v1/accounts/lookup?acct=`: local accounts by username (`name` or
+/// `name@our.domain`).
+pub async fn lookup(state: web::Data<AppState>, Params(p): Params<LookupParams>) -> Result<HttpResponse, ApiError> {
+    let acct = p.acct.unwrap_or_default();
+    let acct = acct.trim().trim_start_matches('@');
+    let name = match acct.split_once('@') {
+        Some((name, domain)) => {
+            let ours = kindred_domain::InstanceDomain::parse(domain).is_ok_and(|d| &d == state.urls.domain());
+            if !ours {
+                return Err(ApiError::not_found());
+            }
+            name.to_owned()
+        }
+        None => acct.to_owned(),
+    };
+    if name.is_empty() {
+        return Err(ApiError::not_found());
+    }
+    let account = state
+        .db
+        .run(move |c| repo::find_local_by_username(c, &name))
+        .await?
+        .filter(|a| a.is_active())
+        .ok_or_else(ApiError::not_found)?;
+    Ok(HttpResponse::Ok().json(Account::from_row(&account, &state.urls)))
+}

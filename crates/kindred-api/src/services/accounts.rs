@@ -1,0 +1,176 @@
+use chrono::Utc;
+use kindred_db::models::{accounts, invites};
+use kindred_db::{AccountRow, DbError, NewAccount, NewInvite, NewUser};
+use kindred_domain::{EmailAddress, Password, RegistrationMode, Role, Username};
+
+use super::ServiceError;
+use crate::crypto::{hash_password, random_token, sha256_hex};
+use crate::AppState;
+
+/// A request to create a local account, already parsed.
+pub struct NewLocalAccount {
+    pub username: Username,
+    pub email: Option<EmailAddress>,
+    pub password: Password,
+    pub role: Role,
+    pub approved: bool,
+    pub reason: Option<String>,
+    pub invite_id: Option<i64>,
+}
+
+/// Creates a local account with its key pair. Email addresses are stored encrypted
+/// with a keyed look-up hash; the same address may belong to several pseudonyms, and
+/// nothing tells a sign-up form whether an address is already known here (that would
+/// reveal that a person uses this service).
+pub async fn create_local_account(state: &AppState, new: NewLocalAccount) -> Result<AccountRow, ServiceError> {
+    let username_lower = new.username.canonical();
+    let taken = {
+        let u = username_lower.clone();
+        state.db.run(move |c| accounts::find_local_by_username(c, &u)).await?.is_some()
+    };
+    if taken {
+        return Err(ServiceError::UsernameTaken);
+    }
+    let password = new.password.clone();
+    let (keys, password_hash) = tokio::task::spawn_blocking(move || {
+        let keys = kindred_federation::keys::generate_keypair();
+        let hash = hash_password(&password);
+        (keys, hash)
+    })
+    .await
+    .map_err(|_| ServiceError::Internal("key_generation_failed"))?;
+    let keys = keys.map_err(|_| ServiceError::Internal("key_generation_failed"))?;
+    let password_hash = password_hash.map_err(|_| ServiceError::Internal("password_hash_failed"))?;
+
+    let now = Utc::now();
+    let id = state.ids.next_at(now);
+    let now = now.naive_utc();
+    let account = NewAccount {
+        id,
+        username: new.username.as_str().to_owned(),
+        username_lower,
+        domain: String::new(),
+        display_name: String::new(),
+        note: String::new(),
+        role: new.role.as_str().to_owned(),
+        public_key_pem: keys.public_key_pem,
+        approved: new.approved,
+        created_at: now,
+        updated_at: now,
+    };
+    let user = NewUser {
+        account_id: id,
+        email_ciphertext: new.email.as_ref().map(|e| state.secrets.email.encrypt(e)),
+        email_lookup: new.email.as_ref().map(|e| state.secrets.email.lookup(e)),
+        password_hash: Some(password_hash),
+        private_key_pem: keys.private_key_pem,
+        sign_up_reason: new.reason,
+        invite_id: new.invite_id,
+        created_at: now,
+    };
+    let created = state
+        .db
+        .run(move |c| {
+            accounts::insert_local(c, &account, &user)?;
+            accounts::find(c, id)?.ok_or(DbError::NotFound)
+        })
+        .await;
+    match created {
+        Ok(row) => {
+            tracing::info!(account_id = row.id, role = new.role.as_str(), approved = row.approved, "account created");
+            Ok(row)
+        }
+        Err(DbError::Conflict) => Err(ServiceError::UsernameTaken),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Public sign-up through the API, following `registration.mode`.
+pub struct SignUp {
+    pub username: String,
+    pub email: Option<String>,
+    pub password: String,
+    pub agreement: bool,
+    pub reason: Option<String>,
+    pub invite_code: Option<String>,
+}
+
+pub async fn sign_up(state: &AppState, input: SignUp) -> Result<AccountRow, ServiceError> {
+    let mode = state.instance.registration;
+    if !mode.accepts_sign_ups() {
+        return Err(ServiceError::RegistrationClosed);
+    }
+    if !input.agreement {
+        return Err(ServiceError::AgreementRequired);
+    }
+    let username = Username::parse(input.username.trim())?;
+    if username.is_reserved() {
+        return Err(kindred_domain::DomainError::ReservedUsername.into());
+    }
+    let email = match input.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+        Some(e) => Some(EmailAddress::parse(e)?),
+        None => None,
+    };
+    let password = Password::parse(&input.password)?;
+    let reason = input
+        .reason
+        .map(|r| r.trim().chars().take(1000).collect::<String>())
+        .filter(|r| !r.is_empty());
+
+    let invite_id = if mode == RegistrationMode::Invite {
+        let code = input.invite_code.unwrap_or_default();
+        let hash = sha256_hex(code.trim());
+        let now = Utc::now().naive_utc();
+        let id = state.db.run(move |c| invites::redeem(c, &hash, now)).await?;
+        Some(id.ok_or(ServiceError::InvalidInvite)?)
+    } else {
+        None
+    };
+
+    let account = create_local_account(
+        state,
+        NewLocalAccount {
+            username,
+            email,
+            password,
+            role: Role::Member,
+            approved: mode.approved_on_sign_up(),
+            reason,
+            invite_id,
+        },
+    )
+    .await?;
+    if !account.approved {
+        // The admin notification (`admin.sign_up`) arrives with notifications.
+        tracing::info!(account_id = account.id, "sign-up awaiting approval");
+    }
+    Ok(account)
+}
+
+/// Issues an invite code; returns the code, which is shown once and stored hashed.
+pub async fn create_invite(
+    state: &AppState,
+    created_by: Option<i64>,
+    max_uses: Option<i32>,
+    expires_in: Option<chrono::Duration>,
+) -> Result<String, ServiceError> {
+    let code = random_token();
+    let now = Utc::now();
+    let new = NewInvite {
+        id: state.ids.next_at(now),
+        code_hash: sha256_hex(&code),
+        created_by,
+        max_uses,
+        expires_at: expires_in.map(|d| (now + d).naive_utc()),
+        created_at: now.naive_utc(),
+    };
+    state.db.run(move |c| invites::insert(c, &new)).await?;
+    Ok(code)
+}
+
+/// Lets a pending account log in. Returns false if there is no such local account.
+pub async fn approve(state: &AppState, username: &str) -> Result<bool, ServiceError> {
+    let u = username.to_owned();
+    let now = Utc::now().naive_utc();
+    Ok(state.db.run(move |c| accounts::approve(c, &u, now)).await?)
+}

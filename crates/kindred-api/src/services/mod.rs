@@ -1,0 +1,41 @@
+//! Rules that need storage: sign-up, login, token issuance. Handlers and the command
+//! line both call these, so a rule is written once.
+
+pub mod accounts;
+pub mod instance;
+pub mod oauth;
+
+use kindred_db::DbError;
+use kindred_domain::DomainError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Invalid(#[from] DomainError),
+    #[error("username is already taken")]
+    UsernameTaken,
+    #[error("registrations are closed")]
+    RegistrationClosed,
+    #[error("invite code is invalid or expired")]
+    InvalidInvite,
+    #[error("agreement must be accepted")]
+    AgreementRequired,
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("internal error: {0}")]
+    Internal(&'static str),
+}
+
+impl ServiceError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Invalid(d) => d.code(),
+            Self::UsernameTaken => "username_taken",
+            Self::RegistrationClosed => "registrations_closed",
+            Self::InvalidInvite => "invalid_invite",
+            Self::AgreementRequired => "agreement_required",
+            Self::Db(d) => d.code(),
+            Self::Internal(c) => c,
+        }
+    }
+}

@@ -1,0 +1,49 @@
+use kindred_db::Db;
+use kindred_domain::{IdGenerator, RegistrationMode};
+use kindred_federation::LocalUrls;
+
+use crate::crypto::{CsrfSigner, EmailCipher};
+
+/// Everything a request handler may use. Built once per server by `kindred-server`
+/// from its configuration and passed in; there is no global state, so several
+/// instances can run in one process (the federation tests do).
+pub struct AppState {
+    pub db: Db,
+    pub urls: LocalUrls,
+    pub instance: InstanceSettings,
+    pub secrets: Secrets,
+    pub ids: IdGenerator,
+}
+
+/// The public face of the instance.
+#[derive(Debug, Clone)]
+pub struct InstanceSettings {
+    pub name: String,
+    pub description: String,
+    /// Organization contact address, shown publicly (optional).
+    pub contact_email: Option<String>,
+    pub rules: Vec<String>,
+    pub registration: RegistrationMode,
+    pub languages: Vec<String>,
+    /// Whether federation to plain-HTTP and private-network peers is allowed (tests).
+    pub allow_http: bool,
+    pub allow_private_networks: bool,
+}
+
+/// Keys derived from the instance secret. Never stored in the database.
+pub struct Secrets {
+    pub email: EmailCipher,
+    pub csrf: CsrfSigner,
+}
+
+impl Secrets {
+    pub fn from_master_key(master: &[u8; 32]) -> Self {
+        Self {
+            email: EmailCipher::new(
+                crate::crypto::derive_key(master, b"kindred email encryption v1"),
+                crate::crypto::derive_key(master, b"kindred email lookup v1"),
+            ),
+            csrf: CsrfSigner::new(crate::crypto::derive_key(master, b"kindred csrf v1")),
+        }
+    }
+}

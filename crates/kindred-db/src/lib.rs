@@ -1,0 +1,14 @@
+//! Kindred storage. The only crate that speaks diesel. One code path serves SQLite and
+//! PostgreSQL through [`AnyConnection`]; what the two cannot share is written per
+//! backend by matching on the connection variant, here and nowhere else.
+
+pub mod connection;
+pub mod error;
+pub mod introspect;
+pub mod migrate;
+pub mod models;
+pub mod schema;
+
+pub use connection::{AnyConnection, Backend, Db, DbSettings};
+pub use error::DbError;
+pub use models::*;

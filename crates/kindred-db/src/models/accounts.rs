@@ -1,0 +1,212 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::schema::{accounts, users};
+use crate::{AnyConnection, DbError};
+
+/// An actor's public profile and state. Holds nothing secret.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = accounts)]
+pub struct AccountRow {
+    pub id: i64,
+    pub username: String,
+    pub username_lower: String,
+    pub domain: String,
+    pub display_name: String,
+    pub note: String,
+    pub role: String,
+    pub public_key_pem: String,
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: bool,
+    pub hide_collections: bool,
+    pub approved: bool,
+    pub suspended: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl AccountRow {
+    pub fn is_local(&self) -> bool {
+        self.domain.is_empty()
+    }
+
+    /// May log in and act: approved and not suspended.
+    pub fn is_active(&self) -> bool {
+        self.approved && !self.suspended
+    }
+}
+
+/// A local account's login and private settings. No `Debug`: it holds a password hash,
+/// a private key and the encrypted email, none of which may reach a log line.
+#[derive(Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub account_id: i64,
+    pub email_ciphertext: Option<Vec<u8>>,
+    pub email_lookup: Option<String>,
+    pub password_hash: Option<String>,
+    pub private_key_pem: String,
+    pub sign_up_reason: Option<String>,
+    pub invite_id: Option<i64>,
+    pub default_privacy: String,
+    pub default_sensitive: bool,
+    pub default_language: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = accounts)]
+pub struct NewAccount {
+    pub id: i64,
+    pub username: String,
+    pub username_lower: String,
+    pub domain: String,
+    pub display_name: String,
+    pub note: String,
+    pub role: String,
+    pub public_key_pem: String,
+    pub approved: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser {
+    pub account_id: i64,
+    pub email_ciphertext: Option<Vec<u8>>,
+    pub email_lookup: Option<String>,
+    pub password_hash: Option<String>,
+    pub private_key_pem: String,
+    pub sign_up_reason: Option<String>,
+    pub invite_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+}
+
+/// A partial profile update; `None` leaves a column unchanged.
+#[derive(AsChangeset, Default)]
+#[diesel(table_name = accounts)]
+pub struct ProfileChanges {
+    pub display_name: Option<String>,
+    pub note: Option<String>,
+    pub locked: Option<bool>,
+    pub bot: Option<bool>,
+    pub discoverable: Option<bool>,
+    pub hide_collections: Option<bool>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+/// A partial update of posting defaults (Mastodon's `source`).
+#[derive(AsChangeset, Default)]
+#[diesel(table_name = users)]
+pub struct PreferenceChanges {
+    pub default_privacy: Option<String>,
+    pub default_sensitive: Option<bool>,
+    pub default_language: Option<Option<String>>,
+}
+
+impl PreferenceChanges {
+    fn is_empty(&self) -> bool {
+        self.default_privacy.is_none()
+            && self.default_sensitive.is_none()
+            && self.default_language.is_none()
+    }
+}
+
+/// Creates a local account and its login in one transaction.
+pub fn insert_local(
+    conn: &mut AnyConnection,
+    account: &NewAccount,
+    user: &NewUser,
+) -> Result<(), DbError> {
+    conn.transaction::<_, DbError, _>(|conn| {
+        diesel::insert_into(accounts::table).values(account).execute(conn)?;
+        diesel::insert_into(users::table).values(user).execute(conn)?;
+        Ok(())
+    })
+}
+
+pub fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<AccountRow>, DbError> {
+    Ok(accounts::table
+        .find(id)
+        .select(AccountRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_user(conn: &mut AnyConnection, account_id: i64) -> Result<Option<UserRow>, DbError> {
+    Ok(users::table
+        .find(account_id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Local account by username, case-insensitively.
+pub fn find_local_by_username(
+    conn: &mut AnyConnection,
+    username: &str,
+) -> Result<Option<AccountRow>, DbError> {
+    Ok(accounts::table
+        .filter(accounts::username_lower.eq(username.to_ascii_lowercase()))
+        .filter(accounts::domain.eq(""))
+        .select(AccountRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Local accounts and logins by the keyed hash of an email address. One address may
+/// belong to several pseudonyms; the password tells them apart at login.
+pub fn find_local_by_email_lookup(
+    conn: &mut AnyConnection,
+    lookup: &str,
+) -> Result<Vec<(AccountRow, UserRow)>, DbError> {
+    Ok(accounts::table
+        .inner_join(users::table)
+        .filter(users::email_lookup.eq(lookup))
+        .order(accounts::id)
+        .limit(10)
+        .select((AccountRow::as_select(), UserRow::as_select()))
+        .load(conn)?)
+}
+
+pub fn update_profile(
+    conn: &mut AnyConnection,
+    id: i64,
+    profile: &ProfileChanges,
+    preferences: &PreferenceChanges,
+) -> Result<(), DbError> {
+    conn.transaction::<_, DbError, _>(|conn| {
+        let n = diesel::update(accounts::table.find(id)).set(profile).execute(conn)?;
+        if n == 0 {
+            return Err(DbError::NotFound);
+        }
+        if !preferences.is_empty() {
+            diesel::update(users::table.find(id)).set(preferences).execute(conn)?;
+        }
+        Ok(())
+    })
+}
+
+/// Marks a pending local account approved. Returns false when there is no such account.
+pub fn approve(conn: &mut AnyConnection, username: &str, now: NaiveDateTime) -> Result<bool, DbError> {
+    let n = diesel::update(
+        accounts::table
+            .filter(accounts::username_lower.eq(username.to_ascii_lowercase()))
+            .filter(accounts::domain.eq("")),
+    )
+    .set((accounts::approved.eq(true), accounts::updated_at.eq(now)))
+    .execute(conn)?;
+    Ok(n > 0)
+}
+
+/// Local accounts that can log in (the instance's user count).
+pub fn count_active_local(conn: &mut AnyConnection) -> Result<i64, DbError> {
+    Ok(accounts::table
+        .filter(accounts::domain.eq(""))
+        .filter(accounts::approved.eq(true))
+        .filter(accounts::suspended.eq(false))
+        .count()
+        .get_result(conn)?)
+}

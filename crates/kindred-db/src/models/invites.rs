@@ -1,0 +1,45 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::schema::invites;
+use crate::{AnyConnection, DbError};
+
+#[derive(Insertable)]
+#[diesel(table_name = invites)]
+pub struct NewInvite {
+    pub id: i64,
+    pub code_hash: String,
+    pub created_by: Option<i64>,
+    pub max_uses: Option<i32>,
+    pub expires_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut AnyConnection, new: &NewInvite) -> Result<(), DbError> {
+    diesel::insert_into(invites::table).values(new).execute(conn)?;
+    Ok(())
+}
+
+/// Uses one redemption of the invite with this code hash, if it is still valid.
+/// Returns the invite id. The conditional update makes concurrent redemptions safe.
+pub fn redeem(
+    conn: &mut AnyConnection,
+    code_hash: &str,
+    now: NaiveDateTime,
+) -> Result<Option<i64>, DbError> {
+    let found: Option<(i64, Option<i32>, i32, Option<NaiveDateTime>)> = invites::table
+        .filter(invites::code_hash.eq(code_hash))
+        .select((invites::id, invites::max_uses, invites::uses, invites::expires_at))
+        .first(conn)
+        .optional()?;
+    let Some((id, max_uses, uses, expires_at)) = found else {
+        return Ok(None);
+    };
+    if expires_at.is_some_and(|t| t <= now) || max_uses.is_some_and(|m| uses >= m) {
+        return Ok(None);
+    }
+    let n = diesel::update(invites::table.find(id).filter(invites::uses.eq(uses)))
+        .set(invites::uses.eq(uses + 1))
+        .execute(conn)?;
+    Ok((n == 1).then_some(id))
+}

@@ -1,0 +1,160 @@
+use std::fmt;
+
+use crate::DomainError;
+
+/// What a local account may do on the instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    Member,
+    Facilitator,
+    Admin,
+}
+
+impl Role {
+    pub fn parse(input: &str) -> Result<Self, DomainError> {
+        match input {
+            "member" => Ok(Self::Member),
+            "facilitator" => Ok(Self::Facilitator),
+            "admin" => Ok(Self::Admin),
+            other => Err(DomainError::InvalidRole(other.to_owned())),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Member => "member",
+            Self::Facilitator => "facilitator",
+            Self::Admin => "admin",
+        }
+    }
+
+    pub fn is_admin(self) -> bool {
+        self == Self::Admin
+    }
+}
+
+/// A password as typed at sign-up. Length is checked in characters, not bytes.
+#[derive(Clone)]
+pub struct Password(String);
+
+pub const MIN_PASSWORD_LEN: usize = 8;
+pub const MAX_PASSWORD_LEN: usize = 128;
+
+impl Password {
+    pub fn parse(input: &str) -> Result<Self, DomainError> {
+        let n = input.chars().count();
+        if (MIN_PASSWORD_LEN..=MAX_PASSWORD_LEN).contains(&n) {
+            Ok(Self(input.to_owned()))
+        } else {
+            Err(DomainError::InvalidPassword { min: MIN_PASSWORD_LEN, max: MAX_PASSWORD_LEN })
+        }
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(<redacted>)")
+    }
+}
+
+/// Shown name; may be empty (apps then show the username).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayName(String);
+
+pub const MAX_DISPLAY_NAME_LEN: usize = 30;
+
+impl DisplayName {
+    pub fn parse(input: &str) -> Result<Self, DomainError> {
+        let trimmed = input.trim();
+        if trimmed.chars().count() > MAX_DISPLAY_NAME_LEN {
+            return Err(DomainError::DisplayNameTooLong { max: MAX_DISPLAY_NAME_LEN });
+        }
+        // Control characters would let a name spoof layout in apps and logs.
+        Ok(Self(trimmed.chars().filter(|c| !c.is_control()).collect()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Profile bio as plain text; rendered to escaped HTML on output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note(String);
+
+pub const MAX_NOTE_LEN: usize = 500;
+
+impl Note {
+    pub fn parse(input: &str) -> Result<Self, DomainError> {
+        let trimmed = input.trim();
+        if trimmed.chars().count() > MAX_NOTE_LEN {
+            return Err(DomainError::NoteTooLong { max: MAX_NOTE_LEN });
+        }
+        Ok(Self(trimmed.chars().filter(|c| *c == '\n' || !c.is_control()).collect()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Default audience for a member's new posts (Mastodon's `source.privacy`). New
+/// accounts default to `private`: in a support community sharing wider is a choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostingPrivacy {
+    Public,
+    Unlisted,
+    Private,
+}
+
+impl PostingPrivacy {
+    pub fn parse(input: &str) -> Result<Self, DomainError> {
+        match input {
+            "public" => Ok(Self::Public),
+            "unlisted" => Ok(Self::Unlisted),
+            "private" => Ok(Self::Private),
+            other => Err(DomainError::InvalidPrivacy(other.to_owned())),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Public => "public",
+            Self::Unlisted => "unlisted",
+            Self::Private => "private",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_round_trip() {
+        for r in [Role::Member, Role::Facilitator, Role::Admin] {
+            assert_eq!(Role::parse(r.as_str()), Ok(r));
+        }
+        assert!(Role::parse("owner").is_err());
+    }
+
+    #[test]
+    fn password_length_in_chars() {
+        assert!(Password::parse("short").is_err());
+        assert!(Password::parse("ääääääää").is_ok());
+        assert!(Password::parse(&"x".repeat(129)).is_err());
+        assert_eq!(format!("{:?}", Password::parse("secret123").unwrap()), "Password(<redacted>)");
+    }
+
+    #[test]
+    fn profile_text_limits() {
+        assert!(DisplayName::parse(&"x".repeat(31)).is_err());
+        assert_eq!(DisplayName::parse(" River\u{7}  ").unwrap().as_str(), "River");
+        assert!(Note::parse(&"x".repeat(501)).is_err());
+        assert_eq!(Note::parse("a\nb").unwrap().as_str(), "a\nb");
+    }
+}

@@ -1,0 +1,46 @@
+/// Why an input was refused. Messages are safe to show to the person who sent it:
+/// they never echo secrets back.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    #[error("username must be 1 to 30 letters, digits or underscores")]
+    InvalidUsername,
+    #[error("this username is reserved")]
+    ReservedUsername,
+    #[error("email address is not valid")]
+    InvalidEmail,
+    #[error("password must be between {min} and {max} characters")]
+    InvalidPassword { min: usize, max: usize },
+    #[error("display name must be at most {max} characters")]
+    DisplayNameTooLong { max: usize },
+    #[error("bio must be at most {max} characters")]
+    NoteTooLong { max: usize },
+    #[error("unknown role `{0}` (expected member, facilitator or admin)")]
+    InvalidRole(String),
+    #[error("unknown registration mode `{0}` (expected closed, approval, invite or open)")]
+    InvalidRegistrationMode(String),
+    #[error("unknown visibility `{0}` (expected public, unlisted or private)")]
+    InvalidPrivacy(String),
+    #[error("invalid instance domain `{0}`: expected a host name with an optional port")]
+    InvalidDomain(String),
+    #[error("unknown scope `{0}`")]
+    InvalidScope(String),
+}
+
+impl DomainError {
+    /// Stable snake_case code, part of the API contract.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidUsername => "invalid_username",
+            Self::ReservedUsername => "reserved_username",
+            Self::InvalidEmail => "invalid_email",
+            Self::InvalidPassword { .. } => "invalid_password",
+            Self::DisplayNameTooLong { .. } => "display_name_too_long",
+            Self::NoteTooLong { .. } => "note_too_long",
+            Self::InvalidRole(_) => "invalid_role",
+            Self::InvalidRegistrationMode(_) => "invalid_registration_mode",
+            Self::InvalidPrivacy(_) => "invalid_privacy",
+            Self::InvalidDomain(_) => "invalid_domain",
+            Self::InvalidScope(_) => "invalid_scope",
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! Kindred's domain: identifiers, parsed newtypes and rules. No IO lives here, so
+//! every rule can be tested without a database or a network.
+
+pub mod account;
+pub mod email;
+pub mod error;
+pub mod id;
+pub mod instance;
+pub mod scope;
+pub mod text;
+pub mod username;
+
+pub use account::{DisplayName, Note, Password, PostingPrivacy, Role};
+pub use email::EmailAddress;
+pub use error::DomainError;
+pub use id::IdGenerator;
+pub use instance::{InstanceDomain, RegistrationMode};
+pub use scope::{Scope, Scopes};
+pub use username::Username;

@@ -1,0 +1,15 @@
+//! ActivityPub for Kindred: the documents we publish about local actors, keys,
+//! WebFinger and NodeInfo. Signing, verification and fetching come from
+//! `activitypub_federation`; inbox handling and the delivery queue arrive with the
+//! federation engine.
+
+pub mod actors;
+pub mod error;
+pub mod keys;
+pub mod nodeinfo;
+pub mod urls;
+pub mod webfinger;
+
+pub use activitypub_federation::FEDERATION_CONTENT_TYPE;
+pub use error::FederationError;
+pub use urls::LocalUrls;

@@ -1,0 +1,53 @@
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Kindred: a federated peer-support community server.
+#[derive(Debug, Parser)]
+#[command(name = "kindred", version, about)]
+pub struct Cli {
+    /// Configuration file (overrides config/default.toml; environment overrides both).
+    #[arg(long, global = true, env = "KINDRED_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (applies pending migrations first).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Administration commands.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a local account. Without --password-stdin a strong password is generated
+    /// and printed once.
+    CreateUser {
+        username: String,
+        #[arg(long, default_value = "member", value_parser = ["member", "facilitator", "admin"])]
+        role: String,
+        #[arg(long, value_name = "ADDR")]
+        email: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Approve a pending sign-up (registration.mode = approval).
+    ApproveUser { username: String },
+    /// Issue an invite code (registration.mode = invite). Printed once.
+    CreateInvite {
+        /// How many sign-ups the code allows (default: one).
+        #[arg(long, default_value_t = 1)]
+        max_uses: i32,
+        /// Days until the code expires (default: 7; 0 for never).
+        #[arg(long, default_value_t = 7)]
+        expires_in_days: i64,
+    },
+}

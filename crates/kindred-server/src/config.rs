@@ -1,0 +1,310 @@
+//! Configuration: `config/default.toml` (compiled in) < `--config FILE` < environment
+//! (`KINDRED__SECTION__KEY`). Read here and only here; the rest of the program gets
+//! values.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Format, Serialized, Toml};
+use figment::value::{Dict, Value};
+use figment::Figment;
+use kindred_domain::{InstanceDomain, RegistrationMode};
+use serde::Deserialize;
+
+pub const DEFAULTS: &str = include_str!("../../../config/default.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    pub server: ServerSection,
+    pub instance: InstanceSection,
+    pub database: DatabaseSection,
+    pub registration: RegistrationSection,
+    pub security: SecuritySection,
+    pub federation: FederationSection,
+    pub log: LogSection,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSection {
+    pub bind: String,
+    pub workers: usize,
+    pub shutdown_timeout: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceSection {
+    pub domain: String,
+    pub scheme: String,
+    pub name: String,
+    pub description: String,
+    pub contact_email: String,
+    pub rules: Vec<String>,
+    pub languages: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSection {
+    pub url: String,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrationSection {
+    pub mode: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecuritySection {
+    pub secret_key: String,
+    pub key_file: PathBuf,
+}
+
+impl std::fmt::Debug for SecuritySection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecuritySection").field("secret_key", &"<redacted>").field("key_file", &self.key_file).finish()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FederationSection {
+    pub allow_http: bool,
+    pub allow_private_networks: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSection {
+    pub level: String,
+    pub format: String,
+}
+
+/// Where the master secret comes from.
+#[derive(Debug, Clone)]
+pub enum SecretSource {
+    Inline([u8; 32]),
+    File(PathBuf),
+}
+
+/// Configuration after every value has been parsed and checked.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub bind: SocketAddr,
+    pub workers: usize,
+    pub shutdown_timeout: u64,
+    pub domain: InstanceDomain,
+    pub https: bool,
+    pub name: String,
+    pub description: String,
+    pub contact_email: Option<String>,
+    pub rules: Vec<String>,
+    pub languages: Vec<String>,
+    pub database_url: String,
+    pub max_connections: u32,
+    pub registration: RegistrationMode,
+    pub secret: SecretSource,
+    pub allow_http: bool,
+    pub allow_private_networks: bool,
+    pub log_level: String,
+    pub log_json: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration error: {0}")]
+    Load(String),
+    #[error("configuration error: `{key}`: {message}")]
+    Invalid { key: &'static str, message: String },
+}
+
+fn invalid(key: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid { key, message: message.into() }
+}
+
+/// Loads configuration from the defaults, an optional file and the environment.
+pub fn load(file: Option<&Path>, env: &[(String, String)]) -> Result<Settings, ConfigError> {
+    let mut figment = Figment::from(Toml::string(DEFAULTS));
+    if let Some(path) = file {
+        if !path.is_file() {
+            return Err(ConfigError::Load(format!("config file {} does not exist", path.display())));
+        }
+        figment = figment.merge(Toml::file(path));
+    }
+    // Env is read from the given list (not the process) so tests can run in parallel.
+    figment = figment.merge(Serialized::defaults(env_overlay(env)?));
+    let raw: RawConfig = figment.extract().map_err(|e| ConfigError::Load(describe(e)))?;
+    validate(raw)
+}
+
+/// `KINDRED__DATABASE__URL=x` → `{database: {url: "x"}}`. Values are read the way
+/// figment reads environment variables: `true`, numbers and `[a, b]` keep their type,
+/// anything else is a string.
+fn env_overlay(env: &[(String, String)]) -> Result<Dict, ConfigError> {
+    let mut root = Dict::new();
+    for (k, v) in env {
+        let Some(rest) = k.strip_prefix("KINDRED__") else { continue };
+        let parts: Vec<String> = rest.split("__").map(|p| p.to_ascii_lowercase()).collect();
+        let [section, key] = parts.as_slice() else {
+            return Err(ConfigError::Load(format!("environment variable {k}: expected KINDRED__SECTION__KEY")));
+        };
+        if section.is_empty() || key.is_empty() {
+            return Err(ConfigError::Load(format!("environment variable {k}: expected KINDRED__SECTION__KEY")));
+        }
+        let value: Value = v.parse().unwrap_or_else(|_| Value::from(v.clone()));
+        let entry = root.entry(section.clone()).or_insert_with(|| Value::from(Dict::new()));
+        if let Value::Dict(_, dict) = entry {
+            dict.insert(key.clone(), value);
+        }
+    }
+    Ok(root)
+}
+
+/// figment's messages name the key path; keep them, drop its "for key default." noise.
+fn describe(e: figment::Error) -> String {
+    e.into_iter()
+        .map(|err| {
+            let path = err.path.join(".");
+            let kind = err.kind.to_string();
+            if path.is_empty() {
+                kind
+            } else {
+                format!("`{path}`: {kind}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
+    let bind: SocketAddr = raw
+        .server
+        .bind
+        .parse()
+        .map_err(|_| invalid("server.bind", format!("`{}` is not an address:port", raw.server.bind)))?;
+    let domain = InstanceDomain::parse(&raw.instance.domain)
+        .map_err(|e| invalid("instance.domain", e.to_string()))?;
+    let https = match raw.instance.scheme.as_str() {
+        "https" => true,
+        "http" => false,
+        "auto" => !(raw.federation.allow_http && domain.is_local_development()),
+        other => return Err(invalid("instance.scheme", format!("`{other}`: expected https, http or auto"))),
+    };
+    if raw.instance.name.trim().is_empty() {
+        return Err(invalid("instance.name", "must not be empty"));
+    }
+    let contact_email = match raw.instance.contact_email.trim() {
+        "" => None,
+        e => Some(kindred_domain::EmailAddress::parse(e).map_err(|err| invalid("instance.contact_email", err.to_string()))?.as_str().to_owned()),
+    };
+    let registration = RegistrationMode::parse(&raw.registration.mode)
+        .map_err(|e| invalid("registration.mode", e.to_string()))?;
+    let database_url = raw.database.url.trim().to_owned();
+    kindred_db::connection::classify_url(&database_url).map_err(|e| invalid("database.url", e.to_string()))?;
+    if raw.database.max_connections == 0 {
+        return Err(invalid("database.max_connections", "must be at least 1"));
+    }
+    let secret = match raw.security.secret_key.trim() {
+        "" => SecretSource::File(raw.security.key_file.clone()),
+        hex => SecretSource::Inline(parse_hex_key(hex).ok_or_else(|| invalid("security.secret_key", "expected 64 hexadecimal characters"))?),
+    };
+    let log_json = match raw.log.format.as_str() {
+        "text" => false,
+        "json" => true,
+        other => return Err(invalid("log.format", format!("`{other}`: expected text or json"))),
+    };
+    if tracing_subscriber::EnvFilter::try_new(&raw.log.level).is_err() {
+        return Err(invalid("log.level", format!("`{}` is not a valid filter", raw.log.level)));
+    }
+    Ok(Settings {
+        bind,
+        workers: raw.server.workers,
+        shutdown_timeout: raw.server.shutdown_timeout,
+        domain,
+        https,
+        name: raw.instance.name,
+        description: raw.instance.description,
+        contact_email,
+        rules: raw.instance.rules,
+        languages: raw.instance.languages,
+        database_url,
+        max_connections: raw.database.max_connections,
+        registration,
+        secret,
+        allow_http: raw.federation.allow_http,
+        allow_private_networks: raw.federation.allow_private_networks,
+        log_level: raw.log.level,
+        log_json,
+    })
+}
+
+pub fn parse_hex_key(hex: &str) -> Option<[u8; 32]> {
+    let hex = hex.trim();
+    if hex.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(hex.get(i * 2..i * 2 + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let s = load(None, &[]).unwrap();
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.domain.to_string(), "localhost:8080");
+        assert_eq!(s.database_url, "sqlite://data/kindred.sqlite");
+        assert_eq!(s.registration, RegistrationMode::Approval);
+        assert!(!s.allow_http && !s.allow_private_networks);
+        assert!(s.https);
+    }
+
+    #[test]
+    fn env_overrides_file() {
+        let dir = std::env::temp_dir().join(format!("kindred-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("c.toml");
+        std::fs::write(&file, "[registration]\nmode = \"open\"\n[instance]\nname = \"File\"\n").unwrap();
+        let s = load(Some(&file), &env(&[("KINDRED__INSTANCE__NAME", "Env"), ("KINDRED__FEDERATION__ALLOW_HTTP", "true")])).unwrap();
+        assert_eq!(s.name, "Env");
+        assert_eq!(s.registration, RegistrationMode::Open);
+        assert!(s.allow_http);
+        assert!(!s.https, "localhost with allow_http uses http ids");
+    }
+
+    #[test]
+    fn unknown_and_invalid_keys_are_named() {
+        let e = load(None, &env(&[("KINDRED__SERVER__BINDD", "x")])).unwrap_err().to_string();
+        assert!(e.contains("bindd"), "{e}");
+        let e = load(None, &env(&[("KINDRED__REGISTRATION__MODE", "everyone")])).unwrap_err().to_string();
+        assert!(e.contains("registration.mode"), "{e}");
+        let e = load(None, &env(&[("KINDRED__INSTANCE__DOMAIN", "127.0.0.1:80")])).unwrap_err().to_string();
+        assert!(e.contains("instance.domain"), "{e}");
+        let e = load(None, &env(&[("KINDRED__FEDERATION__ALLOW_HTTP", "maybe")])).unwrap_err().to_string();
+        assert!(e.contains("allow_http"), "{e}");
+        let e = load(None, &env(&[("KINDRED__NOPE__X", "1")])).unwrap_err().to_string();
+        assert!(e.contains("nope"), "{e}");
+    }
+
+    #[test]
+    fn hex_keys() {
+        assert!(parse_hex_key(&"ab".repeat(32)).is_some());
+        assert!(parse_hex_key("abc").is_none());
+        assert!(parse_hex_key(&"zz".repeat(32)).is_none());
+    }
+}

@@ -1,0 +1,55 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use kindred_server::cli::{AdminCommand, Cli, Command};
+use kindred_server::startup::{prepare, Application};
+use kindred_server::{admin, config, telemetry};
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let settings = match config::load(cli.config.as_deref(), &env) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("kindred: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(&settings.log_level, settings.log_json);
+
+    let result = match cli.command {
+        Command::Serve => serve(&settings).await,
+        Command::Migrate => prepare(&settings).await.map(|_| vec!["migrations are up to date".to_owned()]).map_err(|e| e.to_string()),
+        Command::Admin(cmd) => match prepare(&settings).await {
+            Err(e) => Err(e.to_string()),
+            Ok(state) => match cmd {
+                AdminCommand::CreateUser { username, role, email, password_stdin } => {
+                    let mut stdin = std::io::stdin().lock();
+                    admin::create_user(&state, admin::CreateUser { username, role, email, password_stdin }, &mut stdin).await
+                }
+                AdminCommand::ApproveUser { username } => admin::approve_user(&state, &username).await,
+                AdminCommand::CreateInvite { max_uses, expires_in_days } => admin::invite(&state, max_uses, expires_in_days).await,
+            },
+        },
+    };
+    match result {
+        Ok(lines) => {
+            for line in lines {
+                println!("{line}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("kindred: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(settings: &config::Settings) -> Result<Vec<String>, String> {
+    let app = Application::build(settings).await.map_err(|e| e.to_string())?;
+    app.run_until_stopped().await.map_err(|e| format!("server error: {e}"))?;
+    tracing::info!("kindred stopped");
+    Ok(Vec::new())
+}

@@ -1,0 +1,132 @@
+use std::net::TcpListener;
+use std::path::Path;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, NormalizePath};
+use actix_web::{web, App, HttpServer};
+use kindred_api::{AppState, InstanceSettings, Secrets};
+use kindred_db::{Backend, Db, DbSettings};
+use kindred_domain::IdGenerator;
+use kindred_federation::LocalUrls;
+
+use crate::config::Settings;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("{0}")]
+    Secret(String),
+    #[error("cannot prepare the database directory: {0}")]
+    DataDir(String),
+    #[error("database unreachable: {0}")]
+    Database(String),
+    #[error("database migration failed: {0}")]
+    Migration(String),
+    #[error("cannot listen on {addr}: {reason}")]
+    Bind { addr: String, reason: String },
+    #[error("start-up failed: {0}")]
+    Other(String),
+}
+
+/// Connects, migrates, and builds the shared state (used by `serve` and the admin
+/// commands alike).
+pub async fn prepare(settings: &Settings) -> Result<web::Data<AppState>, StartupError> {
+    let master = crate::secrets::load_or_create(&settings.secret).map_err(StartupError::Secret)?;
+    let (backend, target) =
+        kindred_db::connection::classify_url(&settings.database_url).map_err(|e| StartupError::Database(e.to_string()))?;
+    if backend == Backend::Sqlite {
+        if let Some(dir) = Path::new(&target).parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StartupError::DataDir(format!("{}: {e}", dir.display())))?;
+        }
+    }
+    let db_settings = DbSettings { url: settings.database_url.clone(), max_connections: settings.max_connections };
+    let db = tokio::task::spawn_blocking(move || {
+        let db = Db::connect(&db_settings).map_err(|e| StartupError::Database(e.to_string()))?;
+        let applied = kindred_db::migrate::run_pending(&db).map_err(|e| StartupError::Migration(e.to_string()))?;
+        if applied > 0 {
+            tracing::info!(applied, "database migrations applied");
+        }
+        Ok::<_, StartupError>(db)
+    })
+    .await
+    .map_err(|e| StartupError::Other(e.to_string()))??;
+
+    if settings.allow_http {
+        tracing::warn!("federation.allow_http is on: plain-HTTP peers are accepted; use only for tests and development");
+    }
+    if settings.allow_private_networks {
+        tracing::warn!("federation.allow_private_networks is on: loopback and private-network peers are accepted; use only for tests and development");
+    }
+
+    let state = web::Data::new(AppState {
+        db,
+        urls: LocalUrls::new(settings.domain.clone(), settings.https),
+        instance: InstanceSettings {
+            name: settings.name.clone(),
+            description: settings.description.clone(),
+            contact_email: settings.contact_email.clone(),
+            rules: settings.rules.clone(),
+            registration: settings.registration,
+            languages: settings.languages.clone(),
+            allow_http: settings.allow_http,
+            allow_private_networks: settings.allow_private_networks,
+        },
+        secrets: Secrets::from_master_key(&master),
+        ids: IdGenerator::new(),
+    });
+    kindred_api::services::instance::ensure_instance_actor(&state)
+        .await
+        .map_err(|e| StartupError::Other(format!("instance actor: {}", e.code())))?;
+    Ok(state)
+}
+
+/// A bound, not yet awaited HTTP server.
+pub struct Application {
+    pub port: u16,
+    pub server: Server,
+    pub state: web::Data<AppState>,
+}
+
+impl Application {
+    pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
+        let state = prepare(settings).await?;
+        let listener = TcpListener::bind(settings.bind).map_err(|e| StartupError::Bind {
+            addr: settings.bind.to_string(),
+            reason: e.to_string(),
+        })?;
+        let port = listener.local_addr().map_err(|e| StartupError::Other(e.to_string()))?.port();
+        let server = run(listener, state.clone(), settings)?;
+        tracing::info!(
+            port,
+            domain = %settings.domain,
+            backend = state.db.backend().as_str(),
+            registration = settings.registration.as_str(),
+            "kindred is listening"
+        );
+        Ok(Self { port, server, state })
+    }
+
+    /// Runs until SIGINT/SIGTERM; in-flight requests get `server.shutdown_timeout`.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn run(listener: TcpListener, state: web::Data<AppState>, settings: &Settings) -> Result<Server, StartupError> {
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::PayloadConfig::new(kindred_api::params::MAX_BODY))
+            .wrap(from_fn(kindred_api::routes::log_requests))
+            .wrap(NormalizePath::trim())
+            .configure(kindred_api::configure)
+    })
+    .shutdown_timeout(settings.shutdown_timeout);
+    if settings.workers > 0 {
+        server = server.workers(settings.workers);
+    }
+    let server = server
+        .listen(listener)
+        .map_err(|e| StartupError::Bind { addr: settings.bind.to_string(), reason: e.to_string() })?
+        .run();
+    Ok(server)
+}
