@@ -27,21 +27,33 @@ impl Authenticated {
         if self.scopes.allows(&wanted) {
             Ok(())
         } else {
-            Err(ApiError::forbidden("insufficient_scope", "This action is outside the authorized scopes"))
+            Err(ApiError::forbidden(
+                "insufficient_scope",
+                "This action is outside the authorized scopes",
+            ))
         }
     }
 
     /// The acting user; refuses app-only tokens and accounts that may not act.
     pub fn user(&self) -> Result<&AccountRow, ApiError> {
-        let account = self
-            .account
-            .as_ref()
-            .ok_or_else(|| ApiError::new(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, "user_required", "This method requires an authenticated user"))?;
+        let account = self.account.as_ref().ok_or_else(|| {
+            ApiError::new(
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "user_required",
+                "This method requires an authenticated user",
+            )
+        })?;
         if account.suspended {
-            return Err(ApiError::forbidden("account_suspended", "Your login is currently disabled"));
+            return Err(ApiError::forbidden(
+                "account_suspended",
+                "Your login is currently disabled",
+            ));
         }
         if !account.approved {
-            return Err(ApiError::forbidden("pending_approval", "Your login is currently pending approval"));
+            return Err(ApiError::forbidden(
+                "pending_approval",
+                "Your login is currently pending approval",
+            ));
         }
         Ok(account)
     }
@@ -50,7 +62,10 @@ impl Authenticated {
 pub fn bearer_token(req: &HttpRequest) -> Option<String> {
     let header = req.headers().get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = header.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned()).filter(|t| !t.is_empty())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+        .filter(|t| !t.is_empty())
 }
 
 impl FromRequest for Authenticated {
@@ -85,7 +100,11 @@ impl FromRequest for Authenticated {
                 None => None,
             };
             let scopes = Scopes::parse(&token.scopes).unwrap_or_default();
-            Ok(Authenticated { token, scopes, account })
+            Ok(Authenticated {
+                token,
+                scopes,
+                account,
+            })
         })
     }
 }

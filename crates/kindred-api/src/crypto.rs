@@ -1,6 +1,8 @@
 //! Secrets handling: password hashes, bearer tokens, email encryption and CSRF tokens.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -51,12 +53,16 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// argon2id with the crate's recommended parameters.
 pub fn hash_password(password: &Password) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
-    Ok(Argon2::default().hash_password(password.expose().as_bytes(), &salt)?.to_string())
+    Ok(Argon2::default()
+        .hash_password(password.expose().as_bytes(), &salt)?
+        .to_string())
 }
 
 pub fn verify_password(hash: &str, candidate: &str) -> bool {
     match PasswordHash::new(hash) {
-        Ok(parsed) => Argon2::default().verify_password(candidate.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => Argon2::default()
+            .verify_password(candidate.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -112,15 +118,23 @@ impl EmailCipher {
             return None;
         }
         let (nonce, sealed) = data.split_at(24);
-        let plain = self.cipher.decrypt(XNonce::from_slice(nonce), sealed).ok()?;
+        let plain = self
+            .cipher
+            .decrypt(XNonce::from_slice(nonce), sealed)
+            .ok()?;
         String::from_utf8(plain).ok()
     }
 
     pub fn lookup(&self, email: &EmailAddress) -> String {
         #[allow(clippy::expect_used)]
-        let mut mac = <HmacSha256 as Mac>::new_from_slice(self.lookup_key.as_ref()).expect("hmac key");
+        let mut mac =
+            <HmacSha256 as Mac>::new_from_slice(self.lookup_key.as_ref()).expect("hmac key");
         mac.update(email.lookup_form().as_bytes());
-        mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 }
 
@@ -133,7 +147,9 @@ pub struct CsrfSigner {
 
 impl CsrfSigner {
     pub fn new(key: [u8; 32]) -> Self {
-        Self { key: Zeroizing::new(key) }
+        Self {
+            key: Zeroizing::new(key),
+        }
     }
 
     pub fn new_nonce() -> String {
@@ -163,7 +179,10 @@ mod tests {
         let sealed = c.encrypt(&e);
         assert!(!sealed.windows(5).any(|w| w == b"Alice"));
         assert_eq!(c.decrypt(&sealed).as_deref(), Some("Alice@example.org"));
-        assert_eq!(c.lookup(&e), c.lookup(&EmailAddress::parse("alice@EXAMPLE.org").unwrap()));
+        assert_eq!(
+            c.lookup(&e),
+            c.lookup(&EmailAddress::parse("alice@EXAMPLE.org").unwrap())
+        );
         let other = EmailCipher::new([3; 32], [2; 32]);
         assert_eq!(other.decrypt(&sealed), None);
     }
@@ -184,7 +203,10 @@ mod tests {
             "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGkSw-cM"
         ));
-        assert!(!pkce_s256_matches("other", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGkSw-cM"));
+        assert!(!pkce_s256_matches(
+            "other",
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGkSw-cM"
+        ));
     }
 
     #[test]

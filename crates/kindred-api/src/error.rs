@@ -18,7 +18,11 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into() }
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -34,7 +38,11 @@ impl ApiError {
     }
 
     pub fn unauthorized() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "invalid_token", "The access token is invalid")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "The access token is invalid",
+        )
     }
 
     pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
@@ -42,7 +50,11 @@ impl ApiError {
     }
 
     pub fn internal() -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal server error")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Internal server error",
+        )
     }
 }
 
@@ -74,10 +86,16 @@ impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
         match e {
             DbError::NotFound => Self::not_found(),
-            DbError::Conflict => Self::unprocessable("conflict", "Validation failed: already exists"),
+            DbError::Conflict => {
+                Self::unprocessable("conflict", "Validation failed: already exists")
+            }
             DbError::Unavailable(_) => {
                 tracing::error!(code = e.code(), "database unavailable");
-                Self::new(StatusCode::SERVICE_UNAVAILABLE, "database_unavailable", "Service unavailable")
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "database_unavailable",
+                    "Service unavailable",
+                )
             }
             other => {
                 tracing::error!(code = other.code(), error = %other, "database error");
@@ -91,18 +109,22 @@ impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::Invalid(d) => d.into(),
-            ServiceError::UsernameTaken => {
-                Self::unprocessable("username_taken", "Validation failed: username is already taken")
-            }
-            ServiceError::RegistrationClosed => {
-                Self::forbidden("registrations_closed", "Registrations are not open on this server")
-            }
-            ServiceError::InvalidInvite => {
-                Self::unprocessable("invalid_invite", "Validation failed: invite code is invalid or expired")
-            }
-            ServiceError::AgreementRequired => {
-                Self::unprocessable("agreement_required", "Validation failed: agreement must be accepted")
-            }
+            ServiceError::UsernameTaken => Self::unprocessable(
+                "username_taken",
+                "Validation failed: username is already taken",
+            ),
+            ServiceError::RegistrationClosed => Self::forbidden(
+                "registrations_closed",
+                "Registrations are not open on this server",
+            ),
+            ServiceError::InvalidInvite => Self::unprocessable(
+                "invalid_invite",
+                "Validation failed: invite code is invalid or expired",
+            ),
+            ServiceError::AgreementRequired => Self::unprocessable(
+                "agreement_required",
+                "Validation failed: agreement must be accepted",
+            ),
             ServiceError::Db(d) => d.into(),
             ServiceError::Internal(code) => {
                 tracing::error!(code, "internal service error");

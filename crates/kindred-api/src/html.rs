@@ -92,7 +92,11 @@ pub fn landing(instance_name: &str, description: &str, domain: &str) -> Markup {
 }
 
 pub fn profile(display_name: &str, username: &str, domain: &str, note_html: &str) -> Markup {
-    let shown = if display_name.is_empty() { username } else { display_name };
+    let shown = if display_name.is_empty() {
+        username
+    } else {
+        display_name
+    };
     page(
         &format!("{shown} (@{username}@{domain})"),
         html! {

@@ -50,7 +50,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for Params<T> {
             } else {
                 let body = read_body(&mut payload).await?;
                 if !body.iter().all(u8::is_ascii_whitespace) {
-                    if content_type.starts_with("application/json") || content_type.contains("+json") {
+                    if content_type.starts_with("application/json")
+                        || content_type.contains("+json")
+                    {
                         let value: Value = serde_json::from_slice(&body)
                             .map_err(|_| ApiError::bad_request("Malformed JSON body"))?;
                         match value {
@@ -66,7 +68,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for Params<T> {
             }
             serde_json::from_value(Value::Object(map))
                 .map(Params)
-                .map_err(|e| ApiError::unprocessable("invalid_parameters", format!("Validation failed: {}", describe(&e))))
+                .map_err(|e| {
+                    ApiError::unprocessable(
+                        "invalid_parameters",
+                        format!("Validation failed: {}", describe(&e)),
+                    )
+                })
         })
     }
 }
@@ -98,14 +105,20 @@ async fn read_body(payload: &mut Payload) -> Result<Bytes, ApiError> {
 
 /// Text fields of a multipart body. File parts (avatars, headers, media) are reported
 /// by name with an empty value, so a handler can refuse what it does not support.
-async fn read_multipart(req: &HttpRequest, payload: &mut Payload) -> Result<Vec<(String, String)>, ApiError> {
+async fn read_multipart(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> Result<Vec<(String, String)>, ApiError> {
     let mut multipart = Multipart::new(req.headers(), payload.take());
     let mut pairs = Vec::new();
     let mut total = 0usize;
     while let Some(field) = multipart.next().await {
         let mut field = field.map_err(|_| ApiError::bad_request("Malformed multipart body"))?;
         let name = field.name().unwrap_or_default().to_owned();
-        let is_file = field.content_disposition().and_then(|cd| cd.get_filename()).is_some();
+        let is_file = field
+            .content_disposition()
+            .and_then(|cd| cd.get_filename())
+            .is_some();
         let mut value = Vec::new();
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(|_| ApiError::bad_request("Malformed multipart body"))?;
@@ -124,7 +137,8 @@ async fn read_multipart(req: &HttpRequest, payload: &mut Payload) -> Result<Vec<
         let value = if is_file {
             FILE_MARKER.to_owned()
         } else {
-            String::from_utf8(value).map_err(|_| ApiError::bad_request("Multipart field is not UTF-8"))?
+            String::from_utf8(value)
+                .map_err(|_| ApiError::bad_request("Multipart field is not UTF-8"))?
         };
         pairs.push((name, value));
     }
@@ -162,14 +176,18 @@ fn insert_path(map: &mut Map<String, Value>, head: &str, parts: &[&str], value: 
             map.insert(head.to_owned(), Value::String(value));
         }
         Some((&"", _)) => {
-            let entry = map.entry(head.to_owned()).or_insert_with(|| Value::Array(Vec::new()));
+            let entry = map
+                .entry(head.to_owned())
+                .or_insert_with(|| Value::Array(Vec::new()));
             match entry {
                 Value::Array(items) => items.push(Value::String(value)),
                 other => *other = Value::Array(vec![Value::String(value)]),
             }
         }
         Some((next, rest)) => {
-            let entry = map.entry(head.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+            let entry = map
+                .entry(head.to_owned())
+                .or_insert_with(|| Value::Object(Map::new()));
             if !entry.is_object() {
                 *entry = Value::Object(Map::new());
             }
@@ -203,7 +221,9 @@ pub mod lenient {
         let v = Option::<Value>::deserialize(d)?;
         match v {
             None | Some(Value::Null) => Ok(None),
-            Some(v) => to_bool(&v).map(Some).ok_or_else(|| de::Error::custom("expected a boolean")),
+            Some(v) => to_bool(&v)
+                .map(Some)
+                .ok_or_else(|| de::Error::custom("expected a boolean")),
         }
     }
 

@@ -13,22 +13,46 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(pages::landing))
         .route("/healthz", web::get().to(health::healthz))
         // well-known and discovery
-        .route("/.well-known/webfinger", web::get().to(well_known::webfinger))
-        .route("/.well-known/host-meta", web::get().to(well_known::host_meta))
-        .route("/.well-known/nodeinfo", web::get().to(well_known::nodeinfo_discovery))
+        .route(
+            "/.well-known/webfinger",
+            web::get().to(well_known::webfinger),
+        )
+        .route(
+            "/.well-known/host-meta",
+            web::get().to(well_known::host_meta),
+        )
+        .route(
+            "/.well-known/nodeinfo",
+            web::get().to(well_known::nodeinfo_discovery),
+        )
         .route("/nodeinfo/2.1", web::get().to(well_known::nodeinfo_21))
-        .route("/.well-known/oauth-authorization-server", web::get().to(well_known::oauth_authorization_server))
+        .route(
+            "/.well-known/oauth-authorization-server",
+            web::get().to(well_known::oauth_authorization_server),
+        )
         // ActivityPub actors
         .route("/actor", web::get().to(activitypub::instance_actor))
         .route("/actor/outbox", web::get().to(activitypub::instance_outbox))
         .route("/actor/inbox", web::post().to(activitypub::inbox_not_yet))
         .route("/inbox", web::post().to(activitypub::inbox_not_yet))
         .route("/users/{name}", web::get().to(activitypub::actor))
-        .route("/users/{name}/inbox", web::post().to(activitypub::inbox_not_yet))
-        .route("/users/{name}/{collection}", web::get().to(activitypub::collection))
+        .route(
+            "/users/{name}/inbox",
+            web::post().to(activitypub::inbox_not_yet),
+        )
+        .route(
+            "/users/{name}/{collection}",
+            web::get().to(activitypub::collection),
+        )
         .route("/@{name}", web::get().to(activitypub::profile))
-        .route("/avatars/original/missing.png", web::get().to(pages::missing_png))
-        .route("/headers/original/missing.png", web::get().to(pages::missing_png))
+        .route(
+            "/avatars/original/missing.png",
+            web::get().to(pages::missing_png),
+        )
+        .route(
+            "/headers/original/missing.png",
+            web::get().to(pages::missing_png),
+        )
         // OAuth
         .route("/oauth/authorize", web::get().to(oauth::authorize_form))
         .route("/oauth/authorize", web::post().to(oauth::authorize_submit))
@@ -36,16 +60,28 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/oauth/revoke", web::post().to(oauth::revoke))
         // Mastodon client API
         .route("/api/v1/apps", web::post().to(apps::create))
-        .route("/api/v1/apps/verify_credentials", web::get().to(apps::verify_credentials))
+        .route(
+            "/api/v1/apps/verify_credentials",
+            web::get().to(apps::verify_credentials),
+        )
         .route("/api/v1/accounts", web::post().to(accounts::register))
-        .route("/api/v1/accounts/verify_credentials", web::get().to(accounts::verify_credentials))
-        .route("/api/v1/accounts/update_credentials", web::patch().to(accounts::update_credentials))
+        .route(
+            "/api/v1/accounts/verify_credentials",
+            web::get().to(accounts::verify_credentials),
+        )
+        .route(
+            "/api/v1/accounts/update_credentials",
+            web::patch().to(accounts::update_credentials),
+        )
         .route("/api/v1/accounts/lookup", web::get().to(accounts::lookup))
         .route("/api/v1/accounts/{id}", web::get().to(accounts::show))
         .route("/api/v1/instance", web::get().to(instance::v1))
         .route("/api/v2/instance", web::get().to(instance::v2))
         .route("/api/v1/instance/rules", web::get().to(instance::rules))
-        .route("/api/v1/custom_emojis", web::get().to(instance::custom_emojis))
+        .route(
+            "/api/v1/custom_emojis",
+            web::get().to(instance::custom_emojis),
+        )
         .default_service(web::to(pages::not_found));
 }
 
@@ -59,7 +95,10 @@ pub async fn log_requests(
     let started = Instant::now();
     let method = req.method().clone();
     let res = next.call(req).await?;
-    let route = res.request().match_pattern().unwrap_or_else(|| "<unmatched>".to_owned());
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "<unmatched>".to_owned());
     tracing::info!(
         method = %method,
         route = %route,

@@ -48,7 +48,9 @@ pub fn classify_url(url: &str) -> Result<(Backend, String), DbError> {
     } else if url.starts_with("sqlite:") {
         Err(DbError::InvalidUrl("use sqlite://PATH".into()))
     } else {
-        Err(DbError::InvalidUrl("expected sqlite://PATH or postgres://...".into()))
+        Err(DbError::InvalidUrl(
+            "expected sqlite://PATH or postgres://...".into(),
+        ))
     }
 }
 
@@ -70,6 +72,18 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for ConnectionSetup
     }
 }
 
+/// The multi-backend connection reports every failure as "invalid connection url";
+/// connecting once with the concrete type recovers the real reason (refused,
+/// authentication failed, unable to open file...).
+fn diagnose(backend: Backend, url: &str) -> Option<String> {
+    use diesel::Connection;
+    let result = match backend {
+        Backend::Postgres => PgConnection::establish(url).map(drop),
+        Backend::Sqlite => SqliteConnection::establish(url).map(drop),
+    };
+    result.err().map(|e| e.to_string().trim().to_owned())
+}
+
 /// A connection pool plus the backend it talks to. Cheap to clone.
 #[derive(Clone)]
 pub struct Db {
@@ -81,13 +95,21 @@ impl Db {
     /// Connects (and fails fast when the database cannot be reached).
     pub fn connect(settings: &DbSettings) -> Result<Self, DbError> {
         let (backend, url) = classify_url(&settings.url)?;
-        let manager = ConnectionManager::<AnyConnection>::new(url);
+        // Fail fast, with the real reason, when the database cannot be reached at all.
+        if let Some(reason) = diagnose(backend, &url) {
+            return Err(DbError::Unavailable(reason));
+        }
+        let manager = ConnectionManager::<AnyConnection>::new(url.clone());
         let pool = Pool::builder()
             .max_size(settings.max_connections.max(1))
+            // Open connections as needed rather than all at start-up.
+            .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
             .connection_customizer(Box::new(ConnectionSetup))
             .build(manager)
-            .map_err(|e| DbError::Unavailable(e.to_string()))?;
+            .map_err(|e| {
+                DbError::Unavailable(diagnose(backend, &url).unwrap_or_else(|| e.to_string()))
+            })?;
         Ok(Self { pool, backend })
     }
 

@@ -46,7 +46,10 @@ impl Password {
         if (MIN_PASSWORD_LEN..=MAX_PASSWORD_LEN).contains(&n) {
             Ok(Self(input.to_owned()))
         } else {
-            Err(DomainError::InvalidPassword { min: MIN_PASSWORD_LEN, max: MAX_PASSWORD_LEN })
+            Err(DomainError::InvalidPassword {
+                min: MIN_PASSWORD_LEN,
+                max: MAX_PASSWORD_LEN,
+            })
         }
     }
 
@@ -71,7 +74,9 @@ impl DisplayName {
     pub fn parse(input: &str) -> Result<Self, DomainError> {
         let trimmed = input.trim();
         if trimmed.chars().count() > MAX_DISPLAY_NAME_LEN {
-            return Err(DomainError::DisplayNameTooLong { max: MAX_DISPLAY_NAME_LEN });
+            return Err(DomainError::DisplayNameTooLong {
+                max: MAX_DISPLAY_NAME_LEN,
+            });
         }
         // Control characters would let a name spoof layout in apps and logs.
         Ok(Self(trimmed.chars().filter(|c| !c.is_control()).collect()))
@@ -94,7 +99,12 @@ impl Note {
         if trimmed.chars().count() > MAX_NOTE_LEN {
             return Err(DomainError::NoteTooLong { max: MAX_NOTE_LEN });
         }
-        Ok(Self(trimmed.chars().filter(|c| *c == '\n' || !c.is_control()).collect()))
+        Ok(Self(
+            trimmed
+                .chars()
+                .filter(|c| *c == '\n' || !c.is_control())
+                .collect(),
+        ))
     }
 
     pub fn as_str(&self) -> &str {
@@ -147,13 +157,19 @@ mod tests {
         assert!(Password::parse("short").is_err());
         assert!(Password::parse("ääääääää").is_ok());
         assert!(Password::parse(&"x".repeat(129)).is_err());
-        assert_eq!(format!("{:?}", Password::parse("secret123").unwrap()), "Password(<redacted>)");
+        assert_eq!(
+            format!("{:?}", Password::parse("secret123").unwrap()),
+            "Password(<redacted>)"
+        );
     }
 
     #[test]
     fn profile_text_limits() {
         assert!(DisplayName::parse(&"x".repeat(31)).is_err());
-        assert_eq!(DisplayName::parse(" River\u{7}  ").unwrap().as_str(), "River");
+        assert_eq!(
+            DisplayName::parse(" River\u{7}  ").unwrap().as_str(),
+            "River"
+        );
         assert!(Note::parse(&"x".repeat(501)).is_err());
         assert_eq!(Note::parse("a\nb").unwrap().as_str(), "a\nb");
     }

@@ -58,7 +58,15 @@ mod tests {
 
     #[test]
     fn refuses_garbage() {
-        for bad in ["", "alice", "@example.org", "a@b", "a b@example.org", "a@.org", "a@example."] {
+        for bad in [
+            "",
+            "alice",
+            "@example.org",
+            "a@b",
+            "a b@example.org",
+            "a@.org",
+            "a@example.",
+        ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad}");
         }
     }

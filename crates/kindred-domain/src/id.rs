@@ -19,7 +19,9 @@ impl Default for IdGenerator {
 
 impl IdGenerator {
     pub fn new() -> Self {
-        Self { counter: AtomicU64::new(rand::random::<u16>() as u64) }
+        Self {
+            counter: AtomicU64::new(rand::random::<u16>() as u64),
+        }
     }
 
     pub fn next_at(&self, now: DateTime<Utc>) -> i64 {

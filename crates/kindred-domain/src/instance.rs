@@ -110,21 +110,40 @@ mod tests {
         let a = InstanceDomain::parse("Peer.Example.ORG.").unwrap();
         assert_eq!(a.to_string(), "peer.example.org");
         assert_eq!(InstanceDomain::parse("peer.example.org:443").unwrap(), a);
-        assert_eq!(InstanceDomain::parse("localhost:8080").unwrap().to_string(), "localhost:8080");
-        assert_eq!(InstanceDomain::parse("bücher.example").unwrap().host(), "xn--bcher-kva.example");
-        assert!(InstanceDomain::parse("localhost:8080").unwrap().is_local_development());
+        assert_eq!(
+            InstanceDomain::parse("localhost:8080").unwrap().to_string(),
+            "localhost:8080"
+        );
+        assert_eq!(
+            InstanceDomain::parse("bücher.example").unwrap().host(),
+            "xn--bcher-kva.example"
+        );
+        assert!(InstanceDomain::parse("localhost:8080")
+            .unwrap()
+            .is_local_development());
     }
 
     #[test]
     fn refuses_ip_literals_and_junk() {
-        for bad in ["", "127.0.0.1", "127.0.0.1:8080", "[::1]:80", "a/b", "user@host", "host:99999", "host:x"] {
+        for bad in [
+            "",
+            "127.0.0.1",
+            "127.0.0.1:8080",
+            "[::1]:80",
+            "a/b",
+            "user@host",
+            "host:99999",
+            "host:x",
+        ] {
             assert!(InstanceDomain::parse(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn registration_modes() {
-        assert!(!RegistrationMode::parse("closed").unwrap().accepts_sign_ups());
+        assert!(!RegistrationMode::parse("closed")
+            .unwrap()
+            .accepts_sign_ups());
         assert!(!RegistrationMode::Approval.approved_on_sign_up());
         assert!(RegistrationMode::Open.approved_on_sign_up());
         assert!(RegistrationMode::parse("anyone").is_err());

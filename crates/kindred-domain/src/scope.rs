@@ -9,27 +9,68 @@ use crate::DomainError;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Scope(String);
 
-const TOP: &[&str] = &["read", "write", "follow", "push", "profile", "admin:read", "admin:write"];
+const TOP: &[&str] = &[
+    "read",
+    "write",
+    "follow",
+    "push",
+    "profile",
+    "admin:read",
+    "admin:write",
+];
 const READ: &[&str] = &[
-    "accounts", "blocks", "bookmarks", "favourites", "filters", "follows", "lists", "mutes",
-    "notifications", "search", "statuses",
+    "accounts",
+    "blocks",
+    "bookmarks",
+    "favourites",
+    "filters",
+    "follows",
+    "lists",
+    "mutes",
+    "notifications",
+    "search",
+    "statuses",
 ];
 const WRITE: &[&str] = &[
-    "accounts", "blocks", "bookmarks", "conversations", "favourites", "filters", "follows",
-    "lists", "media", "mutes", "notifications", "reports", "statuses",
+    "accounts",
+    "blocks",
+    "bookmarks",
+    "conversations",
+    "favourites",
+    "filters",
+    "follows",
+    "lists",
+    "media",
+    "mutes",
+    "notifications",
+    "reports",
+    "statuses",
 ];
 const ADMIN: &[&str] = &[
-    "accounts", "reports", "domain_allows", "domain_blocks", "ip_blocks", "email_domain_blocks",
+    "accounts",
+    "reports",
+    "domain_allows",
+    "domain_blocks",
+    "ip_blocks",
+    "email_domain_blocks",
     "canonical_email_blocks",
 ];
 
 impl Scope {
     pub fn parse(input: &str) -> Result<Self, DomainError> {
         let known = TOP.contains(&input)
-            || input.strip_prefix("read:").is_some_and(|s| READ.contains(&s))
-            || input.strip_prefix("write:").is_some_and(|s| WRITE.contains(&s))
-            || input.strip_prefix("admin:read:").is_some_and(|s| ADMIN.contains(&s))
-            || input.strip_prefix("admin:write:").is_some_and(|s| ADMIN.contains(&s));
+            || input
+                .strip_prefix("read:")
+                .is_some_and(|s| READ.contains(&s))
+            || input
+                .strip_prefix("write:")
+                .is_some_and(|s| WRITE.contains(&s))
+            || input
+                .strip_prefix("admin:read:")
+                .is_some_and(|s| ADMIN.contains(&s))
+            || input
+                .strip_prefix("admin:write:")
+                .is_some_and(|s| ADMIN.contains(&s));
         if known {
             Ok(Self(input.to_owned()))
         } else {
@@ -57,7 +98,11 @@ impl Scope {
         have == "follow"
             && matches!(
                 want,
-                "read:blocks" | "write:blocks" | "read:follows" | "write:follows" | "read:mutes"
+                "read:blocks"
+                    | "write:blocks"
+                    | "read:follows"
+                    | "write:follows"
+                    | "read:mutes"
                     | "write:mutes"
             )
     }

@@ -13,16 +13,36 @@ pub const MAX_USERNAME_LEN: usize = 30;
 /// Names a stranger could use to pose as the organization or its staff. Admins may still
 /// create them from the command line; public sign-up refuses them.
 const RESERVED: &[&str] = &[
-    "abuse", "admin", "administrator", "crisis", "facilitator", "help", "helpline", "hostmaster",
-    "info", "instance", "kindred", "moderator", "mod", "noreply", "postmaster", "root",
-    "security", "staff", "support", "system", "webmaster",
+    "abuse",
+    "admin",
+    "administrator",
+    "crisis",
+    "facilitator",
+    "help",
+    "helpline",
+    "hostmaster",
+    "info",
+    "instance",
+    "kindred",
+    "moderator",
+    "mod",
+    "noreply",
+    "postmaster",
+    "root",
+    "security",
+    "staff",
+    "support",
+    "system",
+    "webmaster",
 ];
 
 impl Username {
     pub fn parse(input: &str) -> Result<Self, DomainError> {
         let valid = !input.is_empty()
             && input.len() <= MAX_USERNAME_LEN
-            && input.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            && input
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_');
         if valid {
             Ok(Self(input.to_owned()))
         } else {
@@ -63,8 +83,20 @@ mod tests {
 
     #[test]
     fn refuses_bad_names() {
-        for bad in ["", "with space", "dot.ted", "é", "a@b", &"a".repeat(31), "semi;colon"] {
-            assert_eq!(Username::parse(bad), Err(DomainError::InvalidUsername), "{bad}");
+        for bad in [
+            "",
+            "with space",
+            "dot.ted",
+            "é",
+            "a@b",
+            &"a".repeat(31),
+            "semi;colon",
+        ] {
+            assert_eq!(
+                Username::parse(bad),
+                Err(DomainError::InvalidUsername),
+                "{bad}"
+            );
         }
     }
 

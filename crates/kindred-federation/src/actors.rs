@@ -90,7 +90,9 @@ pub fn person(account: &AccountRow, urls: &LocalUrls) -> WithContext<Person> {
         outbox: urls.outbox(name),
         followers: urls.followers(name),
         following: urls.following(name),
-        endpoints: Endpoints { shared_inbox: urls.shared_inbox() },
+        endpoints: Endpoints {
+            shared_inbox: urls.shared_inbox(),
+        },
         public_key: PublicKey {
             id: urls.actor_key_id(name),
             owner: id.clone(),
@@ -115,7 +117,9 @@ pub fn instance_actor(public_key_pem: &str, urls: &LocalUrls) -> WithContext<Ins
         url: urls.base().clone(),
         inbox: urls.instance_actor_inbox(),
         outbox: urls.instance_actor_outbox(),
-        endpoints: Endpoints { shared_inbox: urls.shared_inbox() },
+        endpoints: Endpoints {
+            shared_inbox: urls.shared_inbox(),
+        },
         public_key: PublicKey {
             id: urls.instance_actor_key_id(),
             owner: id.clone(),

@@ -11,5 +11,8 @@ pub struct KeyPair {
 pub fn generate_keypair() -> Result<KeyPair, FederationError> {
     let kp = activitypub_federation::http_signatures::generate_actor_keypair()
         .map_err(|_| FederationError::KeyGeneration)?;
-    Ok(KeyPair { private_key_pem: kp.private_key, public_key_pem: kp.public_key })
+    Ok(KeyPair {
+        private_key_pem: kp.private_key,
+        public_key_pem: kp.public_key,
+    })
 }

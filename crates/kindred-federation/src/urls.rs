@@ -102,8 +102,14 @@ mod tests {
     #[test]
     fn builds_actor_urls() {
         let u = LocalUrls::new(InstanceDomain::parse("localhost:8080").unwrap(), false);
-        assert_eq!(u.actor("river").as_str(), "http://localhost:8080/users/river");
-        assert_eq!(u.actor_key_id("river"), "http://localhost:8080/users/river#main-key");
+        assert_eq!(
+            u.actor("river").as_str(),
+            "http://localhost:8080/users/river"
+        );
+        assert_eq!(
+            u.actor_key_id("river"),
+            "http://localhost:8080/users/river#main-key"
+        );
         assert_eq!(u.streaming(), "ws://localhost:8080");
         let s = LocalUrls::new(InstanceDomain::parse("peer.example").unwrap(), true);
         assert_eq!(s.shared_inbox().as_str(), "https://peer.example/inbox");

@@ -38,7 +38,9 @@ pub fn parse_resource(resource: &str, urls: &LocalUrls) -> Result<LocalResource,
     }
     let acct = resource.strip_prefix("acct:").unwrap_or(resource);
     let acct = acct.strip_prefix('@').unwrap_or(acct);
-    let (name, domain) = acct.rsplit_once('@').ok_or(FederationError::MalformedResource)?;
+    let (name, domain) = acct
+        .rsplit_once('@')
+        .ok_or(FederationError::MalformedResource)?;
     if name.is_empty() || domain.is_empty() {
         return Err(FederationError::MalformedResource);
     }
@@ -54,7 +56,12 @@ pub fn parse_resource(resource: &str, urls: &LocalUrls) -> Result<LocalResource,
 }
 
 /// The WebFinger answer for an actor: `self` link for ActivityPub, profile page for people.
-pub fn response(subject_name: &str, actor: Url, profile: Option<Url>, urls: &LocalUrls) -> Webfinger {
+pub fn response(
+    subject_name: &str,
+    actor: Url,
+    profile: Option<Url>,
+    urls: &LocalUrls,
+) -> Webfinger {
     let mut links = vec![WebfingerLink {
         rel: Some("self".to_owned()),
         kind: Some(FEDERATION_CONTENT_TYPE.to_owned()),
@@ -93,13 +100,37 @@ mod tests {
     #[test]
     fn parses_resources() {
         let u = urls();
-        assert_eq!(parse_resource("acct:River@localhost:8080", &u).unwrap(), LocalResource::Account("River".into()));
-        assert_eq!(parse_resource("river@LOCALHOST:8080", &u).unwrap(), LocalResource::Account("river".into()));
-        assert_eq!(parse_resource("http://localhost:8080/users/river", &u).unwrap(), LocalResource::Account("river".into()));
-        assert_eq!(parse_resource("acct:kindred.internal@localhost:8080", &u).unwrap(), LocalResource::InstanceActor);
-        assert!(matches!(parse_resource("acct:river@other.example", &u), Err(FederationError::NotLocal)));
-        assert!(matches!(parse_resource("acct:river", &u), Err(FederationError::MalformedResource)));
-        assert!(matches!(parse_resource("acct:@localhost:8080", &u), Err(FederationError::MalformedResource)));
-        assert!(matches!(parse_resource("http://localhost:9999/users/river", &u), Err(FederationError::NotLocal)));
+        assert_eq!(
+            parse_resource("acct:River@localhost:8080", &u).unwrap(),
+            LocalResource::Account("River".into())
+        );
+        assert_eq!(
+            parse_resource("river@LOCALHOST:8080", &u).unwrap(),
+            LocalResource::Account("river".into())
+        );
+        assert_eq!(
+            parse_resource("http://localhost:8080/users/river", &u).unwrap(),
+            LocalResource::Account("river".into())
+        );
+        assert_eq!(
+            parse_resource("acct:kindred.internal@localhost:8080", &u).unwrap(),
+            LocalResource::InstanceActor
+        );
+        assert!(matches!(
+            parse_resource("acct:river@other.example", &u),
+            Err(FederationError::NotLocal)
+        ));
+        assert!(matches!(
+            parse_resource("acct:river", &u),
+            Err(FederationError::MalformedResource)
+        ));
+        assert!(matches!(
+            parse_resource("acct:@localhost:8080", &u),
+            Err(FederationError::MalformedResource)
+        ));
+        assert!(matches!(
+            parse_resource("http://localhost:9999/users/river", &u),
+            Err(FederationError::NotLocal)
+        ));
     }
 }

@@ -3,7 +3,9 @@
 use std::io::BufRead;
 
 use kindred_api::crypto::generate_password;
-use kindred_api::services::accounts::{approve, create_invite, create_local_account, NewLocalAccount};
+use kindred_api::services::accounts::{
+    approve, create_invite, create_local_account, NewLocalAccount,
+};
 use kindred_api::services::ServiceError;
 use kindred_api::AppState;
 use kindred_domain::{EmailAddress, Password, Role, Username};
@@ -16,33 +18,62 @@ pub struct CreateUser {
 }
 
 /// Returns the lines to print on success.
-pub async fn create_user(state: &AppState, args: CreateUser, stdin: &mut dyn BufRead) -> Result<Vec<String>, String> {
+pub async fn create_user(
+    state: &AppState,
+    args: CreateUser,
+    stdin: &mut dyn BufRead,
+) -> Result<Vec<String>, String> {
     let username = Username::parse(&args.username).map_err(|e| e.to_string())?;
     let role = Role::parse(&args.role).map_err(|e| e.to_string())?;
-    let email = args.email.as_deref().map(EmailAddress::parse).transpose().map_err(|e| e.to_string())?;
+    let email = args
+        .email
+        .as_deref()
+        .map(EmailAddress::parse)
+        .transpose()
+        .map_err(|e| e.to_string())?;
     let (password, generated) = if args.password_stdin {
         let mut line = String::new();
-        stdin.read_line(&mut line).map_err(|e| format!("cannot read password: {e}"))?;
+        stdin
+            .read_line(&mut line)
+            .map_err(|e| format!("cannot read password: {e}"))?;
         let line = line.strip_suffix('\n').unwrap_or(&line);
         let line = line.strip_suffix('\r').unwrap_or(line);
         (Password::parse(line).map_err(|e| e.to_string())?, false)
     } else {
-        (Password::parse(&generate_password()).map_err(|e| e.to_string())?, true)
+        (
+            Password::parse(&generate_password()).map_err(|e| e.to_string())?,
+            true,
+        )
     };
     let shown = generated.then(|| password.expose().to_owned());
     let account = create_local_account(
         state,
-        NewLocalAccount { username, email, password, role, approved: true, reason: None, invite_id: None },
+        NewLocalAccount {
+            username,
+            email,
+            password,
+            role,
+            approved: true,
+            reason: None,
+            invite_id: None,
+        },
     )
     .await
     .map_err(|e| match e {
         ServiceError::UsernameTaken => "username is already taken".to_owned(),
         other => other.to_string(),
     })?;
-    let mut out = vec![format!("created account {} (role: {}, id: {})", account.username, role.as_str(), account.id)];
+    let mut out = vec![format!(
+        "created account {} (role: {}, id: {})",
+        account.username,
+        role.as_str(),
+        account.id
+    )];
     if let Some(p) = shown {
         out.push(format!("password: {p}"));
-        out.push("This password is shown only once; give it to the account's owner securely.".to_owned());
+        out.push(
+            "This password is shown only once; give it to the account's owner securely.".to_owned(),
+        );
     }
     Ok(out)
 }
@@ -55,7 +86,11 @@ pub async fn approve_user(state: &AppState, username: &str) -> Result<Vec<String
     }
 }
 
-pub async fn invite(state: &AppState, max_uses: i32, expires_in_days: i64) -> Result<Vec<String>, String> {
+pub async fn invite(
+    state: &AppState,
+    max_uses: i32,
+    expires_in_days: i64,
+) -> Result<Vec<String>, String> {
     if max_uses < 1 {
         return Err("--max-uses must be at least 1".to_owned());
     }
@@ -63,6 +98,8 @@ pub async fn invite(state: &AppState, max_uses: i32, expires_in_days: i64) -> Re
         return Err("--expires-in-days must not be negative".to_owned());
     }
     let expires = (expires_in_days > 0).then(|| chrono::Duration::days(expires_in_days));
-    let code = create_invite(state, None, Some(max_uses), expires).await.map_err(|e| e.to_string())?;
+    let code = create_invite(state, None, Some(max_uses), expires)
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(vec![format!("invite code: {code}")])
 }

@@ -67,7 +67,10 @@ pub struct SecuritySection {
 
 impl std::fmt::Debug for SecuritySection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SecuritySection").field("secret_key", &"<redacted>").field("key_file", &self.key_file).finish()
+        f.debug_struct("SecuritySection")
+            .field("secret_key", &"<redacted>")
+            .field("key_file", &self.key_file)
+            .finish()
     }
 }
 
@@ -124,7 +127,10 @@ pub enum ConfigError {
 }
 
 fn invalid(key: &'static str, message: impl Into<String>) -> ConfigError {
-    ConfigError::Invalid { key, message: message.into() }
+    ConfigError::Invalid {
+        key,
+        message: message.into(),
+    }
 }
 
 /// Loads configuration from the defaults, an optional file and the environment.
@@ -132,13 +138,18 @@ pub fn load(file: Option<&Path>, env: &[(String, String)]) -> Result<Settings, C
     let mut figment = Figment::from(Toml::string(DEFAULTS));
     if let Some(path) = file {
         if !path.is_file() {
-            return Err(ConfigError::Load(format!("config file {} does not exist", path.display())));
+            return Err(ConfigError::Load(format!(
+                "config file {} does not exist",
+                path.display()
+            )));
         }
         figment = figment.merge(Toml::file(path));
     }
     // Env is read from the given list (not the process) so tests can run in parallel.
     figment = figment.merge(Serialized::defaults(env_overlay(env)?));
-    let raw: RawConfig = figment.extract().map_err(|e| ConfigError::Load(describe(e)))?;
+    let raw: RawConfig = figment
+        .extract()
+        .map_err(|e| ConfigError::Load(describe(e)))?;
     validate(raw)
 }
 
@@ -148,16 +159,24 @@ pub fn load(file: Option<&Path>, env: &[(String, String)]) -> Result<Settings, C
 fn env_overlay(env: &[(String, String)]) -> Result<Dict, ConfigError> {
     let mut root = Dict::new();
     for (k, v) in env {
-        let Some(rest) = k.strip_prefix("KINDRED__") else { continue };
+        let Some(rest) = k.strip_prefix("KINDRED__") else {
+            continue;
+        };
         let parts: Vec<String> = rest.split("__").map(|p| p.to_ascii_lowercase()).collect();
         let [section, key] = parts.as_slice() else {
-            return Err(ConfigError::Load(format!("environment variable {k}: expected KINDRED__SECTION__KEY")));
+            return Err(ConfigError::Load(format!(
+                "environment variable {k}: expected KINDRED__SECTION__KEY"
+            )));
         };
         if section.is_empty() || key.is_empty() {
-            return Err(ConfigError::Load(format!("environment variable {k}: expected KINDRED__SECTION__KEY")));
+            return Err(ConfigError::Load(format!(
+                "environment variable {k}: expected KINDRED__SECTION__KEY"
+            )));
         }
         let value: Value = v.parse().unwrap_or_else(|_| Value::from(v.clone()));
-        let entry = root.entry(section.clone()).or_insert_with(|| Value::from(Dict::new()));
+        let entry = root
+            .entry(section.clone())
+            .or_insert_with(|| Value::from(Dict::new()));
         if let Value::Dict(_, dict) = entry {
             dict.insert(key.clone(), value);
         }
@@ -182,44 +201,67 @@ fn describe(e: figment::Error) -> String {
 }
 
 fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
-    let bind: SocketAddr = raw
-        .server
-        .bind
-        .parse()
-        .map_err(|_| invalid("server.bind", format!("`{}` is not an address:port", raw.server.bind)))?;
+    let bind: SocketAddr = raw.server.bind.parse().map_err(|_| {
+        invalid(
+            "server.bind",
+            format!("`{}` is not an address:port", raw.server.bind),
+        )
+    })?;
     let domain = InstanceDomain::parse(&raw.instance.domain)
         .map_err(|e| invalid("instance.domain", e.to_string()))?;
     let https = match raw.instance.scheme.as_str() {
         "https" => true,
         "http" => false,
         "auto" => !(raw.federation.allow_http && domain.is_local_development()),
-        other => return Err(invalid("instance.scheme", format!("`{other}`: expected https, http or auto"))),
+        other => {
+            return Err(invalid(
+                "instance.scheme",
+                format!("`{other}`: expected https, http or auto"),
+            ))
+        }
     };
     if raw.instance.name.trim().is_empty() {
         return Err(invalid("instance.name", "must not be empty"));
     }
     let contact_email = match raw.instance.contact_email.trim() {
         "" => None,
-        e => Some(kindred_domain::EmailAddress::parse(e).map_err(|err| invalid("instance.contact_email", err.to_string()))?.as_str().to_owned()),
+        e => Some(
+            kindred_domain::EmailAddress::parse(e)
+                .map_err(|err| invalid("instance.contact_email", err.to_string()))?
+                .as_str()
+                .to_owned(),
+        ),
     };
     let registration = RegistrationMode::parse(&raw.registration.mode)
         .map_err(|e| invalid("registration.mode", e.to_string()))?;
     let database_url = raw.database.url.trim().to_owned();
-    kindred_db::connection::classify_url(&database_url).map_err(|e| invalid("database.url", e.to_string()))?;
+    kindred_db::connection::classify_url(&database_url)
+        .map_err(|e| invalid("database.url", e.to_string()))?;
     if raw.database.max_connections == 0 {
         return Err(invalid("database.max_connections", "must be at least 1"));
     }
-    let secret = match raw.security.secret_key.trim() {
-        "" => SecretSource::File(raw.security.key_file.clone()),
-        hex => SecretSource::Inline(parse_hex_key(hex).ok_or_else(|| invalid("security.secret_key", "expected 64 hexadecimal characters"))?),
-    };
+    let secret =
+        match raw.security.secret_key.trim() {
+            "" => SecretSource::File(raw.security.key_file.clone()),
+            hex => SecretSource::Inline(parse_hex_key(hex).ok_or_else(|| {
+                invalid("security.secret_key", "expected 64 hexadecimal characters")
+            })?),
+        };
     let log_json = match raw.log.format.as_str() {
         "text" => false,
         "json" => true,
-        other => return Err(invalid("log.format", format!("`{other}`: expected text or json"))),
+        other => {
+            return Err(invalid(
+                "log.format",
+                format!("`{other}`: expected text or json"),
+            ))
+        }
     };
     if tracing_subscriber::EnvFilter::try_new(&raw.log.level).is_err() {
-        return Err(invalid("log.level", format!("`{}` is not a valid filter", raw.log.level)));
+        return Err(invalid(
+            "log.level",
+            format!("`{}` is not a valid filter", raw.log.level),
+        ));
     }
     Ok(Settings {
         bind,
@@ -260,7 +302,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -279,8 +324,19 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("kindred-cfg-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("c.toml");
-        std::fs::write(&file, "[registration]\nmode = \"open\"\n[instance]\nname = \"File\"\n").unwrap();
-        let s = load(Some(&file), &env(&[("KINDRED__INSTANCE__NAME", "Env"), ("KINDRED__FEDERATION__ALLOW_HTTP", "true")])).unwrap();
+        std::fs::write(
+            &file,
+            "[registration]\nmode = \"open\"\n[instance]\nname = \"File\"\n",
+        )
+        .unwrap();
+        let s = load(
+            Some(&file),
+            &env(&[
+                ("KINDRED__INSTANCE__NAME", "Env"),
+                ("KINDRED__FEDERATION__ALLOW_HTTP", "true"),
+            ]),
+        )
+        .unwrap();
         assert_eq!(s.name, "Env");
         assert_eq!(s.registration, RegistrationMode::Open);
         assert!(s.allow_http);
@@ -289,15 +345,25 @@ mod tests {
 
     #[test]
     fn unknown_and_invalid_keys_are_named() {
-        let e = load(None, &env(&[("KINDRED__SERVER__BINDD", "x")])).unwrap_err().to_string();
+        let e = load(None, &env(&[("KINDRED__SERVER__BINDD", "x")]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("bindd"), "{e}");
-        let e = load(None, &env(&[("KINDRED__REGISTRATION__MODE", "everyone")])).unwrap_err().to_string();
+        let e = load(None, &env(&[("KINDRED__REGISTRATION__MODE", "everyone")]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("registration.mode"), "{e}");
-        let e = load(None, &env(&[("KINDRED__INSTANCE__DOMAIN", "127.0.0.1:80")])).unwrap_err().to_string();
+        let e = load(None, &env(&[("KINDRED__INSTANCE__DOMAIN", "127.0.0.1:80")]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("instance.domain"), "{e}");
-        let e = load(None, &env(&[("KINDRED__FEDERATION__ALLOW_HTTP", "maybe")])).unwrap_err().to_string();
+        let e = load(None, &env(&[("KINDRED__FEDERATION__ALLOW_HTTP", "maybe")]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("allow_http"), "{e}");
-        let e = load(None, &env(&[("KINDRED__NOPE__X", "1")])).unwrap_err().to_string();
+        let e = load(None, &env(&[("KINDRED__NOPE__X", "1")]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("nope"), "{e}");
     }
 

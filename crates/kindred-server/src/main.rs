@@ -20,16 +20,39 @@ async fn main() -> ExitCode {
 
     let result = match cli.command {
         Command::Serve => serve(&settings).await,
-        Command::Migrate => prepare(&settings).await.map(|_| vec!["migrations are up to date".to_owned()]).map_err(|e| e.to_string()),
+        Command::Migrate => prepare(&settings)
+            .await
+            .map(|_| vec!["migrations are up to date".to_owned()])
+            .map_err(|e| e.to_string()),
         Command::Admin(cmd) => match prepare(&settings).await {
             Err(e) => Err(e.to_string()),
             Ok(state) => match cmd {
-                AdminCommand::CreateUser { username, role, email, password_stdin } => {
+                AdminCommand::CreateUser {
+                    username,
+                    role,
+                    email,
+                    password_stdin,
+                } => {
                     let mut stdin = std::io::stdin().lock();
-                    admin::create_user(&state, admin::CreateUser { username, role, email, password_stdin }, &mut stdin).await
+                    admin::create_user(
+                        &state,
+                        admin::CreateUser {
+                            username,
+                            role,
+                            email,
+                            password_stdin,
+                        },
+                        &mut stdin,
+                    )
+                    .await
                 }
-                AdminCommand::ApproveUser { username } => admin::approve_user(&state, &username).await,
-                AdminCommand::CreateInvite { max_uses, expires_in_days } => admin::invite(&state, max_uses, expires_in_days).await,
+                AdminCommand::ApproveUser { username } => {
+                    admin::approve_user(&state, &username).await
+                }
+                AdminCommand::CreateInvite {
+                    max_uses,
+                    expires_in_days,
+                } => admin::invite(&state, max_uses, expires_in_days).await,
             },
         },
     };
@@ -48,8 +71,12 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(settings: &config::Settings) -> Result<Vec<String>, String> {
-    let app = Application::build(settings).await.map_err(|e| e.to_string())?;
-    app.run_until_stopped().await.map_err(|e| format!("server error: {e}"))?;
+    let app = Application::build(settings)
+        .await
+        .map_err(|e| e.to_string())?;
+    app.run_until_stopped()
+        .await
+        .map_err(|e| format!("server error: {e}"))?;
     tracing::info!("kindred stopped");
     Ok(Vec::new())
 }

@@ -16,7 +16,12 @@ pub fn load_or_create(source: &SecretSource) -> Result<[u8; 32], String> {
             if path.exists() {
                 let text = std::fs::read_to_string(path)
                     .map_err(|e| format!("cannot read key file {}: {e}", path.display()))?;
-                parse_hex_key(&text).ok_or_else(|| format!("key file {} does not hold 64 hexadecimal characters", path.display()))
+                parse_hex_key(&text).ok_or_else(|| {
+                    format!(
+                        "key file {} does not hold 64 hexadecimal characters",
+                        path.display()
+                    )
+                })
             } else {
                 create(path)
             }
@@ -26,7 +31,8 @@ pub fn load_or_create(source: &SecretSource) -> Result<[u8; 32], String> {
 
 fn create(path: &Path) -> Result<[u8; 32], String> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     let mut key = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut key);
@@ -38,7 +44,9 @@ fn create(path: &Path) -> Result<[u8; 32], String> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(path).map_err(|e| format!("cannot create key file {}: {e}", path.display()))?;
+    let mut file = options
+        .open(path)
+        .map_err(|e| format!("cannot create key file {}: {e}", path.display()))?;
     file.write_all(format!("{hex}\n").as_bytes())
         .map_err(|e| format!("cannot write key file {}: {e}", path.display()))?;
     tracing::info!(path = %path.display(), "created a new instance key file; back it up separately from the database");

@@ -31,17 +31,25 @@ pub enum StartupError {
 /// commands alike).
 pub async fn prepare(settings: &Settings) -> Result<web::Data<AppState>, StartupError> {
     let master = crate::secrets::load_or_create(&settings.secret).map_err(StartupError::Secret)?;
-    let (backend, target) =
-        kindred_db::connection::classify_url(&settings.database_url).map_err(|e| StartupError::Database(e.to_string()))?;
+    let (backend, target) = kindred_db::connection::classify_url(&settings.database_url)
+        .map_err(|e| StartupError::Database(e.to_string()))?;
     if backend == Backend::Sqlite {
-        if let Some(dir) = Path::new(&target).parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StartupError::DataDir(format!("{}: {e}", dir.display())))?;
+        if let Some(dir) = Path::new(&target)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StartupError::DataDir(format!("{}: {e}", dir.display())))?;
         }
     }
-    let db_settings = DbSettings { url: settings.database_url.clone(), max_connections: settings.max_connections };
+    let db_settings = DbSettings {
+        url: settings.database_url.clone(),
+        max_connections: settings.max_connections,
+    };
     let db = tokio::task::spawn_blocking(move || {
         let db = Db::connect(&db_settings).map_err(|e| StartupError::Database(e.to_string()))?;
-        let applied = kindred_db::migrate::run_pending(&db).map_err(|e| StartupError::Migration(e.to_string()))?;
+        let applied = kindred_db::migrate::run_pending(&db)
+            .map_err(|e| StartupError::Migration(e.to_string()))?;
         if applied > 0 {
             tracing::info!(applied, "database migrations applied");
         }
@@ -93,7 +101,10 @@ impl Application {
             addr: settings.bind.to_string(),
             reason: e.to_string(),
         })?;
-        let port = listener.local_addr().map_err(|e| StartupError::Other(e.to_string()))?.port();
+        let port = listener
+            .local_addr()
+            .map_err(|e| StartupError::Other(e.to_string()))?
+            .port();
         let server = run(listener, state.clone(), settings)?;
         tracing::info!(
             port,
@@ -102,7 +113,11 @@ impl Application {
             registration = settings.registration.as_str(),
             "kindred is listening"
         );
-        Ok(Self { port, server, state })
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
     }
 
     /// Runs until SIGINT/SIGTERM; in-flight requests get `server.shutdown_timeout`.
@@ -111,7 +126,11 @@ impl Application {
     }
 }
 
-fn run(listener: TcpListener, state: web::Data<AppState>, settings: &Settings) -> Result<Server, StartupError> {
+fn run(
+    listener: TcpListener,
+    state: web::Data<AppState>,
+    settings: &Settings,
+) -> Result<Server, StartupError> {
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
@@ -126,7 +145,10 @@ fn run(listener: TcpListener, state: web::Data<AppState>, settings: &Settings) -
     }
     let server = server
         .listen(listener)
-        .map_err(|e| StartupError::Bind { addr: settings.bind.to_string(), reason: e.to_string() })?
+        .map_err(|e| StartupError::Bind {
+            addr: settings.bind.to_string(),
+            reason: e.to_string(),
+        })?
         .run();
     Ok(server)
 }

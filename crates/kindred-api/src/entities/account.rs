@@ -108,9 +108,27 @@ impl Account {
 impl CredentialAccount {
     pub fn from_rows(row: &AccountRow, user: &UserRow, urls: &LocalUrls) -> Self {
         let role = match row.role.as_str() {
-            "admin" => Role { id: "3".into(), name: "Admin".into(), color: String::new(), permissions: "1".into(), highlighted: true },
-            "facilitator" => Role { id: "2".into(), name: "Facilitator".into(), color: String::new(), permissions: "1024".into(), highlighted: true },
-            _ => Role { id: "-99".into(), name: String::new(), color: String::new(), permissions: "65536".into(), highlighted: false },
+            "admin" => Role {
+                id: "3".into(),
+                name: "Admin".into(),
+                color: String::new(),
+                permissions: "1".into(),
+                highlighted: true,
+            },
+            "facilitator" => Role {
+                id: "2".into(),
+                name: "Facilitator".into(),
+                color: String::new(),
+                permissions: "1024".into(),
+                highlighted: true,
+            },
+            _ => Role {
+                id: "-99".into(),
+                name: String::new(),
+                color: String::new(),
+                permissions: "65536".into(),
+                highlighted: false,
+            },
         };
         Self {
             account: Account::from_row(row, urls),

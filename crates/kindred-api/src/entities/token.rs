@@ -12,6 +12,11 @@ pub struct Token {
 
 impl From<IssuedToken> for Token {
     fn from(t: IssuedToken) -> Self {
-        Self { access_token: t.access_token, token_type: "Bearer", scope: t.scopes.to_string(), created_at: t.created_at }
+        Self {
+            access_token: t.access_token,
+            token_type: "Bearer",
+            scope: t.scopes.to_string(),
+            created_at: t.created_at,
+        }
     }
 }

@@ -39,8 +39,12 @@ pub async fn register(
 ) -> Result<HttpResponse, ApiError> {
     auth.require("write:accounts")?;
     let required = |v: Option<String>, name: &str| {
-        v.filter(|s| !s.is_empty())
-            .ok_or_else(|| ApiError::unprocessable("invalid_parameters", format!("Validation failed: {name} can't be blank")))
+        v.filter(|s| !s.is_empty()).ok_or_else(|| {
+            ApiError::unprocessable(
+                "invalid_parameters",
+                format!("Validation failed: {name} can't be blank"),
+            )
+        })
     };
     let account = sign_up(
         &state,
@@ -64,11 +68,18 @@ pub async fn register(
     Ok(HttpResponse::Ok().json(Token::from(token)))
 }
 
-pub async fn verify_credentials(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
+pub async fn verify_credentials(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
     auth.require("read:accounts")?;
     let account = auth.user()?.clone();
     let id = account.id;
-    let user = state.db.run(move |c| repo::find_user(c, id)).await?.ok_or_else(ApiError::unauthorized)?;
+    let user = state
+        .db
+        .run(move |c| repo::find_user(c, id))
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
     Ok(HttpResponse::Ok().json(CredentialAccount::from_rows(&account, &user, &state.urls)))
 }
 
@@ -116,7 +127,11 @@ fn has_profile_fields(v: &Value) -> bool {
         _ => return false,
     };
     entries.iter().any(|e| {
-        ["name", "value"].iter().any(|k| e.get(k).and_then(Value::as_str).is_some_and(|s| !s.trim().is_empty()))
+        ["name", "value"].iter().any(|k| {
+            e.get(k)
+                .and_then(Value::as_str)
+                .is_some_and(|s| !s.trim().is_empty())
+        })
     })
 }
 
@@ -129,17 +144,36 @@ pub async fn update_credentials(
     let account = auth.user()?.clone();
     // Said plainly rather than silently dropped: no pictures (they identify people more
     // than a pseudonym does) and no profile fields yet.
-    let is_upload = |v: &Option<Value>| v.as_ref().is_some_and(|v| v.as_str().map_or(true, |s| s == FILE_MARKER || !s.is_empty()));
+    let is_upload = |v: &Option<Value>| {
+        v.as_ref()
+            .is_some_and(|v| v.as_str().is_none_or(|s| s == FILE_MARKER || !s.is_empty()))
+    };
     if is_upload(&p.avatar) || is_upload(&p.header) {
-        return Err(ApiError::unprocessable("unsupported_media", "Validation failed: profile pictures are not supported on this server"));
+        return Err(ApiError::unprocessable(
+            "unsupported_media",
+            "Validation failed: profile pictures are not supported on this server",
+        ));
     }
     if p.fields_attributes.as_ref().is_some_and(has_profile_fields) {
-        return Err(ApiError::unprocessable("unsupported_fields", "Validation failed: profile fields are not supported on this server"));
+        return Err(ApiError::unprocessable(
+            "unsupported_fields",
+            "Validation failed: profile fields are not supported on this server",
+        ));
     }
     let _ = p.indexable; // accepted for compatibility; posts are never indexable here
     let profile = ProfileChanges {
-        display_name: p.display_name.as_deref().map(DisplayName::parse).transpose()?.map(|d| d.as_str().to_owned()),
-        note: p.note.as_deref().map(Note::parse).transpose()?.map(|n| n.as_str().to_owned()),
+        display_name: p
+            .display_name
+            .as_deref()
+            .map(DisplayName::parse)
+            .transpose()?
+            .map(|d| d.as_str().to_owned()),
+        note: p
+            .note
+            .as_deref()
+            .map(Note::parse)
+            .transpose()?
+            .map(|n| n.as_str().to_owned()),
         locked: p.locked,
         bot: p.bot,
         discoverable: p.discoverable,
@@ -148,12 +182,22 @@ pub async fn update_credentials(
     };
     let mut prefs = PreferenceChanges::default();
     if let Some(source) = p.source {
-        prefs.default_privacy = source.privacy.as_deref().map(PostingPrivacy::parse).transpose()?.map(|v| v.as_str().to_owned());
+        prefs.default_privacy = source
+            .privacy
+            .as_deref()
+            .map(PostingPrivacy::parse)
+            .transpose()?
+            .map(|v| v.as_str().to_owned());
         prefs.default_sensitive = source.sensitive;
         if let Some(lang) = source.language {
             let lang = lang.trim().to_ascii_lowercase();
-            if !(lang.is_empty() || (2..=3).contains(&lang.len()) && lang.bytes().all(|b| b.is_ascii_lowercase())) {
-                return Err(ApiError::unprocessable("invalid_language", "Validation failed: language must be an ISO 639 code"));
+            if !(lang.is_empty()
+                || (2..=3).contains(&lang.len()) && lang.bytes().all(|b| b.is_ascii_lowercase()))
+            {
+                return Err(ApiError::unprocessable(
+                    "invalid_language",
+                    "Validation failed: language must be an ISO 639 code",
+                ));
             }
             prefs.default_language = Some((!lang.is_empty()).then_some(lang));
         }
@@ -172,7 +216,10 @@ pub async fn update_credentials(
 }
 
 /// `GET /api/v1/accounts/:id`: active accounts only.
-pub async fn show(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn show(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id: i64 = path.parse().map_err(|_| ApiError::not_found())?;
     let account = state
         .db
@@ -191,12 +238,16 @@ pub struct LookupParams {
 
 /// `GET /api/v1/accounts/lookup?acct=`: local accounts by username (`name` or
 /// `name@our.domain`).
-pub async fn lookup(state: web::Data<AppState>, Params(p): Params<LookupParams>) -> Result<HttpResponse, ApiError> {
+pub async fn lookup(
+    state: web::Data<AppState>,
+    Params(p): Params<LookupParams>,
+) -> Result<HttpResponse, ApiError> {
     let acct = p.acct.unwrap_or_default();
     let acct = acct.trim().trim_start_matches('@');
     let name = match acct.split_once('@') {
         Some((name, domain)) => {
-            let ours = kindred_domain::InstanceDomain::parse(domain).is_ok_and(|d| &d == state.urls.domain());
+            let ours = kindred_domain::InstanceDomain::parse(domain)
+                .is_ok_and(|d| &d == state.urls.domain());
             if !ours {
                 return Err(ApiError::not_found());
             }

@@ -35,7 +35,11 @@ async fn visible_account(state: &AppState, name: String) -> Result<AccountRow, A
         .filter(|a| a.approved)
         .ok_or_else(ApiError::not_found)?;
     if account.suspended {
-        return Err(ApiError::new(actix_web::http::StatusCode::GONE, "gone", "This account is gone"));
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::GONE,
+            "gone",
+            "This account is gone",
+        ));
     }
     Ok(account)
 }
@@ -53,14 +57,22 @@ pub async fn actor(
     }
 }
 
-pub async fn profile(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn profile(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let account = visible_account(&state, path.into_inner()).await?;
     Ok(profile_page(&state, &account))
 }
 
 fn profile_page(state: &AppState, account: &AccountRow) -> HttpResponse {
     let note = kindred_domain::text::plain_text_to_html(&account.note);
-    let markup = html::profile(&account.display_name, &account.username, &state.urls.domain().to_string(), &note);
+    let markup = html::profile(
+        &account.display_name,
+        &account.username,
+        &state.urls.domain().to_string(),
+        &note,
+    );
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header(("Vary", "Accept"))
@@ -86,23 +98,36 @@ pub async fn collection(
     Ok(activity_json(actors::ordered_collection(id, 0)))
 }
 
-pub async fn instance_actor(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn instance_actor(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let key = instance_actor_key(&state).await?;
     if wants_activity_json(&req) {
         Ok(activity_json(actors::instance_actor(&key, &state.urls)))
     } else {
         Ok(HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
-            .body(html::message("Instance actor", "This is the server's own ActivityPub actor.").into_string()))
+            .body(
+                html::message(
+                    "Instance actor",
+                    "This is the server's own ActivityPub actor.",
+                )
+                .into_string(),
+            ))
     }
 }
 
 pub async fn instance_outbox(state: web::Data<AppState>) -> HttpResponse {
-    activity_json(actors::ordered_collection(state.urls.instance_actor_outbox(), 0))
+    activity_json(actors::ordered_collection(
+        state.urls.instance_actor_outbox(),
+        0,
+    ))
 }
 
 /// Inboxes exist so that actor documents are complete; accepting activities arrives
 /// with the federation engine. Until then we say so honestly instead of dropping them.
 pub async fn inbox_not_yet() -> HttpResponse {
-    HttpResponse::NotImplemented().json(json!({ "error": "This server does not accept activities yet" }))
+    HttpResponse::NotImplemented()
+        .json(json!({ "error": "This server does not accept activities yet" }))
 }

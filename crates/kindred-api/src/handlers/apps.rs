@@ -21,29 +21,59 @@ pub struct CreateApp {
     website: Option<String>,
 }
 
-pub async fn create(state: web::Data<AppState>, Params(p): Params<CreateApp>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    Params(p): Params<CreateApp>,
+) -> Result<HttpResponse, ApiError> {
     let name = p
         .client_name
         .map(|n| n.trim().to_owned())
         .filter(|n| !n.is_empty())
-        .ok_or_else(|| ApiError::unprocessable("invalid_parameters", "Validation failed: client_name can't be blank"))?;
+        .ok_or_else(|| {
+            ApiError::unprocessable(
+                "invalid_parameters",
+                "Validation failed: client_name can't be blank",
+            )
+        })?;
     if name.chars().count() > 200 {
-        return Err(ApiError::unprocessable("invalid_parameters", "Validation failed: client_name is too long"));
+        return Err(ApiError::unprocessable(
+            "invalid_parameters",
+            "Validation failed: client_name is too long",
+        ));
     }
     let redirect_uris = p.redirect_uris.unwrap_or_default();
     if redirect_uris.is_empty() {
-        return Err(ApiError::unprocessable("invalid_parameters", "Validation failed: redirect_uris can't be blank"));
+        return Err(ApiError::unprocessable(
+            "invalid_parameters",
+            "Validation failed: redirect_uris can't be blank",
+        ));
     }
-    if redirect_uris.len() > 10 || !redirect_uris.iter().all(|u| u.len() <= 2000 && valid_redirect_uri(u)) {
-        return Err(ApiError::unprocessable("invalid_parameters", "Validation failed: redirect_uris must be absolute URIs"));
+    if redirect_uris.len() > 10
+        || !redirect_uris
+            .iter()
+            .all(|u| u.len() <= 2000 && valid_redirect_uri(u))
+    {
+        return Err(ApiError::unprocessable(
+            "invalid_parameters",
+            "Validation failed: redirect_uris must be absolute URIs",
+        ));
     }
     let scopes = match p.scopes {
         Some(list) if !list.is_empty() => Scopes::parse(&list.join(" "))?,
         _ => Scopes::read(),
     };
-    let website = p.website.map(|w| w.trim().to_owned()).filter(|w| !w.is_empty());
-    if website.as_deref().is_some_and(|w| url::Url::parse(w).is_err() || w.len() > 2000) {
-        return Err(ApiError::unprocessable("invalid_parameters", "Validation failed: website is not a valid URL"));
+    let website = p
+        .website
+        .map(|w| w.trim().to_owned())
+        .filter(|w| !w.is_empty());
+    if website
+        .as_deref()
+        .is_some_and(|w| url::Url::parse(w).is_err() || w.len() > 2000)
+    {
+        return Err(ApiError::unprocessable(
+            "invalid_parameters",
+            "Validation failed: website is not a valid URL",
+        ));
     }
     let registered = register_app(&state, name, redirect_uris, scopes, website).await?;
     Ok(HttpResponse::Ok().json(CredentialApplication {
@@ -53,7 +83,10 @@ pub async fn create(state: web::Data<AppState>, Params(p): Params<CreateApp>) ->
     }))
 }
 
-pub async fn verify_credentials(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
+pub async fn verify_credentials(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
     let app_id = auth.token.application_id;
     let app = state
         .db

@@ -53,12 +53,18 @@ fn html_response(status: StatusCode, body: String) -> HttpResponse {
         .insert_header(("Cache-Control", "no-store"))
         .insert_header(("X-Frame-Options", "DENY"))
         .insert_header(("Referrer-Policy", "no-referrer"))
-        .insert_header(("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"))
+        .insert_header((
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+        ))
         .body(body)
 }
 
 fn error_page(status: StatusCode, text: &str) -> HttpResponse {
-    html_response(status, html::message("Authorization failed", text).into_string())
+    html_response(
+        status,
+        html::message("Authorization failed", text).into_string(),
+    )
 }
 
 /// A validated authorization request.
@@ -81,23 +87,57 @@ async fn validate(app_state: &AppState, p: &AuthorizeParams) -> Result<Request, 
     let redirect_uri = match p.redirect_uri.as_deref() {
         Some(r) => r.to_owned(),
         None if registered.len() == 1 => registered[0].clone(),
-        None => return Err(error_page(StatusCode::BAD_REQUEST, "redirect_uri is required.")),
+        None => {
+            return Err(error_page(
+                StatusCode::BAD_REQUEST,
+                "redirect_uri is required.",
+            ))
+        }
     };
     if !registered.contains(&redirect_uri) {
-        return Err(error_page(StatusCode::BAD_REQUEST, "The redirect URI is not registered for this application."));
+        return Err(error_page(
+            StatusCode::BAD_REQUEST,
+            "The redirect URI is not registered for this application.",
+        ));
     }
     if p.response_type.as_deref() != Some("code") {
-        return Err(error_page(StatusCode::BAD_REQUEST, "Only response_type=code is supported."));
+        return Err(error_page(
+            StatusCode::BAD_REQUEST,
+            "Only response_type=code is supported.",
+        ));
     }
-    let scopes = svc::requested_scopes(&app, p.scope.as_deref())
-        .map_err(|_| error_page(StatusCode::BAD_REQUEST, "The requested scope is invalid or not registered for this application."))?;
-    let code_challenge = match (p.code_challenge.as_deref().filter(|c| !c.is_empty()), p.code_challenge_method.as_deref()) {
+    let scopes = svc::requested_scopes(&app, p.scope.as_deref()).map_err(|_| {
+        error_page(
+            StatusCode::BAD_REQUEST,
+            "The requested scope is invalid or not registered for this application.",
+        )
+    })?;
+    let code_challenge = match (
+        p.code_challenge.as_deref().filter(|c| !c.is_empty()),
+        p.code_challenge_method.as_deref(),
+    ) {
         (None, _) => None,
         (Some(c), Some("S256")) if (43..=128).contains(&c.len()) => Some(c.to_owned()),
-        (Some(_), Some("S256")) => return Err(error_page(StatusCode::BAD_REQUEST, "code_challenge is malformed.")),
-        (Some(_), _) => return Err(error_page(StatusCode::BAD_REQUEST, "Only the S256 code challenge method is supported.")),
+        (Some(_), Some("S256")) => {
+            return Err(error_page(
+                StatusCode::BAD_REQUEST,
+                "code_challenge is malformed.",
+            ))
+        }
+        (Some(_), _) => {
+            return Err(error_page(
+                StatusCode::BAD_REQUEST,
+                "Only the S256 code challenge method is supported.",
+            ))
+        }
     };
-    Ok(Request { app, redirect_uri, scopes, state: p.state.clone(), code_challenge })
+    Ok(Request {
+        app,
+        redirect_uri,
+        scopes,
+        state: p.state.clone(),
+        code_challenge,
+    })
 }
 
 fn hidden_fields(r: &Request) -> Vec<(&'static str, String)> {
@@ -197,16 +237,39 @@ pub async fn authorize_submit(
         Ok(r) => r,
         Err(resp) => return resp,
     };
-    let nonce = req.cookie(CSRF_COOKIE).map(|c| c.value().to_owned()).unwrap_or_default();
-    if !state.secrets.csrf.verify(&nonce, p.csrf_token.as_deref().unwrap_or_default()) {
+    let nonce = req
+        .cookie(CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
+    if !state
+        .secrets
+        .csrf
+        .verify(&nonce, p.csrf_token.as_deref().unwrap_or_default())
+    {
         tracing::warn!("authorization form rejected: csrf token mismatch");
-        return error_page(StatusCode::FORBIDDEN, "This form has expired or did not come from this site. Please go back and try again.");
+        return error_page(
+            StatusCode::FORBIDDEN,
+            "This form has expired or did not come from this site. Please go back and try again.",
+        );
     }
     if p.decision.as_deref() == Some("deny") {
         if r.redirect_uri == OOB_REDIRECT {
-            return html_response(StatusCode::OK, html::message("Authorization denied", "You did not authorize the app.").into_string());
+            return html_response(
+                StatusCode::OK,
+                html::message("Authorization denied", "You did not authorize the app.")
+                    .into_string(),
+            );
         }
-        return redirect_with(&r, &[("error", "access_denied"), ("error_description", "The resource owner denied the request.")]);
+        return redirect_with(
+            &r,
+            &[
+                ("error", "access_denied"),
+                (
+                    "error_description",
+                    "The resource owner denied the request.",
+                ),
+            ],
+        );
     }
     let login = p.username.clone().unwrap_or_default();
     let password = p.password.clone().unwrap_or_default();
@@ -214,26 +277,59 @@ pub async fn authorize_submit(
         Ok(a) => a,
         Err(e) => {
             tracing::error!(code = e.code(), "login check failed");
-            return error_page(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong. Please try again.");
+            return error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong. Please try again.",
+            );
         }
     };
     let Some(account) = account else {
-        return render_form(&state, &r, nonce, &login, Some("Invalid username, email or password."), StatusCode::UNAUTHORIZED);
+        return render_form(
+            &state,
+            &r,
+            nonce,
+            &login,
+            Some("Invalid username, email or password."),
+            StatusCode::UNAUTHORIZED,
+        );
     };
     if !account.is_active() {
-        let msg = if account.suspended { "This account is disabled." } else { "Your account is waiting for approval by the organization." };
+        let msg = if account.suspended {
+            "This account is disabled."
+        } else {
+            "Your account is waiting for approval by the organization."
+        };
         return render_form(&state, &r, nonce, &login, Some(msg), StatusCode::FORBIDDEN);
     }
-    let code = match svc::issue_code(&state, &r.app, account.id, &r.redirect_uri, &r.scopes, r.code_challenge.clone()).await {
+    let code = match svc::issue_code(
+        &state,
+        &r.app,
+        account.id,
+        &r.redirect_uri,
+        &r.scopes,
+        r.code_challenge.clone(),
+    )
+    .await
+    {
         Ok(c) => c,
         Err(e) => {
             tracing::error!(code = e.code(), "could not store authorization code");
-            return error_page(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong. Please try again.");
+            return error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong. Please try again.",
+            );
         }
     };
-    tracing::info!(account_id = account.id, application_id = r.app.id, "authorization granted");
+    tracing::info!(
+        account_id = account.id,
+        application_id = r.app.id,
+        "authorization granted"
+    );
     if r.redirect_uri == OOB_REDIRECT {
-        return html_response(StatusCode::OK, html::authorization_code(&state.instance.name, &code).into_string());
+        return html_response(
+            StatusCode::OK,
+            html::authorization_code(&state.instance.name, &code).into_string(),
+        );
     }
     redirect_with(&r, &[("code", &code)])
 }
@@ -280,7 +376,11 @@ fn client_credentials(req: &HttpRequest, p: &TokenParams) -> (Option<String>, Op
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Basic "))
-        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b.trim()).ok())
+        .and_then(|b| {
+            base64::engine::general_purpose::STANDARD
+                .decode(b.trim())
+                .ok()
+        })
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|s| s.split_once(':').map(|(i, s)| (i.to_owned(), s.to_owned())));
     match basic {
@@ -289,7 +389,11 @@ fn client_credentials(req: &HttpRequest, p: &TokenParams) -> (Option<String>, Op
     }
 }
 
-pub async fn token(req: HttpRequest, state: web::Data<AppState>, Params(p): Params<TokenParams>) -> HttpResponse {
+pub async fn token(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Params(p): Params<TokenParams>,
+) -> HttpResponse {
     match token_inner(&req, &state, p).await {
         Ok(t) => HttpResponse::Ok()
             .insert_header(("Cache-Control", "no-store"))
@@ -299,8 +403,15 @@ pub async fn token(req: HttpRequest, state: web::Data<AppState>, Params(p): Para
     }
 }
 
-async fn token_inner(req: &HttpRequest, state: &AppState, p: TokenParams) -> Result<Token, OAuthError> {
-    let grant = p.grant_type.clone().ok_or(OAuthError::InvalidRequest("grant_type is required"))?;
+async fn token_inner(
+    req: &HttpRequest,
+    state: &AppState,
+    p: TokenParams,
+) -> Result<Token, OAuthError> {
+    let grant = p
+        .grant_type
+        .clone()
+        .ok_or(OAuthError::InvalidRequest("grant_type is required"))?;
     let (client_id, client_secret) = client_credentials(req, &p);
     let client_id = client_id.ok_or(OAuthError::InvalidClient)?;
     match grant.as_str() {
@@ -310,8 +421,18 @@ async fn token_inner(req: &HttpRequest, state: &AppState, p: TokenParams) -> Res
             if client_secret.is_none() && p.code_verifier.is_none() {
                 return Err(OAuthError::InvalidClient);
             }
-            let code = p.code.as_deref().ok_or(OAuthError::InvalidRequest("code is required"))?;
-            let t = svc::exchange_code(state, &app, code, p.redirect_uri.as_deref(), p.code_verifier.as_deref()).await?;
+            let code = p
+                .code
+                .as_deref()
+                .ok_or(OAuthError::InvalidRequest("code is required"))?;
+            let t = svc::exchange_code(
+                state,
+                &app,
+                code,
+                p.redirect_uri.as_deref(),
+                p.code_verifier.as_deref(),
+            )
+            .await?;
             Ok(t.into())
         }
         "password" => {
@@ -321,7 +442,9 @@ async fn token_inner(req: &HttpRequest, state: &AppState, p: TokenParams) -> Res
             let login = p.username.as_deref().unwrap_or_default();
             let password = p.password.as_deref().unwrap_or_default();
             let invalid = OAuthError::InvalidGrant("The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.");
-            let account = svc::check_credentials(state, login, password).await?.ok_or(invalid)?;
+            let account = svc::check_credentials(state, login, password)
+                .await?
+                .ok_or(invalid)?;
             if !account.is_active() {
                 return Err(OAuthError::InvalidGrant(if account.suspended {
                     "Your login is currently disabled"
@@ -329,8 +452,14 @@ async fn token_inner(req: &HttpRequest, state: &AppState, p: TokenParams) -> Res
                     "Your login is currently pending approval"
                 }));
             }
-            tracing::info!(account_id = account.id, application_id = app.id, "password grant");
-            Ok(svc::issue_token(state, &app, Some(account.id), scopes).await?.into())
+            tracing::info!(
+                account_id = account.id,
+                application_id = app.id,
+                "password grant"
+            );
+            Ok(svc::issue_token(state, &app, Some(account.id), scopes)
+                .await?
+                .into())
         }
         "client_credentials" => {
             let secret = client_secret.ok_or(OAuthError::InvalidClient)?;
@@ -343,9 +472,19 @@ async fn token_inner(req: &HttpRequest, state: &AppState, p: TokenParams) -> Res
 }
 
 /// RFC 7009: the answer is the same whether or not the token existed.
-pub async fn revoke(req: HttpRequest, state: web::Data<AppState>, Params(p): Params<TokenParams>) -> HttpResponse {
+pub async fn revoke(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Params(p): Params<TokenParams>,
+) -> HttpResponse {
     let (client_id, client_secret) = client_credentials(&req, &p);
-    let app = match svc::find_client(&state, client_id.as_deref().unwrap_or_default(), Some(client_secret.as_deref().unwrap_or_default())).await {
+    let app = match svc::find_client(
+        &state,
+        client_id.as_deref().unwrap_or_default(),
+        Some(client_secret.as_deref().unwrap_or_default()),
+    )
+    .await
+    {
         Ok(app) => app,
         Err(OAuthError::Internal) => return oauth_error(OAuthError::Internal),
         Err(_) => {

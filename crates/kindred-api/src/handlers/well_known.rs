@@ -26,7 +26,9 @@ pub async fn webfinger(
         .filter(|r| !r.trim().is_empty())
         .ok_or_else(|| ApiError::bad_request("The resource parameter is required"))?;
     let parsed = webfinger::parse_resource(&resource, &state.urls).map_err(|e| match e {
-        FederationError::MalformedResource => ApiError::bad_request("The resource parameter is malformed"),
+        FederationError::MalformedResource => {
+            ApiError::bad_request("The resource parameter is malformed")
+        }
         _ => ApiError::not_found(),
     })?;
     let body = match parsed {
@@ -58,12 +60,17 @@ pub async fn webfinger(
 }
 
 pub async fn host_meta(state: web::Data<AppState>) -> HttpResponse {
-    let template = format!("{}.well-known/webfinger?resource={{uri}}", state.urls.base());
+    let template = format!(
+        "{}.well-known/webfinger?resource={{uri}}",
+        state.urls.base()
+    );
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XRD xmlns=\"http://docs.oasis-open.org/ns/xri/xrd-1.0\">\n  <Link rel=\"lrdd\" template=\"{}\"/>\n</XRD>\n",
         kindred_domain::text::escape_html(&template)
     );
-    HttpResponse::Ok().content_type("application/xrd+xml; charset=utf-8").body(body)
+    HttpResponse::Ok()
+        .content_type("application/xrd+xml; charset=utf-8")
+        .body(body)
 }
 
 pub async fn nodeinfo_discovery(state: web::Data<AppState>) -> HttpResponse {
@@ -81,7 +88,10 @@ pub async fn nodeinfo_21(state: web::Data<AppState>) -> Result<HttpResponse, Api
         local_posts: s.status_count,
     });
     Ok(HttpResponse::Ok()
-        .content_type(format!("application/json; profile=\"{}#\"", nodeinfo::SCHEMA_21))
+        .content_type(format!(
+            "application/json; profile=\"{}#\"",
+            nodeinfo::SCHEMA_21
+        ))
         .insert_header(("Access-Control-Allow-Origin", "*"))
         .body(doc.to_string()))
 }
@@ -119,6 +129,8 @@ pub async fn oauth_authorization_server(state: web::Data<AppState>) -> HttpRespo
 pub async fn instance_actor_key(state: &AppState) -> Result<String, ApiError> {
     match state.db.run(instance_actor::get).await? {
         Some(row) => Ok(row.public_key_pem),
-        None => Ok(crate::services::instance::ensure_instance_actor(state).await?.public_key_pem),
+        None => Ok(crate::services::instance::ensure_instance_actor(state)
+            .await?
+            .public_key_pem),
     }
 }

@@ -22,11 +22,18 @@ pub struct NewLocalAccount {
 /// with a keyed look-up hash; the same address may belong to several pseudonyms, and
 /// nothing tells a sign-up form whether an address is already known here (that would
 /// reveal that a person uses this service).
-pub async fn create_local_account(state: &AppState, new: NewLocalAccount) -> Result<AccountRow, ServiceError> {
+pub async fn create_local_account(
+    state: &AppState,
+    new: NewLocalAccount,
+) -> Result<AccountRow, ServiceError> {
     let username_lower = new.username.canonical();
     let taken = {
         let u = username_lower.clone();
-        state.db.run(move |c| accounts::find_local_by_username(c, &u)).await?.is_some()
+        state
+            .db
+            .run(move |c| accounts::find_local_by_username(c, &u))
+            .await?
+            .is_some()
     };
     if taken {
         return Err(ServiceError::UsernameTaken);
@@ -40,7 +47,8 @@ pub async fn create_local_account(state: &AppState, new: NewLocalAccount) -> Res
     .await
     .map_err(|_| ServiceError::Internal("key_generation_failed"))?;
     let keys = keys.map_err(|_| ServiceError::Internal("key_generation_failed"))?;
-    let password_hash = password_hash.map_err(|_| ServiceError::Internal("password_hash_failed"))?;
+    let password_hash =
+        password_hash.map_err(|_| ServiceError::Internal("password_hash_failed"))?;
 
     let now = Utc::now();
     let id = state.ids.next_at(now);
@@ -77,7 +85,12 @@ pub async fn create_local_account(state: &AppState, new: NewLocalAccount) -> Res
         .await;
     match created {
         Ok(row) => {
-            tracing::info!(account_id = row.id, role = new.role.as_str(), approved = row.approved, "account created");
+            tracing::info!(
+                account_id = row.id,
+                role = new.role.as_str(),
+                approved = row.approved,
+                "account created"
+            );
             Ok(row)
         }
         Err(DbError::Conflict) => Err(ServiceError::UsernameTaken),
@@ -107,7 +120,12 @@ pub async fn sign_up(state: &AppState, input: SignUp) -> Result<AccountRow, Serv
     if username.is_reserved() {
         return Err(kindred_domain::DomainError::ReservedUsername.into());
     }
-    let email = match input.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+    let email = match input
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
         Some(e) => Some(EmailAddress::parse(e)?),
         None => None,
     };
@@ -121,7 +139,10 @@ pub async fn sign_up(state: &AppState, input: SignUp) -> Result<AccountRow, Serv
         let code = input.invite_code.unwrap_or_default();
         let hash = sha256_hex(code.trim());
         let now = Utc::now().naive_utc();
-        let id = state.db.run(move |c| invites::redeem(c, &hash, now)).await?;
+        let id = state
+            .db
+            .run(move |c| invites::redeem(c, &hash, now))
+            .await?;
         Some(id.ok_or(ServiceError::InvalidInvite)?)
     } else {
         None

@@ -17,7 +17,9 @@ pub async fn ensure_instance_actor(state: &AppState) -> Result<InstanceActorRow,
     let now = Utc::now().naive_utc();
     Ok(state
         .db
-        .run(move |c| instance_actor::get_or_insert(c, keys.private_key_pem, keys.public_key_pem, now))
+        .run(move |c| {
+            instance_actor::get_or_insert(c, keys.private_key_pem, keys.public_key_pem, now)
+        })
         .await?)
 }
 
@@ -30,5 +32,9 @@ pub struct InstanceStats {
 
 pub async fn stats(state: &AppState) -> Result<InstanceStats, ServiceError> {
     let users = state.db.run(accounts::count_active_local).await?;
-    Ok(InstanceStats { user_count: users, status_count: 0, domain_count: 0 })
+    Ok(InstanceStats {
+        user_count: users,
+        status_count: 0,
+        domain_count: 0,
+    })
 }

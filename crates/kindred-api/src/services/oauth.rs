@@ -9,7 +9,9 @@ use kindred_domain::{EmailAddress, Scopes};
 use url::Url;
 
 use super::ServiceError;
-use crate::crypto::{burn_password_check, constant_time_eq, random_token, sha256_hex, verify_password};
+use crate::crypto::{
+    burn_password_check, constant_time_eq, random_token, sha256_hex, verify_password,
+};
 use crate::AppState;
 
 pub const OOB_REDIRECT: &str = "urn:ietf:wg:oauth:2.0:oob";
@@ -63,7 +65,10 @@ pub fn valid_redirect_uri(uri: &str) -> bool {
         return true;
     }
     match Url::parse(uri) {
-        Ok(u) => u.fragment().is_none() && !matches!(u.scheme(), "javascript" | "data" | "file" | "vbscript"),
+        Ok(u) => {
+            u.fragment().is_none()
+                && !matches!(u.scheme(), "javascript" | "data" | "file" | "vbscript")
+        }
         Err(_) => false,
     }
 }
@@ -105,7 +110,11 @@ pub async fn register_app(
 }
 
 pub fn app_redirect_uris(app: &ApplicationRow) -> Vec<String> {
-    app.redirect_uris.lines().map(str::to_owned).filter(|s| !s.is_empty()).collect()
+    app.redirect_uris
+        .lines()
+        .map(str::to_owned)
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 pub fn app_scopes(app: &ApplicationRow) -> Scopes {
@@ -126,7 +135,10 @@ pub async fn find_client(
         .await?
         .ok_or(OAuthError::InvalidClient)?;
     if let Some(secret) = client_secret {
-        if !constant_time_eq(sha256_hex(secret).as_bytes(), app.client_secret_hash.as_bytes()) {
+        if !constant_time_eq(
+            sha256_hex(secret).as_bytes(),
+            app.client_secret_hash.as_bytes(),
+        ) {
             return Err(OAuthError::InvalidClient);
         }
     }
@@ -153,7 +165,9 @@ pub async fn check_credentials(
     password: &str,
 ) -> Result<Option<AccountRow>, kindred_db::DbError> {
     let login = login.trim().to_owned();
-    let lookup = EmailAddress::parse(&login).ok().map(|e| state.secrets.email.lookup(&e));
+    let lookup = EmailAddress::parse(&login)
+        .ok()
+        .map(|e| state.secrets.email.lookup(&e));
     let candidates = state
         .db
         .run(move |c| {
@@ -177,7 +191,10 @@ pub async fn check_credentials(
         }
         candidates
             .into_iter()
-            .find(|(_, hash)| hash.as_deref().is_some_and(|h| verify_password(h, &password)))
+            .find(|(_, hash)| {
+                hash.as_deref()
+                    .is_some_and(|h| verify_password(h, &password))
+            })
             .map(|(account, _)| account)
     })
     .await
@@ -208,7 +225,11 @@ pub async fn issue_token(
         created_at: now.naive_utc(),
     };
     state.db.run(move |c| oauth::insert_token(c, &new)).await?;
-    Ok(IssuedToken { access_token: token, scopes, created_at: now.timestamp() })
+    Ok(IssuedToken {
+        access_token: token,
+        scopes,
+        created_at: now.timestamp(),
+    })
 }
 
 /// Stores a fresh authorization code and returns it.
@@ -254,15 +275,22 @@ pub async fn exchange_code(
         .await?
         .ok_or(OAuthError::InvalidGrant("The provided authorization grant is invalid, expired, revoked, or was issued to another client."))?;
     if row.application_id != app.id {
-        return Err(OAuthError::InvalidGrant("The provided authorization grant was issued to another client."));
+        return Err(OAuthError::InvalidGrant(
+            "The provided authorization grant was issued to another client.",
+        ));
     }
     if redirect_uri.is_some_and(|r| r != row.redirect_uri) {
-        return Err(OAuthError::InvalidGrant("The redirect URI does not match the one used in the authorization request."));
+        return Err(OAuthError::InvalidGrant(
+            "The redirect URI does not match the one used in the authorization request.",
+        ));
     }
     if let Some(challenge) = &row.code_challenge {
-        let verifier = code_verifier.ok_or(OAuthError::InvalidGrant("code_verifier is required"))?;
+        let verifier =
+            code_verifier.ok_or(OAuthError::InvalidGrant("code_verifier is required"))?;
         if !crate::crypto::pkce_s256_matches(verifier, challenge) {
-            return Err(OAuthError::InvalidGrant("code_verifier does not match the code challenge"));
+            return Err(OAuthError::InvalidGrant(
+                "code_verifier does not match the code challenge",
+            ));
         }
     }
     let account_id = row.account_id;
@@ -274,10 +302,17 @@ pub async fn exchange_code(
     Ok(issue_token(state, app, Some(account_id), scopes).await?)
 }
 
-pub async fn revoke(state: &AppState, app: &ApplicationRow, token: &str) -> Result<(), kindred_db::DbError> {
+pub async fn revoke(
+    state: &AppState,
+    app: &ApplicationRow,
+    token: &str,
+) -> Result<(), kindred_db::DbError> {
     let hash = sha256_hex(token);
     let app_id = app.id;
     let now = Utc::now().naive_utc();
-    state.db.run(move |c| oauth::revoke_token(c, &hash, app_id, now)).await?;
+    state
+        .db
+        .run(move |c| oauth::revoke_token(c, &hash, app_id, now))
+        .await?;
     Ok(())
 }

@@ -121,8 +121,12 @@ pub fn insert_local(
     user: &NewUser,
 ) -> Result<(), DbError> {
     conn.transaction::<_, DbError, _>(|conn| {
-        diesel::insert_into(accounts::table).values(account).execute(conn)?;
-        diesel::insert_into(users::table).values(user).execute(conn)?;
+        diesel::insert_into(accounts::table)
+            .values(account)
+            .execute(conn)?;
+        diesel::insert_into(users::table)
+            .values(user)
+            .execute(conn)?;
         Ok(())
     })
 }
@@ -178,19 +182,27 @@ pub fn update_profile(
     preferences: &PreferenceChanges,
 ) -> Result<(), DbError> {
     conn.transaction::<_, DbError, _>(|conn| {
-        let n = diesel::update(accounts::table.find(id)).set(profile).execute(conn)?;
+        let n = diesel::update(accounts::table.find(id))
+            .set(profile)
+            .execute(conn)?;
         if n == 0 {
             return Err(DbError::NotFound);
         }
         if !preferences.is_empty() {
-            diesel::update(users::table.find(id)).set(preferences).execute(conn)?;
+            diesel::update(users::table.find(id))
+                .set(preferences)
+                .execute(conn)?;
         }
         Ok(())
     })
 }
 
 /// Marks a pending local account approved. Returns false when there is no such account.
-pub fn approve(conn: &mut AnyConnection, username: &str, now: NaiveDateTime) -> Result<bool, DbError> {
+pub fn approve(
+    conn: &mut AnyConnection,
+    username: &str,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
     let n = diesel::update(
         accounts::table
             .filter(accounts::username_lower.eq(username.to_ascii_lowercase()))

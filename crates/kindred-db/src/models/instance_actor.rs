@@ -33,8 +33,16 @@ pub fn get_or_insert(
     if let Some(row) = get(conn)? {
         return Ok(row);
     }
-    let row = InstanceActorRow { id: ROW_ID, private_key_pem, public_key_pem, created_at: now };
-    match diesel::insert_into(instance_actor::table).values(&row).execute(conn) {
+    let row = InstanceActorRow {
+        id: ROW_ID,
+        private_key_pem,
+        public_key_pem,
+        created_at: now,
+    };
+    match diesel::insert_into(instance_actor::table)
+        .values(&row)
+        .execute(conn)
+    {
         Ok(_) => Ok(row),
         Err(e) => match DbError::from(e) {
             DbError::Conflict => get(conn)?.ok_or(DbError::NotFound),

@@ -16,7 +16,9 @@ pub struct NewInvite {
 }
 
 pub fn insert(conn: &mut AnyConnection, new: &NewInvite) -> Result<(), DbError> {
-    diesel::insert_into(invites::table).values(new).execute(conn)?;
+    diesel::insert_into(invites::table)
+        .values(new)
+        .execute(conn)?;
     Ok(())
 }
 
@@ -29,7 +31,12 @@ pub fn redeem(
 ) -> Result<Option<i64>, DbError> {
     let found: Option<(i64, Option<i32>, i32, Option<NaiveDateTime>)> = invites::table
         .filter(invites::code_hash.eq(code_hash))
-        .select((invites::id, invites::max_uses, invites::uses, invites::expires_at))
+        .select((
+            invites::id,
+            invites::max_uses,
+            invites::uses,
+            invites::expires_at,
+        ))
         .first(conn)
         .optional()?;
     let Some((id, max_uses, uses, expires_at)) = found else {

@@ -6,4 +6,6 @@ pub mod oauth;
 pub use accounts::{AccountRow, NewAccount, NewUser, PreferenceChanges, ProfileChanges, UserRow};
 pub use instance_actor::InstanceActorRow;
 pub use invites::NewInvite;
-pub use oauth::{ApplicationRow, AuthorizationCodeRow, NewApplication, NewAuthorizationCode, NewToken, TokenRow};
+pub use oauth::{
+    ApplicationRow, AuthorizationCodeRow, NewApplication, NewAuthorizationCode, NewToken, TokenRow,
+};

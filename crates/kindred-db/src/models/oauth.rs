@@ -83,11 +83,16 @@ pub struct NewAuthorizationCode {
 }
 
 pub fn insert_application(conn: &mut AnyConnection, new: &NewApplication) -> Result<(), DbError> {
-    diesel::insert_into(oauth_applications::table).values(new).execute(conn)?;
+    diesel::insert_into(oauth_applications::table)
+        .values(new)
+        .execute(conn)?;
     Ok(())
 }
 
-pub fn find_application(conn: &mut AnyConnection, id: i64) -> Result<Option<ApplicationRow>, DbError> {
+pub fn find_application(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<ApplicationRow>, DbError> {
     Ok(oauth_applications::table
         .find(id)
         .select(ApplicationRow::as_select())
@@ -107,12 +112,17 @@ pub fn find_application_by_client_id(
 }
 
 pub fn insert_token(conn: &mut AnyConnection, new: &NewToken) -> Result<(), DbError> {
-    diesel::insert_into(oauth_tokens::table).values(new).execute(conn)?;
+    diesel::insert_into(oauth_tokens::table)
+        .values(new)
+        .execute(conn)?;
     Ok(())
 }
 
 /// A token that has not been revoked.
-pub fn find_live_token(conn: &mut AnyConnection, token_hash: &str) -> Result<Option<TokenRow>, DbError> {
+pub fn find_live_token(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+) -> Result<Option<TokenRow>, DbError> {
     Ok(oauth_tokens::table
         .filter(oauth_tokens::token_hash.eq(token_hash))
         .filter(oauth_tokens::revoked_at.is_null())
@@ -141,7 +151,9 @@ pub fn revoke_token(
 }
 
 pub fn insert_code(conn: &mut AnyConnection, new: &NewAuthorizationCode) -> Result<(), DbError> {
-    diesel::insert_into(oauth_authorization_codes::table).values(new).execute(conn)?;
+    diesel::insert_into(oauth_authorization_codes::table)
+        .values(new)
+        .execute(conn)?;
     Ok(())
 }
 

@@ -1,0 +1,262 @@
+//! The `kindred` binary as an operator uses it.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::{free_port, TempDir, TEST_SECRET};
+
+const BIN: &str = env!("CARGO_BIN_EXE_kindred");
+
+fn kindred(dir: &TempDir, env: &[(&str, &str)]) -> Command {
+    let mut c = Command::new(BIN);
+    c.current_dir(&dir.0);
+    // Start from a clean slate: nothing from the developer's environment leaks in.
+    for (k, _) in std::env::vars() {
+        if k.starts_with("KINDRED") {
+            c.env_remove(k);
+        }
+    }
+    c.env("KINDRED__LOG__LEVEL", "warn");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c
+}
+
+#[test]
+fn unknown_key_stops_start_up_naming_it() {
+    let dir = TempDir::new("kindred-cli");
+    std::fs::write(
+        dir.0.join("bad.toml"),
+        "[server]\nbindd = \"127.0.0.1:1\"\n",
+    )
+    .unwrap();
+    let out = kindred(&dir, &[])
+        .args(["--config", "bad.toml", "migrate"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bindd"), "{err}");
+
+    let out = kindred(&dir, &[("KINDRED__REGISTRATION__MODE", "sometimes")])
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("registration.mode"));
+
+    // KINDRED_CONFIG names the file too
+    let out = kindred(&dir, &[("KINDRED_CONFIG", "bad.toml")])
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bindd"));
+
+    let out = kindred(&dir, &[])
+        .args(["--config", "missing.toml", "migrate"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.toml"));
+}
+
+#[test]
+fn unreachable_database_is_a_clear_error() {
+    let dir = TempDir::new("kindred-cli");
+    let port = free_port();
+    let url = format!("postgres://nobody@127.0.0.1:{port}/nothing?connect_timeout=2");
+    let out = kindred(
+        &dir,
+        &[
+            ("KINDRED__DATABASE__URL", &url),
+            ("KINDRED__SECURITY__SECRET_KEY", TEST_SECRET),
+        ],
+    )
+    .arg("migrate")
+    .output()
+    .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("database unreachable"), "{err}");
+}
+
+#[test]
+fn migrate_then_create_users_on_the_default_sqlite_path() {
+    let dir = TempDir::new("kindred-cli");
+    // defaults: sqlite://data/kindred.sqlite and data/secret.key relative to the cwd
+    let out = kindred(&dir, &[]).arg("migrate").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.0.join("data/kindred.sqlite").is_file());
+    let key = dir.0.join("data/secret.key");
+    assert!(key.is_file());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+
+    let out = kindred(&dir, &[])
+        .args(["admin", "create-user", "first_admin", "--role", "admin"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let password = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("password: "))
+        .expect("password printed");
+    assert!(password.len() >= 20 && password.chars().all(|c| c.is_ascii_alphanumeric()));
+
+    let mut child = kindred(&dir, &[])
+        .args([
+            "admin",
+            "create-user",
+            "second",
+            "--email",
+            "second@example.org",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a chosen password\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !stdout.contains("password:"),
+        "a chosen password is not echoed"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("second@example.org") && !stdout.contains("second@example.org"));
+
+    // the same name again, in another case
+    let out = kindred(&dir, &[])
+        .args(["admin", "create-user", "FIRST_ADMIN"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("taken"));
+    // a bad name
+    let out = kindred(&dir, &[])
+        .args(["admin", "create-user", "no spaces"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    // invites and approvals
+    let out = kindred(&dir, &[])
+        .args(["admin", "create-invite", "--max-uses", "3"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("invite code: "));
+    let out = kindred(&dir, &[])
+        .args(["admin", "approve-user", "nobody"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
+
+fn wait_healthy(port: u16, child: &mut std::process::Child) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return false;
+        }
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::Read;
+            let _ = s.write_all(
+                format!(
+                    "GET /healthz HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            let mut buf = String::new();
+            let _ = s.read_to_string(&mut buf);
+            if buf.starts_with("HTTP/1.1 200") {
+                return true;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
+
+#[test]
+fn serve_stops_gracefully_on_sigterm_and_refuses_a_busy_port() {
+    let dir = TempDir::new("kindred-cli");
+    let port = free_port();
+    let bind = format!("127.0.0.1:{port}");
+    let domain = format!("localhost:{port}");
+    let env = [
+        ("KINDRED__SERVER__BIND", bind.as_str()),
+        ("KINDRED__INSTANCE__DOMAIN", domain.as_str()),
+        ("KINDRED__LOG__LEVEL", "info"),
+    ];
+    let mut server = kindred(&dir, &env)
+        .arg("serve")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert!(wait_healthy(port, &mut server), "server did not start");
+
+    // a second server on the same port fails clearly
+    let out = kindred(&dir, &env).arg("serve").output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot listen on"), "{err}");
+
+    let status = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let code = loop {
+        if let Some(code) = server.try_wait().unwrap() {
+            break code;
+        }
+        assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(code.success(), "exit status {code:?}");
+    let mut log = String::new();
+    use std::io::Read;
+    server
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    assert!(log.contains("kindred is listening"));
+    assert!(
+        !log.contains("127.0.0.1"),
+        "no client or bind addresses in logs: {log}"
+    );
+}

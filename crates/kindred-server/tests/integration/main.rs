@@ -1,0 +1,14 @@
+//! Integration tests: real servers over loopback HTTP, on SQLite and PostgreSQL.
+
+// Test helpers panic on purpose: a failed step is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+mod pg;
+
+mod accounts;
+mod cli;
+mod mastodon_py;
+mod oauth;
+mod storage;
+mod well_known;

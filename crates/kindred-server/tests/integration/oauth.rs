@@ -1,0 +1,795 @@
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use kindred_db::models::oauth as repo;
+use kindred_domain::Role;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::common::{both_backends, spawn_app, Backend, TestApp};
+
+both_backends!(
+    apps_register_from_form_json_and_multipart,
+    app_registration_rejects_bad_input,
+    password_grant_by_username_or_email,
+    wrong_credentials_do_not_reveal_accounts,
+    client_credentials_and_scopes,
+    authorization_code_flow_with_pkce,
+    authorize_form_refuses_forged_posts,
+    authorize_page_escapes_app_data,
+    deny_redirects_with_access_denied,
+    revoked_tokens_stop_working,
+    tokens_and_secrets_are_stored_hashed,
+);
+
+const OOB: &str = "urn:ietf:wg:oauth:2.0:oob";
+
+async fn apps_register_from_form_json_and_multipart(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    // form, with scopes as a space-separated string
+    let c = app.register_app("read write", OOB).await;
+    assert!(!c.client_id.is_empty() && !c.client_secret.is_empty());
+    // JSON, with arrays, and a trailing slash on the path
+    let resp = app
+        .client
+        .post(app.url("/api/v1/apps/"))
+        .json(&json!({"client_name": "json app", "redirect_uris": ["https://app.example/cb", OOB], "scopes": "read follow", "website": "https://app.example"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["name"], "json app");
+    assert_eq!(v["redirect_uris"], json!(["https://app.example/cb", OOB]));
+    assert_eq!(v["scopes"], json!(["follow", "read"]));
+    assert_eq!(v["website"], "https://app.example");
+    assert!(v["client_secret"].is_string());
+    // multipart, as some apps send it
+    let form = reqwest::multipart::Form::new()
+        .text("client_name", "multipart app")
+        .text("redirect_uris", OOB)
+        .text("scopes[]", "read")
+        .text("scopes[]", "push");
+    let resp = app
+        .client
+        .post(app.url("/api/v1/apps"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["scopes"], json!(["push", "read"]));
+
+    // verify_credentials with an app token shows the app, never its secret
+    let token = client_token(&app, &c, "read").await;
+    let (status, body) = app
+        .get_json("/api/v1/apps/verify_credentials", Some(&token))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["name"], "test app");
+    assert!(body.get("client_secret").is_none());
+}
+
+async fn app_registration_rejects_bad_input(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let cases: Vec<(Value, u16)> = vec![
+        (json!({"redirect_uris": OOB}), 422),
+        (json!({"client_name": "x"}), 422),
+        (
+            json!({"client_name": "x", "redirect_uris": "not a uri"}),
+            422,
+        ),
+        (
+            json!({"client_name": "x", "redirect_uris": "javascript:alert(1)"}),
+            422,
+        ),
+        (
+            json!({"client_name": "x", "redirect_uris": OOB, "scopes": "read everything"}),
+            422,
+        ),
+        (json!({"client_name": ["a"], "redirect_uris": OOB}), 422),
+    ];
+    for (body, want) in cases {
+        let resp = app
+            .client
+            .post(app.url("/api/v1/apps"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), want, "{body}");
+        let v: Value = resp.json().await.unwrap();
+        assert!(v["error"].is_string(), "{v}");
+    }
+    // malformed JSON
+    let resp = app
+        .client
+        .post(app.url("/api/v1/apps"))
+        .header("Content-Type", "application/json")
+        .body("{\"client_name\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let v: Value = resp.json().await.unwrap();
+    assert!(v["error"].is_string());
+    // malformed form
+    let resp = app
+        .client
+        .post(app.url("/api/v1/apps"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("client_name=%ZZ&&==")
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_client_error());
+}
+
+async fn client_token(app: &TestApp, c: &crate::common::Client, scope: &str) -> String {
+    let resp = app
+        .client
+        .post(app.url("/oauth/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", &c.client_id),
+            ("client_secret", &c.client_secret),
+            ("scope", scope),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["token_type"], "Bearer");
+    v["access_token"].as_str().unwrap().to_owned()
+}
+
+async fn password_grant_by_username_or_email(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.create_user(
+        "willow",
+        "willow's password",
+        Some("Willow@Example.org"),
+        Role::Member,
+    )
+    .await;
+    let c = app.register_app("read write follow", OOB).await;
+    for login in [
+        "willow",
+        "WILLOW",
+        "willow@example.org",
+        "WILLOW@EXAMPLE.ORG",
+    ] {
+        let resp = app
+            .password_token(&c, login, "willow's password", "read write")
+            .await;
+        assert_eq!(resp.status(), 200, "{login}");
+        let v: Value = resp.json().await.unwrap();
+        assert_eq!(v["scope"], "read write");
+        assert!(v["created_at"].is_i64());
+        let (status, me) = app
+            .get_json(
+                "/api/v1/accounts/verify_credentials",
+                v["access_token"].as_str(),
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(me["username"], "willow");
+    }
+    // JSON body works too, and HTTP Basic client authentication
+    let resp = app
+        .client
+        .post(app.url("/oauth/token"))
+        .basic_auth(&c.client_id, Some(&c.client_secret))
+        .json(&json!({"grant_type": "password", "username": "willow", "password": "willow's password", "scope": "read"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+}
+
+async fn wrong_credentials_do_not_reveal_accounts(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.create_user(
+        "cedar",
+        "cedar's password",
+        Some("cedar@example.org"),
+        Role::Member,
+    )
+    .await;
+    let c = app.register_app("read", OOB).await;
+    let wrong = app
+        .password_token(&c, "cedar", "not the password", "read")
+        .await;
+    let unknown = app
+        .password_token(&c, "nobody_here", "not the password", "read")
+        .await;
+    let unknown_email = app
+        .password_token(&c, "nobody@example.org", "not the password", "read")
+        .await;
+    let (s1, s2, s3) = (wrong.status(), unknown.status(), unknown_email.status());
+    let (b1, b2, b3): (Value, Value, Value) = (
+        wrong.json().await.unwrap(),
+        unknown.json().await.unwrap(),
+        unknown_email.json().await.unwrap(),
+    );
+    assert_eq!(s1, 400);
+    assert_eq!((s1, &b1), (s2, &b2));
+    assert_eq!((s1, &b1), (s3, &b3));
+    assert_eq!(b1["error"], "invalid_grant");
+    // a wrong client secret
+    let bad = crate::common::Client {
+        client_id: c.client_id.clone(),
+        client_secret: "wrong".into(),
+    };
+    let resp = app
+        .password_token(&bad, "cedar", "cedar's password", "read")
+        .await;
+    assert_eq!(resp.status(), 401);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["error"], "invalid_client");
+    // unsupported grant
+    let resp = app
+        .client
+        .post(app.url("/oauth/token"))
+        .form(&[
+            ("grant_type", "implicit"),
+            ("client_id", &c.client_id),
+            ("client_secret", &c.client_secret),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["error"], "unsupported_grant_type");
+}
+
+async fn client_credentials_and_scopes(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.create_user("birch", "birch's password", None, Role::Member)
+        .await;
+    let c = app.register_app("read", OOB).await;
+    // more than the app registered
+    let resp = app
+        .password_token(&c, "birch", "birch's password", "read write")
+        .await;
+    assert_eq!(resp.status(), 400);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["error"], "invalid_scope");
+    // an app token is not a user
+    let token = client_token(&app, &c, "read").await;
+    let (status, body) = app
+        .get_json("/api/v1/accounts/verify_credentials", Some(&token))
+        .await;
+    assert_eq!(status, 422, "{body}");
+    // a read-only user token cannot write
+    let resp = app
+        .password_token(&c, "birch", "birch's password", "read:accounts")
+        .await;
+    let v: Value = resp.json().await.unwrap();
+    let t = v["access_token"].as_str().unwrap();
+    let resp = app
+        .client
+        .patch(app.url("/api/v1/accounts/update_credentials"))
+        .bearer_auth(t)
+        .form(&[("display_name", "B")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    let (status, _) = app
+        .get_json("/api/v1/accounts/verify_credentials", Some(t))
+        .await;
+    assert_eq!(status, 200);
+    // no token, bad token
+    let (status, body) = app
+        .get_json("/api/v1/accounts/verify_credentials", None)
+        .await;
+    assert_eq!(status, 401);
+    assert!(body["error"].is_string());
+    let (status, _) = app
+        .get_json("/api/v1/accounts/verify_credentials", Some("garbage"))
+        .await;
+    assert_eq!(status, 401);
+}
+
+/// Hidden inputs of the authorization form, and its CSRF token.
+fn hidden_inputs(html: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for chunk in html.split("<input ").skip(1) {
+        let tag = &chunk[..chunk.find('>').unwrap()];
+        if !tag.contains("type=\"hidden\"") {
+            continue;
+        }
+        let attr = |name: &str| {
+            let start = tag.find(&format!("{name}=\""))? + name.len() + 2;
+            let end = tag[start..].find('"')? + start;
+            Some(
+                tag[start..end]
+                    .replace("&amp;", "&")
+                    .replace("&quot;", "\"")
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">"),
+            )
+        };
+        out.push((attr("name").unwrap(), attr("value").unwrap_or_default()));
+    }
+    out
+}
+
+fn pkce_pair() -> (String, String) {
+    let verifier = format!("v{}", "x".repeat(50));
+    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    (verifier, challenge)
+}
+
+async fn authorize_page(app: &TestApp, query: &[(&str, &str)]) -> (u16, String) {
+    let resp = app
+        .client
+        .get(app.url("/oauth/authorize"))
+        .query(query)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.text().await.unwrap())
+}
+
+async fn authorization_code_flow_with_pkce(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.create_user("maple", "maple's password", None, Role::Member)
+        .await;
+    let redirect = "https://app.example/callback";
+    let c = app.register_app("read write", redirect).await;
+    let (verifier, challenge) = pkce_pair();
+    let query = [
+        ("response_type", "code"),
+        ("client_id", c.client_id.as_str()),
+        ("redirect_uri", redirect),
+        ("scope", "read"),
+        ("state", "xyz&<state>"),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ];
+    let (status, html) = authorize_page(&app, &query).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("test app"));
+    let mut form = hidden_inputs(&html);
+    assert!(form.iter().any(|(k, _)| k == "csrf_token"));
+    assert!(form.iter().any(|(k, v)| k == "state" && v == "xyz&<state>"));
+    // wrong password: the form again, no code
+    let mut bad = form.clone();
+    bad.extend([
+        ("username".into(), "maple".into()),
+        ("password".into(), "nope nope".into()),
+        ("decision".into(), "approve".into()),
+    ]);
+    let resp = app
+        .client
+        .post(app.url("/oauth/authorize"))
+        .form(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    assert!(resp.text().await.unwrap().contains("Invalid username"));
+
+    form.extend([
+        ("username".into(), "maple".into()),
+        ("password".into(), "maple's password".into()),
+        ("decision".into(), "approve".into()),
+    ]);
+    let resp = app
+        .client
+        .post(app.url("/oauth/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 302);
+    let location = url::Url::parse(resp.headers()["location"].to_str().unwrap()).unwrap();
+    assert!(location.as_str().starts_with(redirect));
+    let params: std::collections::HashMap<_, _> = location.query_pairs().into_owned().collect();
+    assert_eq!(params["state"], "xyz&<state>");
+    let code = params["code"].clone();
+
+    let exchange = |verifier: &str, code: &str| {
+        let form = vec![
+            ("grant_type", "authorization_code".to_owned()),
+            ("client_id", c.client_id.clone()),
+            ("client_secret", c.client_secret.clone()),
+            ("redirect_uri", redirect.to_owned()),
+            ("code", code.to_owned()),
+            ("code_verifier", verifier.to_owned()),
+        ];
+        app.client.post(app.url("/oauth/token")).form(&form).send()
+    };
+    // the wrong verifier fails and burns the code (one use)
+    let resp = exchange("wrong-verifier-wrong-verifier-wrong-verifier-00", &code)
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let resp = exchange(&verifier, &code).await.unwrap();
+    assert_eq!(resp.status(), 400, "a code works once");
+
+    // a fresh code with the right verifier
+    let (_, html) = authorize_page(&app, &query).await;
+    let mut form = hidden_inputs(&html);
+    form.extend([
+        ("username".into(), "maple".into()),
+        ("password".into(), "maple's password".into()),
+        ("decision".into(), "approve".into()),
+    ]);
+    let resp = app
+        .client
+        .post(app.url("/oauth/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let location = url::Url::parse(resp.headers()["location"].to_str().unwrap()).unwrap();
+    let code: String = location
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    let resp = exchange(&verifier, &code).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["scope"], "read");
+    let (status, me) = app
+        .get_json(
+            "/api/v1/accounts/verify_credentials",
+            v["access_token"].as_str(),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(me["username"], "maple");
+
+    // out-of-band: the code is shown on the page
+    let c2 = app.register_app("read", OOB).await;
+    let (_, html) = authorize_page(
+        &app,
+        &[
+            ("response_type", "code"),
+            ("client_id", &c2.client_id),
+            ("redirect_uri", OOB),
+            ("scope", "read"),
+        ],
+    )
+    .await;
+    let mut form = hidden_inputs(&html);
+    form.extend([
+        ("username".into(), "maple".into()),
+        ("password".into(), "maple's password".into()),
+        ("decision".into(), "approve".into()),
+    ]);
+    let resp = app
+        .client
+        .post(app.url("/oauth/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let html = resp.text().await.unwrap();
+    let start =
+        html.find("id=\"authorization-code\">").unwrap() + "id=\"authorization-code\">".len();
+    let code = &html[start..start + html[start..].find('<').unwrap()];
+    let resp = app
+        .client
+        .post(app.url("/oauth/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", &c2.client_id),
+            ("client_secret", &c2.client_secret),
+            ("redirect_uri", OOB),
+            ("code", code),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+
+    // unknown client, unregistered redirect, plain PKCE: error page, no redirect
+    for q in [
+        vec![
+            ("response_type", "code"),
+            ("client_id", "nope"),
+            ("redirect_uri", redirect),
+        ],
+        vec![
+            ("response_type", "code"),
+            ("client_id", c.client_id.as_str()),
+            ("redirect_uri", "https://evil.example/cb"),
+        ],
+        vec![
+            ("response_type", "code"),
+            ("client_id", c.client_id.as_str()),
+            ("redirect_uri", redirect),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "plain"),
+        ],
+        vec![
+            ("response_type", "token"),
+            ("client_id", c.client_id.as_str()),
+            ("redirect_uri", redirect),
+        ],
+    ] {
+        let resp = app
+            .client
+            .get(app.url("/oauth/authorize"))
+            .query(&q)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 400, "{q:?}");
+        assert!(resp.headers().get("location").is_none());
+    }
+}
+
+async fn authorize_form_refuses_forged_posts(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.create_user("aspen", "aspen's password", None, Role::Member)
+        .await;
+    let c = app.register_app("read", OOB).await;
+    let (_, html) = authorize_page(
+        &app,
+        &[
+            ("response_type", "code"),
+            ("client_id", &c.client_id),
+            ("redirect_uri", OOB),
+            ("scope", "read"),
+        ],
+    )
+    .await;
+    let form = hidden_inputs(&html);
+    let creds = [
+        ("username".to_owned(), "aspen".to_owned()),
+        ("password".to_owned(), "aspen's password".to_owned()),
+        ("decision".to_owned(), "approve".to_owned()),
+    ];
+
+    // forged token with the right cookie
+    let mut forged: Vec<(String, String)> = form
+        .iter()
+        .filter(|(k, _)| k != "csrf_token")
+        .cloned()
+        .collect();
+    forged.push(("csrf_token".into(), "forged".into()));
+    forged.extend(creds.clone());
+    let resp = app
+        .client
+        .post(app.url("/oauth/authorize"))
+        .form(&forged)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    assert!(!resp.text().await.unwrap().contains("authorization-code"));
+
+    // the right token from a client without the cookie (a cross-site post)
+    let stranger = reqwest::Client::new();
+    let mut stolen = form.clone();
+    stolen.extend(creds);
+    let resp = stranger
+        .post(app.url("/oauth/authorize"))
+        .form(&stolen)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+
+    // the page cannot be framed and is not cached
+    let resp = app
+        .client
+        .get(app.url("/oauth/authorize"))
+        .query(&[
+            ("response_type", "code"),
+            ("client_id", &c.client_id),
+            ("redirect_uri", OOB),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["x-frame-options"], "DENY");
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    let cookie = resp.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+}
+
+async fn authorize_page_escapes_app_data(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let resp = app
+        .client
+        .post(app.url("/api/v1/apps"))
+        .json(&json!({"client_name": "<script>alert('x')</script>", "redirect_uris": OOB, "website": "https://x.example/\"><img src=x>"}))
+        .send()
+        .await
+        .unwrap();
+    let v: Value = resp.json().await.unwrap();
+    let client_id = v["client_id"].as_str().unwrap();
+    let (status, html) = authorize_page(
+        &app,
+        &[
+            ("response_type", "code"),
+            ("client_id", client_id),
+            ("redirect_uri", OOB),
+            ("state", "\"><script>"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("<script>alert"));
+    assert!(html.contains("&lt;script&gt;"));
+    assert!(!html.contains("\"><img"));
+    assert!(!html.contains("\"><script>"));
+}
+
+async fn deny_redirects_with_access_denied(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let redirect = "myapp://oauth";
+    let c = app.register_app("read", redirect).await;
+    let (_, html) = authorize_page(
+        &app,
+        &[
+            ("response_type", "code"),
+            ("client_id", &c.client_id),
+            ("redirect_uri", redirect),
+            ("state", "s1"),
+        ],
+    )
+    .await;
+    let mut form = hidden_inputs(&html);
+    form.push(("decision".into(), "deny".into()));
+    let resp = app
+        .client
+        .post(app.url("/oauth/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 302);
+    let loc = resp.headers()["location"].to_str().unwrap();
+    assert!(loc.starts_with("myapp://oauth?"), "{loc}");
+    assert!(
+        loc.contains("error=access_denied") && loc.contains("state=s1"),
+        "{loc}"
+    );
+    assert!(!loc.contains("code="));
+}
+
+async fn revoked_tokens_stop_working(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.create_user("elm", "elm's password", None, Role::Member)
+        .await;
+    let c = app.register_app("read", OOB).await;
+    let v: Value = app
+        .password_token(&c, "elm", "elm's password", "read")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = v["access_token"].as_str().unwrap();
+    let (status, _) = app
+        .get_json("/api/v1/accounts/verify_credentials", Some(token))
+        .await;
+    assert_eq!(status, 200);
+    // another app cannot revoke it
+    let other = app.register_app("read", OOB).await;
+    let resp = app
+        .client
+        .post(app.url("/oauth/revoke"))
+        .form(&[
+            ("client_id", &other.client_id),
+            ("client_secret", &other.client_secret),
+            ("token", &token.to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let (status, _) = app
+        .get_json("/api/v1/accounts/verify_credentials", Some(token))
+        .await;
+    assert_eq!(status, 200);
+    // a bad client secret is refused
+    let resp = app
+        .client
+        .post(app.url("/oauth/revoke"))
+        .form(&[
+            ("client_id", c.client_id.as_str()),
+            ("client_secret", "bad"),
+            ("token", token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    // its own app can
+    let resp = app
+        .client
+        .post(app.url("/oauth/revoke"))
+        .form(&[
+            ("client_id", c.client_id.as_str()),
+            ("client_secret", c.client_secret.as_str()),
+            ("token", token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let (status, _) = app
+        .get_json("/api/v1/accounts/verify_credentials", Some(token))
+        .await;
+    assert_eq!(status, 401);
+}
+
+async fn tokens_and_secrets_are_stored_hashed(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.create_user("oak", "oak's password", None, Role::Member)
+        .await;
+    let c = app.register_app("read", OOB).await;
+    let v: Value = app
+        .password_token(&c, "oak", "oak's password", "read")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = v["access_token"].as_str().unwrap().to_owned();
+    let hash = hex_sha256(&token);
+    let (plain, hashed, app_row) = {
+        let token = token.clone();
+        let client_id = c.client_id.clone();
+        app.state
+            .db
+            .run(move |conn| {
+                Ok((
+                    repo::find_live_token(conn, &token)?.is_some(),
+                    repo::find_live_token(conn, &hash)?.is_some(),
+                    repo::find_application_by_client_id(conn, &client_id)?,
+                ))
+            })
+            .await
+            .unwrap()
+    };
+    assert!(!plain, "a token is never stored as given");
+    assert!(hashed);
+    let app_row = app_row.unwrap();
+    assert_ne!(app_row.client_secret_hash, c.client_secret);
+    assert_eq!(app_row.client_secret_hash, hex_sha256(&c.client_secret));
+}
+
+fn hex_sha256(s: &str) -> String {
+    Sha256::digest(s.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

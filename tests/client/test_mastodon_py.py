@@ -1,0 +1,697 @@
+#!/usr/bin/env python3
+"""End-to-end client test: drives a real `kindred` binary with the Mastodon.py library.
+
+Usage:
+    python tests/client/test_mastodon_py.py --kindred-bin PATH --database-url URL --workdir DIR
+
+The database URL is `sqlite://DIR/x.sqlite` or a `postgres://...` URL of an empty
+database. Exit code 0 means every check passed; on failure the script prints what
+failed and the tail of the server log, and exits non-zero.
+
+Needs the packages in tests/client/requirements.txt (scripts/test.sh installs them
+into .venv).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import traceback
+import warnings
+from html.parser import HTMLParser
+from pathlib import Path
+
+try:
+    import requests
+    from mastodon import Mastodon
+    from mastodon.errors import (
+        MastodonAPIError,
+        MastodonIllegalArgumentError,
+        MastodonUnauthorizedError,
+    )
+except ImportError as e:  # pragma: no cover - environment problem
+    print(f"FAIL: cannot import the client libraries ({e}); "
+          f"install them with: pip install -r tests/client/requirements.txt", file=sys.stderr)
+    sys.exit(2)
+
+OOB = "urn:ietf:wg:oauth:2.0:oob"
+ALICE_PASSWORD = "correct horse battery staple 42"
+ALICE_EMAIL = "alice@example.org"
+CAROL_PASSWORD = "another long password 99"
+CAROL_EMAIL = "carol@example.org"
+INSTANCE_NAME = "Kindred test"
+APP_SCOPES = ["read", "write", "follow"]
+HTTP_TIMEOUT = 30
+
+
+class CheckFailed(Exception):
+    pass
+
+
+def ok(msg: str) -> None:
+    print(f"ok: {msg}", flush=True)
+
+
+def check(cond: bool, msg: str) -> None:
+    if not cond:
+        raise CheckFailed(msg)
+
+
+def snippet(text: str, n: int = 600) -> str:
+    text = text if isinstance(text, str) else repr(text)
+    return text if len(text) <= n else text[:n] + "…"
+
+
+# --------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def toml_str(s: str) -> str:
+    # A JSON string literal is a valid TOML basic string for our purposes.
+    return json.dumps(s)
+
+
+def child_env() -> dict:
+    """The environment for kindred, without settings that would override the config file."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("KINDRED__") and k != "KINDRED_CONFIG"}
+    return env
+
+
+def keys_recursive(value, path="$"):
+    """Yield (path, key) for every dict key in a JSON value."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield f"{path}.{k}", k
+            yield from keys_recursive(v, f"{path}.{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from keys_recursive(v, f"{path}[{i}]")
+
+
+class FormParser(HTMLParser):
+    """Collects forms, inputs, buttons and the text of <code id="authorization-code">."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.forms: list[dict] = []
+        self.inputs: list[dict] = []     # every <input>, with attrs (values already unescaped)
+        self.buttons: list[dict] = []    # every <button> and <input type=submit>
+        self.auth_code_parts: list[str] | None = None
+        self._in_code = False
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: (v if v is not None else "") for k, v in attrs}
+        if tag == "form":
+            self.forms.append(a)
+        elif tag == "input":
+            self.inputs.append(a)
+            if a.get("type", "").lower() == "submit":
+                self.buttons.append(a)
+        elif tag == "button":
+            self.buttons.append(a)
+        elif tag == "code" and a.get("id") == "authorization-code":
+            self._in_code = True
+            self.auth_code_parts = []
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag):
+        if tag == "code":
+            self._in_code = False
+
+    def handle_data(self, data):
+        if self._in_code and self.auth_code_parts is not None:
+            self.auth_code_parts.append(data)
+
+    @property
+    def auth_code(self) -> str | None:
+        if self.auth_code_parts is None:
+            return None
+        return "".join(self.auth_code_parts).strip()
+
+    def hidden_fields(self) -> dict:
+        return {i["name"]: i.get("value", "") for i in self.inputs
+                if i.get("type", "").lower() == "hidden" and "name" in i}
+
+
+def parse_html(text: str) -> FormParser:
+    p = FormParser()
+    p.feed(text)
+    p.close()
+    return p
+
+
+# --------------------------------------------------------------------------
+# the test
+# --------------------------------------------------------------------------
+
+class Run:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.bin = str(Path(args.kindred_bin).resolve())
+        self.db_url = args.database_url
+        self.workdir = Path(args.workdir).resolve()
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.base = f"http://localhost:{self.port}"
+        self.config = self.workdir / "kindred.toml"
+        self.log_path = self.workdir / "server.log"
+        self.proc: subprocess.Popen | None = None
+        self.log_file = None
+        self.warnings: list[warnings.WarningMessage] = []
+
+    # ---- process management -------------------------------------------
+
+    def write_config(self) -> None:
+        key_file = str(self.workdir / "secret.key")
+        self.config.write_text(
+            "[server]\n"
+            f"bind = {toml_str(f'127.0.0.1:{self.port}')}\n"
+            "[instance]\n"
+            f"domain = {toml_str(f'localhost:{self.port}')}\n"
+            f"name = {toml_str(INSTANCE_NAME)}\n"
+            "[database]\n"
+            f"url = {toml_str(self.db_url)}\n"
+            "[registration]\n"
+            'mode = "open"\n'
+            "[security]\n"
+            f"key_file = {toml_str(key_file)}\n"
+            "[federation]\n"
+            "allow_http = true\n"
+            "allow_private_networks = true\n",
+            encoding="utf-8",
+        )
+        ok(f"wrote config {self.config} (port {self.port})")
+
+    def kindred(self, *args: str, stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+        cmd = [self.bin, "--config", str(self.config), *args]
+        try:
+            return subprocess.run(cmd, input=stdin if stdin is not None else "", capture_output=True,
+                                  text=True, timeout=timeout, env=child_env(), cwd=self.workdir)
+        except subprocess.TimeoutExpired as e:
+            raise CheckFailed(f"`kindred {' '.join(args)}` did not finish within {timeout} s; "
+                              f"stdout={e.stdout!r} stderr={e.stderr!r}")
+
+    def expect_success(self, what: str, cp: subprocess.CompletedProcess) -> None:
+        check(cp.returncode == 0,
+              f"{what} exited with {cp.returncode}\n--- stdout ---\n{cp.stdout}\n--- stderr ---\n{cp.stderr}")
+
+    def start_server(self) -> None:
+        self.log_file = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(
+            [self.bin, "--config", str(self.config), "serve"],
+            stdin=subprocess.DEVNULL, stdout=self.log_file, stderr=subprocess.STDOUT,
+            env=child_env(), cwd=self.workdir,
+        )
+        deadline = time.monotonic() + 60
+        last = "no answer yet"
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise CheckFailed(f"kindred serve exited early with code {self.proc.returncode}\n"
+                                  f"--- server log ---\n{self.read_log()}")
+            try:
+                r = requests.get(f"{self.base}/healthz", timeout=2)
+                if r.status_code == 200:
+                    ok(f"server is up at {self.base} (pid {self.proc.pid})")
+                    return
+                last = f"HTTP {r.status_code}: {snippet(r.text, 200)}"
+            except requests.RequestException as e:
+                last = str(e)
+            time.sleep(0.25)
+        raise CheckFailed(f"GET /healthz did not answer 200 within 60 s (last: {last})\n"
+                          f"--- server log ---\n{self.read_log()}")
+
+    def stop_server_gracefully(self) -> None:
+        assert self.proc is not None
+        check(self.proc.poll() is None, f"server died during the test with code {self.proc.returncode}")
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            code = self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            raise CheckFailed("server did not exit within 15 s of SIGTERM")
+        check(code == 0, f"server exited with code {code} after SIGTERM (expected 0)")
+        ok("server exited with code 0 within 15 s of SIGTERM")
+
+    def kill_server(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+        if self.log_file is not None:
+            self.log_file.close()
+            self.log_file = None
+
+    def read_log(self, tail_lines: int | None = None) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError as e:
+            return f"(cannot read {self.log_path}: {e})"
+        if tail_lines is not None:
+            text = "\n".join(text.splitlines()[-tail_lines:])
+        return text
+
+    # ---- API helpers ----------------------------------------------------
+
+    def masto(self, **kwargs) -> Mastodon:
+        kwargs.setdefault("api_base_url", self.base)
+        kwargs.setdefault("request_timeout", HTTP_TIMEOUT)
+        # "created": Mastodon.py reads /api/v1/instance and refuses endpoints newer than
+        # the version the server reports, so this also checks that it accepts the server.
+        kwargs.setdefault("version_check_mode", "created")
+        return Mastodon(**kwargs)
+
+    def get_json(self, path: str, token: str | None = None) -> tuple[requests.Response, object]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        r = requests.get(self.base + path, headers=headers, timeout=HTTP_TIMEOUT)
+        try:
+            body = r.json()
+        except ValueError:
+            body = None
+        return r, body
+
+    def token_request(self, data: dict) -> requests.Response:
+        return requests.post(f"{self.base}/oauth/token", data=data, timeout=HTTP_TIMEOUT)
+
+    def assert_no_email(self, what: str, text: str, body, email: str, allow_email_key: bool = False) -> None:
+        check(email not in text, f"{what}: the email address {email!r} appears in the response: {snippet(text)}")
+        if not allow_email_key:
+            bad = [p for p, k in keys_recursive(body) if k == "email"]
+            check(not bad, f"{what}: response has an 'email' key at {bad}: {snippet(text)}")
+
+    # ---- the steps ------------------------------------------------------
+
+    def run(self) -> None:
+        try:
+            from importlib.metadata import version as dist_version
+            mpy_version = dist_version("Mastodon.py")
+        except Exception:
+            mpy_version = "?"
+        print(f"Mastodon.py {mpy_version}, requests {requests.__version__}, "
+              f"python {sys.version.split()[0]}, kindred {self.bin}", flush=True)
+        self.write_config()
+
+        # migrate and create users with the CLI
+        cp = self.kindred("migrate", timeout=300)
+        self.expect_success("kindred migrate", cp)
+        ok("kindred migrate")
+
+        cp = self.kindred("admin", "create-user", "alice", "--role", "admin", "--email", ALICE_EMAIL,
+                          "--password-stdin", stdin=ALICE_PASSWORD + "\n")
+        self.expect_success("kindred admin create-user alice", cp)
+        check(ALICE_PASSWORD not in cp.stdout + cp.stderr,
+              "create-user echoed the password given on stdin")
+        ok("kindred admin create-user alice --role admin --email … --password-stdin")
+
+        cp = self.kindred("admin", "create-user", "bob")
+        self.expect_success("kindred admin create-user bob", cp)
+        pw_lines = [line.strip() for line in (cp.stdout + "\n" + cp.stderr).splitlines()
+                    if line.strip().startswith("password:")]
+        check(pw_lines, f"create-user bob printed no 'password: …' line\n--- stdout ---\n{cp.stdout}"
+                        f"\n--- stderr ---\n{cp.stderr}")
+        bob_password = pw_lines[-1].split()[-1]
+        check(len(bob_password) >= 20 and bob_password != "password:",
+              f"generated password is too short ({len(bob_password)} characters, want >= 20)")
+        ok(f"kindred admin create-user bob generated a {len(bob_password)}-character password")
+
+        self.start_server()
+
+        # ---- app registration and version detection ----
+        client_id, client_secret = Mastodon.create_app(
+            "kindred-test", api_base_url=self.base, scopes=APP_SCOPES, redirect_uris=OOB,
+            request_timeout=HTTP_TIMEOUT)
+        check(bool(client_id) and bool(client_secret), "create_app returned an empty client id or secret")
+        ok("Mastodon.create_app → client_id/client_secret")
+
+        api = self.masto(client_id=client_id, client_secret=client_secret)
+        version = api.retrieve_mastodon_version(fail_hard=True)
+        check((api.mastodon_major, api.mastodon_minor, api.mastodon_patch) >= (4, 3, 0),
+              f"Mastodon.py detected version {version!r} "
+              f"({api.mastodon_major}.{api.mastodon_minor}.{api.mastodon_patch}); expected >= 4.3.0")
+        check(api.mastodon_api_version >= 1,
+              f"Mastodon.py found no api_versions.mastodon in /api/v2/instance "
+              f"(mastodon_api_version={api.mastodon_api_version})")
+        check(api.verify_minimum_version("4.3.0", cached=True), "verify_minimum_version('4.3.0') is false")
+        ok(f"Mastodon.py accepted the server as Mastodon {version} (API version {api.mastodon_api_version})")
+
+        oauth_info = api.oauth_authorization_server_info()
+        check("token_endpoint" in oauth_info,
+              f"/.well-known/oauth-authorization-server has no token_endpoint: {dict(oauth_info)}")
+        check("password" in oauth_info.get("grant_types_supported", ["password"]),
+              "grant_types_supported lacks 'password', so Mastodon.py refuses the password flow")
+        ok("oauth_authorization_server_info()")
+
+        # ---- password grant ----
+        # allow_http: the server's metadata advertises http:// endpoints (plain-HTTP test
+        # instance), and Mastodon.py only follows http:// OAuth URLs when told to.
+        alice_token = api.log_in("alice", ALICE_PASSWORD, scopes=APP_SCOPES, allow_http=True)
+        check(bool(alice_token), "log_in returned an empty token")
+        ok("log_in(username, password) → token")
+
+        me = api.account_verify_credentials()
+        check(me["username"] == "alice", f"verify_credentials username is {me.get('username')!r}")
+        check(me["acct"] == "alice", f"verify_credentials acct is {me.get('acct')!r}")
+        ok("account_verify_credentials() → alice")
+
+        r, body = self.get_json("/api/v1/accounts/verify_credentials", alice_token)
+        check(r.status_code == 200, f"raw verify_credentials: HTTP {r.status_code}: {snippet(r.text)}")
+        self.assert_no_email("verify_credentials", r.text, body, ALICE_EMAIL)
+        ok("verify_credentials JSON has no 'email' key and no email address")
+
+        inst = api.instance()
+        check(inst["title"] == INSTANCE_NAME, f"instance() title is {inst.get('title')!r}")
+        check("Kindred" in inst["version"], f"instance() version is {inst.get('version')!r}")
+        ok(f"instance() → title {inst['title']!r}, version {inst['version']!r}")
+        inst1 = api.instance_v1()
+        check(inst1["title"] == INSTANCE_NAME, f"instance_v1() title is {inst1.get('title')!r}")
+        check("Kindred" in inst1["version"], f"instance_v1() version is {inst1.get('version')!r}")
+        ok("instance_v1()")
+        if hasattr(api, "instance_v2"):
+            inst2 = api.instance_v2()
+            check(inst2["title"] == INSTANCE_NAME, f"instance_v2() title is {inst2.get('title')!r}")
+            check("Kindred" in inst2["version"], f"instance_v2() version is {inst2.get('version')!r}")
+            check(inst2.get("domain") == f"localhost:{self.port}",
+                  f"instance_v2() domain is {inst2.get('domain')!r}")
+            ok("instance_v2()")
+        for path in ("/api/v1/instance", "/api/v2/instance"):
+            r, body = self.get_json(path)
+            check(r.status_code == 200, f"GET {path}: HTTP {r.status_code}")
+            self.assert_no_email(path, r.text, body, ALICE_EMAIL, allow_email_key=True)
+        ok("instance documents do not show the admin's email address")
+
+        # ---- password grant with the email address as username ----
+        api_email = self.masto(client_id=client_id, client_secret=client_secret)
+        api_email.log_in(ALICE_EMAIL, ALICE_PASSWORD, scopes=APP_SCOPES, allow_http=True)
+        me = api_email.account_verify_credentials()
+        check(me["username"] == "alice", f"login by email gave username {me.get('username')!r}")
+        ok("log_in(email, password) → alice")
+
+        # ---- wrong password / unknown user ----
+        api_bad = self.masto(client_id=client_id, client_secret=client_secret)
+        try:
+            api_bad.log_in("alice", "wrong password 123456", scopes=APP_SCOPES, allow_http=True)
+            raise CheckFailed("log_in with a wrong password succeeded")
+        except (MastodonUnauthorizedError, MastodonIllegalArgumentError) as e:
+            ok(f"log_in with a wrong password raised {type(e).__name__}")
+
+        def password_grant(username: str, password: str) -> requests.Response:
+            return self.token_request({
+                "grant_type": "password", "client_id": client_id, "client_secret": client_secret,
+                "username": username, "password": password, "scope": " ".join(APP_SCOPES),
+            })
+
+        wrong = password_grant("alice", "wrong password 123456")
+        unknown = password_grant("nosuchuser", "wrong password 123456")
+        unknown_email = password_grant("nobody@example.org", "wrong password 123456")
+        for name, resp in (("wrong password", wrong), ("unknown user", unknown),
+                           ("unknown email", unknown_email)):
+            check(resp.status_code in (400, 401),
+                  f"{name}: /oauth/token answered HTTP {resp.status_code} (want 400 or 401): {snippet(resp.text)}")
+            try:
+                j = resp.json()
+            except ValueError:
+                raise CheckFailed(f"{name}: /oauth/token error body is not JSON: {snippet(resp.text)}")
+            check(isinstance(j, dict) and "error" in j, f"{name}: error body has no 'error': {snippet(resp.text)}")
+        wj, uj, ej = wrong.json(), unknown.json(), unknown_email.json()
+        for name, resp, j in (("unknown user", unknown, uj), ("unknown email", unknown_email, ej)):
+            check(resp.status_code == wrong.status_code and j.get("error") == wj.get("error")
+                  and j.get("error_description") == wj.get("error_description"),
+                  f"{name} and wrong password answer differently (username enumeration): "
+                  f"{wrong.status_code} {wj} vs {resp.status_code} {j}")
+        ok(f"wrong password and unknown user both give HTTP {wrong.status_code} {wj.get('error')!r}")
+
+        # ---- authorization code flow (out-of-band redirect) ----
+        url = api.auth_request_url(client_id=client_id, redirect_uris=OOB, scopes=["read"], allow_http=True)
+        check(url.startswith(self.base + "/oauth/authorize?"), f"auth_request_url gave {url!r}")
+        ok("auth_request_url()")
+
+        web = requests.Session()
+
+        def get_form() -> tuple[dict, FormParser]:
+            r = web.get(url, timeout=HTTP_TIMEOUT)
+            check(r.status_code == 200, f"GET authorize page: HTTP {r.status_code}: {snippet(r.text)}")
+            check("text/html" in r.headers.get("content-type", ""),
+                  f"authorize page content-type is {r.headers.get('content-type')!r}")
+            page = parse_html(r.text)
+            forms = [f for f in page.forms
+                     if f.get("method", "").lower() == "post" and f.get("action") == "/oauth/authorize"]
+            check(forms, f'authorize page has no <form method="post" action="/oauth/authorize">: {snippet(r.text)}')
+            hidden = page.hidden_fields()
+            check(hidden.get("csrf_token"), f"authorize form has no hidden csrf_token: {hidden}")
+            check(hidden.get("client_id") == client_id, f"hidden client_id is {hidden.get('client_id')!r}")
+            names = {i.get("name"): i.get("type", "text").lower() for i in page.inputs}
+            check(names.get("username") == "text", f"authorize form lacks a text input 'username': {names}")
+            check("password" in names, f"authorize form lacks a 'password' input: {names}")
+            decisions = {(b.get("name"), b.get("value")) for b in page.buttons}
+            check(("decision", "approve") in decisions and ("decision", "deny") in decisions,
+                  f"authorize form lacks decision=approve/deny buttons: {decisions}")
+            check("kindred_csrf" in web.cookies.keys(),
+                  f"authorize page set no kindred_csrf cookie (cookies: {list(web.cookies.keys())})")
+            return hidden, page
+
+        hidden, _ = get_form()
+        ok("authorize page: form, hidden fields, csrf_token, kindred_csrf cookie, approve/deny")
+
+        # CSRF: a wrong token must not yield a code
+        tampered = dict(hidden)
+        tampered["csrf_token"] = ("x" if not hidden["csrf_token"].startswith("x") else "y") + hidden["csrf_token"][1:]
+        r = web.post(f"{self.base}/oauth/authorize",
+                     data={**tampered, "username": "alice", "password": ALICE_PASSWORD, "decision": "approve"},
+                     timeout=HTTP_TIMEOUT, allow_redirects=False)
+        check("authorization-code" not in r.text, "a POST with a wrong csrf_token produced an authorization code")
+        check(400 <= r.status_code < 500, f"a POST with a wrong csrf_token answered HTTP {r.status_code} (want 4xx)")
+        ok(f"wrong csrf_token rejected with HTTP {r.status_code}")
+
+        # Without the cookie the (correct) token must not work either.
+        r = requests.post(f"{self.base}/oauth/authorize",
+                          data={**hidden, "username": "alice", "password": ALICE_PASSWORD, "decision": "approve"},
+                          timeout=HTTP_TIMEOUT, allow_redirects=False)
+        check("authorization-code" not in r.text and 400 <= r.status_code < 500,
+              f"a POST without the kindred_csrf cookie answered HTTP {r.status_code} "
+              f"{'with a code' if 'authorization-code' in r.text else ''}")
+        ok(f"POST without the csrf cookie rejected with HTTP {r.status_code}")
+
+        # Deny gives no code.
+        hidden, _ = get_form()
+        r = web.post(f"{self.base}/oauth/authorize",
+                     data={**hidden, "username": "alice", "password": ALICE_PASSWORD, "decision": "deny"},
+                     timeout=HTTP_TIMEOUT, allow_redirects=False)
+        check("authorization-code" not in r.text, "decision=deny produced an authorization code")
+        ok(f"decision=deny gives no code (HTTP {r.status_code})")
+
+        # Wrong password on the form gives no code.
+        hidden, _ = get_form()
+        r = web.post(f"{self.base}/oauth/authorize",
+                     data={**hidden, "username": "alice", "password": "not the password", "decision": "approve"},
+                     timeout=HTTP_TIMEOUT, allow_redirects=False)
+        check("authorization-code" not in r.text, "a wrong password on the authorize form produced a code")
+        ok(f"wrong password on the authorize form gives no code (HTTP {r.status_code})")
+
+        # Approve.
+        hidden, _ = get_form()
+        r = web.post(f"{self.base}/oauth/authorize",
+                     data={**hidden, "username": "alice", "password": ALICE_PASSWORD, "decision": "approve"},
+                     timeout=HTTP_TIMEOUT, allow_redirects=False)
+        check(r.status_code == 200, f"approving the authorize form: HTTP {r.status_code}: {snippet(r.text)}")
+        code = parse_html(r.text).auth_code
+        check(bool(code), f'no <code id="authorization-code"> on the approval page: {snippet(r.text)}')
+        ok("approved the authorize form, got an out-of-band code")
+
+        api_code = self.masto(client_id=client_id, client_secret=client_secret)
+        code_token = api_code.log_in(code=code, redirect_uri=OOB, scopes=["read"], allow_http=True)
+        check(bool(code_token), "log_in(code=…) returned an empty token")
+        me = api_code.account_verify_credentials()
+        check(me["username"] == "alice", f"code-flow token belongs to {me.get('username')!r}")
+        ok("log_in(code=…) → token for alice")
+
+        api_reuse = self.masto(client_id=client_id, client_secret=client_secret)
+        try:
+            api_reuse.log_in(code=code, redirect_uri=OOB, scopes=["read"], allow_http=True)
+            raise CheckFailed("an authorization code could be exchanged twice")
+        except (MastodonUnauthorizedError, MastodonIllegalArgumentError):
+            ok("an authorization code works only once")
+
+        # The code-flow token has only 'read': writing must be refused.
+        r = requests.patch(f"{self.base}/api/v1/accounts/update_credentials",
+                           headers={"Authorization": f"Bearer {code_token}"},
+                           data={"note": "should not be saved"}, timeout=HTTP_TIMEOUT)
+        check(r.status_code in (401, 403),
+              f"a read-only token could call update_credentials: HTTP {r.status_code}: {snippet(r.text)}")
+        ok(f"read-only token cannot write (HTTP {r.status_code})")
+
+        # ---- authorization code flow with PKCE (S256) ----
+        self.pkce_flow(web, url, client_id, client_secret)
+
+        # ---- app_verify_credentials ----
+        app = api.app_verify_credentials()
+        check(app["name"] == "kindred-test", f"app_verify_credentials name is {app.get('name')!r}")
+        check("client_secret" not in app or app.get("client_secret") in (None, client_secret),
+              "app_verify_credentials returned a different client_secret")
+        ok("app_verify_credentials() with a user token")
+
+        # ---- registration ----
+        r = self.token_request({"grant_type": "client_credentials", "client_id": client_id,
+                                "client_secret": client_secret, "scope": "read write"})
+        check(r.status_code == 200, f"client_credentials grant: HTTP {r.status_code}: {snippet(r.text)}")
+        app_token = r.json().get("access_token")
+        check(bool(app_token), f"client_credentials response has no access_token: {snippet(r.text)}")
+        ok("client_credentials grant → app token")
+
+        api_app = self.masto(access_token=app_token)
+        app = api_app.app_verify_credentials()
+        check(app["name"] == "kindred-test", f"app_verify_credentials (app token) name is {app.get('name')!r}")
+        ok("app_verify_credentials() with an app token")
+
+        # create_account(username, password, email, agreement=False, reason=None, locale="en",
+        #                scopes=…, to_file=None, return_detailed_error=False, date_of_birth=None)
+        # It fetches its own client_credentials token from /oauth/token, then POSTs a form to
+        # /api/v1/accounts with that token.
+        api_reg = self.masto(client_id=client_id, client_secret=client_secret)
+        carol_token, err = api_reg.create_account(
+            username="carol", password=CAROL_PASSWORD, email=CAROL_EMAIL, agreement=True,
+            locale="en", scopes=APP_SCOPES, return_detailed_error=True)
+        check(carol_token is not None, f"create_account failed: {err}")
+        me = api_reg.account_verify_credentials()
+        check(me["username"] == "carol", f"new account's verify_credentials username is {me.get('username')!r}")
+        r, body = self.get_json("/api/v1/accounts/verify_credentials", carol_token)
+        check(r.status_code == 200, f"raw verify_credentials (carol): HTTP {r.status_code}")
+        self.assert_no_email("verify_credentials (carol)", r.text, body, CAROL_EMAIL)
+        ok("create_account(carol) → token; verify_credentials → carol")
+
+        api_dup = self.masto(client_id=client_id, client_secret=client_secret)
+        token, err = api_dup.create_account(
+            username="carol", password=CAROL_PASSWORD, email="carol2@example.org", agreement=True,
+            locale="en", scopes=APP_SCOPES, return_detailed_error=True)
+        check(token is None and err is not None, "a second account named carol could be created")
+        ok(f"create_account with a taken username is refused ({snippet(str(err.get('error')), 120)})")
+
+        api_carol = self.masto(client_id=client_id, client_secret=client_secret)
+        api_carol.log_in("carol", CAROL_PASSWORD, scopes=APP_SCOPES, allow_http=True)
+        check(api_carol.account_verify_credentials()["username"] == "carol", "carol cannot log in")
+        ok("carol can log in with her password")
+
+        # ---- revocation ----
+        api.revoke_access_token(allow_http=True)
+        check(api.access_token is None, "revoke_access_token left the token in place")
+        r, _ = self.get_json("/api/v1/accounts/verify_credentials", alice_token)
+        check(r.status_code == 401, f"revoked token: verify_credentials answered HTTP {r.status_code} (want 401)")
+        try:
+            self.masto(access_token=alice_token).account_verify_credentials()
+            raise CheckFailed("revoked token still works with Mastodon.py")
+        except MastodonUnauthorizedError:
+            pass
+        # Other tokens of the same user are untouched.
+        check(api_email.account_verify_credentials()["username"] == "alice",
+              "revoking one token revoked another one too")
+        ok("revoke_access_token(); the token now gets 401, other tokens still work")
+
+        # ---- shutdown ----
+        self.stop_server_gracefully()
+
+        bad = [w for w in self.warnings if "no API version found" in str(w.message)]
+        check(not bad, f"Mastodon.py warned: {bad[0].message if bad else ''}")
+        for w in self.warnings:
+            print(f"note: warning from {w.filename}:{w.lineno}: {w.category.__name__}: {w.message}")
+
+    def pkce_flow(self, web: requests.Session, url: str, client_id: str, client_secret: str) -> None:
+        verifier = secrets.token_urlsafe(48)
+        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+        pkce_url = url + "&code_challenge=" + challenge + "&code_challenge_method=S256"
+
+        def approve() -> str:
+            r = web.get(pkce_url, timeout=HTTP_TIMEOUT)
+            check(r.status_code == 200, f"PKCE authorize page: HTTP {r.status_code}: {snippet(r.text)}")
+            hidden = parse_html(r.text).hidden_fields()
+            check(hidden.get("code_challenge") == challenge,
+                  f"the authorize form dropped the code_challenge: {hidden}")
+            r = web.post(f"{self.base}/oauth/authorize",
+                         data={**hidden, "username": "alice", "password": ALICE_PASSWORD, "decision": "approve"},
+                         timeout=HTTP_TIMEOUT, allow_redirects=False)
+            check(r.status_code == 200, f"PKCE approve: HTTP {r.status_code}: {snippet(r.text)}")
+            code = parse_html(r.text).auth_code
+            check(bool(code), f"PKCE approve page has no code: {snippet(r.text)}")
+            return code
+
+        code = approve()
+        base_req = {"grant_type": "authorization_code", "client_id": client_id, "client_secret": client_secret,
+                    "redirect_uri": OOB, "code": code}
+        r = self.token_request(base_req)
+        check(r.status_code in (400, 401) and "access_token" not in r.text,
+              f"PKCE code redeemed without code_verifier: HTTP {r.status_code}: {snippet(r.text)}")
+        code = approve()
+        r = self.token_request({**base_req, "code": code, "code_verifier": secrets.token_urlsafe(48)})
+        check(r.status_code in (400, 401) and "access_token" not in r.text,
+              f"PKCE code redeemed with a wrong code_verifier: HTTP {r.status_code}: {snippet(r.text)}")
+        code = approve()
+        r = self.token_request({**base_req, "code": code, "code_verifier": verifier})
+        check(r.status_code == 200, f"PKCE code with the right verifier: HTTP {r.status_code}: {snippet(r.text)}")
+        token = r.json().get("access_token")
+        me = self.masto(access_token=token).account_verify_credentials()
+        check(me["username"] == "alice", f"PKCE token belongs to {me.get('username')!r}")
+        # A public client proves possession with the verifier instead of the secret
+        # (the metadata advertises token_endpoint_auth_methods_supported "none").
+        code = approve()
+        public_req = {k: v for k, v in base_req.items() if k != "client_secret"}
+        r = self.token_request({**public_req, "code": code, "code_verifier": verifier})
+        check(r.status_code == 200,
+              f"PKCE code with the right verifier and no client_secret: HTTP {r.status_code}: {snippet(r.text)}")
+        ok("authorization code + PKCE (S256): missing/wrong verifier refused, right verifier works "
+           "(with and without client_secret)")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--kindred-bin", required=True, help="path of the kindred binary")
+    ap.add_argument("--database-url", required=True, help="sqlite://… or postgres://… (an empty database)")
+    ap.add_argument("--workdir", required=True, help="directory for the config, key file and server log")
+    args = ap.parse_args()
+
+    if not Path(args.kindred_bin).is_file():
+        print(f"FAIL: kindred binary not found at {args.kindred_bin}", file=sys.stderr)
+        return 2
+
+    run = Run(args)
+    failed = True
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run.warnings = caught
+        try:
+            run.run()
+            failed = False
+        except CheckFailed as e:
+            print(f"FAIL: {e}", file=sys.stderr)
+        except Exception as e:  # a library error or a crash of this script
+            print(f"FAIL: unexpected {type(e).__name__}: {e}", file=sys.stderr)
+            traceback.print_exc()
+        finally:
+            run.kill_server()
+    if failed:
+        if run.log_path.exists():
+            print(f"--- last 80 lines of the server log ({run.log_path}) ---", file=sys.stderr)
+            print(run.read_log(tail_lines=80), file=sys.stderr)
+        else:
+            print("(the server was not started, so there is no server log)", file=sys.stderr)
+        return 1
+    print("PASS: Mastodon.py client test", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
