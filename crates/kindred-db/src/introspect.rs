@@ -1,9 +1,10 @@
-//! Reads back the live schema, so a test can prove both migration sets agree.
+//! Reads back the live schema, so a test can prove both migration sets agree on
+//! tables, columns, types and nullability.
 
 use std::collections::BTreeMap;
 
 use diesel::prelude::*;
-use diesel::sql_types::Text;
+use diesel::sql_types::{Integer, Text};
 
 use crate::{AnyConnection, Db, DbError};
 
@@ -13,30 +14,58 @@ struct Column {
     table_name: String,
     #[diesel(sql_type = Text)]
     column_name: String,
+    #[diesel(sql_type = Text)]
+    data_type: String,
+    #[diesel(sql_type = Integer)]
+    not_null: i32,
 }
 
-/// Table name → column names (sorted), excluding migration bookkeeping.
-pub fn tables_and_columns(db: &Db) -> Result<BTreeMap<String, Vec<String>>, DbError> {
+/// A column as both backends can describe it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ColumnInfo {
+    pub name: String,
+    /// Normalised: `bigint`, `integer`, `text`, `boolean`, `timestamp`, `binary`.
+    pub sql_type: String,
+    pub nullable: bool,
+}
+
+fn normalise_type(raw: &str) -> String {
+    match raw.to_ascii_lowercase().as_str() {
+        "blob" | "bytea" => "binary".to_owned(),
+        "timestamp without time zone" => "timestamp".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// Table name → columns (sorted by name), excluding migration bookkeeping.
+pub fn tables_and_columns(db: &Db) -> Result<BTreeMap<String, Vec<ColumnInfo>>, DbError> {
     let rows: Vec<Column> = db.run_blocking(|conn| {
         let rows = match conn {
             AnyConnection::Sqlite(c) => diesel::sql_query(
-                "SELECT m.name AS table_name, p.name AS column_name \
+                "SELECT m.name AS table_name, p.name AS column_name, p.type AS data_type, \
+                 p.\"notnull\" AS not_null \
                  FROM sqlite_master m JOIN pragma_table_info(m.name) p \
                  WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
             )
             .load(c)?,
             AnyConnection::Postgresql(c) => diesel::sql_query(
-                "SELECT table_name::text AS table_name, column_name::text AS column_name \
+                "SELECT table_name::text AS table_name, column_name::text AS column_name, \
+                 data_type::text AS data_type, \
+                 CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END AS not_null \
                  FROM information_schema.columns WHERE table_schema = current_schema()",
             )
             .load(c)?,
         };
         Ok(rows)
     })?;
-    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut out: BTreeMap<String, Vec<ColumnInfo>> = BTreeMap::new();
     for r in rows {
         if r.table_name != "__diesel_schema_migrations" {
-            out.entry(r.table_name).or_default().push(r.column_name);
+            out.entry(r.table_name).or_default().push(ColumnInfo {
+                name: r.column_name,
+                sql_type: normalise_type(&r.data_type),
+                nullable: r.not_null == 0,
+            });
         }
     }
     for cols in out.values_mut() {
