@@ -201,11 +201,11 @@ mod tests {
     fn pkce_rfc7636_example() {
         assert!(pkce_s256_matches(
             "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGkSw-cM"
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         ));
         assert!(!pkce_s256_matches(
             "other",
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGkSw-cM"
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         ));
     }
 
