@@ -34,6 +34,15 @@ impl Authenticated {
         }
     }
 
+    /// Passes when the token holds any one of the scopes.
+    pub fn require_any(&self, scopes: &[&str]) -> Result<(), ApiError> {
+        if scopes.iter().any(|s| self.require(s).is_ok()) {
+            Ok(())
+        } else {
+            self.require(scopes.first().copied().unwrap_or("read"))
+        }
+    }
+
     /// The acting user; refuses app-only tokens and accounts that may not act.
     pub fn user(&self) -> Result<&AccountRow, ApiError> {
         let account = self.account.as_ref().ok_or_else(|| {

@@ -49,6 +49,14 @@ impl ApiError {
         Self::new(StatusCode::FORBIDDEN, code, message)
     }
 
+    pub fn too_many_requests() -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_requests",
+            "Too many requests",
+        )
+    }
+
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -125,6 +133,7 @@ impl From<ServiceError> for ApiError {
                 "agreement_required",
                 "Validation failed: agreement must be accepted",
             ),
+            ServiceError::Throttled => Self::too_many_requests(),
             ServiceError::Db(d) => d.into(),
             ServiceError::Internal(code) => {
                 tracing::error!(code, "internal service error");

@@ -8,6 +8,7 @@ pub mod entities;
 pub mod error;
 pub mod handlers;
 pub mod html;
+pub mod limits;
 pub mod params;
 pub mod routes;
 pub mod services;

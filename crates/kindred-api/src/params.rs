@@ -19,6 +19,12 @@ use crate::ApiError;
 
 /// Largest request body we read for API parameters.
 pub const MAX_BODY: usize = 1024 * 1024;
+/// Most parameters (query and body together) one request may carry.
+pub const MAX_PARAMS: usize = 1000;
+/// Longest parameter name.
+const MAX_KEY_LEN: usize = 256;
+/// Most bracket segments in one name (`a[b][c][]` has three); Mastodon needs two.
+const MAX_DEPTH: usize = 4;
 
 /// Parsed parameters from body and query string (body wins on conflicts).
 pub struct Params<T>(pub T);
@@ -36,7 +42,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Params<T> {
             if !query.is_empty() {
                 let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
                     .map_err(|_| ApiError::bad_request("Malformed query string"))?;
-                insert_pairs(&mut map, pairs);
+                insert_pairs(&mut map, pairs)?;
             }
             let content_type = req
                 .headers()
@@ -46,7 +52,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Params<T> {
                 .to_ascii_lowercase();
             if content_type.starts_with("multipart/form-data") {
                 let pairs = read_multipart(&req, &mut payload).await?;
-                insert_pairs(&mut map, pairs);
+                insert_pairs(&mut map, pairs)?;
             } else {
                 let body = read_body(&mut payload).await?;
                 if !body.iter().all(u8::is_ascii_whitespace) {
@@ -62,7 +68,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Params<T> {
                     } else {
                         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
                             .map_err(|_| ApiError::bad_request("Malformed form body"))?;
-                        insert_pairs(&mut map, pairs);
+                        insert_pairs(&mut map, pairs)?;
                     }
                 }
             }
@@ -114,7 +120,13 @@ async fn read_multipart(
     let mut total = 0usize;
     while let Some(field) = multipart.next().await {
         let mut field = field.map_err(|_| ApiError::bad_request("Malformed multipart body"))?;
+        if pairs.len() >= MAX_PARAMS {
+            return Err(too_many_params());
+        }
         let name = field.name().unwrap_or_default().to_owned();
+        // Names and part headers count towards the body limit too, so many empty
+        // parts cannot add up to an unbounded amount of work.
+        total += name.len() + 64;
         let is_file = field
             .content_disposition()
             .and_then(|cd| cd.get_filename())
@@ -148,10 +160,24 @@ async fn read_multipart(
 /// Value recorded for an uploaded file part.
 pub const FILE_MARKER: &str = "\u{0}file";
 
+fn too_many_params() -> ApiError {
+    ApiError::bad_request("Too many parameters")
+}
+
 /// `a[]=x&a[]=y` → `{"a": ["x","y"]}`, `s[k]=v` → `{"s": {"k": "v"}}`,
-/// `f[0][name]=n` → `{"f": {"0": {"name": "n"}}}`.
-fn insert_pairs(map: &mut Map<String, Value>, pairs: Vec<(String, String)>) {
+/// `f[0][name]=n` → `{"f": {"0": {"name": "n"}}}`. Names are bounded in length and
+/// depth, and the count is bounded, so a crafted request cannot exhaust the stack.
+fn insert_pairs(
+    map: &mut Map<String, Value>,
+    pairs: Vec<(String, String)>,
+) -> Result<(), ApiError> {
+    if pairs.len() > MAX_PARAMS {
+        return Err(too_many_params());
+    }
     for (key, value) in pairs {
+        if key.len() > MAX_KEY_LEN {
+            return Err(ApiError::bad_request("Parameter name is too long"));
+        }
         let mut parts: Vec<&str> = Vec::new();
         let (head, mut rest) = match key.find('[') {
             Some(i) => (&key[..i], &key[i..]),
@@ -165,9 +191,13 @@ fn insert_pairs(map: &mut Map<String, Value>, pairs: Vec<(String, String)>) {
                 }
                 None => break,
             }
+            if parts.len() > MAX_DEPTH {
+                return Err(ApiError::bad_request("Parameter name is nested too deeply"));
+            }
         }
         insert_path(map, head, &parts, value);
     }
+    Ok(())
 }
 
 fn insert_path(map: &mut Map<String, Value>, head: &str, parts: &[&str], value: String) {
@@ -274,7 +304,8 @@ mod tests {
                 ("fields_attributes[0][name]".into(), "n".into()),
                 ("plain".into(), "x".into()),
             ],
-        );
+        )
+        .unwrap();
         assert_eq!(
             Value::Object(m),
             serde_json::json!({
@@ -284,5 +315,22 @@ mod tests {
                 "plain": "x"
             })
         );
+    }
+
+    #[test]
+    fn deep_long_or_many_names_are_refused() {
+        let deep = format!("a{}", "[x]".repeat(5));
+        assert!(insert_pairs(&mut Map::new(), vec![(deep, "v".into())]).is_err());
+        let ok = format!("a{}", "[x]".repeat(4));
+        assert!(insert_pairs(&mut Map::new(), vec![(ok, "v".into())]).is_ok());
+        let long = "a".repeat(MAX_KEY_LEN + 1);
+        assert!(insert_pairs(&mut Map::new(), vec![(long, "v".into())]).is_err());
+        let many = (0..=MAX_PARAMS)
+            .map(|i| (format!("k{i}"), String::new()))
+            .collect();
+        assert!(insert_pairs(&mut Map::new(), many).is_err());
+        // A huge bracket bomb is refused by length before any nesting happens.
+        let bomb = format!("a{}", "[".repeat(100_000));
+        assert!(insert_pairs(&mut Map::new(), vec![(bomb, "v".into())]).is_err());
     }
 }

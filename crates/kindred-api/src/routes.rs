@@ -2,6 +2,7 @@
 
 use std::time::Instant;
 
+use actix_cors::Cors;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
@@ -12,23 +13,22 @@ use crate::handlers::{accounts, activitypub, apps, health, instance, oauth, page
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(pages::landing))
         .route("/healthz", web::get().to(health::healthz))
-        // well-known and discovery
-        .route(
-            "/.well-known/webfinger",
-            web::get().to(well_known::webfinger),
+        // well-known and discovery: readable from browser apps
+        .service(
+            web::scope("/.well-known")
+                .wrap(cors())
+                .route("/webfinger", web::get().to(well_known::webfinger))
+                .route("/host-meta", web::get().to(well_known::host_meta))
+                .route("/nodeinfo", web::get().to(well_known::nodeinfo_discovery))
+                .route(
+                    "/oauth-authorization-server",
+                    web::get().to(well_known::oauth_authorization_server),
+                ),
         )
-        .route(
-            "/.well-known/host-meta",
-            web::get().to(well_known::host_meta),
-        )
-        .route(
-            "/.well-known/nodeinfo",
-            web::get().to(well_known::nodeinfo_discovery),
-        )
-        .route("/nodeinfo/2.1", web::get().to(well_known::nodeinfo_21))
-        .route(
-            "/.well-known/oauth-authorization-server",
-            web::get().to(well_known::oauth_authorization_server),
+        .service(
+            web::resource("/nodeinfo/2.1")
+                .wrap(cors())
+                .route(web::get().to(well_known::nodeinfo_21)),
         )
         // ActivityPub actors
         .route("/actor", web::get().to(activitypub::instance_actor))
@@ -53,36 +53,65 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/headers/original/missing.png",
             web::get().to(pages::missing_png),
         )
-        // OAuth
+        // OAuth. The HTML authorize page gets no CORS: it is for top-level navigation.
         .route("/oauth/authorize", web::get().to(oauth::authorize_form))
         .route("/oauth/authorize", web::post().to(oauth::authorize_submit))
-        .route("/oauth/token", web::post().to(oauth::token))
-        .route("/oauth/revoke", web::post().to(oauth::revoke))
+        .service(
+            web::resource("/oauth/token")
+                .wrap(cors())
+                .route(web::post().to(oauth::token)),
+        )
+        .service(
+            web::resource("/oauth/revoke")
+                .wrap(cors())
+                .route(web::post().to(oauth::revoke)),
+        )
         // Mastodon client API
-        .route("/api/v1/apps", web::post().to(apps::create))
+        .service(web::scope("/api").wrap(cors()).configure(api))
+        .default_service(web::to(pages::not_found));
+}
+
+fn api(cfg: &mut web::ServiceConfig) {
+    cfg.route("/v1/apps", web::post().to(apps::create))
         .route(
-            "/api/v1/apps/verify_credentials",
+            "/v1/apps/verify_credentials",
             web::get().to(apps::verify_credentials),
         )
-        .route("/api/v1/accounts", web::post().to(accounts::register))
+        .route("/v1/accounts", web::post().to(accounts::register))
         .route(
-            "/api/v1/accounts/verify_credentials",
+            "/v1/accounts/verify_credentials",
             web::get().to(accounts::verify_credentials),
         )
         .route(
-            "/api/v1/accounts/update_credentials",
+            "/v1/accounts/update_credentials",
             web::patch().to(accounts::update_credentials),
         )
-        .route("/api/v1/accounts/lookup", web::get().to(accounts::lookup))
-        .route("/api/v1/accounts/{id}", web::get().to(accounts::show))
-        .route("/api/v1/instance", web::get().to(instance::v1))
-        .route("/api/v2/instance", web::get().to(instance::v2))
-        .route("/api/v1/instance/rules", web::get().to(instance::rules))
-        .route(
-            "/api/v1/custom_emojis",
-            web::get().to(instance::custom_emojis),
-        )
+        .route("/v1/accounts/lookup", web::get().to(accounts::lookup))
+        .route("/v1/accounts/{id}", web::get().to(accounts::show))
+        .route("/v1/instance", web::get().to(instance::v1))
+        .route("/v2/instance", web::get().to(instance::v2))
+        .route("/v1/instance/rules", web::get().to(instance::rules))
+        .route("/v1/custom_emojis", web::get().to(instance::custom_emojis))
         .default_service(web::to(pages::not_found));
+}
+
+/// Browser apps (Elk, Phanpy) call the API from their own origin. Like Mastodon we
+/// allow any origin without credentials: authorization is a bearer token, never a
+/// cookie, so a foreign page gains nothing it could not do with the token itself.
+fn cors() -> Cors {
+    Cors::default()
+        .allow_any_origin()
+        .send_wildcard()
+        .allow_any_method()
+        .allow_any_header()
+        .expose_headers([
+            "Link",
+            "X-RateLimit-Limit",
+            "X-RateLimit-Remaining",
+            "X-RateLimit-Reset",
+            "Idempotency-Key",
+        ])
+        .max_age(3600)
 }
 
 /// One line per request: method, route pattern (not the raw path, which can carry

@@ -13,6 +13,7 @@ pub struct AppState {
     pub instance: InstanceSettings,
     pub secrets: Secrets,
     pub ids: IdGenerator,
+    pub limits: crate::limits::Limits,
 }
 
 /// The public face of the instance.

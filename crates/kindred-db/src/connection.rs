@@ -30,10 +30,29 @@ impl Backend {
 }
 
 /// What the pool needs to know; built by the server from its configuration.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DbSettings {
     pub url: String,
     pub max_connections: u32,
+}
+
+impl std::fmt::Debug for DbSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbSettings")
+            .field("url", &redacted_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+/// A database URL fit for logs: the scheme and, for files, the path; never the
+/// credentials of a server URL.
+pub fn redacted_url(url: &str) -> String {
+    match classify_url(url) {
+        Ok((Backend::Sqlite, _)) => url.to_owned(),
+        Ok((Backend::Postgres, _)) => "postgres://<redacted>".to_owned(),
+        Err(_) => "<invalid>".to_owned(),
+    }
 }
 
 /// Classifies a configured URL and returns the string diesel expects.

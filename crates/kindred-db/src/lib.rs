@@ -9,6 +9,6 @@ pub mod migrate;
 pub mod models;
 pub mod schema;
 
-pub use connection::{AnyConnection, Backend, Db, DbSettings};
+pub use connection::{redacted_url, AnyConnection, Backend, Db, DbSettings};
 pub use error::DbError;
 pub use models::*;

@@ -95,6 +95,12 @@ impl RegistrationMode {
         !matches!(self, Self::Closed)
     }
 
+    /// Whether anyone may apply without an invite (what `registrations` and NodeInfo's
+    /// `openRegistrations` advertise).
+    pub fn open_to_public(self) -> bool {
+        matches!(self, Self::Open | Self::Approval)
+    }
+
     /// Whether a new account may log in before an admin looks at it.
     pub fn approved_on_sign_up(self) -> bool {
         matches!(self, Self::Open | Self::Invite)

@@ -102,7 +102,13 @@ pub fn person(account: &AccountRow, urls: &LocalUrls) -> WithContext<Person> {
         discoverable: account.discoverable,
         // Search engines and full-text search of posts: never by default here.
         indexable: false,
-        published: account.created_at.and_utc(),
+        // The day only, as Mastodon does: the exact moment of sign-up is not public.
+        published: account
+            .created_at
+            .date()
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or(account.created_at)
+            .and_utc(),
         id,
     };
     WithContext::new(person, context())

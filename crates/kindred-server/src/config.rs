@@ -45,11 +45,21 @@ pub struct InstanceSection {
     pub languages: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseSection {
     pub url: String,
     pub max_connections: u32,
+}
+
+/// A PostgreSQL URL can hold a password: debug output shows the backend only.
+impl std::fmt::Debug for DatabaseSection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseSection")
+            .field("url", &kindred_db::redacted_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -89,14 +99,24 @@ pub struct LogSection {
 }
 
 /// Where the master secret comes from.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum SecretSource {
     Inline([u8; 32]),
     File(PathBuf),
 }
 
-/// Configuration after every value has been parsed and checked.
-#[derive(Debug, Clone)]
+impl std::fmt::Debug for SecretSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Inline(_) => f.write_str("Inline(<redacted>)"),
+            Self::File(p) => f.debug_tuple("File").field(p).finish(),
+        }
+    }
+}
+
+/// Configuration after every value has been parsed and checked. Its `Debug` leaves out
+/// the database URL (which may carry a password) and the secret.
+#[derive(Clone)]
 pub struct Settings {
     pub bind: SocketAddr,
     pub workers: usize,
@@ -116,6 +136,21 @@ pub struct Settings {
     pub allow_private_networks: bool,
     pub log_level: String,
     pub log_json: bool,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("bind", &self.bind)
+            .field("domain", &self.domain)
+            .field(
+                "database_url",
+                &kindred_db::redacted_url(&self.database_url),
+            )
+            .field("registration", &self.registration)
+            .field("secret", &self.secret)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

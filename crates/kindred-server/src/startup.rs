@@ -80,6 +80,7 @@ pub async fn prepare(settings: &Settings) -> Result<web::Data<AppState>, Startup
         },
         secrets: Secrets::from_master_key(&master),
         ids: IdGenerator::new(),
+        limits: kindred_api::limits::Limits::new(),
     });
     kindred_api::services::instance::ensure_instance_actor(&state)
         .await

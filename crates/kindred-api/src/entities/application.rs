@@ -17,7 +17,8 @@ pub struct Application {
 }
 
 /// Returned once, at registration: the only time the client secret is shown.
-#[derive(Debug, Serialize)]
+/// Not `Debug`, so the secret cannot end up in a log line.
+#[derive(Serialize)]
 pub struct CredentialApplication {
     #[serde(flatten)]
     pub application: Application,

@@ -67,7 +67,7 @@ pub fn v1(state: &AppState, stats: &InstanceStats) -> Value {
         },
         "thumbnail": thumbnail,
         "languages": state.instance.languages,
-        "registrations": mode.accepts_sign_ups(),
+        "registrations": mode.open_to_public(),
         "approval_required": !mode.approved_on_sign_up(),
         "invites_enabled": mode == kindred_domain::RegistrationMode::Invite,
         "configuration": {
@@ -105,7 +105,7 @@ pub fn v2(state: &AppState, stats: &InstanceStats) -> Value {
             "translation": { "enabled": false }
         },
         "registrations": {
-            "enabled": mode.accepts_sign_ups(),
+            "enabled": mode.open_to_public(),
             "approval_required": !mode.approved_on_sign_up(),
             "reason_required": false,
             "message": null,

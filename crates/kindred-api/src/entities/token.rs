@@ -2,7 +2,8 @@ use serde::Serialize;
 
 use crate::services::oauth::IssuedToken;
 
-#[derive(Debug, Serialize)]
+/// Not `Debug`: it carries the bearer token.
+#[derive(Serialize)]
 pub struct Token {
     pub access_token: String,
     pub token_type: &'static str,

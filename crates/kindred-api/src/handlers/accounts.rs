@@ -72,7 +72,8 @@ pub async fn verify_credentials(
     state: web::Data<AppState>,
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
-    auth.require("read:accounts")?;
+    // Mastodon 4.3 added `profile` for apps that only need to know who logged in.
+    auth.require_any(&["read:accounts", "profile"])?;
     let account = auth.user()?.clone();
     let id = account.id;
     let user = state

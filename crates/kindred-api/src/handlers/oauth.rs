@@ -283,15 +283,28 @@ pub async fn authorize_submit(
             );
         }
     };
-    let Some(account) = account else {
-        return render_form(
-            &state,
-            &r,
-            nonce,
-            &login,
-            Some("Invalid username, email or password."),
-            StatusCode::UNAUTHORIZED,
-        );
+    let account = match account {
+        svc::Login::Valid(account) => *account,
+        svc::Login::Invalid => {
+            return render_form(
+                &state,
+                &r,
+                nonce,
+                &login,
+                Some("Invalid username, email or password."),
+                StatusCode::UNAUTHORIZED,
+            )
+        }
+        svc::Login::Throttled => {
+            return render_form(
+                &state,
+                &r,
+                nonce,
+                &login,
+                Some("Too many attempts. Please wait a few minutes and try again."),
+                StatusCode::TOO_MANY_REQUESTS,
+            )
+        }
     };
     if !account.is_active() {
         let msg = if account.suspended {
@@ -360,7 +373,8 @@ pub struct TokenParams {
 
 fn oauth_error(e: OAuthError) -> HttpResponse {
     let status = match e {
-        OAuthError::InvalidClient => StatusCode::UNAUTHORIZED,
+        OAuthError::InvalidClient | OAuthError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+        OAuthError::Throttled => StatusCode::TOO_MANY_REQUESTS,
         OAuthError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::BAD_REQUEST,
     };
@@ -416,11 +430,9 @@ async fn token_inner(
     let client_id = client_id.ok_or(OAuthError::InvalidClient)?;
     match grant.as_str() {
         "authorization_code" => {
-            // A public client may omit the secret only when it proves possession with PKCE.
+            // A public client may omit the secret only for a code bound to a PKCE
+            // challenge; exchange_code decides, since only the code row knows.
             let app = svc::find_client(state, &client_id, client_secret.as_deref()).await?;
-            if client_secret.is_none() && p.code_verifier.is_none() {
-                return Err(OAuthError::InvalidClient);
-            }
             let code = p
                 .code
                 .as_deref()
@@ -428,6 +440,7 @@ async fn token_inner(
             let t = svc::exchange_code(
                 state,
                 &app,
+                client_secret.is_some(),
                 code,
                 p.redirect_uri.as_deref(),
                 p.code_verifier.as_deref(),
@@ -441,10 +454,11 @@ async fn token_inner(
             let scopes = svc::requested_scopes(&app, p.scope.as_deref())?;
             let login = p.username.as_deref().unwrap_or_default();
             let password = p.password.as_deref().unwrap_or_default();
-            let invalid = OAuthError::InvalidGrant("The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.");
-            let account = svc::check_credentials(state, login, password)
-                .await?
-                .ok_or(invalid)?;
+            let account = match svc::check_credentials(state, login, password).await? {
+                svc::Login::Valid(account) => *account,
+                svc::Login::Invalid => return Err(OAuthError::InvalidCredentials),
+                svc::Login::Throttled => return Err(OAuthError::Throttled),
+            };
             if !account.is_active() {
                 return Err(OAuthError::InvalidGrant(if account.suspended {
                     "Your login is currently disabled"

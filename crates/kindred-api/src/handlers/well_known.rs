@@ -83,7 +83,7 @@ pub async fn nodeinfo_21(state: web::Data<AppState>) -> Result<HttpResponse, Api
         version: KINDRED_VERSION,
         node_name: &state.instance.name,
         node_description: &state.instance.description,
-        open_registrations: state.instance.registration.accepts_sign_ups(),
+        open_registrations: state.instance.registration.open_to_public(),
         users_total: s.user_count,
         local_posts: s.status_count,
     });

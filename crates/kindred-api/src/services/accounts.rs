@@ -39,6 +39,7 @@ pub async fn create_local_account(
         return Err(ServiceError::UsernameTaken);
     }
     let password = new.password.clone();
+    let _permit = state.limits.expensive_work().await;
     let (keys, password_hash) = tokio::task::spawn_blocking(move || {
         let keys = kindred_federation::keys::generate_keypair();
         let hash = hash_password(&password);
@@ -120,6 +121,10 @@ pub async fn sign_up(state: &AppState, input: SignUp) -> Result<AccountRow, Serv
     if username.is_reserved() {
         return Err(kindred_domain::DomainError::ReservedUsername.into());
     }
+    if !state.limits.sign_up_allowed() {
+        tracing::warn!("sign-ups throttled");
+        return Err(ServiceError::Throttled);
+    }
     let email = match input
         .email
         .as_deref()
@@ -135,6 +140,16 @@ pub async fn sign_up(state: &AppState, input: SignUp) -> Result<AccountRow, Serv
         .map(|r| r.trim().chars().take(1000).collect::<String>())
         .filter(|r| !r.is_empty());
 
+    // A taken name must not use up an invite; the insert below still decides races.
+    let lower = username.canonical();
+    if state
+        .db
+        .run(move |c| accounts::find_local_by_username(c, &lower))
+        .await?
+        .is_some()
+    {
+        return Err(ServiceError::UsernameTaken);
+    }
     let invite_id = if mode == RegistrationMode::Invite {
         let code = input.invite_code.unwrap_or_default();
         let hash = sha256_hex(code.trim());
@@ -148,7 +163,7 @@ pub async fn sign_up(state: &AppState, input: SignUp) -> Result<AccountRow, Serv
         None
     };
 
-    let account = create_local_account(
+    let created = create_local_account(
         state,
         NewLocalAccount {
             username,
@@ -160,7 +175,15 @@ pub async fn sign_up(state: &AppState, input: SignUp) -> Result<AccountRow, Serv
             invite_id,
         },
     )
-    .await?;
+    .await;
+    let account = match (created, invite_id) {
+        (Ok(a), _) => a,
+        (Err(e), Some(id)) => {
+            state.db.run(move |c| invites::release(c, id)).await?;
+            return Err(e);
+        }
+        (Err(e), None) => return Err(e),
+    };
     if !account.approved {
         // The admin notification (`admin.sign_up`) arrives with notifications.
         tracing::info!(account_id = account.id, "sign-up awaiting approval");

@@ -20,6 +20,8 @@ pub enum ServiceError {
     InvalidInvite,
     #[error("agreement must be accepted")]
     AgreementRequired,
+    #[error("too many requests")]
+    Throttled,
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("internal error: {0}")]
@@ -34,6 +36,7 @@ impl ServiceError {
             Self::RegistrationClosed => "registrations_closed",
             Self::InvalidInvite => "invalid_invite",
             Self::AgreementRequired => "agreement_required",
+            Self::Throttled => "too_many_requests",
             Self::Db(d) => d.code(),
             Self::Internal(c) => c,
         }

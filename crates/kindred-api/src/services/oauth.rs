@@ -23,6 +23,10 @@ pub enum OAuthError {
     InvalidRequest(&'static str),
     InvalidClient,
     InvalidGrant(&'static str),
+    /// Wrong username or password in the password grant: `invalid_grant`, but 401.
+    InvalidCredentials,
+    /// Too many login attempts for one name.
+    Throttled,
     InvalidScope,
     UnsupportedGrantType,
     Internal,
@@ -33,7 +37,8 @@ impl OAuthError {
         match self {
             Self::InvalidRequest(_) => "invalid_request",
             Self::InvalidClient => "invalid_client",
-            Self::InvalidGrant(_) => "invalid_grant",
+            Self::InvalidGrant(_) | Self::InvalidCredentials => "invalid_grant",
+            Self::Throttled => "too_many_requests",
             Self::InvalidScope => "invalid_scope",
             Self::UnsupportedGrantType => "unsupported_grant_type",
             Self::Internal => "server_error",
@@ -44,6 +49,8 @@ impl OAuthError {
         match self {
             Self::InvalidRequest(d) | Self::InvalidGrant(d) => d,
             Self::InvalidClient => "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.",
+            Self::InvalidCredentials => "Invalid username, email or password.",
+            Self::Throttled => "Too many login attempts. Please wait a few minutes and try again.",
             Self::InvalidScope => "The requested scope is invalid, unknown, or malformed.",
             Self::UnsupportedGrantType => "The authorization grant type is not supported by the authorization server.",
             Self::Internal => "The authorization server encountered an unexpected condition.",
@@ -63,6 +70,11 @@ impl From<kindred_db::DbError> for OAuthError {
 pub fn valid_redirect_uri(uri: &str) -> bool {
     if uri == OOB_REDIRECT {
         return true;
+    }
+    // Whitespace or control characters would split the newline-separated list we
+    // store, or smuggle a second URI in.
+    if uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return false;
     }
     match Url::parse(uri) {
         Ok(u) => {
@@ -157,17 +169,34 @@ pub fn requested_scopes(app: &ApplicationRow, scope: Option<&str>) -> Result<Sco
     Ok(requested)
 }
 
+/// What a login attempt came to.
+pub enum Login {
+    Valid(Box<AccountRow>),
+    Invalid,
+    /// Too many attempts for this login name recently; nothing was checked.
+    Throttled,
+}
+
+/// Accounts one email address may log in to; more are never checked, and fewer are
+/// padded with dummy checks, so timing does not tell how many accounts share it.
+const EMAIL_CANDIDATES: usize = 3;
+
 /// Checks a username-or-email and password. The same answer and about the same time
 /// whether the account exists or not.
 pub async fn check_credentials(
     state: &AppState,
     login: &str,
     password: &str,
-) -> Result<Option<AccountRow>, kindred_db::DbError> {
+) -> Result<Login, kindred_db::DbError> {
     let login = login.trim().to_owned();
+    if !state.limits.login_allowed(&login) {
+        tracing::warn!("login attempts throttled for one login name");
+        return Ok(Login::Throttled);
+    }
     let lookup = EmailAddress::parse(&login)
         .ok()
         .map(|e| state.secrets.email.lookup(&e));
+    let by_email = lookup.is_some();
     let candidates = state
         .db
         .run(move |c| {
@@ -183,23 +212,27 @@ pub async fn check_credentials(
             Ok(found)
         })
         .await?;
+    let checks = if by_email { EMAIL_CANDIDATES } else { 1 };
     let password = password.to_owned();
+    let _permit = state.limits.expensive_work().await;
     let verified = tokio::task::spawn_blocking(move || {
-        if candidates.is_empty() {
-            burn_password_check(&password);
-            return None;
+        let mut verified = None;
+        let mut candidates = candidates.into_iter().take(checks);
+        for _ in 0..checks {
+            match candidates.next() {
+                Some((account, Some(hash))) => {
+                    if verify_password(&hash, &password) && verified.is_none() {
+                        verified = Some(account);
+                    }
+                }
+                _ => burn_password_check(&password),
+            }
         }
-        candidates
-            .into_iter()
-            .find(|(_, hash)| {
-                hash.as_deref()
-                    .is_some_and(|h| verify_password(h, &password))
-            })
-            .map(|(account, _)| account)
+        verified
     })
     .await
     .map_err(|_| kindred_db::DbError::Task)?;
-    Ok(verified)
+    Ok(verified.map_or(Login::Invalid, |a| Login::Valid(Box::new(a))))
 }
 
 pub struct IssuedToken {
@@ -260,9 +293,12 @@ pub async fn issue_code(
 
 /// The authorization-code grant: one use, same app and redirect URI, PKCE when the
 /// code was issued with a challenge, and only for an account that may still log in.
+/// A client that did not authenticate with its secret is accepted only for a code that
+/// was issued with a PKCE challenge: the verifier is then its proof of possession.
 pub async fn exchange_code(
     state: &AppState,
     app: &ApplicationRow,
+    client_authenticated: bool,
     code: &str,
     redirect_uri: Option<&str>,
     code_verifier: Option<&str>,
@@ -279,7 +315,16 @@ pub async fn exchange_code(
             "The provided authorization grant was issued to another client.",
         ));
     }
-    if redirect_uri.is_some_and(|r| r != row.redirect_uri) {
+    if !client_authenticated && row.code_challenge.is_none() {
+        return Err(OAuthError::InvalidClient);
+    }
+    // RFC 6749 §4.1.3: the redirect URI must be repeated; we tolerate its absence only
+    // when the app registered exactly that one URI, as Doorkeeper does.
+    let matches = match redirect_uri {
+        Some(r) => r == row.redirect_uri,
+        None => app_redirect_uris(app) == [row.redirect_uri.clone()],
+    };
+    if !matches {
         return Err(OAuthError::InvalidGrant(
             "The redirect URI does not match the one used in the authorization request.",
         ));

@@ -50,3 +50,11 @@ pub fn redeem(
         .execute(conn)?;
     Ok((n == 1).then_some(id))
 }
+
+/// Gives back a redemption when the sign-up that used it failed afterwards.
+pub fn release(conn: &mut AnyConnection, id: i64) -> Result<(), DbError> {
+    diesel::update(invites::table.find(id).filter(invites::uses.gt(0)))
+        .set(invites::uses.eq(invites::uses - 1))
+        .execute(conn)?;
+    Ok(())
+}

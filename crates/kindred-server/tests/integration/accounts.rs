@@ -173,6 +173,12 @@ async fn invite_sign_up_needs_a_valid_code(backend: Backend) {
     )
     .await
     .unwrap();
+    // A taken name does not use up the one-use invite.
+    app.create_user("rowan", "rowan's password", None, Role::Member)
+        .await;
+    let (status, body) = sign_up(&app, &token, json!({"username": "Rowan", "password": "juniper's password", "agreement": true, "invite_code": code})).await;
+    assert_eq!(status, 422);
+    assert_eq!(body["error_code"], "username_taken");
     let (status, body) = sign_up(&app, &token, json!({"username": "juniper", "password": "juniper's password", "agreement": true, "invite_code": code})).await;
     assert_eq!(status, 200, "{body}");
     let (status, _) = app
@@ -196,6 +202,14 @@ async fn invite_sign_up_needs_a_valid_code(backend: Backend) {
     .unwrap();
     let (status, _) = sign_up(&app, &token, json!({"username": "juniper3", "password": "juniper's password", "agreement": true, "invite_code": old})).await;
     assert_eq!(status, 422);
+    // Invite-only is not open registration, wherever it is advertised.
+    let (_, v1) = app.get_json("/api/v1/instance", None).await;
+    assert_eq!(v1["registrations"], false);
+    assert_eq!(v1["invites_enabled"], true);
+    let (_, v2) = app.get_json("/api/v2/instance", None).await;
+    assert_eq!(v2["registrations"]["enabled"], false);
+    let (_, ni) = app.get_json("/nodeinfo/2.1", None).await;
+    assert_eq!(ni["openRegistrations"], false);
 }
 
 async fn sign_up_validates_input(backend: Backend) {

@@ -221,7 +221,7 @@ async fn wrong_credentials_do_not_reveal_accounts(backend: Backend) {
         unknown.json().await.unwrap(),
         unknown_email.json().await.unwrap(),
     );
-    assert_eq!(s1, 400);
+    assert_eq!(s1, 401);
     assert_eq!((s1, &b1), (s2, &b2));
     assert_eq!((s1, &b1), (s3, &b3));
     assert_eq!(b1["error"], "invalid_grant");
@@ -487,6 +487,71 @@ async fn authorization_code_flow_with_pkce(backend: Backend) {
         .unwrap();
     assert_eq!(resp.status(), 200);
     let html = resp.text().await.unwrap();
+    let start =
+        html.find("id=\"authorization-code\">").unwrap() + "id=\"authorization-code\">".len();
+    let code = &html[start..start + html[start..].find('<').unwrap()];
+    // A code issued without a PKCE challenge needs the client secret: a made-up
+    // verifier is no proof of possession (and the attempt burns the code).
+    let resp = app
+        .client
+        .post(app.url("/oauth/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", &c2.client_id),
+            ("redirect_uri", OOB),
+            ("code", code),
+            ("code_verifier", &verifier),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["error"], "invalid_client");
+    let resp = app
+        .client
+        .post(app.url("/oauth/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", &c2.client_id),
+            ("client_secret", &c2.client_secret),
+            ("redirect_uri", OOB),
+            ("code", code),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.status(),
+        400,
+        "the code was used up by the failed attempt"
+    );
+    let (_, html) = authorize_page(
+        &app,
+        &[
+            ("response_type", "code"),
+            ("client_id", &c2.client_id),
+            ("redirect_uri", OOB),
+            ("scope", "read"),
+        ],
+    )
+    .await;
+    let mut form = hidden_inputs(&html);
+    form.extend([
+        ("username".into(), "maple".into()),
+        ("password".into(), "maple's password".into()),
+        ("decision".into(), "approve".into()),
+    ]);
+    let html = app
+        .client
+        .post(app.url("/oauth/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let start =
         html.find("id=\"authorization-code\">").unwrap() + "id=\"authorization-code\">".len();
     let code = &html[start..start + html[start..].find('<').unwrap()];
