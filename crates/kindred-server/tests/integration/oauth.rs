@@ -19,6 +19,8 @@ both_backends!(
     deny_redirects_with_access_denied,
     revoked_tokens_stop_working,
     tokens_and_secrets_are_stored_hashed,
+    login_attempts_are_throttled_per_name,
+    cors_for_api_but_not_for_the_login_page,
 );
 
 const OOB: &str = "urn:ietf:wg:oauth:2.0:oob";
@@ -857,4 +859,79 @@ fn hex_sha256(s: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+async fn login_attempts_are_throttled_per_name(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.create_user("hazel", "hazel's password", None, Role::Member)
+        .await;
+    let c = app.register_app("read", OOB).await;
+    let mut statuses = Vec::new();
+    for _ in 0..11 {
+        statuses.push(
+            app.password_token(&c, "hazel", "guess guess", "read")
+                .await
+                .status()
+                .as_u16(),
+        );
+    }
+    assert_eq!(&statuses[..10], &[401; 10]);
+    assert_eq!(statuses[10], 429);
+    // Even the right password waits now; other names are unaffected.
+    let resp = app
+        .password_token(&c, "HAZEL", "hazel's password", "read")
+        .await;
+    assert_eq!(resp.status(), 429);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["error"], "too_many_requests");
+    app.create_user("alder", "alder's password", None, Role::Member)
+        .await;
+    let resp = app
+        .password_token(&c, "alder", "alder's password", "read")
+        .await;
+    assert_eq!(resp.status(), 200);
+}
+
+async fn cors_for_api_but_not_for_the_login_page(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let preflight = |path: &str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url(path))
+            .header("Origin", "https://elk.example")
+            .header("Access-Control-Request-Method", "POST")
+            .header(
+                "Access-Control-Request-Headers",
+                "authorization, content-type",
+            )
+            .send()
+    };
+    for path in ["/api/v1/apps", "/oauth/token", "/api/v1/statuses"] {
+        let resp = preflight(path).await.unwrap();
+        assert!(resp.status().is_success(), "{path}: {}", resp.status());
+        assert_eq!(resp.headers()["access-control-allow-origin"], "*", "{path}");
+    }
+    let resp = app
+        .client
+        .get(app.url("/api/v1/instance"))
+        .header("Origin", "https://elk.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["access-control-allow-origin"], "*");
+    assert!(resp
+        .headers()
+        .get("access-control-allow-credentials")
+        .is_none());
+    let resp = app
+        .client
+        .get(app.url("/oauth/authorize"))
+        .header("Origin", "https://elk.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.headers().get("access-control-allow-origin").is_none());
 }
