@@ -99,9 +99,173 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    statuses (id) {
+        id -> BigInt,
+        uri -> Text,
+        account_id -> BigInt,
+        local -> Bool,
+        in_reply_to_id -> Nullable<BigInt>,
+        in_reply_to_account_id -> Nullable<BigInt>,
+        reblog_of_id -> Nullable<BigInt>,
+        text -> Text,
+        content -> Text,
+        spoiler_text -> Text,
+        sensitive -> Bool,
+        visibility -> Text,
+        local_only -> Bool,
+        language -> Nullable<Text>,
+        created_at -> Timestamp,
+        edited_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    status_edits (id) {
+        id -> BigInt,
+        status_id -> BigInt,
+        text -> Text,
+        content -> Text,
+        spoiler_text -> Text,
+        sensitive -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mentions (status_id, account_id) {
+        status_id -> BigInt,
+        account_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    tags (id) {
+        id -> BigInt,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    status_tags (status_id, tag_id) {
+        status_id -> BigInt,
+        tag_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    favourites (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        status_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    bookmarks (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        status_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    status_pins (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        status_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    follows (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        target_account_id -> BigInt,
+        show_reblogs -> Bool,
+        notify -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    follow_requests (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        target_account_id -> BigInt,
+        show_reblogs -> Bool,
+        notify -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    blocks (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        target_account_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mutes (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        target_account_id -> BigInt,
+        hide_notifications -> Bool,
+        expires_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        from_account_id -> BigInt,
+        kind -> Text,
+        status_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    markers (account_id, timeline) {
+        account_id -> BigInt,
+        timeline -> Text,
+        last_read_id -> Text,
+        version -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (account_id, key_hash) {
+        account_id -> BigInt,
+        key_hash -> Text,
+        status_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(oauth_tokens -> oauth_applications (application_id));
 diesel::joinable!(oauth_tokens -> accounts (account_id));
 diesel::joinable!(users -> accounts (account_id));
+diesel::joinable!(statuses -> accounts (account_id));
+diesel::joinable!(mentions -> statuses (status_id));
+diesel::joinable!(status_tags -> statuses (status_id));
+diesel::joinable!(status_tags -> tags (tag_id));
+diesel::joinable!(favourites -> statuses (status_id));
+diesel::joinable!(favourites -> accounts (account_id));
+diesel::joinable!(idempotency_keys -> statuses (status_id));
+diesel::joinable!(bookmarks -> statuses (status_id));
+diesel::joinable!(status_pins -> statuses (status_id));
+diesel::joinable!(notifications -> statuses (status_id));
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     users,
@@ -110,4 +274,19 @@ diesel::allow_tables_to_appear_in_same_query!(
     oauth_tokens,
     oauth_authorization_codes,
     instance_actor,
+    statuses,
+    status_edits,
+    mentions,
+    tags,
+    status_tags,
+    favourites,
+    bookmarks,
+    status_pins,
+    follows,
+    follow_requests,
+    blocks,
+    mutes,
+    notifications,
+    markers,
+    idempotency_keys,
 );

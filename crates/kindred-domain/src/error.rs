@@ -24,6 +24,12 @@ pub enum DomainError {
     InvalidDomain(String),
     #[error("unknown scope `{0}`")]
     InvalidScope(String),
+    #[error("visibility must be public, unlisted, private, direct or local")]
+    InvalidVisibility,
+    #[error("text can't be blank")]
+    EmptyStatus,
+    #[error("text character limit of {max} exceeded")]
+    StatusTooLong { max: usize },
 }
 
 impl DomainError {
@@ -41,6 +47,9 @@ impl DomainError {
             Self::InvalidPrivacy(_) => "invalid_privacy",
             Self::InvalidDomain(_) => "invalid_domain",
             Self::InvalidScope(_) => "invalid_scope",
+            Self::InvalidVisibility => "invalid_visibility",
+            Self::EmptyStatus => "empty_status",
+            Self::StatusTooLong { .. } => "status_too_long",
         }
     }
 }

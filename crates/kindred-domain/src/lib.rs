@@ -9,6 +9,7 @@ pub mod instance;
 pub mod scope;
 pub mod text;
 pub mod username;
+pub mod visibility;
 
 pub use account::{DisplayName, Note, Password, PostingPrivacy, Role};
 pub use email::EmailAddress;
@@ -17,3 +18,4 @@ pub use id::IdGenerator;
 pub use instance::{InstanceDomain, RegistrationMode};
 pub use scope::{Scope, Scopes};
 pub use username::Username;
+pub use visibility::{Audience, Visibility};

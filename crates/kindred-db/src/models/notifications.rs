@@ -1,0 +1,220 @@
+//! Notifications and read markers.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::schema::{markers, notifications};
+use crate::{AnyConnection, DbError};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = notifications)]
+pub struct NotificationRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub from_account_id: i64,
+    pub kind: String,
+    pub status_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut AnyConnection, rows: &[NotificationRow]) -> Result<(), DbError> {
+    // One statement per row: SQLite through the multi-backend connection has no
+    // batch insert, and notifications come a few at a time.
+    for row in rows {
+        diesel::insert_into(notifications::table)
+            .values(row.clone())
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Filters for listing. Types are Mastodon's names.
+#[derive(Debug, Clone, Default)]
+pub struct NotificationQuery {
+    pub types: Vec<String>,
+    pub exclude_types: Vec<String>,
+    pub from_account_id: Option<i64>,
+    /// Accounts whose notifications the viewer has muted or blocked.
+    pub hidden_from: Vec<i64>,
+    pub max_id: Option<i64>,
+    pub since_id: Option<i64>,
+    pub min_id: Option<i64>,
+    pub limit: i64,
+}
+
+pub fn list(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    q: &NotificationQuery,
+) -> Result<Vec<NotificationRow>, DbError> {
+    let mut query = notifications::table
+        .filter(notifications::account_id.eq(account_id))
+        .into_boxed();
+    if !q.types.is_empty() {
+        query = query.filter(notifications::kind.eq_any(q.types.clone()));
+    }
+    if !q.exclude_types.is_empty() {
+        query = query.filter(diesel::dsl::not(
+            notifications::kind.eq_any(q.exclude_types.clone()),
+        ));
+    }
+    if let Some(from) = q.from_account_id {
+        query = query.filter(notifications::from_account_id.eq(from));
+    }
+    if !q.hidden_from.is_empty() {
+        query = query.filter(diesel::dsl::not(
+            notifications::from_account_id.eq_any(q.hidden_from.clone()),
+        ));
+    }
+    if let Some(m) = q.max_id {
+        query = query.filter(notifications::id.lt(m));
+    }
+    if let Some(s) = q.since_id {
+        query = query.filter(notifications::id.gt(s));
+    }
+    let ascending = q.min_id.is_some();
+    if let Some(m) = q.min_id {
+        query = query
+            .filter(notifications::id.gt(m))
+            .order(notifications::id.asc());
+    } else {
+        query = query.order(notifications::id.desc());
+    }
+    let mut rows: Vec<NotificationRow> = query
+        .limit(q.limit)
+        .select(NotificationRow::as_select())
+        .load(conn)?;
+    if ascending {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+pub fn find(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    id: i64,
+) -> Result<Option<NotificationRow>, DbError> {
+    Ok(notifications::table
+        .filter(notifications::id.eq(id))
+        .filter(notifications::account_id.eq(account_id))
+        .select(NotificationRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn dismiss(conn: &mut AnyConnection, account_id: i64, id: i64) -> Result<bool, DbError> {
+    Ok(diesel::delete(
+        notifications::table
+            .filter(notifications::id.eq(id))
+            .filter(notifications::account_id.eq(account_id)),
+    )
+    .execute(conn)?
+        > 0)
+}
+
+pub fn clear(conn: &mut AnyConnection, account_id: i64) -> Result<(), DbError> {
+    diesel::delete(notifications::table.filter(notifications::account_id.eq(account_id)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Removes notifications about a follow, favourite or boost that was undone.
+pub fn retract(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    from_account_id: i64,
+    kind: &str,
+    status_id: Option<i64>,
+) -> Result<(), DbError> {
+    let mut q = diesel::delete(notifications::table)
+        .filter(notifications::account_id.eq(account_id))
+        .filter(notifications::from_account_id.eq(from_account_id))
+        .filter(notifications::kind.eq(kind))
+        .into_boxed();
+    if let Some(s) = status_id {
+        q = q.filter(notifications::status_id.eq(s));
+    }
+    q.execute(conn)?;
+    Ok(())
+}
+
+/// Notifications newer than the read marker (capped, as Mastodon caps the count).
+pub fn unread_count(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    hidden_from: &[i64],
+    limit: i64,
+) -> Result<i64, DbError> {
+    let last_read: i64 = marker(conn, account_id, "notifications")?
+        .and_then(|m| m.last_read_id.parse().ok())
+        .unwrap_or(0);
+    let ids: Vec<i64> = notifications::table
+        .filter(notifications::account_id.eq(account_id))
+        .filter(notifications::id.gt(last_read))
+        .filter(diesel::dsl::not(
+            notifications::from_account_id.eq_any(hidden_from.to_vec()),
+        ))
+        .select(notifications::id)
+        .limit(limit)
+        .load(conn)?;
+    Ok(ids.len() as i64)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = markers)]
+pub struct MarkerRow {
+    pub account_id: i64,
+    pub timeline: String,
+    pub last_read_id: String,
+    pub version: i32,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn marker(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    timeline: &str,
+) -> Result<Option<MarkerRow>, DbError> {
+    Ok(markers::table
+        .filter(markers::account_id.eq(account_id))
+        .filter(markers::timeline.eq(timeline))
+        .select(MarkerRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Sets a marker, bumping its version (Mastodon's optimistic-locking counter).
+pub fn set_marker(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    timeline: &str,
+    last_read_id: &str,
+    now: NaiveDateTime,
+) -> Result<MarkerRow, DbError> {
+    conn.transaction::<_, DbError, _>(|conn| {
+        let n = diesel::update(
+            markers::table
+                .filter(markers::account_id.eq(account_id))
+                .filter(markers::timeline.eq(timeline)),
+        )
+        .set((
+            markers::last_read_id.eq(last_read_id),
+            markers::version.eq(markers::version + 1),
+            markers::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+        if n == 0 {
+            diesel::insert_into(markers::table)
+                .values((
+                    markers::account_id.eq(account_id),
+                    markers::timeline.eq(timeline),
+                    markers::last_read_id.eq(last_read_id),
+                    markers::version.eq(0),
+                    markers::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+        }
+        marker(conn, account_id, timeline)?.ok_or(DbError::NotFound)
+    })
+}

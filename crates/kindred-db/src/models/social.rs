@@ -1,0 +1,431 @@
+//! Relations between accounts: follows, follow requests, blocks and mutes.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+
+use crate::models::accounts::AccountRow;
+use crate::schema::{accounts, blocks, follow_requests, follows, mutes};
+use crate::{AnyConnection, DbError};
+
+/// How `a` relates to `b`, from `a`'s side, as the Relationship entity shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Relation {
+    pub following: Option<(bool, bool)>, // (show_reblogs, notify)
+    pub requested: bool,
+    pub followed_by: bool,
+    pub requested_by: bool,
+    pub blocking: bool,
+    pub blocked_by: bool,
+    pub muting: Option<bool>, // hide_notifications
+}
+
+pub fn relation(
+    conn: &mut AnyConnection,
+    a: i64,
+    b: i64,
+    now: NaiveDateTime,
+) -> Result<Relation, DbError> {
+    let following = follows::table
+        .filter(follows::account_id.eq(a))
+        .filter(follows::target_account_id.eq(b))
+        .select((follows::show_reblogs, follows::notify))
+        .first::<(bool, bool)>(conn)
+        .optional()?;
+    let exists_req = |conn: &mut AnyConnection, x: i64, y: i64| -> Result<bool, DbError> {
+        let n: i64 = follow_requests::table
+            .filter(follow_requests::account_id.eq(x))
+            .filter(follow_requests::target_account_id.eq(y))
+            .count()
+            .get_result(conn)?;
+        Ok(n > 0)
+    };
+    let exists_block = |conn: &mut AnyConnection, x: i64, y: i64| -> Result<bool, DbError> {
+        let n: i64 = blocks::table
+            .filter(blocks::account_id.eq(x))
+            .filter(blocks::target_account_id.eq(y))
+            .count()
+            .get_result(conn)?;
+        Ok(n > 0)
+    };
+    let followed_by: i64 = follows::table
+        .filter(follows::account_id.eq(b))
+        .filter(follows::target_account_id.eq(a))
+        .count()
+        .get_result(conn)?;
+    let muting = mutes::table
+        .filter(mutes::account_id.eq(a))
+        .filter(mutes::target_account_id.eq(b))
+        .filter(mutes::expires_at.is_null().or(mutes::expires_at.gt(now)))
+        .select(mutes::hide_notifications)
+        .first::<bool>(conn)
+        .optional()?;
+    Ok(Relation {
+        following,
+        requested: exists_req(conn, a, b)?,
+        followed_by: followed_by > 0,
+        requested_by: exists_req(conn, b, a)?,
+        blocking: exists_block(conn, a, b)?,
+        blocked_by: exists_block(conn, b, a)?,
+        muting,
+    })
+}
+
+pub fn is_following(conn: &mut AnyConnection, a: i64, b: i64) -> Result<bool, DbError> {
+    let n: i64 = follows::table
+        .filter(follows::account_id.eq(a))
+        .filter(follows::target_account_id.eq(b))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Creates or updates a follow. Returns true when it is new.
+pub fn follow(
+    conn: &mut AnyConnection,
+    id: i64,
+    a: i64,
+    b: i64,
+    show_reblogs: bool,
+    notify: bool,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    conn.transaction::<_, DbError, _>(|conn| {
+        diesel::delete(
+            follow_requests::table
+                .filter(follow_requests::account_id.eq(a))
+                .filter(follow_requests::target_account_id.eq(b)),
+        )
+        .execute(conn)?;
+        let updated = diesel::update(
+            follows::table
+                .filter(follows::account_id.eq(a))
+                .filter(follows::target_account_id.eq(b)),
+        )
+        .set((
+            follows::show_reblogs.eq(show_reblogs),
+            follows::notify.eq(notify),
+        ))
+        .execute(conn)?;
+        if updated > 0 {
+            return Ok(false);
+        }
+        diesel::insert_into(follows::table)
+            .values((
+                follows::id.eq(id),
+                follows::account_id.eq(a),
+                follows::target_account_id.eq(b),
+                follows::show_reblogs.eq(show_reblogs),
+                follows::notify.eq(notify),
+                follows::created_at.eq(now),
+            ))
+            .execute(conn)?;
+        Ok(true)
+    })
+}
+
+/// Creates or updates a pending follow request. Returns true when it is new.
+pub fn request_follow(
+    conn: &mut AnyConnection,
+    id: i64,
+    a: i64,
+    b: i64,
+    show_reblogs: bool,
+    notify: bool,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let updated = diesel::update(
+        follow_requests::table
+            .filter(follow_requests::account_id.eq(a))
+            .filter(follow_requests::target_account_id.eq(b)),
+    )
+    .set((
+        follow_requests::show_reblogs.eq(show_reblogs),
+        follow_requests::notify.eq(notify),
+    ))
+    .execute(conn)?;
+    if updated > 0 {
+        return Ok(false);
+    }
+    diesel::insert_into(follow_requests::table)
+        .values((
+            follow_requests::id.eq(id),
+            follow_requests::account_id.eq(a),
+            follow_requests::target_account_id.eq(b),
+            follow_requests::show_reblogs.eq(show_reblogs),
+            follow_requests::notify.eq(notify),
+            follow_requests::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// Removes a follow and any pending request from `a` to `b`.
+pub fn unfollow(conn: &mut AnyConnection, a: i64, b: i64) -> Result<(), DbError> {
+    diesel::delete(
+        follows::table
+            .filter(follows::account_id.eq(a))
+            .filter(follows::target_account_id.eq(b)),
+    )
+    .execute(conn)?;
+    diesel::delete(
+        follow_requests::table
+            .filter(follow_requests::account_id.eq(a))
+            .filter(follow_requests::target_account_id.eq(b)),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Turns `requester`'s pending request to `target` into a follow. False if none.
+pub fn authorize_request(
+    conn: &mut AnyConnection,
+    follow_id: i64,
+    requester: i64,
+    target: i64,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    conn.transaction::<_, DbError, _>(|conn| {
+        let req = follow_requests::table
+            .filter(follow_requests::account_id.eq(requester))
+            .filter(follow_requests::target_account_id.eq(target))
+            .select((follow_requests::show_reblogs, follow_requests::notify))
+            .first::<(bool, bool)>(conn)
+            .optional()?;
+        let Some((show_reblogs, notify)) = req else {
+            return Ok(false);
+        };
+        follow(
+            conn,
+            follow_id,
+            requester,
+            target,
+            show_reblogs,
+            notify,
+            now,
+        )?;
+        Ok(true)
+    })
+}
+
+pub fn reject_request(
+    conn: &mut AnyConnection,
+    requester: i64,
+    target: i64,
+) -> Result<bool, DbError> {
+    Ok(diesel::delete(
+        follow_requests::table
+            .filter(follow_requests::account_id.eq(requester))
+            .filter(follow_requests::target_account_id.eq(target)),
+    )
+    .execute(conn)?
+        > 0)
+}
+
+/// Blocking severs follows both ways and pending requests, as Mastodon does.
+pub fn block(
+    conn: &mut AnyConnection,
+    id: i64,
+    a: i64,
+    b: i64,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    conn.transaction::<_, DbError, _>(|conn| {
+        unfollow(conn, a, b)?;
+        unfollow(conn, b, a)?;
+        let exists: i64 = blocks::table
+            .filter(blocks::account_id.eq(a))
+            .filter(blocks::target_account_id.eq(b))
+            .count()
+            .get_result(conn)?;
+        if exists == 0 {
+            diesel::insert_into(blocks::table)
+                .values((
+                    blocks::id.eq(id),
+                    blocks::account_id.eq(a),
+                    blocks::target_account_id.eq(b),
+                    blocks::created_at.eq(now),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
+}
+
+pub fn unblock(conn: &mut AnyConnection, a: i64, b: i64) -> Result<(), DbError> {
+    diesel::delete(
+        blocks::table
+            .filter(blocks::account_id.eq(a))
+            .filter(blocks::target_account_id.eq(b)),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn mute(
+    conn: &mut AnyConnection,
+    id: i64,
+    a: i64,
+    b: i64,
+    hide_notifications: bool,
+    expires_at: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    conn.transaction::<_, DbError, _>(|conn| {
+        diesel::delete(
+            mutes::table
+                .filter(mutes::account_id.eq(a))
+                .filter(mutes::target_account_id.eq(b)),
+        )
+        .execute(conn)?;
+        diesel::insert_into(mutes::table)
+            .values((
+                mutes::id.eq(id),
+                mutes::account_id.eq(a),
+                mutes::target_account_id.eq(b),
+                mutes::hide_notifications.eq(hide_notifications),
+                mutes::expires_at.eq(expires_at),
+                mutes::created_at.eq(now),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+pub fn unmute(conn: &mut AnyConnection, a: i64, b: i64) -> Result<(), DbError> {
+    diesel::delete(
+        mutes::table
+            .filter(mutes::account_id.eq(a))
+            .filter(mutes::target_account_id.eq(b)),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Which list of accounts to page through. Pages go by the relation row's id, as
+/// Mastodon's do, so the `Link` header carries those ids.
+#[derive(Debug, Clone, Copy)]
+pub enum AccountList {
+    Followers(i64),
+    Following(i64),
+    FollowRequests(i64),
+    Blocks(i64),
+    Mutes(i64),
+}
+
+/// One page of accounts with the relation id each was found by, newest first.
+pub fn account_list(
+    conn: &mut AnyConnection,
+    list: AccountList,
+    max_id: Option<i64>,
+    since_id: Option<i64>,
+    limit: i64,
+    now: NaiveDateTime,
+) -> Result<Vec<(i64, AccountRow)>, DbError> {
+    macro_rules! page {
+        ($table:ident, $owner:ident, $other:ident, $who:expr) => {{
+            let mut q = $table::table
+                .inner_join(accounts::table.on(accounts::id.eq($table::$other)))
+                .filter($table::$owner.eq($who))
+                .filter(accounts::suspended.eq(false))
+                .into_boxed();
+            if let Some(m) = max_id {
+                q = q.filter($table::id.lt(m));
+            }
+            if let Some(s) = since_id {
+                q = q.filter($table::id.gt(s));
+            }
+            q.order($table::id.desc())
+                .limit(limit)
+                .select(($table::id, AccountRow::as_select()))
+                .load::<(i64, AccountRow)>(conn)?
+        }};
+    }
+    Ok(match list {
+        AccountList::Followers(a) => page!(follows, target_account_id, account_id, a),
+        AccountList::Following(a) => page!(follows, account_id, target_account_id, a),
+        AccountList::FollowRequests(a) => {
+            page!(follow_requests, target_account_id, account_id, a)
+        }
+        AccountList::Blocks(a) => page!(blocks, account_id, target_account_id, a),
+        AccountList::Mutes(a) => {
+            let mut rows = page!(mutes, account_id, target_account_id, a);
+            // Expired mutes are not listed; they are cleaned up on the next mute.
+            let live: Vec<i64> = mutes::table
+                .filter(mutes::account_id.eq(a))
+                .filter(mutes::expires_at.is_null().or(mutes::expires_at.gt(now)))
+                .select(mutes::target_account_id)
+                .load(conn)?;
+            rows.retain(|(_, acc)| live.contains(&acc.id));
+            rows
+        }
+    })
+}
+
+/// Followers and following totals per account.
+pub fn follow_counts(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> Result<HashMap<i64, (i64, i64)>, DbError> {
+    let mut out: HashMap<i64, (i64, i64)> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    for (a, n) in follows::table
+        .filter(follows::target_account_id.eq_any(ids.to_vec()))
+        .group_by(follows::target_account_id)
+        .select((follows::target_account_id, count_star()))
+        .load::<(i64, i64)>(conn)?
+    {
+        out.entry(a).or_default().0 = n;
+    }
+    for (a, n) in follows::table
+        .filter(follows::account_id.eq_any(ids.to_vec()))
+        .group_by(follows::account_id)
+        .select((follows::account_id, count_star()))
+        .load::<(i64, i64)>(conn)?
+    {
+        out.entry(a).or_default().1 = n;
+    }
+    Ok(out)
+}
+
+pub fn follow_request_count(conn: &mut AnyConnection, target: i64) -> Result<i64, DbError> {
+    Ok(follow_requests::table
+        .filter(follow_requests::target_account_id.eq(target))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Local followers of `a` (for notifications of new statuses with `notify`).
+pub fn notifying_followers(conn: &mut AnyConnection, a: i64) -> Result<Vec<i64>, DbError> {
+    Ok(follows::table
+        .filter(follows::target_account_id.eq(a))
+        .filter(follows::notify.eq(true))
+        .select(follows::account_id)
+        .load(conn)?)
+}
+
+pub fn find_accounts(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<AccountRow>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(accounts::table
+        .filter(accounts::id.eq_any(ids.to_vec()))
+        .select(AccountRow::as_select())
+        .load(conn)?)
+}
+
+pub fn suspended_account_ids(conn: &mut AnyConnection) -> Result<Vec<i64>, DbError> {
+    Ok(accounts::table
+        .filter(
+            accounts::suspended
+                .eq(true)
+                .or(accounts::approved.eq(false)),
+        )
+        .select(accounts::id)
+        .load(conn)?)
+}

@@ -1,0 +1,668 @@
+//! Statuses: storage, look-ups, timelines and the data a Status entity needs.
+//! Visibility rules live in `kindred_domain::visibility`; the timeline queries here
+//! are their SQL form and the tests hold both to the same answers.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+
+use crate::schema::{
+    blocks, bookmarks, favourites, follows, idempotency_keys, mentions, mutes, status_edits,
+    status_pins, status_tags, statuses, tags,
+};
+use crate::{AnyConnection, DbError};
+
+type Multi = <AnyConnection as diesel::Connection>::Backend;
+type Boxed<'a> = statuses::BoxedQuery<'a, Multi>;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = statuses)]
+pub struct StatusRow {
+    pub id: i64,
+    pub uri: String,
+    pub account_id: i64,
+    pub local: bool,
+    pub in_reply_to_id: Option<i64>,
+    pub in_reply_to_account_id: Option<i64>,
+    pub reblog_of_id: Option<i64>,
+    pub text: String,
+    pub content: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub visibility: String,
+    pub local_only: bool,
+    pub language: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub edited_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = statuses)]
+pub struct NewStatus {
+    pub id: i64,
+    pub uri: String,
+    pub account_id: i64,
+    pub local: bool,
+    pub in_reply_to_id: Option<i64>,
+    pub in_reply_to_account_id: Option<i64>,
+    pub reblog_of_id: Option<i64>,
+    pub text: String,
+    pub content: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub visibility: String,
+    pub local_only: bool,
+    pub language: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+/// A status with what is stored beside it, written in one transaction.
+pub struct StatusInsert {
+    pub status: NewStatus,
+    pub mentioned_account_ids: Vec<i64>,
+    /// Lower-cased tag names, each with an id to use if the tag is new.
+    pub tags: Vec<(String, i64)>,
+    /// Keyed hash of the client's Idempotency-Key.
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = status_edits)]
+pub struct StatusEditRow {
+    pub id: i64,
+    pub status_id: i64,
+    pub text: String,
+    pub content: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub created_at: NaiveDateTime,
+}
+
+/// A window over a timeline in Mastodon's terms. Ids are exclusive bounds; with
+/// `min_id` the page is the oldest `limit` items after it (returned newest first).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Page {
+    pub max_id: Option<i64>,
+    pub since_id: Option<i64>,
+    pub min_id: Option<i64>,
+    pub limit: i64,
+}
+
+impl Page {
+    fn apply<'a>(&self, mut q: Boxed<'a>) -> Boxed<'a> {
+        if let Some(m) = self.max_id {
+            q = q.filter(statuses::id.lt(m));
+        }
+        if let Some(s) = self.since_id {
+            q = q.filter(statuses::id.gt(s));
+        }
+        if let Some(m) = self.min_id {
+            q = q.filter(statuses::id.gt(m)).order(statuses::id.asc());
+        } else {
+            q = q.order(statuses::id.desc());
+        }
+        q.limit(self.limit)
+    }
+
+    /// Rows come back oldest first for `min_id`; the API always answers newest first.
+    fn finish(&self, mut rows: Vec<StatusRow>) -> Vec<StatusRow> {
+        if self.min_id.is_some() {
+            rows.reverse();
+        }
+        rows
+    }
+}
+
+pub fn insert(conn: &mut AnyConnection, s: &StatusInsert) -> Result<StatusRow, DbError> {
+    conn.transaction::<_, DbError, _>(|conn| {
+        diesel::insert_into(statuses::table)
+            .values(&s.status)
+            .execute(conn)?;
+        for account_id in &s.mentioned_account_ids {
+            diesel::insert_into(mentions::table)
+                .values((
+                    mentions::status_id.eq(s.status.id),
+                    mentions::account_id.eq(account_id),
+                ))
+                .execute(conn)?;
+        }
+        attach_tags(conn, s.status.id, &s.tags, s.status.created_at)?;
+        if let Some(key) = &s.idempotency_key {
+            diesel::insert_into(idempotency_keys::table)
+                .values((
+                    idempotency_keys::account_id.eq(s.status.account_id),
+                    idempotency_keys::key_hash.eq(key),
+                    idempotency_keys::status_id.eq(s.status.id),
+                    idempotency_keys::created_at.eq(s.status.created_at),
+                ))
+                .execute(conn)?;
+        }
+        Ok(statuses::table
+            .find(s.status.id)
+            .select(StatusRow::as_select())
+            .first(conn)?)
+    })
+}
+
+fn attach_tags(
+    conn: &mut AnyConnection,
+    status_id: i64,
+    names: &[(String, i64)],
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    for (name, new_id) in names {
+        let existing: Option<i64> = tags::table
+            .filter(tags::name.eq(name))
+            .select(tags::id)
+            .first(conn)
+            .optional()?;
+        let tag_id = match existing {
+            Some(id) => id,
+            None => {
+                diesel::insert_into(tags::table)
+                    .values((
+                        tags::id.eq(new_id),
+                        tags::name.eq(name),
+                        tags::created_at.eq(now),
+                    ))
+                    .execute(conn)?;
+                *new_id
+            }
+        };
+        diesel::insert_into(status_tags::table)
+            .values((
+                status_tags::status_id.eq(status_id),
+                status_tags::tag_id.eq(tag_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The status created earlier with the same Idempotency-Key, if still remembered.
+pub fn find_by_idempotency_key(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    key_hash: &str,
+    not_before: NaiveDateTime,
+) -> Result<Option<StatusRow>, DbError> {
+    Ok(idempotency_keys::table
+        .inner_join(statuses::table)
+        .filter(idempotency_keys::account_id.eq(account_id))
+        .filter(idempotency_keys::key_hash.eq(key_hash))
+        .filter(idempotency_keys::created_at.ge(not_before))
+        .select(StatusRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<StatusRow>, DbError> {
+    Ok(statuses::table
+        .find(id)
+        .select(StatusRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_many(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<StatusRow>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(statuses::table
+        .filter(statuses::id.eq_any(ids))
+        .select(StatusRow::as_select())
+        .load(conn)?)
+}
+
+/// Deletes a status and (by cascade) its boosts, favourites, mentions and edits.
+pub fn delete(conn: &mut AnyConnection, id: i64) -> Result<bool, DbError> {
+    conn.transaction::<_, DbError, _>(|conn| {
+        // Boosts go with the status; SQLite cascades only with foreign keys on, so be
+        // explicit rather than rely on a pragma.
+        diesel::delete(statuses::table.filter(statuses::reblog_of_id.eq(id))).execute(conn)?;
+        Ok(diesel::delete(statuses::table.find(id)).execute(conn)? == 1)
+    })
+}
+
+/// Records the previous version and applies an edit, in one transaction.
+#[allow(clippy::too_many_arguments)]
+pub fn edit(
+    conn: &mut AnyConnection,
+    previous: &StatusRow,
+    edit_id: Option<i64>,
+    text: &str,
+    content: &str,
+    spoiler_text: &str,
+    sensitive: bool,
+    language: Option<&str>,
+    mentioned_account_ids: &[i64],
+    tags_: &[(String, i64)],
+    now: NaiveDateTime,
+) -> Result<StatusRow, DbError> {
+    conn.transaction::<_, DbError, _>(|conn| {
+        // The first edit also records the original, so history shows every version.
+        if let Some(edit_id) = edit_id {
+            diesel::insert_into(status_edits::table)
+                .values((
+                    status_edits::id.eq(edit_id),
+                    status_edits::status_id.eq(previous.id),
+                    status_edits::text.eq(&previous.text),
+                    status_edits::content.eq(&previous.content),
+                    status_edits::spoiler_text.eq(&previous.spoiler_text),
+                    status_edits::sensitive.eq(previous.sensitive),
+                    status_edits::created_at.eq(previous.edited_at.unwrap_or(previous.created_at)),
+                ))
+                .execute(conn)?;
+        }
+        diesel::update(statuses::table.find(previous.id))
+            .set((
+                statuses::text.eq(text),
+                statuses::content.eq(content),
+                statuses::spoiler_text.eq(spoiler_text),
+                statuses::sensitive.eq(sensitive),
+                statuses::language.eq(language),
+                statuses::edited_at.eq(Some(now)),
+            ))
+            .execute(conn)?;
+        diesel::delete(mentions::table.filter(mentions::status_id.eq(previous.id)))
+            .execute(conn)?;
+        for account_id in mentioned_account_ids {
+            diesel::insert_into(mentions::table)
+                .values((
+                    mentions::status_id.eq(previous.id),
+                    mentions::account_id.eq(account_id),
+                ))
+                .execute(conn)?;
+        }
+        diesel::delete(status_tags::table.filter(status_tags::status_id.eq(previous.id)))
+            .execute(conn)?;
+        attach_tags(conn, previous.id, tags_, now)?;
+        Ok(statuses::table
+            .find(previous.id)
+            .select(StatusRow::as_select())
+            .first(conn)?)
+    })
+}
+
+pub fn edits(conn: &mut AnyConnection, status_id: i64) -> Result<Vec<StatusEditRow>, DbError> {
+    Ok(status_edits::table
+        .filter(status_edits::status_id.eq(status_id))
+        .order(status_edits::id.asc())
+        .select(StatusEditRow::as_select())
+        .load(conn)?)
+}
+
+/// Account ids the viewer does not want to see (blocked, muted) or who blocked them.
+pub fn hidden_account_ids(
+    conn: &mut AnyConnection,
+    viewer: i64,
+    now: NaiveDateTime,
+) -> Result<Vec<i64>, DbError> {
+    let mut ids: Vec<i64> = blocks::table
+        .filter(blocks::account_id.eq(viewer))
+        .select(blocks::target_account_id)
+        .load(conn)?;
+    ids.extend(
+        blocks::table
+            .filter(blocks::target_account_id.eq(viewer))
+            .select(blocks::account_id)
+            .load::<i64>(conn)?,
+    );
+    ids.extend(
+        mutes::table
+            .filter(mutes::account_id.eq(viewer))
+            .filter(mutes::expires_at.is_null().or(mutes::expires_at.gt(now)))
+            .select(mutes::target_account_id)
+            .load::<i64>(conn)?,
+    );
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// Accounts blocking `viewer` or blocked by them (not mutes): these never see each other.
+pub fn blocked_either_way(conn: &mut AnyConnection, a: i64, b: i64) -> Result<bool, DbError> {
+    let n: i64 = blocks::table
+        .filter(
+            blocks::account_id
+                .eq(a)
+                .and(blocks::target_account_id.eq(b))
+                .or(blocks::account_id
+                    .eq(b)
+                    .and(blocks::target_account_id.eq(a))),
+        )
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// The home timeline: the viewer's own statuses and those of accounts they follow,
+/// public, unlisted or followers-only; replies only within the viewer's circle;
+/// boosts unless turned off for that follow; never blocked or muted accounts.
+pub fn home(
+    conn: &mut AnyConnection,
+    viewer: i64,
+    hidden: &[i64],
+    page: Page,
+) -> Result<Vec<StatusRow>, DbError> {
+    let followed: Vec<(i64, bool)> = follows::table
+        .filter(follows::account_id.eq(viewer))
+        .select((follows::target_account_id, follows::show_reblogs))
+        .load(conn)?;
+    let mut authors: Vec<i64> = followed.iter().map(|(id, _)| *id).collect();
+    let no_boosts: Vec<i64> = followed
+        .iter()
+        .filter(|(_, show)| !show)
+        .map(|(id, _)| *id)
+        .collect();
+    authors.push(viewer);
+    let mut circle = authors.clone();
+    circle.sort_unstable();
+    let q = statuses::table
+        .into_boxed()
+        .filter(statuses::account_id.eq_any(authors))
+        .filter(statuses::visibility.eq_any(["public", "unlisted", "private"]))
+        .filter(
+            statuses::in_reply_to_account_id
+                .is_null()
+                .or(statuses::in_reply_to_account_id.eq_any(circle)),
+        )
+        .filter(
+            statuses::reblog_of_id
+                .is_null()
+                .or(diesel::dsl::not(statuses::account_id.eq_any(no_boosts))),
+        )
+        .filter(diesel::dsl::not(
+            statuses::account_id.eq_any(hidden.to_vec()),
+        ));
+    let rows = page.apply(q).select(StatusRow::as_select()).load(conn)?;
+    Ok(page.finish(rows))
+}
+
+/// Filters for the public and tag timelines.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PublicScope {
+    /// Only statuses written here.
+    pub local: bool,
+    /// Only statuses from other instances.
+    pub remote: bool,
+    /// Whether local-only statuses may be included (the viewer is a local member).
+    pub include_local_only: bool,
+    pub tag_id: Option<i64>,
+}
+
+pub fn public(
+    conn: &mut AnyConnection,
+    scope: PublicScope,
+    hidden: &[i64],
+    suspended: &[i64],
+    page: Page,
+) -> Result<Vec<StatusRow>, DbError> {
+    let mut q = statuses::table
+        .into_boxed()
+        .filter(statuses::visibility.eq("public"))
+        .filter(statuses::reblog_of_id.is_null())
+        .filter(diesel::dsl::not(
+            statuses::account_id.eq_any(hidden.to_vec()),
+        ))
+        .filter(diesel::dsl::not(
+            statuses::account_id.eq_any(suspended.to_vec()),
+        ));
+    if scope.local {
+        q = q.filter(statuses::local.eq(true));
+    }
+    if scope.remote {
+        q = q.filter(statuses::local.eq(false));
+    }
+    if !scope.include_local_only {
+        q = q.filter(statuses::local_only.eq(false));
+    }
+    if let Some(tag) = scope.tag_id {
+        q = q.filter(
+            statuses::id.eq_any(
+                status_tags::table
+                    .filter(status_tags::tag_id.eq(tag))
+                    .select(status_tags::status_id),
+            ),
+        );
+    }
+    let rows = page.apply(q).select(StatusRow::as_select()).load(conn)?;
+    Ok(page.finish(rows))
+}
+
+/// What an account's profile shows to a viewer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AccountScope {
+    /// Visibilities the viewer may see by relation: own profile, follower, stranger.
+    pub include_private: bool,
+    pub include_direct: bool,
+    /// Statuses mentioning this viewer are visible whatever their visibility.
+    pub viewer: Option<i64>,
+    pub include_local_only: bool,
+    pub exclude_replies: bool,
+    pub exclude_reblogs: bool,
+    pub pinned_only: bool,
+    pub tag_id: Option<i64>,
+}
+
+pub fn by_account(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    scope: AccountScope,
+    page: Page,
+) -> Result<Vec<StatusRow>, DbError> {
+    let mut visible = vec!["public", "unlisted"];
+    if scope.include_private {
+        visible.push("private");
+    }
+    if scope.include_direct {
+        visible.push("direct");
+    }
+    let mut q = statuses::table
+        .into_boxed()
+        .filter(statuses::account_id.eq(account_id));
+    q = match scope.viewer {
+        Some(viewer) => q.filter(
+            statuses::visibility.eq_any(visible).or(statuses::id.eq_any(
+                mentions::table
+                    .filter(mentions::account_id.eq(viewer))
+                    .select(mentions::status_id),
+            )),
+        ),
+        None => q.filter(statuses::visibility.eq_any(visible)),
+    };
+    if !scope.include_local_only {
+        q = q.filter(statuses::local_only.eq(false));
+    }
+    if scope.exclude_replies {
+        q = q.filter(
+            statuses::in_reply_to_id
+                .is_null()
+                .or(statuses::in_reply_to_account_id.eq(account_id)),
+        );
+    }
+    if scope.exclude_reblogs {
+        q = q.filter(statuses::reblog_of_id.is_null());
+    }
+    if scope.pinned_only {
+        q = q.filter(
+            statuses::id.eq_any(
+                status_pins::table
+                    .filter(status_pins::account_id.eq(account_id))
+                    .select(status_pins::status_id),
+            ),
+        );
+    }
+    if let Some(tag) = scope.tag_id {
+        q = q.filter(
+            statuses::id.eq_any(
+                status_tags::table
+                    .filter(status_tags::tag_id.eq(tag))
+                    .select(status_tags::status_id),
+            ),
+        );
+    }
+    let rows = page.apply(q).select(StatusRow::as_select()).load(conn)?;
+    Ok(page.finish(rows))
+}
+
+/// Replies to a status (one level); the caller walks the tree.
+pub fn replies_to(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<StatusRow>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(statuses::table
+        .filter(statuses::in_reply_to_id.eq_any(ids))
+        .order(statuses::id.asc())
+        .limit(4096)
+        .select(StatusRow::as_select())
+        .load(conn)?)
+}
+
+pub fn find_tag(conn: &mut AnyConnection, name: &str) -> Result<Option<i64>, DbError> {
+    Ok(tags::table
+        .filter(tags::name.eq(name.to_lowercase()))
+        .select(tags::id)
+        .first(conn)
+        .optional()?)
+}
+
+/// Everything a page of Status entities needs besides the rows themselves.
+#[derive(Debug, Default)]
+pub struct StatusExtras {
+    pub mentions: HashMap<i64, Vec<i64>>,
+    pub tags: HashMap<i64, Vec<String>>,
+    pub favourites_count: HashMap<i64, i64>,
+    pub reblogs_count: HashMap<i64, i64>,
+    pub replies_count: HashMap<i64, i64>,
+    pub favourited: Vec<i64>,
+    pub reblogged: Vec<i64>,
+    pub bookmarked: Vec<i64>,
+    pub pinned: Vec<i64>,
+}
+
+pub fn extras(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+    viewer: Option<i64>,
+) -> Result<StatusExtras, DbError> {
+    let mut x = StatusExtras::default();
+    if ids.is_empty() {
+        return Ok(x);
+    }
+    let ids = ids.to_vec();
+    for (s, a) in mentions::table
+        .filter(mentions::status_id.eq_any(&ids))
+        .select((mentions::status_id, mentions::account_id))
+        .load::<(i64, i64)>(conn)?
+    {
+        x.mentions.entry(s).or_default().push(a);
+    }
+    for (s, name) in status_tags::table
+        .inner_join(tags::table)
+        .filter(status_tags::status_id.eq_any(&ids))
+        .select((status_tags::status_id, tags::name))
+        .load::<(i64, String)>(conn)?
+    {
+        x.tags.entry(s).or_default().push(name);
+    }
+    x.favourites_count = favourites::table
+        .filter(favourites::status_id.eq_any(&ids))
+        .group_by(favourites::status_id)
+        .select((favourites::status_id, count_star()))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    x.reblogs_count = statuses::table
+        .filter(statuses::reblog_of_id.eq_any(&ids))
+        .group_by(statuses::reblog_of_id)
+        .select((statuses::reblog_of_id, count_star()))
+        .load::<(Option<i64>, i64)>(conn)?
+        .into_iter()
+        .filter_map(|(id, n)| id.map(|id| (id, n)))
+        .collect();
+    x.replies_count = statuses::table
+        .filter(statuses::in_reply_to_id.eq_any(&ids))
+        .group_by(statuses::in_reply_to_id)
+        .select((statuses::in_reply_to_id, count_star()))
+        .load::<(Option<i64>, i64)>(conn)?
+        .into_iter()
+        .filter_map(|(id, n)| id.map(|id| (id, n)))
+        .collect();
+    if let Some(v) = viewer {
+        x.favourited = favourites::table
+            .filter(favourites::account_id.eq(v))
+            .filter(favourites::status_id.eq_any(&ids))
+            .select(favourites::status_id)
+            .load(conn)?;
+        x.reblogged = statuses::table
+            .filter(statuses::account_id.eq(v))
+            .filter(statuses::reblog_of_id.eq_any(&ids))
+            .select(statuses::reblog_of_id)
+            .load::<Option<i64>>(conn)?
+            .into_iter()
+            .flatten()
+            .collect();
+        x.bookmarked = bookmarks::table
+            .filter(bookmarks::account_id.eq(v))
+            .filter(bookmarks::status_id.eq_any(&ids))
+            .select(bookmarks::status_id)
+            .load(conn)?;
+        x.pinned = status_pins::table
+            .filter(status_pins::account_id.eq(v))
+            .filter(status_pins::status_id.eq_any(&ids))
+            .select(status_pins::status_id)
+            .load(conn)?;
+    }
+    Ok(x)
+}
+
+pub fn is_mentioned(
+    conn: &mut AnyConnection,
+    status_id: i64,
+    account_id: i64,
+) -> Result<bool, DbError> {
+    let n: i64 = mentions::table
+        .filter(mentions::status_id.eq(status_id))
+        .filter(mentions::account_id.eq(account_id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// The boost of `status_id` by `account_id`, if any.
+pub fn find_reblog(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    status_id: i64,
+) -> Result<Option<StatusRow>, DbError> {
+    Ok(statuses::table
+        .filter(statuses::account_id.eq(account_id))
+        .filter(statuses::reblog_of_id.eq(status_id))
+        .select(StatusRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Per-account status totals and the day of the latest one.
+pub fn account_status_stats(
+    conn: &mut AnyConnection,
+    account_ids: &[i64],
+) -> Result<HashMap<i64, (i64, Option<NaiveDateTime>)>, DbError> {
+    if account_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(i64, i64, Option<NaiveDateTime>)> = statuses::table
+        .filter(statuses::account_id.eq_any(account_ids.to_vec()))
+        .filter(statuses::visibility.ne("direct"))
+        .group_by(statuses::account_id)
+        .select((
+            statuses::account_id,
+            count_star(),
+            diesel::dsl::max(statuses::created_at),
+        ))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(a, n, t)| (a, (n, t))).collect())
+}

@@ -1,0 +1,15 @@
+DROP TABLE idempotency_keys;
+DROP TABLE markers;
+DROP TABLE notifications;
+DROP TABLE mutes;
+DROP TABLE blocks;
+DROP TABLE follow_requests;
+DROP TABLE follows;
+DROP TABLE status_pins;
+DROP TABLE bookmarks;
+DROP TABLE favourites;
+DROP TABLE status_tags;
+DROP TABLE tags;
+DROP TABLE mentions;
+DROP TABLE status_edits;
+DROP TABLE statuses;
