@@ -117,3 +117,37 @@ impl FromRequest for Authenticated {
         })
     }
 }
+
+/// Authentication where it is optional: no `Authorization` header means anonymous,
+/// but a header with a bad token is still refused (as Mastodon does).
+pub struct MaybeAuthenticated(pub Option<Authenticated>);
+
+impl FromRequest for MaybeAuthenticated {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if req.headers().get(AUTHORIZATION).is_none() {
+            return Box::pin(async { Ok(MaybeAuthenticated(None)) });
+        }
+        let fut = Authenticated::from_request(req, payload);
+        Box::pin(async move { Ok(MaybeAuthenticated(Some(fut.await?))) })
+    }
+}
+
+impl MaybeAuthenticated {
+    /// The acting user if any, after the same checks as [`Authenticated::user`], and
+    /// the scope check when a token is present.
+    pub fn user(&self, scope: &str) -> Result<Option<&AccountRow>, ApiError> {
+        match &self.0 {
+            None => Ok(None),
+            Some(a) => {
+                a.require(scope)?;
+                match &a.account {
+                    None => Ok(None),
+                    Some(_) => a.user().map(Some),
+                }
+            }
+        }
+    }
+}

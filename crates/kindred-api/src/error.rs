@@ -134,6 +134,15 @@ impl From<ServiceError> for ApiError {
                 "Validation failed: agreement must be accepted",
             ),
             ServiceError::Throttled => Self::too_many_requests(),
+            ServiceError::NotFound => Self::not_found(),
+            // Mastodon answers 404 here too; saying "exists but hidden" would leak.
+            ServiceError::ReplyTargetNotFound => Self::new(
+                StatusCode::NOT_FOUND,
+                "reply_target_not_found",
+                "Record not found",
+            ),
+            ServiceError::Forbidden(m) => Self::forbidden("forbidden", m),
+            ServiceError::Unprocessable(m) => Self::unprocessable("unprocessable", m),
             ServiceError::Db(d) => d.into(),
             ServiceError::Internal(code) => {
                 tracing::error!(code, "internal service error");

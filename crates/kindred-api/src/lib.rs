@@ -9,6 +9,7 @@ pub mod error;
 pub mod handlers;
 pub mod html;
 pub mod limits;
+pub mod pagination;
 pub mod params;
 pub mod routes;
 pub mod services;

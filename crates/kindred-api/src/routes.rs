@@ -8,7 +8,10 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::web;
 
-use crate::handlers::{accounts, activitypub, apps, health, instance, oauth, pages, well_known};
+use crate::handlers::{
+    accounts, activitypub, apps, health, instance, notifications, oauth, pages, relations,
+    statuses, timelines, well_known,
+};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(pages::landing))
@@ -87,7 +90,132 @@ fn api(cfg: &mut web::ServiceConfig) {
             web::patch().to(accounts::update_credentials),
         )
         .route("/v1/accounts/lookup", web::get().to(accounts::lookup))
+        .route(
+            "/v1/accounts/relationships",
+            web::get().to(relations::relationships),
+        )
         .route("/v1/accounts/{id}", web::get().to(accounts::show))
+        .route(
+            "/v1/accounts/{id}/statuses",
+            web::get().to(timelines::account_statuses),
+        )
+        .route(
+            "/v1/accounts/{id}/followers",
+            web::get().to(relations::followers),
+        )
+        .route(
+            "/v1/accounts/{id}/following",
+            web::get().to(relations::following),
+        )
+        .route(
+            "/v1/accounts/{id}/follow",
+            web::post().to(relations::follow),
+        )
+        .route(
+            "/v1/accounts/{id}/unfollow",
+            web::post().to(relations::unfollow),
+        )
+        .route("/v1/accounts/{id}/block", web::post().to(relations::block))
+        .route(
+            "/v1/accounts/{id}/unblock",
+            web::post().to(relations::unblock),
+        )
+        .route("/v1/accounts/{id}/mute", web::post().to(relations::mute))
+        .route(
+            "/v1/accounts/{id}/unmute",
+            web::post().to(relations::unmute),
+        )
+        .route("/v1/blocks", web::get().to(relations::blocks))
+        .route("/v1/mutes", web::get().to(relations::mutes))
+        .route(
+            "/v1/follow_requests",
+            web::get().to(relations::follow_requests),
+        )
+        .route(
+            "/v1/follow_requests/{id}/authorize",
+            web::post().to(relations::authorize_request),
+        )
+        .route(
+            "/v1/follow_requests/{id}/reject",
+            web::post().to(relations::reject_request),
+        )
+        // statuses
+        .route("/v1/statuses", web::post().to(statuses::create))
+        .route("/v1/statuses/{id}", web::get().to(statuses::show))
+        .route("/v1/statuses/{id}", web::delete().to(statuses::delete))
+        .route("/v1/statuses/{id}", web::put().to(statuses::edit))
+        .route("/v1/statuses/{id}/source", web::get().to(statuses::source))
+        .route(
+            "/v1/statuses/{id}/history",
+            web::get().to(statuses::history),
+        )
+        .route(
+            "/v1/statuses/{id}/context",
+            web::get().to(statuses::context),
+        )
+        .route(
+            "/v1/statuses/{id}/favourite",
+            web::post().to(statuses::favourite),
+        )
+        .route(
+            "/v1/statuses/{id}/unfavourite",
+            web::post().to(statuses::unfavourite),
+        )
+        .route("/v1/statuses/{id}/reblog", web::post().to(statuses::reblog))
+        .route(
+            "/v1/statuses/{id}/unreblog",
+            web::post().to(statuses::unreblog),
+        )
+        .route(
+            "/v1/statuses/{id}/bookmark",
+            web::post().to(statuses::bookmark),
+        )
+        .route(
+            "/v1/statuses/{id}/unbookmark",
+            web::post().to(statuses::unbookmark),
+        )
+        .route("/v1/statuses/{id}/pin", web::post().to(statuses::pin))
+        .route("/v1/statuses/{id}/unpin", web::post().to(statuses::unpin))
+        .route(
+            "/v1/statuses/{id}/favourited_by",
+            web::get().to(statuses::favourited_by),
+        )
+        .route(
+            "/v1/statuses/{id}/reblogged_by",
+            web::get().to(statuses::reblogged_by),
+        )
+        // timelines
+        .route("/v1/timelines/home", web::get().to(timelines::home))
+        .route("/v1/timelines/public", web::get().to(timelines::public))
+        .route("/v1/timelines/tag/{tag}", web::get().to(timelines::tag))
+        .route("/v1/favourites", web::get().to(timelines::favourites))
+        .route("/v1/bookmarks", web::get().to(timelines::bookmarks))
+        // notifications and markers
+        .route("/v1/notifications", web::get().to(notifications::list))
+        .route(
+            "/v1/notifications/unread_count",
+            web::get().to(notifications::unread_count),
+        )
+        .route(
+            "/v1/notifications/clear",
+            web::post().to(notifications::clear),
+        )
+        .route("/v1/notifications/{id}", web::get().to(notifications::show))
+        .route(
+            "/v1/notifications/{id}/dismiss",
+            web::post().to(notifications::dismiss),
+        )
+        .route("/v1/markers", web::get().to(notifications::markers))
+        .route("/v1/markers", web::post().to(notifications::set_markers))
+        .route("/v1/preferences", web::get().to(notifications::preferences))
+        // Trends are empty by design: no virality features in a support community.
+        .route("/v1/trends", web::get().to(notifications::empty_list))
+        .route("/v1/trends/tags", web::get().to(notifications::empty_list))
+        .route(
+            "/v1/trends/statuses",
+            web::get().to(notifications::empty_list),
+        )
+        .route("/v1/trends/links", web::get().to(notifications::empty_list))
         .route("/v1/instance", web::get().to(instance::v1))
         .route("/v2/instance", web::get().to(instance::v2))
         .route("/v1/instance/rules", web::get().to(instance::rules))

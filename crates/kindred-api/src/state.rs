@@ -26,6 +26,9 @@ pub struct InstanceSettings {
     pub rules: Vec<String>,
     pub registration: RegistrationMode,
     pub languages: Vec<String>,
+    pub max_status_chars: usize,
+    /// Whether anonymous visitors may read public and hashtag timelines.
+    pub public_timeline_preview: bool,
     /// Whether federation to plain-HTTP and private-network peers is allowed (tests).
     pub allow_http: bool,
     pub allow_private_networks: bool,

@@ -84,6 +84,21 @@ impl LocalUrls {
         self.join("/actor/outbox")
     }
 
+    /// ActivityPub id of a local status.
+    pub fn status(&self, username: &str, id: i64) -> Url {
+        self.path(&format!("/users/{username}/statuses/{id}"))
+    }
+
+    /// Web page of a local status.
+    pub fn status_page(&self, username: &str, id: i64) -> Url {
+        self.path(&format!("/@{username}/{id}"))
+    }
+
+    /// Prefix of hashtag pages; the tag name is appended.
+    pub fn tags_base(&self) -> String {
+        self.path("/tags/").to_string()
+    }
+
     pub fn path(&self, path: &str) -> Url {
         self.join(path)
     }

@@ -43,6 +43,8 @@ pub struct InstanceSection {
     pub contact_email: String,
     pub rules: Vec<String>,
     pub languages: Vec<String>,
+    pub max_status_chars: usize,
+    pub public_timeline_preview: bool,
 }
 
 #[derive(Deserialize)]
@@ -128,6 +130,8 @@ pub struct Settings {
     pub contact_email: Option<String>,
     pub rules: Vec<String>,
     pub languages: Vec<String>,
+    pub max_status_chars: usize,
+    pub public_timeline_preview: bool,
     pub database_url: String,
     pub max_connections: u32,
     pub registration: RegistrationMode,
@@ -292,6 +296,12 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
             ))
         }
     };
+    if !(1..=100_000).contains(&raw.instance.max_status_chars) {
+        return Err(invalid(
+            "instance.max_status_chars",
+            format!("`{}`: expected 1 to 100000", raw.instance.max_status_chars),
+        ));
+    }
     if tracing_subscriber::EnvFilter::try_new(&raw.log.level).is_err() {
         return Err(invalid(
             "log.level",
@@ -309,6 +319,8 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
         contact_email,
         rules: raw.instance.rules,
         languages: raw.instance.languages,
+        max_status_chars: raw.instance.max_status_chars,
+        public_timeline_preview: raw.instance.public_timeline_preview,
         database_url,
         max_connections: raw.database.max_connections,
         registration,

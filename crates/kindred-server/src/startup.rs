@@ -75,6 +75,8 @@ pub async fn prepare(settings: &Settings) -> Result<web::Data<AppState>, Startup
             rules: settings.rules.clone(),
             registration: settings.registration,
             languages: settings.languages.clone(),
+            max_status_chars: settings.max_status_chars,
+            public_timeline_preview: settings.public_timeline_preview,
             allow_http: settings.allow_http,
             allow_private_networks: settings.allow_private_networks,
         },

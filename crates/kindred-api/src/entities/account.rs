@@ -3,7 +3,7 @@ use kindred_domain::text::plain_text_to_html;
 use kindred_federation::LocalUrls;
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Account {
     pub id: String,
     pub username: String,

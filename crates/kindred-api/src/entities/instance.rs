@@ -3,8 +3,6 @@ use serde_json::{json, Value};
 use crate::services::instance::InstanceStats;
 use crate::{instance_version, AppState};
 
-const MAX_CHARACTERS: u32 = 5000;
-
 fn rules(state: &AppState) -> Vec<Value> {
     state
         .instance
@@ -15,9 +13,9 @@ fn rules(state: &AppState) -> Vec<Value> {
         .collect()
 }
 
-fn configuration_statuses() -> Value {
+fn configuration_statuses(state: &AppState) -> Value {
     json!({
-        "max_characters": MAX_CHARACTERS,
+        "max_characters": state.instance.max_status_chars,
         "max_media_attachments": 0,
         "characters_reserved_per_url": 23
     })
@@ -72,7 +70,7 @@ pub fn v1(state: &AppState, stats: &InstanceStats) -> Value {
         "invites_enabled": mode == kindred_domain::RegistrationMode::Invite,
         "configuration": {
             "accounts": { "max_featured_tags": 0 },
-            "statuses": configuration_statuses(),
+            "statuses": configuration_statuses(state),
             "media_attachments": configuration_media(),
             "polls": configuration_polls()
         },
@@ -99,7 +97,7 @@ pub fn v2(state: &AppState, stats: &InstanceStats) -> Value {
             "urls": { "streaming": state.urls.streaming(), "status": null, "about": state.urls.path("/about").to_string() },
             "vapid": { "public_key": "" },
             "accounts": { "max_featured_tags": 0, "max_pinned_statuses": 5 },
-            "statuses": configuration_statuses(),
+            "statuses": configuration_statuses(state),
             "media_attachments": configuration_media(),
             "polls": configuration_polls(),
             "translation": { "enabled": false }

@@ -5,8 +5,10 @@
 pub mod account;
 pub mod application;
 pub mod instance;
+pub mod status;
 pub mod token;
 
 pub use account::{Account, CredentialAccount};
 pub use application::{Application, CredentialApplication};
+pub use status::{Context, Marker, Notification, Relationship, Status};
 pub use token::Token;

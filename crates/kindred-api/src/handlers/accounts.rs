@@ -7,10 +7,11 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::auth::Authenticated;
-use crate::entities::{Account, CredentialAccount, Token};
+use crate::entities::{CredentialAccount, Token};
 use crate::params::{lenient, Params, FILE_MARKER};
 use crate::services::accounts::{sign_up, SignUp};
 use crate::services::oauth::issue_token;
+use crate::services::present;
 use crate::{ApiError, AppState};
 
 #[derive(Deserialize)]
@@ -81,7 +82,7 @@ pub async fn verify_credentials(
         .run(move |c| repo::find_user(c, id))
         .await?
         .ok_or_else(ApiError::unauthorized)?;
-    Ok(HttpResponse::Ok().json(CredentialAccount::from_rows(&account, &user, &state.urls)))
+    Ok(HttpResponse::Ok().json(credential(&state, &account, &user).await?))
 }
 
 #[derive(Deserialize)]
@@ -213,14 +214,16 @@ pub async fn update_credentials(
             Ok((a, u))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(CredentialAccount::from_rows(&account, &user, &state.urls)))
+    Ok(HttpResponse::Ok().json(credential(&state, &account, &user).await?))
 }
 
 /// `GET /api/v1/accounts/:id`: active accounts only.
 pub async fn show(
     state: web::Data<AppState>,
+    auth: crate::auth::MaybeAuthenticated,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let viewer = auth.user("read:accounts")?.map(|a| a.id);
     let id: i64 = path.parse().map_err(|_| ApiError::not_found())?;
     let account = state
         .db
@@ -228,7 +231,7 @@ pub async fn show(
         .await?
         .filter(|a| a.is_active())
         .ok_or_else(ApiError::not_found)?;
-    Ok(HttpResponse::Ok().json(Account::from_row(&account, &state.urls)))
+    Ok(HttpResponse::Ok().json(present::account(&state, viewer, account).await?))
 }
 
 #[derive(Deserialize)]
@@ -241,8 +244,10 @@ pub struct LookupParams {
 /// `name@our.domain`).
 pub async fn lookup(
     state: web::Data<AppState>,
+    auth: crate::auth::MaybeAuthenticated,
     Params(p): Params<LookupParams>,
 ) -> Result<HttpResponse, ApiError> {
+    let viewer = auth.user("read:accounts")?.map(|a| a.id);
     let acct = p.acct.unwrap_or_default();
     let acct = acct.trim().trim_start_matches('@');
     let name = match acct.split_once('@') {
@@ -265,5 +270,22 @@ pub async fn lookup(
         .await?
         .filter(|a| a.is_active())
         .ok_or_else(ApiError::not_found)?;
-    Ok(HttpResponse::Ok().json(Account::from_row(&account, &state.urls)))
+    Ok(HttpResponse::Ok().json(present::account(&state, viewer, account).await?))
+}
+
+/// The owner's view with real totals and the pending follow-request count.
+async fn credential(
+    state: &AppState,
+    account: &kindred_db::AccountRow,
+    user: &kindred_db::UserRow,
+) -> Result<CredentialAccount, ApiError> {
+    let mut c = CredentialAccount::from_rows(account, user, &state.urls);
+    c.account = present::account(state, Some(account.id), account.clone()).await?;
+    let id = account.id;
+    let requests = state
+        .db
+        .run(move |conn| kindred_db::models::social::follow_request_count(conn, id))
+        .await?;
+    c.source.follow_requests_count = requests.max(0) as u64;
+    Ok(c)
 }

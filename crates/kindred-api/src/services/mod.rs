@@ -4,6 +4,9 @@
 pub mod accounts;
 pub mod instance;
 pub mod oauth;
+pub mod present;
+pub mod statuses;
+pub mod viewer;
 
 use kindred_db::DbError;
 use kindred_domain::DomainError;
@@ -22,6 +25,14 @@ pub enum ServiceError {
     AgreementRequired,
     #[error("too many requests")]
     Throttled,
+    #[error("record not found")]
+    NotFound,
+    #[error("the status replied to was not found")]
+    ReplyTargetNotFound,
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    #[error("{0}")]
+    Unprocessable(&'static str),
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("internal error: {0}")]
@@ -37,6 +48,10 @@ impl ServiceError {
             Self::InvalidInvite => "invalid_invite",
             Self::AgreementRequired => "agreement_required",
             Self::Throttled => "too_many_requests",
+            Self::NotFound => "not_found",
+            Self::ReplyTargetNotFound => "reply_target_not_found",
+            Self::Forbidden(_) => "forbidden",
+            Self::Unprocessable(_) => "unprocessable",
             Self::Db(d) => d.code(),
             Self::Internal(c) => c,
         }

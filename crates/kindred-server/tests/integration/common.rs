@@ -250,6 +250,51 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// A user with a read/write/follow token, in one step.
+    pub async fn member(&self, name: &str) -> (String, String) {
+        let password = format!("{name}'s password");
+        self.create_user(name, &password, None, Role::Member).await;
+        let token = self.login(name, &password).await;
+        let (_, me) = self
+            .get_json("/api/v1/accounts/verify_credentials", Some(&token))
+            .await;
+        (token, me["id"].as_str().unwrap().to_owned())
+    }
+
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Value,
+    ) -> (u16, Value) {
+        let mut req = self.client.request(method, self.url(path)).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    pub async fn post_json(&self, path: &str, token: &str, body: Value) -> (u16, Value) {
+        self.send_json(reqwest::Method::POST, path, Some(token), body)
+            .await
+    }
+
+    /// Posts a status and returns its id.
+    pub async fn post_status(&self, token: &str, body: Value) -> String {
+        let (status, v) = self.post_json("/api/v1/statuses", token, body).await;
+        assert_eq!(status, 200, "{v}");
+        v["id"].as_str().unwrap().to_owned()
+    }
+}
+
 /// Asserts that no key or string anywhere in `v` carries an email address or the
 /// field name "email" with a value.
 pub fn assert_no_email(v: &Value, email: &str) {

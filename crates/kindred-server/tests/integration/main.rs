@@ -10,5 +10,7 @@ mod accounts;
 mod cli;
 mod mastodon_py;
 mod oauth;
+mod social;
+mod statuses;
 mod storage;
 mod well_known;

@@ -1,0 +1,429 @@
+//! Follows, blocks, mutes and follow requests between accounts.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{Duration, Utc};
+use kindred_db::models::notifications::{self as notif, NotificationRow};
+use kindred_db::models::social::{self, AccountList};
+use kindred_db::models::{accounts, statuses as repo};
+use kindred_db::AccountRow;
+use serde::Deserialize;
+
+use crate::auth::{Authenticated, MaybeAuthenticated};
+use crate::handlers::statuses::parse_id;
+use crate::pagination::{link_header, PageParams};
+use crate::params::{lenient, Params};
+use crate::services::{present, viewer::Viewer};
+use crate::{ApiError, AppState};
+
+/// An active account other than the caller, by path id.
+async fn target(state: &AppState, raw: &str) -> Result<AccountRow, ApiError> {
+    let id = parse_id(raw)?;
+    state
+        .db
+        .run(move |c| accounts::find(c, id))
+        .await?
+        .filter(|a| a.is_active())
+        .ok_or_else(ApiError::not_found)
+}
+
+async fn relationship(state: &AppState, me: i64, other: i64) -> Result<HttpResponse, ApiError> {
+    let mut rels = present::relationships(state, me, vec![other]).await?;
+    Ok(HttpResponse::Ok().json(rels.pop().ok_or_else(ApiError::internal)?))
+}
+
+#[derive(Deserialize, Default)]
+pub struct FollowParams {
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    reblogs: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    notify: Option<bool>,
+}
+
+pub async fn follow(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<String>,
+    Params(p): Params<FollowParams>,
+) -> Result<HttpResponse, ApiError> {
+    auth.require_any(&["write:follows", "follow"])?;
+    let me = auth.user()?.clone();
+    let other = target(&state, &path).await?;
+    if other.id == me.id {
+        return Err(ApiError::forbidden(
+            "forbidden",
+            "You cannot follow yourself",
+        ));
+    }
+    let now = Utc::now();
+    let id = state.ids.next_at(now);
+    let nid = state.ids.next_at(now);
+    let (reblogs, notify) = (p.reblogs.unwrap_or(true), p.notify.unwrap_or(false));
+    let (me_id, other_id, locked) = (me.id, other.id, other.locked);
+    let now = now.naive_utc();
+    state
+        .db
+        .run(move |c| {
+            if repo::blocked_either_way(c, me_id, other_id)? {
+                return Err(kindred_db::DbError::NotFound);
+            }
+            // Changing options of an existing follow never turns it back into a request.
+            let already = social::is_following(c, me_id, other_id)?;
+            let (new, kind) = if locked && !already {
+                (
+                    social::request_follow(c, id, me_id, other_id, reblogs, notify, now)?,
+                    "follow_request",
+                )
+            } else {
+                (
+                    social::follow(c, id, me_id, other_id, reblogs, notify, now)?,
+                    "follow",
+                )
+            };
+            if new {
+                notif::insert(
+                    c,
+                    &[NotificationRow {
+                        id: nid,
+                        account_id: other_id,
+                        from_account_id: me_id,
+                        kind: kind.into(),
+                        status_id: None,
+                        created_at: now,
+                    }],
+                )?;
+            }
+            Ok(())
+        })
+        .await
+        .map_err(|e| match e {
+            kindred_db::DbError::NotFound => {
+                ApiError::forbidden("forbidden", "This action is not allowed")
+            }
+            other => other.into(),
+        })?;
+    relationship(&state, me.id, other.id).await
+}
+
+pub async fn unfollow(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    auth.require_any(&["write:follows", "follow"])?;
+    let me = auth.user()?.clone();
+    let other = target(&state, &path).await?;
+    let (a, b) = (me.id, other.id);
+    state
+        .db
+        .run(move |c| {
+            social::unfollow(c, a, b)?;
+            notif::retract(c, b, a, "follow", None)?;
+            notif::retract(c, b, a, "follow_request", None)
+        })
+        .await?;
+    relationship(&state, me.id, other.id).await
+}
+
+pub async fn block(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    auth.require_any(&["write:blocks", "follow"])?;
+    let me = auth.user()?.clone();
+    let other = target(&state, &path).await?;
+    if other.id == me.id {
+        return Err(ApiError::forbidden(
+            "forbidden",
+            "You cannot block yourself",
+        ));
+    }
+    let now = Utc::now();
+    let id = state.ids.next_at(now);
+    let (a, b) = (me.id, other.id);
+    state
+        .db
+        .run(move |c| social::block(c, id, a, b, now.naive_utc()))
+        .await?;
+    relationship(&state, me.id, other.id).await
+}
+
+pub async fn unblock(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    auth.require_any(&["write:blocks", "follow"])?;
+    let me = auth.user()?.clone();
+    let other = target(&state, &path).await?;
+    let (a, b) = (me.id, other.id);
+    state.db.run(move |c| social::unblock(c, a, b)).await?;
+    relationship(&state, me.id, other.id).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct MuteParams {
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    notifications: Option<bool>,
+    /// Seconds; 0 or absent means indefinitely.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    duration: Option<String>,
+}
+
+pub async fn mute(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<String>,
+    Params(p): Params<MuteParams>,
+) -> Result<HttpResponse, ApiError> {
+    auth.require_any(&["write:mutes", "follow"])?;
+    let me = auth.user()?.clone();
+    let other = target(&state, &path).await?;
+    if other.id == me.id {
+        return Err(ApiError::forbidden("forbidden", "You cannot mute yourself"));
+    }
+    let duration: i64 = match p
+        .duration
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => 0,
+        Some(s) => s
+            .parse()
+            .ok()
+            .filter(|d| (0..=10 * 365 * 86400).contains(d))
+            .ok_or_else(|| {
+                ApiError::unprocessable(
+                    "invalid_duration",
+                    "Validation failed: duration is invalid",
+                )
+            })?,
+    };
+    let now = Utc::now();
+    let expires = (duration > 0).then(|| (now + Duration::seconds(duration)).naive_utc());
+    let id = state.ids.next_at(now);
+    let (a, b, hide) = (me.id, other.id, p.notifications.unwrap_or(true));
+    state
+        .db
+        .run(move |c| social::mute(c, id, a, b, hide, expires, now.naive_utc()))
+        .await?;
+    relationship(&state, me.id, other.id).await
+}
+
+pub async fn unmute(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    auth.require_any(&["write:mutes", "follow"])?;
+    let me = auth.user()?.clone();
+    let other = target(&state, &path).await?;
+    let (a, b) = (me.id, other.id);
+    state.db.run(move |c| social::unmute(c, a, b)).await?;
+    relationship(&state, me.id, other.id).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct RelationshipsParams {
+    #[serde(default, deserialize_with = "lenient::opt_list")]
+    id: Option<Vec<String>>,
+}
+
+pub async fn relationships(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    Params(p): Params<RelationshipsParams>,
+) -> Result<HttpResponse, ApiError> {
+    auth.require_any(&["read:follows", "follow"])?;
+    let me = auth.user()?.clone();
+    let ids: Vec<i64> =
+        p.id.unwrap_or_default()
+            .iter()
+            .take(80)
+            .filter_map(|s| s.parse().ok())
+            .collect();
+    let existing: Vec<i64> = state
+        .db
+        .run(move |c| {
+            Ok(social::find_accounts(c, &ids)?
+                .into_iter()
+                .filter(|a| a.is_active())
+                .map(|a| a.id)
+                .collect())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(present::relationships(&state, me.id, existing).await?))
+}
+
+/// Pages of accounts: followers, following, requests, blocks, mutes.
+async fn list(
+    req: &HttpRequest,
+    state: &AppState,
+    viewer: Option<i64>,
+    which: AccountList,
+    page: PageParams,
+) -> Result<HttpResponse, ApiError> {
+    let w = page.window(40, 80)?;
+    let now = Utc::now().naive_utc();
+    let rows = state
+        .db
+        .run(move |c| social::account_list(c, which, w.max_id, w.since_id, w.limit, now))
+        .await?;
+    let ids: Vec<i64> = rows.iter().map(|(i, _)| *i).collect();
+    let accounts =
+        present::accounts(state, viewer, rows.into_iter().map(|(_, a)| a).collect()).await?;
+    let mut resp = HttpResponse::Ok();
+    if let Some(link) = link_header(req, state.urls.base(), &ids) {
+        resp.insert_header(("Link", link));
+    }
+    Ok(resp.json(accounts))
+}
+
+/// Followers and following: hidden (empty) when the account hides its collections,
+/// except to itself; the totals are hidden too (see `present::accounts`).
+async fn collection(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: MaybeAuthenticated,
+    path: web::Path<String>,
+    page: PageParams,
+    followers: bool,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("read:accounts")?.cloned();
+    let other = target(&state, &path).await?;
+    let viewer = Viewer::load(&state, user.as_ref()).await?;
+    if (other.hide_collections && viewer.id() != Some(other.id))
+        || viewer.blocked.contains(&other.id)
+    {
+        return Ok(HttpResponse::Ok().json(Vec::<()>::new()));
+    }
+    let which = if followers {
+        AccountList::Followers(other.id)
+    } else {
+        AccountList::Following(other.id)
+    };
+    list(&req, &state, viewer.id(), which, page).await
+}
+
+pub async fn followers(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: MaybeAuthenticated,
+    path: web::Path<String>,
+    Params(page): Params<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    collection(req, state, auth, path, page, true).await
+}
+
+pub async fn following(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: MaybeAuthenticated,
+    path: web::Path<String>,
+    Params(page): Params<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    collection(req, state, auth, path, page, false).await
+}
+
+pub async fn blocks(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    Params(page): Params<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    auth.require_any(&["read:blocks", "follow"])?;
+    let me = auth.user()?.id;
+    list(&req, &state, Some(me), AccountList::Blocks(me), page).await
+}
+
+pub async fn mutes(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    Params(page): Params<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    auth.require_any(&["read:mutes", "follow"])?;
+    let me = auth.user()?.id;
+    list(&req, &state, Some(me), AccountList::Mutes(me), page).await
+}
+
+pub async fn follow_requests(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    Params(page): Params<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    auth.require_any(&["read:follows", "follow"])?;
+    let me = auth.user()?.id;
+    list(
+        &req,
+        &state,
+        Some(me),
+        AccountList::FollowRequests(me),
+        page,
+    )
+    .await
+}
+
+async fn decide(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<String>,
+    accept: bool,
+) -> Result<HttpResponse, ApiError> {
+    auth.require_any(&["write:follows", "follow"])?;
+    let me = auth.user()?.clone();
+    let requester = target(&state, &path).await?;
+    let now = Utc::now();
+    let fid = state.ids.next_at(now);
+    let nid = state.ids.next_at(now);
+    let (me_id, req_id) = (me.id, requester.id);
+    let found = state
+        .db
+        .run(move |c| {
+            let found = if accept {
+                social::authorize_request(c, fid, req_id, me_id, now.naive_utc())?
+            } else {
+                social::reject_request(c, req_id, me_id)?
+            };
+            if found {
+                notif::retract(c, me_id, req_id, "follow_request", None)?;
+                if accept {
+                    notif::insert(
+                        c,
+                        &[NotificationRow {
+                            id: nid,
+                            account_id: me_id,
+                            from_account_id: req_id,
+                            kind: "follow".into(),
+                            status_id: None,
+                            created_at: now.naive_utc(),
+                        }],
+                    )?;
+                }
+            }
+            Ok(found)
+        })
+        .await?;
+    if !found {
+        return Err(ApiError::not_found());
+    }
+    relationship(&state, me.id, requester.id).await
+}
+
+pub async fn authorize_request(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    decide(state, auth, path, true).await
+}
+
+pub async fn reject_request(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    decide(state, auth, path, false).await
+}

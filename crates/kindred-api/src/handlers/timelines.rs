@@ -1,0 +1,243 @@
+//! Timelines: home, public, hashtag, and the viewer's favourites and bookmarks.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use kindred_db::models::interactions::{self, Mark};
+use kindred_db::models::social;
+use kindred_db::models::statuses::{self as repo, PublicScope};
+use kindred_db::StatusRow;
+use serde::Deserialize;
+
+use crate::auth::{Authenticated, MaybeAuthenticated};
+use crate::pagination::{link_header, PageParams};
+use crate::params::{lenient, Params};
+use crate::services::statuses::filter_visible;
+use crate::services::{present, viewer::Viewer};
+use crate::{ApiError, AppState};
+
+/// Presents a page and adds the Link header from the rows' ids (before filtering, so
+/// paging never skips or repeats).
+async fn respond(
+    req: &HttpRequest,
+    state: &AppState,
+    viewer: &Viewer,
+    rows: Vec<StatusRow>,
+    page_ids: Vec<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let rows = filter_visible(state, viewer, rows).await?;
+    let statuses = present::statuses(state, viewer, rows).await?;
+    let mut resp = HttpResponse::Ok();
+    if let Some(link) = link_header(req, state.urls.base(), &page_ids) {
+        resp.insert_header(("Link", link));
+    }
+    Ok(resp.json(statuses))
+}
+
+pub async fn home(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    Params(page): Params<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    auth.require("read:statuses")?;
+    let account = auth.user()?.clone();
+    let w = page.window(20, 40)?;
+    let viewer = Viewer::load(&state, Some(&account)).await?;
+    let hidden = viewer.hidden.clone();
+    let id = account.id;
+    let rows = state
+        .db
+        .run(move |c| repo::home(c, id, &hidden, w.page()))
+        .await?;
+    let ids = rows.iter().map(|s| s.id).collect();
+    respond(&req, &state, &viewer, rows, ids).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct PublicParams {
+    #[serde(flatten)]
+    page: PageParams,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    local: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    remote: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    only_media: Option<bool>,
+}
+
+async fn public_like(
+    req: &HttpRequest,
+    state: &AppState,
+    auth: MaybeAuthenticated,
+    p: PublicParams,
+    tag: Option<String>,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("read:statuses")?.cloned();
+    if user.is_none() && !state.instance.public_timeline_preview {
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "user_required",
+            "This method requires an authenticated user",
+        ));
+    }
+    let w = p.page.window(20, 40)?;
+    let viewer = Viewer::load(state, user.as_ref()).await?;
+    if p.only_media.unwrap_or(false) {
+        // No media on this server: an empty page, not an error.
+        return Ok(HttpResponse::Ok().json(Vec::<()>::new()));
+    }
+    let tag_id = match tag {
+        Some(name) => {
+            let found = state.db.run(move |c| repo::find_tag(c, &name)).await?;
+            match found {
+                Some(id) => Some(id),
+                None => return Ok(HttpResponse::Ok().json(Vec::<()>::new())),
+            }
+        }
+        None => None,
+    };
+    let scope = PublicScope {
+        local: p.local.unwrap_or(false),
+        remote: p.remote.unwrap_or(false),
+        include_local_only: viewer.is_local_member(),
+        tag_id,
+    };
+    let hidden = viewer.hidden.clone();
+    let rows = state
+        .db
+        .run(move |c| {
+            let suspended = social::suspended_account_ids(c)?;
+            repo::public(c, scope, &hidden, &suspended, w.page())
+        })
+        .await?;
+    let ids = rows.iter().map(|s| s.id).collect();
+    respond(req, state, &viewer, rows, ids).await
+}
+
+pub async fn public(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: MaybeAuthenticated,
+    Params(p): Params<PublicParams>,
+) -> Result<HttpResponse, ApiError> {
+    public_like(&req, &state, auth, p, None).await
+}
+
+pub async fn tag(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: MaybeAuthenticated,
+    path: web::Path<String>,
+    Params(p): Params<PublicParams>,
+) -> Result<HttpResponse, ApiError> {
+    let name = path.into_inner().trim_start_matches('#').to_lowercase();
+    if name.is_empty() || name.len() > 100 {
+        return Err(ApiError::not_found());
+    }
+    public_like(&req, &state, auth, p, Some(name)).await
+}
+
+async fn marked(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    page: PageParams,
+    mark: Mark,
+    scope: &str,
+) -> Result<HttpResponse, ApiError> {
+    auth.require(scope)?;
+    let account = auth.user()?.clone();
+    let w = page.window(20, 40)?;
+    let viewer = Viewer::load(&state, Some(&account)).await?;
+    let id = account.id;
+    let rows = state
+        .db
+        .run(move |c| interactions::marked_statuses(c, mark, id, w.max_id, w.since_id, w.limit))
+        .await?;
+    let ids = rows.iter().map(|(i, _)| *i).collect();
+    let rows = rows.into_iter().map(|(_, s)| s).collect();
+    respond(&req, &state, &viewer, rows, ids).await
+}
+
+pub async fn favourites(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    Params(page): Params<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    marked(req, state, auth, page, Mark::Favourite, "read:favourites").await
+}
+
+pub async fn bookmarks(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    Params(page): Params<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    marked(req, state, auth, page, Mark::Bookmark, "read:bookmarks").await
+}
+
+#[derive(Deserialize, Default)]
+pub struct AccountStatusesParams {
+    #[serde(flatten)]
+    page: PageParams,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    exclude_replies: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    exclude_reblogs: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    pinned: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    only_media: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    tagged: Option<String>,
+}
+
+/// `GET /api/v1/accounts/:id/statuses`.
+pub async fn account_statuses(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: MaybeAuthenticated,
+    path: web::Path<String>,
+    Params(p): Params<AccountStatusesParams>,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("read:statuses")?.cloned();
+    let target_id = super::statuses::parse_id(&path)?;
+    let target = state
+        .db
+        .run(move |c| kindred_db::models::accounts::find(c, target_id))
+        .await?
+        .filter(|a| a.is_active())
+        .ok_or_else(ApiError::not_found)?;
+    let viewer = Viewer::load(&state, user.as_ref()).await?;
+    if viewer.blocked.contains(&target.id) || p.only_media.unwrap_or(false) {
+        return Ok(HttpResponse::Ok().json(Vec::<()>::new()));
+    }
+    let w = p.page.window(20, 40)?;
+    let tag = p.tagged.map(|t| t.trim_start_matches('#').to_lowercase());
+    let own = viewer.id() == Some(target.id);
+    let scope_base = repo::AccountScope {
+        include_private: own || viewer.following.contains(&target.id),
+        include_direct: own,
+        viewer: viewer.id(),
+        include_local_only: viewer.is_local_member(),
+        exclude_replies: p.exclude_replies.unwrap_or(false),
+        exclude_reblogs: p.exclude_reblogs.unwrap_or(false),
+        pinned_only: p.pinned.unwrap_or(false),
+        tag_id: None,
+    };
+    let rows = state
+        .db
+        .run(move |c| {
+            let mut scope = scope_base;
+            if let Some(t) = tag {
+                match repo::find_tag(c, &t)? {
+                    Some(id) => scope.tag_id = Some(id),
+                    None => return Ok(Vec::new()),
+                }
+            }
+            repo::by_account(c, target_id, scope, w.page())
+        })
+        .await?;
+    let ids = rows.iter().map(|s| s.id).collect();
+    respond(&req, &state, &viewer, rows, ids).await
+}

@@ -1,0 +1,289 @@
+//! Rows to entities, a page at a time: one query per kind of fact, never one per row.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDateTime, Utc};
+use kindred_db::models::notifications::NotificationRow;
+use kindred_db::models::social;
+use kindred_db::models::statuses as repo;
+use kindred_db::{AccountRow, StatusRow};
+
+use super::viewer::Viewer;
+use super::ServiceError;
+use crate::entities::status::{timestamp, Mention, Tag};
+use crate::entities::{Account, Notification, Relationship, Status};
+use crate::AppState;
+
+/// Accounts with their totals. Collections an account hides show 0 to others, as
+/// Mastodon does.
+pub async fn accounts(
+    state: &AppState,
+    viewer: Option<i64>,
+    rows: Vec<AccountRow>,
+) -> Result<Vec<Account>, ServiceError> {
+    let ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
+    let (follows, stats) = state
+        .db
+        .run(move |c| {
+            Ok((
+                social::follow_counts(c, &ids)?,
+                repo::account_status_stats(c, &ids)?,
+            ))
+        })
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|row| account_entity(state, row, viewer, &follows, &stats))
+        .collect())
+}
+
+fn account_entity(
+    state: &AppState,
+    row: &AccountRow,
+    viewer: Option<i64>,
+    follows: &HashMap<i64, (i64, i64)>,
+    stats: &HashMap<i64, (i64, Option<NaiveDateTime>)>,
+) -> Account {
+    let mut a = Account::from_row(row, &state.urls);
+    let (followers, following) = follows.get(&row.id).copied().unwrap_or_default();
+    let hidden = row.hide_collections && viewer != Some(row.id);
+    a.followers_count = if hidden { 0 } else { followers.max(0) as u64 };
+    a.following_count = if hidden { 0 } else { following.max(0) as u64 };
+    if let Some((n, last)) = stats.get(&row.id) {
+        a.statuses_count = (*n).max(0) as u64;
+        // The day only, as Mastodon: not when exactly someone was last active.
+        a.last_status_at = last.map(|t| t.date().format("%Y-%m-%d").to_string());
+    }
+    a
+}
+
+pub async fn account(
+    state: &AppState,
+    viewer: Option<i64>,
+    row: AccountRow,
+) -> Result<Account, ServiceError> {
+    accounts(state, viewer, vec![row])
+        .await?
+        .pop()
+        .ok_or(ServiceError::NotFound)
+}
+
+/// Statuses as the viewer sees them, boosts with their originals.
+pub async fn statuses(
+    state: &AppState,
+    viewer: &Viewer,
+    rows: Vec<StatusRow>,
+) -> Result<Vec<Status>, ServiceError> {
+    let viewer_id = viewer.id();
+    let originals_ids: Vec<i64> = rows.iter().filter_map(|s| s.reblog_of_id).collect();
+    let (originals, extras, accounts_rows) = state
+        .db
+        .run(move |c| {
+            let originals = repo::find_many(c, &originals_ids)?;
+            let mut ids: Vec<i64> = rows.iter().map(|s| s.id).collect();
+            ids.extend(originals.iter().map(|s| s.id));
+            let extras = repo::extras(c, &ids, viewer_id)?;
+            let mut account_ids: Vec<i64> = rows.iter().map(|s| s.account_id).collect();
+            account_ids.extend(originals.iter().map(|s| s.account_id));
+            account_ids.extend(extras.mentions.values().flatten().copied());
+            account_ids.sort_unstable();
+            account_ids.dedup();
+            let accounts = social::find_accounts(c, &account_ids)?;
+            Ok(((rows, originals), extras, accounts))
+        })
+        .await?;
+    let (rows, originals) = originals;
+    let account_entities: HashMap<i64, Account> = {
+        let list = accounts(state, viewer_id, accounts_rows.clone()).await?;
+        list.into_iter()
+            .filter_map(|a| a.id.parse().ok().map(|id: i64| (id, a)))
+            .collect()
+    };
+    let build = |s: &StatusRow| -> Option<Status> {
+        let account = account_entities.get(&s.account_id)?.clone();
+        let mentions = extras
+            .mentions
+            .get(&s.id)
+            .map(|ids| {
+                ids.iter()
+                    .filter_map(|id| accounts_rows.iter().find(|a| a.id == *id))
+                    .map(|a| Mention {
+                        id: a.id.to_string(),
+                        username: a.username.clone(),
+                        url: state.urls.profile_page(&a.username).to_string(),
+                        acct: if a.is_local() {
+                            a.username.clone()
+                        } else {
+                            format!("{}@{}", a.username, a.domain)
+                        },
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let tags = extras
+            .tags
+            .get(&s.id)
+            .map(|names| {
+                names
+                    .iter()
+                    .map(|n| Tag {
+                        name: n.clone(),
+                        url: format!("{}{}", state.urls.tags_base(), n),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let author = accounts_rows.iter().find(|a| a.id == s.account_id)?;
+        let flag = |list: &Vec<i64>| viewer_id.map(|_| list.contains(&s.id));
+        Some(Status {
+            id: s.id.to_string(),
+            uri: s.uri.clone(),
+            url: Some(if author.is_local() {
+                state.urls.status_page(&author.username, s.id).to_string()
+            } else {
+                s.uri.clone()
+            }),
+            created_at: timestamp(s.created_at),
+            edited_at: s.edited_at.map(timestamp),
+            account,
+            content: s.content.clone(),
+            visibility: s.visibility.clone(),
+            local_only: s.local_only,
+            sensitive: s.sensitive,
+            spoiler_text: s.spoiler_text.clone(),
+            media_attachments: Vec::new(),
+            application: None,
+            mentions,
+            tags,
+            emojis: Vec::new(),
+            reblogs_count: extras.reblogs_count.get(&s.id).copied().unwrap_or(0),
+            favourites_count: extras.favourites_count.get(&s.id).copied().unwrap_or(0),
+            replies_count: extras.replies_count.get(&s.id).copied().unwrap_or(0),
+            in_reply_to_id: s.in_reply_to_id.map(|i| i.to_string()),
+            in_reply_to_account_id: s.in_reply_to_account_id.map(|i| i.to_string()),
+            reblog: None,
+            poll: None,
+            card: None,
+            language: s.language.clone(),
+            text: None,
+            favourited: flag(&extras.favourited),
+            reblogged: flag(&extras.reblogged),
+            muted: viewer_id.map(|_| false),
+            bookmarked: flag(&extras.bookmarked),
+            pinned: if viewer_id == Some(s.account_id) {
+                flag(&extras.pinned)
+            } else {
+                None
+            },
+            filtered: viewer_id.map(|_| Vec::new()),
+        })
+    };
+    Ok(rows
+        .iter()
+        .filter_map(|s| {
+            let mut status = build(s)?;
+            if let Some(orig_id) = s.reblog_of_id {
+                let orig = originals.iter().find(|o| o.id == orig_id)?;
+                let inner = build(orig)?;
+                // A boost shows its original's flags, as Mastodon does.
+                status.favourited = inner.favourited;
+                status.reblogged = inner.reblogged;
+                status.bookmarked = inner.bookmarked;
+                status.content = String::new();
+                status.reblog = Some(Box::new(inner));
+            }
+            Some(status)
+        })
+        .collect())
+}
+
+pub async fn status(
+    state: &AppState,
+    viewer: &Viewer,
+    row: StatusRow,
+) -> Result<Status, ServiceError> {
+    statuses(state, viewer, vec![row])
+        .await?
+        .pop()
+        .ok_or(ServiceError::NotFound)
+}
+
+pub async fn relationships(
+    state: &AppState,
+    viewer: i64,
+    ids: Vec<i64>,
+) -> Result<Vec<Relationship>, ServiceError> {
+    let now = Utc::now().naive_utc();
+    let rels = state
+        .db
+        .run(move |c| {
+            ids.into_iter()
+                .map(|id| Ok((id, social::relation(c, viewer, id, now)?)))
+                .collect::<Result<Vec<_>, kindred_db::DbError>>()
+        })
+        .await?;
+    Ok(rels
+        .into_iter()
+        .map(|(id, r)| Relationship {
+            id: id.to_string(),
+            following: r.following.is_some(),
+            showing_reblogs: r.following.is_some_and(|(s, _)| s)
+                || (r.requested && r.following.is_none()),
+            notifying: r.following.is_some_and(|(_, n)| n),
+            languages: None,
+            followed_by: r.followed_by,
+            blocking: r.blocking,
+            blocked_by: r.blocked_by,
+            muting: r.muting.is_some(),
+            muting_notifications: r.muting.unwrap_or(false),
+            requested: r.requested,
+            requested_by: r.requested_by,
+            domain_blocking: false,
+            endorsed: false,
+            note: String::new(),
+        })
+        .collect())
+}
+
+pub async fn notifications(
+    state: &AppState,
+    viewer: &Viewer,
+    rows: Vec<NotificationRow>,
+) -> Result<Vec<Notification>, ServiceError> {
+    let account_ids: Vec<i64> = rows.iter().map(|n| n.from_account_id).collect();
+    let status_ids: Vec<i64> = rows.iter().filter_map(|n| n.status_id).collect();
+    let (accounts_rows, status_rows) = state
+        .db
+        .run(move |c| {
+            Ok((
+                social::find_accounts(c, &account_ids)?,
+                repo::find_many(c, &status_ids)?,
+            ))
+        })
+        .await?;
+    let visible = super::statuses::filter_visible(state, viewer, status_rows).await?;
+    let statuses = statuses(state, viewer, visible).await?;
+    let accounts = accounts(state, viewer.id(), accounts_rows).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|n| {
+            let account = accounts
+                .iter()
+                .find(|a| a.id == n.from_account_id.to_string())?
+                .clone();
+            let status = match n.status_id {
+                // A notification about a status the viewer can no longer see is dropped.
+                Some(sid) => Some(statuses.iter().find(|s| s.id == sid.to_string())?.clone()),
+                None => None,
+            };
+            Some(Notification {
+                id: n.id.to_string(),
+                group_key: format!("ungrouped-{}", n.id),
+                kind: n.kind,
+                created_at: timestamp(n.created_at),
+                account,
+                status,
+            })
+        })
+        .collect())
+}

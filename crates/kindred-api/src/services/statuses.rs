@@ -1,0 +1,653 @@
+//! Posting and acting on statuses: the rules, in one place for every handler.
+
+use chrono::{Duration, Utc};
+use kindred_db::models::interactions::{self, Mark};
+use kindred_db::models::notifications::{self as notif, NotificationRow};
+use kindred_db::models::statuses::{self as repo, NewStatus, StatusInsert};
+use kindred_db::models::{accounts, social};
+use kindred_db::{AccountRow, DbError, StatusRow};
+use kindred_domain::status_text::{self, MentionTarget};
+use kindred_domain::{Audience, DomainError, Visibility};
+
+use super::viewer::Viewer;
+use super::ServiceError;
+use crate::crypto::sha256_hex;
+use crate::AppState;
+
+/// Most statuses an account may pin, as Mastodon.
+pub const MAX_PINS: i64 = 5;
+
+pub struct NewPost {
+    pub text: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    /// As sent; `None` takes the account's default.
+    pub visibility: Option<String>,
+    pub local_only: bool,
+    pub in_reply_to_id: Option<i64>,
+    pub language: Option<String>,
+    pub idempotency_key: Option<String>,
+}
+
+/// Rendered text and what it points at.
+struct Rendered {
+    html: String,
+    mentioned: Vec<AccountRow>,
+    tags: Vec<String>,
+}
+
+/// Resolves mentions against local accounts (`@name` or `@name@this-domain`); remote
+/// ones stay plain text until federation resolves them.
+async fn render(state: &AppState, text: &str) -> Result<Rendered, ServiceError> {
+    let parsed = status_text::parse(text);
+    let ours = state.urls.domain().to_string();
+    let wanted: Vec<String> = parsed
+        .mentions()
+        .into_iter()
+        .filter(|(_, d)| d.as_deref().is_none_or(|d| d.eq_ignore_ascii_case(&ours)))
+        .map(|(u, _)| u.to_ascii_lowercase())
+        .take(50)
+        .collect();
+    let found: Vec<AccountRow> = state
+        .db
+        .run(move |c| {
+            let mut out = Vec::new();
+            for name in wanted {
+                if let Some(a) = accounts::find_local_by_username(c, &name)? {
+                    if a.is_active() {
+                        out.push(a);
+                    }
+                }
+            }
+            Ok(out)
+        })
+        .await?;
+    let urls = &state.urls;
+    let html = status_text::render(&parsed, &urls.tags_base(), |name, domain| {
+        if domain.is_some_and(|d| !d.eq_ignore_ascii_case(&ours)) {
+            return None;
+        }
+        found
+            .iter()
+            .find(|a| a.username.eq_ignore_ascii_case(name))
+            .map(|a| MentionTarget {
+                url: urls.profile_page(&a.username).to_string(),
+                acct_display: a.username.clone(),
+            })
+    });
+    Ok(Rendered {
+        html,
+        mentioned: found,
+        tags: parsed.hashtags().into_iter().take(20).collect(),
+    })
+}
+
+fn check_length(state: &AppState, text: &str, spoiler: &str) -> Result<(), ServiceError> {
+    let max = state.instance.max_status_chars;
+    if status_text::plain_length(text) + spoiler.chars().count() > max {
+        return Err(DomainError::StatusTooLong { max }.into());
+    }
+    Ok(())
+}
+
+/// A status the viewer may see, with its author; anything else is "not found", so
+/// nobody learns that a private status exists.
+pub async fn visible(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<(StatusRow, AccountRow), ServiceError> {
+    let found = state
+        .db
+        .run(move |c| {
+            let Some(s) = repo::find(c, id)? else {
+                return Ok(None);
+            };
+            let Some(author) = accounts::find(c, s.account_id)? else {
+                return Ok(None);
+            };
+            let mentioned = repo::extras(c, &[s.id], None)?
+                .mentions
+                .remove(&s.id)
+                .unwrap_or_default();
+            Ok(Some((s, author, mentioned)))
+        })
+        .await?;
+    match found {
+        Some((s, author, mentioned)) if viewer.may_see(&s, &author, &mentioned) => Ok((s, author)),
+        _ => Err(ServiceError::NotFound),
+    }
+}
+
+pub async fn create(
+    state: &AppState,
+    author: &AccountRow,
+    viewer: &Viewer,
+    post: NewPost,
+) -> Result<StatusRow, ServiceError> {
+    let now = Utc::now();
+    let key_hash = post
+        .idempotency_key
+        .as_deref()
+        .filter(|k| !k.is_empty())
+        .map(|k| sha256_hex(&format!("{}:{k}", author.id)));
+    if let Some(key) = key_hash.clone() {
+        let author_id = author.id;
+        let since = (now - Duration::hours(24)).naive_utc();
+        if let Some(existing) = state
+            .db
+            .run(move |c| repo::find_by_idempotency_key(c, author_id, &key, since))
+            .await?
+        {
+            return Ok(existing);
+        }
+    }
+    let text = post.text.trim().to_owned();
+    if text.is_empty() {
+        return Err(DomainError::EmptyStatus.into());
+    }
+    let spoiler = post.spoiler_text.trim().to_owned();
+    check_length(state, &text, &spoiler)?;
+    let default_visibility = {
+        let id = author.id;
+        state
+            .db
+            .run(move |c| accounts::find_user(c, id))
+            .await?
+            .map(|u| u.default_privacy)
+            .unwrap_or_else(|| "public".to_owned())
+    };
+    let mut audience = Audience::parse(
+        post.visibility.as_deref().unwrap_or(&default_visibility),
+        post.local_only,
+    )?;
+    let mut reply_account = None;
+    if let Some(parent_id) = post.in_reply_to_id {
+        let (parent, parent_author) = visible(state, viewer, parent_id)
+            .await
+            .map_err(|_| ServiceError::ReplyTargetNotFound)?;
+        // A reply is never more public than what it answers, nor escapes the instance.
+        let parent_visibility: Visibility = parent.visibility.parse()?;
+        audience.visibility = audience.visibility.at_most(parent_visibility);
+        audience.local_only |= parent.local_only;
+        reply_account = Some(parent_author.id);
+    }
+    let rendered = render(state, &text).await?;
+    let mentioned: Vec<i64> = rendered
+        .mentioned
+        .iter()
+        .map(|a| a.id)
+        .filter(|id| *id != author.id)
+        .collect();
+    let id = state.ids.next_at(now);
+    let tags: Vec<(String, i64)> = rendered
+        .tags
+        .iter()
+        .map(|t| (t.clone(), state.ids.next_at(now)))
+        .collect();
+    let insert = StatusInsert {
+        status: NewStatus {
+            id,
+            uri: state.urls.status(&author.username, id).to_string(),
+            account_id: author.id,
+            local: author.is_local(),
+            in_reply_to_id: post.in_reply_to_id,
+            in_reply_to_account_id: reply_account,
+            reblog_of_id: None,
+            text,
+            content: rendered.html,
+            spoiler_text: spoiler.clone(),
+            sensitive: post.sensitive || !spoiler.is_empty(),
+            visibility: audience.visibility.as_str().to_owned(),
+            local_only: audience.local_only,
+            language: post.language.filter(|l| (2..=3).contains(&l.len())),
+            created_at: now.naive_utc(),
+        },
+        mentioned_account_ids: mentioned.clone(),
+        tags,
+        idempotency_key: key_hash,
+    };
+    let author_id = author.id;
+    let notif_ids: Vec<i64> = (0..mentioned.len() + 64)
+        .map(|_| state.ids.next_at(now))
+        .collect();
+    let row = state
+        .db
+        .run(move |c| {
+            let row = repo::insert(c, &insert)?;
+            // Mentioned accounts hear about it, unless they blocked the author.
+            let mut notes = Vec::new();
+            let mut ids = notif_ids.into_iter();
+            for m in &mentioned {
+                if !repo::blocked_either_way(c, *m, author_id)? {
+                    if let Some(nid) = ids.next() {
+                        notes.push(NotificationRow {
+                            id: nid,
+                            account_id: *m,
+                            from_account_id: author_id,
+                            kind: "mention".into(),
+                            status_id: Some(row.id),
+                            created_at: row.created_at,
+                        });
+                    }
+                }
+            }
+            // Followers who asked to be told about new posts (`notify`).
+            if matches!(row.visibility.as_str(), "public" | "unlisted" | "private") {
+                for f in social::notifying_followers(c, author_id)? {
+                    if mentioned.contains(&f) {
+                        continue;
+                    }
+                    if let Some(nid) = ids.next() {
+                        notes.push(NotificationRow {
+                            id: nid,
+                            account_id: f,
+                            from_account_id: author_id,
+                            kind: "status".into(),
+                            status_id: Some(row.id),
+                            created_at: row.created_at,
+                        });
+                    }
+                }
+            }
+            notif::insert(c, &notes)?;
+            Ok(row)
+        })
+        .await?;
+    tracing::info!(status_id = row.id, visibility = %row.visibility, "status created");
+    Ok(row)
+}
+
+/// Deletes the caller's own status; returns it for redraft.
+pub async fn delete(
+    state: &AppState,
+    author: &AccountRow,
+    id: i64,
+) -> Result<StatusRow, ServiceError> {
+    let author_id = author.id;
+    state
+        .db
+        .run(move |c| {
+            let Some(s) = repo::find(c, id)? else {
+                return Err(DbError::NotFound);
+            };
+            if s.account_id != author_id || s.reblog_of_id.is_some() {
+                return Err(DbError::NotFound);
+            }
+            repo::delete(c, id)?;
+            Ok(s)
+        })
+        .await
+        .map_err(not_found)
+}
+
+pub struct EditPost {
+    pub text: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub language: Option<String>,
+}
+
+pub async fn edit(
+    state: &AppState,
+    author: &AccountRow,
+    id: i64,
+    e: EditPost,
+) -> Result<StatusRow, ServiceError> {
+    let author_id = author.id;
+    let previous = state
+        .db
+        .run(move |c| repo::find(c, id))
+        .await?
+        .filter(|s| s.account_id == author_id && s.reblog_of_id.is_none())
+        .ok_or(ServiceError::NotFound)?;
+    let text = e.text.trim().to_owned();
+    if text.is_empty() {
+        return Err(DomainError::EmptyStatus.into());
+    }
+    let spoiler = e.spoiler_text.trim().to_owned();
+    check_length(state, &text, &spoiler)?;
+    let rendered = render(state, &text).await?;
+    let now = Utc::now();
+    let edit_id = state.ids.next_at(now);
+    let mentioned: Vec<i64> = rendered
+        .mentioned
+        .iter()
+        .map(|a| a.id)
+        .filter(|i| *i != author_id)
+        .collect();
+    let tags: Vec<(String, i64)> = rendered
+        .tags
+        .iter()
+        .map(|t| (t.clone(), state.ids.next_at(now)))
+        .collect();
+    let sensitive = e.sensitive || !spoiler.is_empty();
+    let language = e.language.or(previous.language.clone());
+    let notif_base: Vec<i64> = (0..256).map(|_| state.ids.next_at(now)).collect();
+    let row = state
+        .db
+        .run(move |c| {
+            let row = repo::edit(
+                c,
+                &previous,
+                Some(edit_id),
+                &text,
+                &rendered.html,
+                &spoiler,
+                sensitive,
+                language.as_deref(),
+                &mentioned,
+                &tags,
+                now.naive_utc(),
+            )?;
+            // Those who boosted it hear that it changed (Mastodon's `update`).
+            let boosters = kindred_db::models::interactions::reblogged_by(c, row.id, None, 255)?;
+            let notes: Vec<NotificationRow> = boosters
+                .into_iter()
+                .zip(notif_base)
+                .filter(|((_, a), _)| a.id != author_id)
+                .map(|((_, a), nid)| NotificationRow {
+                    id: nid,
+                    account_id: a.id,
+                    from_account_id: author_id,
+                    kind: "update".into(),
+                    status_id: Some(row.id),
+                    created_at: now.naive_utc(),
+                })
+                .collect();
+            notif::insert(c, &notes)?;
+            Ok(row)
+        })
+        .await?;
+    Ok(row)
+}
+
+/// Boosts a status the viewer can see; public and unlisted only. Idempotent.
+pub async fn reblog(
+    state: &AppState,
+    viewer: &Viewer,
+    account: &AccountRow,
+    id: i64,
+    visibility: Option<&str>,
+) -> Result<StatusRow, ServiceError> {
+    let (target, _) = visible(state, viewer, id).await?;
+    // Boosting a boost boosts the original.
+    let target = match target.reblog_of_id {
+        Some(orig) => visible(state, viewer, orig).await?.0,
+        None => target,
+    };
+    let vis: Visibility = target.visibility.parse()?;
+    if !vis.can_reblog() {
+        return Err(ServiceError::Forbidden("This action is not allowed"));
+    }
+    let boost_visibility = match visibility {
+        Some(v) => match v.parse::<Visibility>()? {
+            Visibility::Direct => Visibility::Public,
+            v => v,
+        },
+        None => Visibility::Public,
+    };
+    let account_id = account.id;
+    let target_id = target.id;
+    if let Some(existing) = state
+        .db
+        .run(move |c| repo::find_reblog(c, account_id, target_id))
+        .await?
+    {
+        return Ok(existing);
+    }
+    let now = Utc::now();
+    let boost_id = state.ids.next_at(now);
+    let nid = state.ids.next_at(now);
+    let uri = format!(
+        "{}/activity",
+        state.urls.status(&account.username, boost_id)
+    );
+    let insert = StatusInsert {
+        status: NewStatus {
+            id: boost_id,
+            uri,
+            account_id,
+            local: account.is_local(),
+            in_reply_to_id: None,
+            in_reply_to_account_id: None,
+            reblog_of_id: Some(target.id),
+            text: String::new(),
+            content: String::new(),
+            spoiler_text: String::new(),
+            sensitive: false,
+            visibility: boost_visibility.as_str().to_owned(),
+            local_only: target.local_only,
+            language: None,
+            created_at: now.naive_utc(),
+        },
+        mentioned_account_ids: Vec::new(),
+        tags: Vec::new(),
+        idempotency_key: None,
+    };
+    let owner = target.account_id;
+    Ok(state
+        .db
+        .run(move |c| {
+            let row = repo::insert(c, &insert)?;
+            if owner != account_id && !repo::blocked_either_way(c, owner, account_id)? {
+                notif::insert(
+                    c,
+                    &[NotificationRow {
+                        id: nid,
+                        account_id: owner,
+                        from_account_id: account_id,
+                        kind: "reblog".into(),
+                        status_id: Some(target_id),
+                        created_at: row.created_at,
+                    }],
+                )?;
+            }
+            Ok(row)
+        })
+        .await?)
+}
+
+/// Removes the viewer's boost of a status; returns the original.
+pub async fn unreblog(
+    state: &AppState,
+    viewer: &Viewer,
+    account: &AccountRow,
+    id: i64,
+) -> Result<StatusRow, ServiceError> {
+    let (target, _) = visible(state, viewer, id).await?;
+    let account_id = account.id;
+    let target_id = target.reblog_of_id.unwrap_or(target.id);
+    state
+        .db
+        .run(move |c| {
+            if let Some(boost) = repo::find_reblog(c, account_id, target_id)? {
+                repo::delete(c, boost.id)?;
+                if let Some(orig) = repo::find(c, target_id)? {
+                    notif::retract(c, orig.account_id, account_id, "reblog", Some(target_id))?;
+                }
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(visible(state, viewer, target_id).await?.0)
+}
+
+/// Favourite, bookmark or pin, and their undo. Returns the status.
+pub async fn mark(
+    state: &AppState,
+    viewer: &Viewer,
+    account: &AccountRow,
+    id: i64,
+    mark: Mark,
+    on: bool,
+) -> Result<StatusRow, ServiceError> {
+    let (status, _) = visible(state, viewer, id).await?;
+    if mark == Mark::Pin && on {
+        if status.account_id != account.id || status.reblog_of_id.is_some() {
+            return Err(ServiceError::Unprocessable(
+                "Validation failed: You can only pin your own statuses",
+            ));
+        }
+        if matches!(status.visibility.as_str(), "direct") {
+            return Err(ServiceError::Unprocessable(
+                "Validation failed: Direct messages cannot be pinned",
+            ));
+        }
+        let account_id = account.id;
+        let n = state
+            .db
+            .run(move |c| interactions::pin_count(c, account_id))
+            .await?;
+        if n >= MAX_PINS {
+            return Err(ServiceError::Unprocessable(
+                "Validation failed: You have already pinned the maximum number of statuses",
+            ));
+        }
+    }
+    let now = Utc::now();
+    let row_id = state.ids.next_at(now);
+    let nid = state.ids.next_at(now);
+    let account_id = account.id;
+    let status_id = status.id;
+    let owner = status.account_id;
+    state
+        .db
+        .run(move |c| {
+            if on {
+                let new =
+                    interactions::add(c, mark, row_id, account_id, status_id, now.naive_utc())?;
+                if new
+                    && mark == Mark::Favourite
+                    && owner != account_id
+                    && !repo::blocked_either_way(c, owner, account_id)?
+                {
+                    notif::insert(
+                        c,
+                        &[NotificationRow {
+                            id: nid,
+                            account_id: owner,
+                            from_account_id: account_id,
+                            kind: "favourite".into(),
+                            status_id: Some(status_id),
+                            created_at: now.naive_utc(),
+                        }],
+                    )?;
+                }
+            } else if interactions::remove(c, mark, account_id, status_id)?
+                && mark == Mark::Favourite
+            {
+                notif::retract(c, owner, account_id, "favourite", Some(status_id))?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(status)
+}
+
+/// Ancestors (oldest first) and descendants (depth-first, in reply order) the viewer
+/// may see.
+pub async fn context(
+    state: &AppState,
+    viewer: &Viewer,
+    status: &StatusRow,
+) -> Result<(Vec<StatusRow>, Vec<StatusRow>), ServiceError> {
+    let start = status.clone();
+    let (ancestors, descendants) = state
+        .db
+        .run(move |c| {
+            let mut ancestors = Vec::new();
+            let mut next = start.in_reply_to_id;
+            while let Some(id) = next {
+                if ancestors.len() >= 40 {
+                    break;
+                }
+                match repo::find(c, id)? {
+                    Some(s) => {
+                        next = s.in_reply_to_id;
+                        ancestors.push(s);
+                    }
+                    None => break,
+                }
+            }
+            ancestors.reverse();
+            // Breadth-first fetch, then order depth-first by walking the tree.
+            let mut all = Vec::new();
+            let mut frontier = vec![start.id];
+            while !frontier.is_empty() && all.len() < 4096 {
+                let level = repo::replies_to(c, &frontier)?;
+                frontier = level.iter().map(|s| s.id).collect();
+                all.extend(level);
+            }
+            let mut ordered = Vec::new();
+            let mut stack = vec![start.id];
+            while let Some(parent) = stack.pop() {
+                let mut children: Vec<&StatusRow> = all
+                    .iter()
+                    .filter(|s| s.in_reply_to_id == Some(parent))
+                    .collect();
+                children.sort_by_key(|s| std::cmp::Reverse(s.id));
+                for child in children {
+                    stack.push(child.id);
+                }
+                if parent != start.id {
+                    if let Some(s) = all.iter().find(|s| s.id == parent) {
+                        ordered.push(s.clone());
+                    }
+                }
+            }
+            Ok((ancestors, ordered))
+        })
+        .await?;
+    let ancestors = filter_visible(state, viewer, ancestors).await?;
+    let descendants = filter_visible(state, viewer, descendants).await?;
+    Ok((ancestors, descendants))
+}
+
+/// Keeps the statuses the viewer may see (and whose boosted original they may see).
+pub async fn filter_visible(
+    state: &AppState,
+    viewer: &Viewer,
+    rows: Vec<StatusRow>,
+) -> Result<Vec<StatusRow>, ServiceError> {
+    let mut ids: Vec<i64> = rows.iter().map(|s| s.id).collect();
+    ids.extend(rows.iter().filter_map(|s| s.reblog_of_id));
+    let authors: Vec<i64> = rows.iter().map(|s| s.account_id).collect();
+    let (extras, originals, accounts) = state
+        .db
+        .run(move |c| {
+            let originals = repo::find_many(c, &ids[..])?;
+            let mut account_ids = authors;
+            account_ids.extend(originals.iter().map(|s| s.account_id));
+            let extras = repo::extras(c, &ids, None)?;
+            let accounts = social::find_accounts(c, &account_ids)?;
+            Ok((extras, originals, accounts))
+        })
+        .await?;
+    let ok = |s: &StatusRow| -> bool {
+        let Some(author) = accounts.iter().find(|a| a.id == s.account_id) else {
+            return false;
+        };
+        let mentioned = extras.mentions.get(&s.id).cloned().unwrap_or_default();
+        viewer.may_see(s, author, &mentioned)
+    };
+    Ok(rows
+        .into_iter()
+        .filter(|s| {
+            ok(s)
+                && s.reblog_of_id.is_none_or(|o| {
+                    originals
+                        .iter()
+                        .find(|x| x.id == o)
+                        .is_some_and(|orig| ok(orig) && !viewer.hidden.contains(&orig.account_id))
+                })
+        })
+        .collect())
+}
+
+fn not_found(e: DbError) -> ServiceError {
+    match e {
+        DbError::NotFound => ServiceError::NotFound,
+        other => other.into(),
+    }
+}
