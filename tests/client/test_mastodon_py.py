@@ -587,6 +587,33 @@ class Run:
         check(api_carol.account_verify_credentials()["username"] == "carol", "carol cannot log in")
         ok("carol can log in with her password")
 
+        # ---- statuses, timelines, notifications ----
+        alice_id = api_email.account_verify_credentials()["id"]
+        post = api_email.status_post("Hello from Mastodon.py #kindred", spoiler_text="cw: test",
+                                     visibility="public")
+        check(post["spoiler_text"] == "cw: test" and post["visibility"] == "public" and post["sensitive"],
+              f"status_post with a content warning came back as {post.get('spoiler_text')!r}/{post.get('visibility')!r}")
+        reply = api_carol.status_reply(post, "a reply", visibility="public")
+        check(str(reply["in_reply_to_id"]) == str(post["id"]), "status_reply is not a reply")
+        check(api_carol.status_favourite(post["id"])["favourited"], "status_favourite did not favourite")
+        check(api_carol.status_reblog(post["id"])["reblog"] is not None, "status_reblog returned no boost")
+        check(api_carol.account_follow(alice_id)["following"], "account_follow did not follow")
+        for i in range(3):
+            api_email.status_post(f"note {i}", visibility="public")
+        home = api_carol.timeline_home(limit=2)
+        check(len(home) == 2, f"timeline_home(limit=2) gave {len(home)} statuses")
+        older = api_carol.fetch_next(home)
+        check(older is not None and len(older) >= 1 and int(older[0]["id"]) < int(home[-1]["id"]),
+              "fetch_next on the home timeline did not go older")
+        public = api_carol.timeline_public(local=True)
+        check(any(str(s["id"]) == str(post["id"]) for s in public), "the public post is not in timeline_public")
+        kinds = {n["type"] for n in api_email.notifications()}
+        check({"favourite", "reblog", "mention", "follow"} <= kinds, f"alice's notifications are {kinds}")
+        ctx = api_email.status_context(post["id"])
+        check(any(str(s["id"]) == str(reply["id"]) for s in ctx["descendants"]), "status_context lacks the reply")
+        ok("status_post with a CW, reply, favourite, boost, follow, home timeline with fetch_next, "
+           "public timeline, notifications, context")
+
         # ---- revocation ----
         api.revoke_access_token(allow_http=True)
         check(api.access_token is None, "revoke_access_token left the token in place")
