@@ -10,6 +10,7 @@ pub mod handlers;
 pub mod html;
 pub mod limits;
 pub mod params;
+pub mod ratelimit;
 pub mod routes;
 pub mod services;
 pub mod state;
