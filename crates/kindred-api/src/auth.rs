@@ -84,6 +84,7 @@ impl FromRequest for Authenticated {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer_token(req);
+        let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or_else(ApiError::internal)?;
             let token = token.ok_or_else(ApiError::unauthorized)?;
@@ -109,6 +110,8 @@ impl FromRequest for Authenticated {
                 None => None,
             };
             let scopes = Scopes::parse(&token.scopes).unwrap_or_default();
+            // The rate limiter may now count this token on its own.
+            crate::ratelimit::mark_token_verified(&req);
             Ok(Authenticated {
                 token,
                 scopes,

@@ -11,6 +11,7 @@ pub mod html;
 pub mod limits;
 pub mod pagination;
 pub mod params;
+pub mod ratelimit;
 pub mod routes;
 pub mod services;
 pub mod state;

@@ -1,12 +1,15 @@
 //! In-memory guards against abuse: a cap on concurrent CPU-heavy work (argon2, RSA key
-//! generation) and attempt limits keyed by what the request names (a login name), so
-//! no client address is ever kept.
+//! generation), attempt limits keyed by what the request names (a login name), and the
+//! API rate limits of `crate::ratelimit`, which key by an in-memory keyed hash: no
+//! client address is ever kept.
 
 use std::num::NonZeroU32;
 use std::time::Duration;
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tokio::sync::{Semaphore, SemaphorePermit};
+
+use crate::ratelimit::RateLimits;
 
 pub struct Limits {
     expensive: Semaphore,
@@ -15,6 +18,8 @@ pub struct Limits {
     logins: DefaultKeyedRateLimiter<String>,
     /// Sign-ups across the whole instance: each one generates an RSA key.
     sign_ups: governor::DefaultDirectRateLimiter,
+    /// Mastodon-style limits on every `/api` request (see `crate::ratelimit`).
+    api: RateLimits,
 }
 
 /// Login attempts allowed per name: a burst of 10, then one every 30 seconds.
@@ -31,7 +36,19 @@ impl Limits {
             expensive: Semaphore::new(cpus),
             logins: RateLimiter::keyed(quota(LOGIN_BURST, LOGIN_REFILL)),
             sign_ups: RateLimiter::direct(quota(SIGN_UP_BURST, SIGN_UP_REFILL)),
+            api: RateLimits::new(),
         }
+    }
+
+    /// Replaces the API rate limits (Mastodon's defaults unless told otherwise), e.g.
+    /// with `RateLimits::unlimited()` for benchmarks.
+    pub fn with_rate_limits(mut self, api: RateLimits) -> Self {
+        self.api = api;
+        self
+    }
+
+    pub fn rate_limits(&self) -> &RateLimits {
+        &self.api
     }
 
     /// Waits for a slot for CPU-heavy work, so a burst of logins queues instead of

@@ -5,7 +5,7 @@ use std::time::Instant;
 use actix_cors::Cors;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
+use actix_web::middleware::{from_fn, Next};
 use actix_web::web;
 
 use crate::handlers::{
@@ -70,7 +70,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(oauth::revoke)),
         )
         // Mastodon client API
-        .service(web::scope("/api").wrap(cors()).configure(api))
+        // Rate limits inside CORS, so browser apps can read a 429 and its headers.
+        .service(
+            web::scope("/api")
+                .wrap(from_fn(crate::ratelimit::rate_limit))
+                .wrap(cors())
+                .configure(api),
+        )
         .default_service(web::to(pages::not_found));
 }
 

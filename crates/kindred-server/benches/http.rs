@@ -78,6 +78,7 @@ async fn main() {
         ("KINDRED__SECURITY__SECRET_KEY", "11".repeat(32)),
         ("KINDRED__FEDERATION__ALLOW_HTTP", "true".into()),
         ("KINDRED__LOG__LEVEL", "error".into()),
+        ("KINDRED__SERVER__RATE_LIMITS", "false".into()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))

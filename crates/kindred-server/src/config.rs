@@ -31,6 +31,8 @@ pub struct ServerSection {
     pub bind: String,
     pub workers: usize,
     pub shutdown_timeout: u64,
+    pub rate_limits: bool,
+    pub trust_proxy_headers: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -123,6 +125,8 @@ pub struct Settings {
     pub bind: SocketAddr,
     pub workers: usize,
     pub shutdown_timeout: u64,
+    pub rate_limits: bool,
+    pub trust_proxy_headers: bool,
     pub domain: InstanceDomain,
     pub https: bool,
     pub name: String,
@@ -312,6 +316,8 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
         bind,
         workers: raw.server.workers,
         shutdown_timeout: raw.server.shutdown_timeout,
+        rate_limits: raw.server.rate_limits,
+        trust_proxy_headers: raw.server.trust_proxy_headers,
         domain,
         https,
         name: raw.instance.name,

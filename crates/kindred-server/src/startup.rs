@@ -82,7 +82,12 @@ pub async fn prepare(settings: &Settings) -> Result<web::Data<AppState>, Startup
         },
         secrets: Secrets::from_master_key(&master),
         ids: IdGenerator::new(),
-        limits: kindred_api::limits::Limits::new(),
+        limits: kindred_api::limits::Limits::new().with_rate_limits(if settings.rate_limits {
+            kindred_api::ratelimit::RateLimits::new()
+                .trust_proxy_headers(settings.trust_proxy_headers)
+        } else {
+            kindred_api::ratelimit::RateLimits::unlimited()
+        }),
     });
     kindred_api::services::instance::ensure_instance_actor(&state)
         .await

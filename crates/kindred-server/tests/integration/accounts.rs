@@ -1,3 +1,5 @@
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use kindred_db::models::accounts as repo;
 use kindred_domain::Role;
 use serde_json::{json, Value};
@@ -15,6 +17,7 @@ both_backends!(
     update_credentials_edits_the_profile,
     accounts_can_be_fetched_and_looked_up,
     instance_entities_have_mastodon_shapes,
+    sign_up_is_rate_limited_per_address,
 );
 
 const OOB: &str = "urn:ietf:wg:oauth:2.0:oob";
@@ -37,16 +40,100 @@ async fn app_token(app: &TestApp) -> String {
     v["access_token"].as_str().unwrap().to_owned()
 }
 
+/// Signs up as a new client each time: sign-up is limited to 5 per 30 minutes per
+/// address, and the harness connects from loopback, so it may name the client address
+/// in `X-Forwarded-For` as a local reverse proxy would.
 async fn sign_up(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let client = format!("198.51.{}.{}", (n >> 8) % 256, n % 256);
+    sign_up_from(app, &client, token, body).await.0
+}
+
+async fn sign_up_from(
+    app: &TestApp,
+    client: &str,
+    token: &str,
+    body: Value,
+) -> ((u16, Value), reqwest::header::HeaderMap) {
     let resp = app
         .client
         .post(app.url("/api/v1/accounts"))
+        .header("X-Forwarded-For", client)
+        .header("Origin", "https://elk.example")
         .bearer_auth(token)
         .json(&body)
         .send()
         .await
         .unwrap();
-    (resp.status().as_u16(), resp.json().await.unwrap())
+    let headers = resp.headers().clone();
+    (
+        (resp.status().as_u16(), resp.json().await.unwrap()),
+        headers,
+    )
+}
+
+async fn sign_up_is_rate_limited_per_address(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let token = app_token(&app).await;
+    let (status, _) = app.get_json("/api/v1/instance", None).await;
+    assert_eq!(status, 200);
+    // Refused attempts count too: they say whether a name is taken.
+    for i in 0..5 {
+        let ((status, body), headers) = sign_up_from(
+            &app,
+            "203.0.113.7",
+            &token,
+            json!({"username": format!("name{i}"), "password": "short", "agreement": true}),
+        )
+        .await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(headers["x-ratelimit-limit"], "5");
+        assert_eq!(
+            headers["x-ratelimit-remaining"],
+            (4 - i).to_string().as_str()
+        );
+        assert!(headers["x-ratelimit-reset"]
+            .to_str()
+            .unwrap()
+            .ends_with('Z'));
+    }
+    let ((status, body), headers) = sign_up_from(
+        &app,
+        "203.0.113.7",
+        &token,
+        json!({"username": "willow", "password": "willow's password", "agreement": true}),
+    )
+    .await;
+    assert_eq!(status, 429);
+    assert_eq!(body["error_code"], "too_many_requests");
+    assert_eq!(body["error"], "Too many requests");
+    assert_eq!(headers["x-ratelimit-remaining"], "0");
+    assert!(
+        headers["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            >= 1
+    );
+    // A browser app can read the refusal and its headers.
+    assert_eq!(headers["access-control-allow-origin"], "*");
+    let exposed = headers["access-control-expose-headers"].to_str().unwrap();
+    assert!(
+        exposed.to_lowercase().contains("x-ratelimit-reset"),
+        "{exposed}"
+    );
+    let ((status, body), _) = sign_up_from(
+        &app,
+        "2001:db8::7",
+        &token,
+        json!({"username": "willow", "password": "willow's password", "agreement": true}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
 }
 
 async fn open_sign_up_returns_a_working_token(backend: Backend) {
