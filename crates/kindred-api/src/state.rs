@@ -12,7 +12,8 @@ pub struct AppState {
     pub urls: LocalUrls,
     pub instance: InstanceSettings,
     pub secrets: Secrets,
-    pub ids: IdGenerator,
+    /// Shared so storage closures can take ids inside a transaction.
+    pub ids: std::sync::Arc<IdGenerator>,
     pub limits: crate::limits::Limits,
 }
 

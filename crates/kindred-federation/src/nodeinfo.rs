@@ -39,7 +39,8 @@ pub fn document(input: &NodeInfoInput<'_>) -> Value {
             "nodeDescription": input.node_description,
             // The way Pleroma/Akkoma and GoToSocial announce a Mastodon-compatible
             // client API; client libraries that sniff the software read this.
-            "features": ["mastodon_api", "mastodon_api_streaming"],
+            // `mastodon_api_streaming` joins when the streaming API exists.
+            "features": ["mastodon_api"],
             "mastodonApiCompatible": true,
             "federation": { "enabled": true },
         },

@@ -81,7 +81,7 @@ pub async fn prepare(settings: &Settings) -> Result<web::Data<AppState>, Startup
             allow_private_networks: settings.allow_private_networks,
         },
         secrets: Secrets::from_master_key(&master),
-        ids: IdGenerator::new(),
+        ids: std::sync::Arc::new(IdGenerator::new()),
         limits: kindred_api::limits::Limits::new().with_rate_limits(if settings.rate_limits {
             kindred_api::ratelimit::RateLimits::new()
                 .trust_proxy_headers(settings.trust_proxy_headers)

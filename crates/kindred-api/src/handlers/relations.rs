@@ -2,9 +2,9 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Duration, Utc};
+use kindred_db::models::accounts;
 use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::social::{self, AccountList};
-use kindred_db::models::{accounts, statuses as repo};
 use kindred_db::AccountRow;
 use serde::Deserialize;
 
@@ -63,7 +63,7 @@ pub async fn follow(
     state
         .db
         .run(move |c| {
-            if repo::blocked_either_way(c, me_id, other_id)? {
+            if social::blocked_either_way(c, me_id, other_id)? {
                 return Err(kindred_db::DbError::NotFound);
             }
             // Changing options of an existing follow never turns it back into a request.
@@ -82,14 +82,7 @@ pub async fn follow(
             if new {
                 notif::insert(
                     c,
-                    &[NotificationRow {
-                        id: nid,
-                        account_id: other_id,
-                        from_account_id: me_id,
-                        kind: kind.into(),
-                        status_id: None,
-                        created_at: now,
-                    }],
+                    &[NotificationRow::new(nid, other_id, me_id, kind, None, now)],
                 )?;
             }
             Ok(())
@@ -392,14 +385,14 @@ async fn decide(
                 if accept {
                     notif::insert(
                         c,
-                        &[NotificationRow {
-                            id: nid,
-                            account_id: me_id,
-                            from_account_id: req_id,
-                            kind: "follow".into(),
-                            status_id: None,
-                            created_at: now.naive_utc(),
-                        }],
+                        &[NotificationRow::new(
+                            nid,
+                            me_id,
+                            req_id,
+                            "follow",
+                            None,
+                            now.naive_utc(),
+                        )],
                     )?;
                 }
             }

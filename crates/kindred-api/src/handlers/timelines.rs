@@ -2,7 +2,6 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use kindred_db::models::interactions::{self, Mark};
-use kindred_db::models::social;
 use kindred_db::models::statuses::{self as repo, PublicScope};
 use kindred_db::StatusRow;
 use serde::Deserialize;
@@ -104,10 +103,7 @@ async fn public_like(
     let hidden = viewer.hidden.clone();
     let rows = state
         .db
-        .run(move |c| {
-            let suspended = social::suspended_account_ids(c)?;
-            repo::public(c, scope, &hidden, &suspended, w.page())
-        })
+        .run(move |c| repo::public(c, scope, &hidden, w.page()))
         .await?;
     let ids = rows.iter().map(|s| s.id).collect();
     respond(req, state, &viewer, rows, ids).await

@@ -31,10 +31,18 @@ pub struct InstanceStats {
 }
 
 pub async fn stats(state: &AppState) -> Result<InstanceStats, ServiceError> {
-    let users = state.db.run(accounts::count_active_local).await?;
+    let (users, statuses) = state
+        .db
+        .run(|c| {
+            Ok((
+                accounts::count_active_local(c)?,
+                kindred_db::models::statuses::count_local(c)?,
+            ))
+        })
+        .await?;
     Ok(InstanceStats {
         user_count: users,
-        status_count: 0,
+        status_count: statuses,
         domain_count: 0,
     })
 }

@@ -50,18 +50,11 @@ async fn render(state: &AppState, text: &str) -> Result<Rendered, ServiceError> 
         .collect();
     let found: Vec<AccountRow> = state
         .db
-        .run(move |c| {
-            let mut out = Vec::new();
-            for name in wanted {
-                if let Some(a) = accounts::find_local_by_username(c, &name)? {
-                    if a.is_active() {
-                        out.push(a);
-                    }
-                }
-            }
-            Ok(out)
-        })
-        .await?;
+        .run(move |c| accounts::find_local_by_usernames(c, &wanted))
+        .await?
+        .into_iter()
+        .filter(AccountRow::is_active)
+        .collect();
     let urls = &state.urls;
     let html = status_text::render(&parsed, &urls.tags_base(), |name, domain| {
         if domain.is_some_and(|d| !d.eq_ignore_ascii_case(&ours)) {
@@ -106,8 +99,7 @@ pub async fn visible(
             let Some(author) = accounts::find(c, s.account_id)? else {
                 return Ok(None);
             };
-            let mentioned = repo::extras(c, &[s.id], None)?
-                .mentions
+            let mentioned = repo::mentions_of(c, &[s.id])?
                 .remove(&s.id)
                 .unwrap_or_default();
             Ok(Some((s, author, mentioned)))
@@ -208,45 +200,28 @@ pub async fn create(
         idempotency_key: key_hash,
     };
     let author_id = author.id;
-    let notif_ids: Vec<i64> = (0..mentioned.len() + 64)
-        .map(|_| state.ids.next_at(now))
-        .collect();
+    let ids = state.ids.clone();
     let row = state
         .db
         .run(move |c| {
             let row = repo::insert(c, &insert)?;
-            // Mentioned accounts hear about it, unless they blocked the author.
-            let mut notes = Vec::new();
-            let mut ids = notif_ids.into_iter();
-            for m in &mentioned {
-                if !repo::blocked_either_way(c, *m, author_id)? {
-                    if let Some(nid) = ids.next() {
-                        notes.push(NotificationRow {
-                            id: nid,
-                            account_id: *m,
-                            from_account_id: author_id,
-                            kind: "mention".into(),
-                            status_id: Some(row.id),
-                            created_at: row.created_at,
-                        });
-                    }
-                }
-            }
+            let note = |to: i64, kind: &str| {
+                NotificationRow::new(
+                    ids.next_at(now),
+                    to,
+                    author_id,
+                    kind,
+                    Some(row.id),
+                    row.created_at,
+                )
+            };
+            let mut notes: Vec<NotificationRow> =
+                mentioned.iter().map(|m| note(*m, "mention")).collect();
             // Followers who asked to be told about new posts (`notify`).
             if matches!(row.visibility.as_str(), "public" | "unlisted" | "private") {
                 for f in social::notifying_followers(c, author_id)? {
-                    if mentioned.contains(&f) {
-                        continue;
-                    }
-                    if let Some(nid) = ids.next() {
-                        notes.push(NotificationRow {
-                            id: nid,
-                            account_id: f,
-                            from_account_id: author_id,
-                            kind: "status".into(),
-                            status_id: Some(row.id),
-                            created_at: row.created_at,
-                        });
+                    if !mentioned.contains(&f) {
+                        notes.push(note(f, "status"));
                     }
                 }
             }
@@ -323,7 +298,7 @@ pub async fn edit(
         .collect();
     let sensitive = e.sensitive || !spoiler.is_empty();
     let language = e.language.or(previous.language.clone());
-    let notif_base: Vec<i64> = (0..256).map(|_| state.ids.next_at(now)).collect();
+    let ids = state.ids.clone();
     let row = state
         .db
         .run(move |c| {
@@ -341,20 +316,20 @@ pub async fn edit(
                 now.naive_utc(),
             )?;
             // Those who boosted it hear that it changed (Mastodon's `update`).
-            let boosters = kindred_db::models::interactions::reblogged_by(c, row.id, None, 255)?;
-            let notes: Vec<NotificationRow> = boosters
-                .into_iter()
-                .zip(notif_base)
-                .filter(|((_, a), _)| a.id != author_id)
-                .map(|((_, a), nid)| NotificationRow {
-                    id: nid,
-                    account_id: a.id,
-                    from_account_id: author_id,
-                    kind: "update".into(),
-                    status_id: Some(row.id),
-                    created_at: now.naive_utc(),
-                })
-                .collect();
+            let notes: Vec<NotificationRow> =
+                interactions::reblogged_by(c, row.id, None, i64::MAX)?
+                    .into_iter()
+                    .map(|(_, a)| {
+                        NotificationRow::new(
+                            ids.next_at(now),
+                            a.id,
+                            author_id,
+                            "update",
+                            Some(row.id),
+                            now.naive_utc(),
+                        )
+                    })
+                    .collect();
             notif::insert(c, &notes)?;
             Ok(row)
         })
@@ -430,19 +405,17 @@ pub async fn reblog(
         .db
         .run(move |c| {
             let row = repo::insert(c, &insert)?;
-            if owner != account_id && !repo::blocked_either_way(c, owner, account_id)? {
-                notif::insert(
-                    c,
-                    &[NotificationRow {
-                        id: nid,
-                        account_id: owner,
-                        from_account_id: account_id,
-                        kind: "reblog".into(),
-                        status_id: Some(target_id),
-                        created_at: row.created_at,
-                    }],
-                )?;
-            }
+            notif::insert(
+                c,
+                &[NotificationRow::new(
+                    nid,
+                    owner,
+                    account_id,
+                    "reblog",
+                    Some(target_id),
+                    row.created_at,
+                )],
+            )?;
             Ok(row)
         })
         .await?)
@@ -517,21 +490,17 @@ pub async fn mark(
             if on {
                 let new =
                     interactions::add(c, mark, row_id, account_id, status_id, now.naive_utc())?;
-                if new
-                    && mark == Mark::Favourite
-                    && owner != account_id
-                    && !repo::blocked_either_way(c, owner, account_id)?
-                {
+                if new && mark == Mark::Favourite {
                     notif::insert(
                         c,
-                        &[NotificationRow {
-                            id: nid,
-                            account_id: owner,
-                            from_account_id: account_id,
-                            kind: "favourite".into(),
-                            status_id: Some(status_id),
-                            created_at: now.naive_utc(),
-                        }],
+                        &[NotificationRow::new(
+                            nid,
+                            owner,
+                            account_id,
+                            "favourite",
+                            Some(status_id),
+                            now.naive_utc(),
+                        )],
                     )?;
                 }
             } else if interactions::remove(c, mark, account_id, status_id)?
@@ -610,26 +579,27 @@ pub async fn filter_visible(
     viewer: &Viewer,
     rows: Vec<StatusRow>,
 ) -> Result<Vec<StatusRow>, ServiceError> {
+    let original_ids: Vec<i64> = rows.iter().filter_map(|s| s.reblog_of_id).collect();
     let mut ids: Vec<i64> = rows.iter().map(|s| s.id).collect();
-    ids.extend(rows.iter().filter_map(|s| s.reblog_of_id));
+    ids.extend(&original_ids);
     let authors: Vec<i64> = rows.iter().map(|s| s.account_id).collect();
-    let (extras, originals, accounts) = state
+    let (mentions, originals, accounts) = state
         .db
         .run(move |c| {
-            let originals = repo::find_many(c, &ids[..])?;
+            let originals = repo::find_many(c, &original_ids)?;
             let mut account_ids = authors;
             account_ids.extend(originals.iter().map(|s| s.account_id));
-            let extras = repo::extras(c, &ids, None)?;
+            let mentions = repo::mentions_of(c, &ids)?;
             let accounts = social::find_accounts(c, &account_ids)?;
-            Ok((extras, originals, accounts))
+            Ok((mentions, originals, accounts))
         })
         .await?;
     let ok = |s: &StatusRow| -> bool {
         let Some(author) = accounts.iter().find(|a| a.id == s.account_id) else {
             return false;
         };
-        let mentioned = extras.mentions.get(&s.id).cloned().unwrap_or_default();
-        viewer.may_see(s, author, &mentioned)
+        let mentioned = mentions.get(&s.id).map_or(&[][..], Vec::as_slice);
+        viewer.may_see(s, author, mentioned)
     };
     Ok(rows
         .into_iter()

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use chrono::Utc;
-use kindred_db::models::{social, statuses};
+use kindred_db::models::social;
 use kindred_db::{AccountRow, StatusRow};
 use kindred_domain::visibility::{may_see, StatusFacts, ViewerFacts};
 use kindred_domain::Visibility;
@@ -41,29 +41,16 @@ impl Viewer {
         };
         let id = account.id;
         let now = Utc::now().naive_utc();
-        let (following, blocked, hidden) = state
+        let (following, shunned) = state
             .db
-            .run(move |c| {
-                let following: HashSet<i64> = social::account_list(
-                    c,
-                    social::AccountList::Following(id),
-                    None,
-                    None,
-                    i64::MAX,
-                    now,
-                )?
-                .into_iter()
-                .map(|(_, a)| a.id)
-                .collect();
-                let hidden = statuses::hidden_account_ids(c, id, now)?;
-                let blocked: HashSet<i64> = hidden
-                    .iter()
-                    .copied()
-                    .filter(|other| statuses::blocked_either_way(c, id, *other).unwrap_or(true))
-                    .collect();
-                Ok((following, blocked, hidden))
-            })
+            .run(move |c| Ok((social::following_ids(c, id)?, social::shunned(c, id, now)?)))
             .await?;
+        let blocked: HashSet<i64> = shunned.blocked_either_way.iter().copied().collect();
+        let mut hidden = shunned.blocked_either_way;
+        hidden.extend(shunned.muted);
+        hidden.sort_unstable();
+        hidden.dedup();
+        let following: HashSet<i64> = following.into_iter().collect();
         Ok(Self {
             account: Some(account),
             following,

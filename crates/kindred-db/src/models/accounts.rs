@@ -160,6 +160,22 @@ pub fn find_local_by_username(
         .optional()?)
 }
 
+/// Local accounts by username, case-insensitively, in one query (mentions in a post).
+pub fn find_local_by_usernames(
+    conn: &mut AnyConnection,
+    usernames: &[String],
+) -> Result<Vec<AccountRow>, DbError> {
+    if usernames.is_empty() {
+        return Ok(Vec::new());
+    }
+    let lower: Vec<String> = usernames.iter().map(|u| u.to_ascii_lowercase()).collect();
+    Ok(accounts::table
+        .filter(accounts::username_lower.eq_any(lower))
+        .filter(accounts::domain.eq(""))
+        .select(AccountRow::as_select())
+        .load(conn)?)
+}
+
 /// Local accounts and logins by the keyed hash of an email address. One address may
 /// belong to several pseudonyms; the password tells them apart at login.
 pub fn find_local_by_email_lookup(

@@ -17,10 +17,37 @@ pub struct NotificationRow {
     pub created_at: NaiveDateTime,
 }
 
+impl NotificationRow {
+    pub fn new(
+        id: i64,
+        recipient: i64,
+        from: i64,
+        kind: &str,
+        status_id: Option<i64>,
+        created_at: NaiveDateTime,
+    ) -> Self {
+        Self {
+            id,
+            account_id: recipient,
+            from_account_id: from,
+            kind: kind.to_owned(),
+            status_id,
+            created_at,
+        }
+    }
+}
+
+/// Stores notifications, leaving out any to oneself and any across a block in either
+/// direction: every notification passes this one check, whoever creates it.
 pub fn insert(conn: &mut AnyConnection, rows: &[NotificationRow]) -> Result<(), DbError> {
     // One statement per row: SQLite through the multi-backend connection has no
     // batch insert, and notifications come a few at a time.
     for row in rows {
+        if row.account_id == row.from_account_id
+            || crate::models::social::blocked_either_way(conn, row.account_id, row.from_account_id)?
+        {
+            continue;
+        }
         diesel::insert_into(notifications::table)
             .values(row.clone())
             .execute(conn)?;

@@ -419,13 +419,61 @@ pub fn find_accounts(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<Accoun
         .load(conn)?)
 }
 
-pub fn suspended_account_ids(conn: &mut AnyConnection) -> Result<Vec<i64>, DbError> {
-    Ok(accounts::table
-        .filter(
-            accounts::suspended
-                .eq(true)
-                .or(accounts::approved.eq(false)),
-        )
-        .select(accounts::id)
+/// Ids of the accounts `viewer` follows.
+pub fn following_ids(conn: &mut AnyConnection, viewer: i64) -> Result<Vec<i64>, DbError> {
+    Ok(follows::table
+        .filter(follows::account_id.eq(viewer))
+        .select(follows::target_account_id)
         .load(conn)?)
+}
+
+/// Accounts on the other side of a block from `viewer`, either direction, and accounts
+/// `viewer` mutes (mutes past their expiry do not count).
+pub struct Shunned {
+    pub blocked_either_way: Vec<i64>,
+    pub muted: Vec<i64>,
+}
+
+pub fn shunned(
+    conn: &mut AnyConnection,
+    viewer: i64,
+    now: NaiveDateTime,
+) -> Result<Shunned, DbError> {
+    let mut blocked: Vec<i64> = blocks::table
+        .filter(blocks::account_id.eq(viewer))
+        .select(blocks::target_account_id)
+        .load(conn)?;
+    blocked.extend(
+        blocks::table
+            .filter(blocks::target_account_id.eq(viewer))
+            .select(blocks::account_id)
+            .load::<i64>(conn)?,
+    );
+    blocked.sort_unstable();
+    blocked.dedup();
+    let muted = mutes::table
+        .filter(mutes::account_id.eq(viewer))
+        .filter(mutes::expires_at.is_null().or(mutes::expires_at.gt(now)))
+        .select(mutes::target_account_id)
+        .load(conn)?;
+    Ok(Shunned {
+        blocked_either_way: blocked,
+        muted,
+    })
+}
+
+/// Whether either of the two blocked the other (mutes do not count).
+pub fn blocked_either_way(conn: &mut AnyConnection, a: i64, b: i64) -> Result<bool, DbError> {
+    let n: i64 = blocks::table
+        .filter(
+            blocks::account_id
+                .eq(a)
+                .and(blocks::target_account_id.eq(b))
+                .or(blocks::account_id
+                    .eq(b)
+                    .and(blocks::target_account_id.eq(a))),
+        )
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
 }

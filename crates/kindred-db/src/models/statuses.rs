@@ -9,7 +9,7 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use crate::schema::{
-    blocks, bookmarks, favourites, follows, idempotency_keys, mentions, mutes, status_edits,
+    accounts, bookmarks, favourites, follows, idempotency_keys, mentions, status_edits,
     status_pins, status_tags, statuses, tags,
 };
 use crate::{AnyConnection, DbError};
@@ -198,6 +198,15 @@ pub fn find_by_idempotency_key(
         .optional()?)
 }
 
+/// Statuses written here (boosts excluded): a total for the instance entity and NodeInfo.
+pub fn count_local(conn: &mut AnyConnection) -> Result<i64, DbError> {
+    Ok(statuses::table
+        .filter(statuses::local.eq(true))
+        .filter(statuses::reblog_of_id.is_null())
+        .count()
+        .get_result(conn)?)
+}
+
 pub fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<StatusRow>, DbError> {
     Ok(statuses::table
         .find(id)
@@ -216,14 +225,10 @@ pub fn find_many(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<StatusRow>
         .load(conn)?)
 }
 
-/// Deletes a status and (by cascade) its boosts, favourites, mentions and edits.
+/// Deletes a status; its boosts, favourites, mentions and edits go by foreign-key
+/// cascade (on in SQLite through the connection pragmas).
 pub fn delete(conn: &mut AnyConnection, id: i64) -> Result<bool, DbError> {
-    conn.transaction::<_, DbError, _>(|conn| {
-        // Boosts go with the status; SQLite cascades only with foreign keys on, so be
-        // explicit rather than rely on a pragma.
-        diesel::delete(statuses::table.filter(statuses::reblog_of_id.eq(id))).execute(conn)?;
-        Ok(diesel::delete(statuses::table.find(id)).execute(conn)? == 1)
-    })
+    Ok(diesel::delete(statuses::table.find(id)).execute(conn)? == 1)
 }
 
 /// Records the previous version and applies an edit, in one transaction.
@@ -294,50 +299,6 @@ pub fn edits(conn: &mut AnyConnection, status_id: i64) -> Result<Vec<StatusEditR
         .load(conn)?)
 }
 
-/// Account ids the viewer does not want to see (blocked, muted) or who blocked them.
-pub fn hidden_account_ids(
-    conn: &mut AnyConnection,
-    viewer: i64,
-    now: NaiveDateTime,
-) -> Result<Vec<i64>, DbError> {
-    let mut ids: Vec<i64> = blocks::table
-        .filter(blocks::account_id.eq(viewer))
-        .select(blocks::target_account_id)
-        .load(conn)?;
-    ids.extend(
-        blocks::table
-            .filter(blocks::target_account_id.eq(viewer))
-            .select(blocks::account_id)
-            .load::<i64>(conn)?,
-    );
-    ids.extend(
-        mutes::table
-            .filter(mutes::account_id.eq(viewer))
-            .filter(mutes::expires_at.is_null().or(mutes::expires_at.gt(now)))
-            .select(mutes::target_account_id)
-            .load::<i64>(conn)?,
-    );
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(ids)
-}
-
-/// Accounts blocking `viewer` or blocked by them (not mutes): these never see each other.
-pub fn blocked_either_way(conn: &mut AnyConnection, a: i64, b: i64) -> Result<bool, DbError> {
-    let n: i64 = blocks::table
-        .filter(
-            blocks::account_id
-                .eq(a)
-                .and(blocks::target_account_id.eq(b))
-                .or(blocks::account_id
-                    .eq(b)
-                    .and(blocks::target_account_id.eq(a))),
-        )
-        .count()
-        .get_result(conn)?;
-    Ok(n > 0)
-}
-
 /// The home timeline: the viewer's own statuses and those of accounts they follow,
 /// public, unlisted or followers-only; replies only within the viewer's circle;
 /// boosts unless turned off for that follow; never blocked or muted accounts.
@@ -397,9 +358,16 @@ pub fn public(
     conn: &mut AnyConnection,
     scope: PublicScope,
     hidden: &[i64],
-    suspended: &[i64],
     page: Page,
 ) -> Result<Vec<StatusRow>, DbError> {
+    // Suspended and not yet approved authors, as a subquery: no round trip, no list.
+    let inactive = accounts::table
+        .filter(
+            accounts::suspended
+                .eq(true)
+                .or(accounts::approved.eq(false)),
+        )
+        .select(accounts::id);
     let mut q = statuses::table
         .into_boxed()
         .filter(statuses::visibility.eq("public"))
@@ -407,9 +375,7 @@ pub fn public(
         .filter(diesel::dsl::not(
             statuses::account_id.eq_any(hidden.to_vec()),
         ))
-        .filter(diesel::dsl::not(
-            statuses::account_id.eq_any(suspended.to_vec()),
-        ));
+        .filter(diesel::dsl::not(statuses::account_id.eq_any(inactive)));
     if scope.local {
         q = q.filter(statuses::local.eq(true));
     }
@@ -543,6 +509,25 @@ pub struct StatusExtras {
     pub pinned: Vec<i64>,
 }
 
+/// Mentioned account ids per status: all that visibility needs besides the row.
+pub fn mentions_of(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> Result<HashMap<i64, Vec<i64>>, DbError> {
+    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    for (s, a) in mentions::table
+        .filter(mentions::status_id.eq_any(ids.to_vec()))
+        .select((mentions::status_id, mentions::account_id))
+        .load::<(i64, i64)>(conn)?
+    {
+        out.entry(s).or_default().push(a);
+    }
+    Ok(out)
+}
+
 pub fn extras(
     conn: &mut AnyConnection,
     ids: &[i64],
@@ -552,14 +537,8 @@ pub fn extras(
     if ids.is_empty() {
         return Ok(x);
     }
+    x.mentions = mentions_of(conn, ids)?;
     let ids = ids.to_vec();
-    for (s, a) in mentions::table
-        .filter(mentions::status_id.eq_any(&ids))
-        .select((mentions::status_id, mentions::account_id))
-        .load::<(i64, i64)>(conn)?
-    {
-        x.mentions.entry(s).or_default().push(a);
-    }
     for (s, name) in status_tags::table
         .inner_join(tags::table)
         .filter(status_tags::status_id.eq_any(&ids))
@@ -617,19 +596,6 @@ pub fn extras(
             .load(conn)?;
     }
     Ok(x)
-}
-
-pub fn is_mentioned(
-    conn: &mut AnyConnection,
-    status_id: i64,
-    account_id: i64,
-) -> Result<bool, DbError> {
-    let n: i64 = mentions::table
-        .filter(mentions::status_id.eq(status_id))
-        .filter(mentions::account_id.eq(account_id))
-        .count()
-        .get_result(conn)?;
-    Ok(n > 0)
 }
 
 /// The boost of `status_id` by `account_id`, if any.

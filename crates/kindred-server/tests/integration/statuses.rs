@@ -12,6 +12,7 @@ both_backends!(
     timelines_and_pagination,
     favourite_boost_bookmark_pin_and_notifications,
     anonymous_public_timeline_follows_the_setting,
+    status_outputs_carry_no_email,
 );
 
 async fn post_read_edit_delete(backend: Backend) {
@@ -488,6 +489,11 @@ async fn timelines_and_pagination(backend: Backend) {
         .get_json("/api/v1/timelines/public?remote=true", Some(&carol))
         .await;
     assert_eq!(remote.as_array().unwrap().len(), 0);
+    // instance totals count local statuses (totals only)
+    let (_, inst) = app.get_json("/api/v1/instance", None).await;
+    assert_eq!(inst["stats"]["status_count"], 6);
+    let (_, ni) = app.get_json("/nodeinfo/2.1", None).await;
+    assert_eq!(ni["usage"]["localPosts"], 6);
     // account counts
     let (_, a) = app
         .get_json(&format!("/api/v1/accounts/{alice_id}"), Some(&bob))
@@ -674,4 +680,89 @@ async fn anonymous_public_timeline_follows_the_setting(backend: Backend) {
     let (status, v) = app.get_json("/api/v1/timelines/public", Some(&alice)).await;
     assert_eq!(status, 200);
     assert_eq!(v.as_array().unwrap().len(), 1);
+}
+
+/// Statuses, timelines, notifications and account lists are built from rows that hold
+/// no email; this checks the JSON of each for the address of a member who has one.
+async fn status_outputs_carry_no_email(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let email = "willow.private@example.org";
+    app.create_user(
+        "willow",
+        "willow's password",
+        Some(email),
+        kindred_domain::Role::Member,
+    )
+    .await;
+    let willow = app.login("willow", "willow's password").await;
+    let (bob, bob_id) = app.member("bob").await;
+    let (_, me) = app
+        .get_json("/api/v1/accounts/verify_credentials", Some(&willow))
+        .await;
+    let willow_id = me["id"].as_str().unwrap().to_owned();
+    app.post_json(
+        &format!("/api/v1/accounts/{willow_id}/follow"),
+        &bob,
+        json!({}),
+    )
+    .await;
+    app.post_json(
+        &format!("/api/v1/accounts/{bob_id}/follow"),
+        &willow,
+        json!({}),
+    )
+    .await;
+    let id = app
+        .post_status(
+            &willow,
+            json!({"status": "hello @bob #tea", "visibility": "public"}),
+        )
+        .await;
+    app.post_json(&format!("/api/v1/statuses/{id}/favourite"), &bob, json!({}))
+        .await;
+    let reply = app
+        .post_status(&bob, json!({"status": "@willow hi", "in_reply_to_id": id}))
+        .await;
+    for (path, token) in [
+        (format!("/api/v1/statuses/{id}"), &bob),
+        (format!("/api/v1/statuses/{id}/context"), &bob),
+        (format!("/api/v1/statuses/{reply}"), &willow),
+        ("/api/v1/timelines/home".to_owned(), &bob),
+        ("/api/v1/timelines/public".to_owned(), &bob),
+        ("/api/v1/timelines/tag/tea".to_owned(), &bob),
+        ("/api/v1/notifications".to_owned(), &willow),
+        (format!("/api/v1/accounts/{willow_id}/statuses"), &bob),
+        (format!("/api/v1/accounts/{bob_id}/followers"), &bob),
+        (format!("/api/v1/statuses/{id}/favourited_by"), &willow),
+        (
+            format!("/api/v1/accounts/relationships?id[]={willow_id}"),
+            &bob,
+        ),
+    ] {
+        let (status, v) = app.get_json(&path, Some(token)).await;
+        assert_eq!(status, 200, "{path}: {v}");
+        crate::common::assert_no_email(&v, email);
+    }
+    // Deleting the status takes its boosts and favourites with it.
+    app.post_json(&format!("/api/v1/statuses/{id}/reblog"), &bob, json!({}))
+        .await;
+    app.send_json(
+        reqwest::Method::DELETE,
+        &format!("/api/v1/statuses/{id}"),
+        Some(&willow),
+        json!({}),
+    )
+    .await;
+    let (_, favs) = app.get_json("/api/v1/favourites", Some(&bob)).await;
+    assert_eq!(favs, json!([]));
+    let (bob_n, id_n): (i64, i64) = (bob_id.parse().unwrap(), id.parse().unwrap());
+    let boost = app
+        .state
+        .db
+        .run(move |c| kindred_db::models::statuses::find_reblog(c, bob_n, id_n))
+        .await
+        .unwrap();
+    assert!(boost.is_none(), "the boost row went with the status");
 }
