@@ -219,7 +219,7 @@ pub async fn context(
     let user = auth.user("read:statuses")?.cloned();
     let viewer = Viewer::load(&state, user.as_ref()).await?;
     let (row, _) = svc::visible(&state, &viewer, parse_id(&path)?).await?;
-    let (ancestors, descendants) = svc::context(&state, &viewer, &row).await?;
+    let (ancestors, descendants) = svc::context(&state, &row).await?;
     Ok(HttpResponse::Ok().json(Context {
         ancestors: present::statuses(&state, &viewer, ancestors).await?,
         descendants: present::statuses(&state, &viewer, descendants).await?,

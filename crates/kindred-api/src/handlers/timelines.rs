@@ -9,7 +9,6 @@ use serde::Deserialize;
 use crate::auth::{Authenticated, MaybeAuthenticated};
 use crate::pagination::{link_header, PageParams};
 use crate::params::{lenient, Params};
-use crate::services::statuses::filter_visible;
 use crate::services::{present, viewer::Viewer};
 use crate::{ApiError, AppState};
 
@@ -22,8 +21,16 @@ async fn respond(
     rows: Vec<StatusRow>,
     page_ids: Vec<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let rows = filter_visible(state, viewer, rows).await?;
-    let statuses = present::statuses(state, viewer, rows).await?;
+    let mut statuses = present::statuses(state, viewer, rows).await?;
+    // Timelines also leave out boosts of muted or blocked accounts' statuses.
+    statuses.retain(|s| {
+        s.reblog.as_ref().is_none_or(|r| {
+            r.account
+                .id
+                .parse::<i64>()
+                .is_ok_and(|id| !viewer.hidden.contains(&id))
+        })
+    });
     let mut resp = HttpResponse::Ok();
     if let Some(link) = link_header(req, state.urls.base(), &page_ids) {
         resp.insert_header(("Link", link));

@@ -514,11 +514,10 @@ pub async fn mark(
     Ok(status)
 }
 
-/// Ancestors (oldest first) and descendants (depth-first, in reply order) the viewer
-/// may see.
+/// Ancestors (oldest first) and descendants (depth-first, in reply order); presenting
+/// them leaves out what the viewer may not see.
 pub async fn context(
     state: &AppState,
-    viewer: &Viewer,
     status: &StatusRow,
 ) -> Result<(Vec<StatusRow>, Vec<StatusRow>), ServiceError> {
     let start = status.clone();
@@ -568,51 +567,8 @@ pub async fn context(
             Ok((ancestors, ordered))
         })
         .await?;
-    let ancestors = filter_visible(state, viewer, ancestors).await?;
-    let descendants = filter_visible(state, viewer, descendants).await?;
+    // Presenting leaves out what the viewer may not see.
     Ok((ancestors, descendants))
-}
-
-/// Keeps the statuses the viewer may see (and whose boosted original they may see).
-pub async fn filter_visible(
-    state: &AppState,
-    viewer: &Viewer,
-    rows: Vec<StatusRow>,
-) -> Result<Vec<StatusRow>, ServiceError> {
-    let original_ids: Vec<i64> = rows.iter().filter_map(|s| s.reblog_of_id).collect();
-    let mut ids: Vec<i64> = rows.iter().map(|s| s.id).collect();
-    ids.extend(&original_ids);
-    let authors: Vec<i64> = rows.iter().map(|s| s.account_id).collect();
-    let (mentions, originals, accounts) = state
-        .db
-        .run(move |c| {
-            let originals = repo::find_many(c, &original_ids)?;
-            let mut account_ids = authors;
-            account_ids.extend(originals.iter().map(|s| s.account_id));
-            let mentions = repo::mentions_of(c, &ids)?;
-            let accounts = social::find_accounts(c, &account_ids)?;
-            Ok((mentions, originals, accounts))
-        })
-        .await?;
-    let ok = |s: &StatusRow| -> bool {
-        let Some(author) = accounts.iter().find(|a| a.id == s.account_id) else {
-            return false;
-        };
-        let mentioned = mentions.get(&s.id).map_or(&[][..], Vec::as_slice);
-        viewer.may_see(s, author, mentioned)
-    };
-    Ok(rows
-        .into_iter()
-        .filter(|s| {
-            ok(s)
-                && s.reblog_of_id.is_none_or(|o| {
-                    originals
-                        .iter()
-                        .find(|x| x.id == o)
-                        .is_some_and(|orig| ok(orig) && !viewer.hidden.contains(&orig.account_id))
-                })
-        })
-        .collect())
 }
 
 fn not_found(e: DbError) -> ServiceError {

@@ -261,6 +261,21 @@ async fn visibility_rules_hide_what_they_should(backend: Backend) {
             json!({"status": "hello all", "visibility": "public"}),
         )
         .await;
+    // context leaves out replies the viewer may not see
+    let hidden_reply = app
+        .post_status(
+            &bob,
+            json!({"status": "for my followers", "in_reply_to_id": public, "visibility": "private"}),
+        )
+        .await;
+    let (_, ctx) = app
+        .get_json(&format!("/api/v1/statuses/{public}/context"), Some(&carol))
+        .await;
+    assert_eq!(ctx["descendants"], json!([]), "{ctx}");
+    let (_, ctx) = app
+        .get_json(&format!("/api/v1/statuses/{public}/context"), Some(&bob))
+        .await;
+    assert_eq!(ctx["descendants"][0]["id"], hidden_reply.as_str());
     let (_, carol_me) = app
         .get_json("/api/v1/accounts/verify_credentials", Some(&carol))
         .await;
