@@ -253,6 +253,108 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    lists (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        title -> Text,
+        replies_policy -> Text,
+        exclusive -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    list_accounts (list_id, account_id) {
+        list_id -> BigInt,
+        account_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    filters (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        title -> Text,
+        contexts -> Text,
+        filter_action -> Text,
+        expires_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    filter_keywords (id) {
+        id -> BigInt,
+        filter_id -> BigInt,
+        keyword -> Text,
+        whole_word -> Bool,
+    }
+}
+
+diesel::table! {
+    filter_statuses (id) {
+        id -> BigInt,
+        filter_id -> BigInt,
+        status_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    announcements (id) {
+        id -> BigInt,
+        text -> Text,
+        content -> Text,
+        published -> Bool,
+        all_day -> Bool,
+        starts_at -> Nullable<Timestamp>,
+        ends_at -> Nullable<Timestamp>,
+        published_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    announcement_dismissals (announcement_id, account_id) {
+        announcement_id -> BigInt,
+        account_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    announcement_reactions (announcement_id, account_id, name) {
+        announcement_id -> BigInt,
+        account_id -> BigInt,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    followed_tags (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        tag_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    status_conversations (status_id) {
+        status_id -> BigInt,
+        conversation_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    conversation_marks (account_id, conversation_id) {
+        account_id -> BigInt,
+        conversation_id -> BigInt,
+        read_up_to -> BigInt,
+        hidden_up_to -> BigInt,
+    }
+}
+
 diesel::joinable!(oauth_tokens -> oauth_applications (application_id));
 diesel::joinable!(oauth_tokens -> accounts (account_id));
 diesel::joinable!(users -> accounts (account_id));
@@ -266,6 +368,11 @@ diesel::joinable!(idempotency_keys -> statuses (status_id));
 diesel::joinable!(bookmarks -> statuses (status_id));
 diesel::joinable!(status_pins -> statuses (status_id));
 diesel::joinable!(notifications -> statuses (status_id));
+diesel::joinable!(list_accounts -> lists (list_id));
+diesel::joinable!(filter_keywords -> filters (filter_id));
+diesel::joinable!(filter_statuses -> filters (filter_id));
+diesel::joinable!(followed_tags -> tags (tag_id));
+diesel::joinable!(status_conversations -> statuses (status_id));
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     users,
@@ -289,4 +396,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     notifications,
     markers,
     idempotency_keys,
+    lists,
+    list_accounts,
+    filters,
+    filter_keywords,
+    filter_statuses,
+    announcements,
+    announcement_dismissals,
+    announcement_reactions,
+    followed_tags,
+    status_conversations,
+    conversation_marks,
 );

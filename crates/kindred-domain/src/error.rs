@@ -30,6 +30,12 @@ pub enum DomainError {
     EmptyStatus,
     #[error("text character limit of {max} exceeded")]
     StatusTooLong { max: usize },
+    #[error("{0}")]
+    InvalidFilter(&'static str),
+    #[error("{0}")]
+    InvalidList(&'static str),
+    #[error("{0}")]
+    InvalidAnnouncement(&'static str),
 }
 
 impl DomainError {
@@ -50,6 +56,9 @@ impl DomainError {
             Self::InvalidVisibility => "invalid_visibility",
             Self::EmptyStatus => "empty_status",
             Self::StatusTooLong { .. } => "status_too_long",
+            Self::InvalidFilter(_) => "invalid_filter",
+            Self::InvalidList(_) => "invalid_list",
+            Self::InvalidAnnouncement(_) => "invalid_announcement",
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod email;
 pub mod error;
+pub mod filters;
 pub mod id;
 pub mod instance;
 pub mod scope;

@@ -1,11 +1,16 @@
 pub mod accounts;
+pub mod announcements;
+pub mod conversations;
+pub mod filters;
 pub mod instance_actor;
 pub mod interactions;
 pub mod invites;
+pub mod lists;
 pub mod notifications;
 pub mod oauth;
 pub mod social;
 pub mod statuses;
+pub mod tag_follows;
 
 pub use accounts::{AccountRow, NewAccount, NewUser, PreferenceChanges, ProfileChanges, UserRow};
 pub use instance_actor::InstanceActorRow;

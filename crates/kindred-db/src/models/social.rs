@@ -162,8 +162,10 @@ pub fn request_follow(
     Ok(true)
 }
 
-/// Removes a follow and any pending request from `a` to `b`.
+/// Removes a follow and any pending request from `a` to `b`, and `b` from `a`'s lists
+/// (a list holds only followed accounts).
 pub fn unfollow(conn: &mut AnyConnection, a: i64, b: i64) -> Result<(), DbError> {
+    crate::models::lists::remove_from_all(conn, a, b)?;
     diesel::delete(
         follows::table
             .filter(follows::account_id.eq(a))

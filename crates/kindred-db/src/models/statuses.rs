@@ -106,6 +106,16 @@ impl Page {
         q.limit(self.limit)
     }
 
+    /// Applies the window to a statuses query and loads it, newest first.
+    pub(crate) fn load(
+        &self,
+        conn: &mut AnyConnection,
+        q: Boxed<'_>,
+    ) -> Result<Vec<StatusRow>, DbError> {
+        let rows = self.apply(q).select(StatusRow::as_select()).load(conn)?;
+        Ok(self.finish(rows))
+    }
+
     /// Rows come back oldest first for `min_id`; the API always answers newest first.
     fn finish(&self, mut rows: Vec<StatusRow>) -> Vec<StatusRow> {
         if self.min_id.is_some() {

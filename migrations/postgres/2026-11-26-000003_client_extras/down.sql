@@ -1,0 +1,11 @@
+DROP TABLE conversation_marks;
+DROP TABLE followed_tags;
+DROP TABLE announcement_reactions;
+DROP TABLE announcement_dismissals;
+DROP TABLE announcements;
+DROP TABLE filter_statuses;
+DROP TABLE filter_keywords;
+DROP TABLE filters;
+DROP TABLE list_accounts;
+DROP TABLE lists;
+DROP TABLE status_conversations;
