@@ -205,13 +205,30 @@ fn insert_path(map: &mut Map<String, Value>, head: &str, parts: &[&str], value: 
         None => {
             map.insert(head.to_owned(), Value::String(value));
         }
-        Some((&"", _)) => {
+        Some((&"", rest)) => {
             let entry = map
                 .entry(head.to_owned())
                 .or_insert_with(|| Value::Array(Vec::new()));
-            match entry {
-                Value::Array(items) => items.push(Value::String(value)),
-                other => *other = Value::Array(vec![Value::String(value)]),
+            if !entry.is_array() {
+                *entry = Value::Array(Vec::new());
+            }
+            let Value::Array(items) = entry else {
+                return;
+            };
+            match rest.split_first() {
+                None => items.push(Value::String(value)),
+                // `a[][k]=1&a[][w]=2&a[][k]=3` → [{k:1,w:2},{k:3}]: as Rails, a new
+                // element starts when the last one already has this key.
+                Some((next, deeper)) => {
+                    let reuse =
+                        matches!(items.last(), Some(Value::Object(o)) if !o.contains_key(*next));
+                    if !reuse {
+                        items.push(Value::Object(Map::new()));
+                    }
+                    if let Some(Value::Object(inner)) = items.last_mut() {
+                        insert_path(inner, next, deeper, value);
+                    }
+                }
             }
         }
         Some((next, rest)) => {
@@ -269,6 +286,31 @@ pub mod lenient {
         }
     }
 
+    /// A list of objects given as an array or, as Rails forms send them, as an object
+    /// keyed by index (`a[0][k]=v`), in index order.
+    pub fn opt_objects<'de, D, T>(d: D) -> Result<Option<Vec<T>>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: serde::de::DeserializeOwned,
+    {
+        let v = Option::<Value>::deserialize(d)?;
+        let items = match v {
+            None | Some(Value::Null) => return Ok(None),
+            Some(Value::Array(items)) => items,
+            Some(Value::Object(map)) => {
+                let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+                entries.sort_by_key(|(k, _)| (k.parse::<u64>().unwrap_or(u64::MAX), k.clone()));
+                entries.into_iter().map(|(_, v)| v).collect()
+            }
+            Some(_) => return Err(de::Error::custom("expected a list")),
+        };
+        items
+            .into_iter()
+            .map(|i| serde_json::from_value(i).map_err(de::Error::custom))
+            .collect::<Result<Vec<T>, _>>()
+            .map(Some)
+    }
+
     /// A list given as an array or as one string separated by spaces or newlines.
     pub fn opt_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
         let v = Option::<Value>::deserialize(d)?;
@@ -303,6 +345,9 @@ mod tests {
                 ("source[privacy]".into(), "unlisted".into()),
                 ("fields_attributes[0][name]".into(), "n".into()),
                 ("plain".into(), "x".into()),
+                ("kw[][keyword]".into(), "a".into()),
+                ("kw[][whole_word]".into(), "1".into()),
+                ("kw[][keyword]".into(), "b".into()),
             ],
         )
         .unwrap();
@@ -312,7 +357,8 @@ mod tests {
                 "scopes": ["read", "write"],
                 "source": {"privacy": "unlisted"},
                 "fields_attributes": {"0": {"name": "n"}},
-                "plain": "x"
+                "plain": "x",
+                "kw": [{"keyword": "a", "whole_word": "1"}, {"keyword": "b"}]
             })
         );
     }

@@ -9,8 +9,8 @@ use actix_web::middleware::{from_fn, Next};
 use actix_web::web;
 
 use crate::handlers::{
-    accounts, activitypub, apps, health, instance, notifications, oauth, pages, relations,
-    statuses, timelines, well_known,
+    accounts, activitypub, announcements, apps, conversations, filters, health, instance, lists,
+    notifications, oauth, pages, relations, statuses, tags, timelines, well_known,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -101,6 +101,7 @@ fn api(cfg: &mut web::ServiceConfig) {
             web::get().to(relations::relationships),
         )
         .route("/v1/accounts/{id}", web::get().to(accounts::show))
+        .route("/v1/accounts/{id}/lists", web::get().to(lists::containing))
         .route(
             "/v1/accounts/{id}/statuses",
             web::get().to(timelines::account_statuses),
@@ -222,11 +223,115 @@ fn api(cfg: &mut web::ServiceConfig) {
             web::get().to(notifications::empty_list),
         )
         .route("/v1/trends/links", web::get().to(notifications::empty_list))
+        .configure(client_extras)
         .route("/v1/instance", web::get().to(instance::v1))
         .route("/v2/instance", web::get().to(instance::v2))
         .route("/v1/instance/rules", web::get().to(instance::rules))
         .route("/v1/custom_emojis", web::get().to(instance::custom_emojis))
         .default_service(web::to(pages::not_found));
+}
+
+/// Lists, filters, announcements, conversations and hashtags.
+fn client_extras(cfg: &mut web::ServiceConfig) {
+    cfg.route("/v1/lists", web::get().to(lists::index))
+        .route("/v1/lists", web::post().to(lists::create))
+        .route("/v1/lists/{id}", web::get().to(lists::show))
+        .route("/v1/lists/{id}", web::put().to(lists::update))
+        .route("/v1/lists/{id}", web::delete().to(lists::delete))
+        .route("/v1/lists/{id}/accounts", web::get().to(lists::accounts))
+        .route(
+            "/v1/lists/{id}/accounts",
+            web::post().to(lists::add_accounts),
+        )
+        .route(
+            "/v1/lists/{id}/accounts",
+            web::delete().to(lists::remove_accounts),
+        )
+        .route("/v1/timelines/list/{id}", web::get().to(lists::timeline))
+        .route("/v1/filters", web::get().to(filters::index_v1))
+        .route("/v2/filters", web::get().to(filters::index))
+        .route("/v2/filters", web::post().to(filters::create))
+        .route(
+            "/v2/filters/keywords/{id}",
+            web::get().to(filters::show_keyword),
+        )
+        .route(
+            "/v2/filters/keywords/{id}",
+            web::put().to(filters::update_keyword),
+        )
+        .route(
+            "/v2/filters/keywords/{id}",
+            web::delete().to(filters::delete_keyword),
+        )
+        .route(
+            "/v2/filters/statuses/{id}",
+            web::get().to(filters::show_status),
+        )
+        .route(
+            "/v2/filters/statuses/{id}",
+            web::delete().to(filters::delete_status),
+        )
+        .route("/v2/filters/{id}", web::get().to(filters::show))
+        .route("/v2/filters/{id}", web::put().to(filters::update))
+        .route("/v2/filters/{id}", web::delete().to(filters::delete))
+        .route(
+            "/v2/filters/{id}/keywords",
+            web::get().to(filters::keywords),
+        )
+        .route(
+            "/v2/filters/{id}/keywords",
+            web::post().to(filters::add_keyword),
+        )
+        .route(
+            "/v2/filters/{id}/statuses",
+            web::get().to(filters::statuses),
+        )
+        .route(
+            "/v2/filters/{id}/statuses",
+            web::post().to(filters::add_status),
+        )
+        .route("/v1/announcements", web::get().to(announcements::index))
+        .route(
+            "/v1/announcements/{id}/dismiss",
+            web::post().to(announcements::dismiss),
+        )
+        .route(
+            "/v1/announcements/{id}/reactions/{name}",
+            web::put().to(announcements::react),
+        )
+        .route(
+            "/v1/announcements/{id}/reactions/{name}",
+            web::delete().to(announcements::unreact),
+        )
+        .route(
+            "/v1/admin/announcements",
+            web::get().to(announcements::admin_index),
+        )
+        .route(
+            "/v1/admin/announcements",
+            web::post().to(announcements::admin_create),
+        )
+        .route(
+            "/v1/admin/announcements/{id}",
+            web::put().to(announcements::admin_update),
+        )
+        .route(
+            "/v1/admin/announcements/{id}",
+            web::delete().to(announcements::admin_delete),
+        )
+        .route("/v1/conversations", web::get().to(conversations::index))
+        .route(
+            "/v1/conversations/{id}",
+            web::delete().to(conversations::remove),
+        )
+        .route(
+            "/v1/conversations/{id}/read",
+            web::post().to(conversations::read),
+        )
+        .route("/v1/followed_tags", web::get().to(tags::followed))
+        .route("/v1/tags/{name}", web::get().to(tags::show))
+        .route("/v1/tags/{name}/follow", web::post().to(tags::follow))
+        .route("/v1/tags/{name}/unfollow", web::post().to(tags::unfollow));
 }
 
 /// Browser apps (Elk, Phanpy) call the API from their own origin. Like Mastodon we

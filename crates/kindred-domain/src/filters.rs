@@ -56,7 +56,12 @@ impl FilterContexts {
         let mut set = Vec::new();
         for r in raw {
             // Tolerate a comma-separated value as well as repeated parameters.
-            for part in r.as_ref().split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            for part in r
+                .as_ref()
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+            {
                 let c: FilterContext = part.parse()?;
                 if !set.contains(&c) {
                     set.push(c);
@@ -150,7 +155,11 @@ pub fn parse_keyword(raw: &str) -> Result<String, DomainError> {
 /// ends of the keyword that are themselves word characters, as Mastodon does.
 pub fn keyword_matches(text: &str, keyword: &str, whole_word: bool) -> bool {
     let hay: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
-    let needle: Vec<char> = keyword.trim().chars().flat_map(char::to_lowercase).collect();
+    let needle: Vec<char> = keyword
+        .trim()
+        .chars()
+        .flat_map(char::to_lowercase)
+        .collect();
     if needle.is_empty() || needle.len() > hay.len() {
         return false;
     }
@@ -213,7 +222,9 @@ mod tests {
         let c = FilterContexts::parse(&["thread", "home", "home"]).unwrap();
         assert_eq!(c.to_string(), "home,thread");
         assert_eq!(FilterContexts::from_stored("home,thread"), c);
-        assert!(FilterContexts::parse(&["home,public"]).unwrap().contains(FilterContext::Public));
+        assert!(FilterContexts::parse(&["home,public"])
+            .unwrap()
+            .contains(FilterContext::Public));
         assert!(FilterContexts::parse::<&str>(&[]).is_err());
         assert!(FilterContexts::parse(&["everywhere"]).is_err());
         assert!("blur".parse::<FilterAction>().is_err());
@@ -222,7 +233,9 @@ mod tests {
     #[test]
     fn html_becomes_text() {
         assert_eq!(
-            html_to_text("<p>a &amp; b &lt;3</p><p>c<br>d</p>").split_whitespace().collect::<Vec<_>>(),
+            html_to_text("<p>a &amp; b &lt;3</p><p>c<br>d</p>")
+                .split_whitespace()
+                .collect::<Vec<_>>(),
             ["a", "&", "b", "<3", "c", "d"]
         );
     }

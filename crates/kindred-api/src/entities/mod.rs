@@ -3,8 +3,12 @@
 //! carries no email address.
 
 pub mod account;
+pub mod announcements;
 pub mod application;
+pub mod conversations;
+pub mod filters;
 pub mod instance;
+pub mod lists;
 pub mod status;
 pub mod token;
 

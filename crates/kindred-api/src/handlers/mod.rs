@@ -1,12 +1,17 @@
 pub mod accounts;
 pub mod activitypub;
+pub mod announcements;
 pub mod apps;
+pub mod conversations;
+pub mod filters;
 pub mod health;
 pub mod instance;
+pub mod lists;
 pub mod notifications;
 pub mod oauth;
 pub mod pages;
 pub mod relations;
 pub mod statuses;
+pub mod tags;
 pub mod timelines;
 pub mod well_known;

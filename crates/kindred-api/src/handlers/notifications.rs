@@ -13,8 +13,10 @@ use crate::entities::Marker;
 use crate::handlers::statuses::parse_id;
 use crate::pagination::{link_header, PageParams};
 use crate::params::{lenient, Params};
+use crate::services::filtering::ActiveFilters;
 use crate::services::{present, viewer::Viewer};
 use crate::{ApiError, AppState};
+use kindred_domain::filters::FilterContext;
 
 const TYPES: &[&str] = &[
     "mention",
@@ -77,7 +79,9 @@ pub async fn list(
     let id = me.id;
     let rows = state.db.run(move |c| repo::list(c, id, &q)).await?;
     let ids: Vec<i64> = rows.iter().map(|n| n.id).collect();
-    let entities = present::notifications(&state, &viewer, rows).await?;
+    let filters = ActiveFilters::load(&state, &viewer, FilterContext::Notifications).await?;
+    let entities =
+        filters.apply_notifications(present::notifications(&state, &viewer, rows).await?);
     let mut resp = HttpResponse::Ok();
     if let Some(link) = link_header(&req, state.urls.base(), &ids) {
         resp.insert_header(("Link", link));

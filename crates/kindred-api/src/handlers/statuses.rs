@@ -10,9 +10,11 @@ use crate::entities::status::{timestamp, StatusEdit, StatusSource};
 use crate::entities::Context;
 use crate::pagination::{link_header, PageParams};
 use crate::params::{lenient, Params};
+use crate::services::filtering::ActiveFilters;
 use crate::services::statuses::{self as svc, EditPost, NewPost};
 use crate::services::{present, viewer::Viewer};
 use crate::{ApiError, AppState};
+use kindred_domain::filters::FilterContext;
 
 pub(crate) fn parse_id(raw: &str) -> Result<i64, ApiError> {
     raw.parse().map_err(|_| ApiError::not_found())
@@ -220,9 +222,10 @@ pub async fn context(
     let viewer = Viewer::load(&state, user.as_ref()).await?;
     let (row, _) = svc::visible(&state, &viewer, parse_id(&path)?).await?;
     let (ancestors, descendants) = svc::context(&state, &row).await?;
+    let filters = ActiveFilters::load(&state, &viewer, FilterContext::Thread).await?;
     Ok(HttpResponse::Ok().json(Context {
-        ancestors: present::statuses(&state, &viewer, ancestors).await?,
-        descendants: present::statuses(&state, &viewer, descendants).await?,
+        ancestors: filters.apply(present::statuses(&state, &viewer, ancestors).await?),
+        descendants: filters.apply(present::statuses(&state, &viewer, descendants).await?),
     }))
 }
 

@@ -4,24 +4,29 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use kindred_db::models::interactions::{self, Mark};
 use kindred_db::models::statuses::{self as repo, PublicScope};
 use kindred_db::StatusRow;
+use kindred_domain::filters::FilterContext;
 use serde::Deserialize;
 
 use crate::auth::{Authenticated, MaybeAuthenticated};
 use crate::pagination::{link_header, PageParams};
 use crate::params::{lenient, Params};
+use crate::services::filtering::ActiveFilters;
 use crate::services::{present, viewer::Viewer};
 use crate::{ApiError, AppState};
 
-/// Presents a page and adds the Link header from the rows' ids (before filtering, so
-/// paging never skips or repeats).
-async fn respond(
+/// Presents a page with the viewer's filters for `context` applied, and adds the Link
+/// header from the rows' ids (before filtering, so paging never skips or repeats).
+pub(crate) async fn respond_filtered(
     req: &HttpRequest,
     state: &AppState,
     viewer: &Viewer,
     rows: Vec<StatusRow>,
     page_ids: Vec<i64>,
+    context: FilterContext,
 ) -> Result<HttpResponse, ApiError> {
-    let mut statuses = present::statuses(state, viewer, rows).await?;
+    let filters = ActiveFilters::load(state, viewer, context).await?;
+    let statuses = present::statuses(state, viewer, rows).await?;
+    let mut statuses = filters.apply(statuses);
     // Timelines also leave out boosts of muted or blocked accounts' statuses.
     statuses.retain(|s| {
         s.reblog.as_ref().is_none_or(|r| {
@@ -55,7 +60,7 @@ pub async fn home(
         .run(move |c| repo::home(c, id, &hidden, w.page()))
         .await?;
     let ids = rows.iter().map(|s| s.id).collect();
-    respond(&req, &state, &viewer, rows, ids).await
+    respond_filtered(&req, &state, &viewer, rows, ids, FilterContext::Home).await
 }
 
 #[derive(Deserialize, Default)]
@@ -113,7 +118,7 @@ async fn public_like(
         .run(move |c| repo::public(c, scope, &hidden, w.page()))
         .await?;
     let ids = rows.iter().map(|s| s.id).collect();
-    respond(req, state, &viewer, rows, ids).await
+    respond_filtered(req, state, &viewer, rows, ids, FilterContext::Public).await
 }
 
 pub async fn public(
@@ -156,9 +161,16 @@ async fn marked(
         .db
         .run(move |c| interactions::marked_statuses(c, mark, id, w.max_id, w.since_id, w.limit))
         .await?;
-    let ids = rows.iter().map(|(i, _)| *i).collect();
+    let ids: Vec<i64> = rows.iter().map(|(i, _)| *i).collect();
     let rows = rows.into_iter().map(|(_, s)| s).collect();
-    respond(&req, &state, &viewer, rows, ids).await
+    // Mastodon applies no filter context to favourites and bookmarks: the member
+    // chose these statuses. Shown as they are, still only if visible.
+    let statuses = present::statuses(&state, &viewer, rows).await?;
+    let mut resp = HttpResponse::Ok();
+    if let Some(link) = link_header(&req, state.urls.base(), &ids) {
+        resp.insert_header(("Link", link));
+    }
+    Ok(resp.json(statuses))
 }
 
 pub async fn favourites(
@@ -242,5 +254,5 @@ pub async fn account_statuses(
         })
         .await?;
     let ids = rows.iter().map(|s| s.id).collect();
-    respond(&req, &state, &viewer, rows, ids).await
+    respond_filtered(&req, &state, &viewer, rows, ids, FilterContext::Account).await
 }

@@ -1,4 +1,5 @@
 use chrono::Utc;
+use kindred_db::models::notifications::{self, NotificationRow};
 use kindred_db::models::{accounts, invites};
 use kindred_db::{AccountRow, DbError, NewAccount, NewInvite, NewUser};
 use kindred_domain::{EmailAddress, Password, RegistrationMode, Role, Username};
@@ -185,10 +186,40 @@ pub async fn sign_up(state: &AppState, input: SignUp) -> Result<AccountRow, Serv
         (Err(e), None) => return Err(e),
     };
     if !account.approved {
-        // The admin notification (`admin.sign_up`) arrives with notifications.
         tracing::info!(account_id = account.id, "sign-up awaiting approval");
     }
+    notify_admins_of_sign_up(state, &account).await?;
     Ok(account)
+}
+
+/// Tells every local admin about a new sign-up (`admin.sign_up`), as Mastodon tells
+/// its staff; the notification carries the pseudonymous account only.
+async fn notify_admins_of_sign_up(
+    state: &AppState,
+    account: &AccountRow,
+) -> Result<(), ServiceError> {
+    let (new_id, created_at) = (account.id, account.created_at);
+    let ids = state.ids.clone();
+    state
+        .db
+        .run(move |c| {
+            let rows: Vec<NotificationRow> = accounts::local_admin_ids(c)?
+                .into_iter()
+                .map(|admin| {
+                    NotificationRow::new(
+                        ids.next_at(Utc::now()),
+                        admin,
+                        new_id,
+                        "admin.sign_up",
+                        None,
+                        created_at,
+                    )
+                })
+                .collect();
+            notifications::insert(c, &rows)
+        })
+        .await?;
+    Ok(())
 }
 
 /// Issues an invite code; returns the code, which is shown once and stored hashed.

@@ -2,6 +2,8 @@
 //! line both call these, so a rule is written once.
 
 pub mod accounts;
+pub mod announcements;
+pub mod filtering;
 pub mod instance;
 pub mod oauth;
 pub mod present;

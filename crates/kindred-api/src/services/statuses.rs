@@ -4,7 +4,7 @@ use chrono::{Duration, Utc};
 use kindred_db::models::interactions::{self, Mark};
 use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::statuses::{self as repo, NewStatus, StatusInsert};
-use kindred_db::models::{accounts, social};
+use kindred_db::models::{accounts, conversations, social};
 use kindred_db::{AccountRow, DbError, StatusRow};
 use kindred_domain::status_text::{self, MentionTarget};
 use kindred_domain::{Audience, DomainError, Visibility};
@@ -205,6 +205,14 @@ pub async fn create(
         .db
         .run(move |c| {
             let row = repo::insert(c, &insert)?;
+            if row.visibility == "direct" {
+                // The conversation of what it answers, else a new one.
+                let conversation = match row.in_reply_to_id {
+                    Some(parent) => conversations::of_status(c, parent)?.unwrap_or(parent),
+                    None => row.id,
+                };
+                conversations::attach(c, row.id, conversation)?;
+            }
             let note = |to: i64, kind: &str| {
                 NotificationRow::new(
                     ids.next_at(now),

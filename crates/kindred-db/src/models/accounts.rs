@@ -238,3 +238,13 @@ pub fn count_active_local(conn: &mut AnyConnection) -> Result<i64, DbError> {
         .count()
         .get_result(conn)?)
 }
+
+/// Local admins in good standing: who is told about new sign-ups.
+pub fn local_admin_ids(conn: &mut AnyConnection) -> Result<Vec<i64>, DbError> {
+    Ok(accounts::table
+        .filter(accounts::domain.eq(""))
+        .filter(accounts::role.eq("admin"))
+        .filter(accounts::suspended.eq(false))
+        .select(accounts::id)
+        .load(conn)?)
+}

@@ -103,11 +103,7 @@ pub fn current(
         .load(conn)?)
 }
 
-pub fn dismissed(
-    conn: &mut AnyConnection,
-    member: i64,
-    ids: &[i64],
-) -> Result<Vec<i64>, DbError> {
+pub fn dismissed(conn: &mut AnyConnection, member: i64, ids: &[i64]) -> Result<Vec<i64>, DbError> {
     Ok(announcement_dismissals::table
         .filter(announcement_dismissals::account_id.eq(member))
         .filter(announcement_dismissals::announcement_id.eq_any(ids.to_vec()))
@@ -139,11 +135,7 @@ pub struct Reactions {
     pub mine: HashMap<i64, Vec<String>>,
 }
 
-pub fn reactions(
-    conn: &mut AnyConnection,
-    member: i64,
-    ids: &[i64],
-) -> Result<Reactions, DbError> {
+pub fn reactions(conn: &mut AnyConnection, member: i64, ids: &[i64]) -> Result<Reactions, DbError> {
     let mut r = Reactions::default();
     for (a, name, n) in announcement_reactions::table
         .filter(announcement_reactions::announcement_id.eq_any(ids.to_vec()))

@@ -43,10 +43,8 @@ pub struct ConversationSummary {
     pub participant_ids: Vec<i64>,
 }
 
-/// Direct status ids the member takes part in (as author or mentioned).
-fn participating(
-    member: i64,
-) -> diesel::dsl::Or<
+/// Statuses the member takes part in: as author, or mentioned.
+type Participating = diesel::dsl::Or<
     diesel::dsl::Eq<statuses::account_id, i64>,
     diesel::dsl::EqAny<
         statuses::id,
@@ -55,7 +53,9 @@ fn participating(
             mentions::status_id,
         >,
     >,
-> {
+>;
+
+fn participating(member: i64) -> Participating {
     statuses::account_id.eq(member).or(statuses::id.eq_any(
         mentions::table
             .filter(mentions::account_id.eq(member))
@@ -103,7 +103,7 @@ pub fn page(
         .filter(|(_, last)| max_id.is_none_or(|m| *last < m))
         .filter(|(_, last)| since_id.is_none_or(|s| *last > s))
         .collect();
-    rows.sort_by(|a, b| b.1.cmp(&a.1));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.1));
     rows.truncate(limit.max(0) as usize);
     let last_ids: Vec<i64> = rows.iter().map(|(_, l)| *l).collect();
     let authors: HashMap<i64, i64> = statuses::table

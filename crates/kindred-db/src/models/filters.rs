@@ -129,7 +129,11 @@ pub fn active(
 ) -> Result<Vec<FullFilter>, DbError> {
     let rows = filters::table
         .filter(filters::account_id.eq(owner))
-        .filter(filters::expires_at.is_null().or(filters::expires_at.gt(now)))
+        .filter(
+            filters::expires_at
+                .is_null()
+                .or(filters::expires_at.gt(now)),
+        )
         .order(filters::id.asc())
         .select(FilterRow::as_select())
         .load(conn)?;

@@ -84,14 +84,14 @@ pub fn is_following(conn: &mut AnyConnection, member: i64, tag_id: i64) -> Resul
     Ok(n > 0)
 }
 
-/// A page of followed tag names with the follow row id (for the Link header).
+/// A page of followed tags: (follow row id for the Link header, tag id, name).
 pub fn page(
     conn: &mut AnyConnection,
     member: i64,
     max_id: Option<i64>,
     since_id: Option<i64>,
     limit: i64,
-) -> Result<Vec<(i64, String)>, DbError> {
+) -> Result<Vec<(i64, i64, String)>, DbError> {
     let mut q = followed_tags::table
         .inner_join(tags::table)
         .filter(followed_tags::account_id.eq(member))
@@ -104,6 +104,6 @@ pub fn page(
     }
     Ok(q.order(followed_tags::id.desc())
         .limit(limit)
-        .select((followed_tags::id, tags::name))
+        .select((followed_tags::id, tags::id, tags::name))
         .load(conn)?)
 }

@@ -178,9 +178,23 @@ async fn approval_sign_up_waits_for_an_admin(backend: Backend) {
     let (_, inst) = app.get_json("/api/v2/instance", None).await;
     assert_eq!(inst["registrations"]["enabled"], true);
     assert_eq!(inst["registrations"]["approval_required"], true);
+    app.create_user("boss", "boss's password", None, Role::Admin)
+        .await;
+    let boss = app.login("boss", "boss's password").await;
+    let (member, _) = app.member("plain").await;
     let token = app_token(&app).await;
-    let (status, body) = sign_up(&app, &token, json!({"username": "hazel", "password": "hazel's password", "agreement": "true", "reason": "I was told about this group"})).await;
+    let (status, body) = sign_up(&app, &token, json!({"username": "hazel", "email": "hazel@example.org", "password": "hazel's password", "agreement": "true", "reason": "I was told about this group"})).await;
     assert_eq!(status, 200, "{body}");
+    // Admins (only) are told, with the pseudonym and never the address.
+    let (_, notes) = app
+        .get_json("/api/v1/notifications?types[]=admin.sign_up", Some(&boss))
+        .await;
+    assert_eq!(notes.as_array().unwrap().len(), 1, "{notes}");
+    assert_eq!(notes[0]["type"], "admin.sign_up");
+    assert_eq!(notes[0]["account"]["username"], "hazel");
+    assert_no_email(&notes, "hazel@example.org");
+    let (_, notes) = app.get_json("/api/v1/notifications", Some(&member)).await;
+    assert_eq!(notes, json!([]));
     let user_token = body["access_token"].as_str().unwrap().to_owned();
     let (status, body) = app
         .get_json("/api/v1/accounts/verify_credentials", Some(&user_token))

@@ -8,6 +8,7 @@ mod pg;
 
 mod accounts;
 mod cli;
+mod client_extras;
 mod mastodon_py;
 mod oauth;
 mod social;
