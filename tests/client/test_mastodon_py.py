@@ -614,6 +614,33 @@ class Run:
         ok("status_post with a CW, reply, favourite, boost, follow, home timeline with fetch_next, "
            "public timeline, notifications, context")
 
+        # ---- lists, filters, conversations, hashtags, announcements ----
+        lst = api_carol.list_create("people I follow", replies_policy="list")
+        api_carol.list_accounts_add(lst["id"], [alice_id])
+        check([str(a["id"]) for a in api_carol.list_accounts(lst["id"])] == [str(alice_id)],
+              "list_accounts does not show the added account")
+        listed = api_carol.timeline_list(lst["id"])
+        check(any(str(s["id"]) == str(post["id"]) for s in listed), "timeline_list lacks alice's post")
+        check([str(l["id"]) for l in api_carol.lists()] == [str(lst["id"])], "lists() does not show the list")
+        flt = api_carol.create_filter_v2("kw", ["home"], "warn",
+                                         keywords_attributes=[{"keyword": "note", "whole_word": True}])
+        warned = [s for s in api_carol.timeline_home(limit=40) if s.get("filtered")]
+        check(warned and all("note" in (s["filtered"][0]["keyword_matches"] or []) for s in warned),
+              f"a warn filter marked nothing: {[s.get('filtered') for s in api_carol.timeline_home()]}")
+        check([str(f["id"]) for f in api_carol.filters_v2()] == [str(flt["id"])], "filters_v2 lacks the filter")
+        api_carol.delete_filter_v2(flt["id"])
+        dm = api_email.status_post("@carol just between us", visibility="direct")
+        convs = api_carol.conversations()
+        check(len(convs) == 1 and str(convs[0]["last_status"]["id"]) == str(dm["id"]) and convs[0]["unread"],
+              f"conversations() gave {convs}")
+        check(not api_carol.conversations_read(convs[0]["id"])["unread"], "conversations_read left it unread")
+        api_carol.tag_follow("kindred")
+        check([t["name"] for t in api_carol.followed_tags()] == ["kindred"], "followed_tags lacks #kindred")
+        check(api_carol.announcements() == [], "announcements() is not an empty list")
+        api_carol.list_delete(lst["id"])
+        ok("lists with timeline_list, a v2 warn filter, a direct-message conversation, "
+           "tag_follow/followed_tags, announcements")
+
         # ---- revocation ----
         api.revoke_access_token(allow_http=True)
         check(api.access_token is None, "revoke_access_token left the token in place")
