@@ -8,6 +8,8 @@ use kindred_api::services::accounts::{
 };
 use kindred_api::services::ServiceError;
 use kindred_api::AppState;
+
+use crate::cli::AnnouncementCommand;
 use kindred_domain::{EmailAddress, Password, Role, Username};
 
 pub struct CreateUser {
@@ -102,4 +104,75 @@ pub async fn invite(
         .await
         .map_err(|e| e.to_string())?;
     Ok(vec![format!("invite code: {code}")])
+}
+
+fn describe(a: &kindred_db::models::announcements::AnnouncementRow) -> String {
+    let when = |t: Option<chrono::NaiveDateTime>| {
+        t.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_else(|| "-".to_owned())
+    };
+    format!(
+        "{}\t{}\tstarts {}\tends {}\t{}",
+        a.id,
+        if a.published { "published" } else { "draft" },
+        when(a.starts_at),
+        when(a.ends_at),
+        a.text.replace('\n', " ")
+    )
+}
+
+pub async fn announcement(
+    state: &AppState,
+    cmd: AnnouncementCommand,
+) -> Result<Vec<String>, String> {
+    use kindred_api::services::announcements as service;
+    let input = |published: Option<bool>| service::AnnouncementInput {
+        published,
+        ..Default::default()
+    };
+    let row = match cmd {
+        AnnouncementCommand::Create {
+            text,
+            starts_at,
+            ends_at,
+            all_day,
+            draft,
+        } => {
+            service::create(
+                state,
+                service::AnnouncementInput {
+                    text: Some(text),
+                    starts_at,
+                    ends_at,
+                    all_day: Some(all_day),
+                    published: Some(!draft),
+                },
+            )
+            .await
+        }
+        AnnouncementCommand::List => {
+            let rows = service::all(state).await.map_err(|e| e.to_string())?;
+            if rows.is_empty() {
+                return Ok(vec!["no announcements".to_owned()]);
+            }
+            return Ok(rows.iter().map(describe).collect());
+        }
+        AnnouncementCommand::Publish { id } => service::update(state, id, input(Some(true))).await,
+        AnnouncementCommand::Unpublish { id } => {
+            service::update(state, id, input(Some(false))).await
+        }
+        AnnouncementCommand::Delete { id } => {
+            return service::delete(state, id)
+                .await
+                .map(|_| vec![format!("deleted announcement {id}")])
+                .map_err(|e| match e {
+                    ServiceError::NotFound => format!("no announcement {id}"),
+                    other => other.to_string(),
+                });
+        }
+    };
+    row.map(|a| vec![describe(&a)]).map_err(|e| match e {
+        ServiceError::NotFound => "no such announcement".to_owned(),
+        other => other.to_string(),
+    })
 }

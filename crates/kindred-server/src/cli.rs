@@ -50,4 +50,36 @@ pub enum AdminCommand {
         #[arg(long, default_value_t = 7)]
         expires_in_days: i64,
     },
+    /// Instance announcements shown in members' apps (crisis lines, opening hours).
+    #[command(subcommand)]
+    Announcement(AnnouncementCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AnnouncementCommand {
+    /// Write an announcement; published at once unless --draft.
+    Create {
+        text: String,
+        /// When what it announces starts (RFC 3339, or YYYY-MM-DD with --all-day).
+        #[arg(long, value_name = "TIME")]
+        starts_at: Option<String>,
+        /// When it ends; members stop seeing it then.
+        #[arg(long, value_name = "TIME")]
+        ends_at: Option<String>,
+        #[arg(long)]
+        all_day: bool,
+        #[arg(long)]
+        draft: bool,
+    },
+    /// List every announcement, newest first.
+    List,
+    Publish {
+        id: i64,
+    },
+    Unpublish {
+        id: i64,
+    },
+    Delete {
+        id: i64,
+    },
 }

@@ -53,6 +53,7 @@ async fn main() -> ExitCode {
                     max_uses,
                     expires_in_days,
                 } => admin::invite(&state, max_uses, expires_in_days).await,
+                AdminCommand::Announcement(cmd) => admin::announcement(&state, cmd).await,
             },
         },
     };

@@ -113,7 +113,7 @@ pub async fn admin_index(
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
     let me = admin(&auth, "admin:read")?;
-    let rows = state.db.run(repo::all).await?;
+    let rows = service::all(&state).await?;
     Ok(HttpResponse::Ok().json(service::present(&state, me, rows, true).await?))
 }
 
@@ -149,22 +149,7 @@ pub async fn admin_create(
     Params(p): Params<AdminParams>,
 ) -> Result<HttpResponse, ApiError> {
     let me = admin(&auth, "admin:write")?;
-    let now = service::now();
-    let mut input = AnnouncementInput::from(p);
-    if input.text.is_none() {
-        input.text = Some(String::new());
-    }
-    // Published at once unless asked otherwise.
-    input.published = Some(input.published.unwrap_or(true));
-    let row = service::apply(
-        &state,
-        service::blank(state.ids.next_at(chrono::Utc::now()), now),
-        input,
-        now,
-    )?;
-    let stored = row.clone();
-    state.db.run(move |c| repo::insert(c, &stored)).await?;
-    tracing::info!(announcement_id = row.id, "announcement created");
+    let row = service::create(&state, p.into()).await?;
     let mut out = service::present(&state, me, vec![row], true).await?;
     Ok(HttpResponse::Ok().json(out.pop().ok_or_else(ApiError::internal)?))
 }
@@ -176,15 +161,7 @@ pub async fn admin_update(
     Params(p): Params<AdminParams>,
 ) -> Result<HttpResponse, ApiError> {
     let me = admin(&auth, "admin:write")?;
-    let id = parse_id(&path)?;
-    let existing = state
-        .db
-        .run(move |c| repo::find(c, id))
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let row = service::apply(&state, existing, p.into(), service::now())?;
-    let stored = row.clone();
-    state.db.run(move |c| repo::update(c, &stored)).await?;
+    let row = service::update(&state, parse_id(&path)?, p.into()).await?;
     let mut out = service::present(&state, me, vec![row], true).await?;
     Ok(HttpResponse::Ok().json(out.pop().ok_or_else(ApiError::internal)?))
 }
@@ -195,9 +172,6 @@ pub async fn admin_delete(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     admin(&auth, "admin:write")?;
-    let id = parse_id(&path)?;
-    if !state.db.run(move |c| repo::delete(c, id)).await? {
-        return Err(ApiError::not_found());
-    }
+    service::delete(&state, parse_id(&path)?).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({})))
 }

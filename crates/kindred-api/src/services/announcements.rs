@@ -182,3 +182,60 @@ pub fn parse_reaction(raw: &str) -> Result<String, ServiceError> {
 pub fn now() -> NaiveDateTime {
     Utc::now().naive_utc()
 }
+
+/// Creates an announcement; published at once unless `input.published` says no.
+pub async fn create(
+    state: &AppState,
+    mut input: AnnouncementInput,
+) -> Result<AnnouncementRow, ServiceError> {
+    let at = Utc::now();
+    input.text.get_or_insert_with(String::new);
+    input.published = Some(input.published.unwrap_or(true));
+    let row = apply(
+        state,
+        blank(state.ids.next_at(at), at.naive_utc()),
+        input,
+        at.naive_utc(),
+    )?;
+    let stored = row.clone();
+    state.db.run(move |c| repo::insert(c, &stored)).await?;
+    tracing::info!(
+        announcement_id = row.id,
+        published = row.published,
+        "announcement created"
+    );
+    Ok(row)
+}
+
+pub async fn update(
+    state: &AppState,
+    id: i64,
+    input: AnnouncementInput,
+) -> Result<AnnouncementRow, ServiceError> {
+    let existing = state
+        .db
+        .run(move |c| repo::find(c, id))
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let row = apply(state, existing, input, now())?;
+    let stored = row.clone();
+    state.db.run(move |c| repo::update(c, &stored)).await?;
+    tracing::info!(
+        announcement_id = row.id,
+        published = row.published,
+        "announcement updated"
+    );
+    Ok(row)
+}
+
+pub async fn delete(state: &AppState, id: i64) -> Result<(), ServiceError> {
+    if !state.db.run(move |c| repo::delete(c, id)).await? {
+        return Err(ServiceError::NotFound);
+    }
+    tracing::info!(announcement_id = id, "announcement deleted");
+    Ok(())
+}
+
+pub async fn all(state: &AppState) -> Result<Vec<AnnouncementRow>, ServiceError> {
+    Ok(state.db.run(repo::all).await?)
+}

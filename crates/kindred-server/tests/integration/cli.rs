@@ -182,6 +182,57 @@ fn migrate_then_create_users_on_the_default_sqlite_path() {
     assert!(!out.status.success());
 }
 
+#[test]
+fn announcements_from_the_command_line() {
+    let dir = TempDir::new("kindred-cli");
+    let run = |args: &[&str]| {
+        let out = kindred(&dir, &[]).args(args).output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, out, err) = run(&[
+        "admin",
+        "announcement",
+        "create",
+        "Crisis line: 116 123, day and night",
+        "--ends-at",
+        "2099-01-01T00:00:00Z",
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("published") && out.contains("116 123"),
+        "{out}"
+    );
+    let id = out.split('\t').next().unwrap().trim().to_owned();
+    let (ok, out, _) = run(&["admin", "announcement", "unpublish", &id]);
+    assert!(ok && out.contains("draft"), "{out}");
+    let (ok, out, _) = run(&["admin", "announcement", "list"]);
+    assert!(ok && out.starts_with(&id), "{out}");
+    // Bad input is refused and changes nothing.
+    let (ok, _, err) = run(&[
+        "admin",
+        "announcement",
+        "create",
+        "x",
+        "--starts-at",
+        "soon",
+    ]);
+    assert!(!ok && err.contains("RFC 3339"), "{err}");
+    let (ok, _, err) = run(&["admin", "announcement", "create", "   "]);
+    assert!(!ok && err.contains("blank"), "{err}");
+    let (ok, _, _) = run(&["admin", "announcement", "publish", "12345"]);
+    assert!(!ok);
+    let (ok, out, _) = run(&["admin", "announcement", "list"]);
+    assert!(ok && out.lines().count() == 1, "{out}");
+    let (ok, _, _) = run(&["admin", "announcement", "delete", &id]);
+    assert!(ok);
+    let (ok, out, _) = run(&["admin", "announcement", "list"]);
+    assert!(ok && out.contains("no announcements"), "{out}");
+}
+
 fn wait_healthy(port: u16, child: &mut std::process::Child) -> bool {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
