@@ -2,6 +2,7 @@
 //! every rule can be tested without a database or a network.
 
 pub mod account;
+pub mod address;
 pub mod email;
 pub mod error;
 pub mod filters;
