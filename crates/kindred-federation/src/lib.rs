@@ -5,6 +5,7 @@
 
 pub mod actors;
 pub mod error;
+pub mod http;
 pub mod keys;
 pub mod nodeinfo;
 pub mod urls;

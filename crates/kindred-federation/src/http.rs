@@ -1,0 +1,206 @@
+//! The one HTTP client federation uses for every fetch and delivery. A remote server
+//! chooses the URLs and host names we connect to, so the client connects only to
+//! globally routable addresses: host names are resolved by [`GlobalOnlyResolver`],
+//! which drops every other address at connect time (no DNS-rebinding window), and
+//! URLs naming an IP address are checked by [`check_url`] before any connection.
+//! Redirects are not followed here (the fetch code follows at most one, and its
+//! request passes the same checks); every request times out after 10 seconds.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kindred_domain::address::is_global;
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use reqwest_middleware::{ClientWithMiddleware, Next};
+use url::{Host, Url};
+
+/// Whole-request timeout for fetches and deliveries.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+/// Largest response body federation reads.
+pub const MAX_RESPONSE_BODY: usize = 1024 * 1024;
+
+#[derive(Debug, Clone, Copy)]
+pub struct HttpPolicy {
+    /// Tests on loopback only: lifts the address rule.
+    pub allow_private_networks: bool,
+    /// Tests only: plain `http://` peers.
+    pub allow_http: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HttpRefusal {
+    #[error("only https URLs are fetched")]
+    Scheme,
+    #[error("the URL has no host")]
+    NoHost,
+    #[error("the address is not a public internet address")]
+    NonGlobalAddress,
+    #[error("the host name has no public internet address")]
+    NoGlobalAddress,
+}
+
+/// Whether a URL may be requested at all: scheme, host, and an IP-literal host that
+/// is global. Host names are checked again when they are resolved.
+pub fn check_url(url: &Url, policy: HttpPolicy) -> Result<(), HttpRefusal> {
+    match url.scheme() {
+        "https" => {}
+        "http" if policy.allow_http => {}
+        _ => return Err(HttpRefusal::Scheme),
+    }
+    let ip = match url.host() {
+        None => return Err(HttpRefusal::NoHost),
+        Some(Host::Domain(_)) => return Ok(()),
+        Some(Host::Ipv4(v4)) => std::net::IpAddr::V4(v4),
+        Some(Host::Ipv6(v6)) => std::net::IpAddr::V6(v6),
+    };
+    if policy.allow_private_networks || is_global(ip) {
+        Ok(())
+    } else {
+        Err(HttpRefusal::NonGlobalAddress)
+    }
+}
+
+/// Resolves host names with the system resolver and keeps only global addresses.
+#[derive(Debug, Clone, Copy)]
+pub struct GlobalOnlyResolver {
+    pub allow_private_networks: bool,
+}
+
+impl Resolve for GlobalOnlyResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let allow_private = self.allow_private_networks;
+        Box::pin(async move {
+            let found = tokio::net::lookup_host((name.as_str(), 0)).await?;
+            let kept: Vec<SocketAddr> = found
+                .filter(|a| allow_private || is_global(a.ip()))
+                .collect();
+            if kept.is_empty() {
+                return Err(Box::new(HttpRefusal::NoGlobalAddress) as _);
+            }
+            Ok(Box::new(kept.into_iter()) as Addrs)
+        })
+    }
+}
+
+/// Builds the federation client: address rules, no redirects, 10 s timeout, no
+/// proxy from the environment (a proxy would resolve names where we cannot check).
+pub fn client(
+    policy: HttpPolicy,
+    user_agent: &str,
+) -> Result<ClientWithMiddleware, reqwest::Error> {
+    let inner = reqwest::Client::builder()
+        .dns_resolver(Arc::new(GlobalOnlyResolver {
+            allow_private_networks: policy.allow_private_networks,
+        }))
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(TIMEOUT)
+        .connect_timeout(TIMEOUT)
+        .no_proxy()
+        .user_agent(user_agent)
+        .build()?;
+    Ok(reqwest_middleware::ClientBuilder::new(inner)
+        .with(UrlGuard(policy))
+        .build())
+}
+
+/// Checks every request's URL (IP literals included) before it is sent.
+struct UrlGuard(HttpPolicy);
+
+#[async_trait::async_trait]
+impl reqwest_middleware::Middleware for UrlGuard {
+    async fn handle(
+        &self,
+        req: reqwest::Request,
+        ext: &mut http::Extensions,
+        next: Next<'_>,
+    ) -> reqwest_middleware::Result<reqwest::Response> {
+        check_url(req.url(), self.0).map_err(reqwest_middleware::Error::middleware)?;
+        next.run(req, ext).await
+    }
+}
+
+/// Reads a response body, refusing more than `limit` bytes.
+pub async fn read_limited(mut resp: reqwest::Response, limit: usize) -> Result<Vec<u8>, BodyError> {
+    if resp.content_length().is_some_and(|n| n as usize > limit) {
+        return Err(BodyError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(BodyError::Read)? {
+        if body.len() + chunk.len() > limit {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BodyError {
+    #[error("response body is too large")]
+    TooLarge,
+    #[error("could not read the response body: {0}")]
+    Read(reqwest::Error),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STRICT: HttpPolicy = HttpPolicy {
+        allow_private_networks: false,
+        allow_http: false,
+    };
+
+    #[test]
+    fn urls_are_checked_before_connecting() {
+        let u = |s: &str| Url::parse(s).unwrap();
+        assert!(check_url(&u("https://example.org/x"), STRICT).is_ok());
+        assert!(check_url(&u("https://93.184.216.34/x"), STRICT).is_ok());
+        for bad in [
+            "http://example.org/",
+            "ftp://example.org/",
+            "https://127.0.0.1/",
+            "https://10.0.0.1/",
+            "https://169.254.169.254/latest/meta-data",
+            "https://[::1]/",
+            "https://[::ffff:127.0.0.1]/",
+            "https://[fd00::1]/",
+            "https://0.0.0.0/",
+            "https://2130706433/",
+        ] {
+            assert!(check_url(&u(bad), STRICT).is_err(), "{bad}");
+        }
+        let open = HttpPolicy {
+            allow_private_networks: true,
+            allow_http: true,
+        };
+        assert!(check_url(&u("http://127.0.0.1:8080/"), open).is_ok());
+    }
+
+    #[tokio::test]
+    async fn loopback_names_and_addresses_are_refused_at_connect_time() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let strict = client(
+            HttpPolicy {
+                allow_private_networks: false,
+                allow_http: true,
+            },
+            "kindred-test",
+        )
+        .unwrap();
+        for url in [
+            format!("http://localhost:{port}/"),
+            format!("http://127.0.0.1:{port}/"),
+            format!("http://[::ffff:127.0.0.1]:{port}/"),
+        ] {
+            let err = strict.get(&url).send().await.unwrap_err();
+            assert!(
+                err.to_string().contains("public internet address")
+                    || format!("{err:?}").contains("NoGlobalAddress"),
+                "{url}: {err:?}"
+            );
+        }
+    }
+}
