@@ -8,6 +8,7 @@ pub mod error;
 pub mod http;
 pub mod keys;
 pub mod nodeinfo;
+pub mod signing;
 pub mod urls;
 pub mod webfinger;
 
