@@ -355,6 +355,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    instances (domain) {
+        domain -> Text,
+        software -> Nullable<Text>,
+        last_success_at -> Nullable<Timestamp>,
+        last_failure_at -> Nullable<Timestamp>,
+        failures -> Integer,
+        dead_since -> Nullable<Timestamp>,
+        leased_by -> Nullable<Text>,
+        leased_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    deliveries (id) {
+        id -> BigInt,
+        domain -> Text,
+        inbox_url -> Text,
+        signer_account_id -> Nullable<BigInt>,
+        activity_id -> Text,
+        body -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(oauth_tokens -> oauth_applications (application_id));
 diesel::joinable!(oauth_tokens -> accounts (account_id));
 diesel::joinable!(users -> accounts (account_id));
@@ -373,6 +402,7 @@ diesel::joinable!(filter_keywords -> filters (filter_id));
 diesel::joinable!(filter_statuses -> filters (filter_id));
 diesel::joinable!(followed_tags -> tags (tag_id));
 diesel::joinable!(status_conversations -> statuses (status_id));
+diesel::joinable!(deliveries -> instances (domain));
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     users,
@@ -407,4 +437,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     followed_tags,
     status_conversations,
     conversation_marks,
+    instances,
+    deliveries,
 );
