@@ -9,7 +9,7 @@ use actix_web::middleware::{from_fn, Next};
 use actix_web::web;
 
 use crate::handlers::{
-    accounts, activitypub, apps, health, instance, notifications, oauth, pages, relations,
+    accounts, activitypub, apps, health, instance, notifications, oauth, pages, relations, search,
     statuses, timelines, well_known,
 };
 
@@ -96,6 +96,7 @@ fn api(cfg: &mut web::ServiceConfig) {
             web::patch().to(accounts::update_credentials),
         )
         .route("/v1/accounts/lookup", web::get().to(accounts::lookup))
+        .route("/v1/accounts/search", web::get().to(search::accounts))
         .route(
             "/v1/accounts/relationships",
             web::get().to(relations::relationships),
@@ -222,6 +223,8 @@ fn api(cfg: &mut web::ServiceConfig) {
             web::get().to(notifications::empty_list),
         )
         .route("/v1/trends/links", web::get().to(notifications::empty_list))
+        // search (v1 /api/v1/search was removed by Mastodon 3.0 and is not offered)
+        .route("/v2/search", web::get().to(search::v2))
         .route("/v1/instance", web::get().to(instance::v1))
         .route("/v2/instance", web::get().to(instance::v2))
         .route("/v1/instance/rules", web::get().to(instance::rules))

@@ -7,6 +7,7 @@ pub mod error;
 pub mod id;
 pub mod instance;
 pub mod scope;
+pub mod search;
 pub mod status_text;
 pub mod text;
 pub mod username;

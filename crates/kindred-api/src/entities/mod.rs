@@ -5,6 +5,7 @@
 pub mod account;
 pub mod application;
 pub mod instance;
+pub mod search;
 pub mod status;
 pub mod token;
 

@@ -7,6 +7,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod pages;
 pub mod relations;
+pub mod search;
 pub mod statuses;
 pub mod timelines;
 pub mod well_known;

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod instance;
 pub mod oauth;
 pub mod present;
+pub mod search;
 pub mod statuses;
 pub mod viewer;
 

@@ -4,6 +4,7 @@ pub mod interactions;
 pub mod invites;
 pub mod notifications;
 pub mod oauth;
+pub mod search;
 pub mod social;
 pub mod statuses;
 
