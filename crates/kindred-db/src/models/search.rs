@@ -147,6 +147,10 @@ pub fn tsquery(q: &TextQuery) -> Option<String> {
     )
 }
 
+/// PostgreSQL: a status's words as a `tsvector`, exactly the expression of the index
+/// `statuses_search_idx`, so the index serves the match (a test checks the plan).
+pub const PG_WORDS: &str = "array_to_tsvector(string_to_array(statuses.search_text, ' '))";
+
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StatusFilters {
     /// Only statuses by this account.
@@ -180,8 +184,7 @@ pub fn statuses(
             let Some(expr) = tsquery(query) else {
                 return Ok(Vec::new());
             };
-            // The very expression of statuses_search_idx, so the index serves it.
-            sql::<Bool>("array_to_tsvector(string_to_array(statuses.search_text, ' ')) @@ CAST(")
+            sql::<Bool>(&format!("{PG_WORDS} @@ CAST("))
                 .bind::<Text, _>(expr)
                 .sql(" AS tsquery)")
         }

@@ -10,6 +10,7 @@ mod accounts;
 mod cli;
 mod mastodon_py;
 mod oauth;
+mod search;
 mod social;
 mod statuses;
 mod storage;
