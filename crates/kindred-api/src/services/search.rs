@@ -194,7 +194,8 @@ pub fn account_query(
         None => (q, false),
     };
     let username = Username::parse(name).ok().map(|u| u.canonical());
-    let partial = !address && !(anonymous && name.chars().count() < MIN_ANONYMOUS_CHARS);
+    let too_short = anonymous && name.chars().count() < MIN_ANONYMOUS_CHARS;
+    let partial = !(address || too_short);
     let words = name_document(name);
     let query = AccountQuery {
         exact_username: username.clone(),
