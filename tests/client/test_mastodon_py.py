@@ -641,6 +641,18 @@ class Run:
         ok("lists with timeline_list, a v2 warn filter, a direct-message conversation, "
            "tag_follow/followed_tags, announcements")
 
+        # ---- search ----
+        found = api_carol.search_v2("mastodon.py", result_type="statuses")
+        check(any(str(s["id"]) == str(post["id"]) for s in found["statuses"]),
+              f"search_v2 did not find the post: {snippet(str(found))}")
+        tags = [t["name"] for t in api_carol.search_v2("#kindr", result_type="hashtags")["hashtags"]]
+        check(tags == ["kindred"], f"search_v2 hashtags for #kindr: {tags}")
+        found = api_carol.search_v2("alice")
+        check([str(a["id"]) for a in found["accounts"]] == [str(alice_id)],
+              f"search_v2 accounts for alice: {snippet(str(found['accounts']))}")
+        check(ALICE_EMAIL not in str(found), "search_v2 answer holds alice's email")
+        ok("search_v2: statuses by words, hashtags by prefix, accounts by username")
+
         # ---- revocation ----
         api.revoke_access_token(allow_http=True)
         check(api.access_token is None, "revoke_access_token left the token in place")

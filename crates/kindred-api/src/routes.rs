@@ -10,7 +10,7 @@ use actix_web::web;
 
 use crate::handlers::{
     accounts, activitypub, announcements, apps, conversations, filters, health, instance, lists,
-    notifications, oauth, pages, relations, statuses, tags, timelines, well_known,
+    notifications, oauth, pages, relations, search, statuses, tags, timelines, well_known,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -96,6 +96,7 @@ fn api(cfg: &mut web::ServiceConfig) {
             web::patch().to(accounts::update_credentials),
         )
         .route("/v1/accounts/lookup", web::get().to(accounts::lookup))
+        .route("/v1/accounts/search", web::get().to(search::accounts))
         .route(
             "/v1/accounts/relationships",
             web::get().to(relations::relationships),
@@ -224,6 +225,8 @@ fn api(cfg: &mut web::ServiceConfig) {
         )
         .route("/v1/trends/links", web::get().to(notifications::empty_list))
         .configure(client_extras)
+        // search (v1 /api/v1/search was removed by Mastodon 3.0 and is not offered)
+        .route("/v2/search", web::get().to(search::v2))
         .route("/v1/instance", web::get().to(instance::v1))
         .route("/v2/instance", web::get().to(instance::v2))
         .route("/v1/instance/rules", web::get().to(instance::rules))

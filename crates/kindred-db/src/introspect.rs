@@ -41,11 +41,15 @@ fn normalise_type(raw: &str) -> String {
 pub fn tables_and_columns(db: &Db) -> Result<BTreeMap<String, Vec<ColumnInfo>>, DbError> {
     let rows: Vec<Column> = db.run_blocking(|conn| {
         let rows = match conn {
+            // Ordinary tables only: an FTS5 index is a virtual table plus shadow tables
+            // (`_data`, `_idx`, ...) that SQLite manages itself; PostgreSQL keeps its
+            // search index as an index, which is not a table either. Columns both
+            // backends share (`statuses.search_text`) are compared as usual.
             AnyConnection::Sqlite(c) => diesel::sql_query(
-                "SELECT m.name AS table_name, p.name AS column_name, p.type AS data_type, \
+                "SELECT t.name AS table_name, p.name AS column_name, p.type AS data_type, \
                  p.\"notnull\" AS not_null \
-                 FROM sqlite_master m JOIN pragma_table_info(m.name) p \
-                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
+                 FROM pragma_table_list t JOIN pragma_table_info(t.name) p \
+                 WHERE t.schema = 'main' AND t.type = 'table' AND t.name NOT LIKE 'sqlite_%'",
             )
             .load(c)?,
             AnyConnection::Postgresql(c) => diesel::sql_query(

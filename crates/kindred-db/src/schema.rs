@@ -440,3 +440,25 @@ diesel::allow_tables_to_appear_in_same_query!(
     instances,
     deliveries,
 );
+
+// The search columns of `statuses` and `accounts` (migration 2026-11-26-000001_search),
+// declared as tables of their own: both tables are at diesel's 16-column limit, and
+// only `models::search` and the two writes that keep the columns current use them.
+diesel::table! {
+    #[sql_name = "statuses"]
+    status_search (id) {
+        id -> BigInt,
+        text -> Text,
+        spoiler_text -> Text,
+        search_text -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    #[sql_name = "accounts"]
+    account_search (id) {
+        id -> BigInt,
+        display_name -> Text,
+        search_name -> Nullable<Text>,
+    }
+}

@@ -9,6 +9,7 @@ pub mod filters;
 pub mod id;
 pub mod instance;
 pub mod scope;
+pub mod search;
 pub mod status_text;
 pub mod text;
 pub mod username;

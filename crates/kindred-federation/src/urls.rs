@@ -110,6 +110,38 @@ impl LocalUrls {
     }
 }
 
+/// What a URL of this instance points at, as far as search resolves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocalObject {
+    /// `/@name` or `/users/name`.
+    Account(String),
+    /// `/@name/ID` or `/users/name/statuses/ID`.
+    Status(String, i64),
+}
+
+impl LocalUrls {
+    /// Reads back a profile or status URL built above; None for other hosts and paths.
+    pub fn parse_local(&self, url: &str) -> Option<LocalObject> {
+        let url = Url::parse(url.trim()).ok()?;
+        let ours = url.scheme() == self.base.scheme()
+            && url.host_str() == self.base.host_str()
+            && url.port_or_known_default() == self.base.port_or_known_default();
+        if !ours {
+            return None;
+        }
+        let parts: Vec<&str> = url.path().trim_matches('/').split('/').collect();
+        let name = |n: &str| (!n.is_empty()).then(|| n.to_owned());
+        let id = |i: &str| i.parse::<i64>().ok();
+        match parts.as_slice() {
+            [at] => Some(LocalObject::Account(name(at.strip_prefix('@')?)?)),
+            ["users", n] => Some(LocalObject::Account(name(n)?)),
+            [at, i] => Some(LocalObject::Status(name(at.strip_prefix('@')?)?, id(i)?)),
+            ["users", n, "statuses", i] => Some(LocalObject::Status(name(n)?, id(i)?)),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +160,36 @@ mod tests {
         assert_eq!(u.streaming(), "ws://localhost:8080");
         let s = LocalUrls::new(InstanceDomain::parse("peer.example").unwrap(), true);
         assert_eq!(s.shared_inbox().as_str(), "https://peer.example/inbox");
+    }
+
+    #[test]
+    fn reads_back_local_urls() {
+        let u = LocalUrls::new(InstanceDomain::parse("peer.example").unwrap(), true);
+        for (url, want) in [
+            (
+                u.profile_page("river").to_string(),
+                Some(LocalObject::Account("river".into())),
+            ),
+            (
+                u.actor("river").to_string(),
+                Some(LocalObject::Account("river".into())),
+            ),
+            (
+                u.status_page("river", 42).to_string(),
+                Some(LocalObject::Status("river".into(), 42)),
+            ),
+            (
+                u.status("river", 42).to_string(),
+                Some(LocalObject::Status("river".into(), 42)),
+            ),
+            ("https://other.example/@river".into(), None),
+            ("http://peer.example/@river".into(), None),
+            ("https://peer.example/@river/x".into(), None),
+            ("https://peer.example/tags/river".into(), None),
+            ("https://peer.example/".into(), None),
+            ("not a url".into(), None),
+        ] {
+            assert_eq!(u.parse_local(&url), want, "{url}");
+        }
     }
 }

@@ -9,6 +9,7 @@ pub mod conversations;
 pub mod filters;
 pub mod instance;
 pub mod lists;
+pub mod search;
 pub mod status;
 pub mod token;
 

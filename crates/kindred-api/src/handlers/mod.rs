@@ -11,6 +11,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod pages;
 pub mod relations;
+pub mod search;
 pub mod statuses;
 pub mod tags;
 pub mod timelines;

@@ -7,6 +7,7 @@ pub mod filtering;
 pub mod instance;
 pub mod oauth;
 pub mod present;
+pub mod search;
 pub mod statuses;
 pub mod viewer;
 

@@ -1,6 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::models::search;
 use crate::schema::{accounts, users};
 use crate::{AnyConnection, DbError};
 
@@ -124,6 +125,7 @@ pub fn insert_local(
         diesel::insert_into(accounts::table)
             .values(account)
             .execute(conn)?;
+        search::index_account(conn, account.id, &account.display_name)?;
         diesel::insert_into(users::table)
             .values(user)
             .execute(conn)?;
@@ -203,6 +205,9 @@ pub fn update_profile(
             .execute(conn)?;
         if n == 0 {
             return Err(DbError::NotFound);
+        }
+        if let Some(name) = &profile.display_name {
+            search::index_account(conn, id, name)?;
         }
         if !preferences.is_empty() {
             diesel::update(users::table.find(id))

@@ -9,6 +9,7 @@ pub mod invites;
 pub mod lists;
 pub mod notifications;
 pub mod oauth;
+pub mod search;
 pub mod social;
 pub mod statuses;
 pub mod tag_follows;

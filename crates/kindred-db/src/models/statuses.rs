@@ -8,6 +8,7 @@ use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
+use crate::models::search;
 use crate::schema::{
     accounts, bookmarks, favourites, follows, idempotency_keys, mentions, status_edits,
     status_pins, status_tags, statuses, tags,
@@ -130,6 +131,7 @@ pub fn insert(conn: &mut AnyConnection, s: &StatusInsert) -> Result<StatusRow, D
         diesel::insert_into(statuses::table)
             .values(&s.status)
             .execute(conn)?;
+        search::index_status(conn, s.status.id, &s.status.text, &s.status.spoiler_text)?;
         for account_id in &s.mentioned_account_ids {
             diesel::insert_into(mentions::table)
                 .values((
@@ -281,6 +283,7 @@ pub fn edit(
                 statuses::edited_at.eq(Some(now)),
             ))
             .execute(conn)?;
+        search::index_status(conn, previous.id, text, spoiler_text)?;
         diesel::delete(mentions::table.filter(mentions::status_id.eq(previous.id)))
             .execute(conn)?;
         for account_id in mentioned_account_ids {

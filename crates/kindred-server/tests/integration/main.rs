@@ -11,6 +11,7 @@ mod cli;
 mod client_extras;
 mod mastodon_py;
 mod oauth;
+mod search;
 mod social;
 mod statuses;
 mod storage;
