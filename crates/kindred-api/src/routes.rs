@@ -10,7 +10,7 @@ use actix_web::web;
 
 use crate::handlers::{
     accounts, activitypub, apps, health, instance, notifications, oauth, pages, relations,
-    statuses, timelines, well_known,
+    statuses, streaming, timelines, well_known,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -222,6 +222,13 @@ fn api(cfg: &mut web::ServiceConfig) {
             web::get().to(notifications::empty_list),
         )
         .route("/v1/trends/links", web::get().to(notifications::empty_list))
+        // streaming: the WebSocket, its health check, and server-sent events
+        .route("/v1/streaming", web::get().to(streaming::websocket))
+        .route("/v1/streaming/health", web::get().to(streaming::health))
+        .route(
+            "/v1/streaming/{stream:.+}",
+            web::get().to(streaming::server_sent_events),
+        )
         .route("/v1/instance", web::get().to(instance::v1))
         .route("/v2/instance", web::get().to(instance::v2))
         .route("/v1/instance/rules", web::get().to(instance::rules))

@@ -88,6 +88,7 @@ pub async fn prepare(settings: &Settings) -> Result<web::Data<AppState>, Startup
         } else {
             kindred_api::ratelimit::RateLimits::unlimited()
         }),
+        streaming: kindred_api::streaming::Hub::default(),
     });
     kindred_api::services::instance::ensure_instance_actor(&state)
         .await

@@ -8,5 +8,6 @@ pub mod oauth;
 pub mod pages;
 pub mod relations;
 pub mod statuses;
+pub mod streaming;
 pub mod timelines;
 pub mod well_known;

@@ -22,15 +22,7 @@ async fn respond(
     page_ids: Vec<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let mut statuses = present::statuses(state, viewer, rows).await?;
-    // Timelines also leave out boosts of muted or blocked accounts' statuses.
-    statuses.retain(|s| {
-        s.reblog.as_ref().is_none_or(|r| {
-            r.account
-                .id
-                .parse::<i64>()
-                .is_ok_and(|id| !viewer.hidden.contains(&id))
-        })
-    });
+    present::drop_hidden_boosts(viewer, &mut statuses);
     let mut resp = HttpResponse::Ok();
     if let Some(link) = link_header(req, state.urls.base(), &page_ids) {
         resp.insert_header(("Link", link));

@@ -13,4 +13,5 @@ mod oauth;
 mod social;
 mod statuses;
 mod storage;
+mod streaming;
 mod well_known;
