@@ -9,7 +9,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use kindred_db::models::notifications::NotificationRow;
 use kindred_db::StatusRow;
 use kindred_domain::Visibility;
-use tokio::sync::broadcast;
+use std::future::Future;
+
+use tokio::sync::{broadcast, watch, Semaphore, SemaphorePermit};
 
 /// Events a slow stream may fall behind before it skips ahead (it never blocks others).
 const CHANNEL_CAPACITY: usize = 1024;
@@ -59,12 +61,16 @@ pub enum Event {
     Notification { id: i64, recipient: i64 },
 }
 
-/// How many streams may be open at once.
+/// How many streams may be open at once, and how many may render at once.
 #[derive(Debug, Clone, Copy)]
 pub struct StreamLimits {
     pub per_token: usize,
     pub anonymous: usize,
     pub total: usize,
+    /// Streams loading an event from storage at the same time. Rendering takes a pooled
+    /// connection; bounding it keeps a burst of events to many open streams from
+    /// starving ordinary requests of connections.
+    pub concurrent_renders: usize,
 }
 
 impl Default for StreamLimits {
@@ -73,6 +79,7 @@ impl Default for StreamLimits {
             per_token: 8,
             anonymous: 256,
             total: 4096,
+            concurrent_renders: 4,
         }
     }
 }
@@ -88,6 +95,8 @@ pub struct Hub {
     tx: broadcast::Sender<Event>,
     open: Arc<Mutex<Open>>,
     limits: StreamLimits,
+    renders: Semaphore,
+    stopping: watch::Sender<bool>,
 }
 
 impl Default for Hub {
@@ -103,7 +112,29 @@ impl Hub {
             tx,
             open: Arc::default(),
             limits,
+            renders: Semaphore::new(limits.concurrent_renders.max(1)),
+            stopping: watch::Sender::new(false),
         }
+    }
+
+    /// Ends every open stream: long-lived connections would otherwise hold a graceful
+    /// shutdown until its timeout.
+    pub fn shut_down(&self) {
+        self.stopping.send_replace(true);
+    }
+
+    /// Resolves once the hub is shutting down (at once if it already is).
+    pub fn stopping(&self) -> impl Future<Output = ()> + 'static {
+        let mut rx = self.stopping.subscribe();
+        async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        }
+    }
+
+    /// Waits for a turn to read storage for one event; `None` only if the hub is
+    /// shutting down.
+    pub async fn render_permit(&self) -> Option<SemaphorePermit<'_>> {
+        self.renders.acquire().await.ok()
     }
 
     /// Never blocks; with no stream open the event is simply dropped.
@@ -203,6 +234,7 @@ mod tests {
             per_token: 2,
             anonymous: 1,
             total: 4,
+            concurrent_renders: 1,
         });
         let a = hub.admit(Some(1));
         let b = hub.admit(Some(1));

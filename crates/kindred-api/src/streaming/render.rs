@@ -222,6 +222,9 @@ impl Subscriber {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
+        let Some(_turn) = state.streaming.render_permit().await else {
+            return Ok(Vec::new());
+        };
         self.recheck(state).await?;
         let result = match event {
             Event::Notification { id, .. } => self.notification(state, keys, *id).await,

@@ -51,8 +51,17 @@ pub async fn run(
     let mut ping = interval_at(Instant::now() + PING_EVERY, PING_EVERY);
     let mut last_heard = Instant::now();
     let mut close = None;
+    let stopping = state.streaming.stopping();
+    tokio::pin!(stopping);
     loop {
         tokio::select! {
+            _ = &mut stopping => {
+                close = Some(CloseReason {
+                    code: CloseCode::Away,
+                    description: Some("The server is shutting down".into()),
+                });
+                break;
+            }
             event = events.recv() => match event {
                 Ok(event) => match sub.render(&state, &event).await {
                     Ok(messages) => {

@@ -54,8 +54,11 @@ async fn run(
         return;
     }
     let mut beat = interval_at(Instant::now() + HEARTBEAT, HEARTBEAT);
+    let stopping = state.streaming.stopping();
+    tokio::pin!(stopping);
     loop {
         tokio::select! {
+            _ = &mut stopping => return,
             event = events.recv() => match event {
                 Ok(event) => match sub.render(&state, &event).await {
                     Ok(messages) => {

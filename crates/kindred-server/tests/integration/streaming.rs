@@ -24,6 +24,7 @@ both_backends!(
     edits_deletes_and_boosts,
     refusals_and_bad_messages,
     revoked_tokens_close_the_stream,
+    pending_accounts_cannot_stream,
     server_sent_events,
 );
 
@@ -751,6 +752,60 @@ async fn revoked_tokens_close_the_stream(backend: Backend) {
     }
 }
 
+async fn pending_accounts_cannot_stream(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, &[("KINDRED__REGISTRATION__MODE", "approval")]).await
+    else {
+        return;
+    };
+    let c = app
+        .register_app("read write", "urn:ietf:wg:oauth:2.0:oob")
+        .await;
+    let v: Value = app
+        .client
+        .post(app.url("/oauth/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", c.client_id.as_str()),
+            ("client_secret", c.client_secret.as_str()),
+            ("scope", "read write"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let app_token = v["access_token"].as_str().unwrap().to_owned();
+    let (status, body) = app
+        .post_json(
+            "/api/v1/accounts",
+            &app_token,
+            json!({"username": "hazel", "password": "hazel's password", "agreement": true}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let pending = body["access_token"].as_str().unwrap().to_owned();
+    for stream in ["user", "public"] {
+        let (status, body) =
+            refused(request(&app, &format!("?stream={stream}"), Some(&pending))).await;
+        assert_eq!(status, 403, "{stream}");
+        assert!(body["error"].as_str().unwrap().contains("pending approval"));
+    }
+    // an app token has no user: no user stream, and no public one without preview
+    assert_eq!(
+        refused(request(&app, "?stream=user", Some(&app_token)))
+            .await
+            .0,
+        401
+    );
+    assert_eq!(
+        refused(request(&app, "?stream=public", Some(&app_token)))
+            .await
+            .0,
+        401
+    );
+}
+
 /// Reads a server-sent-event body until an event with this name arrives.
 async fn next_sse(resp: &mut reqwest::Response, buf: &mut String) -> (String, String) {
     loop {
@@ -861,4 +916,15 @@ async fn server_sent_events(backend: Backend) {
         next_sse(&mut carol_tag, &mut c).await,
         ("delete".to_owned(), public.clone())
     );
+    // A client that goes away gives its place back (seen at the next heartbeat).
+    assert_eq!(app.state.streaming.open_streams(), 2);
+    drop(bob_user);
+    let started = std::time::Instant::now();
+    while app.state.streaming.open_streams() > 1 {
+        assert!(
+            started.elapsed() < Duration::from_secs(40),
+            "the stream was not released"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
