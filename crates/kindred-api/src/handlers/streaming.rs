@@ -24,6 +24,8 @@ struct StreamQuery {
     stream: Option<String>,
     tag: Option<String>,
     access_token: Option<String>,
+    /// `public?only_media=true` is `public:media` in server-sent-event form.
+    only_media: bool,
 }
 
 fn stream_query(req: &HttpRequest) -> Result<StreamQuery, ApiError> {
@@ -40,6 +42,7 @@ fn stream_query(req: &HttpRequest) -> Result<StreamQuery, ApiError> {
         stream: get("stream"),
         tag: get("tag"),
         access_token: get("access_token"),
+        only_media: get("only_media").is_some_and(|v| matches!(v.as_str(), "true" | "1" | "on")),
     })
 }
 
@@ -158,7 +161,10 @@ pub async fn server_sent_events(
 ) -> Result<HttpResponse, ApiError> {
     let q = stream_query(&req)?;
     let name = path.into_inner().trim_matches('/').replace('/', ":");
-    let key = StreamKey::parse(&name, q.tag.as_deref()).map_err(refusal)?;
+    let key = match StreamKey::parse(&name, q.tag.as_deref()).map_err(refusal)? {
+        StreamKey::Public(origin) if q.only_media => StreamKey::PublicMedia(origin),
+        key => key,
+    };
     let (token, _) = presented_token(&req, &q);
     let sub = open(&req, &state, token, Some(key)).await?;
     let admission = state.streaming.admit(sub.token_id()).ok_or_else(too_many)?;

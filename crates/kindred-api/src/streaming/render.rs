@@ -171,7 +171,7 @@ impl Subscriber {
 
     /// Reads the token and its account again: a revoked token, or an account since
     /// suspended or not approved, ends the stream.
-    pub async fn recheck(&mut self, state: &AppState) -> Result<(), Gone> {
+    async fn recheck(&mut self, state: &AppState) -> Result<(), Gone> {
         let Some(hash) = self.token_hash.clone() else {
             return Ok(());
         };
@@ -204,10 +204,18 @@ impl Subscriber {
             Ok(_) => Err(Gone),
             // A passing storage error does not end the stream; the next check decides.
             Err(e) => {
-                tracing::warn!(error = %e, "streaming token check failed");
+                tracing::warn!(error = e.code(), "streaming token check failed");
                 Ok(())
             }
         }
+    }
+
+    /// The periodic check of an idle stream, taking its turn with the renders.
+    pub async fn periodic_check(&mut self, state: &AppState) -> Result<(), Gone> {
+        let Some(_turn) = state.streaming.render_permit().await else {
+            return Ok(());
+        };
+        self.recheck(state).await
     }
 
     /// The messages this event makes for this stream's viewer, if any.

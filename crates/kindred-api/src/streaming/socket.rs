@@ -108,7 +108,7 @@ pub async fn run(
                 if last_heard.elapsed() > IDLE_TIMEOUT {
                     break;
                 }
-                if sub.recheck(&state).await.is_err() {
+                if sub.periodic_check(&state).await.is_err() {
                     close = Some(revoked());
                     break;
                 }

@@ -74,7 +74,7 @@ async fn run(
                 Err(RecvError::Closed) => return,
             },
             _ = beat.tick() => {
-                if sub.recheck(&state).await.is_err() || !send(&tx, ":thump\n".into()).await {
+                if sub.periodic_check(&state).await.is_err() || !send(&tx, ":thump\n".into()).await {
                     return;
                 }
             }
