@@ -24,6 +24,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import traceback
 import warnings
@@ -32,7 +33,7 @@ from pathlib import Path
 
 try:
     import requests
-    from mastodon import Mastodon
+    from mastodon import Mastodon, StreamListener
     from mastodon.errors import (
         MastodonAPIError,
         MastodonIllegalArgumentError,
@@ -653,6 +654,9 @@ class Run:
         check(ALICE_EMAIL not in str(found), "search_v2 answer holds alice's email")
         ok("search_v2: statuses by words, hashtags by prefix, accounts by username")
 
+        # ---- streaming (Mastodon.py streams over HTTP server-sent events) ----
+        self.streaming_checks(api_email, api_carol)
+
         # ---- revocation ----
         api.revoke_access_token(allow_http=True)
         check(api.access_token is None, "revoke_access_token left the token in place")
@@ -675,6 +679,66 @@ class Run:
         check(not bad, f"Mastodon.py warned: {bad[0].message if bad else ''}")
         for w in self.warnings:
             print(f"note: warning from {w.filename}:{w.lineno}: {w.category.__name__}: {w.message}")
+
+    def streaming_checks(self, api_alice: Mastodon, api_carol: Mastodon) -> None:
+        """carol follows alice: her user stream gets alice's followers-only post, and
+        her notification stream gets a mention; a direct post to someone else does not
+        arrive (the followers-only post after it is the next update)."""
+        check(api_carol.stream_healthy(), "stream_healthy() is not True")
+
+        class Collect(StreamListener):
+            def __init__(self) -> None:
+                super().__init__()
+                self.updates: list = []
+                self.notifications: list = []
+                self.heartbeats = 0
+                self.cond = threading.Condition()
+
+            def handle_heartbeat(self) -> None:
+                with self.cond:
+                    self.heartbeats += 1
+                    self.cond.notify_all()
+
+            def on_update(self, status) -> None:
+                with self.cond:
+                    self.updates.append(status)
+                    self.cond.notify_all()
+
+            def on_notification(self, notification) -> None:
+                with self.cond:
+                    self.notifications.append(notification)
+                    self.cond.notify_all()
+
+            def wait(self, pred, what: str) -> None:
+                with self.cond:
+                    if not self.cond.wait_for(pred, timeout=15):
+                        raise CheckFailed(f"stream: {what} did not arrive within 15 s")
+
+        listener = Collect()
+        handle = api_carol.stream_user(listener, run_async=True, timeout=30)
+        try:
+            # The server's opening comment line says the stream is subscribed.
+            listener.wait(lambda: listener.heartbeats >= 1, "the opening comment")
+            api_alice.status_post("@nobody-here secret", visibility="direct")
+            private = api_alice.status_post("streamed to followers", visibility="private")
+            listener.wait(lambda: len(listener.updates) >= 1, "an update")
+            first = listener.updates[0]
+            check(str(first["id"]) == str(private["id"]),
+                  f"the first streamed update is {first.get('id')} ({first.get('visibility')}), "
+                  f"not the followers-only post {private['id']}")
+            check(first["visibility"] == "private", "the streamed status lost its visibility")
+            mention = api_alice.status_post("@carol over to you", visibility="private")
+            listener.wait(lambda: any(n["type"] == "mention" for n in listener.notifications),
+                          "a mention notification")
+            note = next(n for n in listener.notifications if n["type"] == "mention")
+            check(str(note["status"]["id"]) == str(mention["id"]), "the streamed mention is for another status")
+            check(CAROL_EMAIL not in json.dumps(listener.notifications, default=str)
+                  and ALICE_EMAIL not in json.dumps(listener.updates, default=str),
+                  "an email address appeared in a streamed event")
+        finally:
+            handle.close()
+        ok("stream_healthy(); stream_user: followers-only update, mention notification, "
+           "nothing of a direct post to someone else")
 
     def pkce_flow(self, web: requests.Session, url: str, client_id: str, client_secret: str) -> None:
         verifier = secrets.token_urlsafe(48)

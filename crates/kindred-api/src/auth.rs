@@ -88,37 +88,44 @@ impl FromRequest for Authenticated {
         Box::pin(async move {
             let state = state.ok_or_else(ApiError::internal)?;
             let token = token.ok_or_else(ApiError::unauthorized)?;
-            let hash = sha256_hex(&token);
-            let found = state
-                .db
-                .run(move |conn| {
-                    let Some(token) = oauth::find_live_token(conn, &hash)? else {
-                        return Ok(None);
-                    };
-                    let account = match token.account_id {
-                        Some(id) => Some(accounts::find(conn, id)?),
-                        None => None,
-                    };
-                    Ok(Some((token, account)))
-                })
-                .await?;
-            let (token, account) = found.ok_or_else(ApiError::unauthorized)?;
-            // A token whose user row vanished is as good as revoked.
-            let account = match account {
-                Some(None) => return Err(ApiError::unauthorized()),
-                Some(Some(a)) => Some(a),
-                None => None,
-            };
-            let scopes = Scopes::parse(&token.scopes).unwrap_or_default();
+            let auth = authenticate(&state, &token).await?;
             // The rate limiter may now count this token on its own.
             crate::ratelimit::mark_token_verified(&req);
-            Ok(Authenticated {
-                token,
-                scopes,
-                account,
-            })
+            Ok(auth)
         })
     }
+}
+
+/// Looks a presented token up: live, and its user row still there. The extractor and
+/// the streaming API (which also takes tokens from a query or sub-protocol) share it.
+pub async fn authenticate(state: &AppState, token: &str) -> Result<Authenticated, ApiError> {
+    let hash = sha256_hex(token);
+    let found = state
+        .db
+        .run(move |conn| {
+            let Some(token) = oauth::find_live_token(conn, &hash)? else {
+                return Ok(None);
+            };
+            let account = match token.account_id {
+                Some(id) => Some(accounts::find(conn, id)?),
+                None => None,
+            };
+            Ok(Some((token, account)))
+        })
+        .await?;
+    let (token, account) = found.ok_or_else(ApiError::unauthorized)?;
+    // A token whose user row vanished is as good as revoked.
+    let account = match account {
+        Some(None) => return Err(ApiError::unauthorized()),
+        Some(Some(a)) => Some(a),
+        None => None,
+    };
+    let scopes = Scopes::parse(&token.scopes).unwrap_or_default();
+    Ok(Authenticated {
+        token,
+        scopes,
+        account,
+    })
 }
 
 /// Authentication where it is optional: no `Authorization` header means anonymous,

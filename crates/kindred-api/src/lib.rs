@@ -15,6 +15,7 @@ pub mod ratelimit;
 pub mod routes;
 pub mod services;
 pub mod state;
+pub mod streaming;
 
 pub use error::ApiError;
 pub use routes::configure;

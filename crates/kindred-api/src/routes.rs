@@ -10,7 +10,8 @@ use actix_web::web;
 
 use crate::handlers::{
     accounts, activitypub, announcements, apps, conversations, filters, health, instance, lists,
-    notifications, oauth, pages, relations, search, statuses, tags, timelines, well_known,
+    notifications, oauth, pages, relations, search, statuses, streaming, tags, timelines,
+    well_known,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -227,6 +228,13 @@ fn api(cfg: &mut web::ServiceConfig) {
         .configure(client_extras)
         // search (v1 /api/v1/search was removed by Mastodon 3.0 and is not offered)
         .route("/v2/search", web::get().to(search::v2))
+        // streaming: the WebSocket, its health check, and server-sent events
+        .route("/v1/streaming", web::get().to(streaming::websocket))
+        .route("/v1/streaming/health", web::get().to(streaming::health))
+        .route(
+            "/v1/streaming/{stream:.+}",
+            web::get().to(streaming::server_sent_events),
+        )
         .route("/v1/instance", web::get().to(instance::v1))
         .route("/v2/instance", web::get().to(instance::v2))
         .route("/v1/instance/rules", web::get().to(instance::rules))

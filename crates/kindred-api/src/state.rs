@@ -15,6 +15,8 @@ pub struct AppState {
     /// Shared so storage closures can take ids inside a transaction.
     pub ids: std::sync::Arc<IdGenerator>,
     pub limits: crate::limits::Limits,
+    /// Events for the streaming API, published once the work is committed.
+    pub streaming: crate::streaming::Hub,
 }
 
 /// The public face of the instance.

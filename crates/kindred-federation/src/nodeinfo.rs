@@ -38,9 +38,9 @@ pub fn document(input: &NodeInfoInput<'_>) -> Value {
             "nodeName": input.node_name,
             "nodeDescription": input.node_description,
             // The way Pleroma/Akkoma and GoToSocial announce a Mastodon-compatible
-            // client API; client libraries that sniff the software read this.
-            // `mastodon_api_streaming` joins when the streaming API exists.
-            "features": ["mastodon_api"],
+            // client API (and its streaming API); client libraries that sniff the
+            // software read this.
+            "features": ["mastodon_api", "mastodon_api_streaming"],
             "mastodonApiCompatible": true,
             "federation": { "enabled": true },
         },

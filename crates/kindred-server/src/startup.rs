@@ -88,6 +88,7 @@ pub async fn prepare(settings: &Settings) -> Result<web::Data<AppState>, Startup
         } else {
             kindred_api::ratelimit::RateLimits::unlimited()
         }),
+        streaming: kindred_api::streaming::Hub::default(),
     });
     kindred_api::services::instance::ensure_instance_actor(&state)
         .await
@@ -129,7 +130,13 @@ impl Application {
     }
 
     /// Runs until SIGINT/SIGTERM; in-flight requests get `server.shutdown_timeout`.
+    /// Open streaming connections are ended at the signal, as they never finish alone.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let state = self.state.clone();
+        actix_web::rt::spawn(async move {
+            stop_signal().await;
+            state.streaming.shut_down();
+        });
         self.server.await
     }
 }
@@ -159,4 +166,27 @@ fn run(
         })?
         .run();
     Ok(server)
+}
+
+/// SIGINT or SIGTERM (the signals actix itself stops on).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

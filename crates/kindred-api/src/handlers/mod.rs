@@ -13,6 +13,7 @@ pub mod pages;
 pub mod relations;
 pub mod search;
 pub mod statuses;
+pub mod streaming;
 pub mod tags;
 pub mod timelines;
 pub mod well_known;

@@ -60,7 +60,7 @@ pub async fn follow(
     let (reblogs, notify) = (p.reblogs.unwrap_or(true), p.notify.unwrap_or(false));
     let (me_id, other_id, locked) = (me.id, other.id, other.locked);
     let now = now.naive_utc();
-    state
+    let stored = state
         .db
         .run(move |c| {
             if social::blocked_either_way(c, me_id, other_id)? {
@@ -79,13 +79,13 @@ pub async fn follow(
                     "follow",
                 )
             };
-            if new {
-                notif::insert(
-                    c,
-                    &[NotificationRow::new(nid, other_id, me_id, kind, None, now)],
-                )?;
+            if !new {
+                return Ok(Vec::new());
             }
-            Ok(())
+            notif::insert(
+                c,
+                &[NotificationRow::new(nid, other_id, me_id, kind, None, now)],
+            )
         })
         .await
         .map_err(|e| match e {
@@ -94,6 +94,7 @@ pub async fn follow(
             }
             other => other.into(),
         })?;
+    state.streaming.notifications(&stored);
     relationship(&state, me.id, other.id).await
 }
 
@@ -372,9 +373,10 @@ async fn decide(
     let fid = state.ids.next_at(now);
     let nid = state.ids.next_at(now);
     let (me_id, req_id) = (me.id, requester.id);
-    let found = state
+    let (found, stored) = state
         .db
         .run(move |c| {
+            let mut stored = Vec::new();
             let found = if accept {
                 social::authorize_request(c, fid, req_id, me_id, now.naive_utc())?
             } else {
@@ -383,7 +385,7 @@ async fn decide(
             if found {
                 notif::retract(c, me_id, req_id, "follow_request", None)?;
                 if accept {
-                    notif::insert(
+                    stored = notif::insert(
                         c,
                         &[NotificationRow::new(
                             nid,
@@ -396,12 +398,13 @@ async fn decide(
                     )?;
                 }
             }
-            Ok(found)
+            Ok((found, stored))
         })
         .await?;
     if !found {
         return Err(ApiError::not_found());
     }
+    state.streaming.notifications(&stored);
     relationship(&state, me.id, requester.id).await
 }
 

@@ -25,17 +25,8 @@ pub(crate) async fn respond_filtered(
     context: FilterContext,
 ) -> Result<HttpResponse, ApiError> {
     let filters = ActiveFilters::load(state, viewer, context).await?;
-    let statuses = present::statuses(state, viewer, rows).await?;
-    let mut statuses = filters.apply(statuses);
-    // Timelines also leave out boosts of muted or blocked accounts' statuses.
-    statuses.retain(|s| {
-        s.reblog.as_ref().is_none_or(|r| {
-            r.account
-                .id
-                .parse::<i64>()
-                .is_ok_and(|id| !viewer.hidden.contains(&id))
-        })
-    });
+    let mut statuses = filters.apply(present::statuses(state, viewer, rows).await?);
+    present::drop_hidden_boosts(viewer, &mut statuses);
     let mut resp = HttpResponse::Ok();
     if let Some(link) = link_header(req, state.urls.base(), &page_ids) {
         resp.insert_header(("Link", link));

@@ -209,6 +209,19 @@ pub async fn statuses(
         .collect())
 }
 
+/// Timelines (REST and streaming) also leave out boosts of muted or blocked accounts'
+/// statuses.
+pub fn drop_hidden_boosts(viewer: &Viewer, statuses: &mut Vec<Status>) {
+    statuses.retain(|s| {
+        s.reblog.as_ref().is_none_or(|r| {
+            r.account
+                .id
+                .parse::<i64>()
+                .is_ok_and(|id| !viewer.hidden.contains(&id))
+        })
+    });
+}
+
 pub async fn status(
     state: &AppState,
     viewer: &Viewer,

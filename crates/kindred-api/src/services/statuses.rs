@@ -12,6 +12,7 @@ use kindred_domain::{Audience, DomainError, Visibility};
 use super::viewer::Viewer;
 use super::ServiceError;
 use crate::crypto::sha256_hex;
+use crate::streaming::StatusChange;
 use crate::AppState;
 
 /// Most statuses an account may pin, as Mastodon.
@@ -201,7 +202,7 @@ pub async fn create(
     };
     let author_id = author.id;
     let ids = state.ids.clone();
-    let row = state
+    let (row, stored) = state
         .db
         .run(move |c| {
             let row = repo::insert(c, &insert)?;
@@ -233,11 +234,15 @@ pub async fn create(
                     }
                 }
             }
-            notif::insert(c, &notes)?;
-            Ok(row)
+            let stored = notif::insert(c, &notes)?;
+            Ok((row, stored))
         })
         .await?;
     tracing::info!(status_id = row.id, visibility = %row.visibility, "status created");
+    state
+        .streaming
+        .status(StatusChange::Created, &row, &rendered.tags);
+    state.streaming.notifications(&stored);
     Ok(row)
 }
 
@@ -248,7 +253,7 @@ pub async fn delete(
     id: i64,
 ) -> Result<StatusRow, ServiceError> {
     let author_id = author.id;
-    state
+    let (row, tags) = state
         .db
         .run(move |c| {
             let Some(s) = repo::find(c, id)? else {
@@ -257,11 +262,18 @@ pub async fn delete(
             if s.account_id != author_id || s.reblog_of_id.is_some() {
                 return Err(DbError::NotFound);
             }
+            // Hashtag streams route the deletion by the tags it had.
+            let tags = repo::extras(c, &[id], None)?
+                .tags
+                .remove(&id)
+                .unwrap_or_default();
             repo::delete(c, id)?;
-            Ok(s)
+            Ok((s, tags))
         })
         .await
-        .map_err(not_found)
+        .map_err(not_found)?;
+    state.streaming.status(StatusChange::Deleted, &row, &tags);
+    Ok(row)
 }
 
 pub struct EditPost {
@@ -307,7 +319,7 @@ pub async fn edit(
     let sensitive = e.sensitive || !spoiler.is_empty();
     let language = e.language.or(previous.language.clone());
     let ids = state.ids.clone();
-    let row = state
+    let (row, stored) = state
         .db
         .run(move |c| {
             let row = repo::edit(
@@ -338,10 +350,14 @@ pub async fn edit(
                         )
                     })
                     .collect();
-            notif::insert(c, &notes)?;
-            Ok(row)
+            let stored = notif::insert(c, &notes)?;
+            Ok((row, stored))
         })
         .await?;
+    state
+        .streaming
+        .status(StatusChange::Edited, &row, &rendered.tags);
+    state.streaming.notifications(&stored);
     Ok(row)
 }
 
@@ -409,11 +425,11 @@ pub async fn reblog(
         idempotency_key: None,
     };
     let owner = target.account_id;
-    Ok(state
+    let (row, stored) = state
         .db
         .run(move |c| {
             let row = repo::insert(c, &insert)?;
-            notif::insert(
+            let stored = notif::insert(
                 c,
                 &[NotificationRow::new(
                     nid,
@@ -424,9 +440,12 @@ pub async fn reblog(
                     row.created_at,
                 )],
             )?;
-            Ok(row)
+            Ok((row, stored))
         })
-        .await?)
+        .await?;
+    state.streaming.status(StatusChange::Created, &row, &[]);
+    state.streaming.notifications(&stored);
+    Ok(row)
 }
 
 /// Removes the viewer's boost of a status; returns the original.
@@ -439,18 +458,22 @@ pub async fn unreblog(
     let (target, _) = visible(state, viewer, id).await?;
     let account_id = account.id;
     let target_id = target.reblog_of_id.unwrap_or(target.id);
-    state
+    let removed = state
         .db
         .run(move |c| {
-            if let Some(boost) = repo::find_reblog(c, account_id, target_id)? {
+            let found = repo::find_reblog(c, account_id, target_id)?;
+            if let Some(boost) = &found {
                 repo::delete(c, boost.id)?;
                 if let Some(orig) = repo::find(c, target_id)? {
                     notif::retract(c, orig.account_id, account_id, "reblog", Some(target_id))?;
                 }
             }
-            Ok(())
+            Ok(found)
         })
         .await?;
+    if let Some(boost) = removed {
+        state.streaming.status(StatusChange::Deleted, &boost, &[]);
+    }
     Ok(visible(state, viewer, target_id).await?.0)
 }
 
@@ -492,14 +515,15 @@ pub async fn mark(
     let account_id = account.id;
     let status_id = status.id;
     let owner = status.account_id;
-    state
+    let stored = state
         .db
         .run(move |c| {
+            let mut stored = Vec::new();
             if on {
                 let new =
                     interactions::add(c, mark, row_id, account_id, status_id, now.naive_utc())?;
                 if new && mark == Mark::Favourite {
-                    notif::insert(
+                    stored = notif::insert(
                         c,
                         &[NotificationRow::new(
                             nid,
@@ -516,9 +540,10 @@ pub async fn mark(
             {
                 notif::retract(c, owner, account_id, "favourite", Some(status_id))?;
             }
-            Ok(())
+            Ok(stored)
         })
         .await?;
+    state.streaming.notifications(&stored);
     Ok(status)
 }
 

@@ -38,8 +38,13 @@ impl NotificationRow {
 }
 
 /// Stores notifications, leaving out any to oneself and any across a block in either
-/// direction: every notification passes this one check, whoever creates it.
-pub fn insert(conn: &mut AnyConnection, rows: &[NotificationRow]) -> Result<(), DbError> {
+/// direction: every notification passes this one check, whoever creates it. Returns
+/// the rows stored, for the streaming API to announce once the work is committed.
+pub fn insert(
+    conn: &mut AnyConnection,
+    rows: &[NotificationRow],
+) -> Result<Vec<NotificationRow>, DbError> {
+    let mut stored = Vec::with_capacity(rows.len());
     // One statement per row: SQLite through the multi-backend connection has no
     // batch insert, and notifications come a few at a time.
     for row in rows {
@@ -51,8 +56,9 @@ pub fn insert(conn: &mut AnyConnection, rows: &[NotificationRow]) -> Result<(), 
         diesel::insert_into(notifications::table)
             .values(row.clone())
             .execute(conn)?;
+        stored.push(row.clone());
     }
-    Ok(())
+    Ok(stored)
 }
 
 /// Filters for listing. Types are Mastodon's names.

@@ -623,7 +623,10 @@ async fn instance_entities_have_mastodon_shapes(backend: Backend) {
     assert_eq!(v2["api_versions"]["mastodon"], 2);
     assert_eq!(v2["registrations"]["enabled"], true);
     assert!(v2["thumbnail"]["url"].is_string());
-    assert!(v2["configuration"]["urls"]["streaming"].is_string());
+    assert_eq!(
+        v2["configuration"]["urls"]["streaming"],
+        format!("ws://{}", app.domain)
+    );
     let (status, rules) = app.get_json("/api/v1/instance/rules", None).await;
     assert_eq!(status, 200);
     assert_eq!(rules[0], json!({"id": "1", "text": "Be kind", "hint": ""}));

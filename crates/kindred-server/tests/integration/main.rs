@@ -15,4 +15,5 @@ mod search;
 mod social;
 mod statuses;
 mod storage;
+mod streaming;
 mod well_known;

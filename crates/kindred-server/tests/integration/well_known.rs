@@ -116,6 +116,11 @@ async fn nodeinfo_declares_kindred(backend: Backend) {
         .unwrap()
         .iter()
         .any(|f| f == "mastodon_api"));
+    assert!(ni["metadata"]["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f == "mastodon_api_streaming"));
     assert_eq!(ni["openRegistrations"], true);
 }
 
