@@ -210,7 +210,7 @@ mod tests {
 
     #[test]
     fn parses_stream_names_and_tags() {
-        assert_eq!(StreamKey::parse("user", None), Ok(StreamKey::User));
+        assert_eq!(StreamKey::parse("user", None, None), Ok(StreamKey::User));
         assert_eq!(
             StreamKey::parse("hashtag:local", Some("#Calm"), None),
             Ok(StreamKey::HashtagLocal("calm".into()))
