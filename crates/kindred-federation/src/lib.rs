@@ -6,6 +6,7 @@
 pub mod actors;
 pub mod error;
 pub mod http;
+pub mod inbound;
 pub mod keys;
 pub mod nodeinfo;
 pub mod signing;
