@@ -1,6 +1,7 @@
 //! Timelines: home, public, hashtag, and the viewer's favourites and bookmarks.
 
 use actix_web::{web, HttpRequest, HttpResponse};
+use kindred_db::models::home_feed;
 use kindred_db::models::interactions::{self, Mark};
 use kindred_db::models::statuses::{self as repo, PublicScope};
 use kindred_db::StatusRow;
@@ -48,7 +49,7 @@ pub async fn home(
     let id = account.id;
     let rows = state
         .db
-        .run(move |c| repo::home(c, id, &hidden, w.page()))
+        .run(move |c| home_feed::home_feed(c, id, &hidden, w.page()))
         .await?;
     let ids = rows.iter().map(|s| s.id).collect();
     respond_filtered(&req, &state, &viewer, rows, ids, FilterContext::Home).await

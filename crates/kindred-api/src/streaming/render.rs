@@ -4,6 +4,7 @@
 //! `services::present`, with the viewer's follows, blocks and mutes loaded fresh for
 //! each event, so nothing reaches a stream that its viewer could not page to.
 
+use kindred_db::models::home_feed;
 use kindred_db::models::lists::{self, RepliesPolicy};
 use kindred_db::models::statuses::{self as repo, Page, PublicScope};
 use kindred_db::models::{accounts, notifications, oauth};
@@ -381,7 +382,7 @@ async fn admitted(
                 };
                 let rows = match &key {
                     StreamKey::User => match me {
-                        Some(me) => repo::home(c, me, &hidden, page)?,
+                        Some(me) => home_feed::home_feed(c, me, &hidden, page)?,
                         None => Vec::new(),
                     },
                     StreamKey::Public(origin) => {

@@ -3,6 +3,7 @@ pub mod announcements;
 pub mod conversations;
 pub mod deliveries;
 pub mod filters;
+pub mod home_feed;
 pub mod instance_actor;
 pub mod interactions;
 pub mod invites;

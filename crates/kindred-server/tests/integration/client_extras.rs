@@ -14,6 +14,7 @@ both_backends!(
     announcements_are_written_by_admins_and_read_by_members,
     conversations_group_direct_messages,
     hashtags_can_be_followed,
+    home_feed_follows_tags_and_exclusive_lists,
 );
 
 fn ids(v: &Value) -> Vec<String> {
@@ -822,4 +823,153 @@ async fn hashtags_can_be_followed(backend: Backend) {
     assert_eq!(t["following"], false);
     let (_, list) = app.get_json("/api/v1/followed_tags", Some(&alice)).await;
     assert_eq!(list, json!([]));
+}
+
+async fn home_feed_follows_tags_and_exclusive_lists(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (alice, _) = app.member("alice").await;
+    let (bob, bob_id) = app.member("bob").await;
+    let (carol, carol_id) = app.member("carol").await;
+    let (dave, _) = app.member("dave").await;
+    app.post_json(
+        &format!("/api/v1/accounts/{bob_id}/follow"),
+        &alice,
+        json!({}),
+    )
+    .await;
+    let (s, _) = app
+        .post_json("/api/v1/tags/peersupport/follow", &alice, json!({}))
+        .await;
+    assert_eq!(s, 200);
+    // carol is not followed: only her public #peersupport posts reach alice's home.
+    let mut expected = Vec::new();
+    for i in 0..3 {
+        expected.push(
+            app.post_status(
+                &bob,
+                json!({"status": format!("bob {i}"), "visibility": "public"}),
+            )
+            .await,
+        );
+        expected.push(
+            app.post_status(
+                &carol,
+                json!({"status": format!("carol {i} #PeerSupport"), "visibility": "public"}),
+            )
+            .await,
+        );
+    }
+    let unlisted = app
+        .post_status(
+            &carol,
+            json!({"status": "quiet #peersupport", "visibility": "unlisted"}),
+        )
+        .await;
+    let private = app
+        .post_status(
+            &carol,
+            json!({"status": "followers #peersupport", "visibility": "private"}),
+        )
+        .await;
+    let untagged = app
+        .post_status(&carol, json!({"status": "no tag", "visibility": "public"}))
+        .await;
+    let (_, home) = app
+        .get_json("/api/v1/timelines/home?limit=40", Some(&alice))
+        .await;
+    let got = ids(&home);
+    expected.reverse();
+    assert_eq!(
+        got, expected,
+        "bob's posts and carol's public tagged posts, newest first"
+    );
+    for hidden in [&unlisted, &private, &untagged] {
+        assert!(!got.contains(hidden));
+    }
+    // Paging through the merged feed: no gaps, no repeats.
+    let mut paged = Vec::new();
+    let mut max_id: Option<String> = None;
+    loop {
+        let path = match &max_id {
+            Some(m) => format!("/api/v1/timelines/home?limit=2&max_id={m}"),
+            None => "/api/v1/timelines/home?limit=2".to_owned(),
+        };
+        let (_, page) = app.get_json(&path, Some(&alice)).await;
+        let page = ids(&page);
+        if page.is_empty() {
+            break;
+        }
+        max_id = page.last().cloned();
+        paged.extend(page);
+    }
+    assert_eq!(paged, expected);
+    let (_, newer) = app
+        .get_json(
+            &format!("/api/v1/timelines/home?limit=2&min_id={}", expected[5]),
+            Some(&alice),
+        )
+        .await;
+    assert_eq!(ids(&newer), vec![expected[3].clone(), expected[4].clone()]);
+    // Blocking carol removes her tagged posts; dave's still come.
+    let (s, _) = app
+        .post_json(
+            &format!("/api/v1/accounts/{carol_id}/block"),
+            &alice,
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let from_dave = app
+        .post_status(
+            &dave,
+            json!({"status": "#peersupport tonight", "visibility": "public"}),
+        )
+        .await;
+    let (_, home) = app
+        .get_json("/api/v1/timelines/home?limit=40", Some(&alice))
+        .await;
+    let got = ids(&home);
+    assert!(got.contains(&from_dave));
+    assert_eq!(
+        got.iter().filter(|id| expected.contains(id)).count(),
+        3,
+        "only bob's remain"
+    );
+
+    // An exclusive list takes its members out of home.
+    let (_, list) = app
+        .post_json(
+            "/api/v1/lists",
+            &alice,
+            json!({"title": "bob only", "exclusive": true}),
+        )
+        .await;
+    let list_id = list["id"].as_str().unwrap();
+    app.post_json(
+        &format!("/api/v1/lists/{list_id}/accounts"),
+        &alice,
+        json!({"account_ids": [bob_id]}),
+    )
+    .await;
+    let (_, home) = app
+        .get_json("/api/v1/timelines/home?limit=40", Some(&alice))
+        .await;
+    assert_eq!(ids(&home), vec![from_dave.clone()]);
+    let (_, listed) = app
+        .get_json(&format!("/api/v1/timelines/list/{list_id}"), Some(&alice))
+        .await;
+    assert_eq!(ids(&listed).len(), 3, "bob's posts are in the list instead");
+    put(
+        &app,
+        &format!("/api/v1/lists/{list_id}"),
+        &alice,
+        json!({"exclusive": false}),
+    )
+    .await;
+    let (_, home) = app
+        .get_json("/api/v1/timelines/home?limit=40", Some(&alice))
+        .await;
+    assert_eq!(ids(&home).len(), 4);
 }

@@ -1,0 +1,96 @@
+//! The home feed as a member sees it: the home timeline of followed accounts (minus
+//! members of the viewer's exclusive lists), merged with public statuses carrying a
+//! hashtag the viewer follows. Each source is read with the same window and the two
+//! are merged, so paging stays exact.
+
+use diesel::prelude::*;
+
+use crate::models::statuses::{self, Page, StatusRow};
+use crate::schema::{followed_tags, status_tags, statuses as st};
+use crate::{AnyConnection, DbError};
+
+pub fn home_feed(
+    conn: &mut AnyConnection,
+    viewer: i64,
+    hidden: &[i64],
+    page: Page,
+) -> Result<Vec<StatusRow>, DbError> {
+    let mut not_home = hidden.to_vec();
+    not_home.extend(
+        crate::models::lists::exclusive_member_ids(conn, viewer)?
+            .into_iter()
+            .filter(|id| *id != viewer),
+    );
+    let followed: Vec<i64> = followed_tags::table
+        .filter(followed_tags::account_id.eq(viewer))
+        .select(followed_tags::tag_id)
+        .load(conn)?;
+    let from_people = statuses::home(conn, viewer, &not_home, page)?;
+    if followed.is_empty() {
+        return Ok(from_people);
+    }
+    let from_tags = by_tags(conn, &followed, hidden, page)?;
+    Ok(merge(from_people, from_tags, page))
+}
+
+/// Public originals carrying any of the tags, never by hidden accounts. Members see
+/// local-only statuses here too (the home feed is only ever a member's).
+fn by_tags(
+    conn: &mut AnyConnection,
+    tag_ids: &[i64],
+    hidden: &[i64],
+    page: Page,
+) -> Result<Vec<StatusRow>, DbError> {
+    let mut q = st::table
+        .into_boxed()
+        .filter(
+            st::id.eq_any(
+                status_tags::table
+                    .filter(status_tags::tag_id.eq_any(tag_ids.to_vec()))
+                    .select(status_tags::status_id),
+            ),
+        )
+        .filter(st::visibility.eq("public"))
+        .filter(st::reblog_of_id.is_null())
+        .filter(diesel::dsl::not(st::account_id.eq_any(hidden.to_vec())));
+    if let Some(m) = page.max_id {
+        q = q.filter(st::id.lt(m));
+    }
+    if let Some(s) = page.since_id {
+        q = q.filter(st::id.gt(s));
+    }
+    let q = if let Some(m) = page.min_id {
+        q.filter(st::id.gt(m)).order(st::id.asc())
+    } else {
+        q.order(st::id.desc())
+    };
+    let mut rows: Vec<StatusRow> = q
+        .limit(page.limit)
+        .select(StatusRow::as_select())
+        .load(conn)?;
+    if page.min_id.is_some() {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// Both inputs newest first within the same window; the result is the page the union
+/// would give: the newest `limit` (or, with `min_id`, the oldest `limit`), newest first.
+fn merge(a: Vec<StatusRow>, b: Vec<StatusRow>, page: Page) -> Vec<StatusRow> {
+    let mut all = a;
+    for row in b {
+        if !all.iter().any(|r| r.id == row.id) {
+            all.push(row);
+        }
+    }
+    let limit = page.limit.max(0) as usize;
+    if page.min_id.is_some() {
+        all.sort_unstable_by_key(|s| s.id);
+        all.truncate(limit);
+        all.reverse();
+    } else {
+        all.sort_unstable_by_key(|s| std::cmp::Reverse(s.id));
+        all.truncate(limit);
+    }
+    all
+}
