@@ -15,6 +15,8 @@ pub struct AppState {
     /// Shared so storage closures can take ids inside a transaction.
     pub ids: std::sync::Arc<IdGenerator>,
     pub limits: crate::limits::Limits,
+    /// Wakes the delivery worker; call `wake()` after committing deliveries.
+    pub delivery: kindred_federation::delivery::Wakeup,
 }
 
 /// The public face of the instance.
