@@ -17,6 +17,8 @@ pub struct AppState {
     pub limits: crate::limits::Limits,
     /// Events for the streaming API, published once the work is committed.
     pub streaming: crate::streaming::Hub,
+    /// Wakes the delivery worker; call `wake()` after committing deliveries.
+    pub delivery: kindred_federation::delivery::Wakeup,
 }
 
 /// The public face of the instance.

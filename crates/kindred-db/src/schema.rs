@@ -366,6 +366,7 @@ diesel::table! {
         leased_by -> Nullable<Text>,
         leased_until -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        failing_since -> Nullable<Timestamp>,
     }
 }
 

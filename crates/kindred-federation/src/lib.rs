@@ -4,6 +4,7 @@
 //! federation engine.
 
 pub mod actors;
+pub mod delivery;
 pub mod error;
 pub mod http;
 pub mod inbound;

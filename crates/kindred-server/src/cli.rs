@@ -53,6 +53,20 @@ pub enum AdminCommand {
     /// Instance announcements shown in members' apps (crisis lines, opening hours).
     #[command(subcommand)]
     Announcement(AnnouncementCommand),
+    /// Federation with other servers.
+    #[command(subcommand)]
+    Federation(FederationCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FederationCommand {
+    /// The delivery queue per remote instance: backlog, age of the oldest waiting
+    /// activity, last success, consecutive failures, dead or alive.
+    Queue {
+        /// Also list instances with nothing waiting and no failures.
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

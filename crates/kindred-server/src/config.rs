@@ -93,6 +93,8 @@ impl std::fmt::Debug for SecuritySection {
 pub struct FederationSection {
     pub allow_http: bool,
     pub allow_private_networks: bool,
+    pub delivery_concurrency: usize,
+    pub delivery_lease_seconds: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -142,6 +144,9 @@ pub struct Settings {
     pub secret: SecretSource,
     pub allow_http: bool,
     pub allow_private_networks: bool,
+    /// Delivery requests in flight per process; 0: this process does not deliver.
+    pub delivery_concurrency: usize,
+    pub delivery_lease: std::time::Duration,
     pub log_level: String,
     pub log_json: bool,
 }
@@ -306,6 +311,24 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
             format!("`{}`: expected 1 to 100000", raw.instance.max_status_chars),
         ));
     }
+    if raw.federation.delivery_concurrency > 4096 {
+        return Err(invalid(
+            "federation.delivery_concurrency",
+            format!(
+                "`{}`: expected 0 to 4096",
+                raw.federation.delivery_concurrency
+            ),
+        ));
+    }
+    if !(20..=3600).contains(&raw.federation.delivery_lease_seconds) {
+        return Err(invalid(
+            "federation.delivery_lease_seconds",
+            format!(
+                "`{}`: expected 20 to 3600",
+                raw.federation.delivery_lease_seconds
+            ),
+        ));
+    }
     if tracing_subscriber::EnvFilter::try_new(&raw.log.level).is_err() {
         return Err(invalid(
             "log.level",
@@ -333,6 +356,8 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
         secret,
         allow_http: raw.federation.allow_http,
         allow_private_networks: raw.federation.allow_private_networks,
+        delivery_concurrency: raw.federation.delivery_concurrency,
+        delivery_lease: std::time::Duration::from_secs(raw.federation.delivery_lease_seconds),
         log_level: raw.log.level,
         log_json,
     })
@@ -370,6 +395,8 @@ mod tests {
         assert_eq!(s.registration, RegistrationMode::Approval);
         assert!(!s.allow_http && !s.allow_private_networks);
         assert!(s.https);
+        assert_eq!(s.delivery_concurrency, 128);
+        assert_eq!(s.delivery_lease.as_secs(), 60);
     }
 
     #[test]
@@ -414,6 +441,13 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("allow_http"), "{e}");
+        let e = load(
+            None,
+            &env(&[("KINDRED__FEDERATION__DELIVERY_LEASE_SECONDS", "5")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("federation.delivery_lease_seconds"), "{e}");
         let e = load(None, &env(&[("KINDRED__NOPE__X", "1")]))
             .unwrap_err()
             .to_string();

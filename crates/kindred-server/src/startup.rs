@@ -7,6 +7,8 @@ use actix_web::{web, App, HttpServer};
 use kindred_api::{AppState, InstanceSettings, Secrets};
 use kindred_db::{Backend, Db, DbSettings};
 use kindred_domain::IdGenerator;
+use kindred_federation::delivery::{DeliveryConfig, DeliveryWorker, Wakeup};
+use kindred_federation::http::HttpPolicy;
 use kindred_federation::LocalUrls;
 
 use crate::config::Settings;
@@ -89,6 +91,7 @@ pub async fn prepare(settings: &Settings) -> Result<web::Data<AppState>, Startup
             kindred_api::ratelimit::RateLimits::unlimited()
         }),
         streaming: kindred_api::streaming::Hub::default(),
+        delivery: Wakeup::new(),
     });
     kindred_api::services::instance::ensure_instance_actor(&state)
         .await
@@ -101,6 +104,23 @@ pub struct Application {
     pub port: u16,
     pub server: Server,
     pub state: web::Data<AppState>,
+    /// The delivery worker (none with `federation.delivery_concurrency = 0`). Left
+    /// running if dropped: it stops once the state's `Wakeup` is gone.
+    pub delivery: Option<DeliveryWorker>,
+}
+
+/// The delivery worker's settings for this server.
+pub fn delivery_config(settings: &Settings, urls: &LocalUrls) -> DeliveryConfig {
+    let mut config = DeliveryConfig::new(
+        HttpPolicy {
+            allow_private_networks: settings.allow_private_networks,
+            allow_http: settings.allow_http,
+        },
+        format!("Kindred/{} (+{})", env!("CARGO_PKG_VERSION"), urls.base()),
+    );
+    config.concurrency = settings.delivery_concurrency;
+    config.lease = settings.delivery_lease;
+    config
 }
 
 impl Application {
@@ -115,6 +135,19 @@ impl Application {
             .map_err(|e| StartupError::Other(e.to_string()))?
             .port();
         let server = run(listener, state.clone(), settings)?;
+        let delivery = if settings.delivery_concurrency > 0 {
+            Some(
+                DeliveryWorker::start(
+                    state.db.clone(),
+                    state.urls.clone(),
+                    &state.delivery,
+                    delivery_config(settings, &state.urls),
+                )
+                .map_err(|e| StartupError::Other(e.to_string()))?,
+            )
+        } else {
+            None
+        };
         tracing::info!(
             port,
             domain = %settings.domain,
@@ -126,18 +159,25 @@ impl Application {
             port,
             server,
             state,
+            delivery,
         })
     }
 
     /// Runs until SIGINT/SIGTERM; in-flight requests get `server.shutdown_timeout`.
-    /// Open streaming connections are ended at the signal, as they never finish alone.
+    /// Open streaming connections are ended at the signal, as they never finish alone;
+    /// then the delivery worker finishes its requests in flight and gives its
+    /// instances back.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let state = self.state.clone();
         actix_web::rt::spawn(async move {
             stop_signal().await;
             state.streaming.shut_down();
         });
-        self.server.await
+        let result = self.server.await;
+        if let Some(worker) = self.delivery {
+            worker.shutdown().await;
+        }
+        result
     }
 }
 

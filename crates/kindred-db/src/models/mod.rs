@@ -2,6 +2,7 @@ pub mod accounts;
 pub mod announcements;
 pub mod conversations;
 pub mod deliveries;
+pub mod delivery_worker;
 pub mod filters;
 pub mod home_feed;
 pub mod instance_actor;

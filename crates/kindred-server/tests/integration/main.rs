@@ -5,10 +5,12 @@
 
 mod common;
 mod pg;
+mod receiver;
 
 mod accounts;
 mod cli;
 mod client_extras;
+mod delivery;
 mod mastodon_py;
 mod oauth;
 mod search;

@@ -1,0 +1,221 @@
+//! One leased instance: deliver its queue in order until nothing is due, a failure
+//! sets the next attempt in the future, the lease is lost, or the worker stops.
+
+use std::sync::Arc;
+
+use chrono::NaiveDateTime;
+use kindred_db::models::delivery_worker::{self as queue, Claimed};
+use kindred_db::DbError;
+
+use super::send::{self, Attempt};
+use super::signers::SignerError;
+use super::supervisor::{after, now, Ctx};
+
+/// How the work on an instance ended.
+enum End {
+    /// Nothing more to do now: give the lease back.
+    Release,
+    /// Another process holds the instance now: leave its lease alone.
+    Lost,
+}
+
+/// Removes the instance from the active set if the task ends without doing so
+/// (a panic), so the supervisor does not think it is still being served.
+struct ActiveGuard<'a> {
+    ctx: &'a Ctx,
+    domain: &'a str,
+    armed: bool,
+}
+
+impl Drop for ActiveGuard<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.ctx.leave(self.domain);
+        }
+    }
+}
+
+pub async fn serve(ctx: Arc<Ctx>, claimed: Claimed, lease_until: NaiveDateTime) {
+    let domain = claimed.domain.clone();
+    let mut guard = ActiveGuard {
+        ctx: &ctx,
+        domain: &domain,
+        armed: true,
+    };
+    let mut lease = lease_until;
+    let end = match work(&ctx, &domain, claimed.dead_since.is_some(), &mut lease).await {
+        Ok(end) => end,
+        Err(e) => {
+            tracing::warn!(domain = %domain, error = e.code(), "delivery bookkeeping failed; will retry");
+            End::Release
+        }
+    };
+    // Leave the active set first, then give the lease back: a claim that sees the
+    // instance free again then also sees it without a task.
+    ctx.leave(&domain);
+    guard.armed = false;
+    if let End::Release = end {
+        let owner = ctx.config.process_id.clone();
+        let d = domain.clone();
+        if let Err(e) = ctx.db.run(move |c| queue::release(c, &d, &owner)).await {
+            tracing::warn!(domain = %domain, error = e.code(), "could not release a delivery lease");
+        }
+    }
+}
+
+/// Renews the lease when too little of it is left for one more request; false when
+/// another process has taken the instance.
+async fn keep_lease(ctx: &Ctx, domain: &str, lease: &mut NaiveDateTime) -> Result<bool, DbError> {
+    let now = now();
+    let margin = chrono::Duration::from_std(ctx.config.renew_margin()).unwrap_or_default();
+    if *lease - now > margin {
+        return Ok(true);
+    }
+    let until = after(now, ctx.config.lease);
+    let owner = ctx.config.process_id.clone();
+    let d = domain.to_owned();
+    let kept = ctx
+        .db
+        .run(move |c| queue::renew(c, &d, &owner, until))
+        .await?;
+    if kept {
+        *lease = until;
+    } else {
+        tracing::info!(domain = %domain, "delivery lease taken over by another process");
+    }
+    Ok(kept)
+}
+
+async fn work(
+    ctx: &Ctx,
+    domain: &str,
+    dead: bool,
+    lease: &mut NaiveDateTime,
+) -> Result<End, DbError> {
+    let cfg = &ctx.config;
+    if dead {
+        let d = domain.to_owned();
+        let head = ctx.db.run(move |c| queue::next_batch(c, &d, 1)).await?;
+        let Some(head) = head.into_iter().next() else {
+            return Ok(End::Release);
+        };
+        let answered = {
+            let _permit = ctx.permits.acquire().await;
+            send::probe(&ctx.client, cfg.request_timeout, &head.inbox_url).await
+        };
+        let d = domain.to_owned();
+        let now = now();
+        if !answered {
+            ctx.db.run(move |c| queue::probe_failed(c, &d, now)).await?;
+            tracing::debug!(domain = %domain, "dead instance still does not answer");
+            return Ok(End::Release);
+        }
+        ctx.db.run(move |c| queue::revive(c, &d, now)).await?;
+        tracing::info!(domain = %domain, "instance answers again; deliveries resume");
+    }
+
+    loop {
+        if ctx.stopping() {
+            return Ok(End::Release);
+        }
+        let d = domain.to_owned();
+        let batch = cfg.batch;
+        let items = ctx.db.run(move |c| queue::next_batch(c, &d, batch)).await?;
+        match items.first() {
+            None => return Ok(End::Release),
+            Some(head) if head.next_attempt_at > now() => return Ok(End::Release),
+            Some(_) => {}
+        }
+        for item in items {
+            if ctx.stopping() {
+                return Ok(End::Release);
+            }
+            let signer = match ctx.signers.get(item.signer_account_id).await {
+                Ok(s) => Some(s),
+                Err(SignerError::Missing) => None,
+                Err(SignerError::Unavailable) => return Ok(End::Release),
+            };
+            // The permit bounds requests in flight and the bookkeeping after them.
+            let _permit = ctx.permits.acquire().await;
+            if !keep_lease(ctx, domain, lease).await? {
+                return Ok(End::Lost);
+            }
+            let attempt = match &signer {
+                Some(signer) => {
+                    send::post(&ctx.client, cfg.http, cfg.request_timeout, signer, &item).await
+                }
+                None => Attempt::Unsendable("no signing key"),
+            };
+            let (id, d, now) = (item.id, domain.to_owned(), now());
+            match attempt {
+                Attempt::Delivered => {
+                    ctx.db
+                        .run(move |c| queue::delivered(c, id, &d, now))
+                        .await?;
+                    tracing::debug!(activity_id = %item.activity_id, domain = %domain, "delivered");
+                }
+                Attempt::Refused(status) => {
+                    ctx.db.run(move |c| queue::refused(c, id, &d)).await?;
+                    tracing::warn!(
+                        activity_id = %item.activity_id,
+                        domain = %domain,
+                        status,
+                        "delivery refused by the receiver; dropped"
+                    );
+                }
+                Attempt::Unsendable(why) => {
+                    ctx.db.run(move |c| queue::discard(c, id)).await?;
+                    tracing::warn!(
+                        activity_id = %item.activity_id,
+                        domain = %domain,
+                        reason = why,
+                        "delivery cannot be sent; dropped"
+                    );
+                }
+                Attempt::Retry { error, retry_after } => {
+                    let age = (now - item.created_at).to_std().unwrap_or_default();
+                    let give_up = age >= cfg.max_age;
+                    let retry_at = (!give_up).then(|| {
+                        let wait =
+                            cfg.backoff
+                                .delay(item.attempts, retry_after, rand::random::<f64>());
+                        after(now, wait)
+                    });
+                    let dead_after =
+                        chrono::Duration::from_std(cfg.dead_after).unwrap_or(chrono::Duration::MAX);
+                    let e = error.clone();
+                    let recorded = ctx
+                        .db
+                        .run(move |c| queue::failed(c, id, &d, now, retry_at, &e, dead_after))
+                        .await?;
+                    if give_up {
+                        tracing::warn!(
+                            activity_id = %item.activity_id,
+                            domain = %domain,
+                            error = %error,
+                            "delivery given up: past the retry window"
+                        );
+                    } else {
+                        tracing::debug!(
+                            activity_id = %item.activity_id,
+                            domain = %domain,
+                            error = %error,
+                            attempts = item.attempts + 1,
+                            "delivery failed; will retry"
+                        );
+                    }
+                    if recorded.now_dead {
+                        tracing::warn!(
+                            domain = %domain,
+                            "instance marked dead: no successful delivery for the dead-after period; paused until a probe answers"
+                        );
+                        return Ok(End::Release);
+                    }
+                    if !give_up {
+                        return Ok(End::Release);
+                    }
+                }
+            }
+        }
+    }
+}

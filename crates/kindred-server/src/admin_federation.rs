@@ -1,0 +1,171 @@
+//! `kindred admin federation ...`: federation state for operators.
+
+use chrono::NaiveDateTime;
+use kindred_api::AppState;
+use kindred_db::models::delivery_worker::{self, InstanceQueue};
+
+use crate::cli::FederationCommand;
+
+pub async fn run(state: &AppState, cmd: FederationCommand) -> Result<Vec<String>, String> {
+    match cmd {
+        FederationCommand::Queue { all } => {
+            let rows = state
+                .db
+                .run(move |c| delivery_worker::queue_stats(c, all))
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(render_queue(&rows, chrono::Utc::now().naive_utc()))
+        }
+    }
+}
+
+/// "3d 4h", "5h 12m", "4m 10s", "12s".
+fn age(d: chrono::Duration) -> String {
+    let s = d.num_seconds().max(0);
+    let (days, hours, mins, secs) = (s / 86400, s % 86400 / 3600, s % 3600 / 60, s % 60);
+    if days > 0 {
+        format!("{days}d {hours}h")
+    } else if hours > 0 {
+        format!("{hours}h {mins}m")
+    } else if mins > 0 {
+        format!("{mins}m {secs}s")
+    } else {
+        format!("{secs}s")
+    }
+}
+
+fn when(t: Option<NaiveDateTime>) -> String {
+    t.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| "never".to_owned())
+}
+
+/// One line per instance under a header, then a total.
+pub fn render_queue(rows: &[InstanceQueue], now: NaiveDateTime) -> Vec<String> {
+    let header = [
+        "DOMAIN",
+        "BACKLOG",
+        "OLDEST",
+        "LAST SUCCESS",
+        "FAILURES",
+        "STATE",
+    ];
+    let mut table: Vec<[String; 6]> = vec![header.map(str::to_owned)];
+    for r in rows {
+        let state = match (r.dead_since, r.failures) {
+            (Some(since), _) => format!("dead since {}", when(Some(since))),
+            (None, 0) => "alive".to_owned(),
+            (None, _) => match r.next_attempt_at.filter(|t| *t > now) {
+                Some(t) => format!("failing, retry in {}", age(t - now)),
+                None => "failing".to_owned(),
+            },
+        };
+        table.push([
+            r.domain.clone(),
+            r.backlog.to_string(),
+            r.oldest
+                .map(|t| age(now - t))
+                .unwrap_or_else(|| "-".to_owned()),
+            when(r.last_success_at),
+            r.failures.to_string(),
+            state,
+        ]);
+    }
+    let widths: Vec<usize> = (0..6)
+        .map(|i| {
+            table
+                .iter()
+                .map(|row| row[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out: Vec<String> = table
+        .iter()
+        .map(|row| {
+            let mut line = String::new();
+            for (i, cell) in row.iter().enumerate() {
+                let w = widths[i];
+                // Numbers right-aligned, text left-aligned; the last column unpadded.
+                match i {
+                    1 | 4 => line.push_str(&format!("{cell:>w$}  ")),
+                    5 => line.push_str(cell),
+                    _ => line.push_str(&format!("{cell:<w$}  ")),
+                }
+            }
+            line
+        })
+        .collect();
+    let waiting: i64 = rows.iter().map(|r| r.backlog).sum();
+    let dead = rows.iter().filter(|r| r.dead_since.is_some()).count();
+    if rows.is_empty() {
+        out = vec!["no deliveries waiting, no failing instances".to_owned()];
+    } else {
+        out.push(format!(
+            "{} instance(s), {waiting} delivery(ies) waiting, {dead} dead",
+            rows.len()
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap()
+    }
+
+    #[test]
+    fn renders_a_table() {
+        let now = t("2026-11-26 12:00:00");
+        let row = |domain: &str| InstanceQueue {
+            domain: domain.into(),
+            backlog: 0,
+            oldest: None,
+            last_success_at: None,
+            last_failure_at: None,
+            failures: 0,
+            failing_since: None,
+            dead_since: None,
+            next_attempt_at: None,
+            leased_by: None,
+            leased_until: None,
+        };
+        let rows = vec![
+            InstanceQueue {
+                backlog: 12,
+                oldest: Some(t("2026-11-26 11:56:40")),
+                last_success_at: Some(t("2026-11-26 11:59:00")),
+                ..row("a.example")
+            },
+            InstanceQueue {
+                backlog: 3,
+                oldest: Some(t("2026-11-22 10:00:00")),
+                failures: 40,
+                dead_since: Some(t("2026-11-25 10:00:00")),
+                ..row("dead.example")
+            },
+            InstanceQueue {
+                backlog: 1,
+                oldest: Some(t("2026-11-26 11:00:00")),
+                failures: 2,
+                next_attempt_at: Some(t("2026-11-26 12:01:30")),
+                ..row("slow.example:8443")
+            },
+        ];
+        let out = render_queue(&rows, now);
+        assert!(out[0].starts_with("DOMAIN"), "{out:?}");
+        assert!(
+            out[1].contains("a.example") && out[1].contains("3m 20s"),
+            "{}",
+            out[1]
+        );
+        assert!(out[1].ends_with("alive"), "{}", out[1]);
+        assert!(out[1].contains("2026-11-26 11:59 UTC"));
+        assert!(out[2].contains("4d 2h") && out[2].contains("dead since 2026-11-25 10:00 UTC"));
+        assert!(out[3].contains("never") && out[3].ends_with("failing, retry in 1m 30s"));
+        assert_eq!(out[4], "3 instance(s), 16 delivery(ies) waiting, 1 dead");
+        assert_eq!(render_queue(&[], now).len(), 1);
+    }
+}
