@@ -17,6 +17,8 @@ pub struct AppState {
     pub limits: crate::limits::Limits,
     /// Events for the streaming API, published once the work is committed.
     pub streaming: crate::streaming::Hub,
+    /// The federation engine's configuration, built on first use.
+    pub federation: crate::federation::Federation,
 }
 
 /// The public face of the instance.

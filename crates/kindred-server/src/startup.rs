@@ -89,6 +89,7 @@ pub async fn prepare(settings: &Settings) -> Result<web::Data<AppState>, Startup
             kindred_api::ratelimit::RateLimits::unlimited()
         }),
         streaming: kindred_api::streaming::Hub::default(),
+        federation: Default::default(),
     });
     kindred_api::services::instance::ensure_instance_actor(&state)
         .await
