@@ -55,8 +55,19 @@ pub struct ApNote {
     pub in_reply_to: Option<Url>,
     #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub published: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "deserialize_one_or_many")]
-    pub tag: Vec<serde_json::Value>,
+    /// One object or an array of them (Mention, Hashtag, Emoji...).
+    #[serde(default)]
+    pub tag: serde_json::Value,
+}
+
+impl ApNote {
+    pub fn tags(&self) -> &[serde_json::Value] {
+        match &self.tag {
+            serde_json::Value::Array(items) => items,
+            serde_json::Value::Null => &[],
+            one => std::slice::from_ref(one),
+        }
+    }
 }
 
 /// A status, local or remote, reached through its ActivityPub id.
@@ -163,7 +174,7 @@ async fn prepare(data: &FedData, json: &ApNote, author: &RemoteActor) -> Result<
     // Local accounts named in `tag` (Mention) or addressed in to/cc (how direct
     // messages name their recipients).
     let mut names: Vec<String> = json
-        .tag
+        .tags()
         .iter()
         .filter_map(mention_href)
         .chain(json.to.iter().chain(&json.cc).filter_map(|u| Url::parse(u).ok()))
@@ -175,7 +186,7 @@ async fn prepare(data: &FedData, json: &ApNote, author: &RemoteActor) -> Result<
     names.sort();
     names.dedup();
     names.truncate(MAX_MENTIONS);
-    let mut tags: Vec<String> = json.tag.iter().filter_map(hashtag_name).collect();
+    let mut tags: Vec<String> = json.tags().iter().filter_map(hashtag_name).collect();
     tags.sort();
     tags.dedup();
     tags.truncate(MAX_TAGS);

@@ -9,6 +9,7 @@ mod pg;
 mod accounts;
 mod cli;
 mod client_extras;
+mod inbox;
 mod mastodon_py;
 mod oauth;
 mod search;
