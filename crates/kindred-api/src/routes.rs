@@ -9,8 +9,8 @@ use actix_web::middleware::{from_fn, Next};
 use actix_web::web;
 
 use crate::handlers::{
-    accounts, activitypub, announcements, apps, conversations, filters, health, inbox, instance, lists,
-    notifications, oauth, pages, relations, search, statuses, streaming, tags, timelines,
+    accounts, activitypub, announcements, apps, conversations, filters, health, inbox, instance,
+    lists, notifications, oauth, pages, relations, search, statuses, streaming, tags, timelines,
     well_known,
 };
 
@@ -40,10 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/actor/inbox", web::post().to(inbox::shared))
         .route("/inbox", web::post().to(inbox::shared))
         .route("/users/{name}", web::get().to(activitypub::actor))
-        .route(
-            "/users/{name}/inbox",
-            web::post().to(inbox::personal),
-        )
+        .route("/users/{name}/inbox", web::post().to(inbox::personal))
         .route(
             "/users/{name}/{collection}",
             web::get().to(activitypub::collection),

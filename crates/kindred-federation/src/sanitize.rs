@@ -15,7 +15,10 @@ fn builder() -> &'static Builder<'static> {
         b.tags(HashSet::from(["p", "br", "a", "span"]))
             .tag_attributes(HashMap::from([("a", HashSet::from(["href"]))]))
             .allowed_classes(HashMap::from([
-                ("a", HashSet::from(["mention", "hashtag", "u-url", "status-link"])),
+                (
+                    "a",
+                    HashSet::from(["mention", "hashtag", "u-url", "status-link"]),
+                ),
                 ("span", HashSet::from(["h-card", "invisible", "ellipsis"])),
             ]))
             .url_schemes(HashSet::from(["http", "https"]))
@@ -93,12 +96,17 @@ mod tests {
         assert!(out.contains("bold"), "{out}");
         assert!(out.contains(r#"href="https://x.example/@a""#), "{out}");
         assert!(out.contains("mention"), "{out}");
-        assert!(out.contains("rel=\"nofollow noopener noreferrer\""), "{out}");
+        assert!(
+            out.contains("rel=\"nofollow noopener noreferrer\""),
+            "{out}"
+        );
     }
 
     #[test]
     fn refuses_dangerous_links() {
-        let out = html(r#"<a href="javascript:alert(1)">x</a><a href="/relative">y</a><span class="evil">z</span>"#);
+        let out = html(
+            r#"<a href="javascript:alert(1)">x</a><a href="/relative">y</a><span class="evil">z</span>"#,
+        );
         assert!(!out.contains("javascript"), "{out}");
         assert!(!out.contains("/relative"), "{out}");
         assert!(!out.contains("evil"), "{out}");

@@ -123,10 +123,11 @@ impl LocalUrls {
     /// Whether a URL names this instance (host and port; any scheme), so that no
     /// remote data is ever stored over a local object.
     pub fn is_local(&self, url: &Url) -> bool {
-        url.host_str()
-            .is_some_and(|h| h.trim_end_matches('.').eq_ignore_ascii_case(self.base.host_str().unwrap_or_default()))
-            && (url.port() == self.base.port()
-                || url.port_or_known_default() == self.base.port_or_known_default())
+        url.host_str().is_some_and(|h| {
+            h.trim_end_matches('.')
+                .eq_ignore_ascii_case(self.base.host_str().unwrap_or_default())
+        }) && (url.port() == self.base.port()
+            || url.port_or_known_default() == self.base.port_or_known_default())
     }
 
     /// Reads back a profile or status URL built above; None for other hosts and paths.

@@ -65,7 +65,8 @@ async fn read_body(req: &HttpRequest, mut payload: web::Payload) -> Result<Bytes
     }
     let mut body = BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| ApiError::bad_request("The request body could not be read"))?;
+        let chunk =
+            chunk.map_err(|_| ApiError::bad_request("The request body could not be read"))?;
         if body.len() + chunk.len() > MAX_ACTIVITY_BYTES {
             return Err(too_large());
         }

@@ -16,7 +16,11 @@ pub enum Seen {
     Replay,
 }
 
-pub fn check(conn: &mut AnyConnection, id_hash: &str, signature_hash: &str) -> Result<Seen, DbError> {
+pub fn check(
+    conn: &mut AnyConnection,
+    id_hash: &str,
+    signature_hash: &str,
+) -> Result<Seen, DbError> {
     let found: Option<String> = received_activities::table
         .find(id_hash)
         .select(received_activities::signature_hash)
@@ -52,10 +56,10 @@ pub fn record(
 
 /// Deletes records older than `before`; returns how many.
 pub fn prune(conn: &mut AnyConnection, before: NaiveDateTime) -> Result<usize, DbError> {
-    Ok(
-        diesel::delete(received_activities::table.filter(received_activities::received_at.lt(before)))
-            .execute(conn)?,
+    Ok(diesel::delete(
+        received_activities::table.filter(received_activities::received_at.lt(before)),
     )
+    .execute(conn)?)
 }
 
 pub fn count(conn: &mut AnyConnection) -> Result<i64, DbError> {

@@ -58,7 +58,10 @@ pub fn find_by_uri(
         .optional()?)
 }
 
-pub fn find(conn: &mut AnyConnection, account_id: i64) -> Result<Option<RemoteAccountRow>, DbError> {
+pub fn find(
+    conn: &mut AnyConnection,
+    account_id: i64,
+) -> Result<Option<RemoteAccountRow>, DbError> {
     Ok(remote_accounts::table
         .find(account_id)
         .select(RemoteAccountRow::as_select())

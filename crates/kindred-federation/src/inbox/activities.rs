@@ -3,8 +3,8 @@
 // `Data` and `Url` are named by the delegation macro's expansion.
 use activitypub_federation::config::Data;
 use activitypub_federation::traits::ActivityHandler;
-use url::Url;
 use serde::Deserialize;
+use url::Url;
 
 use super::content::{Announce, Create, Delete, Like, Update};
 use super::follows::{Accept, Follow, Reject, Undo};
@@ -16,12 +16,12 @@ pub enum InboxActivity {
     Follow(Follow),
     Accept(Accept),
     Reject(Reject),
-    Undo(Undo),
-    Create(Create),
-    Update(Update),
+    Undo(Box<Undo>),
+    Create(Box<Create>),
+    Update(Box<Update>),
     Delete(Delete),
     Like(Like),
-    Announce(Announce),
+    Announce(Box<Announce>),
 }
 
 /// Activity types handled here; anything else is acknowledged and ignored.

@@ -153,7 +153,11 @@ impl Object for RemoteActor {
         Err(Refusal::LocalObject.into())
     }
 
-    async fn verify(json: &ApActor, expected: &Url, data: &Data<FedData>) -> Result<(), InboxError> {
+    async fn verify(
+        json: &ApActor,
+        expected: &Url,
+        data: &Data<FedData>,
+    ) -> Result<(), InboxError> {
         check_actor(json, expected, data.app_data())
     }
 

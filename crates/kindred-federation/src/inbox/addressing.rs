@@ -58,13 +58,19 @@ mod tests {
         let f = "https://a.example/users/x/followers";
         let p = "https://www.w3.org/ns/activitystreams#Public";
         assert_eq!(visibility(&v(&[p]), &v(&[f]), Some(f)), Visibility::Public);
-        assert_eq!(visibility(&v(&[f]), &v(&[p]), Some(f)), Visibility::Unlisted);
+        assert_eq!(
+            visibility(&v(&[f]), &v(&[p]), Some(f)),
+            Visibility::Unlisted
+        );
         assert_eq!(visibility(&v(&[f]), &v(&[]), Some(f)), Visibility::Private);
         assert_eq!(
             visibility(&v(&["https://b.example/users/y"]), &v(&[]), Some(f)),
             Visibility::Direct
         );
-        assert_eq!(visibility(&v(&["as:Public"]), &v(&[]), None), Visibility::Public);
+        assert_eq!(
+            visibility(&v(&["as:Public"]), &v(&[]), None),
+            Visibility::Public
+        );
     }
 
     #[test]

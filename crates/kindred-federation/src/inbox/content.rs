@@ -199,19 +199,30 @@ impl ActivityHandler for Delete {
         let tags = data
             .db
             .run(move |c| {
-                let tags = repo::extras(c, &[id], None)?.tags.remove(&id).unwrap_or_default();
+                let tags = repo::extras(c, &[id], None)?
+                    .tags
+                    .remove(&id)
+                    .unwrap_or_default();
                 repo::delete(c, id)?;
                 Ok(tags)
             })
             .await?;
-        data.publish(InboxEvent::Status(StatusChange::Deleted, status, tags));
+        data.publish(InboxEvent::Status(
+            StatusChange::Deleted,
+            Box::new(status),
+            tags,
+        ));
         Ok(())
     }
 }
 
 /// Whether a remote account may act on a status (like or boost it): as `may_see`
 /// would decide for it, never for local-only statuses.
-async fn remote_may_see(data: &FedData, s: &StatusRow, actor: &RemoteActor) -> Result<bool, InboxError> {
+async fn remote_may_see(
+    data: &FedData,
+    s: &StatusRow,
+    actor: &RemoteActor,
+) -> Result<bool, InboxError> {
     let (sid, author_id, me) = (s.id, s.account_id, actor.account.id);
     let (author, follows, mentioned) = data
         .db
@@ -219,7 +230,10 @@ async fn remote_may_see(data: &FedData, s: &StatusRow, actor: &RemoteActor) -> R
             Ok((
                 accounts::find(c, author_id)?,
                 social::is_following(c, me, author_id)?,
-                repo::mentions_of(c, &[sid])?.remove(&sid).unwrap_or_default().contains(&me),
+                repo::mentions_of(c, &[sid])?
+                    .remove(&sid)
+                    .unwrap_or_default()
+                    .contains(&me),
             ))
         })
         .await?;
@@ -291,7 +305,17 @@ impl ActivityHandler for Like {
                     if !new || !owner_local {
                         return Ok(Vec::new());
                     }
-                    notif::insert(c, &[NotificationRow::new(note_id, owner, me, "favourite", Some(sid), n)])
+                    notif::insert(
+                        c,
+                        &[NotificationRow::new(
+                            note_id,
+                            owner,
+                            me,
+                            "favourite",
+                            Some(sid),
+                            n,
+                        )],
+                    )
                 })
             })
             .await?;
@@ -360,14 +384,12 @@ impl ActivityHandler for Announce {
         if !vis.can_reblog() || status.local_only || !remote_may_see(data, &status, &actor).await? {
             return Err(Refusal::NotBoostable.into());
         }
-        let boost_visibility = match addressing::visibility(
-            &self.to,
-            &self.cc,
-            actor.remote.followers_url.as_deref(),
-        ) {
-            Visibility::Direct => Visibility::Private,
-            v => v,
-        };
+        let boost_visibility =
+            match addressing::visibility(&self.to, &self.cc, actor.remote.followers_url.as_deref())
+            {
+                Visibility::Direct => Visibility::Private,
+                v => v,
+            };
         let now = Utc::now();
         let (boost_id, note_id) = (data.ids.next_at(now), data.ids.next_at(now));
         let me = actor.account.id;
@@ -407,7 +429,14 @@ impl ActivityHandler for Announce {
                     let stored = if owner_local {
                         notif::insert(
                             c,
-                            &[NotificationRow::new(note_id, owner, me, "reblog", Some(sid), row.created_at)],
+                            &[NotificationRow::new(
+                                note_id,
+                                owner,
+                                me,
+                                "reblog",
+                                Some(sid),
+                                row.created_at,
+                            )],
                         )?
                     } else {
                         Vec::new()
@@ -417,7 +446,11 @@ impl ActivityHandler for Announce {
             })
             .await?;
         if let Some((row, stored)) = done {
-            data.publish(InboxEvent::Status(StatusChange::Created, row, Vec::new()));
+            data.publish(InboxEvent::Status(
+                StatusChange::Created,
+                Box::new(row),
+                Vec::new(),
+            ));
             data.publish(InboxEvent::Notifications(stored));
         }
         Ok(())

@@ -23,7 +23,7 @@ pub enum StatusChange {
 /// A change the inbox committed, for the streaming API.
 #[derive(Debug, Clone)]
 pub enum InboxEvent {
-    Status(StatusChange, StatusRow, Vec<String>),
+    Status(StatusChange, Box<StatusRow>, Vec<String>),
     Notifications(Vec<NotificationRow>),
 }
 
@@ -86,7 +86,8 @@ pub async fn federation_config(
     user_agent: &str,
     signer: FetchSigner,
 ) -> Result<FederationConfig<FedData>, ConfigError> {
-    let client = http::client(policy, user_agent).map_err(|e| ConfigError::Client(e.to_string()))?;
+    let client =
+        http::client(policy, user_agent).map_err(|e| ConfigError::Client(e.to_string()))?;
     let domain = data.urls.domain().to_string();
     FederationConfig::builder()
         .domain(domain)

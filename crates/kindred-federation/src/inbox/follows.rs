@@ -100,7 +100,14 @@ impl ActivityHandler for Follow {
                     if locked {
                         let new = social::request_follow(c, row_id, a, b, true, false, n)?;
                         let notes = if new {
-                            vec![NotificationRow::new(note_id, b, a, "follow_request", None, n)]
+                            vec![NotificationRow::new(
+                                note_id,
+                                b,
+                                a,
+                                "follow_request",
+                                None,
+                                n,
+                            )]
                         } else {
                             Vec::new()
                         };
@@ -205,7 +212,8 @@ impl ActivityHandler for Accept {
 
     /// Turns our pending request into a follow; without one there is nothing to do.
     async fn receive(self, data: &Data<FedData>) -> Result<(), InboxError> {
-        let Some((local, remote)) = answered_follow(data, &self.object, self.actor.inner()).await? else {
+        let Some((local, remote)) = answered_follow(data, &self.object, self.actor.inner()).await?
+        else {
             return Ok(());
         };
         let now = Utc::now();
@@ -251,10 +259,13 @@ impl ActivityHandler for Reject {
 
     /// Drops our pending request, or our follow if it had been accepted.
     async fn receive(self, data: &Data<FedData>) -> Result<(), InboxError> {
-        let Some((local, remote)) = answered_follow(data, &self.object, self.actor.inner()).await? else {
+        let Some((local, remote)) = answered_follow(data, &self.object, self.actor.inner()).await?
+        else {
             return Ok(());
         };
-        data.db.run(move |c| social::unfollow(c, local, remote)).await?;
+        data.db
+            .run(move |c| social::unfollow(c, local, remote))
+            .await?;
         Ok(())
     }
 }
@@ -373,7 +384,11 @@ async fn undo_boost(data: &FedData, actor_id: i64, announce: &Url) -> Result<(),
         })
         .await?;
     if let Some(boost) = removed {
-        data.publish(InboxEvent::Status(StatusChange::Deleted, boost, Vec::new()));
+        data.publish(InboxEvent::Status(
+            StatusChange::Deleted,
+            Box::new(boost),
+            Vec::new(),
+        ));
     }
     Ok(())
 }

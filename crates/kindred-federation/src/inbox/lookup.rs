@@ -40,5 +40,7 @@ pub async fn status(data: &FedData, url: &Url) -> Result<Option<StatusRow>, DbEr
             .await;
     }
     let uri = url.to_string();
-    data.db.run(move |c| federated::status_by_uri(c, &uri)).await
+    data.db
+        .run(move |c| federated::status_by_uri(c, &uri))
+        .await
 }

@@ -25,7 +25,6 @@ use super::error::{InboxError, Refusal};
 use super::lookup;
 use crate::sanitize;
 
-
 const MAX_CONTENT: usize = 100_000;
 const MAX_SPOILER: usize = 1_000;
 const MAX_MENTIONS: usize = 50;
@@ -135,7 +134,11 @@ fn hashtag_name(tag: &serde_json::Value) -> Option<String> {
     if tag.get("type")?.as_str()? != "Hashtag" {
         return None;
     }
-    let name = tag.get("name")?.as_str()?.trim_start_matches('#').to_lowercase();
+    let name = tag
+        .get("name")?
+        .as_str()?
+        .trim_start_matches('#')
+        .to_lowercase();
     let ok = !name.is_empty()
         && name.chars().count() <= 100
         && name.chars().all(|c| c.is_alphanumeric() || c == '_');
@@ -149,7 +152,11 @@ fn mention_href(tag: &serde_json::Value) -> Option<Url> {
     Url::parse(tag.get("href")?.as_str()?).ok()
 }
 
-async fn prepare(data: &FedData, json: &ApNote, author: &RemoteActor) -> Result<Prepared, InboxError> {
+async fn prepare(
+    data: &FedData,
+    json: &ApNote,
+    author: &RemoteActor,
+) -> Result<Prepared, InboxError> {
     let (language, raw) = match (&json.content, &json.content_map) {
         (Some(c), map) => (
             map.as_ref()
@@ -169,7 +176,8 @@ async fn prepare(data: &FedData, json: &ApNote, author: &RemoteActor) -> Result<
         &sanitize::plain_text(json.summary.as_deref().unwrap_or_default()),
         MAX_SPOILER,
     );
-    let visibility = addressing::visibility(&json.to, &json.cc, author.remote.followers_url.as_deref());
+    let visibility =
+        addressing::visibility(&json.to, &json.cc, author.remote.followers_url.as_deref());
 
     // Local accounts named in `tag` (Mention) or addressed in to/cc (how direct
     // messages name their recipients).
@@ -177,7 +185,12 @@ async fn prepare(data: &FedData, json: &ApNote, author: &RemoteActor) -> Result<
         .tags()
         .iter()
         .filter_map(mention_href)
-        .chain(json.to.iter().chain(&json.cc).filter_map(|u| Url::parse(u).ok()))
+        .chain(
+            json.to
+                .iter()
+                .chain(&json.cc)
+                .filter_map(|u| Url::parse(u).ok()),
+        )
         .filter_map(|u| match data.urls.parse_local(u.as_str()) {
             Some(crate::urls::LocalObject::Account(name)) => Some(name.to_ascii_lowercase()),
             _ => None,
@@ -223,7 +236,11 @@ async fn prepare(data: &FedData, json: &ApNote, author: &RemoteActor) -> Result<
 
 /// Stores a new remote status with its mentions, tags and notifications, then
 /// announces it. A status with the same id stored meanwhile is returned instead.
-pub async fn create(data: &FedData, json: ApNote, author: &RemoteActor) -> Result<StatusRow, InboxError> {
+pub async fn create(
+    data: &FedData,
+    json: ApNote,
+    author: &RemoteActor,
+) -> Result<StatusRow, InboxError> {
     if author.uri() != json.attributed_to.as_str() {
         return Err(Refusal::NotOwner.into());
     }
@@ -250,7 +267,11 @@ pub async fn create(data: &FedData, json: ApNote, author: &RemoteActor) -> Resul
             created_at: p.published.naive_utc(),
         },
         mentioned_account_ids: p.mentioned.clone(),
-        tags: p.tags.iter().map(|t| (t.clone(), data.ids.next_at(now))).collect(),
+        tags: p
+            .tags
+            .iter()
+            .map(|t| (t.clone(), data.ids.next_at(now)))
+            .collect(),
         idempotency_key: None,
     };
     let ids = data.ids.clone();
@@ -272,9 +293,17 @@ pub async fn create(data: &FedData, json: ApNote, author: &RemoteActor) -> Resul
                     conversations::attach(c, row.id, conversation)?;
                 }
                 let note = |to: i64, kind: &str| {
-                    NotificationRow::new(ids.next_at(now), to, author_id, kind, Some(row.id), now.naive_utc())
+                    NotificationRow::new(
+                        ids.next_at(now),
+                        to,
+                        author_id,
+                        kind,
+                        Some(row.id),
+                        now.naive_utc(),
+                    )
                 };
-                let mut notes: Vec<NotificationRow> = mentioned.iter().map(|m| note(*m, "mention")).collect();
+                let mut notes: Vec<NotificationRow> =
+                    mentioned.iter().map(|m| note(*m, "mention")).collect();
                 if matches!(row.visibility.as_str(), "public" | "unlisted" | "private") {
                     for f in social::notifying_followers(c, author_id)? {
                         if !mentioned.contains(&f) {
@@ -288,7 +317,11 @@ pub async fn create(data: &FedData, json: ApNote, author: &RemoteActor) -> Resul
         })
         .await?;
     if new {
-        data.publish(InboxEvent::Status(StatusChange::Created, row.clone(), p.tags));
+        data.publish(InboxEvent::Status(
+            StatusChange::Created,
+            Box::new(row.clone()),
+            p.tags,
+        ));
         data.publish(InboxEvent::Notifications(stored));
     }
     Ok(row)
@@ -296,7 +329,12 @@ pub async fn create(data: &FedData, json: ApNote, author: &RemoteActor) -> Resul
 
 /// Applies an `Update` of a remote status by its author; the audience never changes
 /// (as in Mastodon), the text, warning, mentions and tags do.
-pub async fn update(data: &FedData, existing: StatusRow, json: ApNote, author: &RemoteActor) -> Result<(), InboxError> {
+pub async fn update(
+    data: &FedData,
+    existing: StatusRow,
+    json: ApNote,
+    author: &RemoteActor,
+) -> Result<(), InboxError> {
     if existing.local || data.urls.is_local(&json.id) {
         return Err(Refusal::LocalObject.into());
     }
@@ -306,7 +344,11 @@ pub async fn update(data: &FedData, existing: StatusRow, json: ApNote, author: &
     let p = prepare(data, &json, author).await?;
     let now = Utc::now();
     let edit_id = data.ids.next_at(now);
-    let tags: Vec<(String, i64)> = p.tags.iter().map(|t| (t.clone(), data.ids.next_at(now))).collect();
+    let tags: Vec<(String, i64)> = p
+        .tags
+        .iter()
+        .map(|t| (t.clone(), data.ids.next_at(now)))
+        .collect();
     let ids = data.ids.clone();
     let author_id = author.account.id;
     let (row, stored) = data
@@ -329,13 +371,26 @@ pub async fn update(data: &FedData, existing: StatusRow, json: ApNote, author: &
             let notes: Vec<NotificationRow> = interactions::reblogged_by(c, row.id, None, 1000)?
                 .into_iter()
                 .filter(|(_, a)| a.is_local())
-                .map(|(_, a)| NotificationRow::new(ids.next_at(now), a.id, author_id, "update", Some(row.id), now.naive_utc()))
+                .map(|(_, a)| {
+                    NotificationRow::new(
+                        ids.next_at(now),
+                        a.id,
+                        author_id,
+                        "update",
+                        Some(row.id),
+                        now.naive_utc(),
+                    )
+                })
                 .collect();
             let stored = notif::insert(c, &notes)?;
             Ok((row, stored))
         })
         .await?;
-    data.publish(InboxEvent::Status(StatusChange::Edited, row, p.tags));
+    data.publish(InboxEvent::Status(
+        StatusChange::Edited,
+        Box::new(row),
+        p.tags,
+    ));
     data.publish(InboxEvent::Notifications(stored));
     Ok(())
 }

@@ -62,7 +62,10 @@ struct Envelope {
 }
 
 fn sha256_hex(s: &[u8]) -> String {
-    Sha256::digest(s).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(s)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The `Digest` header names this body (any SHA-256 entry matches).
@@ -105,7 +108,9 @@ pub async fn receive(
         Ok(outcome) => {
             tracing::info!(activity = kind, origin = %origin, outcome = outcome.code(), "inbox")
         }
-        Err(e) => tracing::warn!(activity = kind, origin = %origin, refusal = e.code(), "inbox refused"),
+        Err(e) => {
+            tracing::warn!(activity = kind, origin = %origin, refusal = e.code(), "inbox refused")
+        }
     }
     result
 }

@@ -39,7 +39,9 @@ async fn serve(req: HttpRequest, docs: web::Data<Docs>) -> HttpResponse {
         Some((200, v)) => HttpResponse::Ok()
             .content_type("application/activity+json")
             .body(v.to_string()),
-        Some((code, _)) => HttpResponse::build(actix_web::http::StatusCode::from_u16(code).unwrap()).finish(),
+        Some((code, _)) => {
+            HttpResponse::build(actix_web::http::StatusCode::from_u16(code).unwrap()).finish()
+        }
         None => HttpResponse::NotFound().finish(),
     }
 }
@@ -101,7 +103,10 @@ impl Remote {
     /// Adds an actor with a fresh key pair.
     fn add_actor(&mut self, name: &str) {
         let kp = generate_keypair().unwrap();
-        self.put(&format!("/users/{name}"), self.actor_doc(name, &kp.public_key_pem));
+        self.put(
+            &format!("/users/{name}"),
+            self.actor_doc(name, &kp.public_key_pem),
+        );
         self.keys.insert(name.to_owned(), kp);
     }
 
@@ -180,7 +185,10 @@ async fn send(app: &TestApp, path: &str, s: &Signed) -> (u16, Value) {
     let resp = req.send().await.unwrap();
     let status = resp.status().as_u16();
     let text = resp.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 async fn deliver(app: &TestApp, remote: &Remote, actor: &str, activity: &Value) -> (u16, Value) {
@@ -221,7 +229,8 @@ fn counts(app: &TestApp) -> Vec<(&'static str, i64)> {
         .run_blocking(|c| {
             let mut out = Vec::new();
             for t in TABLES {
-                let n: Count = diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {t}")).get_result(c)?;
+                let n: Count =
+                    diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {t}")).get_result(c)?;
                 out.push((t, n.n));
             }
             Ok(out)
@@ -250,7 +259,9 @@ async fn notification_types(app: &TestApp, token: &str) -> Vec<String> {
 /// Remote Follow, posts, replies, likes, boosts, edits and deletes land where they
 /// should, and are seen only by those they were addressed to.
 async fn remote_activities_arrive(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else { return };
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let mut remote = Remote::start().await;
     remote.add_actor("carol");
     let (alice, alice_id) = app.member("alice").await;
@@ -277,7 +288,9 @@ async fn remote_activities_arrive(backend: Backend) {
     });
     let (status, v) = deliver(&app, &remote, "carol", &follow).await;
     assert_eq!(status, 202, "{v}");
-    assert!(notification_types(&app, &alice).await.contains(&"follow".to_owned()));
+    assert!(notification_types(&app, &alice)
+        .await
+        .contains(&"follow".to_owned()));
     let queued = app
         .state
         .db
@@ -312,9 +325,21 @@ async fn remote_activities_arrive(backend: Backend) {
     assert_eq!(status, 202, "{v}");
     let (_, requests) = app.get_json("/api/v1/follow_requests", Some(&bob)).await;
     assert_eq!(requests.as_array().unwrap().len(), 1, "{requests}");
-    assert_eq!(requests[0]["acct"].as_str().unwrap().split('@').next(), Some("carol"));
-    assert!(notification_types(&app, &bob).await.contains(&"follow_request".to_owned()));
-    assert_eq!(counts(&app).iter().find(|(t, _)| *t == "deliveries").unwrap().1, 1);
+    assert_eq!(
+        requests[0]["acct"].as_str().unwrap().split('@').next(),
+        Some("carol")
+    );
+    assert!(notification_types(&app, &bob)
+        .await
+        .contains(&"follow_request".to_owned()));
+    assert_eq!(
+        counts(&app)
+            .iter()
+            .find(|(t, _)| *t == "deliveries")
+            .unwrap()
+            .1,
+        1
+    );
 
     // A public note mentioning alice, with a hashtag and a script: sanitized,
     // tagged, and a mention notification.
@@ -329,23 +354,48 @@ async fn remote_activities_arrive(backend: Backend) {
         { "type": "Mention", "href": alice_actor, "name": "@alice" },
         { "type": "Hashtag", "href": "http://x/tags/tea", "name": "#Tea" },
     ]);
-    let (status, v) = deliver(&app, &remote, "carol", &remote.activity("Create", "carol", "create-1", note.clone())).await;
+    let (status, v) = deliver(
+        &app,
+        &remote,
+        "carol",
+        &remote.activity("Create", "carol", "create-1", note.clone()),
+    )
+    .await;
     assert_eq!(status, 202, "{v}");
     let row = status_by_uri(&app, note["id"].as_str().unwrap()).expect("stored");
     assert!(!row.local);
     assert_eq!(row.visibility, "public");
-    let (status, s) = app.get_json(&format!("/api/v1/statuses/{}", row.id), None).await;
+    let (status, s) = app
+        .get_json(&format!("/api/v1/statuses/{}", row.id), None)
+        .await;
     assert_eq!(status, 200, "{s}");
     let content = s["content"].as_str().unwrap();
-    assert!(!content.contains("script") && !content.contains("alert") && !content.contains("<img"), "{content}");
+    assert!(
+        !content.contains("script") && !content.contains("alert") && !content.contains("<img"),
+        "{content}"
+    );
     assert!(content.contains("Hi"), "{content}");
     assert_eq!(s["tags"][0]["name"], "tea");
     assert_eq!(s["mentions"][0]["username"], "alice");
-    assert!(notification_types(&app, &alice).await.contains(&"mention".to_owned()));
+    assert!(notification_types(&app, &alice)
+        .await
+        .contains(&"mention".to_owned()));
 
     // A direct note to alice: alice sees it, bob and strangers do not.
-    let dm = remote.note("carol", "2", "<p>just for alice</p>", json!([alice_actor]), json!([]));
-    let (status, v) = deliver(&app, &remote, "carol", &remote.activity("Create", "carol", "create-2", dm.clone())).await;
+    let dm = remote.note(
+        "carol",
+        "2",
+        "<p>just for alice</p>",
+        json!([alice_actor]),
+        json!([]),
+    );
+    let (status, v) = deliver(
+        &app,
+        &remote,
+        "carol",
+        &remote.activity("Create", "carol", "create-2", dm.clone()),
+    )
+    .await;
     assert_eq!(status, 202, "{v}");
     let dm_row = status_by_uri(&app, dm["id"].as_str().unwrap()).unwrap();
     assert_eq!(dm_row.visibility, "direct");
@@ -355,8 +405,20 @@ async fn remote_activities_arrive(backend: Backend) {
     assert_eq!(app.get_json(&path, None).await.0, 404);
 
     // Followers-only, to carol's followers: no local account follows carol.
-    let private = remote.note("carol", "3", "<p>followers</p>", json!([format!("{carol}/followers")]), json!([]));
-    let (status, _) = deliver(&app, &remote, "carol", &remote.activity("Create", "carol", "create-3", private.clone())).await;
+    let private = remote.note(
+        "carol",
+        "3",
+        "<p>followers</p>",
+        json!([format!("{carol}/followers")]),
+        json!([]),
+    );
+    let (status, _) = deliver(
+        &app,
+        &remote,
+        "carol",
+        &remote.activity("Create", "carol", "create-3", private.clone()),
+    )
+    .await;
     assert_eq!(status, 202);
     let private_row = status_by_uri(&app, private["id"].as_str().unwrap()).unwrap();
     assert_eq!(private_row.visibility, "private");
@@ -365,28 +427,67 @@ async fn remote_activities_arrive(backend: Backend) {
     assert_eq!(app.get_json(&path, None).await.0, 404);
 
     // A reply to alice's status threads under it.
-    let local_id = app.post_status(&alice, json!({ "status": "hello fediverse", "visibility": "public" })).await;
+    let local_id = app
+        .post_status(
+            &alice,
+            json!({ "status": "hello fediverse", "visibility": "public" }),
+        )
+        .await;
     let local_uri = app.url(&format!("/users/alice/statuses/{local_id}"));
-    let mut reply = remote.note("carol", "4", "<p>welcome!</p>", json!([PUBLIC]), json!([alice_actor]));
+    let mut reply = remote.note(
+        "carol",
+        "4",
+        "<p>welcome!</p>",
+        json!([PUBLIC]),
+        json!([alice_actor]),
+    );
     reply["inReplyTo"] = json!(local_uri);
-    let (status, _) = deliver(&app, &remote, "carol", &remote.activity("Create", "carol", "create-4", reply.clone())).await;
+    let (status, _) = deliver(
+        &app,
+        &remote,
+        "carol",
+        &remote.activity("Create", "carol", "create-4", reply.clone()),
+    )
+    .await;
     assert_eq!(status, 202);
-    let (_, ctx) = app.get_json(&format!("/api/v1/statuses/{local_id}/context"), Some(&alice)).await;
+    let (_, ctx) = app
+        .get_json(
+            &format!("/api/v1/statuses/{local_id}/context"),
+            Some(&alice),
+        )
+        .await;
     assert_eq!(ctx["descendants"].as_array().unwrap().len(), 1, "{ctx}");
     assert_eq!(ctx["descendants"][0]["in_reply_to_id"], local_id.as_str());
 
     // Like and Announce of alice's status: counts and notifications.
     let like = remote.activity("Like", "carol", "like-1", json!(local_uri));
-    let original = sign(&app, &remote.signer("carol"), "/inbox", serde_json::to_vec(&like).unwrap(), SystemTime::now());
+    let original = sign(
+        &app,
+        &remote.signer("carol"),
+        "/inbox",
+        serde_json::to_vec(&like).unwrap(),
+        SystemTime::now(),
+    );
     let (status, _) = send(&app, "/inbox", &original).await;
     assert_eq!(status, 202);
-    let (status, _) = deliver(&app, &remote, "carol", &remote.activity("Announce", "carol", "announce-1", json!(local_uri))).await;
+    let (status, _) = deliver(
+        &app,
+        &remote,
+        "carol",
+        &remote.activity("Announce", "carol", "announce-1", json!(local_uri)),
+    )
+    .await;
     assert_eq!(status, 202);
-    let (_, s) = app.get_json(&format!("/api/v1/statuses/{local_id}"), Some(&alice)).await;
+    let (_, s) = app
+        .get_json(&format!("/api/v1/statuses/{local_id}"), Some(&alice))
+        .await;
     assert_eq!(s["favourites_count"], 1, "{s}");
     assert_eq!(s["reblogs_count"], 1, "{s}");
     let types = notification_types(&app, &alice).await;
-    assert!(types.contains(&"favourite".to_owned()) && types.contains(&"reblog".to_owned()), "{types:?}");
+    assert!(
+        types.contains(&"favourite".to_owned()) && types.contains(&"reblog".to_owned()),
+        "{types:?}"
+    );
 
     // The same Like delivered again (signed afresh) is absorbed; the very same
     // request sent again is refused as a replay.
@@ -413,17 +514,30 @@ async fn remote_activities_arrive(backend: Backend) {
     let announce = remote.activity("Announce", "carol", "announce-1", json!(local_uri));
     let undo_announce = remote.activity("Undo", "carol", "undo-announce-1", announce);
     assert_eq!(deliver(&app, &remote, "carol", &undo_announce).await.0, 202);
-    let (_, s) = app.get_json(&format!("/api/v1/statuses/{local_id}"), Some(&alice)).await;
+    let (_, s) = app
+        .get_json(&format!("/api/v1/statuses/{local_id}"), Some(&alice))
+        .await;
     assert_eq!(s["favourites_count"], 0, "{s}");
     assert_eq!(s["reblogs_count"], 0, "{s}");
 
     // Update by the owner edits; Delete by the owner removes.
     let mut edited = note.clone();
     edited["content"] = json!("<p>edited text</p>");
-    let (status, v) = deliver(&app, &remote, "carol", &remote.activity("Update", "carol", "update-1", edited)).await;
+    let (status, v) = deliver(
+        &app,
+        &remote,
+        "carol",
+        &remote.activity("Update", "carol", "update-1", edited),
+    )
+    .await;
     assert_eq!(status, 202, "{v}");
-    let (_, s) = app.get_json(&format!("/api/v1/statuses/{}", row.id), None).await;
-    assert!(s["content"].as_str().unwrap().contains("edited text"), "{s}");
+    let (_, s) = app
+        .get_json(&format!("/api/v1/statuses/{}", row.id), None)
+        .await;
+    assert!(
+        s["content"].as_str().unwrap().contains("edited text"),
+        "{s}"
+    );
     assert!(s["edited_at"].is_string(), "{s}");
     let delete = remote.activity(
         "Delete",
@@ -433,32 +547,60 @@ async fn remote_activities_arrive(backend: Backend) {
     );
     assert_eq!(deliver(&app, &remote, "carol", &delete).await.0, 202);
     assert!(status_by_uri(&app, note["id"].as_str().unwrap()).is_none());
-    assert_eq!(app.get_json(&format!("/api/v1/statuses/{}", row.id), None).await.0, 404);
+    assert_eq!(
+        app.get_json(&format!("/api/v1/statuses/{}", row.id), None)
+            .await
+            .0,
+        404
+    );
 
     // Undo of the Follow.
     let undo_follow = remote.activity("Undo", "carol", "undo-follow-1", follow);
     assert_eq!(deliver(&app, &remote, "carol", &undo_follow).await.0, 202);
-    let (_, followers) = app.get_json(&format!("/api/v1/accounts/{alice_id}/followers"), Some(&alice)).await;
+    let (_, followers) = app
+        .get_json(
+            &format!("/api/v1/accounts/{alice_id}/followers"),
+            Some(&alice),
+        )
+        .await;
     assert_eq!(followers.as_array().unwrap().len(), 0, "{followers}");
 
     // The remote profile is stored as text: no markup from the remote document.
-    let (_, found) = app.get_json("/api/v1/accounts/search?q=carol&resolve=false", Some(&alice)).await;
+    let (_, found) = app
+        .get_json(
+            "/api/v1/accounts/search?q=carol&resolve=false",
+            Some(&alice),
+        )
+        .await;
     let text = found.to_string();
-    assert!(!text.contains("<script") && !text.contains("alert(1)"), "{text}");
+    assert!(
+        !text.contains("<script") && !text.contains("alert(1)"),
+        "{text}"
+    );
 }
 
 /// Every refusal is a 4xx and leaves the database as it was.
 async fn bad_activities_are_refused(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else { return };
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let mut remote = Remote::start().await;
     remote.add_actor("carol");
     remote.add_actor("dave");
     let (alice, _) = app.member("alice").await;
     let carol = remote.actor_id("carol");
-    let local_id = app.post_status(&alice, json!({ "status": "mine", "visibility": "public" })).await;
+    let local_id = app
+        .post_status(&alice, json!({ "status": "mine", "visibility": "public" }))
+        .await;
     let local_uri = app.url(&format!("/users/alice/statuses/{local_id}"));
     let note = remote.note("carol", "1", "<p>carol's</p>", json!([PUBLIC]), json!([]));
-    let (status, v) = deliver(&app, &remote, "carol", &remote.activity("Create", "carol", "create-1", note.clone())).await;
+    let (status, v) = deliver(
+        &app,
+        &remote,
+        "carol",
+        &remote.activity("Create", "carol", "create-1", note.clone()),
+    )
+    .await;
     assert_eq!(status, 202, "{v}");
     // dave becomes known too, so refusals below do not add his account.
     let like = remote.activity("Like", "dave", "like-0", json!(note["id"]));
@@ -483,7 +625,11 @@ async fn bad_activities_are_refused(backend: Backend) {
     // Signed with another key under carol's key id.
     let wrong = sign(
         &app,
-        &Signer::new(&remote.keys["dave"].private_key_pem, format!("{carol}#main-key")).unwrap(),
+        &Signer::new(
+            &remote.keys["dave"].private_key_pem,
+            format!("{carol}#main-key"),
+        )
+        .unwrap(),
         "/inbox",
         body.clone(),
         SystemTime::now(),
@@ -491,7 +637,10 @@ async fn bad_activities_are_refused(backend: Backend) {
     cases.push(("wrong key", wrong, 401, "signature_invalid"));
     // The body changed after signing.
     let mut tampered = fresh(SystemTime::now());
-    tampered.body = String::from_utf8(body.clone()).unwrap().replace("new", "NEW").into_bytes();
+    tampered.body = String::from_utf8(body.clone())
+        .unwrap()
+        .replace("new", "NEW")
+        .into_bytes();
     cases.push(("digest mismatch", tampered, 401, "digest_mismatch"));
     // The signature does not cover host.
     let mut no_host = fresh(SystemTime::now());
@@ -499,19 +648,46 @@ async fn bad_activities_are_refused(backend: Backend) {
     *sig = sig.replace("(request-target) host date", "(request-target) date");
     cases.push(("host not covered", no_host, 401, "signature_incomplete"));
     // Date outside the window, either way.
-    cases.push(("old date", fresh(SystemTime::now() - Duration::from_secs(2 * 3600)), 401, "date_out_of_window"));
-    cases.push(("future date", fresh(SystemTime::now() + Duration::from_secs(600)), 401, "date_out_of_window"));
+    cases.push((
+        "old date",
+        fresh(SystemTime::now() - Duration::from_secs(2 * 3600)),
+        401,
+        "date_out_of_window",
+    ));
+    cases.push((
+        "future date",
+        fresh(SystemTime::now() + Duration::from_secs(600)),
+        401,
+        "date_out_of_window",
+    ));
     // No signature at all.
     let mut unsigned = fresh(SystemTime::now());
     unsigned.headers.retain(|(k, _)| k != "signature");
     cases.push(("unsigned", unsigned, 401, "signature_missing"));
     // Deeply nested JSON.
     let deep = format!("{}{}", "[".repeat(100), "]".repeat(100)).into_bytes();
-    cases.push(("deep json", sign(&app, &remote.signer("carol"), "/inbox", deep, SystemTime::now()), 400, "json_too_deep"));
+    cases.push((
+        "deep json",
+        sign(
+            &app,
+            &remote.signer("carol"),
+            "/inbox",
+            deep,
+            SystemTime::now(),
+        ),
+        400,
+        "json_too_deep",
+    ));
     // More than 1 MiB.
     let mut big = create.clone();
     big["object"]["content"] = json!("x".repeat(1024 * 1024 + 10));
-    let big = sign(&app, &remote.signer("carol"), "/inbox", serde_json::to_vec(&big).unwrap(), SystemTime::now());
+    let big = sign(
+        &app,
+        &remote.signer("carol"),
+        "/inbox",
+        serde_json::to_vec(&big).unwrap(),
+        SystemTime::now(),
+    );
     cases.push(("too large", big, 413, "payload_too_large"));
 
     for (what, signed, want, code) in &cases {
@@ -535,14 +711,67 @@ async fn bad_activities_are_refused(backend: Backend) {
         "id": "http://localhost:1/notes/9", "type": "Note", "attributedTo": carol, "to": [PUBLIC], "content": "x",
     });
     let refused: Vec<(&str, &str, Value, u16, &str)> = vec![
-        ("update of another's note", "dave", remote.activity("Update", "dave", "u-1", dave_edit), 403, "not_owner"),
-        ("update claiming another's note", "dave", remote.activity("Update", "dave", "u-2", carol_note_claimed), 403, "not_owner"),
-        ("delete of another's note", "dave", remote.activity("Delete", "dave", "d-1", json!(note["id"])), 403, "not_owner"),
-        ("delete of a local status", "carol", remote.activity("Delete", "carol", "d-2", json!(local_uri)), 403, "local_object"),
-        ("update of a local status", "carol", remote.activity("Update", "carol", "u-3", local_note), 403, "local_object"),
-        ("create of a note from elsewhere", "carol", remote.activity("Create", "carol", "c-3", elsewhere), 401, "origin_mismatch"),
-        ("create attributed to another", "dave", remote.activity("Create", "dave", "c-4", remote.note("carol", "5", "x", json!([PUBLIC]), json!([]))), 403, "not_owner"),
-        ("follow of a remote account", "carol", remote.activity("Follow", "carol", "f-1", json!(remote.actor_id("dave"))), 400, "not_local_target"),
+        (
+            "update of another's note",
+            "dave",
+            remote.activity("Update", "dave", "u-1", dave_edit),
+            403,
+            "not_owner",
+        ),
+        (
+            "update claiming another's note",
+            "dave",
+            remote.activity("Update", "dave", "u-2", carol_note_claimed),
+            403,
+            "not_owner",
+        ),
+        (
+            "delete of another's note",
+            "dave",
+            remote.activity("Delete", "dave", "d-1", json!(note["id"])),
+            403,
+            "not_owner",
+        ),
+        (
+            "delete of a local status",
+            "carol",
+            remote.activity("Delete", "carol", "d-2", json!(local_uri)),
+            403,
+            "local_object",
+        ),
+        (
+            "update of a local status",
+            "carol",
+            remote.activity("Update", "carol", "u-3", local_note),
+            403,
+            "local_object",
+        ),
+        (
+            "create of a note from elsewhere",
+            "carol",
+            remote.activity("Create", "carol", "c-3", elsewhere),
+            401,
+            "origin_mismatch",
+        ),
+        (
+            "create attributed to another",
+            "dave",
+            remote.activity(
+                "Create",
+                "dave",
+                "c-4",
+                remote.note("carol", "5", "x", json!([PUBLIC]), json!([])),
+            ),
+            403,
+            "not_owner",
+        ),
+        (
+            "follow of a remote account",
+            "carol",
+            remote.activity("Follow", "carol", "f-1", json!(remote.actor_id("dave"))),
+            400,
+            "not_local_target",
+        ),
     ];
     for (what, actor, activity, want, code) in refused {
         let (status, v) = deliver(&app, &remote, actor, &activity).await;
@@ -550,7 +779,9 @@ async fn bad_activities_are_refused(backend: Backend) {
         assert_eq!(v["error_code"], code, "{what}: {v}");
         assert_eq!(counts(&app), before, "{what} changed the database");
     }
-    let (_, s) = app.get_json(&format!("/api/v1/statuses/{local_id}"), Some(&alice)).await;
+    let (_, s) = app
+        .get_json(&format!("/api/v1/statuses/{local_id}"), Some(&alice))
+        .await;
     assert_eq!(s["content"], "<p>mine</p>");
     let row = status_by_uri(&app, note["id"].as_str().unwrap()).unwrap();
     assert!(row.content.contains("carol's"), "{}", row.content);
@@ -559,7 +790,11 @@ async fn bad_activities_are_refused(backend: Backend) {
     let mut spoofed = remote.activity("Like", "carol", "l-9", json!(local_uri));
     spoofed["id"] = json!("http://localhost:1/activities/l-9");
     let (status, v) = deliver(&app, &remote, "carol", &spoofed).await;
-    assert_eq!((status, v["error_code"].as_str()), (401, Some("origin_mismatch")), "{v}");
+    assert_eq!(
+        (status, v["error_code"].as_str()),
+        (401, Some("origin_mismatch")),
+        "{v}"
+    );
 
     // An actor whose document claims to live on another host than where it was
     // fetched: never stored, its activity refused.
@@ -579,7 +814,13 @@ async fn bad_activities_are_refused(backend: Backend) {
     // from that origin and the fetched version is what is stored.
     let mut third = Remote::start().await;
     third.add_actor("erin");
-    let real = third.note("erin", "7", "<p>the real text</p>", json!([PUBLIC]), json!([]));
+    let real = third.note(
+        "erin",
+        "7",
+        "<p>the real text</p>",
+        json!([PUBLIC]),
+        json!([]),
+    );
     third.put("/notes/7", real.clone());
     let mut fake = real.clone();
     fake["content"] = json!("<p>FAKE text</p>");
@@ -587,7 +828,11 @@ async fn bad_activities_are_refused(backend: Backend) {
     let (status, v) = deliver(&app, &remote, "carol", &announce).await;
     assert_eq!(status, 202, "{v}");
     let stored = status_by_uri(&app, real["id"].as_str().unwrap()).expect("fetched");
-    assert!(stored.content.contains("the real text"), "{}", stored.content);
+    assert!(
+        stored.content.contains("the real text"),
+        "{}",
+        stored.content
+    );
     assert!(!stored.content.contains("FAKE"));
     let boost = status_by_uri(&app, announce["id"].as_str().unwrap()).expect("boost");
     assert_eq!(boost.reblog_of_id, Some(stored.id));
@@ -603,13 +848,20 @@ async fn bad_activities_are_refused(backend: Backend) {
 /// A failed signature re-fetches the actor once, picking up a rotated key; not
 /// again within five minutes.
 async fn rotated_keys_are_refetched(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else { return };
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let mut remote = Remote::start().await;
     remote.add_actor("carol");
     app.member("alice").await;
     let alice = app.url("/users/alice");
     let follow = |r: &Remote, n: &str| r.activity("Follow", "carol", n, json!(alice));
-    assert_eq!(deliver(&app, &remote, "carol", &follow(&remote, "f-1")).await.0, 202);
+    assert_eq!(
+        deliver(&app, &remote, "carol", &follow(&remote, "f-1"))
+            .await
+            .0,
+        202
+    );
 
     remote.rotate_key("carol");
     let a = follow(&remote, "f-2");
@@ -626,25 +878,50 @@ async fn rotated_keys_are_refetched(backend: Backend) {
 /// Per-account inboxes take the same activities; unknown accounts are 404; an
 /// unsupported activity type is acknowledged and ignored.
 async fn personal_inboxes_and_unknown_types(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else { return };
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let mut remote = Remote::start().await;
     remote.add_actor("carol");
     app.member("alice").await;
     let follow = remote.activity("Follow", "carol", "f-1", json!(app.url("/users/alice")));
     let body = serde_json::to_vec(&follow).unwrap();
-    let s = sign(&app, &remote.signer("carol"), "/users/alice/inbox", body.clone(), SystemTime::now());
+    let s = sign(
+        &app,
+        &remote.signer("carol"),
+        "/users/alice/inbox",
+        body.clone(),
+        SystemTime::now(),
+    );
     let (status, v) = send(&app, "/users/alice/inbox", &s).await;
     assert_eq!(status, 202, "{v}");
-    let s = sign(&app, &remote.signer("carol"), "/users/nobody/inbox", body, SystemTime::now());
+    let s = sign(
+        &app,
+        &remote.signer("carol"),
+        "/users/nobody/inbox",
+        body,
+        SystemTime::now(),
+    );
     assert_eq!(send(&app, "/users/nobody/inbox", &s).await.0, 404);
 
     let before = counts(&app);
     let flag = remote.activity("Move", "carol", "m-1", json!(remote.actor_id("carol")));
     let (status, v) = deliver(&app, &remote, "carol", &flag).await;
-    assert_eq!((status, v["status"].as_str()), (202, Some("unsupported_type")), "{v}");
+    assert_eq!(
+        (status, v["status"].as_str()),
+        (202, Some("unsupported_type")),
+        "{v}"
+    );
     assert_eq!(counts(&app), before);
     // Signed as one path, sent to another: the request target is signed.
-    let s = sign(&app, &remote.signer("carol"), "/actor/inbox", serde_json::to_vec(&remote.activity("Like", "carol", "l-1", json!("http://localhost:1/x"))).unwrap(), SystemTime::now());
+    let s = sign(
+        &app,
+        &remote.signer("carol"),
+        "/actor/inbox",
+        serde_json::to_vec(&remote.activity("Like", "carol", "l-1", json!("http://localhost:1/x")))
+            .unwrap(),
+        SystemTime::now(),
+    );
     let (status, v) = send(&app, "/inbox", &s).await;
     assert_eq!(status, 401, "{v}");
     assert_eq!(counts(&app), before);
