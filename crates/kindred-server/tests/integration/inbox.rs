@@ -927,7 +927,98 @@ async fn personal_inboxes_and_unknown_types(backend: Backend) {
     assert_eq!(counts(&app), before);
 }
 
+/// Accept and Reject of a follow we asked for: stored only if a request is pending,
+/// and only when the followed account itself answers.
+async fn accept_and_reject_of_our_follows(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let mut remote = Remote::start().await;
+    remote.add_actor("carol");
+    remote.add_actor("dave");
+    let (alice, alice_id) = app.member("alice").await;
+    let alice_actor = app.url("/users/alice");
+    let carol = remote.actor_id("carol");
+    // Make carol and dave known, then let alice's request to carol be pending (the
+    // outbound Follow itself is the delivery side's work).
+    for who in ["carol", "dave"] {
+        let like = remote.activity(
+            "Like",
+            who,
+            &format!("l-{who}"),
+            json!("http://localhost:1/x"),
+        );
+        assert_eq!(deliver(&app, &remote, who, &like).await.0, 202);
+    }
+    let carol_id = app
+        .state
+        .db
+        .run_blocking({
+            let carol = carol.clone();
+            move |c| {
+                Ok(kindred_db::models::remote_accounts::find_by_uri(c, &carol)?
+                    .unwrap()
+                    .0
+                    .id)
+            }
+        })
+        .unwrap();
+    let a: i64 = alice_id.parse().unwrap();
+    let pend = move |c: &mut kindred_db::AnyConnection| {
+        kindred_db::models::social::request_follow(
+            c,
+            rand::random::<i64>().abs(),
+            a,
+            carol_id,
+            true,
+            false,
+            chrono::Utc::now().naive_utc(),
+        )
+        .map(|_| ())
+    };
+    app.state.db.run_blocking(pend).unwrap();
+    let our_follow = json!({
+        "id": app.url("/users/alice#follows/1"),
+        "type": "Follow",
+        "actor": alice_actor,
+        "object": carol,
+    });
+    // Dave cannot accept a follow of carol.
+    let before = counts(&app);
+    let forged = remote.activity("Accept", "dave", "acc-0", our_follow.clone());
+    let (status, v) = deliver(&app, &remote, "dave", &forged).await;
+    assert_eq!(
+        (status, v["error_code"].as_str()),
+        (403, Some("not_owner")),
+        "{v}"
+    );
+    assert_eq!(counts(&app), before);
+    let accept = remote.activity("Accept", "carol", "acc-1", our_follow.clone());
+    assert_eq!(deliver(&app, &remote, "carol", &accept).await.0, 202);
+    let (_, rel) = app
+        .get_json(
+            &format!("/api/v1/accounts/relationships?id[]={carol_id}"),
+            Some(&alice),
+        )
+        .await;
+    assert_eq!(rel[0]["following"], true, "{rel}");
+    // Reject takes the follow back; a second Accept without a request does nothing.
+    let reject = remote.activity("Reject", "carol", "rej-1", our_follow.clone());
+    assert_eq!(deliver(&app, &remote, "carol", &reject).await.0, 202);
+    let accept = remote.activity("Accept", "carol", "acc-2", our_follow);
+    assert_eq!(deliver(&app, &remote, "carol", &accept).await.0, 202);
+    let (_, rel) = app
+        .get_json(
+            &format!("/api/v1/accounts/relationships?id[]={carol_id}"),
+            Some(&alice),
+        )
+        .await;
+    assert_eq!(rel[0]["following"], false, "{rel}");
+    assert_eq!(rel[0]["requested"], false, "{rel}");
+}
+
 both_backends!(
+    accept_and_reject_of_our_follows,
     remote_activities_arrive,
     bad_activities_are_refused,
     rotated_keys_are_refetched,
