@@ -425,6 +425,42 @@ async fn remote_activities_arrive(backend: Backend) {
     let path = format!("/api/v1/statuses/{}", private_row.id);
     assert_eq!(app.get_json(&path, Some(&alice)).await.0, 404);
     assert_eq!(app.get_json(&path, None).await.0, 404);
+    // Once alice follows carol (stored directly: sending the Follow is the delivery
+    // side's work), the followers-only note reaches her, in her home timeline too,
+    // and still nobody else.
+    let (a, c) = (alice_id.parse::<i64>().unwrap(), private_row.account_id);
+    app.state
+        .db
+        .run_blocking(move |conn| {
+            kindred_db::models::social::follow(
+                conn,
+                rand::random::<i64>().abs(),
+                a,
+                c,
+                true,
+                false,
+                chrono::Utc::now().naive_utc(),
+            )
+            .map(|_| ())
+        })
+        .unwrap();
+    assert_eq!(app.get_json(&path, Some(&alice)).await.0, 200);
+    let (_, home) = app.get_json("/api/v1/timelines/home", Some(&alice)).await;
+    assert!(
+        home.as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["id"] == private_row.id.to_string()),
+        "{home}"
+    );
+    assert_eq!(app.get_json(&path, Some(&bob)).await.0, 404);
+    let (_, bob_home) = app.get_json("/api/v1/timelines/home", Some(&bob)).await;
+    assert!(!bob_home.to_string().contains("followers"), "{bob_home}");
+    let (_, public) = app.get_json("/api/v1/timelines/public", Some(&bob)).await;
+    assert!(
+        !public.to_string().contains(&private_row.id.to_string()),
+        "{public}"
+    );
 
     // A reply to alice's status threads under it.
     let local_id = app
@@ -903,6 +939,22 @@ async fn personal_inboxes_and_unknown_types(backend: Backend) {
         SystemTime::now(),
     );
     assert_eq!(send(&app, "/users/nobody/inbox", &s).await.0, 404);
+
+    // Received ids are kept 14 days, then pruned.
+    app.state
+        .db
+        .run_blocking(|c| {
+            let old = chrono::Utc::now().naive_utc() - chrono::Duration::days(15);
+            kindred_db::models::received::record(c, "old-id", "old-signature", old)?;
+            let n = kindred_db::models::received::count(c)?;
+            kindred_db::models::received::prune(
+                c,
+                chrono::Utc::now().naive_utc() - chrono::Duration::days(14),
+            )?;
+            assert_eq!(kindred_db::models::received::count(c)?, n - 1);
+            Ok(())
+        })
+        .unwrap();
 
     let before = counts(&app);
     let flag = remote.activity("Move", "carol", "m-1", json!(remote.actor_id("carol")));
