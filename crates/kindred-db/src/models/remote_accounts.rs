@@ -186,3 +186,25 @@ pub fn delete(conn: &mut AnyConnection, account_id: i64) -> Result<bool, DbError
     .execute(conn)?
         > 0)
 }
+
+/// Actor id and profile URL of the remote accounts among `ids` (for presenting
+/// them: their links point home, not here).
+pub fn addresses(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, (String, Option<String>)>, DbError> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(remote_accounts::table
+        .filter(remote_accounts::account_id.eq_any(ids.to_vec()))
+        .select((
+            remote_accounts::account_id,
+            remote_accounts::uri,
+            remote_accounts::url,
+        ))
+        .load::<(i64, String, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(id, uri, url)| (id, (uri, url)))
+        .collect())
+}

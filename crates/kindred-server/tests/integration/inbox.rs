@@ -376,6 +376,14 @@ async fn remote_activities_arrive(backend: Backend) {
     );
     assert!(content.contains("Hi"), "{content}");
     assert_eq!(s["tags"][0]["name"], "tea");
+    // The author renders as a remote account whose links point home.
+    let host = remote.base.trim_start_matches("http://");
+    assert_eq!(s["account"]["acct"], format!("carol@{host}"));
+    assert_eq!(s["account"]["uri"], carol);
+    assert_eq!(s["account"]["url"], remote.url("/@carol"));
+    assert_eq!(s["account"]["display_name"], "carol <b>remote</b>");
+    assert_eq!(s["account"]["note"], "<p>Hello</p>");
+    assert_eq!(s["mentions"][0]["url"], app.url("/@alice"));
     assert_eq!(s["mentions"][0]["username"], "alice");
     assert!(notification_types(&app, &alice)
         .await
