@@ -453,12 +453,13 @@ async fn remote_activities_arrive(backend: Backend) {
         })
         .unwrap();
     assert_eq!(app.get_json(&path, Some(&alice)).await.0, 200);
+    let private_id = private_row.id.to_string();
     let (_, home) = app.get_json("/api/v1/timelines/home", Some(&alice)).await;
     assert!(
         home.as_array()
             .unwrap()
             .iter()
-            .any(|s| s["id"] == private_row.id.to_string()),
+            .any(|s| s["id"].as_str() == Some(private_id.as_str())),
         "{home}"
     );
     assert_eq!(app.get_json(&path, Some(&bob)).await.0, 404);
