@@ -1078,7 +1078,77 @@ async fn accept_and_reject_of_our_follows(backend: Backend) {
     assert_eq!(rel[0]["requested"], false, "{rel}");
 }
 
+/// What the inbox stores is streamed like local changes: a mention as a
+/// notification to the mentioned member, a public remote note on `public:remote`.
+async fn inbox_changes_are_streamed(backend: Backend) {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::Message;
+
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let mut remote = Remote::start().await;
+    remote.add_actor("carol");
+    let (alice, _) = app.member("alice").await;
+    let connect = |query: &str| {
+        let mut req = format!("ws://{}/api/v1/streaming?stream={query}", app.domain)
+            .into_client_request()
+            .unwrap();
+        req.headers_mut()
+            .insert("Authorization", format!("Bearer {alice}").parse().unwrap());
+        tokio_tungstenite::connect_async(req)
+    };
+    let (mut notes, _) = connect("user:notification").await.unwrap();
+    let (mut public, _) = connect("public:remote").await.unwrap();
+    async fn next_event(
+        ws: &mut tokio_tungstenite::WebSocketStream<
+            tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+        >,
+    ) -> Value {
+        loop {
+            let msg = tokio::time::timeout(Duration::from_secs(10), ws.next())
+                .await
+                .expect("an event in time")
+                .unwrap()
+                .unwrap();
+            if let Message::Text(t) = msg {
+                return serde_json::from_str(t.as_str()).unwrap();
+            }
+        }
+    }
+    // Give the server a moment to register both subscriptions.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let alice_actor = app.url("/users/alice");
+    let mut note = remote.note(
+        "carol",
+        "1",
+        "<p>hi @alice</p>",
+        json!([PUBLIC]),
+        json!([alice_actor]),
+    );
+    note["tag"] = json!({ "type": "Mention", "href": alice_actor });
+    let (status, v) = deliver(
+        &app,
+        &remote,
+        "carol",
+        &remote.activity("Create", "carol", "c-1", note.clone()),
+    )
+    .await;
+    assert_eq!(status, 202, "{v}");
+    let event = next_event(&mut notes).await;
+    assert_eq!(event["event"], "notification", "{event}");
+    let payload: Value = serde_json::from_str(event["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(payload["type"], "mention");
+    assert_eq!(payload["status"]["uri"], note["id"]);
+    let event = next_event(&mut public).await;
+    assert_eq!(event["event"], "update", "{event}");
+    let payload: Value = serde_json::from_str(event["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(payload["uri"], note["id"]);
+}
+
 both_backends!(
+    inbox_changes_are_streamed,
     accept_and_reject_of_our_follows,
     remote_activities_arrive,
     bad_activities_are_refused,
