@@ -173,6 +173,22 @@ mod tests {
     }
 
     #[test]
+    fn knows_its_own_host_and_port() {
+        let u = LocalUrls::new(InstanceDomain::parse("localhost:8080").unwrap(), false);
+        let is = |s: &str| u.is_local(&Url::parse(s).unwrap());
+        assert!(is("http://localhost:8080/users/a"));
+        assert!(is("https://LOCALHOST:8080/x"));
+        assert!(!is("http://localhost:8081/users/a"));
+        assert!(!is("http://localhost/users/a"));
+        let p = LocalUrls::new(InstanceDomain::parse("peer.example").unwrap(), true);
+        let is = |s: &str| p.is_local(&Url::parse(s).unwrap());
+        assert!(is("https://peer.example/users/a"));
+        assert!(is("http://peer.example./users/a"));
+        assert!(!is("https://other.example/users/a"));
+        assert!(!is("https://peer.example:8443/users/a"));
+    }
+
+    #[test]
     fn reads_back_local_urls() {
         let u = LocalUrls::new(InstanceDomain::parse("peer.example").unwrap(), true);
         for (url, want) in [
