@@ -6,6 +6,7 @@ pub mod auth;
 pub mod crypto;
 pub mod entities;
 pub mod error;
+pub mod federation;
 pub mod handlers;
 pub mod html;
 pub mod limits;

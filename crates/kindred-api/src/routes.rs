@@ -9,8 +9,8 @@ use actix_web::middleware::{from_fn, Next};
 use actix_web::web;
 
 use crate::handlers::{
-    accounts, activitypub, announcements, apps, conversations, filters, health, instance, lists,
-    notifications, oauth, pages, relations, search, statuses, streaming, tags, timelines,
+    accounts, activitypub, announcements, apps, conversations, filters, health, inbox, instance,
+    lists, notifications, oauth, pages, relations, search, statuses, streaming, tags, timelines,
     well_known,
 };
 
@@ -37,13 +37,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         // ActivityPub actors
         .route("/actor", web::get().to(activitypub::instance_actor))
         .route("/actor/outbox", web::get().to(activitypub::instance_outbox))
-        .route("/actor/inbox", web::post().to(activitypub::inbox_not_yet))
-        .route("/inbox", web::post().to(activitypub::inbox_not_yet))
+        .route("/actor/inbox", web::post().to(inbox::shared))
+        .route("/inbox", web::post().to(inbox::shared))
         .route("/users/{name}", web::get().to(activitypub::actor))
-        .route(
-            "/users/{name}/inbox",
-            web::post().to(activitypub::inbox_not_yet),
-        )
+        .route("/users/{name}/inbox", web::post().to(inbox::personal))
         .route(
             "/users/{name}/{collection}",
             web::get().to(activitypub::collection),

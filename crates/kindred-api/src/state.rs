@@ -19,6 +19,8 @@ pub struct AppState {
     pub streaming: crate::streaming::Hub,
     /// Wakes the delivery worker; call `wake()` after committing deliveries.
     pub delivery: kindred_federation::delivery::Wakeup,
+    /// The federation engine's configuration, built on first use.
+    pub federation: crate::federation::Federation,
 }
 
 /// The public face of the instance.

@@ -463,3 +463,29 @@ diesel::table! {
         search_name -> Nullable<Text>,
     }
 }
+
+// Federation, inbound (migration 2026-11-26-000006_inbound).
+diesel::table! {
+    remote_accounts (account_id) {
+        account_id -> BigInt,
+        uri -> Text,
+        inbox_url -> Text,
+        shared_inbox_url -> Nullable<Text>,
+        followers_url -> Nullable<Text>,
+        url -> Nullable<Text>,
+        actor_type -> Text,
+        fetched_at -> Timestamp,
+        key_refetched_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    received_activities (id_hash) {
+        id_hash -> Text,
+        signature_hash -> Text,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(remote_accounts -> accounts (account_id));
+diesel::allow_tables_to_appear_in_same_query!(remote_accounts, accounts);

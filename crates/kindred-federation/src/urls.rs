@@ -120,6 +120,16 @@ pub enum LocalObject {
 }
 
 impl LocalUrls {
+    /// Whether a URL names this instance (host and port; any scheme), so that no
+    /// remote data is ever stored over a local object.
+    pub fn is_local(&self, url: &Url) -> bool {
+        url.host_str().is_some_and(|h| {
+            h.trim_end_matches('.')
+                .eq_ignore_ascii_case(self.base.host_str().unwrap_or_default())
+        }) && (url.port() == self.base.port()
+            || url.port_or_known_default() == self.base.port_or_known_default())
+    }
+
     /// Reads back a profile or status URL built above; None for other hosts and paths.
     pub fn parse_local(&self, url: &str) -> Option<LocalObject> {
         let url = Url::parse(url.trim()).ok()?;
@@ -160,6 +170,22 @@ mod tests {
         assert_eq!(u.streaming(), "ws://localhost:8080");
         let s = LocalUrls::new(InstanceDomain::parse("peer.example").unwrap(), true);
         assert_eq!(s.shared_inbox().as_str(), "https://peer.example/inbox");
+    }
+
+    #[test]
+    fn knows_its_own_host_and_port() {
+        let u = LocalUrls::new(InstanceDomain::parse("localhost:8080").unwrap(), false);
+        let is = |s: &str| u.is_local(&Url::parse(s).unwrap());
+        assert!(is("http://localhost:8080/users/a"));
+        assert!(is("https://LOCALHOST:8080/x"));
+        assert!(!is("http://localhost:8081/users/a"));
+        assert!(!is("http://localhost/users/a"));
+        let p = LocalUrls::new(InstanceDomain::parse("peer.example").unwrap(), true);
+        let is = |s: &str| p.is_local(&Url::parse(s).unwrap());
+        assert!(is("https://peer.example/users/a"));
+        assert!(is("http://peer.example./users/a"));
+        assert!(!is("https://other.example/users/a"));
+        assert!(!is("https://peer.example:8443/users/a"));
     }
 
     #[test]

@@ -92,6 +92,7 @@ pub async fn prepare(settings: &Settings) -> Result<web::Data<AppState>, Startup
         }),
         streaming: kindred_api::streaming::Hub::default(),
         delivery: Wakeup::new(),
+        federation: Default::default(),
     });
     kindred_api::services::instance::ensure_instance_actor(&state)
         .await

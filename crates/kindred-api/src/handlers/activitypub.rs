@@ -6,7 +6,6 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use kindred_db::models::accounts;
 use kindred_db::AccountRow;
 use kindred_federation::{actors, FEDERATION_CONTENT_TYPE};
-use serde_json::json;
 
 use super::well_known::instance_actor_key;
 use crate::{html, ApiError, AppState};
@@ -123,11 +122,4 @@ pub async fn instance_outbox(state: web::Data<AppState>) -> HttpResponse {
         state.urls.instance_actor_outbox(),
         0,
     ))
-}
-
-/// Inboxes exist so that actor documents are complete; accepting activities arrives
-/// with the federation engine. Until then we say so honestly instead of dropping them.
-pub async fn inbox_not_yet() -> HttpResponse {
-    HttpResponse::NotImplemented()
-        .json(json!({ "error": "This server does not accept activities yet" }))
 }

@@ -5,6 +5,7 @@ pub mod apps;
 pub mod conversations;
 pub mod filters;
 pub mod health;
+pub mod inbox;
 pub mod instance;
 pub mod lists;
 pub mod notifications;

@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDateTime, Utc};
 use kindred_db::models::notifications::NotificationRow;
-use kindred_db::models::social;
 use kindred_db::models::statuses as repo;
+use kindred_db::models::{remote_accounts, social};
 use kindred_db::{AccountRow, StatusRow};
 
 use super::viewer::Viewer;
@@ -22,18 +22,32 @@ pub async fn accounts(
     rows: Vec<AccountRow>,
 ) -> Result<Vec<Account>, ServiceError> {
     let ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
-    let (follows, stats) = state
+    let remote_ids: Vec<i64> = rows
+        .iter()
+        .filter(|a| !a.is_local())
+        .map(|a| a.id)
+        .collect();
+    let (follows, stats, remote) = state
         .db
         .run(move |c| {
             Ok((
                 social::follow_counts(c, &ids)?,
                 repo::account_status_stats(c, &ids)?,
+                remote_accounts::addresses(c, &remote_ids)?,
             ))
         })
         .await?;
     Ok(rows
         .iter()
-        .map(|row| account_entity(state, row, viewer, &follows, &stats))
+        .map(|row| {
+            let mut a = account_entity(state, row, viewer, &follows, &stats);
+            // A remote account's links point to its home server.
+            if let Some((uri, url)) = remote.get(&row.id) {
+                a.url = url.clone().unwrap_or_else(|| uri.clone());
+                a.uri = uri.clone();
+            }
+            a
+        })
         .collect())
 }
 
@@ -122,7 +136,10 @@ pub async fn statuses(
                     .map(|a| Mention {
                         id: a.id.to_string(),
                         username: a.username.clone(),
-                        url: state.urls.profile_page(&a.username).to_string(),
+                        url: account_entities
+                            .get(&a.id)
+                            .map(|e| e.url.clone())
+                            .unwrap_or_else(|| state.urls.profile_page(&a.username).to_string()),
                         acct: if a.is_local() {
                             a.username.clone()
                         } else {

@@ -1,0 +1,458 @@
+//! Create, Update, Delete, Like and Announce: what remote accounts say and do.
+//! The actor must own what it creates, changes or deletes (same origin, and
+//! `attributedTo` is the actor); nothing local is ever changed by a remote actor;
+//! an announced object is taken from storage or fetched from its origin, never from
+//! the activity.
+
+use activitypub_federation::config::Data;
+use activitypub_federation::fetch::object_id::ObjectId;
+use activitypub_federation::kinds::activity::{
+    AnnounceType, CreateType, DeleteType, LikeType, UpdateType,
+};
+use activitypub_federation::protocol::helpers::deserialize_one_or_many;
+use activitypub_federation::traits::{ActivityHandler, Object};
+use chrono::Utc;
+use kindred_db::models::interactions::{self, Mark};
+use kindred_db::models::notifications::{self as notif, NotificationRow};
+use kindred_db::models::statuses::{self as repo, NewStatus, StatusInsert};
+use kindred_db::models::{accounts, federated, remote_accounts, social};
+use kindred_db::StatusRow;
+use kindred_domain::visibility::{may_see, StatusFacts, ViewerFacts};
+use kindred_domain::Visibility;
+use serde::Deserialize;
+use url::Url;
+
+use super::actor::{check_actor, ApActor, RemoteActor};
+use super::addressing::{self, same_origin};
+use super::context::{FedData, InboxEvent, StatusChange};
+use super::error::{InboxError, Refusal};
+use super::follows::object_id;
+use super::lookup;
+use super::note::{self, check_note, ApNote, RemoteNote};
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Create {
+    #[serde(rename = "type")]
+    pub kind: CreateType,
+    pub id: Url,
+    pub actor: ObjectId<RemoteActor>,
+    pub object: ApNote,
+}
+
+#[async_trait::async_trait]
+impl ActivityHandler for Create {
+    type DataType = FedData;
+    type Error = InboxError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+
+    async fn verify(&self, data: &Data<FedData>) -> Result<(), InboxError> {
+        check_note(&self.object, self.actor.inner(), data.app_data())?;
+        if &self.object.attributed_to != self.actor.inner() {
+            return Err(Refusal::NotOwner.into());
+        }
+        Ok(())
+    }
+
+    async fn receive(self, data: &Data<FedData>) -> Result<(), InboxError> {
+        RemoteNote::from_json(self.object, data).await?;
+        Ok(())
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum UpdateObject {
+    Note(Box<ApNote>),
+    Actor(Box<ApActor>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Update {
+    #[serde(rename = "type")]
+    pub kind: UpdateType,
+    pub id: Url,
+    pub actor: ObjectId<RemoteActor>,
+    pub object: UpdateObject,
+}
+
+#[async_trait::async_trait]
+impl ActivityHandler for Update {
+    type DataType = FedData;
+    type Error = InboxError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+
+    async fn verify(&self, data: &Data<FedData>) -> Result<(), InboxError> {
+        let actor = self.actor.inner();
+        match &self.object {
+            UpdateObject::Note(n) => {
+                if data.urls.is_local(&n.id) {
+                    return Err(Refusal::LocalObject.into());
+                }
+                if &n.attributed_to != actor || !same_origin(&n.id, actor) {
+                    return Err(Refusal::NotOwner.into());
+                }
+                check_note(n, actor, data.app_data())
+            }
+            UpdateObject::Actor(a) => {
+                if data.urls.is_local(&a.id) {
+                    return Err(Refusal::LocalObject.into());
+                }
+                if &a.id != actor {
+                    return Err(Refusal::NotOwner.into());
+                }
+                check_actor(a, actor, data.app_data())
+            }
+        }
+    }
+
+    async fn receive(self, data: &Data<FedData>) -> Result<(), InboxError> {
+        match self.object {
+            UpdateObject::Note(n) => {
+                let author = self.actor.dereference(data).await?;
+                // An update of a status we never had is ignored, as Mastodon does.
+                let Some(existing) = lookup::status(data, &n.id).await? else {
+                    return Ok(());
+                };
+                note::update(data, existing, *n, &author).await
+            }
+            // Signed by the actor itself, about itself: its new profile and key.
+            UpdateObject::Actor(a) => RemoteActor::from_json(*a, data).await.map(|_| ()),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Delete {
+    #[serde(rename = "type")]
+    pub kind: DeleteType,
+    pub id: Url,
+    pub actor: ObjectId<RemoteActor>,
+    pub object: serde_json::Value,
+}
+
+impl Delete {
+    fn target(&self) -> Result<Url, InboxError> {
+        Ok(object_id(&self.object).ok_or(Refusal::Malformed)?)
+    }
+}
+
+#[async_trait::async_trait]
+impl ActivityHandler for Delete {
+    type DataType = FedData;
+    type Error = InboxError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+
+    async fn verify(&self, data: &Data<FedData>) -> Result<(), InboxError> {
+        let target = self.target()?;
+        if data.urls.is_local(&target) {
+            return Err(Refusal::LocalObject.into());
+        }
+        if !same_origin(&target, self.actor.inner()) {
+            return Err(Refusal::NotOwner.into());
+        }
+        Ok(())
+    }
+
+    async fn receive(self, data: &Data<FedData>) -> Result<(), InboxError> {
+        let target = self.target()?;
+        let actor = self.actor.dereference(data).await?;
+        if &target == self.actor.inner() {
+            // The account itself is gone; its statuses and relations go with it.
+            let id = actor.account.id;
+            data.db.run(move |c| remote_accounts::delete(c, id)).await?;
+            return Ok(());
+        }
+        let Some(status) = lookup::status(data, &target).await? else {
+            return Ok(());
+        };
+        if status.local {
+            return Err(Refusal::LocalObject.into());
+        }
+        if status.account_id != actor.account.id {
+            return Err(Refusal::NotOwner.into());
+        }
+        let id = status.id;
+        let tags = data
+            .db
+            .run(move |c| {
+                let tags = repo::extras(c, &[id], None)?
+                    .tags
+                    .remove(&id)
+                    .unwrap_or_default();
+                repo::delete(c, id)?;
+                Ok(tags)
+            })
+            .await?;
+        data.publish(InboxEvent::Status(
+            StatusChange::Deleted,
+            Box::new(status),
+            tags,
+        ));
+        Ok(())
+    }
+}
+
+/// Whether a remote account may act on a status (like or boost it): as `may_see`
+/// would decide for it, never for local-only statuses.
+async fn remote_may_see(
+    data: &FedData,
+    s: &StatusRow,
+    actor: &RemoteActor,
+) -> Result<bool, InboxError> {
+    let (sid, author_id, me) = (s.id, s.account_id, actor.account.id);
+    let (author, follows, mentioned) = data
+        .db
+        .run(move |c| {
+            Ok((
+                accounts::find(c, author_id)?,
+                social::is_following(c, me, author_id)?,
+                repo::mentions_of(c, &[sid])?
+                    .remove(&sid)
+                    .unwrap_or_default()
+                    .contains(&me),
+            ))
+        })
+        .await?;
+    let Some(author) = author else {
+        return Ok(false);
+    };
+    let facts = StatusFacts {
+        author_id,
+        visibility: s.visibility.parse().unwrap_or(Visibility::Direct),
+        local_only: s.local_only,
+        author_active: author.is_active(),
+    };
+    let viewer = ViewerFacts {
+        id: Some(me),
+        local_member: false,
+        follows_author: follows,
+        mentioned,
+        blocked_either_way: false,
+    };
+    Ok(may_see(&facts, &viewer))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Like {
+    #[serde(rename = "type")]
+    pub kind: LikeType,
+    pub id: Url,
+    pub actor: ObjectId<RemoteActor>,
+    pub object: Url,
+}
+
+#[async_trait::async_trait]
+impl ActivityHandler for Like {
+    type DataType = FedData;
+    type Error = InboxError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+
+    async fn verify(&self, _data: &Data<FedData>) -> Result<(), InboxError> {
+        Ok(())
+    }
+
+    /// A favourite of a status the actor may see; unknown or hidden ones are ignored.
+    async fn receive(self, data: &Data<FedData>) -> Result<(), InboxError> {
+        let Some(status) = lookup::status(data, &self.object).await? else {
+            return Ok(());
+        };
+        let actor = self.actor.dereference(data).await?;
+        if !remote_may_see(data, &status, &actor).await? {
+            return Ok(());
+        }
+        let now = Utc::now();
+        let (row_id, note_id) = (data.ids.next_at(now), data.ids.next_at(now));
+        let (me, sid, owner) = (actor.account.id, status.id, status.account_id);
+        let owner_local = status.local;
+        let stored = data
+            .db
+            .run(move |c| {
+                federated::atomically(c, |c| {
+                    let n = now.naive_utc();
+                    let new = interactions::add(c, Mark::Favourite, row_id, me, sid, n)?;
+                    if !new || !owner_local {
+                        return Ok(Vec::new());
+                    }
+                    notif::insert(
+                        c,
+                        &[NotificationRow::new(
+                            note_id,
+                            owner,
+                            me,
+                            "favourite",
+                            Some(sid),
+                            n,
+                        )],
+                    )
+                })
+            })
+            .await?;
+        data.publish(InboxEvent::Notifications(stored));
+        Ok(())
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Announce {
+    #[serde(rename = "type")]
+    pub kind: AnnounceType,
+    pub id: Url,
+    pub actor: ObjectId<RemoteActor>,
+    /// Read as an id only: the object itself is never trusted from here.
+    pub object: serde_json::Value,
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub to: Vec<String>,
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub cc: Vec<String>,
+}
+
+#[async_trait::async_trait]
+impl ActivityHandler for Announce {
+    type DataType = FedData;
+    type Error = InboxError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+
+    async fn verify(&self, _data: &Data<FedData>) -> Result<(), InboxError> {
+        object_id(&self.object).ok_or(Refusal::Malformed)?;
+        Ok(())
+    }
+
+    async fn receive(self, data: &Data<FedData>) -> Result<(), InboxError> {
+        let target = object_id(&self.object).ok_or(Refusal::Malformed)?;
+        let actor = self.actor.dereference(data).await?;
+        // What we hold (ours, or received from its author) or what its origin serves.
+        let status = match lookup::status(data, &target).await? {
+            Some(s) => s,
+            None if data.urls.is_local(&target) => return Ok(()),
+            None => {
+                ObjectId::<RemoteNote>::from(target)
+                    .dereference(data)
+                    .await
+                    .map_err(|e| match e {
+                        InboxError::Db(d) => InboxError::Db(d),
+                        InboxError::Refused(r) => InboxError::Refused(r),
+                        InboxError::Federation(_) => Refusal::Unfetchable.into(),
+                    })?
+                    .0
+            }
+        };
+        let status = match status.reblog_of_id {
+            Some(_) => return Err(Refusal::NotBoostable.into()),
+            None => status,
+        };
+        let vis: Visibility = status.visibility.parse().unwrap_or(Visibility::Direct);
+        if !vis.can_reblog() || status.local_only || !remote_may_see(data, &status, &actor).await? {
+            return Err(Refusal::NotBoostable.into());
+        }
+        let boost_visibility =
+            match addressing::visibility(&self.to, &self.cc, actor.remote.followers_url.as_deref())
+            {
+                Visibility::Direct => Visibility::Private,
+                v => v,
+            };
+        let now = Utc::now();
+        let (boost_id, note_id) = (data.ids.next_at(now), data.ids.next_at(now));
+        let me = actor.account.id;
+        let insert = StatusInsert {
+            status: NewStatus {
+                id: boost_id,
+                uri: self.id.to_string(),
+                account_id: me,
+                local: false,
+                in_reply_to_id: None,
+                in_reply_to_account_id: None,
+                reblog_of_id: Some(status.id),
+                text: String::new(),
+                content: String::new(),
+                spoiler_text: String::new(),
+                sensitive: false,
+                visibility: boost_visibility.as_str().to_owned(),
+                local_only: false,
+                language: None,
+                created_at: now.naive_utc(),
+            },
+            mentioned_account_ids: Vec::new(),
+            tags: Vec::new(),
+            idempotency_key: None,
+        };
+        let (sid, owner, owner_local) = (status.id, status.account_id, status.local);
+        let done = data
+            .db
+            .run(move |c| {
+                federated::atomically(c, |c| {
+                    if repo::find_reblog(c, me, sid)?.is_some()
+                        || federated::status_by_uri(c, &insert.status.uri)?.is_some()
+                    {
+                        return Ok(None);
+                    }
+                    let row = repo::insert(c, &insert)?;
+                    let stored = if owner_local {
+                        notif::insert(
+                            c,
+                            &[NotificationRow::new(
+                                note_id,
+                                owner,
+                                me,
+                                "reblog",
+                                Some(sid),
+                                row.created_at,
+                            )],
+                        )?
+                    } else {
+                        Vec::new()
+                    };
+                    Ok(Some((row, stored)))
+                })
+            })
+            .await?;
+        if let Some((row, stored)) = done {
+            data.publish(InboxEvent::Status(
+                StatusChange::Created,
+                Box::new(row),
+                Vec::new(),
+            ));
+            data.publish(InboxEvent::Notifications(stored));
+        }
+        Ok(())
+    }
+}

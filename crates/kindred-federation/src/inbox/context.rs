@@ -1,0 +1,103 @@
+//! What every inbound handler gets: storage, our URLs, the id generator, and a way to
+//! announce committed changes (the streaming API lives above this crate).
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use activitypub_federation::config::FederationConfig;
+use kindred_db::models::notifications::NotificationRow;
+use kindred_db::{Db, StatusRow};
+use kindred_domain::IdGenerator;
+use url::Url;
+
+use crate::http::{self, HttpPolicy};
+use crate::LocalUrls;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusChange {
+    Created,
+    Edited,
+    Deleted,
+}
+
+/// A change the inbox committed, for the streaming API.
+#[derive(Debug, Clone)]
+pub enum InboxEvent {
+    Status(StatusChange, Box<StatusRow>, Vec<String>),
+    Notifications(Vec<NotificationRow>),
+}
+
+pub type EventSink = Arc<dyn Fn(InboxEvent) + Send + Sync>;
+
+pub struct Inner {
+    pub db: Db,
+    pub urls: LocalUrls,
+    pub ids: Arc<IdGenerator>,
+    pub events: EventSink,
+}
+
+/// The library's app data (`Data<FedData>` in every trait method).
+#[derive(Clone)]
+pub struct FedData(Arc<Inner>);
+
+impl FedData {
+    pub fn new(db: Db, urls: LocalUrls, ids: Arc<IdGenerator>, events: EventSink) -> Self {
+        Self(Arc::new(Inner {
+            db,
+            urls,
+            ids,
+            events,
+        }))
+    }
+
+    pub fn publish(&self, e: InboxEvent) {
+        (self.events)(e);
+    }
+}
+
+impl Deref for FedData {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+/// The instance actor, which signs our fetches (never a member: fetching must not
+/// reveal who is reading).
+pub struct FetchSigner {
+    pub actor_id: Url,
+    pub private_key_pem: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("http client: {0}")]
+    Client(String),
+    #[error("federation config: {0}")]
+    Build(String),
+}
+
+/// Builds the library's configuration around our HTTP client. The library's `debug`
+/// switch is on only with `allow_private_networks` (tests), where it lifts its URL
+/// checks (ports, loopback); we never use its activity sending or queue.
+pub async fn federation_config(
+    data: FedData,
+    policy: HttpPolicy,
+    user_agent: &str,
+    signer: FetchSigner,
+) -> Result<FederationConfig<FedData>, ConfigError> {
+    let client =
+        http::client(policy, user_agent).map_err(|e| ConfigError::Client(e.to_string()))?;
+    let domain = data.urls.domain().to_string();
+    FederationConfig::builder()
+        .domain(domain)
+        .app_data(data)
+        .client(client)
+        .debug(policy.allow_private_networks)
+        .allow_http_urls(policy.allow_http)
+        .http_fetch_limit(20)
+        .signed_fetch_actor(&crate::inbox::actor::SigningActor::new(signer))
+        .build()
+        .await
+        .map_err(|e| ConfigError::Build(e.to_string()))
+}

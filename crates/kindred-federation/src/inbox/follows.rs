@@ -1,0 +1,394 @@
+//! Follow, Accept, Reject and Undo: relations between remote and local accounts.
+
+use activitypub_federation::config::Data;
+use activitypub_federation::fetch::object_id::ObjectId;
+use activitypub_federation::kinds::activity::{AcceptType, FollowType, RejectType, UndoType};
+use activitypub_federation::traits::ActivityHandler;
+use chrono::Utc;
+use kindred_db::models::deliveries::{self, NewDelivery};
+use kindred_db::models::interactions::{self, Mark};
+use kindred_db::models::notifications::{self as notif, NotificationRow};
+use kindred_db::models::{federated, social, statuses};
+use serde::Deserialize;
+use serde_json::json;
+use url::Url;
+
+use super::actor::RemoteActor;
+use super::addressing::domain_of;
+use super::context::{FedData, InboxEvent, StatusChange};
+use super::error::{InboxError, Refusal};
+use super::lookup;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Follow {
+    #[serde(rename = "type")]
+    pub kind: FollowType,
+    pub id: Url,
+    pub actor: ObjectId<RemoteActor>,
+    pub object: Url,
+}
+
+/// A Follow inside an Accept, Reject or Undo.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EmbeddedFollow {
+    #[serde(rename = "type")]
+    pub kind: FollowType,
+    #[serde(default)]
+    pub id: Option<Url>,
+    pub actor: Url,
+    pub object: Url,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum FollowRef {
+    Embedded(EmbeddedFollow),
+    Id(Url),
+}
+
+#[async_trait::async_trait]
+impl ActivityHandler for Follow {
+    type DataType = FedData;
+    type Error = InboxError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+
+    async fn verify(&self, data: &Data<FedData>) -> Result<(), InboxError> {
+        if !data.urls.is_local(&self.object) {
+            return Err(Refusal::NotLocalTarget.into());
+        }
+        Ok(())
+    }
+
+    /// Follows an unlocked account at once (and queues the `Accept`), or leaves a
+    /// request for a locked one to decide on. Blocked either way: nothing happens.
+    async fn receive(self, data: &Data<FedData>) -> Result<(), InboxError> {
+        let target = lookup::local_account(data, &self.object)
+            .await?
+            .ok_or(Refusal::NotLocalTarget)?;
+        let follower = self.actor.dereference(data).await?;
+        let now = Utc::now();
+        let row_id = data.ids.next_at(now);
+        let note_id = data.ids.next_at(now);
+        let delivery_id = data.ids.next_at(now);
+        let target_actor = data.urls.actor(&target.username);
+        let inbox = Url::parse(&follower.remote.inbox_url).map_err(|_| Refusal::Malformed)?;
+        let domain = domain_of(&inbox).ok_or(Refusal::Malformed)?;
+        let follow_json = json!({
+            "id": self.id,
+            "type": "Follow",
+            "actor": self.actor.inner(),
+            "object": self.object,
+        });
+        let (a, b) = (follower.account.id, target.id);
+        let locked = target.locked;
+        let stored = data
+            .db
+            .run(move |c| {
+                federated::atomically(c, |c| {
+                    if social::blocked_either_way(c, a, b)? {
+                        return Ok(Vec::new());
+                    }
+                    let n = now.naive_utc();
+                    if locked {
+                        let new = social::request_follow(c, row_id, a, b, true, false, n)?;
+                        let notes = if new {
+                            vec![NotificationRow::new(
+                                note_id,
+                                b,
+                                a,
+                                "follow_request",
+                                None,
+                                n,
+                            )]
+                        } else {
+                            Vec::new()
+                        };
+                        return notif::insert(c, &notes);
+                    }
+                    let new = social::follow(c, row_id, a, b, true, false, n)?;
+                    let follow_id = federated::follow_id(c, a, b)?.unwrap_or(row_id);
+                    let accept_id = format!("{target_actor}#accepts/follows/{follow_id}");
+                    let accept = json!({
+                        "@context": "https://www.w3.org/ns/activitystreams",
+                        "id": accept_id,
+                        "type": "Accept",
+                        "actor": target_actor,
+                        "object": follow_json,
+                    });
+                    deliveries::enqueue(
+                        c,
+                        &[NewDelivery {
+                            id: delivery_id,
+                            domain,
+                            inbox_url: inbox.to_string(),
+                            signer_account_id: Some(b),
+                            activity_id: accept_id,
+                            body: accept.to_string(),
+                            next_attempt_at: n,
+                            created_at: n,
+                        }],
+                        n,
+                    )?;
+                    let notes = if new {
+                        vec![NotificationRow::new(note_id, b, a, "follow", None, n)]
+                    } else {
+                        Vec::new()
+                    };
+                    notif::insert(c, &notes)
+                })
+            })
+            .await?;
+        data.publish(InboxEvent::Notifications(stored));
+        Ok(())
+    }
+}
+
+/// The local follower and remote followee of an Accept/Reject of our Follow; the
+/// Follow must name the actor who answers.
+async fn answered_follow(
+    data: &FedData,
+    object: &FollowRef,
+    answerer: &Url,
+) -> Result<Option<(i64, i64)>, InboxError> {
+    let FollowRef::Embedded(f) = object else {
+        // A bare id: we cannot tell which of our follows it is; nothing to do.
+        return Ok(None);
+    };
+    if &f.object != answerer {
+        return Err(Refusal::NotOwner.into());
+    }
+    let Some(local) = lookup::local_account(data, &f.actor).await? else {
+        return Ok(None);
+    };
+    let uri = answerer.to_string();
+    let remote = data
+        .db
+        .run(move |c| kindred_db::models::remote_accounts::find_by_uri(c, &uri))
+        .await?;
+    Ok(remote.map(|(r, _)| (local.id, r.id)))
+}
+
+fn check_answer(object: &FollowRef, actor: &Url) -> Result<(), InboxError> {
+    match object {
+        FollowRef::Embedded(f) if &f.object != actor => Err(Refusal::NotOwner.into()),
+        _ => Ok(()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Accept {
+    #[serde(rename = "type")]
+    pub kind: AcceptType,
+    pub id: Url,
+    pub actor: ObjectId<RemoteActor>,
+    pub object: FollowRef,
+}
+
+#[async_trait::async_trait]
+impl ActivityHandler for Accept {
+    type DataType = FedData;
+    type Error = InboxError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+
+    async fn verify(&self, _data: &Data<FedData>) -> Result<(), InboxError> {
+        check_answer(&self.object, self.actor.inner())
+    }
+
+    /// Turns our pending request into a follow; without one there is nothing to do.
+    async fn receive(self, data: &Data<FedData>) -> Result<(), InboxError> {
+        let Some((local, remote)) = answered_follow(data, &self.object, self.actor.inner()).await?
+        else {
+            return Ok(());
+        };
+        let now = Utc::now();
+        let id = data.ids.next_at(now);
+        data.db
+            .run(move |c| {
+                if federated::follow_requested(c, local, remote)? {
+                    social::authorize_request(c, id, local, remote, now.naive_utc())?;
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reject {
+    #[serde(rename = "type")]
+    pub kind: RejectType,
+    pub id: Url,
+    pub actor: ObjectId<RemoteActor>,
+    pub object: FollowRef,
+}
+
+#[async_trait::async_trait]
+impl ActivityHandler for Reject {
+    type DataType = FedData;
+    type Error = InboxError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+
+    async fn verify(&self, _data: &Data<FedData>) -> Result<(), InboxError> {
+        check_answer(&self.object, self.actor.inner())
+    }
+
+    /// Drops our pending request, or our follow if it had been accepted.
+    async fn receive(self, data: &Data<FedData>) -> Result<(), InboxError> {
+        let Some((local, remote)) = answered_follow(data, &self.object, self.actor.inner()).await?
+        else {
+            return Ok(());
+        };
+        data.db
+            .run(move |c| social::unfollow(c, local, remote))
+            .await?;
+        Ok(())
+    }
+}
+
+/// What an Undo takes back.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum UndoObject {
+    Follow(EmbeddedFollow),
+    Other(EmbeddedActivity),
+    Id(Url),
+}
+
+/// A Like or Announce inside an Undo (its object is read as an id only).
+#[derive(Debug, Deserialize)]
+pub struct EmbeddedActivity {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: Url,
+    pub actor: Url,
+    pub object: serde_json::Value,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Undo {
+    #[serde(rename = "type")]
+    pub kind: UndoType,
+    pub id: Url,
+    pub actor: ObjectId<RemoteActor>,
+    pub object: UndoObject,
+}
+
+/// The id in an `object` that is either a URL string or an object with an `id`.
+pub fn object_id(v: &serde_json::Value) -> Option<Url> {
+    let s = v.as_str().or_else(|| v.get("id")?.as_str())?;
+    Url::parse(s).ok()
+}
+
+#[async_trait::async_trait]
+impl ActivityHandler for Undo {
+    type DataType = FedData;
+    type Error = InboxError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+
+    /// Only what the actor did can be undone by the actor.
+    async fn verify(&self, _data: &Data<FedData>) -> Result<(), InboxError> {
+        let owner = match &self.object {
+            UndoObject::Follow(f) => &f.actor,
+            UndoObject::Other(a) => &a.actor,
+            UndoObject::Id(_) => return Ok(()),
+        };
+        if owner != self.actor.inner() {
+            return Err(Refusal::NotOwner.into());
+        }
+        Ok(())
+    }
+
+    async fn receive(self, data: &Data<FedData>) -> Result<(), InboxError> {
+        let actor = self.actor.dereference(data).await?;
+        let me = actor.account.id;
+        match self.object {
+            UndoObject::Follow(f) => {
+                if let Some(target) = lookup::local_account(data, &f.object).await? {
+                    let t = target.id;
+                    data.db.run(move |c| social::unfollow(c, me, t)).await?;
+                }
+            }
+            UndoObject::Other(a) if a.kind == "Like" => {
+                let Some(target) = object_id(&a.object) else {
+                    return Ok(());
+                };
+                if let Some(s) = lookup::status(data, &target).await? {
+                    let (sid, owner) = (s.id, s.account_id);
+                    data.db
+                        .run(move |c| {
+                            if interactions::remove(c, Mark::Favourite, me, sid)? {
+                                notif::retract(c, owner, me, "favourite", Some(sid))?;
+                            }
+                            Ok(())
+                        })
+                        .await?;
+                }
+            }
+            UndoObject::Other(a) => undo_boost(data, me, &a.id).await?,
+            UndoObject::Id(id) => undo_boost(data, me, &id).await?,
+        }
+        Ok(())
+    }
+}
+
+/// Removes the actor's boost whose Announce had this id, if there is one.
+async fn undo_boost(data: &FedData, actor_id: i64, announce: &Url) -> Result<(), InboxError> {
+    let uri = announce.to_string();
+    let removed = data
+        .db
+        .run(move |c| {
+            let Some(boost) = federated::status_by_uri(c, &uri)? else {
+                return Ok(None);
+            };
+            let Some(orig) = boost.reblog_of_id.filter(|_| boost.account_id == actor_id) else {
+                return Ok(None);
+            };
+            statuses::delete(c, boost.id)?;
+            if let Some(o) = statuses::find(c, orig)? {
+                notif::retract(c, o.account_id, actor_id, "reblog", Some(orig))?;
+            }
+            Ok(Some(boost))
+        })
+        .await?;
+    if let Some(boost) = removed {
+        data.publish(InboxEvent::Status(
+            StatusChange::Deleted,
+            Box::new(boost),
+            Vec::new(),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,46 @@
+//! Finding what an activity points at: local accounts and statuses by our URLs,
+//! remote statuses by their ids.
+
+use kindred_db::models::{accounts, federated, statuses};
+use kindred_db::{AccountRow, DbError, StatusRow};
+use url::Url;
+
+use super::context::FedData;
+use crate::urls::LocalObject;
+
+/// An active local account named by one of our actor or profile URLs.
+pub async fn local_account(data: &FedData, url: &Url) -> Result<Option<AccountRow>, DbError> {
+    let Some(LocalObject::Account(name)) = data.urls.parse_local(url.as_str()) else {
+        return Ok(None);
+    };
+    Ok(data
+        .db
+        .run(move |c| accounts::find_local_by_username(c, &name))
+        .await?
+        .filter(AccountRow::is_active))
+}
+
+/// A status by its ActivityPub id: ours by our URL layout, others' by `uri`.
+pub async fn status(data: &FedData, url: &Url) -> Result<Option<StatusRow>, DbError> {
+    if data.urls.is_local(url) {
+        let Some(LocalObject::Status(name, id)) = data.urls.parse_local(url.as_str()) else {
+            return Ok(None);
+        };
+        return data
+            .db
+            .run(move |c| {
+                let Some(s) = statuses::find(c, id)? else {
+                    return Ok(None);
+                };
+                let author = accounts::find(c, s.account_id)?;
+                Ok(author
+                    .filter(|a| a.is_local() && a.username.eq_ignore_ascii_case(&name))
+                    .map(|_| s))
+            })
+            .await;
+    }
+    let uri = url.to_string();
+    data.db
+        .run(move |c| federated::status_by_uri(c, &uri))
+        .await
+}

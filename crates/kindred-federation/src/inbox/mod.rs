@@ -1,0 +1,21 @@
+//! The inbox: what remote servers may tell us, and the checks before anything is
+//! stored. `receive` is the one entry point; the HTTP layer does the cheap checks
+//! first (body size, JSON depth, signature coverage, Date window) and maps the
+//! outcome to a status code.
+
+pub mod activities;
+pub mod actor;
+pub mod addressing;
+pub mod content;
+pub mod context;
+pub mod error;
+pub mod follows;
+pub mod lookup;
+pub mod note;
+pub mod receive;
+
+pub use activities::InboxActivity;
+pub use actor::RemoteActor;
+pub use context::{federation_config, EventSink, FedData, FetchSigner, InboxEvent, StatusChange};
+pub use error::{ErrorClass, InboxError, Refusal};
+pub use receive::{receive, Outcome};

@@ -1,0 +1,396 @@
+//! Remote notes → statuses rows: sanitized content, Mastodon's addressing read back
+//! into a visibility, mentions of local accounts, hashtags, replies to statuses we
+//! know, content warnings.
+
+use std::collections::HashMap;
+
+use activitypub_federation::config::Data;
+use activitypub_federation::fetch::object_id::ObjectId;
+use activitypub_federation::kinds::object::NoteType;
+use activitypub_federation::protocol::helpers::{deserialize_one_or_many, deserialize_skip_error};
+use activitypub_federation::traits::Object;
+use chrono::{DateTime, Utc};
+use kindred_db::models::notifications::{self as notif, NotificationRow};
+use kindred_db::models::statuses::{self as repo, NewStatus, StatusInsert};
+use kindred_db::models::{accounts, conversations, federated, interactions, social};
+use kindred_db::{AccountRow, StatusRow};
+use kindred_domain::Visibility;
+use serde::Deserialize;
+use url::Url;
+
+use super::actor::RemoteActor;
+use super::addressing::{self, same_origin};
+use super::context::{FedData, InboxEvent, StatusChange};
+use super::error::{InboxError, Refusal};
+use super::lookup;
+use crate::sanitize;
+
+const MAX_CONTENT: usize = 100_000;
+const MAX_SPOILER: usize = 1_000;
+const MAX_MENTIONS: usize = 50;
+const MAX_TAGS: usize = 20;
+
+/// A note as other servers send it (the fields we use).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApNote {
+    #[serde(rename = "type")]
+    pub kind: NoteType,
+    pub id: Url,
+    pub attributed_to: Url,
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub to: Vec<String>,
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub cc: Vec<String>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub content: Option<String>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub content_map: Option<HashMap<String, String>>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub summary: Option<String>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub sensitive: Option<bool>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub in_reply_to: Option<Url>,
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub published: Option<DateTime<Utc>>,
+    /// One object or an array of them (Mention, Hashtag, Emoji...).
+    #[serde(default)]
+    pub tag: serde_json::Value,
+}
+
+impl ApNote {
+    pub fn tags(&self) -> &[serde_json::Value] {
+        match &self.tag {
+            serde_json::Value::Array(items) => items,
+            serde_json::Value::Null => &[],
+            one => std::slice::from_ref(one),
+        }
+    }
+}
+
+/// A status, local or remote, reached through its ActivityPub id.
+#[derive(Debug, Clone)]
+pub struct RemoteNote(pub StatusRow);
+
+/// The checks every note must pass: it comes from where its id says, its author is
+/// on the same origin, and it does not claim to be ours.
+pub fn check_note(json: &ApNote, expected: &Url, data: &FedData) -> Result<(), InboxError> {
+    if data.urls.is_local(&json.id) {
+        return Err(Refusal::LocalObject.into());
+    }
+    if !same_origin(&json.id, expected) || !same_origin(&json.attributed_to, &json.id) {
+        return Err(Refusal::OriginMismatch.into());
+    }
+    Ok(())
+}
+
+#[async_trait::async_trait]
+impl Object for RemoteNote {
+    type DataType = FedData;
+    type Kind = ApNote;
+    type Error = InboxError;
+
+    async fn read_from_id(id: Url, data: &Data<FedData>) -> Result<Option<Self>, InboxError> {
+        Ok(lookup::status(data.app_data(), &id).await?.map(Self))
+    }
+
+    async fn into_json(self, _data: &Data<FedData>) -> Result<ApNote, InboxError> {
+        Err(Refusal::LocalObject.into())
+    }
+
+    async fn verify(json: &ApNote, expected: &Url, data: &Data<FedData>) -> Result<(), InboxError> {
+        check_note(json, expected, data.app_data())
+    }
+
+    /// Stores a note seen for the first time; a known one is returned as it is
+    /// (changes come only through `Update`, from its author).
+    async fn from_json(json: ApNote, data: &Data<FedData>) -> Result<Self, InboxError> {
+        if let Some(existing) = lookup::status(data.app_data(), &json.id).await? {
+            return Ok(Self(existing));
+        }
+        let author = ObjectId::<RemoteActor>::from(json.attributed_to.clone())
+            .dereference(data)
+            .await?;
+        create(data.app_data(), json, &author).await.map(Self)
+    }
+}
+
+/// What a note becomes, before storage.
+struct Prepared {
+    text: String,
+    content: String,
+    spoiler_text: String,
+    sensitive: bool,
+    visibility: Visibility,
+    language: Option<String>,
+    in_reply_to: Option<(i64, i64)>,
+    mentioned: Vec<i64>,
+    tags: Vec<String>,
+    published: DateTime<Utc>,
+}
+
+fn hashtag_name(tag: &serde_json::Value) -> Option<String> {
+    if tag.get("type")?.as_str()? != "Hashtag" {
+        return None;
+    }
+    let name = tag
+        .get("name")?
+        .as_str()?
+        .trim_start_matches('#')
+        .to_lowercase();
+    let ok = !name.is_empty()
+        && name.chars().count() <= 100
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    ok.then_some(name)
+}
+
+fn mention_href(tag: &serde_json::Value) -> Option<Url> {
+    if tag.get("type")?.as_str()? != "Mention" {
+        return None;
+    }
+    Url::parse(tag.get("href")?.as_str()?).ok()
+}
+
+async fn prepare(
+    data: &FedData,
+    json: &ApNote,
+    author: &RemoteActor,
+) -> Result<Prepared, InboxError> {
+    let (language, raw) = match (&json.content, &json.content_map) {
+        (Some(c), map) => (
+            map.as_ref()
+                .filter(|m| m.len() == 1)
+                .and_then(|m| m.keys().next().cloned()),
+            c.clone(),
+        ),
+        (None, Some(map)) => match map.iter().next() {
+            Some((lang, c)) => (Some(lang.clone()), c.clone()),
+            None => (None, String::new()),
+        },
+        (None, None) => (None, String::new()),
+    };
+    let content = sanitize::html(&sanitize::truncate(&raw, MAX_CONTENT));
+    let text = sanitize::plain_text(&content);
+    let spoiler_text = sanitize::truncate(
+        &sanitize::plain_text(json.summary.as_deref().unwrap_or_default()),
+        MAX_SPOILER,
+    );
+    let visibility =
+        addressing::visibility(&json.to, &json.cc, author.remote.followers_url.as_deref());
+
+    // Local accounts named in `tag` (Mention) or addressed in to/cc (how direct
+    // messages name their recipients).
+    let mut names: Vec<String> = json
+        .tags()
+        .iter()
+        .filter_map(mention_href)
+        .chain(
+            json.to
+                .iter()
+                .chain(&json.cc)
+                .filter_map(|u| Url::parse(u).ok()),
+        )
+        .filter_map(|u| match data.urls.parse_local(u.as_str()) {
+            Some(crate::urls::LocalObject::Account(name)) => Some(name.to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names.truncate(MAX_MENTIONS);
+    let mut tags: Vec<String> = json.tags().iter().filter_map(hashtag_name).collect();
+    tags.sort();
+    tags.dedup();
+    tags.truncate(MAX_TAGS);
+
+    let in_reply_to = match &json.in_reply_to {
+        Some(parent) => lookup::status(data, parent)
+            .await?
+            .map(|p| (p.id, p.account_id)),
+        None => None,
+    };
+    let mentioned: Vec<i64> = data
+        .db
+        .run(move |c| accounts::find_local_by_usernames(c, &names))
+        .await?
+        .into_iter()
+        .filter(AccountRow::is_active)
+        .map(|a| a.id)
+        .collect();
+    let now = Utc::now();
+    let published = json.published.filter(|p| *p < now).unwrap_or(now);
+    Ok(Prepared {
+        text,
+        content,
+        sensitive: json.sensitive.unwrap_or(false) || !spoiler_text.is_empty(),
+        spoiler_text,
+        visibility,
+        language: language.filter(|l| (2..=3).contains(&l.len())),
+        in_reply_to,
+        mentioned,
+        tags,
+        published,
+    })
+}
+
+/// Stores a new remote status with its mentions, tags and notifications, then
+/// announces it. A status with the same id stored meanwhile is returned instead.
+pub async fn create(
+    data: &FedData,
+    json: ApNote,
+    author: &RemoteActor,
+) -> Result<StatusRow, InboxError> {
+    if author.uri() != json.attributed_to.as_str() {
+        return Err(Refusal::NotOwner.into());
+    }
+    let p = prepare(data, &json, author).await?;
+    let now = Utc::now();
+    let id = data.ids.next_at(p.published);
+    let author_id = author.account.id;
+    let insert = StatusInsert {
+        status: NewStatus {
+            id,
+            uri: json.id.to_string(),
+            account_id: author_id,
+            local: false,
+            in_reply_to_id: p.in_reply_to.map(|(s, _)| s),
+            in_reply_to_account_id: p.in_reply_to.map(|(_, a)| a),
+            reblog_of_id: None,
+            text: p.text,
+            content: p.content,
+            spoiler_text: p.spoiler_text,
+            sensitive: p.sensitive,
+            visibility: p.visibility.as_str().to_owned(),
+            local_only: false,
+            language: p.language,
+            created_at: p.published.naive_utc(),
+        },
+        mentioned_account_ids: p.mentioned.clone(),
+        tags: p
+            .tags
+            .iter()
+            .map(|t| (t.clone(), data.ids.next_at(now)))
+            .collect(),
+        idempotency_key: None,
+    };
+    let ids = data.ids.clone();
+    let mentioned = p.mentioned;
+    let uri = json.id.to_string();
+    let (row, stored, new) = data
+        .db
+        .run(move |c| {
+            if let Some(existing) = federated::status_by_uri(c, &uri)? {
+                return Ok((existing, Vec::new(), false));
+            }
+            federated::atomically(c, |c| {
+                let row = repo::insert(c, &insert)?;
+                if row.visibility == "direct" {
+                    let conversation = match row.in_reply_to_id {
+                        Some(parent) => conversations::of_status(c, parent)?.unwrap_or(parent),
+                        None => row.id,
+                    };
+                    conversations::attach(c, row.id, conversation)?;
+                }
+                let note = |to: i64, kind: &str| {
+                    NotificationRow::new(
+                        ids.next_at(now),
+                        to,
+                        author_id,
+                        kind,
+                        Some(row.id),
+                        now.naive_utc(),
+                    )
+                };
+                let mut notes: Vec<NotificationRow> =
+                    mentioned.iter().map(|m| note(*m, "mention")).collect();
+                if matches!(row.visibility.as_str(), "public" | "unlisted" | "private") {
+                    for f in social::notifying_followers(c, author_id)? {
+                        if !mentioned.contains(&f) {
+                            notes.push(note(f, "status"));
+                        }
+                    }
+                }
+                let stored = notif::insert(c, &notes)?;
+                Ok((row, stored, true))
+            })
+        })
+        .await?;
+    if new {
+        data.publish(InboxEvent::Status(
+            StatusChange::Created,
+            Box::new(row.clone()),
+            p.tags,
+        ));
+        data.publish(InboxEvent::Notifications(stored));
+    }
+    Ok(row)
+}
+
+/// Applies an `Update` of a remote status by its author; the audience never changes
+/// (as in Mastodon), the text, warning, mentions and tags do.
+pub async fn update(
+    data: &FedData,
+    existing: StatusRow,
+    json: ApNote,
+    author: &RemoteActor,
+) -> Result<(), InboxError> {
+    if existing.local || data.urls.is_local(&json.id) {
+        return Err(Refusal::LocalObject.into());
+    }
+    if existing.account_id != author.account.id || author.uri() != json.attributed_to.as_str() {
+        return Err(Refusal::NotOwner.into());
+    }
+    let p = prepare(data, &json, author).await?;
+    let now = Utc::now();
+    let edit_id = data.ids.next_at(now);
+    let tags: Vec<(String, i64)> = p
+        .tags
+        .iter()
+        .map(|t| (t.clone(), data.ids.next_at(now)))
+        .collect();
+    let ids = data.ids.clone();
+    let author_id = author.account.id;
+    let (row, stored) = data
+        .db
+        .run(move |c| {
+            let row = repo::edit(
+                c,
+                &existing,
+                Some(edit_id),
+                &p.text,
+                &p.content,
+                &p.spoiler_text,
+                p.sensitive,
+                p.language.as_deref().or(existing.language.as_deref()),
+                &p.mentioned,
+                &tags,
+                now.naive_utc(),
+            )?;
+            // Local accounts that boosted it hear that it changed.
+            let notes: Vec<NotificationRow> = interactions::reblogged_by(c, row.id, None, 1000)?
+                .into_iter()
+                .filter(|(_, a)| a.is_local())
+                .map(|(_, a)| {
+                    NotificationRow::new(
+                        ids.next_at(now),
+                        a.id,
+                        author_id,
+                        "update",
+                        Some(row.id),
+                        now.naive_utc(),
+                    )
+                })
+                .collect();
+            let stored = notif::insert(c, &notes)?;
+            Ok((row, stored))
+        })
+        .await?;
+    data.publish(InboxEvent::Status(
+        StatusChange::Edited,
+        Box::new(row),
+        p.tags,
+    ));
+    data.publish(InboxEvent::Notifications(stored));
+    Ok(())
+}
