@@ -45,6 +45,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/users/{name}/{collection}",
             web::get().to(activitypub::collection),
         )
+        .route(
+            "/users/{name}/statuses/{id}",
+            web::get().to(activitypub::status),
+        )
+        .route(
+            "/users/{name}/statuses/{id}/activity",
+            web::get().to(activitypub::status_activity),
+        )
         .route("/@{name}", web::get().to(activitypub::profile))
         .route(
             "/avatars/original/missing.png",

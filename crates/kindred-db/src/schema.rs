@@ -189,6 +189,7 @@ diesel::table! {
         show_reblogs -> Bool,
         notify -> Bool,
         created_at -> Timestamp,
+        uri -> Nullable<Text>,
     }
 }
 
@@ -200,6 +201,7 @@ diesel::table! {
         show_reblogs -> Bool,
         notify -> Bool,
         created_at -> Timestamp,
+        uri -> Nullable<Text>,
     }
 }
 
@@ -489,3 +491,4 @@ diesel::table! {
 
 diesel::joinable!(remote_accounts -> accounts (account_id));
 diesel::allow_tables_to_appear_in_same_query!(remote_accounts, accounts);
+diesel::allow_tables_to_appear_in_same_query!(remote_accounts, follows);

@@ -11,6 +11,7 @@ pub mod inbound;
 pub mod inbox;
 pub mod keys;
 pub mod nodeinfo;
+pub mod outbox;
 pub mod sanitize;
 pub mod signing;
 pub mod urls;

@@ -205,15 +205,21 @@ pub async fn update_credentials(
         }
     }
     let id = account.id;
+    let outbox = kindred_federation::outbox::Outbox::new(&state.urls, &state.ids, Utc::now());
     let (account, user) = state
         .db
         .run(move |c| {
-            repo::update_profile(c, id, &profile, &prefs)?;
-            let a = repo::find(c, id)?.ok_or(kindred_db::DbError::NotFound)?;
-            let u = repo::find_user(c, id)?.ok_or(kindred_db::DbError::NotFound)?;
-            Ok((a, u))
+            kindred_db::models::federated::atomically(c, |c| {
+                repo::update_profile(c, id, &profile, &prefs)?;
+                let a = repo::find(c, id)?.ok_or(kindred_db::DbError::NotFound)?;
+                let u = repo::find_user(c, id)?.ok_or(kindred_db::DbError::NotFound)?;
+                // Remote followers keep a copy of the profile: they get the new one.
+                outbox.profile_updated(c, &a)?;
+                Ok((a, u))
+            })
         })
         .await?;
+    state.delivery.wake();
     Ok(HttpResponse::Ok().json(credential(&state, &account, &user).await?))
 }
 

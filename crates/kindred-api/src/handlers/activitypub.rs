@@ -123,3 +123,179 @@ pub async fn instance_outbox(state: web::Data<AppState>) -> HttpResponse {
         0,
     ))
 }
+
+/// A local status at its ActivityPub id (`/users/NAME/statuses/ID`), or the activity
+/// that created it (`.../activity`: `Create` for a post, `Announce` for a boost).
+///
+/// Public and unlisted statuses are served to anyone. Followers-only and direct
+/// ones answer an unsigned request with 401, and a signed one with the status only
+/// when the signer's instance was in its audience (it received the status when it
+/// was posted), else 404 — as if it did not exist. Local-only statuses never leave:
+/// 404 whoever asks.
+pub async fn status(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (name, raw_id) = path.into_inner();
+    serve_status(req, state, name, raw_id, false).await
+}
+
+pub async fn status_activity(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (name, raw_id) = path.into_inner();
+    serve_status(req, state, name, raw_id, true).await
+}
+
+async fn serve_status(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    name: String,
+    raw_id: String,
+    activity: bool,
+) -> Result<HttpResponse, ApiError> {
+    use kindred_federation::outbox::{federates, note};
+
+    let author = visible_account(&state, name).await?;
+    let id: i64 = raw_id.parse().map_err(|_| ApiError::not_found())?;
+    let author_id = author.id;
+    let found = state
+        .db
+        .run(move |c| {
+            let Some(s) = kindred_db::models::statuses::find(c, id)? else {
+                return Ok(None);
+            };
+            if s.account_id != author_id {
+                return Ok(None);
+            }
+            let original = match s.reblog_of_id {
+                Some(o) => kindred_db::models::statuses::find(c, o)?,
+                None => None,
+            };
+            Ok(Some((s, original)))
+        })
+        .await?;
+    let Some((status, original)) = found else {
+        return Err(ApiError::not_found());
+    };
+    if !federates(&status) {
+        return Err(ApiError::not_found());
+    }
+    if let Some(original) = &original {
+        // A boost is only an activity; its original must be servable to all.
+        let public = matches!(original.visibility.as_str(), "public" | "unlisted");
+        if !activity || !public || original.local_only {
+            return Err(ApiError::not_found());
+        }
+    }
+    if !matches!(status.visibility.as_str(), "public" | "unlisted") {
+        may_fetch(&req, &state, &status).await?;
+    } else if !wants_activity_json(&req) && original.is_none() && !activity {
+        return Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .insert_header(("Vary", "Accept"))
+            .body(html::message(&author.display_name, &status.text).into_string()));
+    }
+    let urls = state.urls.clone();
+    let author_row = author.clone();
+    let document = state
+        .db
+        .run(move |c| {
+            let mut doc = match &original {
+                Some(original) => {
+                    let owner = match original.local {
+                        true => kindred_db::models::accounts::find(c, original.account_id)?
+                            .map(|a| urls.actor(&a.username).to_string()),
+                        false => kindred_db::models::remote_accounts::addresses(
+                            c,
+                            &[original.account_id],
+                        )?
+                        .remove(&original.account_id)
+                        .map(|(uri, _)| uri),
+                    };
+                    let followers = urls.followers(&author_row.username).to_string();
+                    serde_json::json!({
+                        "id": status.uri,
+                        "type": "Announce",
+                        "actor": urls.actor(&author_row.username),
+                        "published": note::timestamp(status.created_at),
+                        "to": [note::PUBLIC],
+                        "cc": [followers, owner],
+                        "object": original.uri,
+                    })
+                }
+                None => {
+                    let parts = note::parts(c, &urls, &status)?;
+                    let object = note::note(&urls, &author_row, &status, &parts);
+                    if activity {
+                        serde_json::json!({
+                            "id": format!("{}/activity", status.uri),
+                            "type": "Create",
+                            "actor": urls.actor(&author_row.username),
+                            "published": object["published"],
+                            "to": object["to"],
+                            "cc": object["cc"],
+                            "object": object,
+                        })
+                    } else {
+                        object
+                    }
+                }
+            };
+            doc["@context"] = note::context();
+            Ok(doc)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(FEDERATION_CONTENT_TYPE)
+        .insert_header(("Vary", "Accept, Signature"))
+        .insert_header(("Cache-Control", "private, no-store"))
+        .json(document))
+}
+
+/// The access rule for a followers-only or direct status: a signed fetch from an
+/// instance that was in its audience.
+async fn may_fetch(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    status: &kindred_db::StatusRow,
+) -> Result<(), ApiError> {
+    use actix_web::http::StatusCode;
+    use kindred_federation::inbox::fetcher::{signed_fetcher, FetchRefusal};
+
+    let config = state.federation.config(state).await?;
+    let signer = match signed_fetcher(config, req).await {
+        Ok(actor) => actor,
+        Err(FetchRefusal::Unsigned(r)) => {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                r.code(),
+                "This object needs a signed request",
+            ))
+        }
+        Err(FetchRefusal::Invalid(e)) => {
+            tracing::warn!(refusal = e.code(), "signed fetch refused");
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "signature_invalid",
+                "The request signature could not be verified",
+            ));
+        }
+    };
+    let (author, status_id) = (status.account_id, status.id);
+    let with_followers = status.visibility == "private";
+    let domains = state
+        .db
+        .run(move |c| {
+            kindred_db::models::outbound::audience_domains(c, author, status_id, with_followers)
+        })
+        .await?;
+    if domains.contains(&signer.account.domain) {
+        Ok(())
+    } else {
+        Err(ApiError::not_found())
+    }
+}

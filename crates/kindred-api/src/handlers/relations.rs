@@ -3,9 +3,11 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Duration, Utc};
 use kindred_db::models::accounts;
+use kindred_db::models::federated::atomically;
 use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::social::{self, AccountList};
 use kindred_db::AccountRow;
+use kindred_federation::outbox::Outbox;
 use serde::Deserialize;
 
 use crate::auth::{Authenticated, MaybeAuthenticated};
@@ -58,11 +60,14 @@ pub async fn follow(
     let id = state.ids.next_at(now);
     let nid = state.ids.next_at(now);
     let (reblogs, notify) = (p.reblogs.unwrap_or(true), p.notify.unwrap_or(false));
-    let (me_id, other_id, locked) = (me.id, other.id, other.locked);
+    // A remote account answers with Accept or Reject: until then it is a request.
+    let (me_id, other_id, locked) = (me.id, other.id, other.locked || !other.is_local());
+    let outbox = Outbox::new(&state.urls, &state.ids, now);
+    let (me_row, other_row) = (me.clone(), other.clone());
     let now = now.naive_utc();
     let stored = state
         .db
-        .run(move |c| {
+        .run(move |c| atomically(c, |c| {
             if social::blocked_either_way(c, me_id, other_id)? {
                 return Err(kindred_db::DbError::NotFound);
             }
@@ -82,11 +87,15 @@ pub async fn follow(
             if !new {
                 return Ok(Vec::new());
             }
+            if !other_row.is_local() {
+                outbox.follow(c, &me_row, &other_row, id)?;
+                return Ok(Vec::new());
+            }
             notif::insert(
                 c,
                 &[NotificationRow::new(nid, other_id, me_id, kind, None, now)],
             )
-        })
+        }))
         .await
         .map_err(|e| match e {
             kindred_db::DbError::NotFound => {
@@ -94,6 +103,7 @@ pub async fn follow(
             }
             other => other.into(),
         })?;
+    state.delivery.wake();
     state.streaming.notifications(&stored);
     relationship(&state, me.id, other.id).await
 }
@@ -107,14 +117,18 @@ pub async fn unfollow(
     let me = auth.user()?.clone();
     let other = target(&state, &path).await?;
     let (a, b) = (me.id, other.id);
+    let outbox = Outbox::new(&state.urls, &state.ids, Utc::now());
+    let (me_row, other_row) = (me.clone(), other.clone());
     state
         .db
-        .run(move |c| {
+        .run(move |c| atomically(c, |c| {
+            outbox.unfollow(c, &me_row, &other_row)?;
             social::unfollow(c, a, b)?;
             notif::retract(c, b, a, "follow", None)?;
             notif::retract(c, b, a, "follow_request", None)
-        })
+        }))
         .await?;
+    state.delivery.wake();
     relationship(&state, me.id, other.id).await
 }
 
@@ -135,10 +149,22 @@ pub async fn block(
     let now = Utc::now();
     let id = state.ids.next_at(now);
     let (a, b) = (me.id, other.id);
+    let outbox = Outbox::new(&state.urls, &state.ids, now);
+    let (me_row, other_row) = (me.clone(), other.clone());
     state
         .db
-        .run(move |c| social::block(c, id, a, b, now.naive_utc()))
+        .run(move |c| atomically(c, |c| {
+            // The block ends follows both ways; a remote server hears only that
+            // (Reject of their follow, Undo of ours), never a `Block`, which would
+            // tell them who blocked them.
+            if kindred_db::models::outbound::follow_of(c, b, a)?.is_some() {
+                outbox.answer_follow(c, &me_row, &other_row, false)?;
+            }
+            outbox.unfollow(c, &me_row, &other_row)?;
+            social::block(c, id, a, b, now.naive_utc())
+        }))
         .await?;
+    state.delivery.wake();
     relationship(&state, me.id, other.id).await
 }
 
@@ -373,13 +399,24 @@ async fn decide(
     let fid = state.ids.next_at(now);
     let nid = state.ids.next_at(now);
     let (me_id, req_id) = (me.id, requester.id);
+    let outbox = Outbox::new(&state.urls, &state.ids, now);
+    let (me_row, requester_row) = (me.clone(), requester.clone());
     let (found, stored) = state
         .db
-        .run(move |c| {
+        .run(move |c| atomically(c, |c| {
             let mut stored = Vec::new();
             let found = if accept {
-                social::authorize_request(c, fid, req_id, me_id, now.naive_utc())?
+                let found = social::authorize_request(c, fid, req_id, me_id, now.naive_utc())?;
+                if found {
+                    outbox.answer_follow(c, &me_row, &requester_row, true)?;
+                }
+                found
             } else {
+                // Answered while the request still holds the Follow's id.
+                let pending = kindred_db::models::federated::follow_requested(c, req_id, me_id)?;
+                if pending {
+                    outbox.answer_follow(c, &me_row, &requester_row, false)?;
+                }
                 social::reject_request(c, req_id, me_id)?
             };
             if found {
@@ -399,8 +436,9 @@ async fn decide(
                 }
             }
             Ok((found, stored))
-        })
+        }))
         .await?;
+    state.delivery.wake();
     if !found {
         return Err(ApiError::not_found());
     }

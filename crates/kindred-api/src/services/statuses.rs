@@ -4,10 +4,12 @@ use chrono::{Duration, Utc};
 use kindred_db::models::interactions::{self, Mark};
 use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::statuses::{self as repo, NewStatus, StatusInsert};
-use kindred_db::models::{accounts, conversations, social};
+use kindred_db::models::federated::atomically;
+use kindred_db::models::{accounts, conversations, outbound, social};
 use kindred_db::{AccountRow, DbError, StatusRow};
 use kindred_domain::status_text::{self, MentionTarget};
 use kindred_domain::{Audience, DomainError, Visibility};
+use kindred_federation::outbox::Outbox;
 
 use super::viewer::Viewer;
 use super::ServiceError;
@@ -202,9 +204,11 @@ pub async fn create(
     };
     let author_id = author.id;
     let ids = state.ids.clone();
+    let outbox = Outbox::new(&state.urls, &state.ids, now);
+    let author_row = author.clone();
     let (row, stored) = state
         .db
-        .run(move |c| {
+        .run(move |c| atomically(c, |c| {
             let row = repo::insert(c, &insert)?;
             if row.visibility == "direct" {
                 // The conversation of what it answers, else a new one.
@@ -235,9 +239,11 @@ pub async fn create(
                 }
             }
             let stored = notif::insert(c, &notes)?;
+            outbox.created(c, &author_row, &row)?;
             Ok((row, stored))
-        })
+        }))
         .await?;
+    state.delivery.wake();
     tracing::info!(status_id = row.id, visibility = %row.visibility, "status created");
     state
         .streaming
@@ -253,9 +259,11 @@ pub async fn delete(
     id: i64,
 ) -> Result<StatusRow, ServiceError> {
     let author_id = author.id;
+    let outbox = Outbox::new(&state.urls, &state.ids, Utc::now());
+    let author_row = author.clone();
     let (row, tags) = state
         .db
-        .run(move |c| {
+        .run(move |c| atomically(c, |c| {
             let Some(s) = repo::find(c, id)? else {
                 return Err(DbError::NotFound);
             };
@@ -267,11 +275,14 @@ pub async fn delete(
                 .tags
                 .remove(&id)
                 .unwrap_or_default();
+            // Recipients come from the mentions, so the Delete is queued first.
+            outbox.deleted(c, &author_row, &s)?;
             repo::delete(c, id)?;
             Ok((s, tags))
-        })
+        }))
         .await
         .map_err(not_found)?;
+    state.delivery.wake();
     state.streaming.status(StatusChange::Deleted, &row, &tags);
     Ok(row)
 }
@@ -319,9 +330,11 @@ pub async fn edit(
     let sensitive = e.sensitive || !spoiler.is_empty();
     let language = e.language.or(previous.language.clone());
     let ids = state.ids.clone();
+    let outbox = Outbox::new(&state.urls, &state.ids, now);
+    let author_row = author.clone();
     let (row, stored) = state
         .db
-        .run(move |c| {
+        .run(move |c| atomically(c, |c| {
             let row = repo::edit(
                 c,
                 &previous,
@@ -351,9 +364,11 @@ pub async fn edit(
                     })
                     .collect();
             let stored = notif::insert(c, &notes)?;
+            outbox.edited(c, &author_row, &row)?;
             Ok((row, stored))
-        })
+        }))
         .await?;
+    state.delivery.wake();
     state
         .streaming
         .status(StatusChange::Edited, &row, &rendered.tags);
@@ -425,9 +440,12 @@ pub async fn reblog(
         idempotency_key: None,
     };
     let owner = target.account_id;
+    let outbox = Outbox::new(&state.urls, &state.ids, now);
+    let booster = account.clone();
+    let original = target.clone();
     let (row, stored) = state
         .db
-        .run(move |c| {
+        .run(move |c| atomically(c, |c| {
             let row = repo::insert(c, &insert)?;
             let stored = notif::insert(
                 c,
@@ -440,9 +458,11 @@ pub async fn reblog(
                     row.created_at,
                 )],
             )?;
+            outbox.reblogged(c, &booster, &row, &original)?;
             Ok((row, stored))
-        })
+        }))
         .await?;
+    state.delivery.wake();
     state.streaming.status(StatusChange::Created, &row, &[]);
     state.streaming.notifications(&stored);
     Ok(row)
@@ -458,19 +478,23 @@ pub async fn unreblog(
     let (target, _) = visible(state, viewer, id).await?;
     let account_id = account.id;
     let target_id = target.reblog_of_id.unwrap_or(target.id);
+    let outbox = Outbox::new(&state.urls, &state.ids, Utc::now());
+    let booster = account.clone();
     let removed = state
         .db
-        .run(move |c| {
+        .run(move |c| atomically(c, |c| {
             let found = repo::find_reblog(c, account_id, target_id)?;
             if let Some(boost) = &found {
-                repo::delete(c, boost.id)?;
                 if let Some(orig) = repo::find(c, target_id)? {
+                    outbox.unreblogged(c, &booster, boost, &orig)?;
                     notif::retract(c, orig.account_id, account_id, "reblog", Some(target_id))?;
                 }
+                repo::delete(c, boost.id)?;
             }
             Ok(found)
-        })
+        }))
         .await?;
+    state.delivery.wake();
     if let Some(boost) = removed {
         state.streaming.status(StatusChange::Deleted, &boost, &[]);
     }
@@ -515,14 +539,17 @@ pub async fn mark(
     let account_id = account.id;
     let status_id = status.id;
     let owner = status.account_id;
+    let outbox = Outbox::new(&state.urls, &state.ids, now);
+    let (actor, liked) = (account.clone(), status.clone());
     let stored = state
         .db
-        .run(move |c| {
+        .run(move |c| atomically(c, |c| {
             let mut stored = Vec::new();
             if on {
                 let new =
                     interactions::add(c, mark, row_id, account_id, status_id, now.naive_utc())?;
                 if new && mark == Mark::Favourite {
+                    outbox.like(c, &actor, &liked, row_id, false)?;
                     stored = notif::insert(
                         c,
                         &[NotificationRow::new(
@@ -535,14 +562,19 @@ pub async fn mark(
                         )],
                     )?;
                 }
-            } else if interactions::remove(c, mark, account_id, status_id)?
-                && mark == Mark::Favourite
-            {
-                notif::retract(c, owner, account_id, "favourite", Some(status_id))?;
+            } else if mark == Mark::Favourite {
+                if let Some(fav) = outbound::favourite_id(c, account_id, status_id)? {
+                    outbox.like(c, &actor, &liked, fav, true)?;
+                    interactions::remove(c, mark, account_id, status_id)?;
+                    notif::retract(c, owner, account_id, "favourite", Some(status_id))?;
+                }
+            } else {
+                interactions::remove(c, mark, account_id, status_id)?;
             }
             Ok(stored)
-        })
+        }))
         .await?;
+    state.delivery.wake();
     state.streaming.notifications(&stored);
     Ok(status)
 }

@@ -24,7 +24,9 @@ pub fn add(
     status_id: i64,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
-    let result = match mark {
+    // In a savepoint: on PostgreSQL a failed insert would otherwise abort the
+    // caller's whole transaction, and a repeat is an answer here, not an error.
+    let result = conn.transaction::<_, diesel::result::Error, _>(|conn| match mark {
         Mark::Favourite => diesel::insert_into(favourites::table)
             .values((
                 favourites::id.eq(id),
@@ -49,7 +51,7 @@ pub fn add(
                 status_pins::created_at.eq(now),
             ))
             .execute(conn),
-    };
+    });
     match result.map_err(DbError::from) {
         Ok(_) => Ok(true),
         Err(DbError::Conflict) => Ok(false),

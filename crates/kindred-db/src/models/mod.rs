@@ -12,6 +12,7 @@ pub mod invites;
 pub mod lists;
 pub mod notifications;
 pub mod oauth;
+pub mod outbound;
 pub mod received;
 pub mod remote_accounts;
 pub mod search;

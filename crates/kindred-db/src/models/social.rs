@@ -93,6 +93,14 @@ pub fn follow(
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
     conn.transaction::<_, DbError, _>(|conn| {
+        // A request that becomes a follow keeps the id of its Follow activity.
+        let uri: Option<String> = follow_requests::table
+            .filter(follow_requests::account_id.eq(a))
+            .filter(follow_requests::target_account_id.eq(b))
+            .select(follow_requests::uri)
+            .first::<Option<String>>(conn)
+            .optional()?
+            .flatten();
         diesel::delete(
             follow_requests::table
                 .filter(follow_requests::account_id.eq(a))
@@ -120,6 +128,7 @@ pub fn follow(
                 follows::show_reblogs.eq(show_reblogs),
                 follows::notify.eq(notify),
                 follows::created_at.eq(now),
+                follows::uri.eq(uri),
             ))
             .execute(conn)?;
         Ok(true)

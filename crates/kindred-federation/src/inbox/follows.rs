@@ -5,19 +5,17 @@ use activitypub_federation::fetch::object_id::ObjectId;
 use activitypub_federation::kinds::activity::{AcceptType, FollowType, RejectType, UndoType};
 use activitypub_federation::traits::ActivityHandler;
 use chrono::Utc;
-use kindred_db::models::deliveries::{self, NewDelivery};
 use kindred_db::models::interactions::{self, Mark};
 use kindred_db::models::notifications::{self as notif, NotificationRow};
-use kindred_db::models::{federated, social, statuses};
+use kindred_db::models::{federated, outbound, social, statuses};
 use serde::Deserialize;
-use serde_json::json;
 use url::Url;
 
 use super::actor::RemoteActor;
-use super::addressing::domain_of;
 use super::context::{FedData, InboxEvent, StatusChange};
 use super::error::{InboxError, Refusal};
 use super::lookup;
+use crate::outbox::Outbox;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -77,16 +75,8 @@ impl ActivityHandler for Follow {
         let now = Utc::now();
         let row_id = data.ids.next_at(now);
         let note_id = data.ids.next_at(now);
-        let delivery_id = data.ids.next_at(now);
-        let target_actor = data.urls.actor(&target.username);
-        let inbox = Url::parse(&follower.remote.inbox_url).map_err(|_| Refusal::Malformed)?;
-        let domain = domain_of(&inbox).ok_or(Refusal::Malformed)?;
-        let follow_json = json!({
-            "id": self.id,
-            "type": "Follow",
-            "actor": self.actor.inner(),
-            "object": self.object,
-        });
+        let follow_id = self.id.to_string();
+        let outbox = Outbox::new(&data.urls, &data.ids, now);
         let (a, b) = (follower.account.id, target.id);
         let locked = target.locked;
         let stored = data
@@ -97,48 +87,19 @@ impl ActivityHandler for Follow {
                         return Ok(Vec::new());
                     }
                     let n = now.naive_utc();
-                    if locked {
+                    let (new, kind) = if locked {
                         let new = social::request_follow(c, row_id, a, b, true, false, n)?;
-                        let notes = if new {
-                            vec![NotificationRow::new(
-                                note_id,
-                                b,
-                                a,
-                                "follow_request",
-                                None,
-                                n,
-                            )]
-                        } else {
-                            Vec::new()
-                        };
-                        return notif::insert(c, &notes);
+                        (new, "follow_request")
+                    } else {
+                        (social::follow(c, row_id, a, b, true, false, n)?, "follow")
+                    };
+                    // Kept so that Accept/Reject name their Follow.
+                    outbound::set_follow_uri(c, a, b, &follow_id)?;
+                    if !locked {
+                        outbox.answer_follow(c, &target, &follower.account, true)?;
                     }
-                    let new = social::follow(c, row_id, a, b, true, false, n)?;
-                    let follow_id = federated::follow_id(c, a, b)?.unwrap_or(row_id);
-                    let accept_id = format!("{target_actor}#accepts/follows/{follow_id}");
-                    let accept = json!({
-                        "@context": "https://www.w3.org/ns/activitystreams",
-                        "id": accept_id,
-                        "type": "Accept",
-                        "actor": target_actor,
-                        "object": follow_json,
-                    });
-                    deliveries::enqueue(
-                        c,
-                        &[NewDelivery {
-                            id: delivery_id,
-                            domain,
-                            inbox_url: inbox.to_string(),
-                            signer_account_id: Some(b),
-                            activity_id: accept_id,
-                            body: accept.to_string(),
-                            next_attempt_at: n,
-                            created_at: n,
-                        }],
-                        n,
-                    )?;
                     let notes = if new {
-                        vec![NotificationRow::new(note_id, b, a, "follow", None, n)]
+                        vec![NotificationRow::new(note_id, b, a, kind, None, n)]
                     } else {
                         Vec::new()
                     };

@@ -1,0 +1,452 @@
+//! Outbound activities. Every function here runs inside the database transaction
+//! of the change that causes it and queues its deliveries there (invariant 6: a
+//! committed change always has its deliveries; a rolled-back one has none).
+//!
+//! What never leaves: anything about a remote account's own objects, local-only
+//! statuses (and boosts of them), and statuses with no remote account in their
+//! audience — a direct message to local members or a followers-only post with only
+//! local followers has no recipients, so nothing is queued. Deliveries go to the
+//! shared inbox where an actor offers one, one request per instance.
+
+pub mod note;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use kindred_db::models::deliveries::{self, NewDelivery};
+use kindred_db::models::outbound::{self, RemoteInbox};
+use kindred_db::models::statuses;
+use kindred_db::{AccountRow, AnyConnection, DbError, StatusRow};
+use kindred_domain::id::IdGenerator;
+use serde_json::{json, Value};
+use url::Url;
+
+use crate::inbox::addressing::domain_of;
+use crate::LocalUrls;
+use note::PUBLIC;
+
+/// Queues activities; built per change with the moment it happened, and moved
+/// into the database closure.
+pub struct Outbox {
+    urls: LocalUrls,
+    ids: Arc<IdGenerator>,
+    now: DateTime<Utc>,
+}
+
+/// Whether a status may ever leave this instance.
+pub fn federates(status: &StatusRow) -> bool {
+    status.local && !status.local_only
+}
+
+impl Outbox {
+    pub fn new(urls: &LocalUrls, ids: &Arc<IdGenerator>, now: DateTime<Utc>) -> Self {
+        Self {
+            urls: urls.clone(),
+            ids: ids.clone(),
+            now,
+        }
+    }
+
+    fn actor(&self, account: &AccountRow) -> String {
+        self.urls.actor(&account.username).to_string()
+    }
+
+    /// Queues `activity` for each distinct inbox, signed by `signer`. Returns how
+    /// many deliveries were queued.
+    fn send(
+        &self,
+        conn: &mut AnyConnection,
+        signer: &AccountRow,
+        mut activity: Value,
+        inboxes: &[RemoteInbox],
+    ) -> Result<usize, DbError> {
+        let mut targets: Vec<(String, String)> = Vec::new();
+        for inbox in inboxes {
+            let url = inbox.preferred();
+            let Some(domain) = Url::parse(url).ok().as_ref().and_then(domain_of) else {
+                continue;
+            };
+            if !targets.iter().any(|(u, _)| u == url) {
+                targets.push((url.to_owned(), domain));
+            }
+        }
+        if targets.is_empty() {
+            return Ok(0);
+        }
+        activity["@context"] = note::context();
+        let activity_id = activity["id"].as_str().unwrap_or_default().to_owned();
+        let body = activity.to_string();
+        let now = self.now.naive_utc();
+        let items: Vec<NewDelivery> = targets
+            .into_iter()
+            .map(|(inbox_url, domain)| NewDelivery {
+                id: self.ids.next_at(self.now),
+                domain,
+                inbox_url,
+                signer_account_id: Some(signer.id),
+                activity_id: activity_id.clone(),
+                body: body.clone(),
+                next_attempt_at: now,
+                created_at: now,
+            })
+            .collect();
+        deliveries::enqueue(conn, &items, now)?;
+        Ok(items.len())
+    }
+
+    /// Remote followers (unless direct) and remote mentioned accounts of a status.
+    fn audience(
+        &self,
+        conn: &mut AnyConnection,
+        author: &AccountRow,
+        status: &StatusRow,
+    ) -> Result<Vec<RemoteInbox>, DbError> {
+        if !author.is_local() || !federates(status) {
+            return Ok(Vec::new());
+        }
+        let mentioned = statuses::mentions_of(conn, &[status.id])?
+            .remove(&status.id)
+            .unwrap_or_default();
+        let mut inboxes = outbound::inboxes_of(conn, &mentioned)?;
+        if status.visibility != "direct" {
+            inboxes.extend(outbound::follower_inboxes(conn, author.id)?);
+        }
+        Ok(inboxes)
+    }
+
+    fn note_activity(
+        &self,
+        conn: &mut AnyConnection,
+        kind: &str,
+        id: String,
+        author: &AccountRow,
+        status: &StatusRow,
+    ) -> Result<usize, DbError> {
+        let inboxes = self.audience(conn, author, status)?;
+        if inboxes.is_empty() {
+            return Ok(0);
+        }
+        let parts = note::parts(conn, &self.urls, status)?;
+        let object = note::note(&self.urls, author, status, &parts);
+        let activity = json!({
+            "id": id,
+            "type": kind,
+            "actor": self.actor(author),
+            "published": object["published"],
+            "to": object["to"],
+            "cc": object["cc"],
+            "object": object,
+        });
+        self.send(conn, author, activity, &inboxes)
+    }
+
+    /// `Create(Note)` for a new status.
+    pub fn created(
+        &self,
+        conn: &mut AnyConnection,
+        author: &AccountRow,
+        status: &StatusRow,
+    ) -> Result<usize, DbError> {
+        let id = format!("{}/activity", status.uri);
+        self.note_activity(conn, "Create", id, author, status)
+    }
+
+    /// `Update(Note)` after an edit (the row as it is now).
+    pub fn edited(
+        &self,
+        conn: &mut AnyConnection,
+        author: &AccountRow,
+        status: &StatusRow,
+    ) -> Result<usize, DbError> {
+        let at = status.edited_at.unwrap_or(status.created_at);
+        let id = format!("{}#updates/{}", status.uri, at.and_utc().timestamp_millis());
+        self.note_activity(conn, "Update", id, author, status)
+    }
+
+    /// `Delete(Tombstone)` to everyone who received the status. Call before the row
+    /// (and its mentions) are deleted.
+    pub fn deleted(
+        &self,
+        conn: &mut AnyConnection,
+        author: &AccountRow,
+        status: &StatusRow,
+    ) -> Result<usize, DbError> {
+        let inboxes = self.audience(conn, author, status)?;
+        let activity = json!({
+            "id": format!("{}#delete", status.uri),
+            "type": "Delete",
+            "actor": self.actor(author),
+            "to": [PUBLIC],
+            "object": { "id": status.uri, "type": "Tombstone" },
+        });
+        self.send(conn, author, activity, &inboxes)
+    }
+
+    fn boost_audience(
+        &self,
+        conn: &mut AnyConnection,
+        booster: &AccountRow,
+        original: &StatusRow,
+    ) -> Result<Vec<RemoteInbox>, DbError> {
+        // A boost of a local-only status stays here, as the status does.
+        if !booster.is_local() || original.local_only {
+            return Ok(Vec::new());
+        }
+        let mut inboxes = outbound::follower_inboxes(conn, booster.id)?;
+        inboxes.extend(outbound::inboxes_of(conn, &[original.account_id])?);
+        Ok(inboxes)
+    }
+
+    fn announce(
+        &self,
+        conn: &mut AnyConnection,
+        booster: &AccountRow,
+        boost: &StatusRow,
+        original: &StatusRow,
+    ) -> Result<Value, DbError> {
+        let owner = statuses_author_uri(conn, &self.urls, original)?;
+        let followers = self.urls.followers(&booster.username).to_string();
+        let (to, cc) = if boost.visibility == "unlisted" {
+            (vec![followers], vec![PUBLIC.to_owned(), owner])
+        } else {
+            (vec![PUBLIC.to_owned()], vec![followers, owner])
+        };
+        Ok(json!({
+            "id": boost.uri,
+            "type": "Announce",
+            "actor": self.actor(booster),
+            "published": note::timestamp(boost.created_at),
+            "to": to,
+            "cc": cc,
+            "object": original.uri,
+        }))
+    }
+
+    /// `Announce` of a boosted status.
+    pub fn reblogged(
+        &self,
+        conn: &mut AnyConnection,
+        booster: &AccountRow,
+        boost: &StatusRow,
+        original: &StatusRow,
+    ) -> Result<usize, DbError> {
+        let inboxes = self.boost_audience(conn, booster, original)?;
+        if inboxes.is_empty() {
+            return Ok(0);
+        }
+        let activity = self.announce(conn, booster, boost, original)?;
+        self.send(conn, booster, activity, &inboxes)
+    }
+
+    /// `Undo(Announce)`; call before the boost row is deleted.
+    pub fn unreblogged(
+        &self,
+        conn: &mut AnyConnection,
+        booster: &AccountRow,
+        boost: &StatusRow,
+        original: &StatusRow,
+    ) -> Result<usize, DbError> {
+        let inboxes = self.boost_audience(conn, booster, original)?;
+        if inboxes.is_empty() {
+            return Ok(0);
+        }
+        let mut announce = self.announce(conn, booster, boost, original)?;
+        let to = announce["to"].take();
+        let cc = announce["cc"].take();
+        let activity = json!({
+            "id": format!("{}#undo", boost.uri),
+            "type": "Undo",
+            "actor": self.actor(booster),
+            "to": to,
+            "cc": cc,
+            "object": announce,
+        });
+        self.send(conn, booster, activity, &inboxes)
+    }
+
+    /// `Like` (or its `Undo`) to the author of a remote status; a favourite of a
+    /// local status goes nowhere.
+    pub fn like(
+        &self,
+        conn: &mut AnyConnection,
+        account: &AccountRow,
+        status: &StatusRow,
+        favourite_id: i64,
+        undo: bool,
+    ) -> Result<usize, DbError> {
+        if !account.is_local() || status.local {
+            return Ok(0);
+        }
+        let inboxes = outbound::inboxes_of(conn, &[status.account_id])?;
+        let actor = self.actor(account);
+        let like = json!({
+            "id": format!("{actor}#likes/{favourite_id}"),
+            "type": "Like",
+            "actor": actor,
+            "object": status.uri,
+        });
+        let activity = if undo {
+            json!({
+                "id": format!("{actor}#likes/{favourite_id}/undo"),
+                "type": "Undo",
+                "actor": actor,
+                "object": like,
+            })
+        } else {
+            like
+        };
+        self.send(conn, account, activity, &inboxes)
+    }
+
+    /// `Follow` of a remote account; records the activity id on the request row
+    /// (`row_id`) so a later `Undo` names it.
+    pub fn follow(
+        &self,
+        conn: &mut AnyConnection,
+        follower: &AccountRow,
+        target: &AccountRow,
+        row_id: i64,
+    ) -> Result<usize, DbError> {
+        if !follower.is_local() || target.is_local() {
+            return Ok(0);
+        }
+        let inboxes = outbound::inboxes_of(conn, &[target.id])?;
+        let Some(target_uri) = inboxes.first().map(|i| i.uri.clone()) else {
+            return Ok(0);
+        };
+        let actor = self.actor(follower);
+        let id = format!("{actor}#follows/{row_id}");
+        outbound::set_follow_uri(conn, follower.id, target.id, &id)?;
+        let activity = json!({
+            "id": id,
+            "type": "Follow",
+            "actor": actor,
+            "object": target_uri,
+        });
+        self.send(conn, follower, activity, &inboxes)
+    }
+
+    /// `Undo(Follow)` of a follow or pending request of a remote account; call
+    /// before the rows are deleted.
+    pub fn unfollow(
+        &self,
+        conn: &mut AnyConnection,
+        follower: &AccountRow,
+        target: &AccountRow,
+    ) -> Result<usize, DbError> {
+        if !follower.is_local() || target.is_local() {
+            return Ok(0);
+        }
+        let Some((row_id, uri)) = outbound::follow_of(conn, follower.id, target.id)? else {
+            return Ok(0);
+        };
+        let inboxes = outbound::inboxes_of(conn, &[target.id])?;
+        let Some(target_uri) = inboxes.first().map(|i| i.uri.clone()) else {
+            return Ok(0);
+        };
+        let actor = self.actor(follower);
+        let follow_id = uri.unwrap_or_else(|| format!("{actor}#follows/{row_id}"));
+        let activity = json!({
+            "id": format!("{follow_id}/undo"),
+            "type": "Undo",
+            "actor": actor,
+            "object": {
+                "id": follow_id,
+                "type": "Follow",
+                "actor": actor,
+                "object": target_uri,
+            },
+        });
+        self.send(conn, follower, activity, &inboxes)
+    }
+
+    /// `Accept` or `Reject` of a remote account's follow of a local one. Call while
+    /// the follow or request row still holds the Follow's id (before a rejection
+    /// deletes it).
+    pub fn answer_follow(
+        &self,
+        conn: &mut AnyConnection,
+        target: &AccountRow,
+        follower: &AccountRow,
+        accept: bool,
+    ) -> Result<usize, DbError> {
+        if !target.is_local() || follower.is_local() {
+            return Ok(0);
+        }
+        let inboxes = outbound::inboxes_of(conn, &[follower.id])?;
+        let Some(follower_uri) = inboxes.first().map(|i| i.uri.clone()) else {
+            return Ok(0);
+        };
+        let (row_id, follow_id) = outbound::follow_of(conn, follower.id, target.id)?
+            .unwrap_or((self.ids.next_at(self.now), None));
+        let actor = self.actor(target);
+        let (kind, path) = if accept {
+            ("Accept", "accepts")
+        } else {
+            ("Reject", "rejects")
+        };
+        let mut follow = json!({
+            "type": "Follow",
+            "actor": follower_uri,
+            "object": actor,
+        });
+        if let Some(id) = follow_id {
+            follow["id"] = json!(id);
+        }
+        let activity = json!({
+            "id": format!("{actor}#{path}/follows/{row_id}/{}", self.now.timestamp_millis()),
+            "type": kind,
+            "actor": actor,
+            "object": follow,
+        });
+        self.send(conn, target, activity, &inboxes)
+    }
+
+    /// `Update(Person)` to remote followers after a profile change.
+    pub fn profile_updated(
+        &self,
+        conn: &mut AnyConnection,
+        account: &AccountRow,
+    ) -> Result<usize, DbError> {
+        if !account.is_local() {
+            return Ok(0);
+        }
+        let inboxes = outbound::follower_inboxes(conn, account.id)?;
+        if inboxes.is_empty() {
+            return Ok(0);
+        }
+        // Plain data: serializing it cannot fail.
+        let mut object =
+            serde_json::to_value(crate::actors::person(account, &self.urls)).unwrap_or_default();
+        let actor = self.actor(account);
+        if let Some(map) = object.as_object_mut() {
+            map.remove("@context");
+        }
+        let activity = json!({
+            "id": format!("{actor}#updates/{}", self.now.timestamp_millis()),
+            "type": "Update",
+            "actor": actor,
+            "to": [PUBLIC],
+            "object": object,
+        });
+        self.send(conn, account, activity, &inboxes)
+    }
+}
+
+/// The actor id of a status's author (local or remote).
+fn statuses_author_uri(
+    conn: &mut AnyConnection,
+    urls: &LocalUrls,
+    status: &StatusRow,
+) -> Result<String, DbError> {
+    if status.local {
+        let author = kindred_db::models::accounts::find(conn, status.account_id)?;
+        return Ok(author
+            .map(|a| urls.actor(&a.username).to_string())
+            .unwrap_or_default());
+    }
+    Ok(kindred_db::models::remote_accounts::addresses(conn, &[status.account_id])?
+        .remove(&status.account_id)
+        .map(|(uri, _)| uri)
+        .unwrap_or_default())
+}

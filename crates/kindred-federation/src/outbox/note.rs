@@ -1,0 +1,138 @@
+//! The ActivityPub `Note` for a local status, with Mastodon's addressing: the same
+//! document is delivered in `Create`/`Update` and served at the status's id.
+
+use chrono::{NaiveDateTime, SecondsFormat};
+use kindred_db::models::{remote_accounts, social, statuses};
+use kindred_db::{AccountRow, AnyConnection, DbError, StatusRow};
+use serde_json::{json, Value};
+
+use crate::LocalUrls;
+
+pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+
+/// JSON-LD context for notes and the activities that carry them.
+pub fn context() -> Value {
+    json!([
+        "https://www.w3.org/ns/activitystreams",
+        {
+            "sensitive": "as:sensitive",
+            "Hashtag": "as:Hashtag",
+            "toot": "http://joinmastodon.org/ns#"
+        }
+    ])
+}
+
+pub fn timestamp(t: NaiveDateTime) -> String {
+    t.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// A mentioned account as a note names it.
+#[derive(Debug, Clone)]
+pub struct Mentioned {
+    /// Actor id.
+    pub uri: String,
+    /// `@name@domain`.
+    pub acct: String,
+}
+
+/// Everything a note says besides the status row.
+#[derive(Debug, Clone, Default)]
+pub struct NoteParts {
+    pub mentioned: Vec<Mentioned>,
+    pub tags: Vec<String>,
+    pub in_reply_to: Option<String>,
+}
+
+/// Loads mentions (with their actor ids), hashtags and the id of the status replied to.
+pub fn parts(
+    conn: &mut AnyConnection,
+    urls: &LocalUrls,
+    status: &StatusRow,
+) -> Result<NoteParts, DbError> {
+    let mut extras = statuses::extras(conn, &[status.id], None)?;
+    let mention_ids = extras.mentions.remove(&status.id).unwrap_or_default();
+    let accounts = social::find_accounts(conn, &mention_ids)?;
+    let remote = remote_accounts::addresses(conn, &mention_ids)?;
+    let mentioned = accounts
+        .iter()
+        .filter_map(|a| {
+            if a.is_local() {
+                Some(Mentioned {
+                    uri: urls.actor(&a.username).to_string(),
+                    acct: format!("@{}@{}", a.username, urls.domain()),
+                })
+            } else {
+                remote.get(&a.id).map(|(uri, _)| Mentioned {
+                    uri: uri.clone(),
+                    acct: format!("@{}@{}", a.username, a.domain),
+                })
+            }
+        })
+        .collect();
+    let in_reply_to = match status.in_reply_to_id {
+        Some(parent) => statuses::find(conn, parent)?.map(|p| p.uri),
+        None => None,
+    };
+    Ok(NoteParts {
+        mentioned,
+        tags: extras.tags.remove(&status.id).unwrap_or_default(),
+        in_reply_to,
+    })
+}
+
+/// Mastodon's `to`/`cc` for a status by a local author.
+pub fn addressing(
+    urls: &LocalUrls,
+    author: &AccountRow,
+    status: &StatusRow,
+    mentioned: &[Mentioned],
+) -> (Vec<String>, Vec<String>) {
+    let followers = urls.followers(&author.username).to_string();
+    let mentions = mentioned.iter().map(|m| m.uri.clone());
+    match status.visibility.as_str() {
+        "public" => (vec![PUBLIC.to_owned()], std::iter::once(followers).chain(mentions).collect()),
+        "unlisted" => (vec![followers], std::iter::once(PUBLIC.to_owned()).chain(mentions).collect()),
+        "private" => (vec![followers], mentions.collect()),
+        // direct, and anything unknown: the mentioned accounts only.
+        _ => (mentions.collect(), Vec::new()),
+    }
+}
+
+/// The note, without `@context` (the caller adds it at the top level).
+pub fn note(urls: &LocalUrls, author: &AccountRow, status: &StatusRow, parts: &NoteParts) -> Value {
+    let (to, cc) = addressing(urls, author, status, &parts.mentioned);
+    let mut tag: Vec<Value> = parts
+        .mentioned
+        .iter()
+        .map(|m| json!({ "type": "Mention", "href": m.uri, "name": m.acct }))
+        .collect();
+    let tags_base = urls.tags_base();
+    tag.extend(
+        parts
+            .tags
+            .iter()
+            .map(|t| json!({ "type": "Hashtag", "href": format!("{tags_base}{t}"), "name": format!("#{t}") })),
+    );
+    let mut note = json!({
+        "id": status.uri,
+        "type": "Note",
+        "attributedTo": urls.actor(&author.username),
+        "url": urls.status_page(&author.username, status.id),
+        "published": timestamp(status.created_at),
+        "to": to,
+        "cc": cc,
+        "inReplyTo": parts.in_reply_to,
+        "summary": if status.spoiler_text.is_empty() { Value::Null } else { Value::String(status.spoiler_text.clone()) },
+        "sensitive": status.sensitive,
+        "content": status.content,
+        "tag": tag,
+        "attachment": [],
+    });
+    if let Some(lang) = &status.language {
+        note["contentMap"] = json!({ lang: status.content });
+    }
+    if let Some(edited) = status.edited_at {
+        note["updated"] = json!(timestamp(edited));
+    }
+    note
+}
