@@ -3,6 +3,7 @@
 //! status found is still presented through `present`, which drops what the viewer may
 //! not see.
 
+use actix_web::web::Data;
 use kindred_db::models::accounts as accounts_repo;
 use kindred_db::models::search::{self as repo, AccountQuery, SearchViewer, StatusFilters};
 use kindred_db::{AccountRow, StatusRow};
@@ -75,7 +76,7 @@ fn search_viewer(viewer: &Viewer) -> SearchViewer {
 /// `GET /api/v2/search`. Which kinds a query searches follows Mastodon: `#tag` is not
 /// a person, `name@domain` is not a hashtag, and a lone `@name` or `#tag` is not
 /// full-text searched. Anonymous callers get no statuses, as in Mastodon.
-pub async fn search(state: &AppState, viewer: &Viewer, r: Request) -> Result<Found, ServiceError> {
+pub async fn search(state: &Data<AppState>, viewer: &Viewer, r: Request) -> Result<Found, ServiceError> {
     let q = r.q.trim().to_owned();
     let mut found = Found::default();
     if q.is_empty() {
@@ -95,6 +96,11 @@ pub async fn search(state: &AppState, viewer: &Viewer, r: Request) -> Result<Fou
     let at = q.contains('@');
     if wants(r.kind, Kind::Accounts) && !(hash || (at && spaced)) {
         found.accounts = accounts(state, viewer, &q, r.following, r.limit, offset).await?;
+        if r.resolve && offset == 0 && found.accounts.is_empty() {
+            if let Some(a) = resolve_handle(state, viewer, &q).await? {
+                found.accounts.push(a);
+            }
+        }
     }
     if wants(r.kind, Kind::Statuses) && viewer.id().is_some() && !((hash || at) && !spaced) {
         if let Some(query) = TextQuery::parse(&q) {
@@ -129,7 +135,7 @@ pub async fn search(state: &AppState, viewer: &Viewer, r: Request) -> Result<Fou
 /// A profile or status URL of this instance, as the object it names (if the viewer
 /// may see it). Other servers' URLs find nothing until federation can fetch them.
 async fn resolve_url(
-    state: &AppState,
+    state: &Data<AppState>,
     viewer: &Viewer,
     q: &str,
     kind: Option<Kind>,
@@ -152,7 +158,75 @@ async fn resolve_url(
                 Err(e) => return Err(e),
             }
         }
+        None => {
+            if let Ok(url) = url::Url::parse(q) {
+                resolve_remote_url(state, viewer, url, kind, found).await?;
+            }
+        }
         _ => {}
+    }
+    Ok(())
+}
+
+/// The federation engine, or `None` when it cannot start (logged there); search
+/// then simply finds nothing remote.
+async fn federation(
+    state: &Data<AppState>,
+) -> Option<&kindred_federation::FederationConfig<kindred_federation::inbox::FedData>> {
+    state.federation.config(state).await.ok()
+}
+
+/// `user@other.server`: looked up by WebFinger and fetched, unless blocked by the
+/// viewer. A failure finds nothing (logged by code only; the query is not logged).
+async fn resolve_handle(
+    state: &Data<AppState>,
+    viewer: &Viewer,
+    q: &str,
+) -> Result<Option<AccountRow>, ServiceError> {
+    let ours = state.urls.domain().to_string();
+    let Some((user, domain)) = kindred_federation::resolve::parse_handle(q, &ours) else {
+        return Ok(None);
+    };
+    let Some(config) = federation(state).await else {
+        return Ok(None);
+    };
+    match kindred_federation::resolve::account(config, &user, &domain).await {
+        Ok(a) if a.is_active() && !viewer.blocked.contains(&a.id) => Ok(Some(a)),
+        Ok(_) => Ok(None),
+        Err(e) => {
+            tracing::info!(refusal = e.code(), "account look-up found nothing");
+            Ok(None)
+        }
+    }
+}
+
+async fn resolve_remote_url(
+    state: &Data<AppState>,
+    viewer: &Viewer,
+    url: url::Url,
+    kind: Option<Kind>,
+    found: &mut Found,
+) -> Result<(), ServiceError> {
+    use kindred_federation::resolve::{self, Resolved};
+    let Some(config) = federation(state).await else {
+        return Ok(());
+    };
+    match resolve::url(config, url).await {
+        Ok(Resolved::Account(a)) if wants(kind, Kind::Accounts) => {
+            if a.is_active() && !viewer.blocked.contains(&a.id) {
+                found.accounts.push(a);
+            }
+        }
+        Ok(Resolved::Status(s)) if wants(kind, Kind::Statuses) => {
+            // Stored now; shown only if this viewer may see it.
+            match visible(state, viewer, s.id).await {
+                Ok((s, _)) if s.reblog_of_id.is_none() => found.statuses.push(s),
+                Ok(_) | Err(ServiceError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(_) => {}
+        Err(e) => tracing::info!(refusal = e.code(), "object look-up found nothing"),
     }
     Ok(())
 }
