@@ -51,7 +51,10 @@ pub async fn url(config: &FederationConfig<FedData>, url: Url) -> Result<Resolve
     if data.urls.is_local(&url) {
         return Err(crate::inbox::Refusal::LocalObject.into());
     }
-    match ObjectId::<RemoteNote>::from(url.clone()).dereference(&data).await {
+    match ObjectId::<RemoteNote>::from(url.clone())
+        .dereference(&data)
+        .await
+    {
         Ok(note) => Ok(Resolved::Status(note.0)),
         Err(note_error) => match ObjectId::<RemoteActor>::from(url).dereference(&data).await {
             Ok(actor) => Ok(Resolved::Account(actor.account)),

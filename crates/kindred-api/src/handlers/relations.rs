@@ -67,35 +67,37 @@ pub async fn follow(
     let now = now.naive_utc();
     let stored = state
         .db
-        .run(move |c| atomically(c, |c| {
-            if social::blocked_either_way(c, me_id, other_id)? {
-                return Err(kindred_db::DbError::NotFound);
-            }
-            // Changing options of an existing follow never turns it back into a request.
-            let already = social::is_following(c, me_id, other_id)?;
-            let (new, kind) = if locked && !already {
-                (
-                    social::request_follow(c, id, me_id, other_id, reblogs, notify, now)?,
-                    "follow_request",
+        .run(move |c| {
+            atomically(c, |c| {
+                if social::blocked_either_way(c, me_id, other_id)? {
+                    return Err(kindred_db::DbError::NotFound);
+                }
+                // Changing options of an existing follow never turns it back into a request.
+                let already = social::is_following(c, me_id, other_id)?;
+                let (new, kind) = if locked && !already {
+                    (
+                        social::request_follow(c, id, me_id, other_id, reblogs, notify, now)?,
+                        "follow_request",
+                    )
+                } else {
+                    (
+                        social::follow(c, id, me_id, other_id, reblogs, notify, now)?,
+                        "follow",
+                    )
+                };
+                if !new {
+                    return Ok(Vec::new());
+                }
+                if !other_row.is_local() {
+                    outbox.follow(c, &me_row, &other_row, id)?;
+                    return Ok(Vec::new());
+                }
+                notif::insert(
+                    c,
+                    &[NotificationRow::new(nid, other_id, me_id, kind, None, now)],
                 )
-            } else {
-                (
-                    social::follow(c, id, me_id, other_id, reblogs, notify, now)?,
-                    "follow",
-                )
-            };
-            if !new {
-                return Ok(Vec::new());
-            }
-            if !other_row.is_local() {
-                outbox.follow(c, &me_row, &other_row, id)?;
-                return Ok(Vec::new());
-            }
-            notif::insert(
-                c,
-                &[NotificationRow::new(nid, other_id, me_id, kind, None, now)],
-            )
-        }))
+            })
+        })
         .await
         .map_err(|e| match e {
             kindred_db::DbError::NotFound => {
@@ -121,12 +123,14 @@ pub async fn unfollow(
     let (me_row, other_row) = (me.clone(), other.clone());
     state
         .db
-        .run(move |c| atomically(c, |c| {
-            outbox.unfollow(c, &me_row, &other_row)?;
-            social::unfollow(c, a, b)?;
-            notif::retract(c, b, a, "follow", None)?;
-            notif::retract(c, b, a, "follow_request", None)
-        }))
+        .run(move |c| {
+            atomically(c, |c| {
+                outbox.unfollow(c, &me_row, &other_row)?;
+                social::unfollow(c, a, b)?;
+                notif::retract(c, b, a, "follow", None)?;
+                notif::retract(c, b, a, "follow_request", None)
+            })
+        })
         .await?;
     state.delivery.wake();
     relationship(&state, me.id, other.id).await
@@ -153,16 +157,18 @@ pub async fn block(
     let (me_row, other_row) = (me.clone(), other.clone());
     state
         .db
-        .run(move |c| atomically(c, |c| {
-            // The block ends follows both ways; a remote server hears only that
-            // (Reject of their follow, Undo of ours), never a `Block`, which would
-            // tell them who blocked them.
-            if kindred_db::models::outbound::follow_of(c, b, a)?.is_some() {
-                outbox.answer_follow(c, &me_row, &other_row, false)?;
-            }
-            outbox.unfollow(c, &me_row, &other_row)?;
-            social::block(c, id, a, b, now.naive_utc())
-        }))
+        .run(move |c| {
+            atomically(c, |c| {
+                // The block ends follows both ways; a remote server hears only that
+                // (Reject of their follow, Undo of ours), never a `Block`, which would
+                // tell them who blocked them.
+                if kindred_db::models::outbound::follow_of(c, b, a)?.is_some() {
+                    outbox.answer_follow(c, &me_row, &other_row, false)?;
+                }
+                outbox.unfollow(c, &me_row, &other_row)?;
+                social::block(c, id, a, b, now.naive_utc())
+            })
+        })
         .await?;
     state.delivery.wake();
     relationship(&state, me.id, other.id).await
@@ -403,40 +409,43 @@ async fn decide(
     let (me_row, requester_row) = (me.clone(), requester.clone());
     let (found, stored) = state
         .db
-        .run(move |c| atomically(c, |c| {
-            let mut stored = Vec::new();
-            let found = if accept {
-                let found = social::authorize_request(c, fid, req_id, me_id, now.naive_utc())?;
+        .run(move |c| {
+            atomically(c, |c| {
+                let mut stored = Vec::new();
+                let found = if accept {
+                    let found = social::authorize_request(c, fid, req_id, me_id, now.naive_utc())?;
+                    if found {
+                        outbox.answer_follow(c, &me_row, &requester_row, true)?;
+                    }
+                    found
+                } else {
+                    // Answered while the request still holds the Follow's id.
+                    let pending =
+                        kindred_db::models::federated::follow_requested(c, req_id, me_id)?;
+                    if pending {
+                        outbox.answer_follow(c, &me_row, &requester_row, false)?;
+                    }
+                    social::reject_request(c, req_id, me_id)?
+                };
                 if found {
-                    outbox.answer_follow(c, &me_row, &requester_row, true)?;
+                    notif::retract(c, me_id, req_id, "follow_request", None)?;
+                    if accept {
+                        stored = notif::insert(
+                            c,
+                            &[NotificationRow::new(
+                                nid,
+                                me_id,
+                                req_id,
+                                "follow",
+                                None,
+                                now.naive_utc(),
+                            )],
+                        )?;
+                    }
                 }
-                found
-            } else {
-                // Answered while the request still holds the Follow's id.
-                let pending = kindred_db::models::federated::follow_requested(c, req_id, me_id)?;
-                if pending {
-                    outbox.answer_follow(c, &me_row, &requester_row, false)?;
-                }
-                social::reject_request(c, req_id, me_id)?
-            };
-            if found {
-                notif::retract(c, me_id, req_id, "follow_request", None)?;
-                if accept {
-                    stored = notif::insert(
-                        c,
-                        &[NotificationRow::new(
-                            nid,
-                            me_id,
-                            req_id,
-                            "follow",
-                            None,
-                            now.naive_utc(),
-                        )],
-                    )?;
-                }
-            }
-            Ok((found, stored))
-        }))
+                Ok((found, stored))
+            })
+        })
         .await?;
     state.delivery.wake();
     if !found {

@@ -76,7 +76,11 @@ fn search_viewer(viewer: &Viewer) -> SearchViewer {
 /// `GET /api/v2/search`. Which kinds a query searches follows Mastodon: `#tag` is not
 /// a person, `name@domain` is not a hashtag, and a lone `@name` or `#tag` is not
 /// full-text searched. Anonymous callers get no statuses, as in Mastodon.
-pub async fn search(state: &Data<AppState>, viewer: &Viewer, r: Request) -> Result<Found, ServiceError> {
+pub async fn search(
+    state: &Data<AppState>,
+    viewer: &Viewer,
+    r: Request,
+) -> Result<Found, ServiceError> {
     let q = r.q.trim().to_owned();
     let mut found = Found::default();
     if q.is_empty() {

@@ -1,10 +1,11 @@
 //! Posting and acting on statuses: the rules, in one place for every handler.
 
+use actix_web::web::Data;
 use chrono::{Duration, Utc};
+use kindred_db::models::federated::atomically;
 use kindred_db::models::interactions::{self, Mark};
 use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::statuses::{self as repo, NewStatus, StatusInsert};
-use kindred_db::models::federated::atomically;
 use kindred_db::models::{accounts, conversations, outbound, social};
 use kindred_db::{AccountRow, DbError, StatusRow};
 use kindred_domain::status_text::{self, MentionTarget};
@@ -41,16 +42,26 @@ struct Rendered {
 
 /// Resolves mentions against local accounts (`@name` or `@name@this-domain`); remote
 /// ones stay plain text until federation resolves them.
-async fn render(state: &AppState, text: &str) -> Result<Rendered, ServiceError> {
+async fn render(state: &Data<AppState>, text: &str) -> Result<Rendered, ServiceError> {
     let parsed = status_text::parse(text);
     let ours = state.urls.domain().to_string();
-    let wanted: Vec<String> = parsed
-        .mentions()
-        .into_iter()
-        .filter(|(_, d)| d.as_deref().is_none_or(|d| d.eq_ignore_ascii_case(&ours)))
+    let is_ours = |d: &Option<String>| d.as_deref().is_none_or(|d| d.eq_ignore_ascii_case(&ours));
+    let all = parsed.mentions();
+    let wanted: Vec<String> = all
+        .iter()
+        .filter(|(_, d)| is_ours(d))
         .map(|(u, _)| u.to_ascii_lowercase())
-        .take(50)
+        .take(MAX_MENTIONS)
         .collect();
+    let mut remote_wanted: Vec<(String, String)> = all
+        .iter()
+        .filter_map(|(u, d)| match d {
+            Some(d) if !is_ours(&Some(d.clone())) => Some((u.clone(), d.to_ascii_lowercase())),
+            _ => None,
+        })
+        .collect();
+    remote_wanted.dedup();
+    remote_wanted.truncate(MAX_MENTIONS);
     let found: Vec<AccountRow> = state
         .db
         .run(move |c| accounts::find_local_by_usernames(c, &wanted))
@@ -58,10 +69,19 @@ async fn render(state: &AppState, text: &str) -> Result<Rendered, ServiceError> 
         .into_iter()
         .filter(AccountRow::is_active)
         .collect();
+    let remote = remote_mentions(state, remote_wanted).await?;
     let urls = &state.urls;
     let html = status_text::render(&parsed, &urls.tags_base(), |name, domain| {
-        if domain.is_some_and(|d| !d.eq_ignore_ascii_case(&ours)) {
-            return None;
+        if let Some(d) = domain.filter(|d| !d.eq_ignore_ascii_case(&ours)) {
+            return remote
+                .iter()
+                .find(|(a, _)| {
+                    a.username.eq_ignore_ascii_case(name) && a.domain.eq_ignore_ascii_case(d)
+                })
+                .map(|(a, url)| MentionTarget {
+                    url: url.clone(),
+                    acct_display: a.username.clone(),
+                });
         }
         found
             .iter()
@@ -71,11 +91,61 @@ async fn render(state: &AppState, text: &str) -> Result<Rendered, ServiceError> 
                 acct_display: a.username.clone(),
             })
     });
+    let mut mentioned = found;
+    mentioned.extend(remote.into_iter().map(|(a, _)| a));
     Ok(Rendered {
         html,
-        mentioned: found,
+        mentioned,
         tags: parsed.hashtags().into_iter().take(20).collect(),
     })
+}
+
+/// Most accounts one status may mention.
+const MAX_MENTIONS: usize = 50;
+/// Unknown remote accounts looked up by WebFinger while posting; more stay plain text.
+const MAX_LOOKUPS: usize = 5;
+
+/// `@user@other.server` mentions: known accounts at once, a few unknown ones looked
+/// up by WebFinger (as Mastodon does); an account that cannot be found stays text.
+async fn remote_mentions(
+    state: &Data<AppState>,
+    wanted: Vec<(String, String)>,
+) -> Result<Vec<(AccountRow, String)>, ServiceError> {
+    let mut out = Vec::new();
+    let mut lookups = 0;
+    for (user, domain) in wanted {
+        let (u, d) = (user.clone(), domain.clone());
+        let known = state
+            .db
+            .run(move |c| outbound::remote_by_handle(c, &u, &d))
+            .await?;
+        let found = match known {
+            Some(found) => Some(found),
+            None if lookups < MAX_LOOKUPS => {
+                lookups += 1;
+                let Ok(config) = state.federation.config(state).await else {
+                    continue;
+                };
+                match kindred_federation::resolve::account(config, &user, &domain).await {
+                    Ok(_) => {
+                        state
+                            .db
+                            .run(move |c| outbound::remote_by_handle(c, &user, &domain))
+                            .await?
+                    }
+                    Err(e) => {
+                        tracing::info!(refusal = e.code(), "mentioned account not found");
+                        None
+                    }
+                }
+            }
+            None => None,
+        };
+        if let Some((a, url)) = found.filter(|(a, _)| a.is_active()) {
+            out.push((a, url));
+        }
+    }
+    Ok(out)
 }
 
 fn check_length(state: &AppState, text: &str, spoiler: &str) -> Result<(), ServiceError> {
@@ -115,7 +185,7 @@ pub async fn visible(
 }
 
 pub async fn create(
-    state: &AppState,
+    state: &Data<AppState>,
     author: &AccountRow,
     viewer: &Viewer,
     post: NewPost,
@@ -208,40 +278,42 @@ pub async fn create(
     let author_row = author.clone();
     let (row, stored) = state
         .db
-        .run(move |c| atomically(c, |c| {
-            let row = repo::insert(c, &insert)?;
-            if row.visibility == "direct" {
-                // The conversation of what it answers, else a new one.
-                let conversation = match row.in_reply_to_id {
-                    Some(parent) => conversations::of_status(c, parent)?.unwrap_or(parent),
-                    None => row.id,
+        .run(move |c| {
+            atomically(c, |c| {
+                let row = repo::insert(c, &insert)?;
+                if row.visibility == "direct" {
+                    // The conversation of what it answers, else a new one.
+                    let conversation = match row.in_reply_to_id {
+                        Some(parent) => conversations::of_status(c, parent)?.unwrap_or(parent),
+                        None => row.id,
+                    };
+                    conversations::attach(c, row.id, conversation)?;
+                }
+                let note = |to: i64, kind: &str| {
+                    NotificationRow::new(
+                        ids.next_at(now),
+                        to,
+                        author_id,
+                        kind,
+                        Some(row.id),
+                        row.created_at,
+                    )
                 };
-                conversations::attach(c, row.id, conversation)?;
-            }
-            let note = |to: i64, kind: &str| {
-                NotificationRow::new(
-                    ids.next_at(now),
-                    to,
-                    author_id,
-                    kind,
-                    Some(row.id),
-                    row.created_at,
-                )
-            };
-            let mut notes: Vec<NotificationRow> =
-                mentioned.iter().map(|m| note(*m, "mention")).collect();
-            // Followers who asked to be told about new posts (`notify`).
-            if matches!(row.visibility.as_str(), "public" | "unlisted" | "private") {
-                for f in social::notifying_followers(c, author_id)? {
-                    if !mentioned.contains(&f) {
-                        notes.push(note(f, "status"));
+                let mut notes: Vec<NotificationRow> =
+                    mentioned.iter().map(|m| note(*m, "mention")).collect();
+                // Followers who asked to be told about new posts (`notify`).
+                if matches!(row.visibility.as_str(), "public" | "unlisted" | "private") {
+                    for f in social::notifying_followers(c, author_id)? {
+                        if !mentioned.contains(&f) {
+                            notes.push(note(f, "status"));
+                        }
                     }
                 }
-            }
-            let stored = notif::insert(c, &notes)?;
-            outbox.created(c, &author_row, &row)?;
-            Ok((row, stored))
-        }))
+                let stored = notif::insert(c, &notes)?;
+                outbox.created(c, &author_row, &row)?;
+                Ok((row, stored))
+            })
+        })
         .await?;
     state.delivery.wake();
     tracing::info!(status_id = row.id, visibility = %row.visibility, "status created");
@@ -263,23 +335,25 @@ pub async fn delete(
     let author_row = author.clone();
     let (row, tags) = state
         .db
-        .run(move |c| atomically(c, |c| {
-            let Some(s) = repo::find(c, id)? else {
-                return Err(DbError::NotFound);
-            };
-            if s.account_id != author_id || s.reblog_of_id.is_some() {
-                return Err(DbError::NotFound);
-            }
-            // Hashtag streams route the deletion by the tags it had.
-            let tags = repo::extras(c, &[id], None)?
-                .tags
-                .remove(&id)
-                .unwrap_or_default();
-            // Recipients come from the mentions, so the Delete is queued first.
-            outbox.deleted(c, &author_row, &s)?;
-            repo::delete(c, id)?;
-            Ok((s, tags))
-        }))
+        .run(move |c| {
+            atomically(c, |c| {
+                let Some(s) = repo::find(c, id)? else {
+                    return Err(DbError::NotFound);
+                };
+                if s.account_id != author_id || s.reblog_of_id.is_some() {
+                    return Err(DbError::NotFound);
+                }
+                // Hashtag streams route the deletion by the tags it had.
+                let tags = repo::extras(c, &[id], None)?
+                    .tags
+                    .remove(&id)
+                    .unwrap_or_default();
+                // Recipients come from the mentions, so the Delete is queued first.
+                outbox.deleted(c, &author_row, &s)?;
+                repo::delete(c, id)?;
+                Ok((s, tags))
+            })
+        })
         .await
         .map_err(not_found)?;
     state.delivery.wake();
@@ -295,7 +369,7 @@ pub struct EditPost {
 }
 
 pub async fn edit(
-    state: &AppState,
+    state: &Data<AppState>,
     author: &AccountRow,
     id: i64,
     e: EditPost,
@@ -334,39 +408,41 @@ pub async fn edit(
     let author_row = author.clone();
     let (row, stored) = state
         .db
-        .run(move |c| atomically(c, |c| {
-            let row = repo::edit(
-                c,
-                &previous,
-                Some(edit_id),
-                &text,
-                &rendered.html,
-                &spoiler,
-                sensitive,
-                language.as_deref(),
-                &mentioned,
-                &tags,
-                now.naive_utc(),
-            )?;
-            // Those who boosted it hear that it changed (Mastodon's `update`).
-            let notes: Vec<NotificationRow> =
-                interactions::reblogged_by(c, row.id, None, i64::MAX)?
-                    .into_iter()
-                    .map(|(_, a)| {
-                        NotificationRow::new(
-                            ids.next_at(now),
-                            a.id,
-                            author_id,
-                            "update",
-                            Some(row.id),
-                            now.naive_utc(),
-                        )
-                    })
-                    .collect();
-            let stored = notif::insert(c, &notes)?;
-            outbox.edited(c, &author_row, &row)?;
-            Ok((row, stored))
-        }))
+        .run(move |c| {
+            atomically(c, |c| {
+                let row = repo::edit(
+                    c,
+                    &previous,
+                    Some(edit_id),
+                    &text,
+                    &rendered.html,
+                    &spoiler,
+                    sensitive,
+                    language.as_deref(),
+                    &mentioned,
+                    &tags,
+                    now.naive_utc(),
+                )?;
+                // Those who boosted it hear that it changed (Mastodon's `update`).
+                let notes: Vec<NotificationRow> =
+                    interactions::reblogged_by(c, row.id, None, i64::MAX)?
+                        .into_iter()
+                        .map(|(_, a)| {
+                            NotificationRow::new(
+                                ids.next_at(now),
+                                a.id,
+                                author_id,
+                                "update",
+                                Some(row.id),
+                                now.naive_utc(),
+                            )
+                        })
+                        .collect();
+                let stored = notif::insert(c, &notes)?;
+                outbox.edited(c, &author_row, &row)?;
+                Ok((row, stored))
+            })
+        })
         .await?;
     state.delivery.wake();
     state
@@ -445,22 +521,24 @@ pub async fn reblog(
     let original = target.clone();
     let (row, stored) = state
         .db
-        .run(move |c| atomically(c, |c| {
-            let row = repo::insert(c, &insert)?;
-            let stored = notif::insert(
-                c,
-                &[NotificationRow::new(
-                    nid,
-                    owner,
-                    account_id,
-                    "reblog",
-                    Some(target_id),
-                    row.created_at,
-                )],
-            )?;
-            outbox.reblogged(c, &booster, &row, &original)?;
-            Ok((row, stored))
-        }))
+        .run(move |c| {
+            atomically(c, |c| {
+                let row = repo::insert(c, &insert)?;
+                let stored = notif::insert(
+                    c,
+                    &[NotificationRow::new(
+                        nid,
+                        owner,
+                        account_id,
+                        "reblog",
+                        Some(target_id),
+                        row.created_at,
+                    )],
+                )?;
+                outbox.reblogged(c, &booster, &row, &original)?;
+                Ok((row, stored))
+            })
+        })
         .await?;
     state.delivery.wake();
     state.streaming.status(StatusChange::Created, &row, &[]);
@@ -482,17 +560,19 @@ pub async fn unreblog(
     let booster = account.clone();
     let removed = state
         .db
-        .run(move |c| atomically(c, |c| {
-            let found = repo::find_reblog(c, account_id, target_id)?;
-            if let Some(boost) = &found {
-                if let Some(orig) = repo::find(c, target_id)? {
-                    outbox.unreblogged(c, &booster, boost, &orig)?;
-                    notif::retract(c, orig.account_id, account_id, "reblog", Some(target_id))?;
+        .run(move |c| {
+            atomically(c, |c| {
+                let found = repo::find_reblog(c, account_id, target_id)?;
+                if let Some(boost) = &found {
+                    if let Some(orig) = repo::find(c, target_id)? {
+                        outbox.unreblogged(c, &booster, boost, &orig)?;
+                        notif::retract(c, orig.account_id, account_id, "reblog", Some(target_id))?;
+                    }
+                    repo::delete(c, boost.id)?;
                 }
-                repo::delete(c, boost.id)?;
-            }
-            Ok(found)
-        }))
+                Ok(found)
+            })
+        })
         .await?;
     state.delivery.wake();
     if let Some(boost) = removed {
@@ -543,36 +623,38 @@ pub async fn mark(
     let (actor, liked) = (account.clone(), status.clone());
     let stored = state
         .db
-        .run(move |c| atomically(c, |c| {
-            let mut stored = Vec::new();
-            if on {
-                let new =
-                    interactions::add(c, mark, row_id, account_id, status_id, now.naive_utc())?;
-                if new && mark == Mark::Favourite {
-                    outbox.like(c, &actor, &liked, row_id, false)?;
-                    stored = notif::insert(
-                        c,
-                        &[NotificationRow::new(
-                            nid,
-                            owner,
-                            account_id,
-                            "favourite",
-                            Some(status_id),
-                            now.naive_utc(),
-                        )],
-                    )?;
-                }
-            } else if mark == Mark::Favourite {
-                if let Some(fav) = outbound::favourite_id(c, account_id, status_id)? {
-                    outbox.like(c, &actor, &liked, fav, true)?;
+        .run(move |c| {
+            atomically(c, |c| {
+                let mut stored = Vec::new();
+                if on {
+                    let new =
+                        interactions::add(c, mark, row_id, account_id, status_id, now.naive_utc())?;
+                    if new && mark == Mark::Favourite {
+                        outbox.like(c, &actor, &liked, row_id, false)?;
+                        stored = notif::insert(
+                            c,
+                            &[NotificationRow::new(
+                                nid,
+                                owner,
+                                account_id,
+                                "favourite",
+                                Some(status_id),
+                                now.naive_utc(),
+                            )],
+                        )?;
+                    }
+                } else if mark == Mark::Favourite {
+                    if let Some(fav) = outbound::favourite_id(c, account_id, status_id)? {
+                        outbox.like(c, &actor, &liked, fav, true)?;
+                        interactions::remove(c, mark, account_id, status_id)?;
+                        notif::retract(c, owner, account_id, "favourite", Some(status_id))?;
+                    }
+                } else {
                     interactions::remove(c, mark, account_id, status_id)?;
-                    notif::retract(c, owner, account_id, "favourite", Some(status_id))?;
                 }
-            } else {
-                interactions::remove(c, mark, account_id, status_id)?;
-            }
-            Ok(stored)
-        }))
+                Ok(stored)
+            })
+        })
         .await?;
     state.delivery.wake();
     state.streaming.notifications(&stored);

@@ -71,12 +71,7 @@ pub fn inboxes_of(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<RemoteInb
 }
 
 /// Records the Follow activity id behind `a` → `b` (a follow or a pending request).
-pub fn set_follow_uri(
-    conn: &mut AnyConnection,
-    a: i64,
-    b: i64,
-    uri: &str,
-) -> Result<(), DbError> {
+pub fn set_follow_uri(conn: &mut AnyConnection, a: i64, b: i64, uri: &str) -> Result<(), DbError> {
     diesel::update(
         follows::table
             .filter(follows::account_id.eq(a))
@@ -164,4 +159,25 @@ pub fn audience_domains(
         );
     }
     Ok(domains)
+}
+
+/// A known remote account by `username@domain` (case-insensitive), with its profile
+/// URL (or actor id when it has none), for linking a mention.
+pub fn remote_by_handle(
+    conn: &mut AnyConnection,
+    username: &str,
+    domain: &str,
+) -> Result<Option<(crate::AccountRow, String)>, DbError> {
+    Ok(accounts::table
+        .inner_join(remote_accounts::table)
+        .filter(accounts::username_lower.eq(username.to_lowercase()))
+        .filter(accounts::domain.eq(domain.to_lowercase()))
+        .select((
+            crate::AccountRow::as_select(),
+            remote_accounts::uri,
+            remote_accounts::url,
+        ))
+        .first::<(crate::AccountRow, String, Option<String>)>(conn)
+        .optional()?
+        .map(|(a, uri, url)| (a, url.unwrap_or(uri))))
 }

@@ -111,6 +111,12 @@ impl Outbox {
         if status.visibility != "direct" {
             inboxes.extend(outbound::follower_inboxes(conn, author.id)?);
         }
+        // A public reply also goes to the author it answers, mentioned or not.
+        if let (Some(parent_author), "public" | "unlisted") =
+            (status.in_reply_to_account_id, status.visibility.as_str())
+        {
+            inboxes.extend(outbound::inboxes_of(conn, &[parent_author])?);
+        }
         Ok(inboxes)
     }
 
@@ -445,8 +451,10 @@ fn statuses_author_uri(
             .map(|a| urls.actor(&a.username).to_string())
             .unwrap_or_default());
     }
-    Ok(kindred_db::models::remote_accounts::addresses(conn, &[status.account_id])?
-        .remove(&status.account_id)
-        .map(|(uri, _)| uri)
-        .unwrap_or_default())
+    Ok(
+        kindred_db::models::remote_accounts::addresses(conn, &[status.account_id])?
+            .remove(&status.account_id)
+            .map(|(uri, _)| uri)
+            .unwrap_or_default(),
+    )
 }

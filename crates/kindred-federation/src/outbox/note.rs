@@ -90,8 +90,14 @@ pub fn addressing(
     let followers = urls.followers(&author.username).to_string();
     let mentions = mentioned.iter().map(|m| m.uri.clone());
     match status.visibility.as_str() {
-        "public" => (vec![PUBLIC.to_owned()], std::iter::once(followers).chain(mentions).collect()),
-        "unlisted" => (vec![followers], std::iter::once(PUBLIC.to_owned()).chain(mentions).collect()),
+        "public" => (
+            vec![PUBLIC.to_owned()],
+            std::iter::once(followers).chain(mentions).collect(),
+        ),
+        "unlisted" => (
+            vec![followers],
+            std::iter::once(PUBLIC.to_owned()).chain(mentions).collect(),
+        ),
         "private" => (vec![followers], mentions.collect()),
         // direct, and anything unknown: the mentioned accounts only.
         _ => (mentions.collect(), Vec::new()),

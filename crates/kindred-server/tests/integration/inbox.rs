@@ -205,7 +205,11 @@ async fn deliver(app: &TestApp, remote: &Remote, actor: &str, activity: &Value) 
 /// An app whose delivery worker is off: these tests read what the inbox queued
 /// (an `Accept`, say) before anything could send it.
 async fn app(backend: Backend) -> Option<TestApp> {
-    spawn_app_with(backend, &[("KINDRED__FEDERATION__DELIVERY_CONCURRENCY", "0")]).await
+    spawn_app_with(
+        backend,
+        &[("KINDRED__FEDERATION__DELIVERY_CONCURRENCY", "0")],
+    )
+    .await
 }
 
 #[derive(diesel::QueryableByName)]
