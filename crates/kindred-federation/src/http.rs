@@ -3,8 +3,8 @@
 //! globally routable addresses: host names are resolved by [`GlobalOnlyResolver`],
 //! which drops every other address at connect time (no DNS-rebinding window), and
 //! URLs naming an IP address are checked by [`check_url`] before any connection.
-//! Redirects are not followed here (the fetch code follows at most one, and its
-//! request passes the same checks); every request times out after 10 seconds.
+//! At most one redirect is followed, and its target passes the same checks; every
+//! request times out after 10 seconds.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -83,7 +83,20 @@ impl Resolve for GlobalOnlyResolver {
     }
 }
 
-/// Builds the federation client: address rules, no redirects, 10 s timeout, no
+/// At most one redirect, to a URL that passes [`check_url`] (its host name is then
+/// resolved by the same resolver).
+fn redirect_policy(policy: HttpPolicy) -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(move |attempt| {
+        // `previous` holds the URLs already requested: the first is the original.
+        if attempt.previous().len() > 1 || check_url(attempt.url(), policy).is_err() {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+/// Builds the federation client: address rules, one redirect, 10 s timeout, no
 /// proxy from the environment (a proxy would resolve names where we cannot check).
 pub fn client(
     policy: HttpPolicy,
@@ -93,7 +106,7 @@ pub fn client(
         .dns_resolver(Arc::new(GlobalOnlyResolver {
             allow_private_networks: policy.allow_private_networks,
         }))
-        .redirect(reqwest::redirect::Policy::none())
+        .redirect(redirect_policy(policy))
         .timeout(TIMEOUT)
         .connect_timeout(TIMEOUT)
         .no_proxy()
@@ -202,5 +215,65 @@ mod tests {
                 "{url}: {err:?}"
             );
         }
+    }
+
+    /// A server that answers each request from a fixed table of raw responses.
+    fn redirecting_server() -> u16 {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                let _ = reader.read_line(&mut line);
+                let path = line.split(' ').nth(1).unwrap_or("/").to_owned();
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                        break;
+                    }
+                }
+                let response = match path.as_str() {
+                    "/target" => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_owned(),
+                    "/one" => redirect("/target"),
+                    "/two" => redirect("/one"),
+                    "/ftp" => redirect("ftp://example.org/x"),
+                    _ => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_owned(),
+                };
+                let mut stream = stream;
+                let _ = stream.write_all(response.as_bytes());
+            }
+        });
+        port
+    }
+
+    fn redirect(to: &str) -> String {
+        format!("HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    }
+
+    #[tokio::test]
+    async fn one_redirect_is_followed_and_checked() {
+        let port = redirecting_server();
+        let open = client(
+            HttpPolicy {
+                allow_private_networks: true,
+                allow_http: true,
+            },
+            "kindred-test",
+        )
+        .unwrap();
+        let get = |p: &str| open.get(format!("http://127.0.0.1:{port}{p}")).send();
+        let one = get("/one").await.unwrap();
+        assert_eq!(one.status(), 200, "one redirect is followed");
+        assert_eq!(one.text().await.unwrap(), "ok");
+        let two = get("/two").await.unwrap();
+        assert_eq!(two.status(), 302, "a second redirect is not followed");
+        let ftp = get("/ftp").await.unwrap();
+        assert_eq!(
+            ftp.status(),
+            302,
+            "a redirect to a refused URL is not followed"
+        );
     }
 }

@@ -68,3 +68,17 @@ pub fn atomically<T>(
     }
     result
 }
+
+/// Whether any local account follows `account_id` (or asked to).
+pub fn followed_locally(conn: &mut AnyConnection, account_id: i64) -> Result<bool, DbError> {
+    use crate::schema::accounts;
+    let local = accounts::table
+        .filter(accounts::domain.eq(""))
+        .select(accounts::id);
+    let n: i64 = follows::table
+        .filter(follows::target_account_id.eq(account_id))
+        .filter(follows::account_id.eq_any(local))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}

@@ -61,7 +61,16 @@ impl ActivityHandler for Create {
         Ok(())
     }
 
+    /// Stored only when it concerns someone here (as Mastodon): its author is
+    /// followed from here, or it addresses or mentions a local account, or it
+    /// answers a status we hold. Anything else is acknowledged and dropped, so no
+    /// server can fill our storage and timelines with posts nobody asked for.
     async fn receive(self, data: &Data<FedData>) -> Result<(), InboxError> {
+        let author = self.actor.dereference(data).await?;
+        if !note::concerns_us(&self.object, &author, data.app_data()).await? {
+            tracing::debug!("create of an unrelated note dropped");
+            return Ok(());
+        }
         RemoteNote::from_json(self.object, data).await?;
         Ok(())
     }

@@ -234,6 +234,36 @@ async fn prepare(
     })
 }
 
+/// Whether a pushed note concerns this instance: a local account follows its
+/// author, is addressed or mentioned, or it replies to a status we hold.
+pub async fn concerns_us(
+    json: &ApNote,
+    author: &RemoteActor,
+    data: &FedData,
+) -> Result<bool, InboxError> {
+    let local_url = |u: &str| Url::parse(u).is_ok_and(|u| data.urls.is_local(&u));
+    let addressed = json.to.iter().chain(&json.cc).any(|u| local_url(u));
+    let mentioned = json.tags().iter().any(|t| {
+        t.get("type").and_then(|v| v.as_str()) == Some("Mention")
+            && t.get("href")
+                .and_then(|v| v.as_str())
+                .is_some_and(local_url)
+    });
+    if addressed || mentioned {
+        return Ok(true);
+    }
+    if let Some(parent) = &json.in_reply_to {
+        if data.urls.is_local(parent) || lookup::status(data, parent).await?.is_some() {
+            return Ok(true);
+        }
+    }
+    let id = author.account.id;
+    Ok(data
+        .db
+        .run(move |c| federated::followed_locally(c, id))
+        .await?)
+}
+
 /// Stores a new remote status with its mentions, tags and notifications, then
 /// announces it. A status with the same id stored meanwhile is returned instead.
 pub async fn create(

@@ -274,6 +274,7 @@ async fn remote_activities_arrive(backend: Backend) {
     };
     let mut remote = Remote::start().await;
     remote.add_actor("carol");
+    remote.add_actor("frank");
     let (alice, alice_id) = app.member("alice").await;
     let (bob, _) = app.member("bob").await;
     let (status, v) = app
@@ -314,7 +315,8 @@ async fn remote_activities_arrive(backend: Backend) {
         .unwrap();
     assert_eq!(queued.len(), 1, "{queued:?}");
     let (inbox, body, signer, domain) = &queued[0];
-    assert_eq!(inbox, &format!("{carol}/inbox"));
+    // The shared inbox the remote actor offers.
+    assert_eq!(inbox, &remote.url("/inbox"));
     assert_eq!(domain, remote.base.trim_start_matches("http://"));
     assert_eq!(signer.map(|s| s.to_string()), Some(alice_id.clone()));
     let accept: Value = serde_json::from_str(body).unwrap();
@@ -422,7 +424,52 @@ async fn remote_activities_arrive(backend: Backend) {
     assert_eq!(app.get_json(&path, Some(&bob)).await.0, 404);
     assert_eq!(app.get_json(&path, None).await.0, 404);
 
-    // Followers-only, to carol's followers: no local account follows carol.
+    // A public note that concerns nobody here (nobody follows frank, nobody is
+    // addressed or mentioned, it answers nothing we hold): acknowledged, not stored.
+    let unrelated = remote.note("frank", "f1", "<p>spam</p>", json!([PUBLIC]), json!([]));
+    let before = counts(&app);
+    let (status, _) = deliver(
+        &app,
+        &remote,
+        "frank",
+        &remote.activity("Create", "frank", "create-f1", unrelated.clone()),
+    )
+    .await;
+    assert_eq!(status, 202);
+    assert!(status_by_uri(&app, unrelated["id"].as_str().unwrap()).is_none());
+    let after = counts(&app);
+    for ((t, b), (_, a)) in before.iter().zip(&after) {
+        // frank's account is fetched to check the signature; nothing else changes.
+        if !matches!(*t, "accounts" | "remote_accounts" | "received_activities") {
+            assert_eq!(b, a, "{t} changed for an unrelated note");
+        }
+    }
+
+    // Followers-only, to carol's followers: erin follows carol (stored directly),
+    // alice and bob do not. (Were nobody here following carol, the note would not
+    // be stored at all: it would concern nobody.)
+    app.member("erin").await;
+    let carol_uri = carol.clone();
+    app.state
+        .db
+        .run_blocking(move |conn| {
+            let (c, _) = kindred_db::models::remote_accounts::find_by_uri(conn, &carol_uri)?
+                .expect("carol is known after her Follow");
+            let b = kindred_db::models::accounts::find_local_by_username(conn, "erin")?
+                .expect("erin")
+                .id;
+            kindred_db::models::social::follow(
+                conn,
+                rand::random::<i64>().abs(),
+                b,
+                c.id,
+                true,
+                false,
+                chrono::Utc::now().naive_utc(),
+            )
+            .map(|_| ())
+        })
+        .unwrap();
     let private = remote.note(
         "carol",
         "3",
@@ -648,7 +695,14 @@ async fn bad_activities_are_refused(backend: Backend) {
         .post_status(&alice, json!({ "status": "mine", "visibility": "public" }))
         .await;
     let local_uri = app.url(&format!("/users/alice/statuses/{local_id}"));
-    let note = remote.note("carol", "1", "<p>carol's</p>", json!([PUBLIC]), json!([]));
+    // Addressed to alice: a note that concerns nobody here would not be stored.
+    let note = remote.note(
+        "carol",
+        "1",
+        "<p>carol's</p>",
+        json!([PUBLIC]),
+        json!([app.url("/users/alice")]),
+    );
     let (status, v) = deliver(
         &app,
         &remote,

@@ -1,0 +1,520 @@
+//! Federation figures, printed (nothing is asserted about speed):
+//!
+//! 1. the cost of one RSA-2048 signature and verification in our build — `ring`
+//!    (our delivery signer) and the `rsa` crate (what activitypub_federation signs
+//!    and verifies with; our inbox verifies through it);
+//! 2. inbox throughput: signed `Create(Note)` activities accepted per second by one
+//!    instance, sent by the members of a second real instance (whose actor
+//!    documents the receiver fetches once);
+//! 3. fan-out: time from posting a public status to the last delivery, to followers
+//!    on 100 and 1,000 remote instances (lightweight receivers on loopback).
+//!
+//!   cargo bench -p kindred-server --bench federation                   # SQLite
+//!   KINDRED_BENCH_DATABASE_URL=postgres://USER@HOST:PORT/postgres \
+//!     cargo bench -p kindred-server --bench federation                 # PostgreSQL
+//!
+//! With a PostgreSQL URL, throwaway databases are created next to the one named.
+//! Results go in docs/performance.md with the machine and backend.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use kindred_db::models::{accounts, remote_accounts, social};
+use kindred_db::{AnyConnection, Db, DbSettings};
+use kindred_federation::signing::Signer;
+use kindred_server::config;
+use kindred_server::startup::Application;
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use url::Url;
+
+const CONCURRENCY: usize = 64;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0)
+}
+
+/// A fresh database: a temporary SQLite file, or a new PostgreSQL database next to
+/// the one in KINDRED_BENCH_DATABASE_URL.
+fn database(name: &str) -> String {
+    match std::env::var("KINDRED_BENCH_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") => {
+            let db = Db::connect(&DbSettings {
+                url: url.clone(),
+                max_connections: 1,
+            })
+            .unwrap();
+            let dbname = format!("kindred_bench_{name}_{}", std::process::id());
+            db.run_blocking(|c| {
+                use diesel::RunQueryDsl;
+                diesel::sql_query(format!("CREATE DATABASE {dbname}")).execute(c)?;
+                Ok(())
+            })
+            .unwrap();
+            let mut u = Url::parse(&url).unwrap();
+            u.set_path(&format!("/{dbname}"));
+            u.to_string()
+        }
+        _ => {
+            let dir = std::env::temp_dir()
+                .join(format!("kindred-bench-fed-{}-{name}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            format!("sqlite://{}/bench.sqlite", dir.display())
+        }
+    }
+}
+
+struct Instance {
+    base: String,
+    domain: String,
+    state: actix_web::web::Data<kindred_api::AppState>,
+}
+
+async fn instance(db_url: String) -> Instance {
+    let port = free_port();
+    let env: Vec<(String, String)> = [
+        ("KINDRED__SERVER__BIND", format!("127.0.0.1:{port}")),
+        ("KINDRED__SERVER__WORKERS", cores().max(1).to_string()),
+        ("KINDRED__INSTANCE__DOMAIN", format!("localhost:{port}")),
+        ("KINDRED__DATABASE__URL", db_url),
+        ("KINDRED__DATABASE__MAX_CONNECTIONS", "16".into()),
+        ("KINDRED__REGISTRATION__MODE", "open".into()),
+        ("KINDRED__SECURITY__SECRET_KEY", "11".repeat(32)),
+        ("KINDRED__FEDERATION__ALLOW_HTTP", "true".into()),
+        ("KINDRED__FEDERATION__ALLOW_PRIVATE_NETWORKS", "true".into()),
+        ("KINDRED__LOG__LEVEL", "error".into()),
+        ("KINDRED__SERVER__RATE_LIMITS", "false".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let settings = config::load(None, &env).unwrap();
+    let app = Application::build(&settings).await.unwrap();
+    let state = app.state.clone();
+    tokio::spawn(app.server);
+    Instance {
+        base: format!("http://localhost:{port}"),
+        domain: format!("localhost:{port}"),
+        state,
+    }
+}
+
+async fn member(i: &Instance, name: &str) -> (i64, String) {
+    kindred_server::admin::create_user(
+        &i.state,
+        kindred_server::admin::CreateUser {
+            username: name.into(),
+            role: "member".into(),
+            email: None,
+            password_stdin: true,
+        },
+        &mut std::io::Cursor::new(b"bench password 123\n".to_vec()),
+    )
+    .await
+    .unwrap();
+    let n = name.to_owned();
+    i.state
+        .db
+        .run(move |c| {
+            let a = accounts::find_local_by_username(c, &n)?.unwrap();
+            let u = accounts::find_user(c, a.id)?.unwrap();
+            Ok((a.id, u.private_key_pem))
+        })
+        .await
+        .unwrap()
+}
+
+async fn token(i: &Instance, name: &str) -> String {
+    let client = reqwest::Client::new();
+    let app: Value = client
+        .post(format!("{}/api/v1/apps", i.base))
+        .form(&[
+            ("client_name", "bench"),
+            ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"),
+            ("scopes", "read write"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let t: Value = client
+        .post(format!("{}/oauth/token", i.base))
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", app["client_id"].as_str().unwrap()),
+            ("client_secret", app["client_secret"].as_str().unwrap()),
+            ("username", name),
+            ("password", "bench password 123"),
+            ("scope", "read write"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    t["access_token"].as_str().unwrap().to_owned()
+}
+
+fn rate(n: usize, d: Duration) -> f64 {
+    n as f64 / d.as_secs_f64()
+}
+
+/// One thread, `n` operations.
+fn time<F: FnMut()>(n: usize, mut f: F) -> Duration {
+    let s = Instant::now();
+    for _ in 0..n {
+        f();
+    }
+    s.elapsed()
+}
+
+fn crypto() {
+    use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
+    use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
+    use sha2::{Digest, Sha256};
+
+    let keys = kindred_federation::keys::generate_keypair().unwrap();
+    let signer = Signer::new(
+        &keys.private_key_pem,
+        "https://a.example/users/x#main-key".into(),
+    )
+    .unwrap();
+    let url = Url::parse("https://b.example/inbox").unwrap();
+    let body = br#"{"type":"Create"}"#;
+    let n = 1000;
+    let ring_sign = time(n, || {
+        signer
+            .sign("POST", &url, Some(body), SystemTime::now())
+            .unwrap();
+    });
+    let private = RsaPrivateKey::from_pkcs8_pem(&keys.private_key_pem).unwrap();
+    let message = Sha256::digest(b"(request-target): post /inbox\nhost: b.example");
+    let rsa_n = 200;
+    let rsa_sign = time(rsa_n, || {
+        private
+            .sign(Pkcs1v15Sign::new::<Sha256>(), &message)
+            .unwrap();
+    });
+    let signature = private
+        .sign(Pkcs1v15Sign::new::<Sha256>(), &message)
+        .unwrap();
+    // As activitypub_federation verifies: the PEM is parsed on every verification.
+    let verify = time(n, || {
+        let public = RsaPublicKey::from_public_key_pem(&keys.public_key_pem).unwrap();
+        public
+            .verify(Pkcs1v15Sign::new::<Sha256>(), &message, &signature)
+            .unwrap();
+    });
+    let public = RsaPublicKey::from_public_key_pem(&keys.public_key_pem).unwrap();
+    let verify_parsed = time(n, || {
+        public
+            .verify(Pkcs1v15Sign::new::<Sha256>(), &message, &signature)
+            .unwrap();
+    });
+    println!("RSA-2048, one thread:");
+    println!(
+        "  sign   ring (our delivery signer, incl. digest + headers) {:>8.0} /s",
+        rate(n, ring_sign)
+    );
+    println!(
+        "  sign   rsa crate (activitypub_federation's signer)         {:>8.0} /s",
+        rate(rsa_n, rsa_sign)
+    );
+    println!(
+        "  verify rsa crate, PEM parsed each time (our inbox path)    {:>8.0} /s",
+        rate(n, verify)
+    );
+    println!(
+        "  verify rsa crate, key parsed once                          {:>8.0} /s",
+        rate(n, verify_parsed)
+    );
+}
+
+struct Latencies(Vec<Duration>);
+
+impl Latencies {
+    fn pct(&mut self, p: f64) -> f64 {
+        self.0.sort();
+        let i = ((self.0.len() as f64 * p) as usize).min(self.0.len().saturating_sub(1));
+        self.0[i].as_secs_f64() * 1000.0
+    }
+}
+
+fn create_note(sender: &Instance, name: &str, n: usize, mention: &str) -> Value {
+    let actor = format!("{}/users/{name}", sender.base);
+    let note_id = format!("{actor}/statuses/bench{n}");
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{note_id}/activity"),
+        "type": "Create",
+        "actor": actor,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "cc": [format!("{actor}/followers"), mention],
+        "object": {
+            "id": note_id,
+            "type": "Note",
+            "attributedTo": actor,
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "cc": [format!("{actor}/followers"), mention],
+            "content": format!("<p>Benchmark note {n} for <a href=\"{mention}\" class=\"mention\">@alice</a> #peersupport</p>"),
+            "tag": [{"type": "Mention", "href": mention, "name": "@alice"}],
+        },
+    })
+}
+
+async fn inbox_throughput() {
+    const ACTORS: usize = 20;
+    const TOTAL: usize = 4000;
+    let receiver = instance(database("inbox_receiver")).await;
+    let sender = instance(database("inbox_sender")).await;
+    let backend = receiver.state.db.backend().as_str();
+    member(&receiver, "alice").await;
+    let alice = format!("{}/users/alice", receiver.base);
+    let mut signers = Vec::new();
+    for i in 0..ACTORS {
+        let name = format!("m{i}");
+        let (_, key) = member(&sender, &name).await;
+        let key_id = format!("{}/users/{name}#main-key", sender.base);
+        signers.push((name, Signer::new(&key, key_id).unwrap()));
+    }
+    let inbox = Url::parse(&format!("{}/inbox", receiver.base)).unwrap();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONCURRENCY)
+        .build()
+        .unwrap();
+    let post = |body: String, signer: &Signer| {
+        let h = signer
+            .sign("POST", &inbox, Some(body.as_bytes()), SystemTime::now())
+            .unwrap();
+        let mut req = client
+            .post(inbox.clone())
+            .header("Content-Type", "application/activity+json");
+        for (k, v) in h.pairs() {
+            if k != "host" {
+                req = req.header(k, v);
+            }
+        }
+        req.body(body)
+    };
+    // Warm-up: the receiver fetches each actor once.
+    for (i, (name, signer)) in signers.iter().enumerate() {
+        let body = create_note(&sender, name, 1_000_000 + i, &alice).to_string();
+        let r = post(body, signer).send().await.unwrap();
+        assert_eq!(r.status(), 202, "{}", r.text().await.unwrap());
+    }
+    // Signed in advance, so the client's signing is not on the clock.
+    let requests: Vec<reqwest::Request> = (0..TOTAL)
+        .map(|n| {
+            let (name, signer) = &signers[n % ACTORS];
+            post(create_note(&sender, name, n, &alice).to_string(), signer)
+                .build()
+                .unwrap()
+        })
+        .collect();
+    let queue = Arc::new(std::sync::Mutex::new(requests));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..CONCURRENCY {
+        let (queue, client) = (queue.clone(), client.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            loop {
+                let Some(req) = queue.lock().unwrap().pop() else {
+                    break;
+                };
+                let s = Instant::now();
+                let r = client.execute(req).await.unwrap();
+                assert_eq!(r.status(), 202, "{}", r.text().await.unwrap());
+                lat.push(s.elapsed());
+            }
+            lat
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let took = started.elapsed();
+    let mut lat = Latencies(all);
+    let stored = receiver
+        .state
+        .db
+        .run(|c| {
+            use diesel::prelude::*;
+            use kindred_db::schema::statuses::dsl::*;
+            Ok(statuses
+                .filter(local.eq(false))
+                .count()
+                .get_result::<i64>(c)?)
+        })
+        .await
+        .unwrap();
+    println!(
+        "inbox ({backend}, {CONCURRENCY} connections, {ACTORS} actors): {TOTAL} signed Create(Note) in {:.2} s = {:.0} activities/s, p50 {:.1} ms, p99 {:.1} ms; {stored} statuses stored",
+        took.as_secs_f64(),
+        rate(TOTAL, took),
+        lat.pct(0.5),
+        lat.pct(0.99)
+    );
+}
+
+/// A remote instance that answers every request with 202 and counts the requests
+/// that carry `marker` in their body.
+async fn receiver(marker: &'static str, hits: Arc<AtomicUsize>) -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let hits = hits.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::with_capacity(8192);
+                loop {
+                    // One request: headers, then Content-Length bytes.
+                    let mut chunk = [0u8; 8192];
+                    let (head_end, len) = loop {
+                        if let Some(end) = find(&buf, b"\r\n\r\n") {
+                            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+                            let len = head
+                                .lines()
+                                .find_map(|l| l.strip_prefix("content-length:"))
+                                .and_then(|v| v.trim().parse::<usize>().ok())
+                                .unwrap_or(0);
+                            break (end + 4, len);
+                        }
+                        match stream.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    };
+                    while buf.len() < head_end + len {
+                        match stream.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    if find(&buf[head_end..head_end + len], marker.as_bytes()).is_some() {
+                        hits.fetch_add(1, Ordering::SeqCst);
+                    }
+                    buf.drain(..head_end + len);
+                    if stream
+                        .write_all(b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n")
+                        .await
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn add_remote_follower(c: &mut AnyConnection, poster: i64, n: usize, port: u16) {
+    let now = chrono::Utc::now().naive_utc();
+    let domain = format!("localhost:{port}");
+    let base = format!("http://{domain}");
+    let profile = remote_accounts::RemoteProfile {
+        uri: format!("{base}/users/r{n}"),
+        username: format!("r{n}"),
+        domain,
+        display_name: String::new(),
+        note: String::new(),
+        public_key_pem: String::new(),
+        locked: false,
+        bot: false,
+        discoverable: false,
+        inbox_url: format!("{base}/users/r{n}/inbox"),
+        shared_inbox_url: Some(format!("{base}/inbox")),
+        followers_url: None,
+        url: None,
+        actor_type: "Person".into(),
+    };
+    let id = 1_000_000_000 + n as i64;
+    let (account, _) = remote_accounts::upsert(c, id, &profile, now).unwrap();
+    social::follow(c, id + 500_000_000, account.id, poster, true, false, now).unwrap();
+}
+
+async fn fanout() {
+    let sender = instance(database("fanout")).await;
+    let backend = sender.state.db.backend().as_str();
+    let (poster, _) = member(&sender, "poster").await;
+    let token = token(&sender, "poster").await;
+    let client = reqwest::Client::new();
+    let mut receivers: Vec<Arc<AtomicUsize>> = Vec::new();
+    let mut done = 0;
+    for size in [100usize, 1000] {
+        let mut ports = Vec::new();
+        while receivers.len() < size {
+            let hits = Arc::new(AtomicUsize::new(0));
+            ports.push(receiver("fanout-marker", hits.clone()).await);
+            receivers.push(hits);
+        }
+        let first = done;
+        sender
+            .state
+            .db
+            .run(move |c| {
+                for (i, port) in ports.into_iter().enumerate() {
+                    add_remote_follower(c, poster, first + i, port);
+                }
+                Ok(())
+            })
+            .await
+            .unwrap();
+        done = size;
+        for r in &receivers {
+            r.store(0, Ordering::SeqCst);
+        }
+        let started = Instant::now();
+        let r = client
+            .post(format!("{}/api/v1/statuses", sender.base))
+            .bearer_auth(&token)
+            .json(&json!({ "status": format!("fanout-marker {size}"), "visibility": "public" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let posted = started.elapsed();
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while receivers.iter().any(|r| r.load(Ordering::SeqCst) == 0) {
+            assert!(Instant::now() < deadline, "fan-out did not finish");
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        let took = started.elapsed();
+        println!(
+            "fan-out ({backend}): one public post to followers on {size} instances: API answered in {:.0} ms, last delivery after {:.0} ms",
+            posted.as_secs_f64() * 1000.0,
+            took.as_secs_f64() * 1000.0
+        );
+    }
+    let _ = sender.domain;
+}
+
+#[tokio::main]
+async fn main() {
+    println!("kindred federation bench: cores={}", cores());
+    crypto();
+    inbox_throughput().await;
+    fanout().await;
+}
