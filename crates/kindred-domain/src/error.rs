@@ -36,6 +36,8 @@ pub enum DomainError {
     InvalidList(&'static str),
     #[error("{0}")]
     InvalidAnnouncement(&'static str),
+    #[error("{0}")]
+    InvalidPolicy(String),
 }
 
 impl DomainError {
@@ -59,6 +61,7 @@ impl DomainError {
             Self::InvalidFilter(_) => "invalid_filter",
             Self::InvalidList(_) => "invalid_list",
             Self::InvalidAnnouncement(_) => "invalid_announcement",
+            Self::InvalidPolicy(_) => "invalid_policy",
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod account;
 pub mod address;
 pub mod email;
 pub mod error;
+pub mod federation_policy;
 pub mod filters;
 pub mod id;
 pub mod instance;
