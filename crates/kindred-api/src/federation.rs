@@ -84,6 +84,7 @@ async fn build(state: &web::Data<AppState>) -> Result<FederationConfig<FedData>,
             actor_id: state.urls.instance_actor(),
             private_key_pem: key,
         },
+        Some(state.policy.clone()),
     )
     .await
     .map_err(|e| {

@@ -21,6 +21,8 @@ pub struct AppState {
     pub delivery: kindred_federation::delivery::Wakeup,
     /// The federation engine's configuration, built on first use.
     pub federation: crate::federation::Federation,
+    /// The federation policy in force (invariant 5), shared with the delivery worker.
+    pub policy: std::sync::Arc<kindred_federation::policy::PolicyHandle>,
 }
 
 /// The public face of the instance.

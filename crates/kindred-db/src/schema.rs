@@ -492,3 +492,48 @@ diesel::table! {
 diesel::joinable!(remote_accounts -> accounts (account_id));
 diesel::allow_tables_to_appear_in_same_query!(remote_accounts, accounts);
 diesel::allow_tables_to_appear_in_same_query!(remote_accounts, follows);
+
+// Federation policy (migration 2026-11-26-000009_federation_policy).
+diesel::table! {
+    domain_blocks (id) {
+        id -> BigInt,
+        domain -> Text,
+        severity -> Text,
+        reject_media -> Bool,
+        reject_reports -> Bool,
+        private_comment -> Nullable<Text>,
+        public_comment -> Nullable<Text>,
+        obfuscate -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    domain_allows (id) {
+        id -> BigInt,
+        domain -> Text,
+        scopes -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    federation_settings (name) {
+        name -> Text,
+        value -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    federation_policy_audit (id) {
+        id -> BigInt,
+        actor -> Text,
+        action -> Text,
+        domain -> Nullable<Text>,
+        old_value -> Nullable<Text>,
+        new_value -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}

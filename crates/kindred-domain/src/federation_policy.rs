@@ -252,7 +252,10 @@ impl TrafficScope {
     }
 
     pub fn kinds(self) -> Vec<Traffic> {
-        Traffic::ALL.into_iter().filter(|t| self.contains(*t)).collect()
+        Traffic::ALL
+            .into_iter()
+            .filter(|t| self.contains(*t))
+            .collect()
     }
 }
 
@@ -399,7 +402,11 @@ mod tests {
 
     #[test]
     fn spelling_does_not_slip_a_block() {
-        let p = Policy::new(Mode::Open, [(d("bad.example"), block(Severity::Suspend))], []);
+        let p = Policy::new(
+            Mode::Open,
+            [(d("bad.example"), block(Severity::Suspend))],
+            [],
+        );
         for spelled in [
             "bad.example",
             "BAD.Example",
@@ -416,14 +423,23 @@ mod tests {
         ] {
             assert!(p.decide_str(spelled).is_refused(), "{spelled}");
         }
-        for fine in ["good.example", "notbad.example", "bad.example.org", "example"] {
+        for fine in [
+            "good.example",
+            "notbad.example",
+            "bad.example.org",
+            "example",
+        ] {
             assert!(!p.decide_str(fine).is_refused(), "{fine}");
         }
     }
 
     #[test]
     fn internationalized_names_match_their_punycode() {
-        let p = Policy::new(Mode::Open, [(d("bücher.example"), block(Severity::Suspend))], []);
+        let p = Policy::new(
+            Mode::Open,
+            [(d("bücher.example"), block(Severity::Suspend))],
+            [],
+        );
         assert_eq!(d("bücher.example").host(), "xn--bcher-kva.example");
         assert!(p.decide_str("xn--bcher-kva.example").is_refused());
         assert!(p.decide_str("BÜCHER.example").is_refused());
@@ -438,7 +454,11 @@ mod tests {
 
     #[test]
     fn a_port_in_a_rule_narrows_it() {
-        let p = Policy::new(Mode::Open, [(d("localhost:3000"), block(Severity::Suspend))], []);
+        let p = Policy::new(
+            Mode::Open,
+            [(d("localhost:3000"), block(Severity::Suspend))],
+            [],
+        );
         assert!(p.decide_str("localhost:3000").is_refused());
         assert!(p.decide_str("http://localhost:3000/inbox").is_refused());
         assert!(!p.decide_str("localhost:4000").is_refused());
@@ -462,7 +482,10 @@ mod tests {
         ));
         assert!(matches!(
             p.decide_str("meh.example"),
-            Decision::Allow { silenced: false, .. }
+            Decision::Allow {
+                silenced: false,
+                ..
+            }
         ));
     }
 
@@ -471,8 +494,13 @@ mod tests {
         let scope = TrafficScope::parse("announcements,meetings").unwrap();
         let p = Policy::new(
             Mode::Allowlist,
-            [(d("partner.example"), block(Severity::Suspend))].into_iter().take(0),
-            [(d("partner.example"), scope), (d("friend.example"), TrafficScope::all())],
+            [(d("partner.example"), block(Severity::Suspend))]
+                .into_iter()
+                .take(0),
+            [
+                (d("partner.example"), scope),
+                (d("friend.example"), TrafficScope::all()),
+            ],
         );
         assert!(p.decide_str("stranger.example").is_refused());
         let partner = p.decide_str("social.partner.example");
@@ -511,7 +539,16 @@ mod tests {
 
     #[test]
     fn nonsense_is_not_a_domain() {
-        for bad in ["", " ", "..", ".example", "a..b", "exa mple.org", "x:notaport", "http://"] {
+        for bad in [
+            "",
+            " ",
+            "..",
+            ".example",
+            "a..b",
+            "exa mple.org",
+            "x:notaport",
+            "http://",
+        ] {
             assert!(PolicyDomain::parse(bad).is_err(), "{bad:?}");
         }
         let p = Policy::default();

@@ -38,6 +38,8 @@ pub enum HttpRefusal {
     NonGlobalAddress,
     #[error("the host name has no public internet address")]
     NoGlobalAddress,
+    #[error("the federation policy refuses this domain")]
+    Policy,
 }
 
 /// Whether a URL may be requested at all: scheme, host, and an IP-literal host that
@@ -101,6 +103,7 @@ fn redirect_policy(policy: HttpPolicy) -> reqwest::redirect::Policy {
 pub fn client(
     policy: HttpPolicy,
     user_agent: &str,
+    rules: Option<Arc<crate::policy::PolicyHandle>>,
 ) -> Result<ClientWithMiddleware, reqwest::Error> {
     let inner = reqwest::Client::builder()
         .dns_resolver(Arc::new(GlobalOnlyResolver {
@@ -113,12 +116,13 @@ pub fn client(
         .user_agent(user_agent)
         .build()?;
     Ok(reqwest_middleware::ClientBuilder::new(inner)
-        .with(UrlGuard(policy))
+        .with(UrlGuard(policy, rules))
         .build())
 }
 
-/// Checks every request's URL (IP literals included) before it is sent.
-struct UrlGuard(HttpPolicy);
+/// Checks every request's URL (IP literals included) before it is sent, and the
+/// federation policy for its host: a refused domain is never contacted.
+struct UrlGuard(HttpPolicy, Option<Arc<crate::policy::PolicyHandle>>);
 
 #[async_trait::async_trait]
 impl reqwest_middleware::Middleware for UrlGuard {
@@ -129,6 +133,11 @@ impl reqwest_middleware::Middleware for UrlGuard {
         next: Next<'_>,
     ) -> reqwest_middleware::Result<reqwest::Response> {
         check_url(req.url(), self.0).map_err(reqwest_middleware::Error::middleware)?;
+        if let Some(rules) = &self.1 {
+            if rules.decide(req.url().as_str()).await.is_refused() {
+                return Err(reqwest_middleware::Error::middleware(HttpRefusal::Policy));
+            }
+        }
         next.run(req, ext).await
     }
 }
@@ -201,6 +210,7 @@ mod tests {
                 allow_http: true,
             },
             "kindred-test",
+            None,
         )
         .unwrap();
         for url in [
@@ -261,6 +271,7 @@ mod tests {
                 allow_http: true,
             },
             "kindred-test",
+            None,
         )
         .unwrap();
         let get = |p: &str| open.get(format!("http://127.0.0.1:{port}{p}")).send();

@@ -12,6 +12,7 @@ pub mod inbox;
 pub mod keys;
 pub mod nodeinfo;
 pub mod outbox;
+pub mod policy;
 pub mod resolve;
 pub mod sanitize;
 pub mod signing;

@@ -1,8 +1,10 @@
 //! `kindred admin federation ...`: federation state for operators.
 
 use chrono::NaiveDateTime;
+use kindred_api::services::federation_policy::{self as policy, BlockRequest};
 use kindred_api::AppState;
 use kindred_db::models::delivery_worker::{self, InstanceQueue};
+use kindred_db::models::domain_policy;
 
 use crate::cli::FederationCommand;
 
@@ -16,6 +18,94 @@ pub async fn run(state: &AppState, cmd: FederationCommand) -> Result<Vec<String>
                 .map_err(|e| e.to_string())?;
             Ok(render_queue(&rows, chrono::Utc::now().naive_utc()))
         }
+        FederationCommand::Mode { mode: None } => {
+            let mode = policy::mode(state).await.map_err(err)?;
+            Ok(vec![format!("federation mode: {}", mode.as_str())])
+        }
+        FederationCommand::Mode { mode: Some(mode) } => {
+            let mode = policy::set_mode(state, CLI, &mode).await.map_err(err)?;
+            Ok(vec![format!("federation mode set to {}", mode.as_str())])
+        }
+        FederationCommand::Block {
+            domain,
+            severity,
+            reject_media,
+            reject_reports,
+            public_comment,
+            private_comment,
+            obfuscate,
+        } => {
+            let b = policy::block(
+                state,
+                CLI,
+                BlockRequest {
+                    domain,
+                    severity: Some(severity),
+                    reject_media,
+                    reject_reports,
+                    private_comment,
+                    public_comment,
+                    obfuscate,
+                },
+            )
+            .await
+            .map_err(err)?;
+            Ok(vec![format!("blocked {} ({})", b.domain, b.severity)])
+        }
+        FederationCommand::Unblock { domain } => {
+            let b = policy::find_block(state, &domain).await.map_err(err)?;
+            let b = policy::unblock(state, CLI, b.id).await.map_err(err)?;
+            Ok(vec![format!("unblocked {}", b.domain)])
+        }
+        FederationCommand::Allow { domain, scope } => {
+            let a = policy::allow(state, CLI, &domain, scope.as_deref())
+                .await
+                .map_err(err)?;
+            Ok(vec![format!("allowed {} (scope: {})", a.domain, a.scopes)])
+        }
+        FederationCommand::Disallow { domain } => {
+            let a = policy::find_allow(state, &domain).await.map_err(err)?;
+            let a = policy::disallow(state, CLI, a.id).await.map_err(err)?;
+            Ok(vec![format!("disallowed {}", a.domain)])
+        }
+        FederationCommand::List => {
+            let mode = policy::mode(state).await.map_err(err)?;
+            let snapshot = state
+                .db
+                .run(domain_policy::snapshot)
+                .await
+                .map_err(|e| e.to_string())?;
+            let mut out = vec![format!("mode: {}", mode.as_str())];
+            out.push(format!("blocked domains: {}", snapshot.blocks.len()));
+            for b in &snapshot.blocks {
+                let mut flags = vec![b.severity.clone()];
+                if b.reject_media {
+                    flags.push("reject-media".into());
+                }
+                if b.reject_reports {
+                    flags.push("reject-reports".into());
+                }
+                if b.obfuscate {
+                    flags.push("obfuscate".into());
+                }
+                out.push(format!("  {}  {}", b.domain, flags.join(", ")));
+            }
+            out.push(format!("allowed partners: {}", snapshot.allows.len()));
+            for a in &snapshot.allows {
+                out.push(format!("  {}  scope: {}", a.domain, a.scopes));
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// Who the audit log names for changes made from the command line.
+const CLI: &str = "cli";
+
+fn err(e: kindred_api::services::ServiceError) -> String {
+    match e {
+        kindred_api::services::ServiceError::NotFound => "no such rule".to_owned(),
+        e => e.to_string(),
     }
 }
 

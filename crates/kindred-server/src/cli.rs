@@ -67,6 +67,48 @@ pub enum FederationCommand {
         #[arg(long)]
         all: bool,
     },
+    /// Federate with everyone not blocked (`open`) or only with allowed partner
+    /// domains (`allowlist`). Without a value: print the mode in force.
+    Mode {
+        #[arg(value_parser = ["open", "allowlist"])]
+        mode: Option<String>,
+    },
+    /// Block a domain (and its subdomains), with Mastodon's severities.
+    Block {
+        domain: String,
+        /// suspend: no traffic either way, follows severed; silence: content reaches
+        /// only its followers; noop: only the flags below.
+        #[arg(long, default_value = "silence", value_parser = ["suspend", "silence", "noop"])]
+        severity: String,
+        #[arg(long)]
+        reject_media: bool,
+        #[arg(long)]
+        reject_reports: bool,
+        /// Shown in the public list of blocked domains (when that list is shown).
+        #[arg(long, value_name = "TEXT")]
+        public_comment: Option<String>,
+        /// For admins only.
+        #[arg(long, value_name = "TEXT")]
+        private_comment: Option<String>,
+        /// Show the domain partly masked in the public list.
+        #[arg(long)]
+        obfuscate: bool,
+    },
+    /// Lift the block of a domain.
+    Unblock { domain: String },
+    /// Allow a partner domain (used in allowlist mode), optionally limited to some
+    /// kinds of traffic.
+    Allow {
+        domain: String,
+        /// Comma-separated: follows, announcements, meetings, rsvps, reports, direct
+        /// (default: all).
+        #[arg(long, value_name = "KINDS")]
+        scope: Option<String>,
+    },
+    /// Remove a partner domain from the allowlist.
+    Disallow { domain: String },
+    /// The mode, blocked domains and allowed partners.
+    List,
 }
 
 #[derive(Debug, Subcommand)]

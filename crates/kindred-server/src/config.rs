@@ -95,6 +95,7 @@ pub struct FederationSection {
     pub allow_private_networks: bool,
     pub delivery_concurrency: usize,
     pub delivery_lease_seconds: u64,
+    pub mode: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -147,6 +148,8 @@ pub struct Settings {
     /// Delivery requests in flight per process; 0: this process does not deliver.
     pub delivery_concurrency: usize,
     pub delivery_lease: std::time::Duration,
+    /// `federation.mode`: the mode until an admin sets one.
+    pub federation_mode: kindred_domain::federation_policy::Mode,
     pub log_level: String,
     pub log_json: bool,
 }
@@ -329,6 +332,13 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
             ),
         ));
     }
+    let federation_mode = kindred_domain::federation_policy::Mode::parse(&raw.federation.mode)
+        .map_err(|_| {
+            invalid(
+                "federation.mode",
+                format!("`{}`: expected open or allowlist", raw.federation.mode),
+            )
+        })?;
     if tracing_subscriber::EnvFilter::try_new(&raw.log.level).is_err() {
         return Err(invalid(
             "log.level",
@@ -358,6 +368,7 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
         allow_private_networks: raw.federation.allow_private_networks,
         delivery_concurrency: raw.federation.delivery_concurrency,
         delivery_lease: std::time::Duration::from_secs(raw.federation.delivery_lease_seconds),
+        federation_mode,
         log_level: raw.log.level,
         log_json,
     })

@@ -67,6 +67,8 @@ pub async fn prepare(settings: &Settings) -> Result<web::Data<AppState>, Startup
         tracing::warn!("federation.allow_private_networks is on: loopback and private-network peers are accepted; use only for tests and development");
     }
 
+    let policy =
+        kindred_federation::policy::PolicyHandle::new(db.clone(), settings.federation_mode);
     let state = web::Data::new(AppState {
         db,
         urls: LocalUrls::new(settings.domain.clone(), settings.https),
@@ -93,6 +95,7 @@ pub async fn prepare(settings: &Settings) -> Result<web::Data<AppState>, Startup
         streaming: kindred_api::streaming::Hub::default(),
         delivery: Wakeup::new(),
         federation: Default::default(),
+        policy,
     });
     kindred_api::services::instance::ensure_instance_actor(&state)
         .await
@@ -142,7 +145,10 @@ impl Application {
                     state.db.clone(),
                     state.urls.clone(),
                     &state.delivery,
-                    delivery_config(settings, &state.urls),
+                    DeliveryConfig {
+                        policy: Some(state.policy.clone()),
+                        ..delivery_config(settings, &state.urls)
+                    },
                 )
                 .map_err(|e| StartupError::Other(e.to_string()))?,
             )

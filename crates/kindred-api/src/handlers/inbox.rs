@@ -86,10 +86,9 @@ fn refusal(r: InboundRefusal) -> ApiError {
     }
 }
 
-/// Signature header present and covering `(request-target) host date digest`, Date
+/// (After the JSON depth check and the policy.) Signature header present and covering `(request-target) host date digest`, Date
 /// within an hour back and five minutes ahead.
-fn pre_checks(req: &HttpRequest, body: &[u8]) -> Result<(), ApiError> {
-    inbound::check_json_depth(body, MAX_JSON_DEPTH).map_err(refusal)?;
+fn pre_checks(req: &HttpRequest) -> Result<(), ApiError> {
     let signature = req
         .headers()
         .get("signature")
@@ -101,6 +100,38 @@ fn pre_checks(req: &HttpRequest, body: &[u8]) -> Result<(), ApiError> {
     let date = req.headers().get("date").and_then(|v| v.to_str().ok());
     inbound::check_date(date, SystemTime::now()).map_err(refusal)?;
     Ok(())
+}
+
+/// The federation policy, before the signature is verified: a refused domain costs
+/// nothing more than reading its body.
+async fn policy_check(req: &HttpRequest, state: &AppState, body: &[u8]) -> Result<(), ApiError> {
+    use kindred_federation::policy::{check_inbound, Inbound};
+    let activity: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let key_id = req
+        .headers()
+        .get("signature")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|s| inbound::parse_signature(s).ok())
+        .map(|p| p.key_id);
+    match check_inbound(&state.policy, &activity, key_id.as_deref()).await {
+        Inbound::Accept => Ok(()),
+        Inbound::Blocked => {
+            tracing::info!(refusal = "domain_blocked", "inbox refused");
+            Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "domain_blocked",
+                "This server does not federate with your domain",
+            ))
+        }
+        Inbound::OutOfScope => {
+            tracing::info!(refusal = "traffic_not_allowed", "inbox refused");
+            Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "traffic_not_allowed",
+                "This server does not accept this kind of activity from your domain",
+            ))
+        }
+    }
 }
 
 /// A message for each refusal that says what failed and nothing else (library
@@ -144,7 +175,9 @@ async fn receive(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let body = read_body(&req, payload).await?;
-    pre_checks(&req, &body)?;
+    inbound::check_json_depth(&body, MAX_JSON_DEPTH).map_err(refusal)?;
+    policy_check(&req, &state, &body).await?;
+    pre_checks(&req)?;
     let config = state.federation.config(&state).await?;
     let outcome = inbox::receive(config, &req, body)
         .await

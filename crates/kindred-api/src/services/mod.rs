@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod announcements;
+pub mod federation_policy;
 pub mod filtering;
 pub mod instance;
 pub mod oauth;

@@ -3,6 +3,7 @@ pub mod announcements;
 pub mod conversations;
 pub mod deliveries;
 pub mod delivery_worker;
+pub mod domain_policy;
 pub mod federated;
 pub mod filters;
 pub mod home_feed;

@@ -130,6 +130,29 @@ async fn work(
             if ctx.stopping() {
                 return Ok(End::Release);
             }
+            // The federation policy, read again before each delivery: an activity
+            // queued before its domain was blocked (or its partner scope narrowed)
+            // is dropped, never sent. An unreadable policy waits, never drops.
+            if let Some(rules) = &ctx.config.policy {
+                let Ok(policy) = rules.current().await else {
+                    return Ok(End::Release);
+                };
+                let activity: serde_json::Value =
+                    serde_json::from_str(&item.body).unwrap_or_default();
+                if !policy
+                    .decide_str(domain)
+                    .permits(crate::policy::classify(&activity))
+                {
+                    let id = item.id;
+                    ctx.db.run(move |c| queue::discard(c, id)).await?;
+                    tracing::info!(
+                        activity_id = %item.activity_id,
+                        domain = %domain,
+                        "delivery dropped by the federation policy"
+                    );
+                    continue;
+                }
+            }
             let signer = match ctx.signers.get(item.signer_account_id).await {
                 Ok(s) => Some(s),
                 Err(SignerError::Missing) => None,

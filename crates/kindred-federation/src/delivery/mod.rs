@@ -65,6 +65,9 @@ pub struct DeliveryConfig {
     pub user_agent: String,
     /// Threads of the worker's runtime.
     pub threads: usize,
+    /// The federation policy, checked before each delivery (and by the HTTP
+    /// client); `None` only in tests of the queue itself.
+    pub policy: Option<Arc<crate::policy::PolicyHandle>>,
 }
 
 impl DeliveryConfig {
@@ -87,6 +90,7 @@ impl DeliveryConfig {
             threads: std::thread::available_parallelism()
                 .map(|n| n.get().clamp(1, 4))
                 .unwrap_or(2),
+            policy: None,
         }
     }
 
@@ -166,7 +170,7 @@ impl DeliveryWorker {
         config.concurrency = config.concurrency.max(1);
         config.max_instances = config.max_instances.max(1);
         config.batch = config.batch.max(1);
-        let client = crate::http::client(config.http, &config.user_agent)
+        let client = crate::http::client(config.http, &config.user_agent, config.policy.clone())
             .map_err(|e| StartError::Client(e.to_string()))?;
         let (stop, stop_rx) = watch::channel(false);
         let (done_tx, done) = oneshot::channel();

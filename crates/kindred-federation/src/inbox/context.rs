@@ -85,9 +85,10 @@ pub async fn federation_config(
     policy: HttpPolicy,
     user_agent: &str,
     signer: FetchSigner,
+    rules: Option<std::sync::Arc<crate::policy::PolicyHandle>>,
 ) -> Result<FederationConfig<FedData>, ConfigError> {
     let client =
-        http::client(policy, user_agent).map_err(|e| ConfigError::Client(e.to_string()))?;
+        http::client(policy, user_agent, rules).map_err(|e| ConfigError::Client(e.to_string()))?;
     let domain = data.urls.domain().to_string();
     FederationConfig::builder()
         .domain(domain)

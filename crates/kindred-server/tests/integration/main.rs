@@ -15,6 +15,7 @@ mod federation;
 mod inbox;
 mod mastodon_py;
 mod oauth;
+mod policy;
 mod search;
 mod social;
 mod statuses;

@@ -1,0 +1,373 @@
+//! Federation policy storage: domain blocks, allowed partners, the instance mode,
+//! the audit log, and the version number running servers watch to reload. Every
+//! change runs in one transaction with its audit entry and the version bump.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::schema::{
+    accounts, domain_allows, domain_blocks, federation_policy_audit, federation_settings,
+    follow_requests, follows,
+};
+use crate::{AnyConnection, DbError};
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = domain_blocks)]
+pub struct DomainBlockRow {
+    pub id: i64,
+    pub domain: String,
+    pub severity: String,
+    pub reject_media: bool,
+    pub reject_reports: bool,
+    pub private_comment: Option<String>,
+    pub public_comment: Option<String>,
+    pub obfuscate: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = domain_allows)]
+pub struct DomainAllowRow {
+    pub id: i64,
+    pub domain: String,
+    pub scopes: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = federation_policy_audit)]
+pub struct AuditRow {
+    pub id: i64,
+    pub actor: String,
+    pub action: String,
+    pub domain: Option<String>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+const MODE: &str = "mode";
+const VERSION: &str = "version";
+
+/// Everything the policy is built from, with the version it was read at.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    pub version: i64,
+    pub mode: Option<String>,
+    pub blocks: Vec<DomainBlockRow>,
+    pub allows: Vec<DomainAllowRow>,
+}
+
+pub fn version(conn: &mut AnyConnection) -> Result<i64, DbError> {
+    Ok(federation_settings::table
+        .find(VERSION)
+        .select(federation_settings::value)
+        .first::<String>(conn)
+        .optional()?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0))
+}
+
+pub fn snapshot(conn: &mut AnyConnection) -> Result<Snapshot, DbError> {
+    Ok(Snapshot {
+        version: version(conn)?,
+        mode: federation_settings::table
+            .find(MODE)
+            .select(federation_settings::value)
+            .first(conn)
+            .optional()?,
+        blocks: blocks(conn)?,
+        allows: allows(conn)?,
+    })
+}
+
+pub fn blocks(conn: &mut AnyConnection) -> Result<Vec<DomainBlockRow>, DbError> {
+    Ok(domain_blocks::table
+        .order(domain_blocks::domain.asc())
+        .select(DomainBlockRow::as_select())
+        .load(conn)?)
+}
+
+pub fn allows(conn: &mut AnyConnection) -> Result<Vec<DomainAllowRow>, DbError> {
+    Ok(domain_allows::table
+        .order(domain_allows::domain.asc())
+        .select(DomainAllowRow::as_select())
+        .load(conn)?)
+}
+
+pub fn block_by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<DomainBlockRow>, DbError> {
+    Ok(domain_blocks::table
+        .find(id)
+        .select(DomainBlockRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn block_by_domain(
+    conn: &mut AnyConnection,
+    domain: &str,
+) -> Result<Option<DomainBlockRow>, DbError> {
+    Ok(domain_blocks::table
+        .filter(domain_blocks::domain.eq(domain))
+        .select(DomainBlockRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn allow_by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<DomainAllowRow>, DbError> {
+    Ok(domain_allows::table
+        .find(id)
+        .select(DomainAllowRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn allow_by_domain(
+    conn: &mut AnyConnection,
+    domain: &str,
+) -> Result<Option<DomainAllowRow>, DbError> {
+    Ok(domain_allows::table
+        .filter(domain_allows::domain.eq(domain))
+        .select(DomainAllowRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+fn bump(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<(), DbError> {
+    let next = (version(conn)? + 1).to_string();
+    set_setting(conn, VERSION, &next, now)
+}
+
+fn set_setting(
+    conn: &mut AnyConnection,
+    name: &str,
+    value: &str,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    let updated = diesel::update(federation_settings::table.find(name))
+        .set((
+            federation_settings::value.eq(value),
+            federation_settings::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(federation_settings::table)
+            .values((
+                federation_settings::name.eq(name),
+                federation_settings::value.eq(value),
+                federation_settings::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Records a change and bumps the version; call inside the change's transaction.
+pub fn record(conn: &mut AnyConnection, entry: &AuditRow) -> Result<(), DbError> {
+    diesel::insert_into(federation_policy_audit::table)
+        .values(entry.clone())
+        .execute(conn)?;
+    bump(conn, entry.created_at)
+}
+
+pub fn set_mode(conn: &mut AnyConnection, mode: &str, audit: &AuditRow) -> Result<(), DbError> {
+    conn.transaction::<_, DbError, _>(|conn| {
+        set_setting(conn, MODE, mode, audit.created_at)?;
+        record(conn, audit)
+    })
+}
+
+/// Inserts or replaces the block of `row.domain` (keeping the existing id).
+pub fn put_block(
+    conn: &mut AnyConnection,
+    row: &DomainBlockRow,
+    audit: &AuditRow,
+) -> Result<DomainBlockRow, DbError> {
+    conn.transaction::<_, DbError, _>(|conn| {
+        let stored = match block_by_domain(conn, &row.domain)? {
+            Some(existing) => {
+                let mut updated = row.clone();
+                updated.id = existing.id;
+                updated.created_at = existing.created_at;
+                diesel::update(domain_blocks::table.find(existing.id))
+                    .set((
+                        domain_blocks::severity.eq(&updated.severity),
+                        domain_blocks::reject_media.eq(updated.reject_media),
+                        domain_blocks::reject_reports.eq(updated.reject_reports),
+                        domain_blocks::private_comment.eq(&updated.private_comment),
+                        domain_blocks::public_comment.eq(&updated.public_comment),
+                        domain_blocks::obfuscate.eq(updated.obfuscate),
+                        domain_blocks::updated_at.eq(updated.updated_at),
+                    ))
+                    .execute(conn)?;
+                updated
+            }
+            None => {
+                diesel::insert_into(domain_blocks::table)
+                    .values(row.clone())
+                    .execute(conn)?;
+                row.clone()
+            }
+        };
+        record(conn, audit)?;
+        Ok(stored)
+    })
+}
+
+pub fn delete_block(
+    conn: &mut AnyConnection,
+    id: i64,
+    audit: &AuditRow,
+) -> Result<Option<DomainBlockRow>, DbError> {
+    conn.transaction::<_, DbError, _>(|conn| {
+        let Some(row) = block_by_id(conn, id)? else {
+            return Ok(None);
+        };
+        diesel::delete(domain_blocks::table.find(id)).execute(conn)?;
+        record(conn, audit)?;
+        Ok(Some(row))
+    })
+}
+
+pub fn put_allow(
+    conn: &mut AnyConnection,
+    row: &DomainAllowRow,
+    audit: &AuditRow,
+) -> Result<DomainAllowRow, DbError> {
+    conn.transaction::<_, DbError, _>(|conn| {
+        let stored = match allow_by_domain(conn, &row.domain)? {
+            Some(existing) => {
+                diesel::update(domain_allows::table.find(existing.id))
+                    .set(domain_allows::scopes.eq(&row.scopes))
+                    .execute(conn)?;
+                DomainAllowRow {
+                    scopes: row.scopes.clone(),
+                    ..existing
+                }
+            }
+            None => {
+                diesel::insert_into(domain_allows::table)
+                    .values(row.clone())
+                    .execute(conn)?;
+                row.clone()
+            }
+        };
+        record(conn, audit)?;
+        Ok(stored)
+    })
+}
+
+pub fn delete_allow(
+    conn: &mut AnyConnection,
+    id: i64,
+    audit: &AuditRow,
+) -> Result<Option<DomainAllowRow>, DbError> {
+    conn.transaction::<_, DbError, _>(|conn| {
+        let Some(row) = allow_by_id(conn, id)? else {
+            return Ok(None);
+        };
+        diesel::delete(domain_allows::table.find(id)).execute(conn)?;
+        record(conn, audit)?;
+        Ok(Some(row))
+    })
+}
+
+pub fn audit_log(conn: &mut AnyConnection, limit: i64) -> Result<Vec<AuditRow>, DbError> {
+    Ok(federation_policy_audit::table
+        .order(federation_policy_audit::id.desc())
+        .limit(limit)
+        .select(AuditRow::as_select())
+        .load(conn)?)
+}
+
+/// Every distinct domain of a remote account we know.
+pub fn remote_domains(conn: &mut AnyConnection) -> Result<Vec<String>, DbError> {
+    Ok(accounts::table
+        .filter(accounts::domain.ne(""))
+        .select(accounts::domain)
+        .distinct()
+        .load(conn)?)
+}
+
+fn remote_ids(conn: &mut AnyConnection, domains: &[String]) -> Result<Vec<i64>, DbError> {
+    Ok(accounts::table
+        .filter(accounts::domain.eq_any(domains.to_vec()))
+        .filter(accounts::domain.ne(""))
+        .select(accounts::id)
+        .load(conn)?)
+}
+
+/// What cutting off `domains` would sever: (follows between us, pending follow
+/// requests, remote accounts).
+pub fn reach(conn: &mut AnyConnection, domains: &[String]) -> Result<(i64, i64, i64), DbError> {
+    if domains.is_empty() {
+        return Ok((0, 0, 0));
+    }
+    let remote = remote_ids(conn, domains)?;
+    let n_accounts: i64 = accounts::table
+        .filter(accounts::domain.eq_any(domains.to_vec()))
+        .count()
+        .get_result(conn)?;
+    let n_follows: i64 = follows::table
+        .filter(
+            follows::account_id
+                .eq_any(&remote)
+                .or(follows::target_account_id.eq_any(&remote)),
+        )
+        .count()
+        .get_result(conn)?;
+    let n_requests: i64 = follow_requests::table
+        .filter(
+            follow_requests::account_id
+                .eq_any(&remote)
+                .or(follow_requests::target_account_id.eq_any(&remote)),
+        )
+        .count()
+        .get_result(conn)?;
+    Ok((n_follows, n_requests, n_accounts))
+}
+
+/// Suspension of whole domains: follows both ways are severed, pending requests
+/// dropped, and their accounts suspended (so their cached content is hidden
+/// everywhere suspended authors are). Returns the number of accounts suspended.
+pub fn suspend_domains(conn: &mut AnyConnection, domains: &[String]) -> Result<usize, DbError> {
+    if domains.is_empty() {
+        return Ok(0);
+    }
+    let remote = remote_ids(conn, domains)?;
+    diesel::delete(
+        follows::table.filter(
+            follows::account_id
+                .eq_any(&remote)
+                .or(follows::target_account_id.eq_any(&remote)),
+        ),
+    )
+    .execute(conn)?;
+    diesel::delete(
+        follow_requests::table.filter(
+            follow_requests::account_id
+                .eq_any(&remote)
+                .or(follow_requests::target_account_id.eq_any(&remote)),
+        ),
+    )
+    .execute(conn)?;
+    Ok(
+        diesel::update(accounts::table.filter(accounts::domain.eq_any(domains.to_vec())))
+            .set(accounts::suspended.eq(true))
+            .execute(conn)?,
+    )
+}
+
+/// Lifts the suspension of the accounts of `domains` (a lifted domain block).
+/// Severed follows stay severed, as in Mastodon.
+pub fn unsuspend_domains(conn: &mut AnyConnection, domains: &[String]) -> Result<usize, DbError> {
+    if domains.is_empty() {
+        return Ok(0);
+    }
+    Ok(
+        diesel::update(accounts::table.filter(accounts::domain.eq_any(domains.to_vec())))
+            .set(accounts::suspended.eq(false))
+            .execute(conn)?,
+    )
+}

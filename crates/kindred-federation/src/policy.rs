@@ -1,0 +1,265 @@
+//! The one federation-policy check (invariant 5), as every edge asks it: the inbox
+//! (before a signature is verified), each delivery (just before it is sent), and
+//! every outbound fetch (the HTTP client's guard, so WebFinger, actor and object
+//! fetches, search's `resolve` and probes all pass through it).
+//!
+//! The policy lives in the database (`kindred_db::models::domain_policy`); a
+//! [`PolicyHandle`] keeps it in memory and reloads it when the stored version
+//! changes. It checks the version at most every [`RECHECK`], so a change made by
+//! another process (the CLI) applies within that time; a change made through this
+//! process applies at once ([`PolicyHandle::invalidate`]).
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use kindred_db::models::domain_policy::{self, Snapshot};
+use kindred_db::{Db, DbError};
+use kindred_domain::federation_policy::{
+    BlockRule, Decision, Mode, Policy, PolicyDomain, Severity, Traffic, TrafficScope,
+};
+
+/// Longest time a policy change made elsewhere takes to apply here.
+pub const RECHECK: Duration = Duration::from_millis(500);
+
+struct Cached {
+    policy: Arc<Policy>,
+    version: i64,
+    checked: Option<Instant>,
+}
+
+pub struct PolicyHandle {
+    db: Db,
+    default_mode: Mode,
+    cached: RwLock<Cached>,
+}
+
+impl std::fmt::Debug for PolicyHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PolicyHandle")
+            .field("default_mode", &self.default_mode)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PolicyHandle {
+    /// `default_mode` is `federation.mode` from the configuration: the mode until an
+    /// admin sets one.
+    pub fn new(db: Db, default_mode: Mode) -> Arc<Self> {
+        Arc::new(Self {
+            db,
+            default_mode,
+            cached: RwLock::new(Cached {
+                policy: Arc::new(Policy::new(default_mode, [], [])),
+                version: -1,
+                checked: None,
+            }),
+        })
+    }
+
+    pub fn default_mode(&self) -> Mode {
+        self.default_mode
+    }
+
+    /// The policy now in force.
+    pub async fn current(&self) -> Result<Arc<Policy>, DbError> {
+        let known = {
+            let c = self.cached.read().unwrap_or_else(|e| e.into_inner());
+            if c.checked.is_some_and(|t| t.elapsed() < RECHECK) {
+                return Ok(c.policy.clone());
+            }
+            c.version
+        };
+        let version = self.db.run(domain_policy::version).await?;
+        if version == known {
+            let mut c = self.cached.write().unwrap_or_else(|e| e.into_inner());
+            c.checked = Some(Instant::now());
+            return Ok(c.policy.clone());
+        }
+        let snapshot = self.db.run(domain_policy::snapshot).await?;
+        let policy = Arc::new(build(&snapshot, self.default_mode));
+        let mut c = self.cached.write().unwrap_or_else(|e| e.into_inner());
+        *c = Cached {
+            policy: policy.clone(),
+            version: snapshot.version,
+            checked: Some(Instant::now()),
+        };
+        Ok(policy)
+    }
+
+    /// Forces a reload at the next check (after a change made in this process).
+    pub fn invalidate(&self) {
+        let mut c = self.cached.write().unwrap_or_else(|e| e.into_inner());
+        c.checked = None;
+        c.version = -1;
+    }
+
+    /// The decision for a domain or URL; refused when the policy cannot be read
+    /// (failing closed).
+    pub async fn decide(&self, domain_or_url: &str) -> Decision {
+        match self.current().await {
+            Ok(p) => p.decide_str(domain_or_url),
+            Err(e) => {
+                tracing::error!(error = e.code(), "federation policy unavailable; refusing");
+                Decision::Refuse
+            }
+        }
+    }
+}
+
+/// The policy a snapshot describes. Rows that no longer parse (written by an older
+/// version, say) are skipped with a warning rather than stopping federation.
+pub fn build(snapshot: &Snapshot, default_mode: Mode) -> Policy {
+    let mode = snapshot
+        .mode
+        .as_deref()
+        .and_then(|m| Mode::parse(m).ok())
+        .unwrap_or(default_mode);
+    let blocks = snapshot.blocks.iter().filter_map(|b| {
+        let domain = PolicyDomain::parse(&b.domain).ok()?;
+        let severity = Severity::parse(&b.severity).ok()?;
+        Some((
+            domain,
+            BlockRule {
+                severity,
+                reject_media: b.reject_media,
+                reject_reports: b.reject_reports,
+            },
+        ))
+    });
+    let allows = snapshot.allows.iter().filter_map(|a| {
+        Some((
+            PolicyDomain::parse(&a.domain).ok()?,
+            TrafficScope::parse(&a.scopes).ok()?,
+        ))
+    });
+    let blocks: Vec<_> = blocks.collect();
+    let allows: Vec<_> = allows.collect();
+    let skipped = snapshot.blocks.len() + snapshot.allows.len() - blocks.len() - allows.len();
+    if skipped > 0 {
+        tracing::warn!(
+            skipped,
+            "federation policy rows that do not parse were skipped"
+        );
+    }
+    Policy::new(mode, blocks, allows)
+}
+
+fn is_public_or_followers(u: &serde_json::Value) -> bool {
+    u.as_str()
+        .is_some_and(|s| crate::inbox::addressing::is_public(s) || s.ends_with("/followers"))
+}
+
+fn addressed_publicly(v: &serde_json::Value) -> bool {
+    ["to", "cc"].iter().any(|k| match &v[*k] {
+        serde_json::Value::Array(items) => items.iter().any(is_public_or_followers),
+        one => is_public_or_followers(one),
+    })
+}
+
+/// Which kind of traffic an activity is, for partner scopes.
+pub fn classify(activity: &serde_json::Value) -> Traffic {
+    let kind = activity["type"].as_str().unwrap_or_default();
+    let object = &activity["object"];
+    let object_type = object["type"].as_str().unwrap_or_default();
+    match kind {
+        "Follow" | "Accept" | "Reject" => match object_type {
+            "Join" => Traffic::Rsvps,
+            _ => Traffic::Follows,
+        },
+        "Undo" => match object_type {
+            "Follow" => Traffic::Follows,
+            "Join" => Traffic::Rsvps,
+            _ => Traffic::Announcements,
+        },
+        "Join" | "Leave" => Traffic::Rsvps,
+        "Flag" => Traffic::Reports,
+        _ if object_type == "Event" => Traffic::Meetings,
+        "Create" | "Update" if object_type == "Note" && !addressed_publicly(object) => {
+            Traffic::DirectMessages
+        }
+        _ => Traffic::Announcements,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn activities_are_classified_for_scopes() {
+        let note = |to: &str| json!({"type": "Create", "object": {"type": "Note", "to": [to]}});
+        assert_eq!(
+            classify(&note("https://www.w3.org/ns/activitystreams#Public")),
+            Traffic::Announcements
+        );
+        assert_eq!(
+            classify(&note("https://a.example/users/x/followers")),
+            Traffic::Announcements
+        );
+        assert_eq!(
+            classify(&note("https://b.example/users/y")),
+            Traffic::DirectMessages
+        );
+        assert_eq!(
+            classify(&json!({"type": "Follow", "object": "https://b.example/users/y"})),
+            Traffic::Follows
+        );
+        assert_eq!(
+            classify(&json!({"type": "Undo", "object": {"type": "Follow"}})),
+            Traffic::Follows
+        );
+        assert_eq!(classify(&json!({"type": "Join"})), Traffic::Rsvps);
+        assert_eq!(classify(&json!({"type": "Flag"})), Traffic::Reports);
+        assert_eq!(
+            classify(&json!({"type": "Create", "object": {"type": "Event"}})),
+            Traffic::Meetings
+        );
+        assert_eq!(
+            classify(&json!({"type": "Like", "object": "https://b.example/n/1"})),
+            Traffic::Announcements
+        );
+    }
+}
+
+/// What the policy says about an incoming activity, before anything else is done
+/// with it (its signature is not verified yet: a refused domain costs us nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inbound {
+    Accept,
+    /// The sender's domain (or its signing key's) is refused.
+    Blocked,
+    /// A partner, but not for this kind of traffic.
+    OutOfScope,
+}
+
+/// Checks the domains of the activity's `actor` and of the signature's `keyId`.
+pub async fn check_inbound(
+    rules: &PolicyHandle,
+    activity: &serde_json::Value,
+    key_id: Option<&str>,
+) -> Inbound {
+    let actor = match &activity["actor"] {
+        serde_json::Value::String(s) => Some(s.as_str()),
+        other => other["id"].as_str(),
+    };
+    let Ok(policy) = rules.current().await else {
+        tracing::error!("federation policy unavailable; refusing inbound activity");
+        return Inbound::Blocked;
+    };
+    let mut decisions = actor
+        .into_iter()
+        .chain(key_id)
+        .map(|u| policy.decide_str(u));
+    let traffic = classify(activity);
+    let mut verdict = Inbound::Accept;
+    for d in decisions.by_ref() {
+        if d.is_refused() {
+            return Inbound::Blocked;
+        }
+        if !d.permits(traffic) {
+            verdict = Inbound::OutOfScope;
+        }
+    }
+    verdict
+}
