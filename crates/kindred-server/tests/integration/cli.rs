@@ -233,6 +233,82 @@ fn announcements_from_the_command_line() {
     assert!(ok && out.contains("no announcements"), "{out}");
 }
 
+#[test]
+fn federation_policy_from_the_command_line() {
+    let dir = TempDir::new("kindred-cli");
+    let run = |args: &[&str]| {
+        let mut all = vec!["admin", "federation"];
+        all.extend_from_slice(args);
+        let out = kindred(&dir, &[]).args(&all).output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, out, err) = run(&["mode"]);
+    assert!(ok && out.contains("open"), "{out}{err}");
+    let (ok, out, err) = run(&[
+        "block",
+        "Bad.EXAMPLE.",
+        "--severity",
+        "suspend",
+        "--reject-media",
+        "--public-comment",
+        "spam",
+    ]);
+    assert!(
+        ok && out.contains("blocked bad.example (suspend)"),
+        "{out}{err}"
+    );
+    // The same domain spelled differently is the same rule, replaced as a whole.
+    let (ok, _, err) = run(&["block", "https://bad.example/", "--severity", "silence"]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = run(&[
+        "allow",
+        "partner.example",
+        "--scope",
+        "announcements,meetings",
+    ]);
+    assert!(ok && out.contains("announcements,meetings"), "{out}{err}");
+    let (ok, out, err) = run(&["mode", "allowlist"]);
+    assert!(ok && out.contains("allowlist"), "{out}{err}");
+    let (ok, out, _) = run(&["list"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("mode: allowlist"), "{out}");
+    assert!(
+        out.contains("blocked domains: 1") && out.contains("bad.example  silence\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("partner.example  scope: announcements,meetings"),
+        "{out}"
+    );
+    // Bad input is refused and changes nothing.
+    for bad in [
+        vec!["block", "not a domain"],
+        vec!["block", "x.example", "--severity", "ban"],
+        vec!["allow", "x.example", "--scope", "everything"],
+        vec!["mode", "closed"],
+        vec!["unblock", "never-blocked.example"],
+    ] {
+        let (ok, _, err) = run(&bad);
+        assert!(!ok, "{bad:?} was accepted");
+        assert!(!err.is_empty(), "{bad:?} said nothing");
+    }
+    let (_, after, _) = run(&["list"]);
+    assert_eq!(after, out, "a refused command changed the policy");
+    let (ok, _, _) = run(&["unblock", "BAD.example"]);
+    assert!(ok);
+    let (ok, _, _) = run(&["disallow", "partner.example"]);
+    assert!(ok);
+    let (ok, out, _) = run(&["list"]);
+    assert!(
+        ok && out.contains("blocked domains: 0") && out.contains("allowed partners: 0"),
+        "{out}"
+    );
+}
+
 fn wait_healthy(port: u16, child: &mut std::process::Child) -> bool {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
