@@ -9,9 +9,9 @@ use actix_web::middleware::{from_fn, Next};
 use actix_web::web;
 
 use crate::handlers::{
-    accounts, activitypub, announcements, apps, conversations, filters, health, inbox, instance,
-    lists, notifications, oauth, pages, relations, search, statuses, streaming, tags, timelines,
-    well_known,
+    accounts, activitypub, announcements, apps, conversations, domain_policy, filters, health,
+    inbox, instance, lists, notifications, oauth, pages, relations, search, statuses, streaming,
+    tags, timelines, well_known,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -318,6 +318,54 @@ fn client_extras(cfg: &mut web::ServiceConfig) {
         .route(
             "/v1/announcements/{id}/reactions/{name}",
             web::delete().to(announcements::unreact),
+        )
+        .route(
+            "/v1/admin/domain_blocks",
+            web::get().to(domain_policy::blocks),
+        )
+        .route(
+            "/v1/admin/domain_blocks",
+            web::post().to(domain_policy::create_block),
+        )
+        .route(
+            "/v1/admin/domain_blocks/{id}",
+            web::get().to(domain_policy::block),
+        )
+        .route(
+            "/v1/admin/domain_blocks/{id}",
+            web::put().to(domain_policy::update_block),
+        )
+        .route(
+            "/v1/admin/domain_blocks/{id}",
+            web::delete().to(domain_policy::delete_block),
+        )
+        .route(
+            "/v1/admin/domain_allows",
+            web::get().to(domain_policy::allows),
+        )
+        .route(
+            "/v1/admin/domain_allows",
+            web::post().to(domain_policy::create_allow),
+        )
+        .route(
+            "/v1/admin/domain_allows/{id}",
+            web::get().to(domain_policy::allow),
+        )
+        .route(
+            "/v1/admin/domain_allows/{id}",
+            web::delete().to(domain_policy::delete_allow),
+        )
+        .route(
+            "/v1/admin/kindred/federation",
+            web::get().to(domain_policy::kindred_federation),
+        )
+        .route(
+            "/v1/admin/kindred/federation",
+            web::put().to(domain_policy::update_kindred_federation),
+        )
+        .route(
+            "/v1/instance/domain_blocks",
+            web::get().to(domain_policy::public_blocks),
         )
         .route(
             "/v1/admin/announcements",

@@ -38,6 +38,8 @@ pub struct InstanceSettings {
     pub max_status_chars: usize,
     /// Whether anonymous visitors may read public and hashtag timelines.
     pub public_timeline_preview: bool,
+    /// Who may read `/api/v1/instance/domain_blocks`: `disabled`, `users` or `all`.
+    pub show_domain_blocks: String,
     /// Whether federation to plain-HTTP and private-network peers is allowed (tests).
     pub allow_http: bool,
     pub allow_private_networks: bool,

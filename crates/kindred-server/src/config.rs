@@ -47,6 +47,7 @@ pub struct InstanceSection {
     pub languages: Vec<String>,
     pub max_status_chars: usize,
     pub public_timeline_preview: bool,
+    pub show_domain_blocks: String,
 }
 
 #[derive(Deserialize)]
@@ -139,6 +140,7 @@ pub struct Settings {
     pub languages: Vec<String>,
     pub max_status_chars: usize,
     pub public_timeline_preview: bool,
+    pub show_domain_blocks: String,
     pub database_url: String,
     pub max_connections: u32,
     pub registration: RegistrationMode,
@@ -332,6 +334,16 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
             ),
         ));
     }
+    let show_domain_blocks = raw.instance.show_domain_blocks.trim().to_ascii_lowercase();
+    if !matches!(show_domain_blocks.as_str(), "disabled" | "users" | "all") {
+        return Err(invalid(
+            "instance.show_domain_blocks",
+            format!(
+                "`{}`: expected disabled, users or all",
+                raw.instance.show_domain_blocks
+            ),
+        ));
+    }
     let federation_mode = kindred_domain::federation_policy::Mode::parse(&raw.federation.mode)
         .map_err(|_| {
             invalid(
@@ -360,6 +372,7 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
         languages: raw.instance.languages,
         max_status_chars: raw.instance.max_status_chars,
         public_timeline_preview: raw.instance.public_timeline_preview,
+        show_domain_blocks,
         database_url,
         max_connections: raw.database.max_connections,
         registration,

@@ -81,6 +81,7 @@ pub async fn prepare(settings: &Settings) -> Result<web::Data<AppState>, Startup
             languages: settings.languages.clone(),
             max_status_chars: settings.max_status_chars,
             public_timeline_preview: settings.public_timeline_preview,
+            show_domain_blocks: settings.show_domain_blocks.clone(),
             allow_http: settings.allow_http,
             allow_private_networks: settings.allow_private_networks,
         },

@@ -233,3 +233,200 @@ async fn suspend_lift_and_allowlist(backend: Backend) {
 }
 
 both_backends!(suspend_lift_and_allowlist);
+
+async fn token_with(app: &TestApp, name: &str, role: kindred_domain::Role, scope: &str) -> String {
+    let password = format!("{name}'s password");
+    app.create_user(name, &password, None, role).await;
+    let c = app.register_app(scope, "urn:ietf:wg:oauth:2.0:oob").await;
+    let v: serde_json::Value = app
+        .password_token(&c, name, &password, scope)
+        .await
+        .json()
+        .await
+        .unwrap();
+    v["access_token"].as_str().unwrap().to_owned()
+}
+
+/// Mastodon's admin API for domain blocks and allows, the public list, and the
+/// Kindred extension for the mode and partner scopes.
+async fn admin_api(backend: Backend) {
+    let Some(app) = spawn_app_with(
+        backend,
+        &[
+            ("KINDRED__SERVER__RATE_LIMITS", "false"),
+            ("KINDRED__INSTANCE__SHOW_DOMAIN_BLOCKS", "all"),
+        ],
+    )
+    .await
+    else {
+        return;
+    };
+    use kindred_domain::Role;
+    let admin_scopes = "read write admin:read admin:write";
+    let boss = token_with(&app, "boss", Role::Admin, admin_scopes).await;
+    let eve = token_with(&app, "eve", Role::Member, admin_scopes).await;
+    let reader = token_with(&app, "reader", Role::Admin, "read admin:read").await;
+
+    // Create, read, list.
+    let (s, block) = app
+        .post_json(
+            "/api/v1/admin/domain_blocks",
+            &boss,
+            json!({ "domain": "Spam.EXAMPLE.", "severity": "suspend", "public_comment": "spam", "private_comment": "seen in reports", "obfuscate": true }),
+        )
+        .await;
+    assert_eq!(s, 200, "{block}");
+    assert_eq!(block["domain"], "spam.example");
+    assert_eq!(block["severity"], "suspend");
+    assert_eq!(block["digest"].as_str().unwrap().len(), 64);
+    let id = block["id"].as_str().unwrap().to_owned();
+    let (s, v) = app
+        .get_json(&format!("/api/v1/admin/domain_blocks/{id}"), Some(&reader))
+        .await;
+    assert_eq!((s, &v["domain"]), (200, &json!("spam.example")), "{v}");
+    let (s, list) = app
+        .get_json("/api/v1/admin/domain_blocks", Some(&reader))
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    // A second block of the same domain, however spelled: 422 naming the first.
+    let (s, v) = app
+        .post_json(
+            "/api/v1/admin/domain_blocks",
+            &boss,
+            json!({ "domain": "https://spam.example:443/" }),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["existing_domain_block"]["id"], json!(id));
+    // Update: only the given fields change.
+    let (s, v) = app
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("/api/v1/admin/domain_blocks/{id}"),
+            Some(&boss),
+            json!({ "severity": "silence" }),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["severity"], "silence");
+    assert_eq!(v["public_comment"], "spam");
+    assert_eq!(v["obfuscate"], true);
+
+    // The public list: masked, no private comment.
+    let (s, public) = app.get_json("/api/v1/instance/domain_blocks", None).await;
+    assert_eq!(s, 200, "{public}");
+    assert_eq!(public[0]["domain"], "spam.****ple");
+    assert_eq!(public[0]["comment"], "spam");
+    assert!(!public.to_string().contains("seen in reports"));
+
+    // Refused: members, missing scopes, bad input — and nothing changes.
+    let before = app
+        .get_json("/api/v1/admin/domain_blocks", Some(&reader))
+        .await
+        .1;
+    for (who, token, body, want) in [
+        ("member", &eve, json!({ "domain": "x.example" }), 403),
+        (
+            "read-only token",
+            &reader,
+            json!({ "domain": "x.example" }),
+            403,
+        ),
+        ("no domain", &boss, json!({ "severity": "suspend" }), 400),
+        (
+            "bad domain",
+            &boss,
+            json!({ "domain": "not a domain" }),
+            422,
+        ),
+        (
+            "bad severity",
+            &boss,
+            json!({ "domain": "x.example", "severity": "ban" }),
+            422,
+        ),
+    ] {
+        let (s, v) = app
+            .post_json("/api/v1/admin/domain_blocks", token, body)
+            .await;
+        assert_eq!(s, want, "{who}: {v}");
+        assert!(v["error"].is_string(), "{who}: {v}");
+    }
+    let (s, _) = app
+        .get_json("/api/v1/admin/domain_blocks", Some(&eve))
+        .await;
+    assert_eq!(s, 403);
+    let (s, _) = app
+        .get_json("/api/v1/admin/domain_blocks/12345", Some(&reader))
+        .await;
+    assert_eq!(s, 404);
+    let after = app
+        .get_json("/api/v1/admin/domain_blocks", Some(&reader))
+        .await
+        .1;
+    assert_eq!(before, after);
+
+    // Allows and the Kindred extension.
+    let (s, allow) = app
+        .post_json(
+            "/api/v1/admin/domain_allows",
+            &boss,
+            json!({ "domain": "Partner.example", "scope": "announcements,meetings" }),
+        )
+        .await;
+    assert_eq!(s, 200, "{allow}");
+    assert_eq!(allow["domain"], "partner.example");
+    let allow_id = allow["id"].as_str().unwrap().to_owned();
+    let (s, v) = app
+        .send_json(
+            reqwest::Method::PUT,
+            "/api/v1/admin/kindred/federation",
+            Some(&boss),
+            json!({ "mode": "allowlist" }),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["mode"], "allowlist");
+    assert_eq!(
+        v["partners"][0]["scope"],
+        json!(["announcements", "meetings"])
+    );
+    let (s, v) = app
+        .send_json(
+            reqwest::Method::PUT,
+            "/api/v1/admin/kindred/federation",
+            Some(&boss),
+            json!({ "mode": "sometimes" }),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+    let (s, v) = app
+        .get_json("/api/v1/admin/kindred/federation", Some(&reader))
+        .await;
+    assert_eq!((s, &v["mode"]), (200, &json!("allowlist")));
+
+    // Delete both.
+    for path in [
+        format!("/api/v1/admin/domain_blocks/{id}"),
+        format!("/api/v1/admin/domain_allows/{allow_id}"),
+    ] {
+        let (s, v) = app
+            .send_json(reqwest::Method::DELETE, &path, Some(&boss), json!({}))
+            .await;
+        assert_eq!(s, 200, "{path}: {v}");
+        let (s, _) = app.get_json(&path, Some(&reader)).await;
+        assert_eq!(s, 404, "{path}");
+    }
+    // The audit log names the admin.
+    let log = app
+        .state
+        .db
+        .run(|c| kindred_db::models::domain_policy::audit_log(c, 10))
+        .await
+        .unwrap();
+    assert!(log.iter().all(|e| e.actor == "admin:boss"), "{log:?}");
+    assert_eq!(log.len(), 6);
+}
+
+both_backends!(admin_api);
