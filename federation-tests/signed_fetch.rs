@@ -2,12 +2,15 @@
 //! followers-only note of alice (instance A) whose follower bob is on B. Unsigned:
 //! 401. Signed by C's instance actor, C having no follower: 404, as if it did not
 //! exist. Signed by B's instance actor: the note. A direct note to a local member
-//! and a local-only note are 404 even to B.
+//! and a local-only note are 404 even to B. The same with GETs signed as Mastodon
+//! signs them, without a Digest.
 
 use serde_json::json;
 
 use crate::common::{both_backends, Backend, TestApp};
-use crate::support::{fetch, follow, instance_signer, instances, member_signer};
+use crate::support::{
+    fetch, fetch_without_digest, follow, instance_signer, instances, member_signer,
+};
 
 async fn followers_only_fetch(backend: Backend) {
     let Some([a, b, c]) = instances(backend, 3)
@@ -66,6 +69,22 @@ async fn followers_only_fetch(backend: Backend) {
         let (status, _) = fetch(&client, &format!("{}/activity", url(id)), Some(&b_actor)).await;
         assert_eq!(status, 404, "{what} (activity)");
     }
+    // Signed as Mastodon signs a fetch: `(request-target) host date`, no Digest.
+    let (status, v) = fetch_without_digest(&client, &url(&private), &b_actor).await;
+    assert_eq!(status, 200, "Mastodon-style, the follower's instance: {v}");
+    assert!(
+        v["content"].as_str().unwrap().contains("for my followers"),
+        "{v}"
+    );
+    let (status, v) = fetch_without_digest(&client, &url(&private), &c_actor).await;
+    assert_eq!(status, 404, "Mastodon-style, no follower there: {v}");
+    let (status, _) = fetch_without_digest(&client, &url(&direct), &b_actor).await;
+    assert_eq!(status, 404);
+    // A Digest on a GET must name the empty body.
+    let (status, v) =
+        crate::support::fetch_with_digest_of(&client, &url(&private), &b_actor, b"x").await;
+    assert_eq!(status, 401, "a Digest of a body the GET does not have: {v}");
+
     // A signature that does not verify is refused, not treated as unsigned.
     let forged = kindred_federation::signing::Signer::new(
         &crate::support::member_private_key(&c, "dave"),

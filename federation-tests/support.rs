@@ -328,6 +328,25 @@ pub async fn fetch(client: &reqwest::Client, url: &str, signer: Option<&Signer>)
     get_signed(client, url, signer.map(|s| (s, Some(&b""[..])))).await
 }
 
+/// A GET signed as Mastodon signs one: `(request-target) host date`, no Digest.
+pub async fn fetch_without_digest(
+    client: &reqwest::Client,
+    url: &str,
+    signer: &Signer,
+) -> (u16, Value) {
+    get_signed(client, url, Some((signer, None))).await
+}
+
+/// A GET signed over the Digest of `body` (which it does not send).
+pub async fn fetch_with_digest_of(
+    client: &reqwest::Client,
+    url: &str,
+    signer: &Signer,
+    body: &[u8],
+) -> (u16, Value) {
+    get_signed(client, url, Some((signer, Some(body)))).await
+}
+
 async fn get_signed(
     client: &reqwest::Client,
     url: &str,
