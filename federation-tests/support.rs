@@ -385,6 +385,9 @@ impl Serve {
     /// Starts it with `app`'s settings and `extra` on top, and waits until it answers.
     pub async fn start(app: &TestApp, extra: &[(&str, &str)]) -> Self {
         let mut env = app.env.clone();
+        // Quiet: its start-up warnings (allow_http ...) would go to the test output.
+        env.retain(|(k, _)| k != "KINDRED__LOG__LEVEL");
+        env.push(("KINDRED__LOG__LEVEL".into(), "error".into()));
         for (k, v) in extra {
             env.retain(|(ek, _)| ek != k);
             env.push((k.to_string(), v.to_string()));
