@@ -9,9 +9,9 @@
 //! 3. fan-out: time from posting a public status to the last delivery, to followers
 //!    on 100 and 1,000 remote instances (lightweight receivers on loopback).
 //!
-//!   cargo bench -p kindred-server --bench federation                   # SQLite
+//!   cargo bench -p kindred-server --bench federation-perf                   # SQLite
 //!   KINDRED_BENCH_DATABASE_URL=postgres://USER@HOST:PORT/postgres \
-//!     cargo bench -p kindred-server --bench federation                 # PostgreSQL
+//!     cargo bench -p kindred-server --bench federation-perf                 # PostgreSQL
 //!
 //! With a PostgreSQL URL, throwaway databases are created next to the one named.
 //! Results go in docs/performance.md with the machine and backend.

@@ -1,12 +1,25 @@
 //! Who is fetching: the verified signer of a GET for a non-public object. The same
 //! checks as the inbox (covered headers, Date window, signature against the actor's
 //! key fetched from its origin), without a body.
+//!
+//! The signature is verified here rather than by `activitypub_federation`'s
+//! `signing_actor`, which demands a `Digest` header even on a GET: Mastodon signs
+//! its fetches over `(request-target) host date` without one, and would be refused.
+//! A `Digest` that is present must still name the empty body.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
-use activitypub_federation::actix_web::signing_actor;
 use activitypub_federation::config::FederationConfig;
+use activitypub_federation::error::Error as LibError;
+use activitypub_federation::fetch::object_id::ObjectId;
+use activitypub_federation::traits::Actor;
 use actix_web::HttpRequest;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use rsa::pkcs8::DecodePublicKey;
+use rsa::{Pkcs1v15Sign, RsaPublicKey};
+use sha2::{Digest, Sha256};
+use url::Url;
 
 use super::actor::RemoteActor;
 use super::context::FedData;
@@ -22,6 +35,10 @@ pub enum FetchRefusal {
     Invalid(InboxError),
 }
 
+fn invalid() -> FetchRefusal {
+    FetchRefusal::Invalid(LibError::ActivitySignatureInvalid.into())
+}
+
 pub async fn signed_fetcher(
     config: &FederationConfig<FedData>,
     req: &HttpRequest,
@@ -35,8 +52,75 @@ pub async fn signed_fetcher(
     inbound::require_covered(&params, false).map_err(FetchRefusal::Unsigned)?;
     let date = req.headers().get("date").and_then(|v| v.to_str().ok());
     inbound::check_date(date, SystemTime::now()).map_err(FetchRefusal::Unsigned)?;
+    if !digest_names_empty_body(req) {
+        return Err(FetchRefusal::Invalid(
+            LibError::ActivityBodyDigestInvalid.into(),
+        ));
+    }
+    // The key belongs to the actor whose id is the key id without its fragment.
+    let mut actor_url = Url::parse(&params.key_id).map_err(|_| invalid())?;
+    if actor_url.fragment().is_none() {
+        return Err(invalid());
+    }
+    actor_url.set_fragment(None);
     let data = config.to_request_data();
-    signing_actor::<RemoteActor>(req, None, &data)
+    let actor = ObjectId::<RemoteActor>::from(actor_url)
+        .dereference(&data)
         .await
-        .map_err(FetchRefusal::Invalid)
+        .map_err(FetchRefusal::Invalid)?;
+    if verifies(req, actor.public_key_pem()) {
+        Ok(actor)
+    } else {
+        Err(invalid())
+    }
+}
+
+/// No `Digest`, or one whose SHA-256 entries all name the empty body.
+fn digest_names_empty_body(req: &HttpRequest) -> bool {
+    let Some(value) = req.headers().get("digest") else {
+        return true;
+    };
+    let Ok(value) = value.to_str() else {
+        return false;
+    };
+    let empty = BASE64.encode(Sha256::digest(b""));
+    value
+        .split(',')
+        .filter_map(|part| part.trim().split_once('='))
+        .all(|(alg, v)| !alg.eq_ignore_ascii_case("sha-256") || v == empty)
+}
+
+/// The signature over the headers it names, checked against `public_key_pem`
+/// (RSA-SHA256, as Mastodon and `activitypub_federation` sign).
+fn verifies(req: &HttpRequest, public_key_pem: &str) -> bool {
+    let Ok(key) = RsaPublicKey::from_public_key_pem(public_key_pem) else {
+        return false;
+    };
+    let headers = req
+        .headers()
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+        .collect();
+    let target = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    // The Date window was checked already; this only bounds the signature's age
+    // the same way.
+    let config =
+        http_signature_normalization::Config::new().set_expiration(Duration::from_secs(3600));
+    let Ok(unverified) = config.begin_verify(req.method().as_str(), target, headers) else {
+        return false;
+    };
+    unverified.verify(|signature, signing_string| {
+        BASE64.decode(signature).is_ok_and(|sig| {
+            key.verify(
+                Pkcs1v15Sign::new::<Sha256>(),
+                &Sha256::digest(signing_string.as_bytes()),
+                &sig,
+            )
+            .is_ok()
+        })
+    })
 }

@@ -50,7 +50,18 @@ impl TempDir {
 
 impl Drop for TempDir {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        // An empty path is a directory handed on by `take`.
+        if !self.0.as_os_str().is_empty() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+impl TempDir {
+    /// Hands the directory on; this value no longer removes it.
+    #[allow(dead_code)] // federation-tests/
+    pub fn take(&mut self) -> TempDir {
+        TempDir(std::mem::take(&mut self.0))
     }
 }
 
@@ -90,6 +101,10 @@ pub struct TestApp {
     pub state: web::Data<AppState>,
     pub dir: TempDir,
     handle: actix_web::dev::ServerHandle,
+    /// The KINDRED__* settings it was started with (a restart reuses them: same
+    /// port, same database).
+    pub env: Vec<(String, String)>,
+    delivery: Option<kindred_federation::delivery::DeliveryWorker>,
 }
 
 impl Drop for TestApp {
@@ -128,6 +143,11 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> Option<
         env.retain(|(ek, _)| ek != k);
         env.push((k.to_string(), v.to_string()));
     }
+    Some(start_app(env, dir).await)
+}
+
+/// Builds and starts the server described by `env`.
+async fn start_app(env: Vec<(String, String)>, dir: TempDir) -> TestApp {
     let settings = config::load(None, &env).expect("test configuration");
     let app = Application::build(&settings).await.expect("app starts");
     let handle = app.server.handle();
@@ -138,14 +158,17 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> Option<
         .cookie_store(true)
         .build()
         .unwrap();
-    Some(TestApp {
+    let domain = format!("localhost:{}", app.port);
+    TestApp {
         base: format!("http://{domain}"),
         domain,
         client,
         state,
         dir,
         handle,
-    })
+        env,
+        delivery: app.delivery,
+    }
 }
 
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
@@ -158,6 +181,26 @@ pub struct Client {
 }
 
 impl TestApp {
+    /// Stops the HTTP server (waiting until its port is free) and the delivery
+    /// worker (giving its leases back). The database stays, and `state` still reaches it.
+    #[allow(dead_code)] // federation-tests/
+    pub async fn stop_server(&mut self) {
+        self.handle.stop(true).await;
+        if let Some(worker) = self.delivery.take() {
+            worker.shutdown().await;
+        }
+    }
+
+    /// Stops the server and starts a new one on the same port and database, with
+    /// the same settings.
+    #[allow(dead_code)] // federation-tests/
+    pub async fn restart(mut self) -> TestApp {
+        self.stop_server().await;
+        let (env, dir) = (self.env.clone(), self.dir.take());
+        drop(self);
+        start_app(env, dir).await
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

@@ -11,7 +11,6 @@ mod accounts;
 mod cli;
 mod client_extras;
 mod delivery;
-mod federation;
 mod inbox;
 mod mastodon_py;
 mod oauth;

@@ -1,5 +1,6 @@
 //! A recording remote inbox on a loopback port: records every request and answers as
 //! told — accept, a status code, 429 with Retry-After, hang, or go down altogether.
+//! It can also serve fixed documents to GETs (an actor, so it can follow someone).
 
 use std::collections::{BTreeMap, VecDeque};
 use std::net::TcpListener;
@@ -51,6 +52,8 @@ struct Shared {
     /// Fixed answers for particular activity ids.
     by_activity: Mutex<BTreeMap<String, u16>>,
     log: Mutex<Vec<Request>>,
+    /// Documents served to GETs, by path.
+    docs: Mutex<BTreeMap<String, String>>,
 }
 
 pub struct Receiver {
@@ -80,6 +83,16 @@ async fn handle(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared>) -
         at: Instant::now(),
         answered: None,
     };
+    let doc = (record.method == "GET")
+        .then(|| shared.docs.lock().unwrap().get(&record.path).cloned())
+        .flatten();
+    if let Some(doc) = doc {
+        record.answered = Some(200);
+        shared.log.lock().unwrap().push(record);
+        return HttpResponse::Ok()
+            .content_type("application/activity+json")
+            .body(doc);
+    }
     let fixed = shared
         .by_activity
         .lock()
@@ -214,6 +227,16 @@ impl Receiver {
             .lock()
             .unwrap()
             .insert(activity_id.to_owned(), status);
+    }
+
+    /// Serves `doc` to GETs of `path` from now on.
+    #[allow(dead_code)] // federation-tests/
+    pub fn serve_doc(&self, path: &str, doc: &serde_json::Value) {
+        self.shared
+            .docs
+            .lock()
+            .unwrap()
+            .insert(path.to_owned(), doc.to_string());
     }
 
     pub fn inbox(&self) -> String {

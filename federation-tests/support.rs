@@ -1,0 +1,432 @@
+//! What the scenarios share: instances, waiting, following across instances,
+//! counting rows, signing requests as a member or as an instance (with keys read
+//! from that instance's database), and `kindred serve` processes.
+
+use std::future::Future;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use diesel::prelude::*;
+use kindred_db::schema::statuses;
+use kindred_federation::signing::Signer;
+use serde_json::{json, Value};
+use url::Url;
+
+use crate::common::{spawn_app_with, Backend, TestApp};
+
+pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+
+/// The worker of an instance off (another process, or a test worker, delivers).
+pub const NO_WORKER: (&str, &str) = ("KINDRED__FEDERATION__DELIVERY_CONCURRENCY", "0");
+
+/// An instance without client rate limits (the scenarios poll).
+pub async fn instance(backend: Backend) -> Option<TestApp> {
+    instance_with(backend, &[]).await
+}
+
+pub async fn instance_with(backend: Backend, extra: &[(&str, &str)]) -> Option<TestApp> {
+    let mut settings = vec![("KINDRED__SERVER__RATE_LIMITS", "false")];
+    settings.extend_from_slice(extra);
+    spawn_app_with(backend, &settings).await
+}
+
+/// `n` instances, or None when the backend is unavailable.
+pub async fn instances(backend: Backend, n: usize) -> Option<Vec<TestApp>> {
+    let mut v = Vec::with_capacity(n);
+    for _ in 0..n {
+        v.push(instance(backend).await?);
+    }
+    Some(v)
+}
+
+/// Polls `check` until it returns `Some`, for at most `timeout`.
+pub async fn eventually_within<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Polls for at most 30 s (two cores, several instances, two backends at once).
+pub async fn eventually<T, F, Fut>(what: &str, check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    eventually_within(what, Duration::from_secs(30), check).await
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// Looks `handle` (`user@domain`) up from `app` with `resolve=true` (WebFinger);
+/// returns its local id there.
+pub async fn resolve(app: &TestApp, token: &str, handle: &str) -> String {
+    let (status, v) = app
+        .get_json(
+            &format!(
+                "/api/v2/search?type=accounts&resolve=true&q={}",
+                urlencode(handle)
+            ),
+            Some(token),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let accounts = v["accounts"].as_array().unwrap();
+    assert_eq!(accounts.len(), 1, "{v}");
+    accounts[0]["id"].as_str().unwrap().to_owned()
+}
+
+/// Looks a remote status up by its URL from `app` (a signed fetch by `app`'s
+/// instance actor); returns its local id there.
+pub async fn resolve_status(app: &TestApp, token: &str, url: &str) -> String {
+    let (status, v) = app
+        .get_json(
+            &format!(
+                "/api/v2/search?type=statuses&resolve=true&q={}",
+                urlencode(url)
+            ),
+            Some(token),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let found = v["statuses"].as_array().unwrap();
+    assert_eq!(found.len(), 1, "{v}");
+    found[0]["id"].as_str().unwrap().to_owned()
+}
+
+/// The member of `from` with `token` follows `name` on `to`, and the Accept comes
+/// back. Returns `name`'s account id at `from`.
+pub async fn follow(from: &TestApp, token: &str, to: &TestApp, name: &str) -> String {
+    let id = resolve(from, token, &format!("{name}@{}", to.domain)).await;
+    let (status, rel) = from
+        .post_json(&format!("/api/v1/accounts/{id}/follow"), token, json!({}))
+        .await;
+    assert_eq!(status, 200, "{rel}");
+    wait_following(from, token, &id).await;
+    id
+}
+
+pub async fn wait_following(app: &TestApp, token: &str, id: &str) {
+    eventually("the Accept", || async {
+        let (_, r) = app
+            .get_json(
+                &format!("/api/v1/accounts/relationships?id[]={id}"),
+                Some(token),
+            )
+            .await;
+        (r[0]["following"] == true).then_some(())
+    })
+    .await;
+}
+
+/// Deliveries waiting in `app`'s queue.
+pub async fn backlog(app: &TestApp) -> i64 {
+    app.state
+        .db
+        .run(kindred_db::models::deliveries::backlog)
+        .await
+        .unwrap()
+        .iter()
+        .map(|(_, n)| n)
+        .sum()
+}
+
+/// Waits until every instance's delivery queue is empty.
+pub async fn drained(apps: &[&TestApp]) {
+    for app in apps {
+        eventually(&format!("{}'s queue to drain", app.domain), || async {
+            (backlog(app).await == 0).then_some(())
+        })
+        .await;
+    }
+}
+
+/// Ids and URIs of the statuses stored at `app` that `origin` made, in id order.
+pub fn statuses_from(app: &TestApp, origin: &TestApp) -> Vec<(i64, String)> {
+    let prefix = format!("{}/%", origin.base);
+    app.state
+        .db
+        .run_blocking(move |c| {
+            Ok(statuses::table
+                .filter(statuses::uri.like(prefix))
+                .order(statuses::id.asc())
+                .select((statuses::id, statuses::uri))
+                .load::<(i64, String)>(c)?)
+        })
+        .unwrap()
+}
+
+/// Statuses at `app` made on `origin` (one query, for polling).
+pub async fn count_from(app: &TestApp, origin: &TestApp) -> i64 {
+    let prefix = format!("{}/%", origin.base);
+    app.state
+        .db
+        .run(move |c| {
+            Ok(statuses::table
+                .filter(statuses::uri.like(prefix))
+                .count()
+                .get_result::<i64>(c)?)
+        })
+        .await
+        .unwrap()
+}
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// The tables an inbound activity can change.
+const TABLES: [&str; 14] = [
+    "accounts",
+    "remote_accounts",
+    "statuses",
+    "status_edits",
+    "mentions",
+    "status_tags",
+    "follows",
+    "follow_requests",
+    "favourites",
+    "notifications",
+    "deliveries",
+    "received_activities",
+    "status_conversations",
+    "tags",
+];
+
+/// Row counts over the tables an activity could change.
+pub fn counts(app: &TestApp) -> Vec<(&'static str, i64)> {
+    app.state
+        .db
+        .run_blocking(|c| {
+            let mut out = Vec::new();
+            for t in TABLES {
+                let n: Count =
+                    diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {t}")).get_result(c)?;
+                out.push((t, n.n));
+            }
+            Ok(out)
+        })
+        .unwrap()
+}
+
+/// A local member's private key, as its instance stores it.
+pub fn member_private_key(app: &TestApp, name: &str) -> String {
+    let name = name.to_owned();
+    app.state
+        .db
+        .run_blocking(move |c| {
+            let account = kindred_db::accounts::find_local_by_username(c, &name)?.unwrap();
+            let user = kindred_db::models::accounts::find_user(c, account.id)?.unwrap();
+            Ok(user.private_key_pem)
+        })
+        .unwrap()
+}
+
+/// Signs as `name` of `app`, with the key from `app`'s database.
+pub fn member_signer(app: &TestApp, name: &str) -> Signer {
+    Signer::new(
+        &member_private_key(app, name),
+        format!("{}#main-key", app.state.urls.actor(name)),
+    )
+    .unwrap()
+}
+
+/// Signs as `app`'s instance actor (the fetch signer), with its stored key.
+pub fn instance_signer(app: &TestApp) -> Signer {
+    let key = app
+        .state
+        .db
+        .run_blocking(kindred_db::instance_actor::get)
+        .unwrap()
+        .unwrap()
+        .private_key_pem;
+    Signer::new(&key, app.state.urls.instance_actor_key_id()).unwrap()
+}
+
+/// A request as an instance sends it: headers and body.
+#[derive(Clone)]
+pub struct Signed {
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Signed {
+    pub fn header(&mut self, name: &str) -> &mut String {
+        &mut self.headers.iter_mut().find(|(k, _)| k == name).unwrap().1
+    }
+}
+
+/// A POST of `body` to `to`'s `path`, signed by `signer` at `at`.
+pub fn sign_post(
+    to: &TestApp,
+    path: &str,
+    signer: &Signer,
+    body: Vec<u8>,
+    at: SystemTime,
+) -> Signed {
+    let url = Url::parse(&to.url(path)).unwrap();
+    let h = signer.sign("POST", &url, Some(&body), at).unwrap();
+    Signed {
+        headers: h
+            .pairs()
+            .into_iter()
+            // reqwest sets Host itself, to the same value.
+            .filter(|(k, _)| *k != "host")
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+        body,
+    }
+}
+
+/// Sends a signed POST; the status and the JSON answer.
+pub async fn send(to: &TestApp, path: &str, s: &Signed) -> (u16, Value) {
+    let mut req = to
+        .client
+        .post(to.url(path))
+        .header("content-type", "application/activity+json")
+        .body(s.body.clone());
+    for (k, v) in &s.headers {
+        req = req.header(k, v);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+/// Delivers `activity` to `to`'s shared inbox, signed by `signer` now.
+pub async fn deliver(to: &TestApp, signer: &Signer, activity: &Value) -> (u16, Value) {
+    let s = sign_post(
+        to,
+        "/inbox",
+        signer,
+        serde_json::to_vec(activity).unwrap(),
+        SystemTime::now(),
+    );
+    send(to, "/inbox", &s).await
+}
+
+/// A GET of `url` as ActivityPub JSON, signed by `signer` when given, as a Kindred
+/// instance signs its fetches (`activitypub_federation`'s way: with the Digest of
+/// the empty body).
+pub async fn fetch(client: &reqwest::Client, url: &str, signer: Option<&Signer>) -> (u16, Value) {
+    get_signed(client, url, signer.map(|s| (s, Some(&b""[..])))).await
+}
+
+/// A GET signed as Mastodon signs one: `(request-target) host date`, no Digest.
+pub async fn fetch_without_digest(
+    client: &reqwest::Client,
+    url: &str,
+    signer: &Signer,
+) -> (u16, Value) {
+    get_signed(client, url, Some((signer, None))).await
+}
+
+/// A GET signed over the Digest of `body` (which it does not send).
+pub async fn fetch_with_digest_of(
+    client: &reqwest::Client,
+    url: &str,
+    signer: &Signer,
+    body: &[u8],
+) -> (u16, Value) {
+    get_signed(client, url, Some((signer, Some(body)))).await
+}
+
+async fn get_signed(
+    client: &reqwest::Client,
+    url: &str,
+    signer: Option<(&Signer, Option<&[u8]>)>,
+) -> (u16, Value) {
+    let mut req = client
+        .get(url)
+        .header("accept", "application/activity+json");
+    if let Some((signer, body)) = signer {
+        let h = signer
+            .sign("GET", &Url::parse(url).unwrap(), body, SystemTime::now())
+            .unwrap();
+        for (k, v) in h.pairs() {
+            if k != "host" {
+                req = req.header(k, v);
+            }
+        }
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+/// `kindred serve` as a separate process with an instance's settings (same port,
+/// database, domain and keys). Killed with SIGKILL when dropped, so a failing test
+/// leaves nothing running.
+pub struct Serve {
+    child: Child,
+}
+
+impl Serve {
+    /// Starts it with `app`'s settings and `extra` on top, and waits until it answers.
+    pub async fn start(app: &TestApp, extra: &[(&str, &str)]) -> Self {
+        let mut env = app.env.clone();
+        // Quiet: its start-up warnings (allow_http ...) would go to the test output.
+        env.retain(|(k, _)| k != "KINDRED__LOG__LEVEL");
+        env.push(("KINDRED__LOG__LEVEL".into(), "error".into()));
+        for (k, v) in extra {
+            env.retain(|(ek, _)| ek != k);
+            env.push((k.to_string(), v.to_string()));
+        }
+        let child = Command::new(env!("CARGO_BIN_EXE_kindred"))
+            .current_dir(&app.dir.0)
+            .env_clear()
+            .envs(env)
+            .arg("serve")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("kindred serve starts");
+        let serve = Self { child };
+        let client = reqwest::Client::new();
+        let health = app.url("/healthz");
+        eventually("kindred serve to answer", || async {
+            client
+                .get(&health)
+                .send()
+                .await
+                .ok()
+                .filter(|r| r.status().is_success())
+                .map(|_| ())
+        })
+        .await;
+        serve
+    }
+
+    /// SIGKILL: no graceful shutdown, no lease given back.
+    pub fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
