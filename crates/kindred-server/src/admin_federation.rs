@@ -96,7 +96,126 @@ pub async fn run(state: &AppState, cmd: FederationCommand) -> Result<Vec<String>
             }
             Ok(out)
         }
+        FederationCommand::Import { file, dry_run } => {
+            let text =
+                std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let list = policy::parse_blocklist(&text)
+                .map_err(|e| format!("{}: {e}; nothing was imported", file.display()))?;
+            let lines = list.len();
+            let r = policy::import(state, CLI, list, dry_run)
+                .await
+                .map_err(err)?;
+            let verb = if dry_run { "would" } else { "did" };
+            let mut out = vec![format!(
+                "{lines} blocks read: {} new, {} changed, {} unchanged{}",
+                r.added.len(),
+                r.changed.len(),
+                r.unchanged,
+                if dry_run {
+                    " (dry run: nothing changed)"
+                } else {
+                    ""
+                }
+            )];
+            out.extend(r.added.iter().map(|d| format!("  new      {d}")));
+            out.extend(r.changed.iter().map(|d| format!("  changed  {d}")));
+            out.push(format!(
+                "suspensions {verb} cut off {} known instance(s): {} follow(s), {} pending follow request(s), {} account(s), {} queued deliveries; group memberships: none (groups do not federate yet)",
+                r.suspended_domains.len(),
+                r.severed_follows,
+                r.dropped_requests,
+                r.suspended_accounts,
+                r.pending_deliveries
+            ));
+            Ok(out)
+        }
+        FederationCommand::Export => {
+            let csv = policy::export(state).await.map_err(err)?;
+            Ok(csv.lines().map(str::to_owned).collect())
+        }
+        FederationCommand::Instances => {
+            let rows = state
+                .db
+                .run(|c| delivery_worker::queue_stats(c, true))
+                .await
+                .map_err(|e| e.to_string())?;
+            let software = state
+                .db
+                .run(domain_policy::instance_software)
+                .await
+                .map_err(|e| e.to_string())?;
+            let rules = state.policy.current().await.map_err(|e| e.to_string())?;
+            Ok(render_instances(&rows, &software, &rules))
+        }
     }
+}
+
+/// The queue table with the software and the policy decision per instance.
+fn render_instances(
+    rows: &[InstanceQueue],
+    software: &std::collections::HashMap<String, Option<String>>,
+    rules: &kindred_domain::federation_policy::Policy,
+) -> Vec<String> {
+    use kindred_domain::federation_policy::Decision;
+    if rows.is_empty() {
+        return vec!["no known instances".to_owned()];
+    }
+    let mut table: Vec<[String; 7]> = vec![[
+        "DOMAIN",
+        "SOFTWARE",
+        "LAST SUCCESS",
+        "FAILURES",
+        "STATE",
+        "QUEUED",
+        "POLICY",
+    ]
+    .map(str::to_owned)];
+    for r in rows {
+        let state = match (r.dead_since, r.failures) {
+            (Some(_), _) => "dead".to_owned(),
+            (None, 0) => "alive".to_owned(),
+            (None, _) => "failing".to_owned(),
+        };
+        let decision = match rules.decide_str(&r.domain) {
+            Decision::Refuse => "refused".to_owned(),
+            Decision::Allow { silenced: true, .. } => "silenced".to_owned(),
+            Decision::Allow { .. } => "allowed".to_owned(),
+        };
+        table.push([
+            r.domain.clone(),
+            software
+                .get(&r.domain)
+                .cloned()
+                .flatten()
+                .unwrap_or_else(|| "unknown".to_owned()),
+            when(r.last_success_at),
+            r.failures.to_string(),
+            state,
+            r.backlog.to_string(),
+            decision,
+        ]);
+    }
+    let widths: Vec<usize> = (0..7)
+        .map(|i| {
+            table
+                .iter()
+                .map(|row| row[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    table
+        .iter()
+        .map(|row| {
+            row.iter()
+                .zip(&widths)
+                .map(|(cell, w)| format!("{cell:<w$}"))
+                .collect::<Vec<_>>()
+                .join("  ")
+                .trim_end()
+                .to_owned()
+        })
+        .collect()
 }
 
 /// Who the audit log names for changes made from the command line.

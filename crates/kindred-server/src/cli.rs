@@ -109,6 +109,20 @@ pub enum FederationCommand {
     Disallow { domain: String },
     /// The mode, blocked domains and allowed partners.
     List,
+    /// Import a blocklist: Mastodon's CSV (#domain,#severity,#reject_media,
+    /// #reject_reports,#public_comment,#obfuscate) or one domain per line. A bad
+    /// line is reported with its number and nothing is applied.
+    Import {
+        file: std::path::PathBuf,
+        /// Print what would change and what would be cut off; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Print every block as Mastodon's blocklist CSV.
+    Export,
+    /// Known remote instances: software, last success, failures, dead or alive,
+    /// queued deliveries, and what the policy says.
+    Instances,
 }
 
 #[derive(Debug, Subcommand)]

@@ -371,3 +371,77 @@ pub fn unsuspend_domains(conn: &mut AnyConnection, domains: &[String]) -> Result
             .execute(conn)?,
     )
 }
+
+/// Applies many blocks at once (an imported blocklist): existing blocks of the same
+/// domains are replaced, new ones inserted in batches, one audit entry each, one
+/// version bump. Returns (added, changed).
+pub fn put_blocks_bulk(
+    conn: &mut AnyConnection,
+    rows: &[DomainBlockRow],
+    audits: &[AuditRow],
+) -> Result<(usize, usize), DbError> {
+    conn.transaction::<_, DbError, _>(|conn| {
+        let existing: std::collections::HashMap<String, DomainBlockRow> = blocks(conn)?
+            .into_iter()
+            .map(|b| (b.domain.clone(), b))
+            .collect();
+        let mut fresh = Vec::new();
+        let mut changed = 0;
+        for row in rows {
+            match existing.get(&row.domain) {
+                Some(old) => {
+                    diesel::update(domain_blocks::table.find(old.id))
+                        .set((
+                            domain_blocks::severity.eq(&row.severity),
+                            domain_blocks::reject_media.eq(row.reject_media),
+                            domain_blocks::reject_reports.eq(row.reject_reports),
+                            domain_blocks::private_comment.eq(&row.private_comment),
+                            domain_blocks::public_comment.eq(&row.public_comment),
+                            domain_blocks::obfuscate.eq(row.obfuscate),
+                            domain_blocks::updated_at.eq(row.updated_at),
+                        ))
+                        .execute(conn)?;
+                    changed += 1;
+                }
+                None => fresh.push(row.clone()),
+            }
+        }
+        // Multi-row inserts (one statement per 500 rows): the shared DSL has no
+        // batch insert, so per backend.
+        for chunk in fresh.chunks(500) {
+            let q = diesel::insert_into(domain_blocks::table).values(chunk);
+            match conn {
+                AnyConnection::Sqlite(c) => q.execute(c)?,
+                AnyConnection::Postgresql(c) => q.execute(c)?,
+            };
+        }
+        for chunk in audits.chunks(500) {
+            let q = diesel::insert_into(federation_policy_audit::table).values(chunk);
+            match conn {
+                AnyConnection::Sqlite(c) => q.execute(c)?,
+                AnyConnection::Postgresql(c) => q.execute(c)?,
+            };
+        }
+        if let Some(last) = audits.last() {
+            bump(conn, last.created_at)?;
+        }
+        Ok((fresh.len(), changed))
+    })
+}
+
+/// Deliveries waiting per instance domain.
+pub fn pending_by_domain(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>, DbError> {
+    crate::models::deliveries::backlog(conn)
+}
+
+/// Software recorded per known instance (from NodeInfo), where any.
+pub fn instance_software(
+    conn: &mut AnyConnection,
+) -> Result<std::collections::HashMap<String, Option<String>>, DbError> {
+    use crate::schema::instances;
+    Ok(instances::table
+        .select((instances::domain, instances::software))
+        .load::<(String, Option<String>)>(conn)?
+        .into_iter()
+        .collect())
+}

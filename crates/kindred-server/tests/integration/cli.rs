@@ -309,6 +309,70 @@ fn federation_policy_from_the_command_line() {
     );
 }
 
+#[test]
+fn blocklists_import_and_export() {
+    let dir = TempDir::new("kindred-cli");
+    let run = |args: &[&str]| {
+        let mut all = vec!["admin", "federation"];
+        all.extend_from_slice(args);
+        let out = kindred(&dir, &[]).args(&all).output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let file = dir.0.join("blocklist.csv");
+    // A malformed row is named by its line, and nothing is applied.
+    std::fs::write(
+        &file,
+        "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate\n\
+         spam.example,suspend,false,false,spam,false\n\
+         not a domain,suspend,false,false,,false\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let (ok, _, err) = run(&["import", path]);
+    assert!(!ok && err.contains("line 3"), "{err}");
+    let (_, out, _) = run(&["list"]);
+    assert!(out.contains("blocked domains: 0"), "{out}");
+    // A good list: a dry run changes nothing, then the import applies it.
+    std::fs::write(
+        &file,
+        "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate\n\
+         Spam.Example,suspend,false,false,\"spam, lots\",false\n\
+         loud.example,silence,true,false,,true\n",
+    )
+    .unwrap();
+    let (ok, out, err) = run(&["import", path, "--dry-run"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("2 new") && out.contains("dry run"), "{out}");
+    let (_, list, _) = run(&["list"]);
+    assert!(list.contains("blocked domains: 0"), "{list}");
+    let (ok, out, err) = run(&["import", path]);
+    assert!(ok && out.contains("2 new"), "{out}{err}");
+    let (ok, again, _) = run(&["import", path]);
+    assert!(ok && again.contains("2 unchanged"), "{again}");
+    let (ok, csv, _) = run(&["export"]);
+    assert!(ok);
+    assert_eq!(
+        csv,
+        "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate\n\
+         loud.example,silence,true,false,,true\n\
+         spam.example,suspend,false,false,\"spam, lots\",false\n"
+    );
+    // The export imports back to the same policy.
+    std::fs::write(&file, &csv).unwrap();
+    let (ok, out, _) = run(&["import", path]);
+    assert!(ok && out.contains("2 unchanged"), "{out}");
+    // The plain form: one domain per line, suspended.
+    std::fs::write(&file, "one.example\n\nTWO.example.\n").unwrap();
+    let (ok, out, err) = run(&["import", path]);
+    assert!(ok && out.contains("2 new"), "{out}{err}");
+    let (ok, out, _) = run(&["instances"]);
+    assert!(ok && out.contains("no known instances"), "{out}");
+}
+
 fn wait_healthy(port: u16, child: &mut std::process::Child) -> bool {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
