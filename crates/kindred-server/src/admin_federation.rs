@@ -117,8 +117,8 @@ pub async fn run(state: &AppState, cmd: FederationCommand) -> Result<Vec<String>
                     ""
                 }
             )];
-            out.extend(r.added.iter().map(|d| format!("  new      {d}")));
-            out.extend(r.changed.iter().map(|d| format!("  changed  {d}")));
+            out.extend(listed("new", &r.added));
+            out.extend(listed("changed", &r.changed));
             out.push(format!(
                 "suspensions {verb} cut off {} known instance(s): {} follow(s), {} pending follow request(s), {} account(s), {} queued deliveries; group memberships: none (groups do not federate yet)",
                 r.suspended_domains.len(),
@@ -216,6 +216,20 @@ fn render_instances(
                 .to_owned()
         })
         .collect()
+}
+
+/// At most 50 domains of a kind, then how many more.
+fn listed(kind: &str, domains: &[String]) -> Vec<String> {
+    const SHOWN: usize = 50;
+    let mut out: Vec<String> = domains
+        .iter()
+        .take(SHOWN)
+        .map(|d| format!("  {kind:<8} {d}"))
+        .collect();
+    if domains.len() > SHOWN {
+        out.push(format!("  ... and {} more {kind}", domains.len() - SHOWN));
+    }
+    out
 }
 
 /// Who the audit log names for changes made from the command line.

@@ -60,8 +60,14 @@ async fn main() -> ExitCode {
     };
     match result {
         Ok(lines) => {
+            // Written, not printed: a closed pipe (`| head`) ends the output quietly
+            // instead of panicking.
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
             for line in lines {
-                println!("{line}");
+                if writeln!(out, "{line}").is_err() {
+                    break;
+                }
             }
             ExitCode::SUCCESS
         }
