@@ -8,6 +8,7 @@ pub mod introspect;
 pub mod migrate;
 pub mod models;
 pub mod schema;
+pub mod bench;
 
 pub use connection::{redacted_url, AnyConnection, Backend, Db, DbSettings};
 pub use error::DbError;
