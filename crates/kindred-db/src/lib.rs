@@ -8,6 +8,10 @@ pub mod introspect;
 pub mod migrate;
 pub mod models;
 pub mod schema;
+
+/// Bulk seeding and query timing for `crates/kindred-server/benches`; compiled only
+/// with the `bench` feature, so the server binary never carries it.
+#[cfg(feature = "bench")]
 pub mod bench;
 
 pub use connection::{redacted_url, AnyConnection, Backend, Db, DbSettings};

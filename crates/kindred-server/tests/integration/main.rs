@@ -11,6 +11,7 @@ mod accounts;
 mod cli;
 mod client_extras;
 mod delivery;
+mod home_query;
 mod mastodon_py;
 mod oauth;
 mod search;
