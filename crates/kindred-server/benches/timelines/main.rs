@@ -1,7 +1,10 @@
 //! Timeline load benchmark: a seeded community (10 000 members, up to a million
 //! statuses) behind a real in-process server over loopback, with 64 concurrent
 //! keep-alive connections reading home and local timelines and posting statuses.
-//! Prints req/s, p50 and p99 per scenario and scale; asserts nothing about speed.
+//! Prints req/s, p50 and p99 per scenario and scale, and CPU time per request: the
+//! server's (this process minus the load client's own runtime threads) and, for a
+//! PostgreSQL on this machine, its processes'. On a shared machine CPU per request is
+//! the steadier figure. Asserts nothing about speed.
 //!
 //!   cargo bench -p kindred-server --bench timelines                      # SQLite
 //!   KINDRED_BENCH_POSTGRES=1 cargo bench -p kindred-server --bench timelines
@@ -31,6 +34,7 @@ mod pg;
 mod load;
 mod world;
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use kindred_db::bench::{profile, seed};
@@ -38,7 +42,7 @@ use kindred_server::config;
 use kindred_server::startup::Application;
 use serde_json::Value;
 
-use load::{measure, pick, Figures};
+use load::{pick, Figures};
 use world::{World, CHUNK};
 
 fn env_num(name: &str, default: usize) -> usize {
@@ -141,8 +145,70 @@ async fn seed_statuses(
     (world, started.elapsed())
 }
 
-#[tokio::main]
-async fn main() {
+/// A GET of `path` as the member holding `token`; returns the HTTP status.
+async fn get(client: reqwest::Client, url: String, token: String) -> u16 {
+    let r = client.get(url).bearer_auth(token).send().await.unwrap();
+    let status = r.status().as_u16();
+    r.bytes().await.unwrap();
+    status
+}
+
+/// When the database is a PostgreSQL server on this machine: a reader of its
+/// processes' CPU time (every process `pg_stat_activity` lists, read from /proc).
+fn postgres_cpu(db: &kindred_db::Db, url: &str) -> Option<load::DbCpu> {
+    #[derive(diesel::QueryableByName)]
+    struct Pid {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        pid: i32,
+    }
+    let host = url.split('@').nth(1).unwrap_or(url);
+    let local = ["127.0.0.1", "localhost", "[::1]", "/"]
+        .iter()
+        .any(|h| host.starts_with(h));
+    if db.backend() != kindred_db::Backend::Postgres || !local {
+        return None;
+    }
+    let db = db.clone();
+    let read: load::DbCpu = std::sync::Arc::new(move || {
+        let pids: Vec<Pid> = db
+            .run_blocking(|c| {
+                use diesel::RunQueryDsl;
+                Ok(diesel::sql_query("SELECT pid FROM pg_stat_activity").load(c)?)
+            })
+            .ok()?;
+        Some(
+            pids.into_iter()
+                .filter_map(|p| {
+                    let pid = p.pid.to_string();
+                    load::pid_cpu_ms(&pid).map(|ms| (pid, ms))
+                })
+                .collect(),
+        )
+    });
+    // Only when the processes can be read: a server in a container looks local too.
+    read().filter(|m| !m.is_empty())?;
+    Some(read)
+}
+
+fn main() {
+    // The load client gets a runtime of its own with named threads, so its CPU time
+    // can be subtracted from the process's: what is left is the server's.
+    let client_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name(load::CLIENT_THREAD)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server_rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    server_rt.block_on(bench(client_rt.handle().clone()));
+    client_rt.shutdown_background();
+    server_rt.shutdown_background();
+}
+
+async fn bench(client_rt: tokio::runtime::Handle) {
     let accounts = env_num("KINDRED_BENCH_ACCOUNTS", 10_000);
     let token_count = env_num("KINDRED_BENCH_TOKENS", 1000);
     let concurrency = env_num("KINDRED_BENCH_CONCURRENCY", 64);
@@ -153,6 +219,7 @@ async fn main() {
         .filter_map(|s| s.trim().replace('_', "").parse().ok())
         .collect();
     scales.sort_unstable();
+    scales.dedup();
     let max_statuses = scales.last().copied().unwrap_or(100_000);
 
     let dir = std::env::temp_dir().join(format!("kindred-bench-{}", std::process::id()));
@@ -187,11 +254,28 @@ async fn main() {
     let state = app.state.clone();
     tokio::spawn(app.server);
     let base = format!("http://localhost:{port}");
-    println!("kindred timeline bench: backend={backend}, {}", machine());
+    let workers = match settings.workers {
+        0 => "a worker per core".to_owned(),
+        n => format!("{n} workers"),
+    };
+    println!(
+        "kindred timeline bench: backend={backend}, {}, {workers}, {} pooled connections",
+        machine(),
+        settings.max_connections
+    );
     println!(
         "  {accounts} accounts, {token_count} requesting members, {concurrency} connections, \
          {requests} requests per scenario, scales {scales:?}"
     );
+    let db_cpu: load::DbCpu = match postgres_cpu(&state.db, &url) {
+        Some(read) => read,
+        None => {
+            if backend == "postgres" {
+                println!("  (PostgreSQL's processes cannot be read here: its CPU is not shown)");
+            }
+            std::sync::Arc::new(|| None)
+        }
+    };
 
     // Members, follow graph, tokens. A kept database (KINDRED_BENCH_REUSE=1) already
     // has them: the same generator gives the same tokens, and seeding resumes.
@@ -233,137 +317,116 @@ async fn main() {
         .pool_max_idle_per_host(concurrency)
         .build()
         .unwrap();
-    let tokens: std::sync::Arc<Vec<String>> =
-        std::sync::Arc::new(tokens.into_iter().map(|(_, t)| t).collect());
-    let mut results: Vec<(u64, f64, Figures)> = Vec::new();
-    for scale in scales {
+    let tokens: Arc<Vec<String>> = Arc::new(tokens.into_iter().map(|(_, t)| t).collect());
+    let n = tokens.len();
+    let mut results: Vec<(u64, Figures)> = Vec::new();
+    for scale in scales.iter().copied() {
         let missing = scale.saturating_sub(world.statuses);
         let (w, took) = seed_statuses(&state, world, missing).await;
         world = w;
-        let seeded_s = took.as_secs_f64();
         println!(
-            "\n{scale} statuses (seeded up to here in {seeded_s:.1} s; load {})",
+            "\n{scale} statuses ({missing} seeded in {:.1} s; load average {})",
+            took.as_secs_f64(),
             loadavg()
         );
         if requests == 0 {
             continue;
         }
         profile::reset();
-        let n = tokens.len();
         let warmup = (requests / 10).max(concurrency);
+        // Each scenario runs on the client runtime; `spawn` hands it there.
+        let scenario = |name: &str, make: Box<dyn Fn(usize) -> Pending + Send + Sync>| {
+            client_rt.spawn(load::measure(
+                name.to_owned(),
+                concurrency,
+                warmup,
+                requests,
+                db_cpu.clone(),
+                make,
+            ))
+        };
 
         let (c, b, t) = (client.clone(), base.clone(), tokens.clone());
-        let home = measure(
+        let home = scenario(
             "GET /api/v1/timelines/home?limit=20",
-            concurrency,
-            warmup,
-            requests,
-            move |i| {
-                let (c, b, t) = (c.clone(), b.clone(), t.clone());
-                async move {
-                    let r = c
-                        .get(format!("{b}/api/v1/timelines/home?limit=20"))
-                        .bearer_auth(&t[pick(i, n)])
-                        .send()
-                        .await
-                        .unwrap();
-                    let s = r.status().as_u16();
-                    r.bytes().await.unwrap();
-                    s
-                }
-            },
-        )
-        .await;
-        results.push((scale, seeded_s, home));
+            Box::new(move |i| {
+                let k = pick(i, n);
+                Box::pin(get(
+                    c.clone(),
+                    format!("{b}/api/v1/timelines/home?limit=20"),
+                    t[k].clone(),
+                ))
+            }),
+        );
+        results.push((scale, home.await.unwrap()));
         sql_report(profiling);
 
         // Where each member's second page starts: the last id of their first page.
-        let mut max_ids: Vec<String> = Vec::with_capacity(n);
-        for tok in tokens.iter() {
-            let page: Value = client
-                .get(format!("{base}/api/v1/timelines/home?limit=20"))
-                .bearer_auth(tok)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            let last = page
-                .as_array()
-                .and_then(|a| a.last())
-                .and_then(|s| s["id"].as_str())
-                .unwrap_or("")
-                .to_owned();
-            max_ids.push(last);
-        }
-        let max_ids = std::sync::Arc::new(max_ids);
-        let (c, b, t, m) = (client.clone(), base.clone(), tokens.clone(), max_ids);
-        let page2 = measure(
-            "GET /api/v1/timelines/home?limit=20&max_id=…",
-            concurrency,
-            warmup,
-            requests,
-            move |i| {
-                let (c, b, t, m) = (c.clone(), b.clone(), t.clone(), m.clone());
-                async move {
-                    let k = pick(i, n);
-                    let r = c
-                        .get(format!(
-                            "{b}/api/v1/timelines/home?limit=20&max_id={}",
-                            m[k]
-                        ))
-                        .bearer_auth(&t[k])
+        let (c, b, t) = (client.clone(), base.clone(), tokens.clone());
+        let max_ids: Vec<String> = client_rt
+            .spawn(async move {
+                let mut out = Vec::with_capacity(t.len());
+                for tok in t.iter() {
+                    let page: Value = c
+                        .get(format!("{b}/api/v1/timelines/home?limit=20"))
+                        .bearer_auth(tok)
                         .send()
                         .await
+                        .unwrap()
+                        .json()
+                        .await
                         .unwrap();
-                    let s = r.status().as_u16();
-                    r.bytes().await.unwrap();
-                    s
+                    out.push(
+                        page.as_array()
+                            .and_then(|a| a.last())
+                            .and_then(|s| s["id"].as_str())
+                            .unwrap_or("")
+                            .to_owned(),
+                    );
                 }
-            },
-        )
-        .await;
-        results.push((scale, seeded_s, page2));
+                out
+            })
+            .await
+            .unwrap();
+        let max_ids = Arc::new(max_ids);
+        let (c, b, t) = (client.clone(), base.clone(), tokens.clone());
+        let page2 = scenario(
+            "GET /api/v1/timelines/home?limit=20&max_id=…",
+            Box::new(move |i| {
+                let k = pick(i, n);
+                Box::pin(get(
+                    c.clone(),
+                    format!("{b}/api/v1/timelines/home?limit=20&max_id={}", max_ids[k]),
+                    t[k].clone(),
+                ))
+            }),
+        );
+        results.push((scale, page2.await.unwrap()));
         sql_report(profiling);
 
         let (c, b, t) = (client.clone(), base.clone(), tokens.clone());
-        let public = measure(
+        let public = scenario(
             "GET /api/v1/timelines/public?local=true",
-            concurrency,
-            warmup,
-            requests,
-            move |i| {
-                let (c, b, t) = (c.clone(), b.clone(), t.clone());
-                async move {
-                    let r = c
-                        .get(format!("{b}/api/v1/timelines/public?local=true&limit=20"))
-                        .bearer_auth(&t[pick(i, n)])
-                        .send()
-                        .await
-                        .unwrap();
-                    let s = r.status().as_u16();
-                    r.bytes().await.unwrap();
-                    s
-                }
-            },
-        )
-        .await;
-        results.push((scale, seeded_s, public));
+            Box::new(move |i| {
+                Box::pin(get(
+                    c.clone(),
+                    format!("{b}/api/v1/timelines/public?local=true&limit=20"),
+                    t[pick(i, n)].clone(),
+                ))
+            }),
+        );
+        results.push((scale, public.await.unwrap()));
         sql_report(profiling);
 
         // Posting last, and the posts removed afterwards, so the next scale's
         // timelines are made of seeded statuses only.
         let before = state.ids.next();
         let (c, b, t) = (client.clone(), base.clone(), tokens.clone());
-        let post = measure(
+        let post = scenario(
             "POST /api/v1/statuses",
-            concurrency,
-            warmup,
-            requests,
-            move |i| {
-                let (c, b, t) = (c.clone(), b.clone(), t.clone());
-                async move {
+            Box::new(move |i| {
+                let (c, b, token) = (c.clone(), b.clone(), t[pick(i, n)].clone());
+                Box::pin(async move {
                     let visibility = ["public", "public", "unlisted", "private"][i % 4];
                     let text = format!(
                         "benchmark post {i}: one step at a time, thanks for listening #topic{}",
@@ -371,7 +434,7 @@ async fn main() {
                     );
                     let r = c
                         .post(format!("{b}/api/v1/statuses"))
-                        .bearer_auth(&t[pick(i, n)])
+                        .bearer_auth(token)
                         .form(&[("status", text.as_str()), ("visibility", visibility)])
                         .send()
                         .await
@@ -379,31 +442,72 @@ async fn main() {
                     let s = r.status().as_u16();
                     r.bytes().await.unwrap();
                     s
-                }
-            },
-        )
-        .await;
-        results.push((scale, seeded_s, post));
+                })
+            }),
+        );
+        results.push((scale, post.await.unwrap()));
         sql_report(profiling);
         let removed = state
             .db
             .run(move |c| seed::delete_statuses_from(c, before))
             .await
             .expect("remove posted statuses");
-        println!("  (removed {removed} posted statuses)");
+        println!("  (removed {removed} posted statuses; load average {})", loadavg());
     }
 
-    println!("\n| Statuses | Request | req/s | p50 ms | p99 ms | CPU ms/req | errors |");
-    println!("|---:|---|---:|---:|---:|---:|---:|");
-    for (scale, _, f) in &results {
-        println!(
-            "| {scale} | `{}` | {:.0} | {:.2} | {:.2} | {:.2} | {} |",
-            f.name, f.per_second, f.p50_ms, f.p99_ms, f.cpu_ms, f.errors
-        );
-    }
+    report(backend, &results);
     if std::env::var("KINDRED_BENCH_KEEP").is_ok_and(|v| v == "1") {
         println!("\nkept {url}");
     } else {
         let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// A request in flight, as the scenarios make them.
+type Pending = std::pin::Pin<Box<dyn std::future::Future<Output = u16> + Send>>;
+
+/// Markdown tables for docs/performance.md: every figure, then the largest scale
+/// against the smallest.
+fn report(backend: &str, results: &[(u64, Figures)]) {
+    let pg = results.iter().any(|(_, f)| f.db_cpu_ms.is_some());
+    println!("\nbackend {backend}");
+    println!(
+        "\n| Statuses | Request | req/s | p50 ms | p99 ms | server CPU ms/req |{} errors |",
+        if pg { " PostgreSQL CPU ms/req |" } else { "" }
+    );
+    println!("|---:|---|---:|---:|---:|---:|{}---:|", if pg { "---:|" } else { "" });
+    for (scale, f) in results {
+        println!(
+            "| {scale} | `{}` | {:.0} | {:.2} | {:.2} | {:.2} |{} {} |",
+            f.name,
+            f.per_second,
+            f.p50_ms,
+            f.p99_ms,
+            f.server_cpu_ms,
+            f.db_cpu_ms.map_or(String::new(), |d| format!(" {d:.2} |")),
+            f.errors
+        );
+    }
+    let (Some((small, _)), Some((large, _))) = (results.first(), results.last()) else {
+        return;
+    };
+    if small == large {
+        return;
+    }
+    println!("\n| Request | p50 {large}/{small} | p99 | CPU/req (server + database) | req/s |");
+    println!("|---|---:|---:|---:|---:|");
+    for (_, a) in results.iter().filter(|(s, _)| s == small) {
+        let Some((_, b)) = results.iter().find(|(s, f)| s == large && f.name == a.name) else {
+            continue;
+        };
+        let cpu = |f: &Figures| f.server_cpu_ms + f.db_cpu_ms.unwrap_or(0.0);
+        println!(
+            "| `{}` | {:.2}x | {:.2}x | {:.2}x | {:.2}x |",
+            a.name,
+            b.p50_ms / a.p50_ms,
+            b.p99_ms / a.p99_ms,
+            cpu(b) / cpu(a),
+            b.per_second / a.per_second
+        );
     }
 }
