@@ -12,7 +12,8 @@ use diesel::connection::{set_default_instrumentation, Instrumentation, Instrumen
 use crate::DbError;
 
 /// Normalised SQL → (executions, total time, times prepared into the statement cache).
-static TIMES: Mutex<Option<HashMap<String, (u64, Duration, u64)>>> = Mutex::new(None);
+type Times = HashMap<String, (u64, Duration, u64)>;
+static TIMES: Mutex<Option<Times>> = Mutex::new(None);
 
 #[derive(Default)]
 struct Timer {
@@ -122,6 +123,6 @@ pub fn report() -> Vec<QueryTime> {
             cached,
         })
         .collect();
-    rows.sort_by(|a, b| b.total.cmp(&a.total));
+    rows.sort_by_key(|q| std::cmp::Reverse(q.total));
     rows
 }

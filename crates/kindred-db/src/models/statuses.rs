@@ -346,7 +346,10 @@ pub fn home(
         // accounts included: they are left out as authors, not as addressees).
         circle: authors.clone(),
         // Blocked or muted authors are never asked for.
-        authors: authors.into_iter().filter(|a| !hidden.contains(a)).collect(),
+        authors: authors
+            .into_iter()
+            .filter(|a| !hidden.contains(a))
+            .collect(),
         no_boosts,
     };
     match conn {
@@ -373,8 +376,7 @@ impl HomeRules {
     /// query writes them in SQL.
     fn admits(&self, s: &StatusRow) -> bool {
         HOME_VISIBILITIES.contains(&s.visibility.as_str())
-            && s
-                .in_reply_to_account_id
+            && s.in_reply_to_account_id
                 .is_none_or(|a| self.circle.binary_search(&a).is_ok())
             && (s.reblog_of_id.is_none() || self.no_boosts.binary_search(&s.account_id).is_err())
     }
@@ -398,13 +400,9 @@ fn home_in_one_statement(
                 .is_null()
                 .or(statuses::in_reply_to_account_id.eq_any(rules.circle.clone())),
         )
-        .filter(
-            statuses::reblog_of_id
-                .is_null()
-                .or(diesel::dsl::not(
-                    statuses::account_id.eq_any(rules.no_boosts.clone()),
-                )),
-        );
+        .filter(statuses::reblog_of_id.is_null().or(diesel::dsl::not(
+            statuses::account_id.eq_any(rules.no_boosts.clone()),
+        )));
     page.load(conn, q)
 }
 
@@ -421,7 +419,12 @@ fn home_in_two_steps(
     let want = page.limit.max(0) as usize;
     let ascending = page.min_id.is_some();
     let mut window = Window {
-        lower: page.since_id.into_iter().chain(page.min_id).max().unwrap_or(i64::MIN),
+        lower: page
+            .since_id
+            .into_iter()
+            .chain(page.min_id)
+            .max()
+            .unwrap_or(i64::MIN),
         upper: page.max_id.unwrap_or(i64::MAX),
         ascending,
     };

@@ -28,10 +28,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod load;
 #[path = "../../tests/integration/pg.rs"]
 #[allow(dead_code)]
 mod pg;
-mod load;
 mod world;
 
 use std::sync::Arc;
@@ -452,7 +452,10 @@ async fn bench(client_rt: tokio::runtime::Handle) {
             .run(move |c| seed::delete_statuses_from(c, before))
             .await
             .expect("remove posted statuses");
-        println!("  (removed {removed} posted statuses; load average {})", loadavg());
+        println!(
+            "  (removed {removed} posted statuses; load average {})",
+            loadavg()
+        );
     }
 
     report(backend, &results);
@@ -475,7 +478,10 @@ fn report(backend: &str, results: &[(u64, Figures)]) {
         "\n| Statuses | Request | req/s | p50 ms | p99 ms | server CPU ms/req |{} errors |",
         if pg { " PostgreSQL CPU ms/req |" } else { "" }
     );
-    println!("|---:|---|---:|---:|---:|---:|{}---:|", if pg { "---:|" } else { "" });
+    println!(
+        "|---:|---|---:|---:|---:|---:|{}---:|",
+        if pg { "---:|" } else { "" }
+    );
     for (scale, f) in results {
         println!(
             "| {scale} | `{}` | {:.0} | {:.2} | {:.2} | {:.2} |{} {} |",

@@ -6,9 +6,7 @@
 //! window (`max_id`, `since_id`, `min_id`, together, on ids and between them).
 
 use diesel::prelude::*;
-use kindred_db::bench::seed::{
-    Batch, SeedAccount, SeedBlock, SeedFollow, SeedStatus, SeedUser,
-};
+use kindred_db::bench::seed::{Batch, SeedAccount, SeedBlock, SeedFollow, SeedStatus, SeedUser};
 use kindred_db::models::statuses::{self, Page};
 use kindred_db::schema::{follows, statuses as st};
 use kindred_db::{migrate, AnyConnection, Db, DbSettings};
@@ -250,7 +248,10 @@ fn compare(backend: Backend) {
         let viewers: [(i64, Vec<i64>); 5] = [
             (account_id(0), vec![account_id(301)]),
             // Muted followed accounts are left out, replies to them still count.
-            (account_id(0), vec![account_id(5), account_id(17), account_id(299)]),
+            (
+                account_id(0),
+                vec![account_id(5), account_id(17), account_id(299)],
+            ),
             (account_id(1), vec![]),
             (account_id(2), vec![]),
             (account_id(3), vec![]),
@@ -270,7 +271,11 @@ fn compare(backend: Backend) {
                     let page = Page {
                         max_id: if ascending { None } else { cursor },
                         since_id: None,
-                        min_id: if ascending { Some(cursor.unwrap_or(0)) } else { None },
+                        min_id: if ascending {
+                            Some(cursor.unwrap_or(0))
+                        } else {
+                            None
+                        },
                         limit: 20,
                     };
                     let got = home(conn, *viewer, hidden, page);
