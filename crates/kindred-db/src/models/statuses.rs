@@ -317,8 +317,9 @@ pub fn edits(conn: &mut AnyConnection, status_id: i64) -> Result<Vec<StatusEditR
 /// boosts unless turned off for that follow; never blocked or muted accounts.
 ///
 /// PostgreSQL answers it as one statement. SQLite, which plans without statistics,
-/// would read every status of every followed account for it, so there it is read in
-/// two steps ([`home_in_two_steps`]). Both give the same rows in the same order (a
+/// would answer that statement by reading every status of every followed account in
+/// the window and sorting them, so there it is read in two steps
+/// ([`home_in_two_steps`]). Both give the same rows in the same order (a
 /// test in `tests/integration/home_query.rs` holds them to the plain statement).
 pub fn home(
     conn: &mut AnyConnection,
@@ -382,10 +383,10 @@ impl HomeRules {
     }
 }
 
-/// PostgreSQL: the rules in SQL, one statement. With the statistics autovacuum keeps,
-/// the planner chooses between walking the primary key back from the window's edge and
-/// reading the authors' index ranges; a compound of one arm per author (as for SQLite)
-/// costs PostgreSQL more to plan than this costs to run.
+/// PostgreSQL: the rules in SQL, one statement, planned with the statistics autovacuum
+/// keeps (in the timelines benchmark it is not among a page's heavy statements). A
+/// compound of one arm per author, as for SQLite, is not merged by PostgreSQL (it reads
+/// every arm and sorts) and costs more to plan than this costs to run.
 fn home_in_one_statement(
     conn: &mut AnyConnection,
     rules: &HomeRules,
