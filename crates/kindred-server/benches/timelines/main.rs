@@ -459,9 +459,12 @@ async fn bench(client_rt: tokio::runtime::Handle) {
     }
 
     report(backend, &results);
-    if std::env::var("KINDRED_BENCH_KEEP").is_ok_and(|v| v == "1") {
+    let keep = std::env::var("KINDRED_BENCH_KEEP").is_ok_and(|v| v == "1");
+    if keep {
         println!("\nkept {url}");
-    } else {
+    }
+    // The temporary directory holds only the default SQLite file.
+    if !(keep && url.contains(&*dir.to_string_lossy())) {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
