@@ -9,6 +9,11 @@ pub mod migrate;
 pub mod models;
 pub mod schema;
 
+/// Bulk seeding and query timing for `crates/kindred-server/benches`; compiled only
+/// with the `bench` feature, so the server binary never carries it.
+#[cfg(feature = "bench")]
+pub mod bench;
+
 pub use connection::{redacted_url, AnyConnection, Backend, Db, DbSettings};
 pub use error::DbError;
 pub use models::*;

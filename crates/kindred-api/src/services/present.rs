@@ -27,11 +27,18 @@ pub async fn accounts(
         .filter(|a| !a.is_local())
         .map(|a| a.id)
         .collect();
+    // Totals shown as 0 need no counting: a popular account's followers are thousands
+    // of index entries, and collections are hidden by default.
+    let counted: Vec<i64> = rows
+        .iter()
+        .filter(|a| !collections_hidden(a, viewer))
+        .map(|a| a.id)
+        .collect();
     let (follows, stats, remote) = state
         .db
         .run(move |c| {
             Ok((
-                social::follow_counts(c, &ids)?,
+                social::follow_counts(c, &counted)?,
                 repo::account_status_stats(c, &ids)?,
                 remote_accounts::addresses(c, &remote_ids)?,
             ))
@@ -51,6 +58,11 @@ pub async fn accounts(
         .collect())
 }
 
+/// Whether the account's follower and following totals show as 0 to this viewer.
+fn collections_hidden(row: &AccountRow, viewer: Option<i64>) -> bool {
+    row.hide_collections && viewer != Some(row.id)
+}
+
 fn account_entity(
     state: &AppState,
     row: &AccountRow,
@@ -60,7 +72,7 @@ fn account_entity(
 ) -> Account {
     let mut a = Account::from_row(row, &state.urls);
     let (followers, following) = follows.get(&row.id).copied().unwrap_or_default();
-    let hidden = row.hide_collections && viewer != Some(row.id);
+    let hidden = collections_hidden(row, viewer);
     a.followers_count = if hidden { 0 } else { followers.max(0) as u64 };
     a.following_count = if hidden { 0 } else { following.max(0) as u64 };
     if let Some((n, last)) = stats.get(&row.id) {

@@ -12,6 +12,7 @@ mod cli;
 mod client_extras;
 mod delivery;
 mod inbox;
+mod home_query;
 mod mastodon_py;
 mod oauth;
 mod policy;
