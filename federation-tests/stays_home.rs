@@ -30,7 +30,15 @@ async fn nothing_confidential_leaves(backend: Backend) {
     let Some(k) = instance(backend).await else {
         return;
     };
-    let (alice, _) = k.member("alice").await;
+    // alice has an email address: it must appear in nothing that leaves.
+    k.create_user(
+        "alice",
+        "alice's password",
+        Some("alice@mail.test"),
+        kindred_domain::Role::Member,
+    )
+    .await;
+    let alice = k.login("alice", "alice's password").await;
     let (bob, bob_id) = k.member("bob").await;
     let (carol, _) = k.member("carol").await;
 
@@ -159,6 +167,7 @@ async fn nothing_confidential_leaves(backend: Backend) {
     assert!(posted[2].1.contains("control: public"));
     for (_, body) in &posted {
         assert!(!body.contains("secret"), "leaked: {body}");
+        assert!(!body.contains("alice@mail.test"), "email leaked: {body}");
     }
     // Only the inbox was written to; GETs were for rec's own actor document.
     assert!(r

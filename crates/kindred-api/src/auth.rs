@@ -43,6 +43,20 @@ impl Authenticated {
         }
     }
 
+    /// The acting user if an admin holding `scope` (admin API endpoints): 403 for
+    /// anyone else, whatever the token says.
+    pub fn admin(&self, scope: &str) -> Result<&AccountRow, ApiError> {
+        self.require(scope)?;
+        let me = self.user()?;
+        if !kindred_domain::Role::parse(&me.role).is_ok_and(kindred_domain::Role::is_admin) {
+            return Err(ApiError::forbidden(
+                "forbidden",
+                "This action is not allowed",
+            ));
+        }
+        Ok(me)
+    }
+
     /// The acting user; refuses app-only tokens and accounts that may not act.
     pub fn user(&self) -> Result<&AccountRow, ApiError> {
         let account = self.account.as_ref().ok_or_else(|| {

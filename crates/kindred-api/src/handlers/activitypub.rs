@@ -205,41 +205,16 @@ async fn serve_status(
         .db
         .run(move |c| {
             let mut doc = match &original {
+                // Served as delivered (a boost of a public or unlisted status).
                 Some(original) => {
-                    let owner = match original.local {
-                        true => kindred_db::models::accounts::find(c, original.account_id)?
-                            .map(|a| urls.actor(&a.username).to_string()),
-                        false => kindred_db::models::remote_accounts::addresses(
-                            c,
-                            &[original.account_id],
-                        )?
-                        .remove(&original.account_id)
-                        .map(|(uri, _)| uri),
-                    };
-                    let followers = urls.followers(&author_row.username).to_string();
-                    serde_json::json!({
-                        "id": status.uri,
-                        "type": "Announce",
-                        "actor": urls.actor(&author_row.username),
-                        "published": note::timestamp(status.created_at),
-                        "to": [note::PUBLIC],
-                        "cc": [followers, owner],
-                        "object": original.uri,
-                    })
+                    kindred_federation::outbox::announce(c, &urls, &author_row, &status, original)?
                 }
                 None => {
                     let parts = note::parts(c, &urls, &status)?;
                     let object = note::note(&urls, &author_row, &status, &parts);
                     if activity {
-                        serde_json::json!({
-                            "id": format!("{}/activity", status.uri),
-                            "type": "Create",
-                            "actor": urls.actor(&author_row.username),
-                            "published": object["published"],
-                            "to": object["to"],
-                            "cc": object["cc"],
-                            "object": object,
-                        })
+                        let id = format!("{}/activity", status.uri);
+                        note::wrap(&urls, "Create", id, &author_row, object)
                     } else {
                         object
                     }

@@ -3,7 +3,6 @@
 
 use actix_web::{web, HttpResponse};
 use kindred_db::models::announcements as repo;
-use kindred_domain::Role;
 use serde::Deserialize;
 
 use crate::auth::Authenticated;
@@ -97,15 +96,7 @@ pub async fn unreact(
 
 /// The caller, if an admin with the given admin scope.
 fn admin(auth: &Authenticated, scope: &str) -> Result<i64, ApiError> {
-    auth.require(scope)?;
-    let me = auth.user()?;
-    if !Role::parse(&me.role).is_ok_and(Role::is_admin) {
-        return Err(ApiError::forbidden(
-            "forbidden",
-            "This action is not allowed",
-        ));
-    }
-    Ok(me.id)
+    Ok(auth.admin(scope)?.id)
 }
 
 pub async fn admin_index(

@@ -6,12 +6,12 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use kindred_db::models::domain_policy::{DomainAllowRow, DomainBlockRow};
-use kindred_domain::Role;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::auth::{Authenticated, MaybeAuthenticated};
 use crate::crypto::sha256_hex;
+use crate::entities::status::timestamp;
 use crate::handlers::statuses::parse_id;
 use crate::pagination::{link_header, PageParams};
 use crate::params::{lenient, Params};
@@ -20,20 +20,7 @@ use crate::{ApiError, AppState};
 
 /// The caller's name for the audit log, if an admin holding `scope`.
 fn admin(auth: &Authenticated, scope: &str) -> Result<String, ApiError> {
-    auth.require(scope)?;
-    let me = auth.user()?;
-    if !Role::parse(&me.role).is_ok_and(Role::is_admin) {
-        return Err(ApiError::forbidden(
-            "forbidden",
-            "This action is not allowed",
-        ));
-    }
-    Ok(format!("admin:{}", me.username))
-}
-
-fn timestamp(t: chrono::NaiveDateTime) -> String {
-    t.and_utc()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    Ok(format!("admin:{}", auth.admin(scope)?.username))
 }
 
 fn block_entity(b: &DomainBlockRow) -> Value {

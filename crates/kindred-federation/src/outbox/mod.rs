@@ -134,15 +134,7 @@ impl Outbox {
         }
         let parts = note::parts(conn, &self.urls, status)?;
         let object = note::note(&self.urls, author, status, &parts);
-        let activity = json!({
-            "id": id,
-            "type": kind,
-            "actor": self.actor(author),
-            "published": object["published"],
-            "to": object["to"],
-            "cc": object["cc"],
-            "object": object,
-        });
+        let activity = note::wrap(&self.urls, kind, id, author, object);
         self.send(conn, author, activity, &inboxes)
     }
 
@@ -210,22 +202,7 @@ impl Outbox {
         boost: &StatusRow,
         original: &StatusRow,
     ) -> Result<Value, DbError> {
-        let owner = statuses_author_uri(conn, &self.urls, original)?;
-        let followers = self.urls.followers(&booster.username).to_string();
-        let (to, cc) = if boost.visibility == "unlisted" {
-            (vec![followers], vec![PUBLIC.to_owned(), owner])
-        } else {
-            (vec![PUBLIC.to_owned()], vec![followers, owner])
-        };
-        Ok(json!({
-            "id": boost.uri,
-            "type": "Announce",
-            "actor": self.actor(booster),
-            "published": note::timestamp(boost.created_at),
-            "to": to,
-            "cc": cc,
-            "object": original.uri,
-        }))
+        announce(conn, &self.urls, booster, boost, original)
     }
 
     /// `Announce` of a boosted status.
@@ -437,6 +414,32 @@ impl Outbox {
         });
         self.send(conn, account, activity, &inboxes)
     }
+}
+
+/// The `Announce` of a boost, as delivered and as served at the boost's id.
+pub fn announce(
+    conn: &mut AnyConnection,
+    urls: &LocalUrls,
+    booster: &AccountRow,
+    boost: &StatusRow,
+    original: &StatusRow,
+) -> Result<Value, DbError> {
+    let owner = statuses_author_uri(conn, urls, original)?;
+    let followers = urls.followers(&booster.username).to_string();
+    let (to, cc) = if boost.visibility == "unlisted" {
+        (vec![followers], vec![PUBLIC.to_owned(), owner])
+    } else {
+        (vec![PUBLIC.to_owned()], vec![followers, owner])
+    };
+    Ok(json!({
+        "id": boost.uri,
+        "type": "Announce",
+        "actor": urls.actor(&booster.username),
+        "published": note::timestamp(boost.created_at),
+        "to": to,
+        "cc": cc,
+        "object": original.uri,
+    }))
 }
 
 /// The actor id of a status's author (local or remote).

@@ -142,3 +142,16 @@ pub fn note(urls: &LocalUrls, author: &AccountRow, status: &StatusRow, parts: &N
     }
     note
 }
+
+/// `Create` or `Update` carrying a note, addressed as the note is.
+pub fn wrap(urls: &LocalUrls, kind: &str, id: String, author: &AccountRow, note: Value) -> Value {
+    json!({
+        "id": id,
+        "type": kind,
+        "actor": urls.actor(&author.username),
+        "published": note["published"],
+        "to": note["to"],
+        "cc": note["cc"],
+        "object": note,
+    })
+}
