@@ -537,3 +537,14 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+// Per-account totals kept by triggers (migration 2026-11-26-000010_account_stats).
+diesel::table! {
+    account_stats (account_id) {
+        account_id -> BigInt,
+        statuses_count -> BigInt,
+        followers_count -> BigInt,
+        following_count -> BigInt,
+        last_status_at -> Nullable<Timestamp>,
+    }
+}

@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDateTime, Utc};
+use chrono::Utc;
+use kindred_db::models::account_stats::{self, AccountStats};
 use kindred_db::models::notifications::NotificationRow;
 use kindred_db::models::statuses as repo;
 use kindred_db::models::{remote_accounts, social};
@@ -27,19 +28,11 @@ pub async fn accounts(
         .filter(|a| !a.is_local())
         .map(|a| a.id)
         .collect();
-    // Totals shown as 0 need no counting: a popular account's followers are thousands
-    // of index entries, and collections are hidden by default.
-    let counted: Vec<i64> = rows
-        .iter()
-        .filter(|a| !collections_hidden(a, viewer))
-        .map(|a| a.id)
-        .collect();
-    let (follows, stats, remote) = state
+    let (stats, remote) = state
         .db
         .run(move |c| {
             Ok((
-                social::follow_counts(c, &counted)?,
-                repo::account_status_stats(c, &ids)?,
+                account_stats::load(c, &ids)?,
                 remote_accounts::addresses(c, &remote_ids)?,
             ))
         })
@@ -47,7 +40,7 @@ pub async fn accounts(
     Ok(rows
         .iter()
         .map(|row| {
-            let mut a = account_entity(state, row, viewer, &follows, &stats);
+            let mut a = account_entity(state, row, viewer, &stats);
             // A remote account's links point to its home server.
             if let Some((uri, url)) = remote.get(&row.id) {
                 a.url = url.clone().unwrap_or_else(|| uri.clone());
@@ -67,19 +60,26 @@ fn account_entity(
     state: &AppState,
     row: &AccountRow,
     viewer: Option<i64>,
-    follows: &HashMap<i64, (i64, i64)>,
-    stats: &HashMap<i64, (i64, Option<NaiveDateTime>)>,
+    stats: &HashMap<i64, AccountStats>,
 ) -> Account {
     let mut a = Account::from_row(row, &state.urls);
-    let (followers, following) = follows.get(&row.id).copied().unwrap_or_default();
+    let s = stats.get(&row.id).copied().unwrap_or_default();
     let hidden = collections_hidden(row, viewer);
-    a.followers_count = if hidden { 0 } else { followers.max(0) as u64 };
-    a.following_count = if hidden { 0 } else { following.max(0) as u64 };
-    if let Some((n, last)) = stats.get(&row.id) {
-        a.statuses_count = (*n).max(0) as u64;
-        // The day only, as Mastodon: not when exactly someone was last active.
-        a.last_status_at = last.map(|t| t.date().format("%Y-%m-%d").to_string());
-    }
+    a.followers_count = if hidden {
+        0
+    } else {
+        s.followers_count.max(0) as u64
+    };
+    a.following_count = if hidden {
+        0
+    } else {
+        s.following_count.max(0) as u64
+    };
+    a.statuses_count = s.statuses_count.max(0) as u64;
+    // The day only, as Mastodon: not when exactly someone was last active.
+    a.last_status_at = s
+        .last_status_at
+        .map(|t| t.date().format("%Y-%m-%d").to_string());
     a
 }
 

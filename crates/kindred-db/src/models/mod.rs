@@ -1,3 +1,4 @@
+pub mod account_stats;
 pub mod accounts;
 pub mod announcements;
 pub mod conversations;

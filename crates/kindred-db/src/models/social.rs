@@ -1,9 +1,6 @@
 //! Relations between accounts: follows, follow requests, blocks and mutes.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDateTime;
-use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use crate::models::accounts::AccountRow;
@@ -374,34 +371,6 @@ pub fn account_list(
             rows
         }
     })
-}
-
-/// Followers and following totals per account.
-pub fn follow_counts(
-    conn: &mut AnyConnection,
-    ids: &[i64],
-) -> Result<HashMap<i64, (i64, i64)>, DbError> {
-    let mut out: HashMap<i64, (i64, i64)> = HashMap::new();
-    if ids.is_empty() {
-        return Ok(out);
-    }
-    for (a, n) in follows::table
-        .filter(follows::target_account_id.eq_any(ids.to_vec()))
-        .group_by(follows::target_account_id)
-        .select((follows::target_account_id, count_star()))
-        .load::<(i64, i64)>(conn)?
-    {
-        out.entry(a).or_default().0 = n;
-    }
-    for (a, n) in follows::table
-        .filter(follows::account_id.eq_any(ids.to_vec()))
-        .group_by(follows::account_id)
-        .select((follows::account_id, count_star()))
-        .load::<(i64, i64)>(conn)?
-    {
-        out.entry(a).or_default().1 = n;
-    }
-    Ok(out)
 }
 
 pub fn follow_request_count(conn: &mut AnyConnection, target: i64) -> Result<i64, DbError> {

@@ -834,24 +834,3 @@ pub fn find_reblog(
         .first(conn)
         .optional()?)
 }
-
-/// Per-account status totals and the day of the latest one.
-pub fn account_status_stats(
-    conn: &mut AnyConnection,
-    account_ids: &[i64],
-) -> Result<HashMap<i64, (i64, Option<NaiveDateTime>)>, DbError> {
-    if account_ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows: Vec<(i64, i64, Option<NaiveDateTime>)> = statuses::table
-        .filter(statuses::account_id.eq_any(account_ids.to_vec()))
-        .filter(statuses::visibility.ne("direct"))
-        .group_by(statuses::account_id)
-        .select((
-            statuses::account_id,
-            count_star(),
-            diesel::dsl::max(statuses::created_at),
-        ))
-        .load(conn)?;
-    Ok(rows.into_iter().map(|(a, n, t)| (a, (n, t))).collect())
-}

@@ -7,6 +7,7 @@ mod common;
 mod pg;
 mod receiver;
 
+mod account_stats;
 mod accounts;
 mod cli;
 mod client_extras;

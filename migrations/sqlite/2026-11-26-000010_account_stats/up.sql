@@ -1,0 +1,61 @@
+-- Per-account totals shown on every Account entity (statuses_count, last_status_at,
+-- followers_count, following_count), kept by triggers on statuses and follows so that
+-- every path — local posts, federated ones, boosts, cascades from deleting a status or
+-- an account, bulk seeding — keeps them, and presenting a page no longer counts each
+-- author's history (docs/performance.md, timelines). Direct statuses are not counted
+-- (as Mastodon). last_status_at only moves forward: deleting the latest status keeps
+-- the day, as Mastodon's account_stats does.
+CREATE TABLE account_stats (
+    account_id BIGINT PRIMARY KEY NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    statuses_count BIGINT NOT NULL DEFAULT 0,
+    followers_count BIGINT NOT NULL DEFAULT 0,
+    following_count BIGINT NOT NULL DEFAULT 0,
+    last_status_at TIMESTAMP
+);
+
+INSERT INTO account_stats (account_id, statuses_count, followers_count, following_count, last_status_at)
+SELECT a.id,
+    (SELECT count(*) FROM statuses s WHERE s.account_id = a.id AND s.visibility <> 'direct'),
+    (SELECT count(*) FROM follows f WHERE f.target_account_id = a.id),
+    (SELECT count(*) FROM follows f WHERE f.account_id = a.id),
+    (SELECT max(s.created_at) FROM statuses s WHERE s.account_id = a.id AND s.visibility <> 'direct')
+FROM accounts a;
+
+-- Insert triggers upsert (the row may not exist yet); delete triggers only update,
+-- so a cascade from a deleted account never re-creates its row.
+CREATE TRIGGER account_stats_status_insert AFTER INSERT ON statuses
+WHEN NEW.visibility <> 'direct'
+BEGIN
+    INSERT INTO account_stats (account_id, statuses_count, last_status_at)
+    VALUES (NEW.account_id, 1, NEW.created_at)
+    ON CONFLICT (account_id) DO UPDATE SET
+        statuses_count = statuses_count + 1,
+        last_status_at = CASE
+            WHEN last_status_at IS NULL OR excluded.last_status_at > last_status_at
+            THEN excluded.last_status_at ELSE last_status_at END;
+END;
+
+CREATE TRIGGER account_stats_status_delete AFTER DELETE ON statuses
+WHEN OLD.visibility <> 'direct'
+BEGIN
+    UPDATE account_stats SET statuses_count = statuses_count - 1
+    WHERE account_id = OLD.account_id;
+END;
+
+CREATE TRIGGER account_stats_follow_insert AFTER INSERT ON follows
+BEGIN
+    INSERT INTO account_stats (account_id, followers_count)
+    VALUES (NEW.target_account_id, 1)
+    ON CONFLICT (account_id) DO UPDATE SET followers_count = followers_count + 1;
+    INSERT INTO account_stats (account_id, following_count)
+    VALUES (NEW.account_id, 1)
+    ON CONFLICT (account_id) DO UPDATE SET following_count = following_count + 1;
+END;
+
+CREATE TRIGGER account_stats_follow_delete AFTER DELETE ON follows
+BEGIN
+    UPDATE account_stats SET followers_count = followers_count - 1
+    WHERE account_id = OLD.target_account_id;
+    UPDATE account_stats SET following_count = following_count - 1
+    WHERE account_id = OLD.account_id;
+END;
