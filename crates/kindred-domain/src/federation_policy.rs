@@ -75,6 +75,20 @@ impl PolicyDomain {
         self.port
     }
 
+    /// Every rule domain that could cover this one, most specific first (the exact
+    /// `host:port`, then the host and each parent without a port): what to look up
+    /// in stored rules to decide about this domain without loading them all.
+    pub fn covering(&self) -> Vec<PolicyDomain> {
+        let exact = self.port.map(|_| self.clone());
+        exact
+            .into_iter()
+            .chain(self.suffixes().map(|s| PolicyDomain {
+                host: s.to_owned(),
+                port: None,
+            }))
+            .collect()
+    }
+
     /// This domain, then each parent domain (`a.b.example` → `b.example` → `example`).
     fn suffixes(&self) -> impl Iterator<Item = &str> {
         let host = self.host.as_str();
