@@ -481,6 +481,17 @@ mod tests {
     }
 
     #[test]
+    fn covering_lists_rule_domains_most_specific_first() {
+        let names =
+            |s: &str| -> Vec<String> { d(s).covering().iter().map(|c| c.to_string()).collect() };
+        assert_eq!(
+            names("A.b.Example:3000"),
+            ["a.b.example:3000", "a.b.example", "b.example", "example"]
+        );
+        assert_eq!(names("b.example"), ["b.example", "example"]);
+    }
+
+    #[test]
     fn silence_and_noop_let_traffic_through() {
         let p = Policy::new(
             Mode::Open,
