@@ -548,3 +548,21 @@ diesel::table! {
         last_status_at -> Nullable<Timestamp>,
     }
 }
+
+// Silenced accounts (migration 2026-11-26-000011_silenced_accounts).
+diesel::table! {
+    silenced_accounts (account_id) {
+        account_id -> BigInt,
+        origin -> Text,
+        silenced_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(silenced_accounts -> accounts (account_id));
+diesel::allow_tables_to_appear_in_same_query!(silenced_accounts, accounts);
+diesel::allow_tables_to_appear_in_same_query!(silenced_accounts, follows);
+diesel::allow_tables_to_appear_in_same_query!(silenced_accounts, statuses);
+diesel::allow_tables_to_appear_in_same_query!(silenced_accounts, notifications);
+diesel::allow_tables_to_appear_in_same_query!(silenced_accounts, status_tags);
+diesel::allow_tables_to_appear_in_same_query!(silenced_accounts, mentions);
+diesel::allow_tables_to_appear_in_same_query!(silenced_accounts, tags);

@@ -75,6 +75,20 @@ impl PolicyDomain {
         self.port
     }
 
+    /// Every rule domain that could cover this one, most specific first (the exact
+    /// `host:port`, then the host and each parent without a port): what to look up
+    /// in stored rules to decide about this domain without loading them all.
+    pub fn covering(&self) -> Vec<PolicyDomain> {
+        let exact = self.port.map(|_| self.clone());
+        exact
+            .into_iter()
+            .chain(self.suffixes().map(|s| PolicyDomain {
+                host: s.to_owned(),
+                port: None,
+            }))
+            .collect()
+    }
+
     /// This domain, then each parent domain (`a.b.example` → `b.example` → `example`).
     fn suffixes(&self) -> impl Iterator<Item = &str> {
         let host = self.host.as_str();
@@ -464,6 +478,17 @@ mod tests {
         assert!(!p.decide_str("localhost:4000").is_refused());
         let q = Policy::new(Mode::Open, [(d("localhost"), block(Severity::Suspend))], []);
         assert!(q.decide_str("localhost:4000").is_refused());
+    }
+
+    #[test]
+    fn covering_lists_rule_domains_most_specific_first() {
+        let names =
+            |s: &str| -> Vec<String> { d(s).covering().iter().map(|c| c.to_string()).collect() };
+        assert_eq!(
+            names("A.b.Example:3000"),
+            ["a.b.example:3000", "a.b.example", "b.example", "example"]
+        );
+        assert_eq!(names("b.example"), ["b.example", "example"]);
     }
 
     #[test]

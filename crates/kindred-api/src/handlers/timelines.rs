@@ -103,6 +103,7 @@ async fn public_like(
         remote: p.remote.unwrap_or(false),
         include_local_only: viewer.is_local_member(),
         tag_id,
+        viewer: viewer.id(),
     };
     let hidden = viewer.hidden.clone();
     let rows = state

@@ -3,13 +3,16 @@
 //! one transaction, and takes effect in this process at once
 //! ([`PolicyHandle::invalidate`](kindred_federation::policy::PolicyHandle)) and in
 //! other processes within `policy::RECHECK`. Suspending a domain also severs the
-//! follows between us and suspends its known accounts, in the same transaction.
+//! follows between us and suspends its known accounts, in the same transaction;
+//! after every block change the silenced marks of known remote accounts are made to
+//! match the blocks (`sync_silences`), in that transaction too.
 
 use chrono::Utc;
 use kindred_db::models::domain_policy::{self as repo, AuditRow, DomainAllowRow, DomainBlockRow};
-use kindred_db::DbError;
+use kindred_db::models::silenced;
+use kindred_db::{AnyConnection, DbError};
 use kindred_domain::federation_policy::{
-    BlockRule, Mode, Policy, PolicyDomain, Severity, TrafficScope,
+    BlockRule, Decision, Mode, Policy, PolicyDomain, Severity, TrafficScope,
 };
 use serde_json::json;
 
@@ -85,6 +88,25 @@ fn covered(known: Vec<String>, domain: &PolicyDomain) -> Vec<String> {
         .collect()
 }
 
+/// Makes the silenced marks match the blocks now stored; call inside the change's
+/// transaction. Each known remote domain whose most specific rule is `silence` has
+/// its accounts marked; domain-block marks elsewhere are cleared (a lifted or
+/// lowered block, or a more specific rule). State-based, so any change — one block,
+/// an import, a lifted parent rule — ends in the same place. Returns (marked,
+/// cleared) accounts.
+fn sync_silences(
+    c: &mut AnyConnection,
+    now: chrono::NaiveDateTime,
+) -> Result<(usize, usize), DbError> {
+    // Mode does not matter here: allowlist mode refuses traffic, it silences no one.
+    let policy = kindred_federation::policy::build(&repo::snapshot(c)?, Mode::Open);
+    let domains: Vec<String> = repo::remote_domains(c)?
+        .into_iter()
+        .filter(|d| matches!(policy.decide_str(d), Decision::Allow { silenced: true, .. }))
+        .collect();
+    silenced::set_domain_silences(c, &domains, now)
+}
+
 pub fn parse_block(
     r: BlockRequest,
 ) -> Result<(PolicyDomain, Severity, BlockRequest), ServiceError> {
@@ -132,6 +154,7 @@ pub async fn block(
                 } else if was_suspended {
                     repo::unsuspend_domains(c, &known)?;
                 }
+                sync_silences(c, now)?;
                 Ok(stored)
             })
         })
@@ -149,6 +172,7 @@ pub async fn unblock(
     id: i64,
 ) -> Result<DomainBlockRow, ServiceError> {
     let entry = audit(state, actor, "unblock", None);
+    let entry_time = entry.created_at;
     let removed = state
         .db
         .run(move |c| {
@@ -166,6 +190,7 @@ pub async fn unblock(
                         repo::unsuspend_domains(c, &known)?;
                     }
                 }
+                sync_silences(c, entry_time)?;
                 Ok(removed)
             })
         })
@@ -522,6 +547,7 @@ pub async fn import(
                 if !dry_run && !apply.is_empty() {
                     repo::put_blocks_bulk(c, &apply, &audits)?;
                     repo::suspend_domains(c, &report.suspended_domains)?;
+                    sync_silences(c, now.naive_utc())?;
                 }
                 Ok(report)
             })

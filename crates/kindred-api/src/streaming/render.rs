@@ -379,6 +379,7 @@ async fn admitted(
                     remote: origin == Origin::Remote,
                     include_local_only,
                     tag_id,
+                    viewer: me,
                 };
                 let rows = match &key {
                     StreamKey::User => match me {

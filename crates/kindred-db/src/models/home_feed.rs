@@ -29,20 +29,22 @@ pub fn home_feed(
     if followed.is_empty() {
         return Ok(from_people);
     }
-    let from_tags = by_tags(conn, &followed, hidden, page)?;
+    let from_tags = by_tags(conn, viewer, &followed, hidden, page)?;
     Ok(merge(from_people, from_tags, page))
 }
 
 /// Public originals carrying any of the tags, never by hidden accounts. Members see
-/// local-only statuses here too (the home feed is only ever a member's).
+/// local-only statuses here too (the home feed is only ever a member's). Silenced
+/// authors the viewer does not follow are left out, as on the hashtag timeline.
 fn by_tags(
     conn: &mut AnyConnection,
+    viewer: i64,
     tag_ids: &[i64],
     hidden: &[i64],
     page: Page,
 ) -> Result<Vec<StatusRow>, DbError> {
     let mut q = st::table
-        .into_boxed()
+        .into_boxed::<<AnyConnection as diesel::Connection>::Backend>()
         .filter(
             st::id.eq_any(
                 status_tags::table
@@ -52,7 +54,10 @@ fn by_tags(
         )
         .filter(st::visibility.eq("public"))
         .filter(st::reblog_of_id.is_null())
-        .filter(diesel::dsl::not(st::account_id.eq_any(hidden.to_vec())));
+        .filter(diesel::dsl::not(st::account_id.eq_any(hidden.to_vec())))
+        .filter(diesel::dsl::not(
+            st::account_id.eq_any(crate::models::silenced::limited_for(Some(viewer))),
+        ));
     if let Some(m) = page.max_id {
         q = q.filter(st::id.lt(m));
     }

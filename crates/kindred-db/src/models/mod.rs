@@ -18,6 +18,7 @@ pub mod outbound;
 pub mod received;
 pub mod remote_accounts;
 pub mod search;
+pub mod silenced;
 pub mod social;
 pub mod statuses;
 pub mod tag_follows;

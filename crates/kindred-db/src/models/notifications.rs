@@ -1,10 +1,15 @@
-//! Notifications and read markers.
+//! Notifications and read markers. Notifications from a silenced account the
+//! recipient does not follow are stored but not read back (as Mastodon filters
+//! them), so lifting the silence shows them.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::models::silenced::limited_for;
 use crate::schema::{markers, notifications};
 use crate::{AnyConnection, DbError};
+
+type Multi = <AnyConnection as diesel::Connection>::Backend;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = notifications)]
@@ -82,7 +87,7 @@ pub fn list(
 ) -> Result<Vec<NotificationRow>, DbError> {
     let mut query = notifications::table
         .filter(notifications::account_id.eq(account_id))
-        .into_boxed();
+        .into_boxed::<Multi>();
     if !q.types.is_empty() {
         query = query.filter(notifications::kind.eq_any(q.types.clone()));
     }
@@ -99,6 +104,9 @@ pub fn list(
             notifications::from_account_id.eq_any(q.hidden_from.clone()),
         ));
     }
+    query = query.filter(diesel::dsl::not(
+        notifications::from_account_id.eq_any(limited_for(Some(account_id))),
+    ));
     if let Some(m) = q.max_id {
         query = query.filter(notifications::id.lt(m));
     }
@@ -129,8 +137,12 @@ pub fn find(
     id: i64,
 ) -> Result<Option<NotificationRow>, DbError> {
     Ok(notifications::table
+        .into_boxed::<Multi>()
         .filter(notifications::id.eq(id))
         .filter(notifications::account_id.eq(account_id))
+        .filter(diesel::dsl::not(
+            notifications::from_account_id.eq_any(limited_for(Some(account_id))),
+        ))
         .select(NotificationRow::as_select())
         .first(conn)
         .optional()?)
@@ -183,10 +195,14 @@ pub fn unread_count(
         .and_then(|m| m.last_read_id.parse().ok())
         .unwrap_or(0);
     let ids: Vec<i64> = notifications::table
+        .into_boxed::<Multi>()
         .filter(notifications::account_id.eq(account_id))
         .filter(notifications::id.gt(last_read))
         .filter(diesel::dsl::not(
             notifications::from_account_id.eq_any(hidden_from.to_vec()),
+        ))
+        .filter(diesel::dsl::not(
+            notifications::from_account_id.eq_any(limited_for(Some(account_id))),
         ))
         .select(notifications::id)
         .limit(limit)

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::models::accounts::AccountRow;
-use crate::models::search;
+use crate::models::{search, silenced};
 use crate::schema::{accounts, remote_accounts};
 use crate::{AnyConnection, DbError};
 
@@ -151,6 +151,8 @@ pub fn upsert(
                 new_id
             }
         };
+        // An account of a silenced domain is silenced from the moment it is known.
+        silenced::mark_if_domain_silenced(conn, id, &p.domain, now)?;
         search::index_account(conn, id, &p.display_name)?;
         find_by_uri(conn, &p.uri)?.ok_or(DbError::NotFound)
     })

@@ -52,7 +52,11 @@ macro_rules! only_visible {
         let q = $query
             .filter(statuses::reblog_of_id.is_null())
             .filter(not(statuses::account_id.eq_any(viewer.hidden.clone())))
-            .filter(not(statuses::account_id.eq_any(inactive)));
+            .filter(not(statuses::account_id.eq_any(inactive)))
+            // Silenced authors only for their followers.
+            .filter(not(
+                statuses::account_id.eq_any(crate::models::silenced::limited_for(viewer.id))
+            ));
         match viewer.id {
             None => q
                 .filter(statuses::visibility.eq_any(["public", "unlisted"]))

@@ -575,6 +575,9 @@ pub struct PublicScope {
     /// Whether local-only statuses may be included (the viewer is a local member).
     pub include_local_only: bool,
     pub tag_id: Option<i64>,
+    /// Who is looking (None: anonymous): silenced authors appear only to their
+    /// followers.
+    pub viewer: Option<i64>,
 }
 
 pub fn public(
@@ -598,7 +601,10 @@ pub fn public(
         .filter(diesel::dsl::not(
             statuses::account_id.eq_any(hidden.to_vec()),
         ))
-        .filter(diesel::dsl::not(statuses::account_id.eq_any(inactive)));
+        .filter(diesel::dsl::not(statuses::account_id.eq_any(inactive)))
+        .filter(diesel::dsl::not(
+            statuses::account_id.eq_any(crate::models::silenced::limited_for(scope.viewer)),
+        ));
     if scope.local {
         q = q.filter(statuses::local.eq(true));
     }

@@ -7,7 +7,7 @@ use activitypub_federation::traits::ActivityHandler;
 use chrono::Utc;
 use kindred_db::models::interactions::{self, Mark};
 use kindred_db::models::notifications::{self as notif, NotificationRow};
-use kindred_db::models::{federated, outbound, social, statuses};
+use kindred_db::models::{federated, outbound, silenced, social, statuses};
 use serde::Deserialize;
 use url::Url;
 
@@ -66,7 +66,8 @@ impl ActivityHandler for Follow {
     }
 
     /// Follows an unlocked account at once (and queues the `Accept`), or leaves a
-    /// request for a locked one to decide on. Blocked either way: nothing happens.
+    /// request for a locked one (or from a silenced follower) to decide on. Blocked
+    /// either way: nothing happens.
     async fn receive(self, data: &Data<FedData>) -> Result<(), InboxError> {
         let target = lookup::local_account(data, &self.object)
             .await?
@@ -86,6 +87,9 @@ impl ActivityHandler for Follow {
                     if social::blocked_either_way(c, a, b)? {
                         return Ok(Vec::new());
                     }
+                    // A silenced follower the member does not follow asks first, as
+                    // if the account were locked (Mastodon's "limit").
+                    let locked = locked || silenced::is_limited_for(c, a, b)?;
                     let n = now.naive_utc();
                     let (new, kind) = if locked {
                         let new = social::request_follow(c, row_id, a, b, true, false, n)?;

@@ -430,3 +430,244 @@ async fn admin_api(backend: Backend) {
 }
 
 both_backends!(admin_api);
+
+async fn is_silenced(app: &TestApp, id: &str) -> bool {
+    let id: i64 = id.parse().unwrap();
+    app.state
+        .db
+        .run(move |c| kindred_db::models::silenced::is_silenced(c, id))
+        .await
+        .unwrap()
+}
+
+/// (type, acct) of each notification the member is shown.
+async fn notes(app: &TestApp, token: &str) -> Vec<(String, String)> {
+    let (s, v) = app
+        .get_json("/api/v1/notifications?limit=40", Some(token))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["type"].as_str().unwrap().to_owned(),
+                n["account"]["acct"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+async fn shows(app: &TestApp, token: &str, path: &str, text: &str) -> bool {
+    let (s, v) = app.get_json(path, Some(token)).await;
+    assert_eq!(s, 200, "{path}: {v}");
+    v.to_string().contains(text)
+}
+
+/// Where a non-follower could come across a remote account's public posts.
+const PUBLIC_PLACES: [&str; 4] = [
+    "/api/v1/timelines/public",
+    "/api/v1/timelines/public?remote=true",
+    "/api/v1/timelines/tag/quiet",
+    "/api/v2/search?type=statuses&q=quiet",
+];
+
+/// Silence (Mastodon's "limit"): a silenced domain's accounts reach only those who
+/// follow them — kept out of the public, remote and hashtag timelines and status
+/// search of everyone else, their notifications to non-followers hidden, their
+/// follows turned into requests; new accounts of the domain silenced when first
+/// seen; lifting (or lowering to noop) restores all of it.
+async fn silence_reaches_only_followers(backend: Backend) {
+    let (Some(a), Some(b)) = (instance(backend).await, instance(backend).await) else {
+        return;
+    };
+    let (alice, _) = a.member("alice").await;
+    let (carol, _) = a.member("carol").await;
+    let (bob, _) = b.member("bob").await;
+    let bob_acct = format!("bob@{}", b.domain);
+    let bob_at_a = resolve(&a, &alice, &bob_acct).await.expect("bob resolves");
+    a.post_json(
+        &format!("/api/v1/accounts/{bob_at_a}/follow"),
+        &alice,
+        json!({}),
+    )
+    .await;
+    eventually("alice follows bob", || following(&a, &alice, &bob_at_a)).await;
+
+    // Before the silence bob's public posts are public to carol too.
+    b.post_status(
+        &bob,
+        json!({ "status": "loud before #quiet", "visibility": "public" }),
+    )
+    .await;
+    eventually("the post arrives", || home_has(&a, &alice, "loud before")).await;
+    for place in PUBLIC_PLACES {
+        assert!(shows(&a, &carol, place, "loud before").await, "{place}");
+    }
+
+    let block = policy::block(
+        &a.state,
+        "test",
+        BlockRequest {
+            domain: b.domain.to_uppercase(),
+            severity: Some("silence".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(is_silenced(&a, &bob_at_a).await, "bob is silenced");
+    // The traffic still flows.
+    b.post_status(
+        &bob,
+        json!({
+            "status": format!("quiet after #quiet @alice@{} @carol@{}", a.domain, a.domain),
+            "visibility": "public",
+        }),
+    )
+    .await;
+    eventually("alice, a follower, still gets it in home", || {
+        home_has(&a, &alice, "quiet after")
+    })
+    .await;
+    for place in PUBLIC_PLACES {
+        for text in ["quiet after", "loud before"] {
+            assert!(
+                !shows(&a, &carol, place, text).await,
+                "a non-follower sees {text:?} in {place}"
+            );
+            assert!(
+                shows(&a, &alice, place, text).await,
+                "a follower misses {text:?} in {place}"
+            );
+        }
+    }
+    // carol's home has no way in either, even by a followed hashtag.
+    a.post_json("/api/v1/tags/quiet/follow", &carol, json!({}))
+        .await;
+    assert!(!home_has(&a, &carol, "quiet after").await);
+
+    // bob favourites a post of carol's and asks to follow her.
+    let carol_post = a
+        .post_status(
+            &carol,
+            json!({ "status": format!("carol's thought @bob@{}", b.domain), "visibility": "public" }),
+        )
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let at_b = loop {
+        let (_, n) = b
+            .get_json("/api/v1/notifications?types[]=mention", Some(&bob))
+            .await;
+        if let Some(id) = n[0]["status"]["id"].as_str() {
+            break id.to_owned();
+        }
+        assert!(Instant::now() < deadline, "carol's post never reached bob");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let (s, v) = b
+        .post_json(
+            &format!("/api/v1/statuses/{at_b}/favourite"),
+            &bob,
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let carol_at_b = resolve(&b, &bob, &format!("carol@{}", a.domain))
+        .await
+        .expect("carol resolves");
+    let (s, v) = b
+        .post_json(
+            &format!("/api/v1/accounts/{carol_at_b}/follow"),
+            &bob,
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    eventually("the Like arrives", || async {
+        let (_, s) = a
+            .get_json(&format!("/api/v1/statuses/{carol_post}"), Some(&carol))
+            .await;
+        s["favourites_count"] == 1
+    })
+    .await;
+    // carol is unlocked, yet bob's follow is only a request.
+    eventually("the follow request arrives", || async {
+        let (_, v) = a.get_json("/api/v1/follow_requests", Some(&carol)).await;
+        v.to_string().contains(&bob_acct)
+    })
+    .await;
+    let (_, rel) = a
+        .get_json(
+            &format!("/api/v1/accounts/relationships?id[]={bob_at_a}"),
+            Some(&carol),
+        )
+        .await;
+    assert_eq!(rel[0]["followed_by"], false, "{rel}");
+    // None of it notifies carol; alice, who follows bob, gets her mention.
+    let carol_notes = notes(&a, &carol).await;
+    assert!(
+        carol_notes.iter().all(|(_, from)| from != &bob_acct),
+        "{carol_notes:?}"
+    );
+    let (_, count) = a
+        .get_json("/api/v1/notifications/unread_count", Some(&carol))
+        .await;
+    assert_eq!(count["count"], 0, "{count}");
+    assert!(notes(&a, &alice)
+        .await
+        .contains(&("mention".to_owned(), bob_acct.clone())));
+
+    // An account of the silenced domain first seen now is silenced at once.
+    b.member("dave").await;
+    let dave_at_a = resolve(&a, &carol, &format!("dave@{}", b.domain))
+        .await
+        .expect("dave resolves");
+    assert!(is_silenced(&a, &dave_at_a).await, "dave is silenced");
+
+    // Lifting the block restores everything.
+    policy::unblock(&a.state, "test", block.id).await.unwrap();
+    assert!(!is_silenced(&a, &bob_at_a).await);
+    assert!(!is_silenced(&a, &dave_at_a).await);
+    for place in PUBLIC_PLACES {
+        assert!(shows(&a, &carol, place, "quiet after").await, "{place}");
+    }
+    assert!(
+        home_has(&a, &carol, "quiet after").await,
+        "by the followed tag"
+    );
+    let carol_notes = notes(&a, &carol).await;
+    for kind in ["mention", "favourite", "follow_request"] {
+        assert!(
+            carol_notes.contains(&(kind.to_owned(), bob_acct.clone())),
+            "{kind}: {carol_notes:?}"
+        );
+    }
+
+    // Raised again, then lowered to noop: the mark follows the block.
+    let again = BlockRequest {
+        domain: b.domain.clone(),
+        severity: Some("silence".into()),
+        ..Default::default()
+    };
+    policy::block(&a.state, "test", again.clone())
+        .await
+        .unwrap();
+    assert!(is_silenced(&a, &bob_at_a).await);
+    assert!(!shows(&a, &carol, PUBLIC_PLACES[0], "quiet after").await);
+    policy::block(
+        &a.state,
+        "test",
+        BlockRequest {
+            severity: Some("noop".into()),
+            ..again
+        },
+    )
+    .await
+    .unwrap();
+    assert!(!is_silenced(&a, &bob_at_a).await);
+    assert!(!is_silenced(&a, &dave_at_a).await);
+    assert!(shows(&a, &carol, PUBLIC_PLACES[0], "quiet after").await);
+}
+
+both_backends!(silence_reaches_only_followers);

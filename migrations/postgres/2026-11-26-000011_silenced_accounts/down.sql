@@ -1,0 +1,1 @@
+DROP TABLE silenced_accounts;
