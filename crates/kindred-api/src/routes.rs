@@ -9,9 +9,9 @@ use actix_web::middleware::{from_fn, Next};
 use actix_web::web;
 
 use crate::handlers::{
-    accounts, activitypub, announcements, apps, conversations, domain_policy, filters, health,
-    groups, inbox, instance, lists, notifications, oauth, pages, relations, search, statuses, streaming,
-    tags, timelines, well_known,
+    accounts, activitypub, announcements, apps, conversations, domain_policy, filters, groups,
+    health, inbox, instance, lists, notifications, oauth, pages, relations, search, statuses,
+    streaming, tags, timelines, well_known,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -459,7 +459,10 @@ fn groups_api(cfg: &mut web::ServiceConfig) {
             web::post().to(groups::act),
         )
         .route("/v1/groups/{id}/timeline", web::get().to(groups::timeline))
-        .route("/v1/groups/{id}/review", web::get().to(groups::review_queue))
+        .route(
+            "/v1/groups/{id}/review",
+            web::get().to(groups::review_queue),
+        )
         .route(
             "/v1/groups/{id}/statuses/{status_id}/{action}",
             web::post().to(groups::act_on_post),

@@ -202,7 +202,9 @@ impl GroupSettings {
     ) -> Result<Self, DomainError> {
         let name = bounded(name, MAX_NAME, "name must be 1 to 100 characters")?;
         if name.is_empty() {
-            return Err(DomainError::InvalidGroup("name must be 1 to 100 characters"));
+            return Err(DomainError::InvalidGroup(
+                "name must be 1 to 100 characters",
+            ));
         }
         if questions.len() > MAX_QUESTIONS {
             return Err(DomainError::InvalidGroup("at most 5 join questions"));
@@ -564,13 +566,29 @@ mod tests {
     fn joining_depends_on_visibility_and_standing() {
         use MembershipState::*;
         assert_eq!(GroupVisibility::Public.on_join_request(None), Some(Member));
-        assert_eq!(GroupVisibility::Closed.on_join_request(None), Some(Requested));
+        assert_eq!(
+            GroupVisibility::Closed.on_join_request(None),
+            Some(Requested)
+        );
         assert_eq!(GroupVisibility::Private.on_join_request(None), None);
-        assert_eq!(GroupVisibility::Private.on_join_request(Some(Invited)), Some(Member));
-        assert_eq!(GroupVisibility::Closed.on_join_request(Some(Invited)), Some(Member));
-        for v in [GroupVisibility::Public, GroupVisibility::Closed, GroupVisibility::Private] {
+        assert_eq!(
+            GroupVisibility::Private.on_join_request(Some(Invited)),
+            Some(Member)
+        );
+        assert_eq!(
+            GroupVisibility::Closed.on_join_request(Some(Invited)),
+            Some(Member)
+        );
+        for v in [
+            GroupVisibility::Public,
+            GroupVisibility::Closed,
+            GroupVisibility::Private,
+        ] {
             assert_eq!(v.on_join_request(Some(Banned)), None);
         }
-        assert_eq!(GroupVisibility::Closed.on_join_request(Some(Requested)), Some(Requested));
+        assert_eq!(
+            GroupVisibility::Closed.on_join_request(Some(Requested)),
+            Some(Requested)
+        );
     }
 }

@@ -93,8 +93,9 @@ pub struct GroupParams {
 fn parse_review(raw: Option<&str>) -> Result<Option<i64>, ApiError> {
     raw.filter(|s| !s.is_empty())
         .map(|s| {
-            s.parse::<i64>()
-                .map_err(|_| ApiError::unprocessable("invalid_group", "review_first_posts must be a number"))
+            s.parse::<i64>().map_err(|_| {
+                ApiError::unprocessable("invalid_group", "review_first_posts must be a number")
+            })
         })
         .transpose()
 }
@@ -191,7 +192,12 @@ async fn list_memberships(
     let after = p.since_id.as_deref().map(parse_id).transpose()?;
     let limit = parse_limit(p.limit.as_deref(), 40, 80)?;
     let rows = service::memberships(state, &me, id, which, after, limit).await?;
-    let accounts = present::accounts(state, Some(me.id), rows.iter().map(|(_, a)| a.clone()).collect()).await?;
+    let accounts = present::accounts(
+        state,
+        Some(me.id),
+        rows.iter().map(|(_, a)| a.clone()).collect(),
+    )
+    .await?;
     let out: Vec<Membership> = rows
         .iter()
         .filter_map(|(m, a)| {
@@ -269,7 +275,10 @@ pub async fn act(
                 .filter(|d| !d.is_empty())
                 .map(|d| {
                     d.parse::<i64>().map_err(|_| {
-                        ApiError::unprocessable("invalid_duration", "duration must be a number of seconds")
+                        ApiError::unprocessable(
+                            "invalid_duration",
+                            "duration must be a number of seconds",
+                        )
                     })
                 })
                 .transpose()?,

@@ -221,8 +221,7 @@ pub async fn account_statuses(
     }
     let w = p.page.window(20, 40)?;
     if target.role == kindred_db::models::groups::GROUP_ROLE {
-        return group_statuses(&req, &state, &viewer, &target, p.pinned.unwrap_or(false), w)
-            .await;
+        return group_statuses(&req, &state, &viewer, &target, p.pinned.unwrap_or(false), w).await;
     }
     let tag = p.tagged.map(|t| t.trim_start_matches('#').to_lowercase());
     let own = viewer.id() == Some(target.id);

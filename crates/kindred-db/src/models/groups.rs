@@ -134,7 +134,11 @@ pub fn update(
                 accounts::updated_at.eq(group.updated_at),
             ))
             .execute(conn)?;
-        search::index_account(conn, group.account_id, if listed { display_name } else { "" })?;
+        search::index_account(
+            conn,
+            group.account_id,
+            if listed { display_name } else { "" },
+        )?;
         diesel::update(groups::table.find(group.account_id))
             .set((
                 groups::visibility.eq(&group.visibility),
@@ -219,7 +223,10 @@ pub fn membership(
 
 /// The viewer's memberships (state `member`), by group: what timelines and the
 /// visibility rule need about groups.
-pub fn member_of(conn: &mut AnyConnection, account_id: i64) -> Result<HashMap<i64, String>, DbError> {
+pub fn member_of(
+    conn: &mut AnyConnection,
+    account_id: i64,
+) -> Result<HashMap<i64, String>, DbError> {
     Ok(gm::table
         .filter(gm::account_id.eq(account_id))
         .filter(gm::state.eq("member"))
@@ -243,7 +250,11 @@ pub fn set_membership(
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
     diesel::update(gm::table.find(id))
-        .set((gm::state.eq(state), gm::role.eq(role), gm::updated_at.eq(now)))
+        .set((
+            gm::state.eq(state),
+            gm::role.eq(role),
+            gm::updated_at.eq(now),
+        ))
         .execute(conn)?;
     Ok(())
 }
@@ -373,10 +384,12 @@ pub fn posts_of(
 }
 
 pub fn release_post(conn: &mut AnyConnection, status_id: i64) -> Result<bool, DbError> {
-    Ok(diesel::update(gp::table.find(status_id).filter(gp::held.eq(true)))
-        .set(gp::held.eq(false))
-        .execute(conn)?
-        == 1)
+    Ok(
+        diesel::update(gp::table.find(status_id).filter(gp::held.eq(true)))
+            .set(gp::held.eq(false))
+            .execute(conn)?
+            == 1,
+    )
 }
 
 pub fn set_pinned(
@@ -421,7 +434,9 @@ pub fn timeline(
     let mut q = statuses::table
         .inner_join(gp::table.on(gp::status_id.eq(statuses::id)))
         .filter(gp::group_id.eq(group_id))
-        .filter(diesel::dsl::not(statuses::account_id.eq_any(hidden.to_vec())))
+        .filter(diesel::dsl::not(
+            statuses::account_id.eq_any(hidden.to_vec()),
+        ))
         .into_boxed::<Multi>();
     if !scope.discussions {
         q = q.filter(gp::kind.eq("announcement"));
@@ -486,7 +501,9 @@ pub fn member_feed(
     let q = statuses::table
         .into_boxed()
         .filter(statuses::id.eq_any(posts))
-        .filter(diesel::dsl::not(statuses::account_id.eq_any(hidden.to_vec())));
+        .filter(diesel::dsl::not(
+            statuses::account_id.eq_any(hidden.to_vec()),
+        ));
     page.load(conn, q)
 }
 

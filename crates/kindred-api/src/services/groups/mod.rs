@@ -75,7 +75,9 @@ pub async fn as_moderator(
         .filter(MembershipRow::is_member)
         .and_then(|m| GroupRole::parse(&m.role).ok())
         .filter(|r| r.moderates())
-        .ok_or(ServiceError::Forbidden("only the group's facilitators can do this"))?;
+        .ok_or(ServiceError::Forbidden(
+            "only the group's facilitators can do this",
+        ))?;
     Ok((loaded, role))
 }
 
@@ -228,7 +230,11 @@ pub async fn create(
         Err(DbError::Conflict) => return Err(ServiceError::UsernameTaken),
         Err(e) => return Err(e.into()),
     }
-    tracing::info!(group_id = id, visibility = settings.visibility.as_str(), "group created");
+    tracing::info!(
+        group_id = id,
+        visibility = settings.visibility.as_str(),
+        "group created"
+    );
     show(state, me.id, id).await
 }
 
@@ -286,7 +292,13 @@ pub async fn update(
         ch.review_first_posts.unwrap_or(group.review_first_posts),
     )?;
     let now = Utc::now().naive_utc();
-    let row = group_row(id, &settings, group.private_key_pem.clone(), group.created_at, now);
+    let row = group_row(
+        id,
+        &settings,
+        group.private_key_pem.clone(),
+        group.created_at,
+        now,
+    );
     let note = kindred_domain::text::plain_text_to_html(&settings.description);
     let name = settings.name.clone();
     state
@@ -320,7 +332,9 @@ pub async fn join(
     answers: Vec<String>,
 ) -> Result<Group, ServiceError> {
     if !me.is_local() || me.role == GROUP_ROLE {
-        return Err(ServiceError::Forbidden("only members of this instance can join"));
+        return Err(ServiceError::Forbidden(
+            "only members of this instance can join",
+        ));
     }
     let (loaded, current) = find_visible(state, Some(me.id), id).await?;
     let visibility = GroupVisibility::parse(&loaded.group.visibility)?;
