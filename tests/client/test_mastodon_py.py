@@ -654,6 +654,35 @@ class Run:
         check(ALICE_EMAIL not in str(found), "search_v2 answer holds alice's email")
         ok("search_v2: statuses by words, hashtags by prefix, accounts by username")
 
+        # ---- groups: following a group joins it; a discussion post stays with members ----
+        r = requests.post(f"{self.base}/api/v1/groups", timeout=HTTP_TIMEOUT,
+                          headers={"Authorization": f"Bearer {api_email.access_token}"},
+                          data={"username": "peers", "display_name": "Peer group", "visibility": "public"})
+        check(r.status_code == 200, f"creating a group gave {r.status_code}: {snippet(r.text)}")
+        group_id = r.json()["id"]
+        group = api_carol.account(group_id)
+        check(group["group"] is True, f"the group's Account has group={group.get('group')!r}")
+        check(api_carol.account_follow(group_id)["following"], "account_follow on a public group did not join it")
+        talk = api_carol.status_post("@peers a hard day, glad you are here", visibility="public")
+        check(talk["visibility"] == "private", f"a discussion post shows visibility {talk['visibility']!r}")
+        check(any(str(s["id"]) == str(talk["id"]) for s in api_carol.timeline_home(limit=40)),
+              "the discussion post is not in the member's home timeline")
+        check(any(str(s["id"]) == str(talk["id"]) for s in api_email.timeline_home(limit=40)),
+              "the discussion post is not in the owner's home timeline")
+        api_bob = self.masto(client_id=client_id, client_secret=client_secret)
+        api_bob.log_in("bob", bob_password, scopes=APP_SCOPES, allow_http=True)
+        api_bob.account_follow(api_carol.account_verify_credentials()["id"])
+        check(not any(str(s["id"]) == str(talk["id"]) for s in api_bob.timeline_home(limit=40)),
+              "a non-member following the author sees the discussion post at home")
+        check(not any(str(s["id"]) == str(talk["id"]) for s in api_bob.timeline_public(local=True)),
+              "the discussion post is in the public timeline")
+        r, _ = self.get_json(f"/api/v1/statuses/{talk['id']}", api_bob.access_token)
+        check(r.status_code == 404, f"a non-member fetched the discussion post: {r.status_code}")
+        check(not api_bob.account_statuses(group_id), "a non-member sees the group's discussion")
+        check(not api_carol.account_unfollow(group_id)["following"], "account_unfollow did not leave the group")
+        ok("groups: account_follow joins, a discussion post is in members' home timelines only, "
+           "a non-member (even following the author) sees it nowhere, account_unfollow leaves")
+
         # ---- streaming (Mastodon.py streams over HTTP server-sent events) ----
         self.streaming_checks(api_email, api_carol)
 

@@ -9,9 +9,9 @@ use actix_web::middleware::{from_fn, Next};
 use actix_web::web;
 
 use crate::handlers::{
-    accounts, activitypub, announcements, apps, conversations, domain_policy, filters, health,
-    inbox, instance, lists, notifications, oauth, pages, relations, search, statuses, streaming,
-    tags, timelines, well_known,
+    accounts, activitypub, announcements, apps, conversations, domain_policy, filters, groups,
+    health, inbox, instance, lists, notifications, oauth, pages, relations, search, statuses,
+    streaming, tags, timelines, well_known,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -249,6 +249,7 @@ fn api(cfg: &mut web::ServiceConfig) {
 
 /// Lists, filters, announcements, conversations and hashtags.
 fn client_extras(cfg: &mut web::ServiceConfig) {
+    groups_api(cfg);
     cfg.route("/v1/lists", web::get().to(lists::index))
         .route("/v1/lists", web::post().to(lists::create))
         .route("/v1/lists/{id}", web::get().to(lists::show))
@@ -439,4 +440,31 @@ pub async fn log_requests(
         "request"
     );
     Ok(res)
+}
+
+/// The groups extension (docs/api/groups.md).
+fn groups_api(cfg: &mut web::ServiceConfig) {
+    cfg.route("/v1/groups", web::get().to(groups::index))
+        .route("/v1/groups", web::post().to(groups::create))
+        .route("/v1/groups/{id}", web::get().to(groups::show))
+        .route("/v1/groups/{id}", web::put().to(groups::update))
+        .route("/v1/groups/{id}", web::patch().to(groups::update))
+        .route("/v1/groups/{id}/join", web::post().to(groups::join))
+        .route("/v1/groups/{id}/leave", web::post().to(groups::leave))
+        .route("/v1/groups/{id}/members", web::get().to(groups::members))
+        .route("/v1/groups/{id}/requests", web::get().to(groups::requests))
+        .route("/v1/groups/{id}/bans", web::get().to(groups::bans))
+        .route(
+            "/v1/groups/{id}/accounts/{account_id}/{action}",
+            web::post().to(groups::act),
+        )
+        .route("/v1/groups/{id}/timeline", web::get().to(groups::timeline))
+        .route(
+            "/v1/groups/{id}/review",
+            web::get().to(groups::review_queue),
+        )
+        .route(
+            "/v1/groups/{id}/statuses/{status_id}/{action}",
+            web::post().to(groups::act_on_post),
+        );
 }

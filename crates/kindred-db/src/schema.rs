@@ -566,3 +566,55 @@ diesel::allow_tables_to_appear_in_same_query!(silenced_accounts, notifications);
 diesel::allow_tables_to_appear_in_same_query!(silenced_accounts, status_tags);
 diesel::allow_tables_to_appear_in_same_query!(silenced_accounts, mentions);
 diesel::allow_tables_to_appear_in_same_query!(silenced_accounts, tags);
+
+// Peer-support groups (migration 2026-11-26-000012_groups).
+diesel::table! {
+    groups (account_id) {
+        account_id -> BigInt,
+        visibility -> Text,
+        rules -> Text,
+        questions -> Text,
+        content_warning -> Text,
+        review_first_posts -> BigInt,
+        private_key_pem -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    group_memberships (id) {
+        id -> BigInt,
+        group_id -> BigInt,
+        account_id -> BigInt,
+        role -> Text,
+        state -> Text,
+        answers -> Text,
+        approved_posts -> BigInt,
+        muted_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    group_posts (status_id) {
+        status_id -> BigInt,
+        group_id -> BigInt,
+        account_id -> BigInt,
+        kind -> Text,
+        held -> Bool,
+        pinned_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(groups, accounts);
+diesel::allow_tables_to_appear_in_same_query!(groups, group_memberships);
+diesel::allow_tables_to_appear_in_same_query!(groups, group_posts);
+diesel::allow_tables_to_appear_in_same_query!(groups, statuses);
+diesel::allow_tables_to_appear_in_same_query!(group_memberships, accounts);
+diesel::allow_tables_to_appear_in_same_query!(group_memberships, group_posts);
+diesel::allow_tables_to_appear_in_same_query!(group_memberships, statuses);
+diesel::allow_tables_to_appear_in_same_query!(group_posts, accounts);
+diesel::allow_tables_to_appear_in_same_query!(group_posts, statuses);

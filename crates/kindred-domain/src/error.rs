@@ -38,6 +38,8 @@ pub enum DomainError {
     InvalidAnnouncement(&'static str),
     #[error("{0}")]
     InvalidPolicy(String),
+    #[error("{0}")]
+    InvalidGroup(&'static str),
 }
 
 impl DomainError {
@@ -62,6 +64,7 @@ impl DomainError {
             Self::InvalidList(_) => "invalid_list",
             Self::InvalidAnnouncement(_) => "invalid_announcement",
             Self::InvalidPolicy(_) => "invalid_policy",
+            Self::InvalidGroup(_) => "invalid_group",
         }
     }
 }

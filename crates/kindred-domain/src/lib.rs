@@ -7,6 +7,7 @@ pub mod email;
 pub mod error;
 pub mod federation_policy;
 pub mod filters;
+pub mod groups;
 pub mod id;
 pub mod instance;
 pub mod scope;

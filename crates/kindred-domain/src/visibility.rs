@@ -15,6 +15,9 @@ pub enum Visibility {
     Private,
     /// Mentioned accounts only.
     Direct,
+    /// Members of the status's group only (a group discussion post). Never chosen by a
+    /// client: `kindred_domain::groups::place_post` sets it, and it never federates.
+    Group,
 }
 
 impl Visibility {
@@ -24,6 +27,16 @@ impl Visibility {
             Self::Unlisted => "unlisted",
             Self::Private => "private",
             Self::Direct => "direct",
+            Self::Group => "group",
+        }
+    }
+
+    /// What Mastodon clients are shown: they know four audiences, and a group post is
+    /// closest to followers-only (a limited audience, shown with a lock).
+    pub fn as_client_str(self) -> &'static str {
+        match self {
+            Self::Group => "private",
+            other => other.as_str(),
         }
     }
 
@@ -46,7 +59,8 @@ impl Visibility {
             Self::Public => 0,
             Self::Unlisted => 1,
             Self::Private => 2,
-            Self::Direct => 3,
+            Self::Group => 3,
+            Self::Direct => 4,
         }
     }
 }
@@ -65,6 +79,7 @@ impl FromStr for Visibility {
             "unlisted" => Ok(Self::Unlisted),
             "private" => Ok(Self::Private),
             "direct" => Ok(Self::Direct),
+            "group" => Ok(Self::Group),
             _ => Err(DomainError::InvalidVisibility),
         }
     }
@@ -87,8 +102,13 @@ impl Audience {
                 local_only: true,
             });
         }
+        let visibility: Visibility = visibility.parse()?;
+        // Only the group rule places a status in a group.
+        if visibility == Visibility::Group {
+            return Err(DomainError::InvalidVisibility);
+        }
         Ok(Self {
-            visibility: visibility.parse()?,
+            visibility,
             local_only,
         })
     }
@@ -96,7 +116,7 @@ impl Audience {
     /// Whether the status may leave this instance at all (invariant: local-only and
     /// direct statuses never federate).
     pub fn federates(self) -> bool {
-        !self.local_only && self.visibility != Visibility::Direct
+        !self.local_only && !matches!(self.visibility, Visibility::Direct | Visibility::Group)
     }
 }
 
@@ -108,6 +128,20 @@ pub struct StatusFacts {
     pub local_only: bool,
     /// Author approved and not suspended.
     pub author_active: bool,
+    /// A group post waiting for a facilitator's review: its author and the group's
+    /// facilitators see it, nobody else.
+    pub held: bool,
+}
+
+/// What the viewer is to the group a status was posted in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum GroupAccess {
+    /// Not a member (or not a group post).
+    #[default]
+    None,
+    Member,
+    /// Facilitator or owner: also sees held posts.
+    Moderator,
 }
 
 /// Facts about the viewer relative to the status and its author.
@@ -119,6 +153,8 @@ pub struct ViewerFacts {
     pub local_member: bool,
     pub follows_author: bool,
     pub mentioned: bool,
+    /// The viewer's standing in the status's group, for group posts.
+    pub group: GroupAccess,
     /// Either of the two blocked the other.
     pub blocked_either_way: bool,
 }
@@ -133,10 +169,15 @@ pub fn may_see(s: &StatusFacts, v: &ViewerFacts) -> bool {
     if s.local_only && !v.local_member {
         return false;
     }
+    if s.held && v.group != GroupAccess::Moderator {
+        return false;
+    }
     match s.visibility {
         Visibility::Public | Visibility::Unlisted => true,
         Visibility::Private => v.id.is_some() && (v.follows_author || v.mentioned),
         Visibility::Direct => v.id.is_some() && v.mentioned,
+        // Membership, not a mention or a follow, opens a group post.
+        Visibility::Group => v.id.is_some() && v.group != GroupAccess::None,
     }
 }
 
@@ -150,6 +191,7 @@ mod tests {
             visibility,
             local_only,
             author_active: true,
+            held: false,
         }
     }
 
@@ -162,12 +204,68 @@ mod tests {
     }
 
     #[test]
+    fn group_posts_need_membership_not_a_mention_or_follow() {
+        let s = status(Visibility::Group, true);
+        let outsider = ViewerFacts {
+            follows_author: true,
+            mentioned: true,
+            ..member(2)
+        };
+        assert!(!may_see(&s, &outsider));
+        assert!(!may_see(&s, &ViewerFacts::default()));
+        let m = ViewerFacts {
+            group: GroupAccess::Member,
+            ..member(2)
+        };
+        assert!(may_see(&s, &m));
+        // A remote account can never be a member of the discussion.
+        assert!(!may_see(
+            &s,
+            &ViewerFacts {
+                local_member: false,
+                ..m
+            }
+        ));
+    }
+
+    #[test]
+    fn held_posts_show_to_author_and_moderators_only() {
+        let s = StatusFacts {
+            held: true,
+            ..status(Visibility::Group, true)
+        };
+        assert!(may_see(&s, &member(1)));
+        assert!(!may_see(
+            &s,
+            &ViewerFacts {
+                group: GroupAccess::Member,
+                ..member(2)
+            }
+        ));
+        assert!(may_see(
+            &s,
+            &ViewerFacts {
+                group: GroupAccess::Moderator,
+                ..member(2)
+            }
+        ));
+    }
+
+    #[test]
+    fn clients_cannot_choose_the_group_audience() {
+        assert!(Audience::parse("group", false).is_err());
+        assert_eq!(Visibility::Group.as_client_str(), "private");
+        assert!(!Visibility::Group.can_reblog());
+    }
+
+    #[test]
     fn author_always_sees_own_status() {
         for v in [
             Visibility::Public,
             Visibility::Unlisted,
             Visibility::Private,
             Visibility::Direct,
+            Visibility::Group,
         ] {
             assert!(may_see(&status(v, true), &member(1)));
         }

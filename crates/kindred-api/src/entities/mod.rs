@@ -7,6 +7,7 @@ pub mod announcements;
 pub mod application;
 pub mod conversations;
 pub mod filters;
+pub mod groups;
 pub mod instance;
 pub mod lists;
 pub mod search;

@@ -32,6 +32,8 @@ async fn visible_account(state: &AppState, name: String) -> Result<AccountRow, A
         .run(move |c| accounts::find_local_by_username(c, &name))
         .await?
         .filter(|a| a.approved)
+        // Groups are not federated actors yet (docs/groups.md).
+        .filter(|a| a.role != kindred_db::models::groups::GROUP_ROLE)
         .ok_or_else(ApiError::not_found)?;
     if account.suspended {
         return Err(ApiError::new(

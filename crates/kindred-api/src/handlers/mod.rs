@@ -5,6 +5,7 @@ pub mod apps;
 pub mod conversations;
 pub mod domain_policy;
 pub mod filters;
+pub mod groups;
 pub mod health;
 pub mod inbox;
 pub mod instance;

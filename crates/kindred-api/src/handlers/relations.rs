@@ -50,6 +50,11 @@ pub async fn follow(
     auth.require_any(&["write:follows", "follow"])?;
     let me = auth.user()?.clone();
     let other = target(&state, &path).await?;
+    // Following a group asks to join it (docs/groups.md).
+    if other.role == kindred_db::models::groups::GROUP_ROLE {
+        crate::services::groups::join(&state, &me, other.id, Vec::new()).await?;
+        return relationship(&state, me.id, other.id).await;
+    }
     if other.id == me.id {
         return Err(ApiError::forbidden(
             "forbidden",
@@ -118,6 +123,14 @@ pub async fn unfollow(
     auth.require_any(&["write:follows", "follow"])?;
     let me = auth.user()?.clone();
     let other = target(&state, &path).await?;
+    // Unfollowing a group leaves it; not being in it is already the answer.
+    if other.role == kindred_db::models::groups::GROUP_ROLE {
+        match crate::services::groups::leave(&state, &me, other.id).await {
+            Ok(()) | Err(crate::services::ServiceError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+        return relationship(&state, me.id, other.id).await;
+    }
     let (a, b) = (me.id, other.id);
     let outbox = Outbox::new(&state.urls, &state.ids, Utc::now());
     let (me_row, other_row) = (me.clone(), other.clone());
@@ -144,6 +157,11 @@ pub async fn block(
     auth.require_any(&["write:blocks", "follow"])?;
     let me = auth.user()?.clone();
     let other = target(&state, &path).await?;
+    // Following a group asks to join it (docs/groups.md).
+    if other.role == kindred_db::models::groups::GROUP_ROLE {
+        crate::services::groups::join(&state, &me, other.id, Vec::new()).await?;
+        return relationship(&state, me.id, other.id).await;
+    }
     if other.id == me.id {
         return Err(ApiError::forbidden(
             "forbidden",
@@ -182,6 +200,14 @@ pub async fn unblock(
     auth.require_any(&["write:blocks", "follow"])?;
     let me = auth.user()?.clone();
     let other = target(&state, &path).await?;
+    // Unfollowing a group leaves it; not being in it is already the answer.
+    if other.role == kindred_db::models::groups::GROUP_ROLE {
+        match crate::services::groups::leave(&state, &me, other.id).await {
+            Ok(()) | Err(crate::services::ServiceError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+        return relationship(&state, me.id, other.id).await;
+    }
     let (a, b) = (me.id, other.id);
     state.db.run(move |c| social::unblock(c, a, b)).await?;
     relationship(&state, me.id, other.id).await
@@ -205,6 +231,11 @@ pub async fn mute(
     auth.require_any(&["write:mutes", "follow"])?;
     let me = auth.user()?.clone();
     let other = target(&state, &path).await?;
+    // Following a group asks to join it (docs/groups.md).
+    if other.role == kindred_db::models::groups::GROUP_ROLE {
+        crate::services::groups::join(&state, &me, other.id, Vec::new()).await?;
+        return relationship(&state, me.id, other.id).await;
+    }
     if other.id == me.id {
         return Err(ApiError::forbidden("forbidden", "You cannot mute yourself"));
     }
@@ -245,6 +276,14 @@ pub async fn unmute(
     auth.require_any(&["write:mutes", "follow"])?;
     let me = auth.user()?.clone();
     let other = target(&state, &path).await?;
+    // Unfollowing a group leaves it; not being in it is already the answer.
+    if other.role == kindred_db::models::groups::GROUP_ROLE {
+        match crate::services::groups::leave(&state, &me, other.id).await {
+            Ok(()) | Err(crate::services::ServiceError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+        return relationship(&state, me.id, other.id).await;
+    }
     let (a, b) = (me.id, other.id);
     state.db.run(move |c| social::unmute(c, a, b)).await?;
     relationship(&state, me.id, other.id).await

@@ -221,6 +221,9 @@ pub async fn account_statuses(
         return Ok(HttpResponse::Ok().json(Vec::<()>::new()));
     }
     let w = p.page.window(20, 40)?;
+    if target.role == kindred_db::models::groups::GROUP_ROLE {
+        return group_statuses(&req, &state, &viewer, &target, p.pinned.unwrap_or(false), w).await;
+    }
     let tag = p.tagged.map(|t| t.trim_start_matches('#').to_lowercase());
     let own = viewer.id() == Some(target.id);
     let scope_base = repo::AccountScope {
@@ -248,4 +251,32 @@ pub async fn account_statuses(
         .await?;
     let ids = rows.iter().map(|s| s.id).collect();
     respond_filtered(&req, &state, &viewer, rows, ids, FilterContext::Account).await
+}
+
+/// A group's statuses for Mastodon apps: its announcements, and for members its
+/// discussions too. A private group does not exist for others.
+async fn group_statuses(
+    req: &HttpRequest,
+    state: &AppState,
+    viewer: &Viewer,
+    group: &kindred_db::AccountRow,
+    pinned_only: bool,
+    w: crate::pagination::Window,
+) -> Result<HttpResponse, ApiError> {
+    use kindred_db::models::groups::{self, GroupScope, HeldPosts};
+    let id = group.id;
+    crate::services::groups::find_visible(state, viewer.id(), id).await?;
+    let scope = GroupScope {
+        discussions: viewer.groups.contains_key(&id),
+        held: HeldPosts::Exclude,
+        pinned_only,
+        viewer: viewer.id(),
+    };
+    let hidden = viewer.hidden.clone();
+    let rows = state
+        .db
+        .run(move |c| groups::timeline(c, id, scope, &hidden, w.page()))
+        .await?;
+    let ids = rows.iter().map(|s| s.id).collect();
+    respond_filtered(req, state, viewer, rows, ids, FilterContext::Account).await
 }

@@ -44,6 +44,9 @@ pub async fn webfinger(
                 .run(move |c| accounts::find_local_by_username(c, &name))
                 .await?
                 .filter(|a| a.is_active())
+                // Groups are not federated actors yet (docs/groups.md): nothing
+                // about a group is answered outside the instance.
+                .filter(|a| a.role != kindred_db::models::groups::GROUP_ROLE)
                 .ok_or_else(ApiError::not_found)?;
             webfinger::response(
                 &account.username,

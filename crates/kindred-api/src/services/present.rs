@@ -6,8 +6,9 @@ use chrono::Utc;
 use kindred_db::models::account_stats::{self, AccountStats};
 use kindred_db::models::notifications::NotificationRow;
 use kindred_db::models::statuses as repo;
-use kindred_db::models::{remote_accounts, social};
+use kindred_db::models::{groups, remote_accounts, social};
 use kindred_db::{AccountRow, StatusRow};
+use kindred_domain::Visibility;
 
 use super::viewer::Viewer;
 use super::ServiceError;
@@ -28,19 +29,37 @@ pub async fn accounts(
         .filter(|a| !a.is_local())
         .map(|a| a.id)
         .collect();
-    let (stats, remote) = state
+    let group_ids: Vec<i64> = rows
+        .iter()
+        .filter(|a| a.role == groups::GROUP_ROLE)
+        .map(|a| a.id)
+        .collect();
+    let (stats, remote, hidden, members) = state
         .db
         .run(move |c| {
             Ok((
                 account_stats::load(c, &ids)?,
                 remote_accounts::addresses(c, &remote_ids)?,
+                groups::hidden_private(c, viewer, &group_ids)?,
+                groups::member_counts(c, &group_ids)?,
             ))
         })
         .await?;
     Ok(rows
         .iter()
+        // A private group does not exist for anyone but its members.
+        .filter(|row| !hidden.contains(&row.id))
         .map(|row| {
             let mut a = account_entity(state, row, viewer, &stats);
+            if row.role == groups::GROUP_ROLE {
+                // A group shows how many belong to it (remote followers included),
+                // never who: membership is for its facilitators (invariant 3).
+                a.group = true;
+                a.followers_count = (members.get(&row.id).copied().unwrap_or(0)
+                    + stats.get(&row.id).map_or(0, |s| s.followers_count))
+                .max(0) as u64;
+                a.following_count = 0;
+            }
             // A remote account's links point to its home server.
             if let Some((uri, url)) = remote.get(&row.id) {
                 a.url = url.clone().unwrap_or_else(|| uri.clone());
@@ -111,16 +130,17 @@ pub async fn statuses(
             let mut ids: Vec<i64> = rows.iter().map(|s| s.id).collect();
             ids.extend(originals.iter().map(|s| s.id));
             let extras = repo::extras(c, &ids, viewer_id)?;
+            let placed = groups::posts_of(c, &ids)?;
             let mut account_ids: Vec<i64> = rows.iter().map(|s| s.account_id).collect();
             account_ids.extend(originals.iter().map(|s| s.account_id));
             account_ids.extend(extras.mentions.values().flatten().copied());
             account_ids.sort_unstable();
             account_ids.dedup();
             let accounts = social::find_accounts(c, &account_ids)?;
-            Ok(((rows, originals), extras, accounts))
+            Ok(((rows, originals, placed), extras, accounts))
         })
         .await?;
-    let (rows, originals) = originals;
+    let (rows, originals, placed) = originals;
     let account_entities: HashMap<i64, Account> = {
         let list = accounts(state, viewer_id, accounts_rows.clone()).await?;
         list.into_iter()
@@ -132,7 +152,7 @@ pub async fn statuses(
             return false;
         };
         let mentioned = extras.mentions.get(&s.id).map_or(&[][..], Vec::as_slice);
-        viewer.may_see(s, author, mentioned)
+        viewer.may_see(s, author, mentioned, placed.get(&s.id))
     };
     let build = |s: &StatusRow| -> Option<Status> {
         if !may_see(s) {
@@ -188,7 +208,11 @@ pub async fn statuses(
             edited_at: s.edited_at.map(timestamp),
             account,
             content: s.content.clone(),
-            visibility: s.visibility.clone(),
+            // Apps know four audiences; a group post shows as followers-only.
+            visibility: s
+                .visibility
+                .parse::<Visibility>()
+                .map_or_else(|_| s.visibility.clone(), |v| v.as_client_str().to_owned()),
             local_only: s.local_only,
             sensitive: s.sensitive,
             spoiler_text: s.spoiler_text.clone(),
@@ -271,8 +295,25 @@ pub async fn relationships(
     let rels = state
         .db
         .run(move |c| {
+            let group_ids: Vec<i64> = groups::find_many(c, &ids)?
+                .into_iter()
+                .map(|g| g.account_id)
+                .collect();
             ids.into_iter()
-                .map(|id| Ok((id, social::relation(c, viewer, id, now)?)))
+                .map(|id| {
+                    let mut r = social::relation(c, viewer, id, now)?;
+                    // For a group, "following" is membership and "requested" a
+                    // request to join; nobody else's relation to it is shown.
+                    if group_ids.contains(&id) {
+                        let m = groups::membership(c, id, viewer)?;
+                        let state = m.as_ref().map(|m| m.state.as_str());
+                        r.following = (state == Some("member")).then_some((true, false));
+                        r.requested = state == Some("requested");
+                        r.followed_by = false;
+                        r.requested_by = false;
+                    }
+                    Ok((id, r))
+                })
                 .collect::<Result<Vec<_>, kindred_db::DbError>>()
         })
         .await?;

@@ -6,12 +6,13 @@ use kindred_db::models::federated::atomically;
 use kindred_db::models::interactions::{self, Mark};
 use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::statuses::{self as repo, NewStatus, StatusInsert};
-use kindred_db::models::{accounts, conversations, outbound, social};
+use kindred_db::models::{accounts, conversations, groups, outbound, social};
 use kindred_db::{AccountRow, DbError, StatusRow};
 use kindred_domain::status_text::{self, MentionTarget};
 use kindred_domain::{Audience, DomainError, Visibility};
 use kindred_federation::outbox::Outbox;
 
+use super::groups::rules as group_rules;
 use super::viewer::Viewer;
 use super::ServiceError;
 use crate::crypto::sha256_hex;
@@ -175,11 +176,16 @@ pub async fn visible(
             let mentioned = repo::mentions_of(c, &[s.id])?
                 .remove(&s.id)
                 .unwrap_or_default();
-            Ok(Some((s, author, mentioned)))
+            let placed = groups::posts_of(c, &[s.id])?.remove(&s.id);
+            Ok(Some((s, author, mentioned, placed)))
         })
         .await?;
     match found {
-        Some((s, author, mentioned)) if viewer.may_see(&s, &author, &mentioned) => Ok((s, author)),
+        Some((s, author, mentioned, placed))
+            if viewer.may_see(&s, &author, &mentioned, placed.as_ref()) =>
+        {
+            Ok((s, author))
+        }
         _ => Err(ServiceError::NotFound),
     }
 }
@@ -227,6 +233,7 @@ pub async fn create(
         post.local_only,
     )?;
     let mut reply_account = None;
+    let mut reply_group = None;
     if let Some(parent_id) = post.in_reply_to_id {
         let (parent, parent_author) = visible(state, viewer, parent_id)
             .await
@@ -236,14 +243,37 @@ pub async fn create(
         audience.visibility = audience.visibility.at_most(parent_visibility);
         audience.local_only |= parent.local_only;
         reply_account = Some(parent_author.id);
+        reply_group = state
+            .db
+            .run(move |c| Ok(groups::posts_of(c, &[parent_id])?.remove(&parent_id)))
+            .await?
+            .filter(|p| !p.is_announcement() || parent_visibility == Visibility::Group)
+            .map(|p| p.group_id);
     }
     let rendered = render(state, &text).await?;
-    let mentioned: Vec<i64> = rendered
+    let mut mentioned: Vec<i64> = rendered
         .mentioned
         .iter()
         .map(|a| a.id)
         .filter(|id| *id != author.id)
         .collect();
+    let placement =
+        group_rules::place(state, author, &rendered.mentioned, reply_group, audience).await?;
+    let mut spoiler = spoiler;
+    if let Some(p) = &placement {
+        audience.visibility = p.placement.visibility;
+        audience.local_only = p.placement.local_only;
+        // The group is addressed, not notified: it has no inbox of its own here.
+        mentioned.retain(|id| *id != p.placement.group_id);
+        // A group's content warning covers posts that bring none of their own.
+        if spoiler.is_empty() {
+            spoiler = p.content_warning.clone();
+        }
+        if p.placement.held {
+            // Nobody is told about a post no one else can see yet.
+            mentioned.clear();
+        }
+    }
     let id = state.ids.next_at(now);
     let tags: Vec<(String, i64)> = rendered
         .tags
@@ -281,6 +311,9 @@ pub async fn create(
         .run(move |c| {
             atomically(c, |c| {
                 let row = repo::insert(c, &insert)?;
+                if let Some(p) = &placement {
+                    group_rules::record(c, &row, p)?;
+                }
                 if row.visibility == "direct" {
                     // The conversation of what it answers, else a new one.
                     let conversation = match row.in_reply_to_id {

@@ -1,12 +1,14 @@
 //! Who is asking: the facts about the requesting account that every visibility
 //! decision needs, loaded once per request.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
+use kindred_db::models::groups::{self, GroupPostRow};
 use kindred_db::models::social;
 use kindred_db::{AccountRow, StatusRow};
-use kindred_domain::visibility::{may_see, StatusFacts, ViewerFacts};
+use kindred_domain::groups::GroupRole;
+use kindred_domain::visibility::{may_see, GroupAccess, StatusFacts, ViewerFacts};
 use kindred_domain::Visibility;
 
 use super::ServiceError;
@@ -20,6 +22,8 @@ pub struct Viewer {
     pub blocked: HashSet<i64>,
     /// Blocked, blocking or muted: left out of timelines and notifications.
     pub hidden: Vec<i64>,
+    /// Groups the viewer is a member of, with the viewer's role in each.
+    pub groups: HashMap<i64, GroupRole>,
 }
 
 impl Viewer {
@@ -29,6 +33,7 @@ impl Viewer {
             following: HashSet::new(),
             blocked: HashSet::new(),
             hidden: Vec::new(),
+            groups: HashMap::new(),
         }
     }
 
@@ -41,10 +46,20 @@ impl Viewer {
         };
         let id = account.id;
         let now = Utc::now().naive_utc();
-        let (following, shunned) = state
+        let (following, shunned, member_of) = state
             .db
-            .run(move |c| Ok((social::following_ids(c, id)?, social::shunned(c, id, now)?)))
+            .run(move |c| {
+                Ok((
+                    social::following_ids(c, id)?,
+                    social::shunned(c, id, now)?,
+                    groups::member_of(c, id)?,
+                ))
+            })
             .await?;
+        let groups = member_of
+            .into_iter()
+            .map(|(g, role)| (g, GroupRole::parse(&role).unwrap_or(GroupRole::Member)))
+            .collect();
         let blocked: HashSet<i64> = shunned.blocked_either_way.iter().copied().collect();
         let mut hidden = shunned.blocked_either_way;
         hidden.extend(shunned.muted);
@@ -56,6 +71,7 @@ impl Viewer {
             following,
             blocked,
             hidden,
+            groups,
         })
     }
 
@@ -67,19 +83,42 @@ impl Viewer {
         self.account.as_ref().is_some_and(|a| a.is_local())
     }
 
-    /// Whether the viewer may see this status, given who it mentions.
-    pub fn may_see(&self, status: &StatusRow, author: &AccountRow, mentioned: &[i64]) -> bool {
+    /// The viewer's standing in a group, as the visibility rule needs it.
+    pub fn group_access(&self, group_id: i64) -> GroupAccess {
+        match self.groups.get(&group_id) {
+            Some(role) if role.moderates() => GroupAccess::Moderator,
+            Some(_) => GroupAccess::Member,
+            None => GroupAccess::None,
+        }
+    }
+
+    /// Whether the viewer may see this status, given who it mentions and, for a
+    /// group post, where it was posted.
+    pub fn may_see(
+        &self,
+        status: &StatusRow,
+        author: &AccountRow,
+        mentioned: &[i64],
+        placed: Option<&GroupPostRow>,
+    ) -> bool {
+        let visibility = status.visibility.parse().unwrap_or(Visibility::Direct);
+        // A group-only status whose placement is unknown is seen by its author only.
+        if visibility == Visibility::Group && placed.is_none() && self.id() != Some(author.id) {
+            return false;
+        }
         let facts = StatusFacts {
             author_id: status.account_id,
-            visibility: status.visibility.parse().unwrap_or(Visibility::Direct),
+            visibility,
             local_only: status.local_only,
             author_active: author.is_active(),
+            held: placed.is_some_and(|p| p.held),
         };
         let viewer = ViewerFacts {
             id: self.id(),
             local_member: self.is_local_member(),
             follows_author: self.following.contains(&status.account_id),
             mentioned: self.id().is_some_and(|v| mentioned.contains(&v)),
+            group: placed.map_or(GroupAccess::None, |p| self.group_access(p.group_id)),
             blocked_either_way: self.blocked.contains(&status.account_id),
         };
         may_see(&facts, &viewer)

@@ -238,6 +238,8 @@ pub fn approve(
 pub fn count_active_local(conn: &mut AnyConnection) -> Result<i64, DbError> {
     Ok(accounts::table
         .filter(accounts::domain.eq(""))
+        // Groups are accounts that never log in.
+        .filter(accounts::role.ne("group"))
         .filter(accounts::approved.eq(true))
         .filter(accounts::suspended.eq(false))
         .count()

@@ -1,7 +1,8 @@
 //! The home feed as a member sees it: the home timeline of followed accounts (minus
 //! members of the viewer's exclusive lists), merged with public statuses carrying a
-//! hashtag the viewer follows. Each source is read with the same window and the two
-//! are merged, so paging stays exact.
+//! hashtag the viewer follows and with the posts of the groups the viewer belongs
+//! to. Each source is read with the same window and they are merged, so paging
+//! stays exact.
 
 use diesel::prelude::*;
 
@@ -25,12 +26,16 @@ pub fn home_feed(
         .filter(followed_tags::account_id.eq(viewer))
         .select(followed_tags::tag_id)
         .load(conn)?;
-    let from_people = statuses::home(conn, viewer, &not_home, page)?;
-    if followed.is_empty() {
-        return Ok(from_people);
+    let mut feed = statuses::home(conn, viewer, &not_home, page)?;
+    if !followed.is_empty() {
+        let from_tags = by_tags(conn, viewer, &followed, hidden, page)?;
+        feed = merge(feed, from_tags, page);
     }
-    let from_tags = by_tags(conn, viewer, &followed, hidden, page)?;
-    Ok(merge(from_people, from_tags, page))
+    if crate::models::groups::belongs_anywhere(conn, viewer)? {
+        let from_groups = crate::models::groups::member_feed(conn, viewer, hidden, page)?;
+        feed = merge(feed, from_groups, page);
+    }
+    Ok(feed)
 }
 
 /// Public originals carrying any of the tags, never by hidden accounts. Members see

@@ -254,12 +254,16 @@ async fn remote_may_see(
         visibility: s.visibility.parse().unwrap_or(Visibility::Direct),
         local_only: s.local_only,
         author_active: author.is_active(),
+        // Held posts are group posts, which are local-only: never a remote's to see.
+        held: false,
     };
     let viewer = ViewerFacts {
         id: Some(me),
         local_member: false,
         follows_author: follows,
         mentioned,
+        // A remote account is never a member of a group's discussion.
+        group: kindred_domain::visibility::GroupAccess::None,
         blocked_either_way: false,
     };
     Ok(may_see(&facts, &viewer))

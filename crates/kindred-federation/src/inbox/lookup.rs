@@ -17,7 +17,9 @@ pub async fn local_account(data: &FedData, url: &Url) -> Result<Option<AccountRo
         .db
         .run(move |c| accounts::find_local_by_username(c, &name))
         .await?
-        .filter(AccountRow::is_active))
+        .filter(AccountRow::is_active)
+        // Groups are not federated actors yet: no remote activity targets one.
+        .filter(|a| a.role != kindred_db::models::groups::GROUP_ROLE))
 }
 
 /// A status by its ActivityPub id: ours by our URL layout, others' by `uri`.

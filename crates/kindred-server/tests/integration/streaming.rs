@@ -27,6 +27,7 @@ both_backends!(
     pending_accounts_cannot_stream,
     server_sent_events,
     list_streams_and_filters,
+    group_posts_stream_to_members_only,
 );
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -1014,4 +1015,54 @@ async fn list_streams_and_filters(backend: Backend) {
     assert_eq!(ev["stream"], json!(["user"]), "{ev}");
     assert_eq!(payload(&ev)["id"], own.as_str());
     let _ = alice_id;
+}
+
+/// A group discussion post reaches members' `user` streams and nothing else: not a
+/// follower of the author who is not a member, not the public streams.
+async fn group_posts_stream_to_members_only(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.create_user(
+        "fran",
+        "fran's password",
+        None,
+        kindred_domain::Role::Facilitator,
+    )
+    .await;
+    let fran = app.login("fran", "fran's password").await;
+    let (mia, mia_id) = app.member("mia").await;
+    let (olly, _) = app.member("olly").await;
+    let (status, group) = app
+        .post_json(
+            "/api/v1/groups",
+            &fran,
+            json!({"username": "peers", "display_name": "Peers", "visibility": "public"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{group}");
+    let gid = group["id"].as_str().unwrap().to_owned();
+    follow(&app, &mia, &gid).await;
+    follow(&app, &olly, &mia_id).await;
+    let mut fran_user = connect(&app, "?stream=user", Some(&fran)).await;
+    let mut olly_user = connect(&app, "?stream=user", Some(&olly)).await;
+    let mut olly_local = connect(&app, "?stream=public:local", Some(&olly)).await;
+    let mut olly_public = connect(&app, "?stream=public", Some(&olly)).await;
+    let discussion = app
+        .post_status(
+            &mia,
+            json!({"status": "@peers only for you all", "visibility": "public"}),
+        )
+        .await;
+    expect_update(&mut fran_user, &discussion, &[json!(["user"])]).await;
+    let sentinel = app
+        .post_status(
+            &mia,
+            json!({"status": "hello everyone", "visibility": "public"}),
+        )
+        .await;
+    // The first thing each of olly's streams carries is the public sentinel.
+    expect_update(&mut olly_user, &sentinel, &[json!(["user"])]).await;
+    expect_update(&mut olly_local, &sentinel, &[json!(["public:local"])]).await;
+    expect_update(&mut olly_public, &sentinel, &[json!(["public"])]).await;
 }

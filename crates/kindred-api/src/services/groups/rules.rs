@@ -1,0 +1,124 @@
+//! Where a new status lands: `kindred_domain::groups::place_post` with the facts it
+//! needs loaded, and the group-post row written with the status.
+
+use chrono::Utc;
+use kindred_db::models::groups::{self, GroupPostRow, GROUP_ROLE};
+use kindred_db::{AccountRow, AnyConnection, DbError, StatusRow};
+use kindred_domain::groups::{
+    place_post, GroupRole, MembershipState, Placement, PostKind, PostRequest, Standing,
+};
+use kindred_domain::{Audience, Visibility};
+
+use crate::services::ServiceError;
+use crate::AppState;
+
+/// A decided placement and what the status takes from its group.
+#[derive(Debug, Clone)]
+pub struct Placed {
+    pub placement: Placement,
+    pub content_warning: String,
+    /// Counts toward the author's first-posts window at once (not held).
+    pub counts: bool,
+}
+
+/// Decides whether the status `author` is writing goes into a group. `mentioned` are
+/// the accounts its text mentions; `reply_group` the group of the post it answers.
+pub async fn place(
+    state: &AppState,
+    author: &AccountRow,
+    mentioned: &[AccountRow],
+    reply_group: Option<i64>,
+    audience: Audience,
+) -> Result<Option<Placed>, ServiceError> {
+    let mentioned_groups: Vec<i64> = mentioned
+        .iter()
+        .filter(|a| a.role == GROUP_ROLE && a.is_local())
+        .map(|a| a.id)
+        .collect();
+    if mentioned_groups.is_empty() && reply_group.is_none() {
+        return Ok(None);
+    }
+    let people: Vec<i64> = mentioned
+        .iter()
+        .filter(|a| a.role != GROUP_ROLE && a.id != author.id)
+        .map(|a| a.id)
+        .collect();
+    let target = reply_group.or_else(|| mentioned_groups.first().copied());
+    let author_id = author.id;
+    let facts = state
+        .db
+        .run(move |c| {
+            let Some(group_id) = target else {
+                return Ok(None);
+            };
+            let Some((group, _)) = groups::find(c, group_id)? else {
+                return Ok(None);
+            };
+            let membership = groups::membership(c, group_id, author_id)?;
+            let members = groups::are_members(c, group_id, &people)?;
+            Ok(Some((group, membership, people.len() == members.len())))
+        })
+        .await?;
+    let now = Utc::now().naive_utc();
+    let group_facts = facts.as_ref().map(|(group, membership, _)| {
+        let standing = membership.as_ref().and_then(|m| {
+            Some(Standing {
+                state: MembershipState::parse(&m.state).ok()?,
+                role: GroupRole::parse(&m.role).ok()?,
+                approved_posts: m.approved_posts,
+                muted: m.muted_at(now),
+            })
+        });
+        (group.account_id, standing, group.review_first_posts)
+    });
+    let req = PostRequest {
+        mentioned_groups: &mentioned_groups,
+        reply_group,
+        requested: audience.visibility,
+        local_only: audience.local_only,
+        mentions_only_members: facts.as_ref().is_none_or(|(_, _, only)| *only),
+    };
+    let mut placement = place_post(&req, group_facts)
+        .map_err(|refusal| ServiceError::Unprocessable(refusal.message()))?;
+    let Some((group, membership, _)) = facts else {
+        return Ok(None);
+    };
+    let Some(mut p) = placement.take() else {
+        return Ok(None);
+    };
+    // Nothing about a private group leaves the instance or reaches non-members:
+    // its announcements are for members too.
+    if group.is_private() && p.kind == PostKind::Announcement {
+        p.visibility = Visibility::Group;
+        p.local_only = true;
+    }
+    let moderates = membership
+        .as_ref()
+        .and_then(|m| GroupRole::parse(&m.role).ok())
+        .is_some_and(GroupRole::moderates);
+    Ok(Some(Placed {
+        counts: !p.held && !moderates,
+        placement: p,
+        content_warning: group.content_warning,
+    }))
+}
+
+/// Writes the group-post row in the status's transaction.
+pub fn record(conn: &mut AnyConnection, row: &StatusRow, placed: &Placed) -> Result<(), DbError> {
+    groups::insert_post(
+        conn,
+        &GroupPostRow {
+            status_id: row.id,
+            group_id: placed.placement.group_id,
+            account_id: row.account_id,
+            kind: placed.placement.kind.as_str().to_owned(),
+            held: placed.placement.held,
+            pinned_at: None,
+            created_at: row.created_at,
+        },
+    )?;
+    if placed.counts {
+        groups::count_approved_post(conn, placed.placement.group_id, row.account_id)?;
+    }
+    Ok(())
+}

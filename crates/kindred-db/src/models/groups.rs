@@ -1,0 +1,527 @@
+//! Peer-support groups: the group row beside its account, memberships, and the
+//! statuses posted in each group. The rules (who may join, post, moderate) are in
+//! `kindred_domain::groups`; this module stores and reads.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDateTime;
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+
+use crate::models::accounts::NewAccount;
+use crate::models::search;
+use crate::models::statuses::{Page, StatusRow};
+use crate::schema::{accounts, group_memberships as gm, group_posts as gp, groups, statuses};
+use crate::{AccountRow, AnyConnection, DbError};
+
+type Multi = <AnyConnection as diesel::Connection>::Backend;
+
+/// The role a group account has in `accounts.role`: groups never log in.
+pub const GROUP_ROLE: &str = "group";
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = groups)]
+pub struct GroupRow {
+    pub account_id: i64,
+    pub visibility: String,
+    pub rules: String,
+    /// JSON array of strings.
+    pub questions: String,
+    pub content_warning: String,
+    pub review_first_posts: i64,
+    pub private_key_pem: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl GroupRow {
+    pub fn is_private(&self) -> bool {
+        self.visibility == "private"
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = gm)]
+pub struct MembershipRow {
+    pub id: i64,
+    pub group_id: i64,
+    pub account_id: i64,
+    pub role: String,
+    pub state: String,
+    /// JSON array of answers.
+    pub answers: String,
+    pub approved_posts: i64,
+    pub muted_until: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl MembershipRow {
+    pub fn is_member(&self) -> bool {
+        self.state == "member"
+    }
+
+    pub fn muted_at(&self, now: NaiveDateTime) -> bool {
+        self.muted_until.is_some_and(|t| t > now)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = gp)]
+pub struct GroupPostRow {
+    pub status_id: i64,
+    pub group_id: i64,
+    pub account_id: i64,
+    /// discussion | announcement
+    pub kind: String,
+    pub held: bool,
+    pub pinned_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+impl GroupPostRow {
+    pub fn is_announcement(&self) -> bool {
+        self.kind == "announcement"
+    }
+}
+
+/// Creates the group's account, its group row and the owner's membership together.
+pub fn create(
+    conn: &mut AnyConnection,
+    account: &NewAccount,
+    group: &GroupRow,
+    owner: &MembershipRow,
+) -> Result<(), DbError> {
+    conn.transaction::<_, DbError, _>(|conn| {
+        diesel::insert_into(accounts::table)
+            .values(account)
+            .execute(conn)?;
+        let listed = group.visibility != "private";
+        diesel::update(accounts::table.find(account.id))
+            .set((
+                accounts::locked.eq(group.visibility != "public"),
+                accounts::discoverable.eq(listed),
+                accounts::hide_collections.eq(true),
+            ))
+            .execute(conn)?;
+        // A private group is never found by searching.
+        if listed {
+            search::index_account(conn, account.id, &account.display_name)?;
+        }
+        diesel::insert_into(groups::table)
+            .values(group)
+            .execute(conn)?;
+        diesel::insert_into(gm::table).values(owner).execute(conn)?;
+        Ok(())
+    })
+}
+
+/// Changes settings; the account's name, note, lock and listing follow.
+pub fn update(
+    conn: &mut AnyConnection,
+    group: &GroupRow,
+    display_name: &str,
+    note: &str,
+) -> Result<(), DbError> {
+    conn.transaction::<_, DbError, _>(|conn| {
+        let listed = group.visibility != "private";
+        diesel::update(accounts::table.find(group.account_id))
+            .set((
+                accounts::display_name.eq(display_name),
+                accounts::note.eq(note),
+                accounts::locked.eq(group.visibility != "public"),
+                accounts::discoverable.eq(listed),
+                accounts::updated_at.eq(group.updated_at),
+            ))
+            .execute(conn)?;
+        search::index_account(
+            conn,
+            group.account_id,
+            if listed { display_name } else { "" },
+        )?;
+        diesel::update(groups::table.find(group.account_id))
+            .set((
+                groups::visibility.eq(&group.visibility),
+                groups::rules.eq(&group.rules),
+                groups::questions.eq(&group.questions),
+                groups::content_warning.eq(&group.content_warning),
+                groups::review_first_posts.eq(group.review_first_posts),
+                groups::updated_at.eq(group.updated_at),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+pub fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<(GroupRow, AccountRow)>, DbError> {
+    Ok(groups::table
+        .inner_join(accounts::table.on(accounts::id.eq(groups::account_id)))
+        .filter(groups::account_id.eq(id))
+        .select((GroupRow::as_select(), AccountRow::as_select()))
+        .first(conn)
+        .optional()?)
+}
+
+/// The groups among these accounts.
+pub fn find_many(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<GroupRow>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(groups::table
+        .filter(groups::account_id.eq_any(ids.to_vec()))
+        .select(GroupRow::as_select())
+        .load(conn)?)
+}
+
+/// Groups a viewer may see in the directory: listed ones, plus any they belong to
+/// (private groups only to members). By id, newest first, after `max_id`.
+pub fn directory(
+    conn: &mut AnyConnection,
+    viewer: i64,
+    member_only: bool,
+    max_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<(GroupRow, AccountRow)>, DbError> {
+    let mine = gm::table
+        .filter(gm::account_id.eq(viewer))
+        .filter(gm::state.eq("member"))
+        .select(gm::group_id);
+    let mut q = groups::table
+        .inner_join(accounts::table.on(accounts::id.eq(groups::account_id)))
+        .into_boxed();
+    q = if member_only {
+        q.filter(groups::account_id.eq_any(mine))
+    } else {
+        q.filter(
+            groups::visibility
+                .ne("private")
+                .or(groups::account_id.eq_any(mine)),
+        )
+    };
+    if let Some(m) = max_id {
+        q = q.filter(groups::account_id.lt(m));
+    }
+    Ok(q.filter(accounts::suspended.eq(false))
+        .order(groups::account_id.desc())
+        .limit(limit)
+        .select((GroupRow::as_select(), AccountRow::as_select()))
+        .load(conn)?)
+}
+
+pub fn membership(
+    conn: &mut AnyConnection,
+    group_id: i64,
+    account_id: i64,
+) -> Result<Option<MembershipRow>, DbError> {
+    Ok(gm::table
+        .filter(gm::group_id.eq(group_id))
+        .filter(gm::account_id.eq(account_id))
+        .select(MembershipRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The viewer's memberships (state `member`), by group: what timelines and the
+/// visibility rule need about groups.
+pub fn member_of(
+    conn: &mut AnyConnection,
+    account_id: i64,
+) -> Result<HashMap<i64, String>, DbError> {
+    Ok(gm::table
+        .filter(gm::account_id.eq(account_id))
+        .filter(gm::state.eq("member"))
+        .select((gm::group_id, gm::role))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+pub fn insert_membership(conn: &mut AnyConnection, row: &MembershipRow) -> Result<(), DbError> {
+    diesel::insert_into(gm::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+/// Sets state and role of an existing membership.
+pub fn set_membership(
+    conn: &mut AnyConnection,
+    id: i64,
+    state: &str,
+    role: &str,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::update(gm::table.find(id))
+        .set((
+            gm::state.eq(state),
+            gm::role.eq(role),
+            gm::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_muted_until(
+    conn: &mut AnyConnection,
+    id: i64,
+    until: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::update(gm::table.find(id))
+        .set((gm::muted_until.eq(until), gm::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn delete_membership(conn: &mut AnyConnection, id: i64) -> Result<(), DbError> {
+    diesel::delete(gm::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
+/// Memberships of a group in one state, oldest first after `since`, with accounts.
+pub fn memberships(
+    conn: &mut AnyConnection,
+    group_id: i64,
+    state: &str,
+    after: Option<i64>,
+    limit: i64,
+) -> Result<Vec<(MembershipRow, AccountRow)>, DbError> {
+    let mut q = gm::table
+        .inner_join(accounts::table.on(accounts::id.eq(gm::account_id)))
+        .filter(gm::group_id.eq(group_id))
+        .filter(gm::state.eq(state))
+        .into_boxed();
+    if let Some(a) = after {
+        q = q.filter(gm::id.gt(a));
+    }
+    Ok(q.order(gm::id.asc())
+        .limit(limit)
+        .select((MembershipRow::as_select(), AccountRow::as_select()))
+        .load(conn)?)
+}
+
+/// Members (state `member`) per group, the only membership figure outsiders see.
+pub fn member_counts(conn: &mut AnyConnection, ids: &[i64]) -> Result<HashMap<i64, i64>, DbError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(gm::table
+        .filter(gm::group_id.eq_any(ids.to_vec()))
+        .filter(gm::state.eq("member"))
+        .group_by(gm::group_id)
+        .select((gm::group_id, count_star()))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// Of these accounts, the private groups `viewer` is not a member of: they do not
+/// exist for that viewer.
+pub fn hidden_private(
+    conn: &mut AnyConnection,
+    viewer: Option<i64>,
+    ids: &[i64],
+) -> Result<HashSet<i64>, DbError> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let private: Vec<i64> = groups::table
+        .filter(groups::account_id.eq_any(ids.to_vec()))
+        .filter(groups::visibility.eq("private"))
+        .select(groups::account_id)
+        .load(conn)?;
+    if private.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let mine: HashSet<i64> = match viewer {
+        Some(v) => gm::table
+            .filter(gm::account_id.eq(v))
+            .filter(gm::state.eq("member"))
+            .filter(gm::group_id.eq_any(private.clone()))
+            .select(gm::group_id)
+            .load::<i64>(conn)?
+            .into_iter()
+            .collect(),
+        None => HashSet::new(),
+    };
+    Ok(private.into_iter().filter(|g| !mine.contains(g)).collect())
+}
+
+pub fn insert_post(conn: &mut AnyConnection, row: &GroupPostRow) -> Result<(), DbError> {
+    diesel::insert_into(gp::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+/// Counts a post that needed no review (or was approved) toward the author's window.
+pub fn count_approved_post(
+    conn: &mut AnyConnection,
+    group_id: i64,
+    account_id: i64,
+) -> Result<(), DbError> {
+    diesel::update(
+        gm::table
+            .filter(gm::group_id.eq(group_id))
+            .filter(gm::account_id.eq(account_id)),
+    )
+    .set(gm::approved_posts.eq(gm::approved_posts + 1))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Group placement of each given status that is a group post.
+pub fn posts_of(
+    conn: &mut AnyConnection,
+    status_ids: &[i64],
+) -> Result<HashMap<i64, GroupPostRow>, DbError> {
+    if status_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(gp::table
+        .filter(gp::status_id.eq_any(status_ids.to_vec()))
+        .select(GroupPostRow::as_select())
+        .load::<GroupPostRow>(conn)?
+        .into_iter()
+        .map(|p| (p.status_id, p))
+        .collect())
+}
+
+pub fn release_post(conn: &mut AnyConnection, status_id: i64) -> Result<bool, DbError> {
+    Ok(
+        diesel::update(gp::table.find(status_id).filter(gp::held.eq(true)))
+            .set(gp::held.eq(false))
+            .execute(conn)?
+            == 1,
+    )
+}
+
+pub fn set_pinned(
+    conn: &mut AnyConnection,
+    status_id: i64,
+    at: Option<NaiveDateTime>,
+) -> Result<(), DbError> {
+    diesel::update(gp::table.find(status_id))
+        .set(gp::pinned_at.eq(at))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Which statuses a group timeline reads.
+#[derive(Debug, Clone, Copy)]
+pub struct GroupScope {
+    /// Discussion posts too (members); otherwise announcements only.
+    pub discussions: bool,
+    /// Held posts too (facilitators' review queue is `held_only`).
+    pub held: HeldPosts,
+    pub pinned_only: bool,
+    /// The viewer, whose own held posts are always included.
+    pub viewer: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeldPosts {
+    Exclude,
+    Include,
+    Only,
+}
+
+/// A group's statuses, newest first, in a page window. The visibility rule still
+/// applies to each row when presented.
+pub fn timeline(
+    conn: &mut AnyConnection,
+    group_id: i64,
+    scope: GroupScope,
+    hidden: &[i64],
+    page: Page,
+) -> Result<Vec<StatusRow>, DbError> {
+    let mut q = statuses::table
+        .inner_join(gp::table.on(gp::status_id.eq(statuses::id)))
+        .filter(gp::group_id.eq(group_id))
+        .filter(diesel::dsl::not(
+            statuses::account_id.eq_any(hidden.to_vec()),
+        ))
+        .into_boxed::<Multi>();
+    if !scope.discussions {
+        q = q.filter(gp::kind.eq("announcement"));
+    }
+    q = match (scope.held, scope.viewer) {
+        (HeldPosts::Only, _) => q.filter(gp::held.eq(true)),
+        (HeldPosts::Include, _) => q,
+        (HeldPosts::Exclude, Some(v)) => q.filter(gp::held.eq(false).or(gp::account_id.eq(v))),
+        (HeldPosts::Exclude, None) => q.filter(gp::held.eq(false)),
+    };
+    if scope.pinned_only {
+        q = q.filter(gp::pinned_at.is_not_null());
+    }
+    if let Some(m) = page.max_id {
+        q = q.filter(statuses::id.lt(m));
+    }
+    if let Some(s) = page.since_id {
+        q = q.filter(statuses::id.gt(s));
+    }
+    q = if let Some(m) = page.min_id {
+        q.filter(statuses::id.gt(m)).order(statuses::id.asc())
+    } else {
+        q.order(statuses::id.desc())
+    };
+    let mut rows: Vec<StatusRow> = q
+        .limit(page.limit)
+        .select(StatusRow::as_select())
+        .load(conn)?;
+    if page.min_id.is_some() {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// Whether the account is a member of any group (most home reads can skip groups).
+pub fn belongs_anywhere(conn: &mut AnyConnection, account_id: i64) -> Result<bool, DbError> {
+    Ok(gm::table
+        .filter(gm::account_id.eq(account_id))
+        .filter(gm::state.eq("member"))
+        .select(gm::id)
+        .first::<i64>(conn)
+        .optional()?
+        .is_some())
+}
+
+/// Discussion posts and announcements of every group the viewer belongs to, for the
+/// home feed (held posts only the viewer's own).
+pub fn member_feed(
+    conn: &mut AnyConnection,
+    viewer: i64,
+    hidden: &[i64],
+    page: Page,
+) -> Result<Vec<StatusRow>, DbError> {
+    let mine = gm::table
+        .filter(gm::account_id.eq(viewer))
+        .filter(gm::state.eq("member"))
+        .select(gm::group_id);
+    let posts = gp::table
+        .filter(gp::group_id.eq_any(mine))
+        .filter(gp::held.eq(false).or(gp::account_id.eq(viewer)))
+        .select(gp::status_id);
+    let q = statuses::table
+        .into_boxed()
+        .filter(statuses::id.eq_any(posts))
+        .filter(diesel::dsl::not(
+            statuses::account_id.eq_any(hidden.to_vec()),
+        ));
+    page.load(conn, q)
+}
+
+/// Members of a group (state member), for the discussion's mention check.
+pub fn are_members(
+    conn: &mut AnyConnection,
+    group_id: i64,
+    ids: &[i64],
+) -> Result<HashSet<i64>, DbError> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    Ok(gm::table
+        .filter(gm::group_id.eq(group_id))
+        .filter(gm::state.eq("member"))
+        .filter(gm::account_id.eq_any(ids.to_vec()))
+        .select(gm::account_id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect())
+}
