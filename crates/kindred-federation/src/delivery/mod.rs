@@ -15,7 +15,9 @@
 //! signing uses every core whatever runtime the HTTP server runs on.
 
 mod backoff;
+mod discover;
 mod instance;
+mod ledger;
 mod send;
 mod signers;
 mod supervisor;
@@ -187,8 +189,11 @@ impl DeliveryWorker {
                     .build()
                 {
                     Ok(runtime) => {
-                        let ctx = Arc::new(supervisor::Ctx::new(db, urls, config, client));
-                        runtime.block_on(supervisor::run(ctx, notify, alive, stop_rx));
+                        runtime.block_on(async move {
+                            // Inside the runtime: the context starts tasks of its own.
+                            let ctx = Arc::new(supervisor::Ctx::new(db, urls, config, client));
+                            supervisor::run(ctx, notify, alive, stop_rx).await
+                        });
                         // Leftover tasks (none after a clean stop) are dropped here, in
                         // a plain thread where a runtime may be dropped.
                         drop(runtime);
