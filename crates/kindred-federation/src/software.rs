@@ -79,7 +79,9 @@ pub fn software(body: &[u8]) -> Option<String> {
         .software
         .version
         .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty() && v.len() <= MAX_VERSION && v.bytes().all(|b| b.is_ascii_graphic()));
+        .filter(|v| {
+            !v.is_empty() && v.len() <= MAX_VERSION && v.bytes().all(|b| b.is_ascii_graphic())
+        });
     Some(match version {
         Some(v) => format!("{name} {v}"),
         None => name,

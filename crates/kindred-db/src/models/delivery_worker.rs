@@ -197,8 +197,7 @@ pub fn settle(
     domains.dedup();
     conn.transaction::<_, DbError, _>(|conn| {
         for chunk in ids.chunks(CHUNK) {
-            diesel::delete(deliveries::table.filter(deliveries::id.eq_any(chunk)))
-                .execute(conn)?;
+            diesel::delete(deliveries::table.filter(deliveries::id.eq_any(chunk))).execute(conn)?;
         }
         for chunk in domains.chunks(CHUNK) {
             diesel::update(instances::table.filter(instances::domain.eq_any(chunk)))

@@ -29,11 +29,13 @@ pub struct Discovery {
     timeout: Duration,
     tried: Mutex<HashSet<String>>,
     permits: Arc<Semaphore>,
+    enabled: bool,
 }
 
 impl Discovery {
-    pub fn new(db: Db, client: ClientWithMiddleware, timeout: Duration) -> Self {
+    pub fn new(db: Db, client: ClientWithMiddleware, timeout: Duration, enabled: bool) -> Self {
         Self {
+            enabled,
             db,
             client,
             timeout,
@@ -79,6 +81,9 @@ impl Discovery {
     where
         F: std::future::Future<Output = Option<String>> + Send + 'static,
     {
+        if !self.enabled {
+            return;
+        }
         let (db, permits, domain) = (self.db.clone(), self.permits.clone(), domain.to_owned());
         tokio::spawn(async move {
             let Ok(_permit) = permits.acquire_owned().await else {
@@ -89,10 +94,7 @@ impl Discovery {
                 return;
             };
             let d = domain.clone();
-            if let Err(e) = db
-                .run(move |c| queue::set_software(c, &d, &found))
-                .await
-            {
+            if let Err(e) = db.run(move |c| queue::set_software(c, &d, &found)).await {
                 tracing::warn!(domain = %domain, error = e.code(), "could not record instance software");
             }
         });

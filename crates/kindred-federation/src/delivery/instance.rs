@@ -44,7 +44,15 @@ pub async fn serve(ctx: Arc<Ctx>, claimed: Claimed, lease_until: NaiveDateTime) 
     };
     let mut lease = lease_until;
     let known = claimed.software.is_some();
-    let end = match work(&ctx, &domain, claimed.dead_since.is_some(), known, &mut lease).await {
+    let end = match work(
+        &ctx,
+        &domain,
+        claimed.dead_since.is_some(),
+        known,
+        &mut lease,
+    )
+    .await
+    {
         Ok(end) => end,
         Err(e) => {
             tracing::warn!(domain = %domain, error = e.code(), "delivery bookkeeping failed; will retry");

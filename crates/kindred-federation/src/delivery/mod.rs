@@ -70,6 +70,9 @@ pub struct DeliveryConfig {
     /// The federation policy, checked before each delivery (and by the HTTP
     /// client); `None` only in tests of the queue itself.
     pub policy: Option<Arc<crate::policy::PolicyHandle>>,
+    /// Read what software instances run from their NodeInfo (`discover`); off
+    /// only in tests that count every request a receiver gets.
+    pub software_lookup: bool,
 }
 
 impl DeliveryConfig {
@@ -93,6 +96,7 @@ impl DeliveryConfig {
                 .map(|n| n.get().clamp(1, 4))
                 .unwrap_or(2),
             policy: None,
+            software_lookup: true,
         }
     }
 

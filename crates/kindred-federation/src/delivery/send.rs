@@ -125,7 +125,9 @@ pub async fn probe(
     match client.get(url.clone()).timeout(timeout).send().await {
         Ok(resp) => {
             let ok = resp.status().is_success();
-            let body = http::read_limited(resp, DRAIN_LIMIT).await.unwrap_or_default();
+            let body = http::read_limited(resp, DRAIN_LIMIT)
+                .await
+                .unwrap_or_default();
             ok.then_some((url, body))
         }
         Err(_) => None,

@@ -54,7 +54,12 @@ impl Ctx {
         Self {
             signers: Signers::new(db.clone(), urls),
             ledger: Ledger::start(db.clone(), config.process_id.clone()),
-            discovery: Discovery::new(db.clone(), client.clone(), config.request_timeout),
+            discovery: Discovery::new(
+                db.clone(),
+                client.clone(),
+                config.request_timeout,
+                config.software_lookup,
+            ),
             permits: Semaphore::new(config.concurrency),
             db,
             config,

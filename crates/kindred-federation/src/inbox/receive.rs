@@ -76,7 +76,10 @@ impl Envelope {
             id: Url::parse(v.get("id")?.as_str()?).ok()?,
             kind: v.get("type")?.as_str()?.to_owned(),
             actor: v.get("actor")?.clone(),
-            object_type: object.get("type").and_then(Value::as_str).map(str::to_owned),
+            object_type: object
+                .get("type")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
             object_id: object_id(object),
         })
     }
@@ -145,8 +148,7 @@ async fn process(
     e: Envelope,
     activity: Value,
 ) -> Result<Outcome, InboxError> {
-    if !SUPPORTED.contains(&e.kind.as_str())
-        || !supported_object(&e.kind, e.object_type.as_deref())
+    if !SUPPORTED.contains(&e.kind.as_str()) || !supported_object(&e.kind, e.object_type.as_deref())
     {
         return Ok(Outcome::Ignored("unsupported_type"));
     }

@@ -160,8 +160,8 @@ mod tests {
     fn verifies_our_signatures_and_refuses_other_keys() {
         let keys = generate_keypair().unwrap();
         let other = generate_keypair().unwrap();
-        let signer = Signer::new(&keys.private_key_pem, "https://a.example/u#main-key".into())
-            .unwrap();
+        let signer =
+            Signer::new(&keys.private_key_pem, "https://a.example/u#main-key".into()).unwrap();
         let req = signed_request(&signer, b"{}");
         let good = PublicKey::parse(&keys.public_key_pem).unwrap();
         let bad = PublicKey::parse(&other.public_key_pem).unwrap();
