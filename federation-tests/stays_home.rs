@@ -171,9 +171,11 @@ async fn nothing_confidential_leaves(backend: Backend) {
     }
     // Only the inbox was written to; GETs were for rec's own actor document and
     // the instance's NodeInfo (what software it runs; unsigned, carries nothing).
-    assert!(r.requests().iter().all(|q| q.method == "POST" && q.path == "/inbox"
-        || q.method == "GET"
-            && (q.path == "/users/rec" || q.path == "/.well-known/nodeinfo")));
+    assert!(r
+        .requests()
+        .iter()
+        .all(|q| q.method == "POST" && q.path == "/inbox"
+            || q.method == "GET" && (q.path == "/users/rec" || q.path == "/.well-known/nodeinfo")));
 }
 
 both_backends!(nothing_confidential_leaves);
