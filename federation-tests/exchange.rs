@@ -240,6 +240,38 @@ async fn exchange(backend: Backend) {
     let texts = timeline_texts(&a, &alice).await;
     assert!(!texts.iter().any(|t| t.contains("after the unfollow")));
     assert_eq!(count_from(&a, &b).await, before_a - 1);
+
+    // The senders learnt what their peers run, from NodeInfo, and the admin command
+    // shows it.
+    let expected = format!("kindred {}", kindred_api::KINDRED_VERSION);
+    let peer = b.domain.clone();
+    eventually("B's software recorded at A", || {
+        let peer = peer.clone();
+        let expected = expected.clone();
+        let a = &a;
+        async move {
+            let software = a
+                .state
+                .db
+                .run(kindred_db::models::domain_policy::instance_software)
+                .await
+                .unwrap();
+            (software.get(&peer)?.as_deref()? == expected).then_some(())
+        }
+    })
+    .await;
+    let listed = kindred_server::admin_federation::run(
+        &a.state,
+        kindred_server::cli::FederationCommand::Instances,
+    )
+    .await
+    .unwrap();
+    assert!(
+        listed
+            .iter()
+            .any(|l| l.contains(&b.domain) && l.contains(&expected)),
+        "{listed:?}"
+    );
 }
 
 both_backends!(exchange);

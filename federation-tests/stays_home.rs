@@ -169,12 +169,13 @@ async fn nothing_confidential_leaves(backend: Backend) {
         assert!(!body.contains("secret"), "leaked: {body}");
         assert!(!body.contains("alice@mail.test"), "email leaked: {body}");
     }
-    // Only the inbox was written to; GETs were for rec's own actor document.
+    // Only the inbox was written to; GETs were for rec's own actor document and
+    // the instance's NodeInfo (what software it runs; unsigned, carries nothing).
     assert!(r
         .requests()
         .iter()
         .all(|q| q.method == "POST" && q.path == "/inbox"
-            || q.method == "GET" && q.path == "/users/rec"));
+            || q.method == "GET" && (q.path == "/users/rec" || q.path == "/.well-known/nodeinfo")));
 }
 
 both_backends!(nothing_confidential_leaves);

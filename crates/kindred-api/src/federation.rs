@@ -50,11 +50,16 @@ async fn build(state: &web::Data<AppState>) -> Result<FederationConfig<FedData>,
             publish(&state, event);
         }
     });
+    let policy = HttpPolicy {
+        allow_private_networks: state.instance.allow_private_networks,
+        allow_http: state.instance.allow_http,
+    };
     let data = FedData::new(
         state.db.clone(),
         state.urls.clone(),
         state.ids.clone(),
         sink,
+        policy,
     );
     let key = match state.db.run(instance_actor::get).await? {
         Some(row) => row.private_key_pem,
@@ -67,10 +72,6 @@ async fn build(state: &web::Data<AppState>) -> Result<FederationConfig<FedData>,
     // The library panics on an unreadable key; refuse it here instead.
     kindred_federation::signing::Signer::new(&key, state.urls.instance_actor_key_id())
         .map_err(|_| ApiError::internal())?;
-    let policy = HttpPolicy {
-        allow_private_networks: state.instance.allow_private_networks,
-        allow_http: state.instance.allow_http,
-    };
     let user_agent = format!(
         "Kindred/{} (+{})",
         crate::KINDRED_VERSION,
@@ -78,7 +79,6 @@ async fn build(state: &web::Data<AppState>) -> Result<FederationConfig<FedData>,
     );
     inbox::federation_config(
         data,
-        policy,
         &user_agent,
         FetchSigner {
             actor_id: state.urls.instance_actor(),

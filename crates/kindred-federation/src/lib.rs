@@ -16,6 +16,7 @@ pub mod policy;
 pub mod resolve;
 pub mod sanitize;
 pub mod signing;
+pub mod software;
 pub mod urls;
 pub mod webfinger;
 

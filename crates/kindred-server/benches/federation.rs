@@ -10,13 +10,28 @@
 //!    on 100 and 1,000 remote instances (lightweight receivers on loopback).
 //!
 //!   cargo bench -p kindred-server --bench federation-perf                   # SQLite
+//!   KINDRED_BENCH_POSTGRES=1 cargo bench -p kindred-server --bench federation-perf
 //!   KINDRED_BENCH_DATABASE_URL=postgres://USER@HOST:PORT/postgres \
 //!     cargo bench -p kindred-server --bench federation-perf                 # PostgreSQL
 //!
-//! With a PostgreSQL URL, throwaway databases are created next to the one named.
-//! Results go in docs/performance.md with the machine and backend.
+//! `KINDRED_BENCH_POSTGRES=1` starts a throwaway PostgreSQL cluster as the
+//! integration tests do (`tests/integration/pg.rs`); with a PostgreSQL URL,
+//! throwaway databases are created next to the one named.
+//!
+//! The load client and the fan-out's receivers run on a runtime of their own with
+//! named threads, so CPU time is split between them and the instances (server) as in
+//! the timelines bench; PostgreSQL's processes are read from /proc when local.
+//! `KINDRED_BENCH_ONLY=inbox|fanout|crypto` runs one part.
+//! Results go in docs/performance.md with the machine, backend and load average.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "timelines/load.rs"]
+#[allow(dead_code)]
+mod load;
+#[path = "../tests/integration/pg.rs"]
+#[allow(dead_code)]
+mod pg;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -32,6 +47,77 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use url::Url;
 
 const CONCURRENCY: usize = 64;
+
+/// The load client's (and the fan-out receivers') runtime, apart from the instances'.
+fn client_rt() -> &'static tokio::runtime::Runtime {
+    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name(load::CLIENT_THREAD)
+            .enable_all()
+            .build()
+            .unwrap()
+    })
+}
+
+/// The load average, printed with every figure (the machine is shared).
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
+}
+
+/// CPU time (ms) of this process's threads whose name starts with `prefix`.
+fn threads_cpu_ms(prefix: &str) -> f64 {
+    std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("stat")).ok())
+        .filter_map(|line| {
+            load::stat_cpu(&line).and_then(|(name, ms)| name.starts_with(prefix).then_some(ms))
+        })
+        .sum()
+}
+
+/// CPU time so far: whole process, load client, delivery worker, PostgreSQL.
+struct CpuSnapshot {
+    total: f64,
+    client: f64,
+    delivery: f64,
+    db: Option<std::collections::HashMap<String, f64>>,
+}
+
+fn cpu_snapshot(db_cpu: &Option<load::DbCpu>) -> CpuSnapshot {
+    let (total, client) = load::own_cpu_ms();
+    CpuSnapshot {
+        total,
+        client,
+        delivery: threads_cpu_ms("kindred-deliver"),
+        db: db_cpu.as_ref().and_then(|f| f()),
+    }
+}
+
+/// "cpu per <unit>: server (delivery) client postgres" between two snapshots.
+fn cpu_line(a: &CpuSnapshot, b: &CpuSnapshot, n: usize, unit: &str) -> String {
+    let per = |ms: f64| ms / n.max(1) as f64;
+    let db = match (&a.db, &b.db) {
+        (Some(x), Some(y)) => format!(", postgres {:.2} ms", per(load::cpu_between(x, y))),
+        _ => String::new(),
+    };
+    format!(
+        "cpu per {unit}: server {:.2} ms (of which delivery worker {:.2}), client {:.2} ms{db}; load average {}",
+        per(b.total - a.total - (b.client - a.client)),
+        per(b.delivery - a.delivery),
+        per(b.client - a.client),
+        loadavg()
+    )
+}
+
+fn db_cpu_reader(i: &Instance, url: &str) -> Option<load::DbCpu> {
+    load::postgres_cpu(&i.state.db, url)
+}
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -50,6 +136,9 @@ fn cores() -> usize {
 /// A fresh database: a temporary SQLite file, or a new PostgreSQL database next to
 /// the one in KINDRED_BENCH_DATABASE_URL.
 fn database(name: &str) -> String {
+    if std::env::var("KINDRED_BENCH_POSTGRES").is_ok_and(|v| v == "1") {
+        return pg::new_database().expect("throwaway PostgreSQL cluster");
+    }
     match std::env::var("KINDRED_BENCH_DATABASE_URL") {
         Ok(url) if url.starts_with("postgres") => {
             let db = Db::connect(&DbSettings {
@@ -281,7 +370,9 @@ fn create_note(sender: &Instance, name: &str, n: usize, mention: &str) -> Value 
 async fn inbox_throughput() {
     const ACTORS: usize = 20;
     const TOTAL: usize = 4000;
-    let receiver = instance(database("inbox_receiver")).await;
+    let receiver_url = database("inbox_receiver");
+    let receiver = instance(receiver_url.clone()).await;
+    let db_cpu = db_cpu_reader(&receiver, &receiver_url);
     let sender = instance(database("inbox_sender")).await;
     let backend = receiver.state.db.backend().as_str();
     member(&receiver, "alice").await;
@@ -328,11 +419,16 @@ async fn inbox_throughput() {
         })
         .collect();
     let queue = Arc::new(std::sync::Mutex::new(requests));
+    // A marker for attaching a profiler to the measured part only.
+    println!("  measuring the inbox now (pid {})", std::process::id());
+    use std::io::Write;
+    std::io::stdout().flush().unwrap();
+    let cpu_before = cpu_snapshot(&db_cpu);
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..CONCURRENCY {
         let (queue, client) = (queue.clone(), client.clone());
-        tasks.push(tokio::spawn(async move {
+        tasks.push(client_rt().spawn(async move {
             let mut lat = Vec::new();
             loop {
                 let Some(req) = queue.lock().unwrap().pop() else {
@@ -351,6 +447,7 @@ async fn inbox_throughput() {
         all.extend(t.await.unwrap());
     }
     let took = started.elapsed();
+    let cpu_after = cpu_snapshot(&db_cpu);
     let mut lat = Latencies(all);
     let stored = receiver
         .state
@@ -372,14 +469,17 @@ async fn inbox_throughput() {
         lat.pct(0.5),
         lat.pct(0.99)
     );
+    println!("  {}", cpu_line(&cpu_before, &cpu_after, TOTAL, "activity"));
 }
 
 /// A remote instance that answers every request with 202 and counts the requests
 /// that carry `marker` in their body.
 async fn receiver(marker: &'static str, hits: Arc<AtomicUsize>) -> u16 {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
     let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
+    client_rt().spawn(async move {
+        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
         while let Ok((mut stream, _)) = listener.accept().await {
             let hits = hits.clone();
             tokio::spawn(async move {
@@ -456,7 +556,9 @@ fn add_remote_follower(c: &mut AnyConnection, poster: i64, n: usize, port: u16) 
 }
 
 async fn fanout() {
-    let sender = instance(database("fanout")).await;
+    let url = database("fanout");
+    let sender = instance(url.clone()).await;
+    let db_cpu = db_cpu_reader(&sender, &url);
     let backend = sender.state.db.backend().as_str();
     let (poster, _) = member(&sender, "poster").await;
     let token = token(&sender, "poster").await;
@@ -486,6 +588,7 @@ async fn fanout() {
         for r in &receivers {
             r.store(0, Ordering::SeqCst);
         }
+        let cpu_before = cpu_snapshot(&db_cpu);
         let started = Instant::now();
         let r = client
             .post(format!("{}/api/v1/statuses", sender.base))
@@ -497,24 +600,65 @@ async fn fanout() {
         assert_eq!(r.status(), 200);
         let posted = started.elapsed();
         let deadline = Instant::now() + Duration::from_secs(120);
-        while receivers.iter().any(|r| r.load(Ordering::SeqCst) == 0) {
-            assert!(Instant::now() < deadline, "fan-out did not finish");
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        }
+        let waiting = receivers.clone();
+        client_rt()
+            .spawn(async move {
+                while waiting.iter().any(|r| r.load(Ordering::SeqCst) == 0) {
+                    assert!(Instant::now() < deadline, "fan-out did not finish");
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
+            })
+            .await
+            .unwrap();
         let took = started.elapsed();
+        // The bookkeeping after the last delivery is part of the work: wait until the
+        // queue is empty too.
+        let queued = loop {
+            let n = sender
+                .state
+                .db
+                .run(|c| {
+                    use diesel::prelude::*;
+                    Ok(kindred_db::schema::deliveries::table
+                        .count()
+                        .get_result::<i64>(c)?)
+                })
+                .await
+                .unwrap();
+            if n == 0 || Instant::now() > deadline {
+                break n;
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        };
+        let drained = started.elapsed();
+        let cpu_after = cpu_snapshot(&db_cpu);
         println!(
-            "fan-out ({backend}): one public post to followers on {size} instances: API answered in {:.0} ms, last delivery after {:.0} ms",
+            "fan-out ({backend}): one public post to followers on {size} instances: API answered in {:.0} ms, last delivery after {:.0} ms, queue empty after {:.0} ms ({queued} left)",
             posted.as_secs_f64() * 1000.0,
-            took.as_secs_f64() * 1000.0
+            took.as_secs_f64() * 1000.0,
+            drained.as_secs_f64() * 1000.0
         );
+        println!("  {}", cpu_line(&cpu_before, &cpu_after, size, "delivery"));
     }
     let _ = sender.domain;
 }
 
 #[tokio::main]
 async fn main() {
-    println!("kindred federation bench: cores={}", cores());
-    crypto();
-    inbox_throughput().await;
-    fanout().await;
+    println!(
+        "kindred federation bench: cores={}, load average {}",
+        cores(),
+        loadavg()
+    );
+    let only = std::env::var("KINDRED_BENCH_ONLY").unwrap_or_default();
+    let run = |part: &str| only.is_empty() || only == part;
+    if run("crypto") {
+        crypto();
+    }
+    if run("inbox") {
+        inbox_throughput().await;
+    }
+    if run("fanout") {
+        fanout().await;
+    }
 }

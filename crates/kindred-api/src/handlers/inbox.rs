@@ -104,16 +104,19 @@ fn pre_checks(req: &HttpRequest) -> Result<(), ApiError> {
 
 /// The federation policy, before the signature is verified: a refused domain costs
 /// nothing more than reading its body.
-async fn policy_check(req: &HttpRequest, state: &AppState, body: &[u8]) -> Result<(), ApiError> {
+async fn policy_check(
+    req: &HttpRequest,
+    state: &AppState,
+    activity: &serde_json::Value,
+) -> Result<(), ApiError> {
     use kindred_federation::policy::{check_inbound, Inbound};
-    let activity: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
     let key_id = req
         .headers()
         .get("signature")
         .and_then(|v| v.to_str().ok())
         .and_then(|s| inbound::parse_signature(s).ok())
         .map(|p| p.key_id);
-    match check_inbound(&state.policy, &activity, key_id.as_deref()).await {
+    match check_inbound(&state.policy, activity, key_id.as_deref()).await {
         Inbound::Accept => Ok(()),
         Inbound::Blocked => {
             tracing::info!(refusal = "domain_blocked", "inbox refused");
@@ -176,10 +179,17 @@ async fn receive(
 ) -> Result<HttpResponse, ApiError> {
     let body = read_body(&req, payload).await?;
     inbound::check_json_depth(&body, MAX_JSON_DEPTH).map_err(refusal)?;
-    policy_check(&req, &state, &body).await?;
+    // Parsed once, here: the policy reads it, and so does `receive`.
+    let activity: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
+    policy_check(
+        &req,
+        &state,
+        activity.as_ref().unwrap_or(&serde_json::Value::Null),
+    )
+    .await?;
     pre_checks(&req)?;
     let config = state.federation.config(&state).await?;
-    let outcome = inbox::receive(config, &req, body)
+    let outcome = inbox::receive(config, &req, body, activity)
         .await
         .map_err(to_api_error)?;
     // The activity may have queued an answer (an `Accept`, say).

@@ -8,9 +8,14 @@ use diesel::prelude::*;
 use crate::schema::{deliveries, instances};
 use crate::{AnyConnection, DbError};
 
+/// Rows per INSERT statement (8 columns: far under both backends' bound parameters).
+const ROWS_PER_STATEMENT: usize = 500;
+
 /// One activity for one inbox.
+// `treat_none_as_default_value = false`: NULL for a `None` signer, so SQLite gets one
+// multi-row statement instead of a row-at-a-time fallback.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = deliveries)]
+#[diesel(table_name = deliveries, treat_none_as_default_value = false)]
 pub struct NewDelivery {
     pub id: i64,
     /// Normalized host of the inbox (lower case, port if not default).
@@ -39,43 +44,71 @@ pub struct DeliveryRow {
     pub created_at: NaiveDateTime,
 }
 
-/// Records that an instance exists (first contact), leaving known ones unchanged.
-pub fn ensure_instance(
+/// A multi-row insert through the concrete connection (the multi-backend connection
+/// has no batch insert).
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            AnyConnection::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c)?,
+            AnyConnection::Postgresql(c) => diesel::insert_into($table).values($rows).execute(c)?,
+        }
+    };
+}
+
+/// Known instances among `domains`.
+fn known_instances(conn: &mut AnyConnection, domains: &[&str]) -> Result<Vec<String>, DbError> {
+    let mut known = Vec::new();
+    for chunk in domains.chunks(ROWS_PER_STATEMENT) {
+        known.extend(
+            instances::table
+                .filter(instances::domain.eq_any(chunk))
+                .select(instances::domain)
+                .load::<String>(conn)?,
+        );
+    }
+    Ok(known)
+}
+
+/// Makes sure every domain has an `instances` row (the queue's per-instance state).
+pub fn ensure_instances(
     conn: &mut AnyConnection,
-    domain: &str,
+    domains: &[&str],
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    let known: i64 = instances::table
-        .filter(instances::domain.eq(domain))
-        .count()
-        .get_result(conn)?;
-    if known == 0 {
-        diesel::insert_into(instances::table)
-            .values((
-                instances::domain.eq(domain),
+    let mut wanted: Vec<&str> = domains.to_vec();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let known: std::collections::HashSet<String> =
+        known_instances(conn, &wanted)?.into_iter().collect();
+    let new: Vec<_> = wanted
+        .into_iter()
+        .filter(|d| !known.contains(*d))
+        .map(|d| {
+            (
+                instances::domain.eq(d),
                 instances::failures.eq(0),
                 instances::created_at.eq(now),
-            ))
-            .execute(conn)?;
+            )
+        })
+        .collect();
+    for chunk in new.chunks(ROWS_PER_STATEMENT) {
+        insert_rows!(conn, instances::table, chunk);
     }
     Ok(())
 }
 
-/// Queues deliveries. Call inside the transaction of the change that causes them.
+/// Adds deliveries to the queue (and their instances), in multi-row statements: a
+/// post to followers on a thousand instances is a handful of statements inside the
+/// post's transaction, not two thousand.
 pub fn enqueue(
     conn: &mut AnyConnection,
     items: &[NewDelivery],
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    let mut seen: Vec<&str> = Vec::new();
-    for d in items {
-        if !seen.contains(&d.domain.as_str()) {
-            ensure_instance(conn, &d.domain, now)?;
-            seen.push(&d.domain);
-        }
-        diesel::insert_into(deliveries::table)
-            .values(d.clone())
-            .execute(conn)?;
+    let domains: Vec<&str> = items.iter().map(|d| d.domain.as_str()).collect();
+    ensure_instances(conn, &domains, now)?;
+    for chunk in items.chunks(ROWS_PER_STATEMENT) {
+        insert_rows!(conn, deliveries::table, chunk);
     }
     Ok(())
 }

@@ -25,6 +25,9 @@ pub struct Claimed {
     /// Marked dead: probe it before delivering anything.
     #[diesel(sql_type = Nullable<Timestamp>)]
     pub dead_since: Option<NaiveDateTime>,
+    /// What it runs, from its NodeInfo; None until read.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub software: Option<String>,
 }
 
 /// The instances eligible for a claim: not leased (or the lease ran out), alive (or
@@ -67,14 +70,14 @@ pub fn claim(
             format!(
                 "UPDATE instances SET leased_by = $1, leased_until = $2 \
                  WHERE domain IN ({ELIGIBLE} FOR UPDATE SKIP LOCKED) \
-                 RETURNING domain, dead_since"
+                 RETURNING domain, dead_since, software"
             )
         ),
         AnyConnection::Sqlite(c) => run!(
             c,
             format!(
                 "UPDATE instances SET leased_by = $1, leased_until = $2 \
-                 WHERE domain IN ({ELIGIBLE}) RETURNING domain, dead_since"
+                 WHERE domain IN ({ELIGIBLE}) RETURNING domain, dead_since, software"
             )
             // SQLite numbers parameters `?N`; `$N` would be a named parameter.
             .replace('$', "?")
@@ -173,6 +176,61 @@ pub fn delivered(
             .execute(conn)?;
         Ok(())
     })
+}
+
+/// Bookkeeping of many instance tasks in one transaction: deliveries accepted (2xx)
+/// leave the queue and their instances count as healthy (as [`delivered`]), and
+/// instances with no due work left are given back (as [`release`]). One write
+/// transaction for a whole burst of deliveries instead of one per delivery.
+pub fn settle(
+    conn: &mut AnyConnection,
+    delivered: &[(i64, String)],
+    released: &[String],
+    owner: &str,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    /// Ids or domains per statement, far under both backends' bound parameters.
+    const CHUNK: usize = 500;
+    let ids: Vec<i64> = delivered.iter().map(|(id, _)| *id).collect();
+    let mut domains: Vec<&str> = delivered.iter().map(|(_, d)| d.as_str()).collect();
+    domains.sort_unstable();
+    domains.dedup();
+    conn.transaction::<_, DbError, _>(|conn| {
+        for chunk in ids.chunks(CHUNK) {
+            diesel::delete(deliveries::table.filter(deliveries::id.eq_any(chunk))).execute(conn)?;
+        }
+        for chunk in domains.chunks(CHUNK) {
+            diesel::update(instances::table.filter(instances::domain.eq_any(chunk)))
+                .set((
+                    instances::last_success_at.eq(now),
+                    instances::failures.eq(0),
+                    instances::failing_since.eq(None::<NaiveDateTime>),
+                    instances::dead_since.eq(None::<NaiveDateTime>),
+                ))
+                .execute(conn)?;
+        }
+        for chunk in released.chunks(CHUNK) {
+            diesel::update(
+                instances::table
+                    .filter(instances::domain.eq_any(chunk))
+                    .filter(instances::leased_by.eq(owner)),
+            )
+            .set((
+                instances::leased_by.eq(None::<String>),
+                instances::leased_until.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn)?;
+        }
+        Ok(())
+    })
+}
+
+/// Records what an instance runs (`"name version"` from its NodeInfo).
+pub fn set_software(conn: &mut AnyConnection, domain: &str, software: &str) -> Result<(), DbError> {
+    diesel::update(instances::table.find(domain))
+        .set(instances::software.eq(software))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// The instance refused a delivery for good (a 4xx other than 408/429): it leaves the

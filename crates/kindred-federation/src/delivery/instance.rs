@@ -43,7 +43,16 @@ pub async fn serve(ctx: Arc<Ctx>, claimed: Claimed, lease_until: NaiveDateTime) 
         armed: true,
     };
     let mut lease = lease_until;
-    let end = match work(&ctx, &domain, claimed.dead_since.is_some(), &mut lease).await {
+    let known = claimed.software.is_some();
+    let end = match work(
+        &ctx,
+        &domain,
+        claimed.dead_since.is_some(),
+        known,
+        &mut lease,
+    )
+    .await
+    {
         Ok(end) => end,
         Err(e) => {
             tracing::warn!(domain = %domain, error = e.code(), "delivery bookkeeping failed; will retry");
@@ -55,9 +64,7 @@ pub async fn serve(ctx: Arc<Ctx>, claimed: Claimed, lease_until: NaiveDateTime) 
     ctx.leave(&domain);
     guard.armed = false;
     if let End::Release = end {
-        let owner = ctx.config.process_id.clone();
-        let d = domain.clone();
-        if let Err(e) = ctx.db.run(move |c| queue::release(c, &d, &owner)).await {
+        if let Err(e) = ctx.ledger.released(&domain).await {
             tracing::warn!(domain = %domain, error = e.code(), "could not release a delivery lease");
         }
     }
@@ -90,8 +97,10 @@ async fn work(
     ctx: &Ctx,
     domain: &str,
     dead: bool,
+    software_known: bool,
     lease: &mut NaiveDateTime,
 ) -> Result<End, DbError> {
+    let mut software_asked = software_known;
     let cfg = &ctx.config;
     if dead {
         let d = domain.to_owned();
@@ -105,11 +114,12 @@ async fn work(
         };
         let d = domain.to_owned();
         let now = now();
-        if !answered {
+        let Some((well_known, body)) = answered else {
             ctx.db.run(move |c| queue::probe_failed(c, &d, now)).await?;
             tracing::debug!(domain = %domain, "dead instance still does not answer");
             return Ok(End::Release);
-        }
+        };
+        ctx.discovery.probed(domain, well_known, body);
         ctx.db.run(move |c| queue::revive(c, &d, now)).await?;
         tracing::info!(domain = %domain, "instance answers again; deliveries resume");
     }
@@ -124,6 +134,10 @@ async fn work(
         match items.first() {
             None => return Ok(End::Release),
             Some(head) if head.next_attempt_at > now() => return Ok(End::Release),
+            Some(head) if !software_asked => {
+                ctx.discovery.unknown(domain, &head.inbox_url);
+                software_asked = true;
+            }
             Some(_) => {}
         }
         for item in items {
@@ -158,8 +172,9 @@ async fn work(
                 Err(SignerError::Missing) => None,
                 Err(SignerError::Unavailable) => return Ok(End::Release),
             };
-            // The permit bounds requests in flight and the bookkeeping after them.
-            let _permit = ctx.permits.acquire().await;
+            // The permit bounds requests in flight and the bookkeeping after them
+            // (a success's bookkeeping is bounded by the ledger's one writer).
+            let permit = ctx.permits.acquire().await;
             if !keep_lease(ctx, domain, lease).await? {
                 return Ok(End::Lost);
             }
@@ -172,9 +187,8 @@ async fn work(
             let (id, d, now) = (item.id, domain.to_owned(), now());
             match attempt {
                 Attempt::Delivered => {
-                    ctx.db
-                        .run(move |c| queue::delivered(c, id, &d, now))
-                        .await?;
+                    drop(permit);
+                    ctx.ledger.delivered(id, &d).await?;
                     tracing::debug!(activity_id = %item.activity_id, domain = %domain, "delivered");
                 }
                 Attempt::Refused(status) => {

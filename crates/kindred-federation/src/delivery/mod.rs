@@ -15,7 +15,9 @@
 //! signing uses every core whatever runtime the HTTP server runs on.
 
 mod backoff;
+mod discover;
 mod instance;
+mod ledger;
 mod send;
 mod signers;
 mod supervisor;
@@ -68,6 +70,9 @@ pub struct DeliveryConfig {
     /// The federation policy, checked before each delivery (and by the HTTP
     /// client); `None` only in tests of the queue itself.
     pub policy: Option<Arc<crate::policy::PolicyHandle>>,
+    /// Read what software instances run from their NodeInfo (`discover`); off
+    /// only in tests that count every request a receiver gets.
+    pub software_lookup: bool,
 }
 
 impl DeliveryConfig {
@@ -91,6 +96,7 @@ impl DeliveryConfig {
                 .map(|n| n.get().clamp(1, 4))
                 .unwrap_or(2),
             policy: None,
+            software_lookup: true,
         }
     }
 
@@ -187,8 +193,11 @@ impl DeliveryWorker {
                     .build()
                 {
                     Ok(runtime) => {
-                        let ctx = Arc::new(supervisor::Ctx::new(db, urls, config, client));
-                        runtime.block_on(supervisor::run(ctx, notify, alive, stop_rx));
+                        runtime.block_on(async move {
+                            // Inside the runtime: the context starts tasks of its own.
+                            let ctx = Arc::new(supervisor::Ctx::new(db, urls, config, client));
+                            supervisor::run(ctx, notify, alive, stop_rx).await
+                        });
                         // Leftover tasks (none after a clean stop) are dropped here, in
                         // a plain thread where a runtime may be dropped.
                         drop(runtime);

@@ -112,18 +112,25 @@ pub async fn post(
 }
 
 /// Asks a dead instance whether it is back: an unsigned `GET /.well-known/nodeinfo`
-/// on the inbox's origin through the same client. Any 2xx counts.
-pub async fn probe(client: &ClientWithMiddleware, timeout: Duration, inbox_url: &str) -> bool {
-    let Ok(url) = Url::parse(inbox_url).and_then(|u| u.join("/.well-known/nodeinfo")) else {
-        return false;
-    };
-    match client.get(url).timeout(timeout).send().await {
+/// on the inbox's origin through the same client. Any 2xx counts; its URL and (at
+/// most 64 KiB of) body are returned, for the instance's software.
+pub async fn probe(
+    client: &ClientWithMiddleware,
+    timeout: Duration,
+    inbox_url: &str,
+) -> Option<(Url, Vec<u8>)> {
+    let url = Url::parse(inbox_url)
+        .ok()
+        .and_then(|u| crate::software::well_known(&u))?;
+    match client.get(url.clone()).timeout(timeout).send().await {
         Ok(resp) => {
             let ok = resp.status().is_success();
-            let _ = http::read_limited(resp, DRAIN_LIMIT).await;
-            ok
+            let body = http::read_limited(resp, DRAIN_LIMIT)
+                .await
+                .unwrap_or_default();
+            ok.then_some((url, body))
         }
-        Err(_) => false,
+        Err(_) => None,
     }
 }
 

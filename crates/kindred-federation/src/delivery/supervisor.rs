@@ -15,6 +15,8 @@ use tokio::sync::{watch, Notify, Semaphore};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+use super::discover::Discovery;
+use super::ledger::Ledger;
 use super::signers::Signers;
 use super::DeliveryConfig;
 use crate::LocalUrls;
@@ -30,6 +32,10 @@ pub struct Ctx {
     pub client: ClientWithMiddleware,
     pub permits: Semaphore,
     pub signers: Signers,
+    /// Marks after successful deliveries and lease releases, in batches.
+    pub ledger: Ledger,
+    /// Fills in what software instances run.
+    pub discovery: Discovery,
     stopping: AtomicBool,
     /// Instances with a running task in this process. A task leaves this set before
     /// it gives its lease back, so a claim that gets the instance again always starts
@@ -47,6 +53,13 @@ impl Ctx {
     ) -> Self {
         Self {
             signers: Signers::new(db.clone(), urls),
+            ledger: Ledger::start(db.clone(), config.process_id.clone()),
+            discovery: Discovery::new(
+                db.clone(),
+                client.clone(),
+                config.request_timeout,
+                config.software_lookup,
+            ),
             permits: Semaphore::new(config.concurrency),
             db,
             config,

@@ -71,7 +71,9 @@ impl ActivityHandler for Create {
             tracing::debug!("create of an unrelated note dropped");
             return Ok(());
         }
-        RemoteNote::from_json(self.object, data).await?;
+        // `verify` made the actor its author; `create` returns a status already
+        // stored under this id as it is.
+        note::create(data.app_data(), self.object, &author).await?;
         Ok(())
     }
 }

@@ -10,6 +10,7 @@ use kindred_db::{Db, StatusRow};
 use kindred_domain::IdGenerator;
 use url::Url;
 
+use super::signature::KeyCache;
 use crate::http::{self, HttpPolicy};
 use crate::LocalUrls;
 
@@ -34,6 +35,10 @@ pub struct Inner {
     pub urls: LocalUrls,
     pub ids: Arc<IdGenerator>,
     pub events: EventSink,
+    /// Which peers may be reached (and which URLs are acceptable in activities).
+    pub http: HttpPolicy,
+    /// Remote actors' public keys, parsed once (see `signature`).
+    pub keys: KeyCache,
 }
 
 /// The library's app data (`Data<FedData>` in every trait method).
@@ -41,12 +46,20 @@ pub struct Inner {
 pub struct FedData(Arc<Inner>);
 
 impl FedData {
-    pub fn new(db: Db, urls: LocalUrls, ids: Arc<IdGenerator>, events: EventSink) -> Self {
+    pub fn new(
+        db: Db,
+        urls: LocalUrls,
+        ids: Arc<IdGenerator>,
+        events: EventSink,
+        http: HttpPolicy,
+    ) -> Self {
         Self(Arc::new(Inner {
             db,
             urls,
             ids,
             events,
+            http,
+            keys: KeyCache::default(),
         }))
     }
 
@@ -82,11 +95,11 @@ pub enum ConfigError {
 /// checks (ports, loopback); we never use its activity sending or queue.
 pub async fn federation_config(
     data: FedData,
-    policy: HttpPolicy,
     user_agent: &str,
     signer: FetchSigner,
     rules: Option<std::sync::Arc<crate::policy::PolicyHandle>>,
 ) -> Result<FederationConfig<FedData>, ConfigError> {
+    let policy = data.http;
     let client =
         http::client(policy, user_agent, rules).map_err(|e| ConfigError::Client(e.to_string()))?;
     let domain = data.urls.domain().to_string();

@@ -7,7 +7,7 @@
 //! its fetches over `(request-target) host date` without one, and would be refused.
 //! A `Digest` that is present must still name the empty body.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use activitypub_federation::config::FederationConfig;
 use activitypub_federation::error::Error as LibError;
@@ -16,14 +16,13 @@ use activitypub_federation::traits::Actor;
 use actix_web::HttpRequest;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use rsa::pkcs8::DecodePublicKey;
-use rsa::{Pkcs1v15Sign, RsaPublicKey};
 use sha2::{Digest, Sha256};
 use url::Url;
 
 use super::actor::RemoteActor;
 use super::context::FedData;
 use super::error::InboxError;
+use super::signature;
 use crate::inbound::{self, InboundRefusal};
 
 /// Why a fetch is not signed well enough to be answered.
@@ -68,7 +67,8 @@ pub async fn signed_fetcher(
         .dereference(&data)
         .await
         .map_err(FetchRefusal::Invalid)?;
-    if verifies(req, actor.public_key_pem()) {
+    let key = data.keys.get(actor.uri(), actor.public_key_pem());
+    if key.is_some_and(|k| signature::verifies(req, &k, false)) {
         Ok(actor)
     } else {
         Err(invalid())
@@ -88,39 +88,4 @@ fn digest_names_empty_body(req: &HttpRequest) -> bool {
         .split(',')
         .filter_map(|part| part.trim().split_once('='))
         .all(|(alg, v)| !alg.eq_ignore_ascii_case("sha-256") || v == empty)
-}
-
-/// The signature over the headers it names, checked against `public_key_pem`
-/// (RSA-SHA256, as Mastodon and `activitypub_federation` sign).
-fn verifies(req: &HttpRequest, public_key_pem: &str) -> bool {
-    let Ok(key) = RsaPublicKey::from_public_key_pem(public_key_pem) else {
-        return false;
-    };
-    let headers = req
-        .headers()
-        .iter()
-        .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-        .collect();
-    let target = req
-        .uri()
-        .path_and_query()
-        .map(|p| p.as_str())
-        .unwrap_or("/");
-    // The Date window was checked already; this only bounds the signature's age
-    // the same way.
-    let config =
-        http_signature_normalization::Config::new().set_expiration(Duration::from_secs(3600));
-    let Ok(unverified) = config.begin_verify(req.method().as_str(), target, headers) else {
-        return false;
-    };
-    unverified.verify(|signature, signing_string| {
-        BASE64.decode(signature).is_ok_and(|sig| {
-            key.verify(
-                Pkcs1v15Sign::new::<Sha256>(),
-                &Sha256::digest(signing_string.as_bytes()),
-                &sig,
-            )
-            .is_ok()
-        })
-    })
 }

@@ -14,6 +14,7 @@ pub mod follows;
 pub mod lookup;
 pub mod note;
 pub mod receive;
+pub mod signature;
 
 pub use activities::InboxActivity;
 pub use actor::RemoteActor;

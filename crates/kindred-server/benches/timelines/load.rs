@@ -34,7 +34,7 @@ pub const CLIENT_THREAD: &str = "bench-client";
 const MS_PER_TICK: f64 = 10.0;
 
 /// utime + stime in ms from a /proc stat line, and the command (thread) name.
-fn stat_cpu(line: &str) -> Option<(&str, f64)> {
+pub fn stat_cpu(line: &str) -> Option<(&str, f64)> {
     let (head, rest) = line.rsplit_once(')')?;
     let name = head.split_once('(')?.1;
     // Fields after the parenthesised name, from field 3 on: utime is 14, stime 15.
@@ -51,7 +51,7 @@ pub fn pid_cpu_ms(pid: &str) -> Option<f64> {
 
 /// (whole process, load client threads) CPU time so far, in ms. Threads of the client
 /// runtime live for the whole run, so none of their time leaves with an ended thread.
-fn own_cpu_ms() -> (f64, f64) {
+pub fn own_cpu_ms() -> (f64, f64) {
     let total = pid_cpu_ms("self").unwrap_or(0.0);
     let client = std::fs::read_dir("/proc/self/task")
         .into_iter()
@@ -72,7 +72,7 @@ pub type DbCpu = Arc<dyn Fn() -> Option<HashMap<String, f64>> + Send + Sync>;
 /// CPU spent by processes between two snapshots: those that started in between count
 /// from zero, those that ended in between are lost (the pool keeps its connections,
 /// so these are rare).
-fn cpu_between(before: &HashMap<String, f64>, after: &HashMap<String, f64>) -> f64 {
+pub fn cpu_between(before: &HashMap<String, f64>, after: &HashMap<String, f64>) -> f64 {
     after
         .iter()
         .map(|(pid, ms)| ms - before.get(pid).copied().unwrap_or(0.0))
@@ -196,4 +196,41 @@ where
 /// A cheap, deterministic spread of request numbers over `n` items.
 pub fn pick(i: usize, n: usize) -> usize {
     (i.wrapping_mul(2_654_435_761) >> 7) % n.max(1)
+}
+
+/// When the database is a PostgreSQL server on this machine: a reader of its
+/// processes' CPU time (every process `pg_stat_activity` lists, read from /proc).
+pub fn postgres_cpu(db: &kindred_db::Db, url: &str) -> Option<DbCpu> {
+    #[derive(diesel::QueryableByName)]
+    struct Pid {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        pid: i32,
+    }
+    let host = url.split('@').nth(1).unwrap_or(url);
+    let local = ["127.0.0.1", "localhost", "[::1]", "/"]
+        .iter()
+        .any(|h| host.starts_with(h));
+    if db.backend() != kindred_db::Backend::Postgres || !local {
+        return None;
+    }
+    let db = db.clone();
+    let read: DbCpu = std::sync::Arc::new(move || {
+        let pids: Vec<Pid> = db
+            .run_blocking(|c| {
+                use diesel::RunQueryDsl;
+                Ok(diesel::sql_query("SELECT pid FROM pg_stat_activity").load(c)?)
+            })
+            .ok()?;
+        Some(
+            pids.into_iter()
+                .filter_map(|p| {
+                    let pid = p.pid.to_string();
+                    pid_cpu_ms(&pid).map(|ms| (pid, ms))
+                })
+                .collect(),
+        )
+    });
+    // Only when the processes can be read: a server in a container looks local too.
+    read().filter(|m| !m.is_empty())?;
+    Some(read)
 }

@@ -153,43 +153,6 @@ async fn get(client: reqwest::Client, url: String, token: String) -> u16 {
     status
 }
 
-/// When the database is a PostgreSQL server on this machine: a reader of its
-/// processes' CPU time (every process `pg_stat_activity` lists, read from /proc).
-fn postgres_cpu(db: &kindred_db::Db, url: &str) -> Option<load::DbCpu> {
-    #[derive(diesel::QueryableByName)]
-    struct Pid {
-        #[diesel(sql_type = diesel::sql_types::Integer)]
-        pid: i32,
-    }
-    let host = url.split('@').nth(1).unwrap_or(url);
-    let local = ["127.0.0.1", "localhost", "[::1]", "/"]
-        .iter()
-        .any(|h| host.starts_with(h));
-    if db.backend() != kindred_db::Backend::Postgres || !local {
-        return None;
-    }
-    let db = db.clone();
-    let read: load::DbCpu = std::sync::Arc::new(move || {
-        let pids: Vec<Pid> = db
-            .run_blocking(|c| {
-                use diesel::RunQueryDsl;
-                Ok(diesel::sql_query("SELECT pid FROM pg_stat_activity").load(c)?)
-            })
-            .ok()?;
-        Some(
-            pids.into_iter()
-                .filter_map(|p| {
-                    let pid = p.pid.to_string();
-                    load::pid_cpu_ms(&pid).map(|ms| (pid, ms))
-                })
-                .collect(),
-        )
-    });
-    // Only when the processes can be read: a server in a container looks local too.
-    read().filter(|m| !m.is_empty())?;
-    Some(read)
-}
-
 fn main() {
     // The load client gets a runtime of its own with named threads, so its CPU time
     // can be subtracted from the process's: what is left is the server's.
@@ -267,7 +230,7 @@ async fn bench(client_rt: tokio::runtime::Handle) {
         "  {accounts} accounts, {token_count} requesting members, {concurrency} connections, \
          {requests} requests per scenario, scales {scales:?}"
     );
-    let db_cpu: load::DbCpu = match postgres_cpu(&state.db, &url) {
+    let db_cpu: load::DbCpu = match load::postgres_cpu(&state.db, &url) {
         Some(read) => read,
         None => {
             if backend == "postgres" {
