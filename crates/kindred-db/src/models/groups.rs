@@ -221,6 +221,25 @@ pub fn membership(
         .optional()?)
 }
 
+/// One account's memberships (any state) in each of these groups, by group.
+pub fn memberships_of(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    group_ids: &[i64],
+) -> Result<HashMap<i64, MembershipRow>, DbError> {
+    if group_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(gm::table
+        .filter(gm::account_id.eq(account_id))
+        .filter(gm::group_id.eq_any(group_ids.to_vec()))
+        .select(MembershipRow::as_select())
+        .load::<MembershipRow>(conn)?
+        .into_iter()
+        .map(|m| (m.group_id, m))
+        .collect())
+}
+
 /// The viewer's memberships (state `member`), by group: what timelines and the
 /// visibility rule need about groups.
 pub fn member_of(

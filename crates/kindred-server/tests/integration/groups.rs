@@ -75,6 +75,8 @@ async fn discussion_posts_stay_with_members(backend: Backend) {
     let (_, acct) = app.get_json(&format!("/api/v1/accounts/{gid}"), None).await;
     assert_eq!(acct["group"], true);
     assert_eq!(acct["locked"], true);
+    // The description is rendered once, like any account's note.
+    assert_eq!(acct["note"], "<p>Tuesdays</p>");
     let (status, rel) = app
         .post_json(&format!("/api/v1/accounts/{gid}/follow"), &mia, json!({}))
         .await;

@@ -92,7 +92,7 @@ pub fn entity(
         id: account.id.to_string(),
         acct: account.username.clone(),
         display_name: account.display_name.clone(),
-        note: account.note.clone(),
+        note: kindred_domain::text::plain_text_to_html(&account.note),
         url: state.urls.profile_page(&account.username).to_string(),
         visibility: group.visibility.clone(),
         rules: group.rules.clone(),
@@ -118,20 +118,18 @@ pub async fn entities(
     let (counts, mine) = state
         .db
         .run(move |c| {
-            let counts = groups::member_counts(c, &ids)?;
-            let mut mine = Vec::new();
-            for id in ids {
-                mine.push(groups::membership(c, id, viewer)?);
-            }
-            Ok((counts, mine))
+            Ok((
+                groups::member_counts(c, &ids)?,
+                groups::memberships_of(c, viewer, &ids)?,
+            ))
         })
         .await?;
     Ok(list
         .into_iter()
-        .zip(mine)
-        .map(|((group, account), own)| {
+        .map(|(group, account)| {
             let n = counts.get(&group.account_id).copied().unwrap_or(0);
-            entity(state, &Loaded { group, account }, n, own.as_ref())
+            let own = mine.get(&group.account_id);
+            entity(state, &Loaded { group, account }, n, own)
         })
         .collect())
 }
@@ -201,7 +199,8 @@ pub async fn create(
         username_lower: username.canonical(),
         domain: String::new(),
         display_name: settings.name.clone(),
-        note: kindred_domain::text::plain_text_to_html(&description),
+        // Plain text, as for every account: entities render it to HTML.
+        note: description,
         role: GROUP_ROLE.to_owned(),
         public_key_pem: keys.public_key_pem,
         approved: true,
@@ -279,10 +278,9 @@ pub async fn update(
     let (loaded, _) = as_moderator(state, me, id).await?;
     let Loaded { group, account } = loaded;
     let current_questions: Vec<String> = serde_json::from_str(&group.questions).unwrap_or_default();
-    let current_note = html_to_text(&account.note);
     let settings = GroupSettings::parse(
         ch.display_name.as_deref().unwrap_or(&account.display_name),
-        ch.note.as_deref().unwrap_or(&current_note),
+        ch.note.as_deref().unwrap_or(&account.note),
         ch.rules.as_deref().unwrap_or(&group.rules),
         ch.questions.as_deref().unwrap_or(&current_questions),
         ch.content_warning
@@ -299,7 +297,7 @@ pub async fn update(
         group.created_at,
         now,
     );
-    let note = kindred_domain::text::plain_text_to_html(&settings.description);
+    let note = settings.description.clone();
     let name = settings.name.clone();
     state
         .db
@@ -307,20 +305,6 @@ pub async fn update(
         .await?;
     tracing::info!(group_id = id, "group settings changed");
     show(state, me.id, id).await
-}
-
-/// The note is stored as HTML made from plain text; editing starts from the text.
-fn html_to_text(html: &str) -> String {
-    let text = html
-        .replace("<br>", "\n")
-        .replace("</p><p>", "\n\n")
-        .replace("<p>", "")
-        .replace("</p>", "");
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
 }
 
 /// Asks to join (or accepts an invitation): a member at once in a public group, a
