@@ -2,10 +2,11 @@
 //! fields: nothing from a member's login (email, password, private key) is reachable
 //! from here, because [`AccountRow`] does not hold it.
 
-use activitypub_federation::kinds::actor::{ApplicationType, PersonType};
+use activitypub_federation::kinds::actor::{ApplicationType, GroupType, PersonType};
 use activitypub_federation::protocol::context::WithContext;
 use activitypub_federation::protocol::public_key::PublicKey;
 use chrono::{DateTime, Utc};
+use kindred_db::models::groups::{GroupRow, PublicFigures};
 use kindred_db::AccountRow;
 use kindred_domain::text::plain_text_to_html;
 use serde::Serialize;
@@ -38,6 +39,39 @@ pub struct Person {
     pub manually_approves_followers: bool,
     pub discoverable: bool,
     pub indexable: bool,
+    pub published: DateTime<Utc>,
+}
+
+/// A peer-support group that is not private, as a FEP-1b12 `Group`. It shows what
+/// the group is and how to follow it; who belongs to it is never listed (its
+/// collections are totals only), and its discussions never leave (invariant 1).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupActor {
+    #[serde(rename = "type")]
+    pub kind: GroupType,
+    pub id: Url,
+    pub preferred_username: String,
+    pub name: String,
+    pub summary: String,
+    pub url: Url,
+    pub inbox: Url,
+    pub outbox: Url,
+    pub followers: Url,
+    /// Kindred's members collection: a total.
+    pub members: Url,
+    /// The facilitators collection (Lemmy reads moderators from here): a total.
+    pub attributed_to: Url,
+    pub featured: Url,
+    pub endpoints: Endpoints,
+    pub public_key: PublicKey,
+    /// Closed groups approve each follower.
+    pub manually_approves_followers: bool,
+    pub discoverable: bool,
+    pub indexable: bool,
+    /// Only facilitators' announcements reach followers; nobody posts into a group
+    /// from another server.
+    pub posting_restricted_to_mods: bool,
     pub published: DateTime<Utc>,
 }
 
@@ -102,16 +136,95 @@ pub fn person(account: &AccountRow, urls: &LocalUrls) -> WithContext<Person> {
         discoverable: account.discoverable,
         // Search engines and full-text search of posts: never by default here.
         indexable: false,
-        // The day only, as Mastodon does: the exact moment of sign-up is not public.
-        published: account
-            .created_at
-            .date()
-            .and_hms_opt(0, 0, 0)
-            .unwrap_or(account.created_at)
-            .and_utc(),
+        published: published_day(account),
         id,
     };
     WithContext::new(person, context())
+}
+
+/// JSON-LD terms a group document adds: Lemmy's and Mastodon's names for them.
+fn group_context() -> serde_json::Value {
+    serde_json::json!([
+        "https://www.w3.org/ns/activitystreams",
+        "https://w3id.org/security/v1",
+        {
+            "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+            "toot": "http://joinmastodon.org/ns#",
+            "discoverable": "toot:discoverable",
+            "indexable": "toot:indexable",
+            "featured": { "@id": "toot:featured", "@type": "@id" },
+            "lemmy": "https://join-lemmy.org/ns#",
+            "postingRestrictedToMods": "lemmy:postingRestrictedToMods",
+            "kindred": "https://kindred.social/ns#",
+            "members": { "@id": "kindred:members", "@type": "@id" }
+        }
+    ])
+}
+
+/// The day an account was created, as Mastodon shows it: the exact moment of
+/// sign-up is not public.
+fn published_day(account: &AccountRow) -> DateTime<Utc> {
+    account
+        .created_at
+        .date()
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or(account.created_at)
+        .and_utc()
+}
+
+/// The `Group` document; `None` for a private group, which has no document.
+pub fn group(
+    account: &AccountRow,
+    group: &GroupRow,
+    urls: &LocalUrls,
+) -> Option<WithContext<GroupActor>> {
+    if group.is_private() {
+        return None;
+    }
+    let name = &account.username;
+    let id = urls.actor(name);
+    let actor = GroupActor {
+        kind: GroupType::Group,
+        preferred_username: account.username.clone(),
+        name: account.display_name.clone(),
+        summary: plain_text_to_html(&account.note),
+        url: urls.profile_page(name),
+        inbox: urls.inbox(name),
+        outbox: urls.outbox(name),
+        followers: urls.followers(name),
+        members: urls.members(name),
+        attributed_to: urls.facilitators(name),
+        featured: urls.featured(name),
+        endpoints: Endpoints {
+            shared_inbox: urls.shared_inbox(),
+        },
+        public_key: PublicKey {
+            id: urls.actor_key_id(name),
+            owner: id.clone(),
+            public_key_pem: account.public_key_pem.clone(),
+        },
+        manually_approves_followers: group.visibility == "closed",
+        discoverable: true,
+        indexable: false,
+        posting_restricted_to_mods: true,
+        published: published_day(account),
+        id,
+    };
+    Some(WithContext::new(actor, group_context()))
+}
+
+/// Which of a group's collections, with the total it reveals.
+pub fn group_collection_total(which: &str, figures: &PublicFigures) -> Option<i64> {
+    Some(match which {
+        // Local members and remote followers alike follow a group's announcements.
+        "followers" => figures.members + figures.remote_followers,
+        "members" => figures.members,
+        "facilitators" => figures.facilitators,
+        "outbox" => figures.public_announcements,
+        // A group follows nobody.
+        "following" => 0,
+        _ => return None,
+    })
 }
 
 pub fn instance_actor(public_key_pem: &str, urls: &LocalUrls) -> WithContext<InstanceActor> {

@@ -127,6 +127,15 @@ pub async fn from_well_known(
     software(&get(client, timeout, link).await?)
 }
 
+/// Whether an instance's software reads group activities the FEP-1b12 way
+/// (`Announce` wrapping `Create`, `Update`, `Delete`). Others (Mastodon and most
+/// microblogs) read a group's announcement as a boost of the post, and edits and
+/// deletions from the post's author. `software` is as recorded: "name version".
+pub fn reads_wrapped_announces(software: &str) -> bool {
+    let name = software.split(' ').next().unwrap_or_default();
+    matches!(name, "lemmy" | "mbin" | "kbin" | "piefed" | "lotide" | "kindred")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,3 +176,4 @@ mod tests {
         assert_eq!(schema_link(&wk, b"[]"), None);
     }
 }
+

@@ -60,6 +60,21 @@ impl LocalUrls {
         self.join(&format!("/users/{username}/following"))
     }
 
+    /// A group's members collection (a total only).
+    pub fn members(&self, username: &str) -> Url {
+        self.join(&format!("/users/{username}/members"))
+    }
+
+    /// A group's facilitators collection, its `attributedTo` (a total only).
+    pub fn facilitators(&self, username: &str) -> Url {
+        self.join(&format!("/users/{username}/facilitators"))
+    }
+
+    /// A group's pinned public announcements.
+    pub fn featured(&self, username: &str) -> Url {
+        self.join(&format!("/users/{username}/featured"))
+    }
+
     pub fn profile_page(&self, username: &str) -> Url {
         self.join(&format!("/@{username}"))
     }

@@ -3,6 +3,7 @@
 
 use actix_web::http::header::ACCEPT;
 use actix_web::{web, HttpRequest, HttpResponse};
+use kindred_db::models::groups::{self, GroupRow};
 use kindred_db::models::accounts;
 use kindred_db::AccountRow;
 use kindred_federation::{actors, FEDERATION_CONTENT_TYPE};
@@ -24,25 +25,38 @@ fn activity_json(body: impl serde::Serialize) -> HttpResponse {
         .json(body)
 }
 
-/// An active local account, or 404 (pending accounts are invisible), or 410 for a
-/// suspended one (so remote servers drop their copy).
-async fn visible_account(state: &AppState, name: String) -> Result<AccountRow, ApiError> {
-    let account = state
+/// An active local account, or 404 (pending accounts and private groups are
+/// invisible), or 410 for a suspended one (so remote servers drop their copy). A
+/// group comes with its group row.
+async fn visible_account(
+    state: &AppState,
+    name: String,
+) -> Result<(AccountRow, Option<GroupRow>), ApiError> {
+    let found = state
         .db
-        .run(move |c| accounts::find_local_by_username(c, &name))
+        .run(move |c| {
+            let Some(account) = accounts::find_local_by_username(c, &name)? else {
+                return Ok(None);
+            };
+            if account.suspended {
+                return Ok(Some((account, None)));
+            }
+            Ok(groups::federated_actor(c, &account.username)?)
+        })
         .await?
-        .filter(|a| a.approved)
-        // Groups are not federated actors yet (docs/groups.md).
-        .filter(|a| a.role != kindred_db::models::groups::GROUP_ROLE)
+        .filter(|(a, _)| a.approved)
         .ok_or_else(ApiError::not_found)?;
-    if account.suspended {
+    if found.0.suspended {
+        if found.0.role == groups::GROUP_ROLE {
+            return Err(ApiError::not_found());
+        }
         return Err(ApiError::new(
             actix_web::http::StatusCode::GONE,
             "gone",
             "This account is gone",
         ));
     }
-    Ok(account)
+    Ok(found)
 }
 
 pub async fn actor(
@@ -50,11 +64,15 @@ pub async fn actor(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let account = visible_account(&state, path.into_inner()).await?;
-    if wants_activity_json(&req) {
-        Ok(activity_json(actors::person(&account, &state.urls)))
-    } else {
-        Ok(profile_page(&state, &account))
+    let (account, group) = visible_account(&state, path.into_inner()).await?;
+    if !wants_activity_json(&req) {
+        return Ok(profile_page(&state, &account));
+    }
+    match group {
+        Some(g) => actors::group(&account, &g, &state.urls)
+            .map(activity_json)
+            .ok_or_else(ApiError::not_found),
+        None => Ok(activity_json(actors::person(&account, &state.urls))),
     }
 }
 
@@ -62,7 +80,7 @@ pub async fn profile(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let account = visible_account(&state, path.into_inner()).await?;
+    let (account, _) = visible_account(&state, path.into_inner()).await?;
     Ok(profile_page(&state, &account))
 }
 
@@ -80,23 +98,74 @@ fn profile_page(state: &AppState, account: &AccountRow) -> HttpResponse {
         .body(markup.into_string())
 }
 
-/// Outbox, followers and following: totals only. Until posts and follows exist these
-/// are empty; members' lists will stay private (invariant 3).
+/// Outbox, followers and following: totals only. Members' lists stay private
+/// (invariant 3). A group also has `members`, `facilitators` (totals only) and
+/// `featured` (its pinned public announcements).
 pub async fn collection(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (name, which) = path.into_inner();
-    let account = visible_account(&state, name).await?;
+    let (account, group) = visible_account(&state, name).await?;
+    let urls = &state.urls;
+    let name = &account.username;
+    let Some(_group) = group else {
+        let id = match which.as_str() {
+            "outbox" => urls.outbox(name),
+            "followers" => urls.followers(name),
+            "following" => urls.following(name),
+            _ => return Err(ApiError::not_found()),
+        };
+        return Ok(activity_json(actors::ordered_collection(id, 0)));
+    };
     let id = match which.as_str() {
-        "outbox" => state.urls.outbox(&account.username),
-        "followers" => state.urls.followers(&account.username),
-        "following" => state.urls.following(&account.username),
+        "outbox" => urls.outbox(name),
+        "followers" => urls.followers(name),
+        "following" => urls.following(name),
+        "members" => urls.members(name),
+        "facilitators" => urls.facilitators(name),
+        "featured" => return featured(&state, &account).await,
         _ => return Err(ApiError::not_found()),
     };
-    let _ = req;
-    Ok(activity_json(actors::ordered_collection(id, 0)))
+    let group_id = account.id;
+    let figures = state
+        .db
+        .run(move |c| groups::public_figures(c, group_id))
+        .await?;
+    let total = actors::group_collection_total(&which, &figures).ok_or_else(ApiError::not_found)?;
+    Ok(activity_json(actors::ordered_collection(
+        id,
+        u64::try_from(total).unwrap_or(0),
+    )))
+}
+
+/// A group's pinned public announcements, as notes (Mastodon's `featured`).
+async fn featured(state: &AppState, group: &AccountRow) -> Result<HttpResponse, ApiError> {
+    use kindred_federation::outbox::note;
+    let urls = state.urls.clone();
+    let group_id = group.id;
+    let id = state.urls.featured(&group.username);
+    let items = state
+        .db
+        .run(move |c| {
+            let mut items = Vec::new();
+            for status in groups::pinned_public(c, group_id, 20)? {
+                let Some(author) = accounts::find(c, status.account_id)? else {
+                    continue;
+                };
+                let parts = note::parts(c, &urls, &status)?;
+                items.push(note::note(&urls, &author, &status, &parts));
+            }
+            Ok(items)
+        })
+        .await?;
+    Ok(activity_json(serde_json::json!({
+        "@context": note::context(),
+        "id": id,
+        "type": "OrderedCollection",
+        "totalItems": items.len(),
+        "orderedItems": items,
+    })))
 }
 
 pub async fn instance_actor(
@@ -161,7 +230,7 @@ async fn serve_status(
 ) -> Result<HttpResponse, ApiError> {
     use kindred_federation::outbox::{federates, note};
 
-    let author = visible_account(&state, name).await?;
+    let (author, _) = visible_account(&state, name).await?;
     let id: i64 = raw_id.parse().map_err(|_| ApiError::not_found())?;
     let author_id = author.id;
     let found = state

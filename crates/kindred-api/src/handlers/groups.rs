@@ -245,6 +245,53 @@ pub async fn bans(
     list_memberships(&state, &auth, &path, MembershipState::Banned, p).await
 }
 
+/// Remote accounts following the group's announcements (`requests`: those asking
+/// to, in a closed group), for facilitators; Mastodon account lists with a `Link`
+/// header.
+async fn remote_followers(
+    req: &HttpRequest,
+    state: &AppState,
+    auth: &Authenticated,
+    raw: &str,
+    requested: bool,
+    page: PageParams,
+) -> Result<HttpResponse, ApiError> {
+    auth.require_any(READ)?;
+    let id = parse_id(raw)?;
+    let me = auth.user()?.clone();
+    let w = page.window(40, 80)?;
+    let rows =
+        service::followers::list(state, &me, id, requested, w.max_id, w.limit).await?;
+    let ids: Vec<i64> = rows.iter().map(|(i, _)| *i).collect();
+    let accounts =
+        present::accounts(state, Some(me.id), rows.into_iter().map(|(_, a)| a).collect()).await?;
+    let mut resp = HttpResponse::Ok();
+    if let Some(link) = crate::pagination::link_header(req, state.urls.base(), &ids) {
+        resp.insert_header(("Link", link));
+    }
+    Ok(resp.json(accounts))
+}
+
+pub async fn followers(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<String>,
+    Params(page): Params<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    remote_followers(&req, &state, &auth, &path, false, page).await
+}
+
+pub async fn follow_requests(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<String>,
+    Params(page): Params<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    remote_followers(&req, &state, &auth, &path, true, page).await
+}
+
 #[derive(Deserialize, Default)]
 pub struct ActParams {
     #[serde(default, deserialize_with = "lenient::opt_string")]

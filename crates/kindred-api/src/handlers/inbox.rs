@@ -10,7 +10,6 @@ use actix_web::http::StatusCode;
 use actix_web::web::{self, Bytes, BytesMut};
 use actix_web::{HttpRequest, HttpResponse};
 use futures_util::StreamExt;
-use kindred_db::models::accounts;
 use kindred_federation::inbound::{self, InboundRefusal, MAX_JSON_DEPTH};
 use kindred_federation::inbox::{self, ErrorClass, InboxError};
 use serde_json::json;
@@ -35,11 +34,12 @@ pub async fn personal(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let name = path.into_inner();
+    // A private group has no inbox: it does not exist outside the instance.
     let exists = state
         .db
-        .run(move |c| accounts::find_local_by_username(c, &name))
+        .run(move |c| kindred_db::models::groups::federated_actor(c, &name))
         .await?
-        .is_some_and(|a| a.is_active());
+        .is_some();
     if !exists {
         return Err(ApiError::not_found());
     }

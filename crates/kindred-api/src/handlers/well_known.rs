@@ -1,5 +1,5 @@
 use actix_web::{web, HttpResponse};
-use kindred_db::models::{accounts, instance_actor};
+use kindred_db::models::instance_actor;
 use kindred_federation::webfinger::{self, LocalResource};
 use kindred_federation::{actors, nodeinfo, FederationError};
 use serde::Deserialize;
@@ -39,14 +39,12 @@ pub async fn webfinger(
             &state.urls,
         ),
         LocalResource::Account(name) => {
-            let account = state
+            // People and groups that are not private; a private group is as
+            // unknown as a name nobody has.
+            let (account, _) = state
                 .db
-                .run(move |c| accounts::find_local_by_username(c, &name))
+                .run(move |c| kindred_db::models::groups::federated_actor(c, &name))
                 .await?
-                .filter(|a| a.is_active())
-                // Groups are not federated actors yet (docs/groups.md): nothing
-                // about a group is answered outside the instance.
-                .filter(|a| a.role != kindred_db::models::groups::GROUP_ROLE)
                 .ok_or_else(ApiError::not_found)?;
             webfinger::response(
                 &account.username,

@@ -544,3 +544,136 @@ pub fn are_members(
         .into_iter()
         .collect())
 }
+
+/// A local account by username as other servers may see it: a person, or a group
+/// that is not private (with its group row). Private groups, pending and suspended
+/// accounts are `None` — they do not exist outside the instance.
+pub fn federated_actor(
+    conn: &mut AnyConnection,
+    username: &str,
+) -> Result<Option<(AccountRow, Option<GroupRow>)>, DbError> {
+    let Some(account) = crate::models::accounts::find_local_by_username(conn, username)? else {
+        return Ok(None);
+    };
+    if !account.is_active() {
+        return Ok(None);
+    }
+    if account.role != GROUP_ROLE {
+        return Ok(Some((account, None)));
+    }
+    let group = groups::table
+        .find(account.id)
+        .select(GroupRow::as_select())
+        .first::<GroupRow>(conn)
+        .optional()?;
+    Ok(group
+        .filter(|g| !g.is_private())
+        .map(|g| (account, Some(g))))
+}
+
+/// The figures a group's actor document shows: totals only, never who.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PublicFigures {
+    pub members: i64,
+    pub facilitators: i64,
+    /// Remote accounts following the group (local people are members instead).
+    pub remote_followers: i64,
+    /// Public announcements that are not held.
+    pub public_announcements: i64,
+}
+
+pub fn public_figures(conn: &mut AnyConnection, group_id: i64) -> Result<PublicFigures, DbError> {
+    use crate::schema::follows;
+    let members: i64 = gm::table
+        .filter(gm::group_id.eq(group_id))
+        .filter(gm::state.eq("member"))
+        .count()
+        .get_result(conn)?;
+    let facilitators: i64 = gm::table
+        .filter(gm::group_id.eq(group_id))
+        .filter(gm::state.eq("member"))
+        .filter(gm::role.eq_any(["owner", "facilitator"]))
+        .count()
+        .get_result(conn)?;
+    let remote_followers: i64 = follows::table
+        .inner_join(accounts::table.on(accounts::id.eq(follows::account_id)))
+        .filter(follows::target_account_id.eq(group_id))
+        .filter(accounts::domain.ne(""))
+        .count()
+        .get_result(conn)?;
+    let public_announcements: i64 = gp::table
+        .inner_join(statuses::table.on(statuses::id.eq(gp::status_id)))
+        .filter(gp::group_id.eq(group_id))
+        .filter(gp::kind.eq("announcement"))
+        .filter(gp::held.eq(false))
+        .filter(statuses::visibility.eq("public"))
+        .filter(statuses::local_only.eq(false))
+        .count()
+        .get_result(conn)?;
+    Ok(PublicFigures {
+        members,
+        facilitators,
+        remote_followers,
+        public_announcements,
+    })
+}
+
+/// Pinned public announcements of a group, newest pin first (its `featured`).
+pub fn pinned_public(
+    conn: &mut AnyConnection,
+    group_id: i64,
+    limit: i64,
+) -> Result<Vec<StatusRow>, DbError> {
+    Ok(statuses::table
+        .inner_join(gp::table.on(gp::status_id.eq(statuses::id)))
+        .filter(gp::group_id.eq(group_id))
+        .filter(gp::kind.eq("announcement"))
+        .filter(gp::held.eq(false))
+        .filter(gp::pinned_at.is_not_null())
+        .filter(statuses::visibility.eq("public"))
+        .filter(statuses::local_only.eq(false))
+        .order(gp::pinned_at.desc())
+        .limit(limit)
+        .select(StatusRow::as_select())
+        .load(conn)?)
+}
+
+/// Remote accounts following the group or asking to, for severing when it turns
+/// private: (account id, whether it is only a request).
+pub fn remote_followers(
+    conn: &mut AnyConnection,
+    group_id: i64,
+) -> Result<Vec<(i64, bool)>, DbError> {
+    use crate::schema::{follow_requests, follows};
+    let mut out: Vec<(i64, bool)> = follows::table
+        .inner_join(accounts::table.on(accounts::id.eq(follows::account_id)))
+        .filter(follows::target_account_id.eq(group_id))
+        .filter(accounts::domain.ne(""))
+        .select(follows::account_id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .map(|id| (id, false))
+        .collect();
+    out.extend(
+        follow_requests::table
+            .inner_join(accounts::table.on(accounts::id.eq(follow_requests::account_id)))
+            .filter(follow_requests::target_account_id.eq(group_id))
+            .filter(accounts::domain.ne(""))
+            .select(follow_requests::account_id)
+            .load::<i64>(conn)?
+            .into_iter()
+            .map(|id| (id, true)),
+    );
+    Ok(out)
+}
+
+/// The owner and facilitators of a group (members in good standing), who hear of
+/// requests to join.
+pub fn facilitators(conn: &mut AnyConnection, group_id: i64) -> Result<Vec<i64>, DbError> {
+    Ok(gm::table
+        .filter(gm::group_id.eq(group_id))
+        .filter(gm::state.eq("member"))
+        .filter(gm::role.eq_any(["owner", "facilitator"]))
+        .select(gm::account_id)
+        .load(conn)?)
+}

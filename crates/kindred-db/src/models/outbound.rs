@@ -181,3 +181,22 @@ pub fn remote_by_handle(
         .optional()?
         .map(|(a, uri, url)| (a, url.unwrap_or(uri))))
 }
+
+/// The software recorded (from NodeInfo) for each of these instance domains that
+/// has one; outbound activities take the form that software reads.
+pub fn software_of(
+    conn: &mut AnyConnection,
+    domains: &[String],
+) -> Result<std::collections::HashMap<String, String>, DbError> {
+    use crate::schema::instances;
+    if domains.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(instances::table
+        .filter(instances::domain.eq_any(domains.to_vec()))
+        .filter(instances::software.is_not_null())
+        .select((instances::domain, instances::software.assume_not_null()))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
+}

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use kindred_db::models::{accounts, instance_actor};
+use kindred_db::models::{accounts, groups, instance_actor};
 use kindred_db::Db;
 use tokio::sync::OnceCell;
 
@@ -66,10 +66,16 @@ impl Signers {
                 Ok(match account_id {
                     None => instance_actor::get(conn)?
                         .map(|row| (row.private_key_pem, urls.instance_actor_key_id())),
-                    Some(id) => match (accounts::find(conn, id)?, accounts::find_user(conn, id)?) {
-                        (Some(account), Some(user)) if account.is_local() => {
-                            Some((user.private_key_pem, urls.actor_key_id(&account.username)))
+                    Some(id) => match accounts::find(conn, id)? {
+                        // A group signs its own Accepts and Announces with the key
+                        // kept beside it (groups never log in, so have no user row).
+                        Some(account) if account.is_local() && account.role == groups::GROUP_ROLE => {
+                            groups::find(conn, id)?.map(|(g, _)| {
+                                (g.private_key_pem, urls.actor_key_id(&account.username))
+                            })
                         }
+                        Some(account) if account.is_local() => accounts::find_user(conn, id)?
+                            .map(|user| (user.private_key_pem, urls.actor_key_id(&account.username))),
                         _ => None,
                     },
                 })

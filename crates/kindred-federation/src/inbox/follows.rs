@@ -7,7 +7,7 @@ use activitypub_federation::traits::ActivityHandler;
 use chrono::Utc;
 use kindred_db::models::interactions::{self, Mark};
 use kindred_db::models::notifications::{self as notif, NotificationRow};
-use kindred_db::models::{federated, outbound, silenced, social, statuses};
+use kindred_db::models::{federated, groups, outbound, silenced, social, statuses};
 use serde::Deserialize;
 use url::Url;
 
@@ -67,12 +67,15 @@ impl ActivityHandler for Follow {
 
     /// Follows an unlocked account at once (and queues the `Accept`), or leaves a
     /// request for a locked one (or from a silenced follower) to decide on. Blocked
-    /// either way: nothing happens.
+    /// either way: nothing happens. A group answers for itself (`follow_group`).
     async fn receive(self, data: &Data<FedData>) -> Result<(), InboxError> {
-        let target = lookup::local_account(data, &self.object)
+        let (target, group) = lookup::local_actor(data, &self.object)
             .await?
             .ok_or(Refusal::NotLocalTarget)?;
         let follower = self.actor.dereference(data).await?;
+        if let Some(group) = group {
+            return follow_group(data, &self.id, target, group, follower).await;
+        }
         let now = Utc::now();
         let row_id = data.ids.next_at(now);
         let note_id = data.ids.next_at(now);
@@ -114,6 +117,66 @@ impl ActivityHandler for Follow {
         data.publish(InboxEvent::Notifications(stored));
         Ok(())
     }
+}
+
+/// A remote account follows a local group (FEP-1b12): it will receive the group's
+/// public announcements, never its discussions or members. A public group accepts
+/// at once; a closed one leaves a request its facilitators decide on. A closed
+/// group rejects a silenced server's accounts (they cannot join closed groups), and
+/// any group rejects an account it has banned (blocked).
+async fn follow_group(
+    data: &Data<FedData>,
+    follow_id: &Url,
+    group_account: kindred_db::AccountRow,
+    group: kindred_db::models::groups::GroupRow,
+    follower: RemoteActor,
+) -> Result<(), InboxError> {
+    let now = Utc::now();
+    let row_id = data.ids.next_at(now);
+    let ids = data.ids.clone();
+    let follow_id = follow_id.to_string();
+    let outbox = Outbox::new(&data.urls, &data.ids, now);
+    let (a, b) = (follower.account.id, group_account.id);
+    let closed = group.visibility == "closed";
+    let stored = data
+        .db
+        .run(move |c| {
+            federated::atomically(c, |c| {
+                let n = now.naive_utc();
+                let refused = social::blocked_either_way(c, a, b)?
+                    || (closed && silenced::is_limited_for(c, a, b)?);
+                if refused {
+                    outbox.reject_follow(c, &group_account, &follower.account, &follow_id)?;
+                    return Ok(Vec::new());
+                }
+                if !closed {
+                    social::follow(c, row_id, a, b, true, false, n)?;
+                    outbound::set_follow_uri(c, a, b, &follow_id)?;
+                    outbox.answer_follow(c, &group_account, &follower.account, true)?;
+                    return Ok(Vec::new());
+                }
+                if social::is_following(c, a, b)? {
+                    // Already approved: a repeated Follow is answered again.
+                    outbound::set_follow_uri(c, a, b, &follow_id)?;
+                    outbox.answer_follow(c, &group_account, &follower.account, true)?;
+                    return Ok(Vec::new());
+                }
+                let new = social::request_follow(c, row_id, a, b, true, false, n)?;
+                outbound::set_follow_uri(c, a, b, &follow_id)?;
+                if !new {
+                    return Ok(Vec::new());
+                }
+                // Facilitators hear of it, as of a local request to join.
+                let notes: Vec<NotificationRow> = groups::facilitators(c, b)?
+                    .into_iter()
+                    .map(|f| NotificationRow::new(ids.next_at(now), f, a, "group_request", None, n))
+                    .collect();
+                notif::insert(c, &notes)
+            })
+        })
+        .await?;
+    data.publish(InboxEvent::Notifications(stored));
+    Ok(())
 }
 
 /// The local follower and remote followee of an Accept/Reject of our Follow; the
@@ -301,7 +364,7 @@ impl ActivityHandler for Undo {
         let me = actor.account.id;
         match self.object {
             UndoObject::Follow(f) => {
-                if let Some(target) = lookup::local_account(data, &f.object).await? {
+                if let Some((target, _)) = lookup::local_actor(data, &f.object).await? {
                     let t = target.id;
                     data.db.run(move |c| social::unfollow(c, me, t)).await?;
                 }

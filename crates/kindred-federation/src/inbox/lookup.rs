@@ -1,6 +1,7 @@
 //! Finding what an activity points at: local accounts and statuses by our URLs,
 //! remote statuses by their ids.
 
+use kindred_db::models::groups::{self, GroupRow};
 use kindred_db::models::{accounts, federated, statuses};
 use kindred_db::{AccountRow, DbError, StatusRow};
 use url::Url;
@@ -18,8 +19,23 @@ pub async fn local_account(data: &FedData, url: &Url) -> Result<Option<AccountRo
         .run(move |c| accounts::find_local_by_username(c, &name))
         .await?
         .filter(AccountRow::is_active)
-        // Groups are not federated actors yet: no remote activity targets one.
+        // A group is reached only through `local_actor` (follows of it).
         .filter(|a| a.role != kindred_db::models::groups::GROUP_ROLE))
+}
+
+/// A local actor others may follow, named by one of our actor or profile URLs: an
+/// active person, or a group that is not private (with its group row). A private
+/// group is as absent as an unknown name.
+pub async fn local_actor(
+    data: &FedData,
+    url: &Url,
+) -> Result<Option<(AccountRow, Option<GroupRow>)>, DbError> {
+    let Some(LocalObject::Account(name)) = data.urls.parse_local(url.as_str()) else {
+        return Ok(None);
+    };
+    data.db
+        .run(move |c| groups::federated_actor(c, &name))
+        .await
 }
 
 /// A status by its ActivityPub id: ours by our URL layout, others' by `uri`.

@@ -8,6 +8,7 @@
 //! local followers has no recipients, so nothing is queued. Deliveries go to the
 //! shared inbox where an actor offers one, one request per instance.
 
+mod group;
 pub mod note;
 
 use std::sync::Arc;
@@ -33,9 +34,10 @@ pub struct Outbox {
     now: DateTime<Utc>,
 }
 
-/// Whether a status may ever leave this instance.
+/// Whether a status may ever leave this instance. A group's discussion post (the
+/// `group` visibility) never does (invariant 1), whoever it mentions.
 pub fn federates(status: &StatusRow) -> bool {
-    status.local && !status.local_only
+    status.local && !status.local_only && status.visibility != "group"
 }
 
 impl Outbox {
@@ -128,14 +130,24 @@ impl Outbox {
         author: &AccountRow,
         status: &StatusRow,
     ) -> Result<usize, DbError> {
-        let inboxes = self.audience(conn, author, status)?;
-        if inboxes.is_empty() {
+        let mut inboxes = self.audience(conn, author, status)?;
+        let relay = self.relay_of(conn, status)?;
+        if let Some(r) = relay.as_ref().filter(|_| kind != "Create") {
+            // Servers that read a group's announcement as a boost take its edits
+            // from the author.
+            inboxes.extend(r.plain.iter().cloned());
+        }
+        if inboxes.is_empty() && relay.is_none() {
             return Ok(0);
         }
         let parts = note::parts(conn, &self.urls, status)?;
         let object = note::note(&self.urls, author, status, &parts);
         let activity = note::wrap(&self.urls, kind, id, author, object);
-        self.send(conn, author, activity, &inboxes)
+        let mut sent = 0;
+        if let Some(r) = &relay {
+            sent += self.relay(conn, r, status, &activity)?;
+        }
+        Ok(sent + self.send(conn, author, activity, &inboxes)?)
     }
 
     /// `Create(Note)` for a new status.
@@ -169,7 +181,11 @@ impl Outbox {
         author: &AccountRow,
         status: &StatusRow,
     ) -> Result<usize, DbError> {
-        let inboxes = self.audience(conn, author, status)?;
+        let mut inboxes = self.audience(conn, author, status)?;
+        let relay = self.relay_of(conn, status)?;
+        if let Some(r) = &relay {
+            inboxes.extend(r.plain.iter().cloned());
+        }
         let activity = json!({
             "id": format!("{}#delete", status.uri),
             "type": "Delete",
@@ -177,7 +193,11 @@ impl Outbox {
             "to": [PUBLIC],
             "object": { "id": status.uri, "type": "Tombstone" },
         });
-        self.send(conn, author, activity, &inboxes)
+        let mut sent = 0;
+        if let Some(r) = &relay {
+            sent += self.relay(conn, r, status, &activity)?;
+        }
+        Ok(sent + self.send(conn, author, activity, &inboxes)?)
     }
 
     fn boost_audience(
@@ -356,12 +376,39 @@ impl Outbox {
         if !target.is_local() || follower.is_local() {
             return Ok(0);
         }
+        let (row_id, follow_id) = outbound::follow_of(conn, follower.id, target.id)?
+            .unwrap_or((self.ids.next_at(self.now), None));
+        self.answer(conn, target, follower, accept, row_id, follow_id)
+    }
+
+    /// `Reject` of a Follow that left no row behind (refused on arrival).
+    pub fn reject_follow(
+        &self,
+        conn: &mut AnyConnection,
+        target: &AccountRow,
+        follower: &AccountRow,
+        follow_id: &str,
+    ) -> Result<usize, DbError> {
+        if !target.is_local() || follower.is_local() {
+            return Ok(0);
+        }
+        let row_id = self.ids.next_at(self.now);
+        self.answer(conn, target, follower, false, row_id, Some(follow_id.to_owned()))
+    }
+
+    fn answer(
+        &self,
+        conn: &mut AnyConnection,
+        target: &AccountRow,
+        follower: &AccountRow,
+        accept: bool,
+        row_id: i64,
+        follow_id: Option<String>,
+    ) -> Result<usize, DbError> {
         let inboxes = outbound::inboxes_of(conn, &[follower.id])?;
         let Some(follower_uri) = inboxes.first().map(|i| i.uri.clone()) else {
             return Ok(0);
         };
-        let (row_id, follow_id) = outbound::follow_of(conn, follower.id, target.id)?
-            .unwrap_or((self.ids.next_at(self.now), None));
         let actor = self.actor(target);
         let (kind, path) = if accept {
             ("Accept", "accepts")

@@ -2,7 +2,7 @@
 //! document is delivered in `Create`/`Update` and served at the status's id.
 
 use chrono::{NaiveDateTime, SecondsFormat};
-use kindred_db::models::{remote_accounts, social, statuses};
+use kindred_db::models::{groups, remote_accounts, social, statuses};
 use kindred_db::{AccountRow, AnyConnection, DbError, StatusRow};
 use serde_json::{json, Value};
 
@@ -41,6 +41,8 @@ pub struct NoteParts {
     pub mentioned: Vec<Mentioned>,
     pub tags: Vec<String>,
     pub in_reply_to: Option<String>,
+    /// The group an announcement was posted in (FEP-1b12 `audience`).
+    pub audience: Option<String>,
 }
 
 /// Loads mentions (with their actor ids), hashtags and the id of the status replied to.
@@ -73,10 +75,17 @@ pub fn parts(
         Some(parent) => statuses::find(conn, parent)?.map(|p| p.uri),
         None => None,
     };
+    let audience = match groups::posts_of(conn, &[status.id])?.remove(&status.id) {
+        Some(p) if p.is_announcement() => groups::find(conn, p.group_id)?
+            .filter(|(g, _)| !g.is_private())
+            .map(|(_, a)| urls.actor(&a.username).to_string()),
+        _ => None,
+    };
     Ok(NoteParts {
         mentioned,
         tags: extras.tags.remove(&status.id).unwrap_or_default(),
         in_reply_to,
+        audience,
     })
 }
 
@@ -136,6 +145,9 @@ pub fn note(urls: &LocalUrls, author: &AccountRow, status: &StatusRow, parts: &N
     });
     if let Some(lang) = &status.language {
         note["contentMap"] = json!({ lang: status.content });
+    }
+    if let Some(group) = &parts.audience {
+        note["audience"] = json!(group);
     }
     if let Some(edited) = status.edited_at {
         note["updated"] = json!(timestamp(edited));

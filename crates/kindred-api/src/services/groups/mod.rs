@@ -4,6 +4,7 @@
 //! writes in one transaction. Who belongs to a group is answered to its
 //! facilitators only (invariant 3).
 
+pub mod followers;
 pub mod rules;
 
 use chrono::{Duration, NaiveDateTime, Utc};
@@ -299,10 +300,24 @@ pub async fn update(
     );
     let note = settings.description.clone();
     let name = settings.name.clone();
+    let outbox = Outbox::new(&state.urls, &state.ids, Utc::now());
     state
         .db
-        .run(move |c| groups::update(c, &row, &name, &note))
+        .run(move |c| {
+            atomically(c, |c| {
+                groups::update(c, &row, &name, &note)?;
+                let account = kindred_db::models::accounts::find(c, id)?.ok_or(DbError::NotFound)?;
+                if row.is_private() {
+                    // Turning private: nothing about the group federates any more.
+                    followers::sever_all(c, &outbox, &account)?;
+                } else {
+                    outbox.group_updated(c, &account, &row)?;
+                }
+                Ok(())
+            })
+        })
         .await?;
+    state.delivery.wake();
     tracing::info!(group_id = id, "group settings changed");
     show(state, me.id, id).await
 }
@@ -371,7 +386,7 @@ pub async fn join(
                     return Ok(Vec::new());
                 }
                 let mut notes = Vec::new();
-                for fid in facilitator_ids(c, id)? {
+                for fid in groups::facilitators(c, id)? {
                     notes.push(NotificationRow::new(
                         ids.next_at(now_utc),
                         fid,
@@ -388,14 +403,6 @@ pub async fn join(
     state.streaming.notifications(&stored);
     tracing::info!(group_id = id, state = next.as_str(), "group join");
     show(state, me.id, id).await
-}
-
-fn facilitator_ids(c: &mut kindred_db::AnyConnection, group_id: i64) -> Result<Vec<i64>, DbError> {
-    Ok(groups::memberships(c, group_id, "member", None, 1_000)?
-        .into_iter()
-        .filter(|(m, _)| GroupRole::parse(&m.role).is_ok_and(GroupRole::moderates))
-        .map(|(m, _)| m.account_id)
-        .collect())
 }
 
 /// Leaves a group (or withdraws a request, or declines an invitation). A ban stays.
@@ -459,7 +466,7 @@ pub async fn act(
     target: i64,
     action: Action,
 ) -> Result<(), ServiceError> {
-    let (_, my_role) = as_moderator(state, me, id).await?;
+    let (loaded, my_role) = as_moderator(state, me, id).await?;
     if target == me.id {
         return Err(ServiceError::Unprocessable(
             "facilitators cannot do this to themselves",
@@ -474,9 +481,13 @@ pub async fn act(
             ))
         })
         .await?;
-    let Some(target_row) = target_row.filter(|a| a.is_local() && a.role != GROUP_ROLE) else {
+    let Some(target_row) = target_row.filter(|a| a.role != GROUP_ROLE) else {
         return Err(ServiceError::NotFound);
     };
+    if !target_row.is_local() {
+        // A remote follower of the group's announcements, never a member.
+        return followers::act(state, &loaded, target_row, action).await;
+    }
     let current_state = current
         .as_ref()
         .and_then(|m| MembershipState::parse(&m.state).ok());
@@ -569,7 +580,6 @@ pub async fn act(
         })
         .await?;
     tracing::info!(group_id = id, action = ?action, "group membership changed");
-    let _ = target_row;
     Ok(())
 }
 

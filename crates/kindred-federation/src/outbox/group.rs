@@ -1,0 +1,175 @@
+//! A group relays its public announcements to its remote followers (FEP-1b12).
+//!
+//! Only a group that is not private relays, only announcements (never discussion
+//! posts: those have the `group` visibility and never federate), only public ones,
+//! and never a held post. Each follower's instance gets the form its software reads:
+//! - FEP-1b12 readers (Lemmy and its kin, Kindred): the group's `Announce` wrapping
+//!   the author's `Create`, `Update` or `Delete`;
+//! - everyone else (Mastodon, unknown software): the group's `Announce` of the
+//!   post's id — a boost — and later the author's own `Update` and `Delete`, which
+//!   those servers accept from the author of a post they hold.
+
+use kindred_db::models::{accounts, groups, outbound};
+use kindred_db::{AccountRow, AnyConnection, DbError, StatusRow};
+use serde_json::{json, Value};
+use url::Url;
+
+use super::note::{self, PUBLIC};
+use super::{federates, Outbox};
+use crate::inbox::addressing::domain_of;
+use crate::software::reads_wrapped_announces;
+use kindred_db::models::outbound::RemoteInbox;
+
+/// The group relaying a status, and its followers' inboxes split by the form they
+/// read.
+pub(super) struct Relay {
+    pub group: AccountRow,
+    pub wrapped: Vec<RemoteInbox>,
+    pub plain: Vec<RemoteInbox>,
+}
+
+impl Outbox {
+    /// The relay of `status`, if it is a public announcement of a group that is not
+    /// private and the group has remote followers.
+    pub(super) fn relay_of(
+        &self,
+        conn: &mut AnyConnection,
+        status: &StatusRow,
+    ) -> Result<Option<Relay>, DbError> {
+        if !federates(status) || status.visibility != "public" {
+            return Ok(None);
+        }
+        let Some(placed) = groups::posts_of(conn, &[status.id])?.remove(&status.id) else {
+            return Ok(None);
+        };
+        if !placed.is_announcement() || placed.held {
+            return Ok(None);
+        }
+        let Some((group, account)) = groups::find(conn, placed.group_id)? else {
+            return Ok(None);
+        };
+        if group.is_private() || !account.is_active() {
+            return Ok(None);
+        }
+        let inboxes = outbound::follower_inboxes(conn, account.id)?;
+        if inboxes.is_empty() {
+            return Ok(None);
+        }
+        let domain = |i: &RemoteInbox| {
+            Url::parse(i.preferred())
+                .ok()
+                .as_ref()
+                .and_then(domain_of)
+                .unwrap_or_default()
+        };
+        let mut domains: Vec<String> = inboxes.iter().map(domain).collect();
+        domains.sort();
+        domains.dedup();
+        let software = outbound::software_of(conn, &domains)?;
+        let (wrapped, plain) = inboxes.into_iter().partition(|i| {
+            software
+                .get(&domain(i))
+                .is_some_and(|s| reads_wrapped_announces(s))
+        });
+        Ok(Some(Relay {
+            group: account,
+            wrapped,
+            plain,
+        }))
+    }
+
+    /// Sends the relay of an author's activity about a group announcement: the
+    /// wrapped `Announce` to FEP-1b12 readers and, for a new post, the boost to the
+    /// others (the author's `Update`/`Delete` reach those with the author's own
+    /// delivery, see `Outbox::note_activity`).
+    pub(super) fn relay(
+        &self,
+        conn: &mut AnyConnection,
+        relay: &Relay,
+        status: &StatusRow,
+        activity: &Value,
+    ) -> Result<usize, DbError> {
+        let group = &relay.group;
+        let actor = self.urls.actor(&group.username).to_string();
+        let followers = self.urls.followers(&group.username).to_string();
+        let kind = activity["type"].as_str().unwrap_or_default().to_ascii_lowercase();
+        let mut inner = activity.clone();
+        if let Some(map) = inner.as_object_mut() {
+            map.remove("@context");
+        }
+        let mut sent = self.send(
+            conn,
+            group,
+            json!({
+                "id": format!("{actor}#announces/{}/{kind}/{}", status.id, self.now.timestamp_millis()),
+                "type": "Announce",
+                "actor": actor,
+                "to": [PUBLIC],
+                "cc": [followers],
+                "object": inner,
+            }),
+            &relay.wrapped,
+        )?;
+        if kind == "create" && !relay.plain.is_empty() {
+            let author = author_uri(conn, &self.urls, status)?;
+            sent += self.send(
+                conn,
+                group,
+                json!({
+                    "id": format!("{actor}#announces/{}", status.id),
+                    "type": "Announce",
+                    "actor": actor,
+                    "published": note::timestamp(status.created_at),
+                    "to": [PUBLIC],
+                    "cc": [followers, author],
+                    "object": status.uri,
+                }),
+                &relay.plain,
+            )?;
+        }
+        Ok(sent)
+    }
+}
+
+fn author_uri(
+    conn: &mut AnyConnection,
+    urls: &crate::LocalUrls,
+    status: &StatusRow,
+) -> Result<String, DbError> {
+    Ok(accounts::find(conn, status.account_id)?
+        .map(|a| urls.actor(&a.username).to_string())
+        .unwrap_or_default())
+}
+
+impl Outbox {
+    /// `Update(Group)` to the group's remote followers after its settings change
+    /// (nothing for a private group, which has no document).
+    pub fn group_updated(
+        &self,
+        conn: &mut AnyConnection,
+        account: &AccountRow,
+        group: &groups::GroupRow,
+    ) -> Result<usize, DbError> {
+        let Some(doc) = crate::actors::group(account, group, &self.urls) else {
+            return Ok(0);
+        };
+        let inboxes = outbound::follower_inboxes(conn, account.id)?;
+        if inboxes.is_empty() {
+            return Ok(0);
+        }
+        // Plain data: serializing it cannot fail.
+        let mut object = serde_json::to_value(doc).unwrap_or_default();
+        if let Some(map) = object.as_object_mut() {
+            map.remove("@context");
+        }
+        let actor = self.urls.actor(&account.username).to_string();
+        let activity = json!({
+            "id": format!("{actor}#updates/{}", self.now.timestamp_millis()),
+            "type": "Update",
+            "actor": actor,
+            "to": [PUBLIC],
+            "object": object,
+        });
+        self.send(conn, account, activity, &inboxes)
+    }
+}
