@@ -23,6 +23,7 @@ mod support;
 
 mod crash;
 mod exchange;
+mod groups;
 mod hostile;
 mod outage;
 mod signed_fetch;
