@@ -112,7 +112,10 @@ impl Remote {
     }
 
     async fn wait_for(&self, what: &str, check: impl Fn(&Value) -> bool) -> Value {
-        eventually(what, || async { self.posted().into_iter().find(|v| check(v)) }).await
+        eventually(what, || async {
+            self.posted().into_iter().find(|v| check(v))
+        })
+        .await
     }
 }
 
@@ -126,7 +129,10 @@ async fn ap_get(k: &TestApp, path: &str) -> (u16, Value) {
         .unwrap();
     let status = resp.status().as_u16();
     let text = resp.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 async fn create_group(k: &TestApp, token: &str, name: &str, visibility: &str) -> String {
@@ -175,12 +181,7 @@ async fn groups_federate_and_stay_home(backend: Backend) {
 
     // WebFinger and actor documents: public and closed groups exist outside,
     // a private one does not.
-    let wf = |name: &str| {
-        format!(
-            "/.well-known/webfinger?resource=acct:{name}@{}",
-            k.domain
-        )
-    };
+    let wf = |name: &str| format!("/.well-known/webfinger?resource=acct:{name}@{}", k.domain);
     let (status, v) = k.get_json(&wf("peers"), None).await;
     assert_eq!(status, 200, "{v}");
     assert!(v.to_string().contains("/users/peers"), "{v}");
@@ -204,7 +205,10 @@ async fn groups_federate_and_stay_home(backend: Backend) {
         let (status, v) = ap_get(&k, &format!("/users/peers/{which}")).await;
         assert_eq!(status, 200, "{v}");
         assert_eq!(v["totalItems"], total, "{which}: {v}");
-        assert!(v.get("orderedItems").is_none() && v.get("items").is_none() && v.get("first").is_none(), "{v}");
+        assert!(
+            v.get("orderedItems").is_none() && v.get("items").is_none() && v.get("first").is_none(),
+            "{v}"
+        );
         assert!(!v.to_string().contains("/users/mia") && !v.to_string().contains("/users/fran"));
     }
 
@@ -233,7 +237,10 @@ async fn groups_federate_and_stay_home(backend: Backend) {
             .wait_for("the group's Accept", |v| v["type"] == "Accept")
             .await;
         assert_eq!(accept["actor"], k.url("/users/peers"));
-        assert_eq!(accept["object"]["id"], format!("{}/follows/{n}", remote.base));
+        assert_eq!(
+            accept["object"]["id"],
+            format!("{}/follows/{n}", remote.base)
+        );
     }
     let signed_by_group = mast.r.requests().iter().any(|q| {
         q.method == "POST"
@@ -247,7 +254,10 @@ async fn groups_federate_and_stay_home(backend: Backend) {
     let (status, v) = mast.follow(&k, 4, "carers").await;
     assert_eq!(status, 202, "{v}");
     let (status, requests) = k
-        .get_json(&format!("/api/v1/groups/{carers}/follow_requests"), Some(&fran))
+        .get_json(
+            &format!("/api/v1/groups/{carers}/follow_requests"),
+            Some(&fran),
+        )
         .await;
     assert_eq!(status, 200, "{requests}");
     assert_eq!(requests.as_array().unwrap().len(), 1, "{requests}");
@@ -255,9 +265,46 @@ async fn groups_federate_and_stay_home(backend: Backend) {
     assert!(requests[0]["acct"].as_str().unwrap().starts_with("rec@"));
     // A member cannot see or decide it.
     let (status, _) = k
-        .get_json(&format!("/api/v1/groups/{carers}/follow_requests"), Some(&mia))
+        .get_json(
+            &format!("/api/v1/groups/{carers}/follow_requests"),
+            Some(&mia),
+        )
         .await;
     assert!(status == 403 || status == 404, "{status}");
+    let (status, _) = k
+        .post_json(
+            &format!("/api/v1/groups/{carers}/accounts/{rec_id}/approve"),
+            &mia,
+            json!({}),
+        )
+        .await;
+    assert!(status == 403 || status == 404, "{status}");
+    // Roles are for members; a remote follower cannot be promoted or muted.
+    for verb in ["promote", "mute", "invite"] {
+        let (status, v) = k
+            .post_json(
+                &format!("/api/v1/groups/{carers}/accounts/{rec_id}/{verb}"),
+                &fran,
+                json!({}),
+            )
+            .await;
+        assert!(status == 422 || status == 403, "{verb}: {status} {v}");
+    }
+    let (_, still) = k
+        .get_json(
+            &format!("/api/v1/groups/{carers}/follow_requests"),
+            Some(&fran),
+        )
+        .await;
+    assert_eq!(
+        still.as_array().unwrap().len(),
+        1,
+        "nothing changed: {still}"
+    );
+    assert!(mast
+        .posted()
+        .iter()
+        .all(|v| v["actor"] != k.url("/users/carers")));
     let (status, v) = k
         .post_json(
             &format!("/api/v1/groups/{carers}/accounts/{rec_id}/approve"),
@@ -317,7 +364,10 @@ async fn groups_federate_and_stay_home(backend: Backend) {
         .await;
     assert_eq!(wrapped["actor"], k.url("/users/peers"));
     assert_eq!(wrapped["object"]["object"]["id"], uri.as_str());
-    assert_eq!(wrapped["object"]["object"]["audience"], k.url("/users/peers"));
+    assert_eq!(
+        wrapped["object"]["object"]["audience"],
+        k.url("/users/peers")
+    );
     assert!(wrapped["object"]["object"]["content"]
         .as_str()
         .unwrap()
@@ -345,7 +395,11 @@ async fn groups_federate_and_stay_home(backend: Backend) {
         .await;
     assert_eq!(status, 200, "{v}");
     let (_, featured) = ap_get(&k, "/users/peers/featured").await;
-    assert_eq!(featured["orderedItems"][0]["id"], uri.as_str(), "{featured}");
+    assert_eq!(
+        featured["orderedItems"][0]["id"],
+        uri.as_str(),
+        "{featured}"
+    );
 
     // An edit: the author's Update for mast, the group's Announce(Update) for lem.
     let (status, v) = k
@@ -423,4 +477,183 @@ async fn groups_federate_and_stay_home(backend: Backend) {
         assert!(!body.contains("/users/mia"), "a member leaked: {body}");
         assert!(!body.contains("hidden"), "a private group leaked: {body}");
     }
+}
+
+both_backends!(closed_group_between_instances);
+
+/// The status in `token`'s home timeline whose own or boosted content contains
+/// `text`.
+async fn in_home(app: &TestApp, token: &str, text: &str) -> Option<Value> {
+    let (_, v) = app
+        .get_json("/api/v1/timelines/home?limit=40", Some(token))
+        .await;
+    v.as_array()?
+        .iter()
+        .find(|s| {
+            s["content"].as_str().unwrap_or_default().contains(text)
+                || s["reblog"]["content"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains(text)
+        })
+        .cloned()
+}
+
+/// Kindred ↔ Kindred: a member of B follows a closed group on A; a facilitator
+/// approves; the group's announcement, its edit and its deletion reach B; the
+/// group's discussion never does; unfollowing takes B's member off the group's
+/// followers.
+async fn closed_group_between_instances(backend: Backend) {
+    let Some(a) = instance(backend).await else {
+        return;
+    };
+    let Some(b) = instance(backend).await else {
+        return;
+    };
+    a.create_user("fran", "fran's password", None, Role::Facilitator)
+        .await;
+    let fran = a.login("fran", "fran's password").await;
+    let (mia, mia_id) = a.member("mia").await;
+    let (bo, _) = b.member("bo").await;
+    let carers = create_group(&a, &fran, "carers", "closed").await;
+    let (status, v) = a
+        .post_json(&format!("/api/v1/groups/{carers}/join"), &mia, json!({}))
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let (status, v) = a
+        .post_json(
+            &format!("/api/v1/groups/{carers}/accounts/{mia_id}/approve"),
+            &fran,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+
+    // bo finds the group from B and asks to follow it.
+    let group_at_b = crate::support::resolve(&b, &bo, &format!("carers@{}", a.domain)).await;
+    let (_, acct) = b
+        .get_json(&format!("/api/v1/accounts/{group_at_b}"), Some(&bo))
+        .await;
+    assert_eq!(acct["locked"], true, "{acct}");
+    let (status, rel) = b
+        .post_json(
+            &format!("/api/v1/accounts/{group_at_b}/follow"),
+            &bo,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{rel}");
+    let requests = eventually("the request at A", || async {
+        let (_, v) = a
+            .get_json(
+                &format!("/api/v1/groups/{carers}/follow_requests"),
+                Some(&fran),
+            )
+            .await;
+        v.as_array().filter(|r| !r.is_empty()).cloned()
+    })
+    .await;
+    let bo_at_a = requests[0]["id"].as_str().unwrap().to_owned();
+    let (status, v) = a
+        .post_json(
+            &format!("/api/v1/groups/{carers}/accounts/{bo_at_a}/approve"),
+            &fran,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    crate::support::wait_following(&b, &bo, &group_at_b).await;
+
+    // The group's discussion stays on A; its public announcement reaches bo.
+    a.post_status(
+        &mia,
+        json!({ "status": "@carers secret: a hard week", "visibility": "public" }),
+    )
+    .await;
+    let announcement = a
+        .post_status(
+            &fran,
+            json!({ "status": "@carers Café on Tuesday at six", "visibility": "public" }),
+        )
+        .await;
+    let seen = eventually("the announcement in bo's home", || {
+        in_home(&b, &bo, "Café on Tuesday")
+    })
+    .await;
+    let shown = if seen["reblog"].is_object() {
+        &seen["reblog"]
+    } else {
+        &seen
+    };
+    let local_id = shown["id"].as_str().unwrap().to_owned();
+
+    // The edit and the deletion follow it.
+    let (status, v) = a
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("/api/v1/statuses/{announcement}"),
+            Some(&fran),
+            json!({ "status": "@carers Café on Thursday at six" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    eventually("the edit at B", || async {
+        let (_, s) = b
+            .get_json(&format!("/api/v1/statuses/{local_id}"), Some(&bo))
+            .await;
+        s["content"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Thursday")
+            .then_some(())
+    })
+    .await;
+    let (status, v) = a
+        .send_json(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/statuses/{announcement}"),
+            Some(&fran),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    eventually("the deletion at B", || async {
+        let (status, _) = b
+            .get_json(&format!("/api/v1/statuses/{local_id}"), Some(&bo))
+            .await;
+        (status == 404).then_some(())
+    })
+    .await;
+
+    // bo unfollows: the group's followers at A no longer include bo.
+    let (status, v) = b
+        .post_json(
+            &format!("/api/v1/accounts/{group_at_b}/unfollow"),
+            &bo,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    eventually("the Undo at A", || async {
+        let (_, v) = a
+            .get_json(&format!("/api/v1/groups/{carers}/followers"), Some(&fran))
+            .await;
+        v.as_array().is_some_and(Vec::is_empty).then_some(())
+    })
+    .await;
+    drained(&[&a, &b]).await;
+    // Nothing of the discussion is stored at B, whatever path it might have taken.
+    let leaked = b
+        .state
+        .db
+        .run_blocking(|c| {
+            use diesel::prelude::*;
+            use kindred_db::schema::statuses;
+            Ok(statuses::table
+                .filter(statuses::text.like("%secret%"))
+                .count()
+                .get_result::<i64>(c)?)
+        })
+        .unwrap();
+    assert_eq!(leaked, 0, "a discussion post reached B");
 }

@@ -454,7 +454,10 @@ fn groups_api(cfg: &mut web::ServiceConfig) {
         .route("/v1/groups/{id}/members", web::get().to(groups::members))
         .route("/v1/groups/{id}/requests", web::get().to(groups::requests))
         .route("/v1/groups/{id}/bans", web::get().to(groups::bans))
-        .route("/v1/groups/{id}/followers", web::get().to(groups::followers))
+        .route(
+            "/v1/groups/{id}/followers",
+            web::get().to(groups::followers),
+        )
         .route(
             "/v1/groups/{id}/follow_requests",
             web::get().to(groups::follow_requests),

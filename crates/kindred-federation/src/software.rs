@@ -133,7 +133,10 @@ pub async fn from_well_known(
 /// deletions from the post's author. `software` is as recorded: "name version".
 pub fn reads_wrapped_announces(software: &str) -> bool {
     let name = software.split(' ').next().unwrap_or_default();
-    matches!(name, "lemmy" | "mbin" | "kbin" | "piefed" | "lotide" | "kindred")
+    matches!(
+        name,
+        "lemmy" | "mbin" | "kbin" | "piefed" | "lotide" | "kindred"
+    )
 }
 
 #[cfg(test)]
@@ -176,4 +179,3 @@ mod tests {
         assert_eq!(schema_link(&wk, b"[]"), None);
     }
 }
-

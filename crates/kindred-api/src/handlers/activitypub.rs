@@ -3,8 +3,8 @@
 
 use actix_web::http::header::ACCEPT;
 use actix_web::{web, HttpRequest, HttpResponse};
-use kindred_db::models::groups::{self, GroupRow};
 use kindred_db::models::accounts;
+use kindred_db::models::groups::{self, GroupRow};
 use kindred_db::AccountRow;
 use kindred_federation::{actors, FEDERATION_CONTENT_TYPE};
 
@@ -41,7 +41,7 @@ async fn visible_account(
             if account.suspended {
                 return Ok(Some((account, None)));
             }
-            Ok(groups::federated_actor(c, &account.username)?)
+            groups::federated_actor(c, &account.username)
         })
         .await?
         .filter(|(a, _)| a.approved)

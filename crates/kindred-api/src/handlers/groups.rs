@@ -260,11 +260,14 @@ async fn remote_followers(
     let id = parse_id(raw)?;
     let me = auth.user()?.clone();
     let w = page.window(40, 80)?;
-    let rows =
-        service::followers::list(state, &me, id, requested, w.max_id, w.limit).await?;
+    let rows = service::followers::list(state, &me, id, requested, w.max_id, w.limit).await?;
     let ids: Vec<i64> = rows.iter().map(|(i, _)| *i).collect();
-    let accounts =
-        present::accounts(state, Some(me.id), rows.into_iter().map(|(_, a)| a).collect()).await?;
+    let accounts = present::accounts(
+        state,
+        Some(me.id),
+        rows.into_iter().map(|(_, a)| a).collect(),
+    )
+    .await?;
     let mut resp = HttpResponse::Ok();
     if let Some(link) = crate::pagination::link_header(req, state.urls.base(), &ids) {
         resp.insert_header(("Link", link));

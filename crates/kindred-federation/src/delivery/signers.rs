@@ -60,28 +60,32 @@ impl Signers {
 
     async fn load(&self, account_id: Option<i64>) -> Result<Arc<Signer>, SignerError> {
         let urls = self.urls.clone();
-        let found = self
-            .db
-            .run(move |conn| {
-                Ok(match account_id {
-                    None => instance_actor::get(conn)?
-                        .map(|row| (row.private_key_pem, urls.instance_actor_key_id())),
-                    Some(id) => match accounts::find(conn, id)? {
-                        // A group signs its own Accepts and Announces with the key
-                        // kept beside it (groups never log in, so have no user row).
-                        Some(account) if account.is_local() && account.role == groups::GROUP_ROLE => {
-                            groups::find(conn, id)?.map(|(g, _)| {
-                                (g.private_key_pem, urls.actor_key_id(&account.username))
-                            })
-                        }
-                        Some(account) if account.is_local() => accounts::find_user(conn, id)?
-                            .map(|user| (user.private_key_pem, urls.actor_key_id(&account.username))),
-                        _ => None,
-                    },
+        let found =
+            self.db
+                .run(move |conn| {
+                    Ok(match account_id {
+                        None => instance_actor::get(conn)?
+                            .map(|row| (row.private_key_pem, urls.instance_actor_key_id())),
+                        Some(id) => match accounts::find(conn, id)? {
+                            // A group signs its own Accepts and Announces with the key
+                            // kept beside it (groups never log in, so have no user row).
+                            Some(account)
+                                if account.is_local() && account.role == groups::GROUP_ROLE =>
+                            {
+                                groups::find(conn, id)?.map(|(g, _)| {
+                                    (g.private_key_pem, urls.actor_key_id(&account.username))
+                                })
+                            }
+                            Some(account) if account.is_local() => accounts::find_user(conn, id)?
+                                .map(|user| {
+                                    (user.private_key_pem, urls.actor_key_id(&account.username))
+                                }),
+                            _ => None,
+                        },
+                    })
                 })
-            })
-            .await
-            .map_err(|_| SignerError::Unavailable)?;
+                .await
+                .map_err(|_| SignerError::Unavailable)?;
         let (pem, key_id) = found.ok_or(SignerError::Missing)?;
         // Parsing an RSA key is a few milliseconds of CPU: off the async threads.
         tokio::task::spawn_blocking(move || Signer::new(&pem, key_id))

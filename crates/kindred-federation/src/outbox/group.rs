@@ -92,7 +92,10 @@ impl Outbox {
         let group = &relay.group;
         let actor = self.urls.actor(&group.username).to_string();
         let followers = self.urls.followers(&group.username).to_string();
-        let kind = activity["type"].as_str().unwrap_or_default().to_ascii_lowercase();
+        let kind = activity["type"]
+            .as_str()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         let mut inner = activity.clone();
         if let Some(map) = inner.as_object_mut() {
             map.remove("@context");

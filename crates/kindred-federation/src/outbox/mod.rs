@@ -393,7 +393,14 @@ impl Outbox {
             return Ok(0);
         }
         let row_id = self.ids.next_at(self.now);
-        self.answer(conn, target, follower, false, row_id, Some(follow_id.to_owned()))
+        self.answer(
+            conn,
+            target,
+            follower,
+            false,
+            row_id,
+            Some(follow_id.to_owned()),
+        )
     }
 
     fn answer(

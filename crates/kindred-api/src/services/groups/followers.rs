@@ -7,8 +7,8 @@
 
 use chrono::Utc;
 use kindred_db::models::federated::atomically;
-use kindred_db::models::social::{self, AccountList};
 use kindred_db::models::groups;
+use kindred_db::models::social::{self, AccountList};
 use kindred_db::{AccountRow, DbError};
 use kindred_federation::outbox::Outbox;
 

@@ -306,7 +306,8 @@ pub async fn update(
         .run(move |c| {
             atomically(c, |c| {
                 groups::update(c, &row, &name, &note)?;
-                let account = kindred_db::models::accounts::find(c, id)?.ok_or(DbError::NotFound)?;
+                let account =
+                    kindred_db::models::accounts::find(c, id)?.ok_or(DbError::NotFound)?;
                 if row.is_private() {
                     // Turning private: nothing about the group federates any more.
                     followers::sever_all(c, &outbox, &account)?;
