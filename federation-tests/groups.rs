@@ -657,3 +657,87 @@ async fn closed_group_between_instances(backend: Backend) {
         .unwrap();
     assert_eq!(leaked, 0, "a discussion post reached B");
 }
+
+both_backends!(partner_scoped_to_announcements);
+
+/// Issue 7's partner scopes with groups: A runs "partners only" and allows B for
+/// follows and announcements. B's member follows A's public group and receives its
+/// announcement; a direct message between the instances goes neither way.
+async fn partner_scoped_to_announcements(backend: Backend) {
+    use kindred_api::services::federation_policy as policy;
+    let Some(a) = instance(backend).await else {
+        return;
+    };
+    let Some(b) = instance(backend).await else {
+        return;
+    };
+    policy::set_mode(&a.state, "test", "allowlist")
+        .await
+        .unwrap();
+    policy::allow(&a.state, "test", &b.domain, Some("follows,announcements"))
+        .await
+        .unwrap();
+    a.create_user("fran", "fran's password", None, Role::Facilitator)
+        .await;
+    let fran = a.login("fran", "fran's password").await;
+    let (ann, _) = a.member("ann").await;
+    let (bo, _) = b.member("bo").await;
+    create_group(&a, &fran, "peers", "public").await;
+
+    let group_at_b = crate::support::resolve(&b, &bo, &format!("peers@{}", a.domain)).await;
+    let (status, v) = b
+        .post_json(
+            &format!("/api/v1/accounts/{group_at_b}/follow"),
+            &bo,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    crate::support::wait_following(&b, &bo, &group_at_b).await;
+
+    // A direct message each way: out of the partner's scope.
+    let bo_at_a = crate::support::resolve(&a, &ann, &format!("bo@{}", b.domain)).await;
+    let _ = bo_at_a;
+    a.post_status(
+        &ann,
+        json!({ "status": format!("@bo@{} secret: direct from A", b.domain), "visibility": "direct" }),
+    )
+    .await;
+    let ann_at_b = crate::support::resolve(&b, &bo, &format!("ann@{}", a.domain)).await;
+    let _ = ann_at_b;
+    b.post_status(
+        &bo,
+        json!({ "status": format!("@ann@{} secret: direct from B", a.domain), "visibility": "direct" }),
+    )
+    .await;
+    // The announcement, posted last, arrives: anything queued before it to B was
+    // sent or dropped by then.
+    a.post_status(
+        &fran,
+        json!({ "status": "@peers control: partners' café on Friday", "visibility": "public" }),
+    )
+    .await;
+    eventually("the announcement at B", || {
+        in_home(&b, &bo, "partners' café on Friday")
+    })
+    .await;
+    drained(&[&a, &b]).await;
+    for app in [&a, &b] {
+        let leaked = app
+            .state
+            .db
+            .run_blocking(|c| {
+                use diesel::prelude::*;
+                use kindred_db::schema::{accounts, statuses};
+                // Only copies received from the other instance count.
+                Ok(statuses::table
+                    .inner_join(accounts::table.on(accounts::id.eq(statuses::account_id)))
+                    .filter(accounts::domain.ne(""))
+                    .filter(statuses::text.like("%secret%"))
+                    .count()
+                    .get_result::<i64>(c)?)
+            })
+            .unwrap();
+        assert_eq!(leaked, 0, "a direct message crossed to {}", app.domain);
+    }
+}

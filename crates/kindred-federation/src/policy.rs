@@ -162,6 +162,11 @@ pub fn classify(activity: &serde_json::Value) -> Traffic {
     let object = &activity["object"];
     let object_type = object["type"].as_str().unwrap_or_default();
     match kind {
+        // A group's FEP-1b12 relay is the traffic it carries (an announcement, a
+        // meeting listing...).
+        "Announce" if object.get("object").is_some() && object.get("type").is_some() => {
+            classify(object)
+        }
         "Follow" | "Accept" | "Reject" => match object_type {
             "Join" => Traffic::Rsvps,
             _ => Traffic::Follows,
@@ -210,6 +215,22 @@ mod tests {
             Traffic::Follows
         );
         assert_eq!(classify(&json!({"type": "Join"})), Traffic::Rsvps);
+        // A group's relay is classified by what it carries.
+        assert_eq!(
+            classify(
+                &json!({"type": "Announce", "object": {"type": "Create", "object": {"type": "Event"}}})
+            ),
+            Traffic::Meetings
+        );
+        assert_eq!(
+            classify(&json!({"type": "Announce", "object": {"type": "Create",
+                "object": {"type": "Note", "to": ["https://www.w3.org/ns/activitystreams#Public"]}}})),
+            Traffic::Announcements
+        );
+        assert_eq!(
+            classify(&json!({"type": "Announce", "object": "https://a.example/n/1"})),
+            Traffic::Announcements
+        );
         assert_eq!(classify(&json!({"type": "Flag"})), Traffic::Reports);
         assert_eq!(
             classify(&json!({"type": "Create", "object": {"type": "Event"}})),
