@@ -375,7 +375,7 @@ impl ActivityHandler for Announce {
 
     async fn verify(&self, data: &Data<FedData>) -> Result<(), InboxError> {
         match groups::announced(&self.object)? {
-            Announced::Activity(inner) => groups::verify(&inner, self.actor.inner(), data),
+            Announced::Activity(inner) => groups::verify(&inner, data),
             Announced::Object { .. } | Announced::Ignored => Ok(()),
         }
     }

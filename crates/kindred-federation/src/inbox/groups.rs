@@ -116,7 +116,7 @@ pub fn announced(object: &Value) -> Result<Announced, InboxError> {
 
 /// The checks on a wrapped activity that need no fetch: it comes from where its id
 /// says, touches nothing of ours, and a created object is its actor's own.
-pub fn verify(inner: &Inner, _group: &Url, data: &Data<FedData>) -> Result<(), InboxError> {
+pub fn verify(inner: &Inner, data: &Data<FedData>) -> Result<(), InboxError> {
     if !same_origin(&inner.id, &inner.actor) {
         return Err(Refusal::OriginMismatch.into());
     }

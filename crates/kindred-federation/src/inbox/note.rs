@@ -83,6 +83,9 @@ pub struct ApNote {
     /// One object or an array of them (Mention, Hashtag, Emoji...).
     #[serde(default)]
     pub tag: serde_json::Value,
+    /// Lemmy's link posts name their link here (`{"type": "Link", "href": ...}`).
+    #[serde(default)]
+    pub attachment: serde_json::Value,
 }
 
 impl ApNote {
@@ -253,6 +256,16 @@ async fn prepare(
             sanitize::truncate(one_line.trim(), MAX_TITLE)
         })
         .filter(|n| !n.is_empty());
+    // A link post's link, after the body (sanitized like the body).
+    if json.kind.titled() {
+        if let Some(href) = link_attachment(&json.attachment) {
+            let link = sanitize::html(&format!(
+                "<p><a href=\"{0}\">{0}</a></p>",
+                kindred_domain::text::escape_html(href.as_str())
+            ));
+            content.push_str(&link);
+        }
+    }
     if let Some(title) = title {
         content = format!(
             "<p><strong>{}</strong></p>{content}",
@@ -324,6 +337,19 @@ async fn prepare(
         tags,
         published,
     })
+}
+
+/// The first `Link` attachment's `http(s)` address.
+fn link_attachment(attachment: &serde_json::Value) -> Option<Url> {
+    let items = match attachment {
+        serde_json::Value::Array(items) => items.as_slice(),
+        one => std::slice::from_ref(one),
+    };
+    items
+        .iter()
+        .filter(|a| a.get("type").and_then(|t| t.as_str()) == Some("Link"))
+        .filter_map(|a| Url::parse(a.get("href")?.as_str()?).ok())
+        .find(|u| matches!(u.scheme(), "http" | "https"))
 }
 
 /// Whether a pushed note concerns this instance: a local account follows its

@@ -390,7 +390,9 @@ async fn lemmy_community(backend: Backend) {
     // A post from another server, embedded by the group with other words: fetched
     // from its origin, and what the origin says is stored.
     let bobs = elsewhere.url("/post/7");
-    let real = lemmy_page(&bobs, &bob, &group, "From afar", "<p>the real words</p>");
+    let mut real = lemmy_page(&bobs, &bob, &group, "From afar", "<p>the real words</p>");
+    // A link post: its link follows the body.
+    real["attachment"] = json!([{ "type": "Link", "href": "https://example.org/read?a=1&b=2" }]);
     elsewhere.serve(&bobs, &real);
     let forged = lemmy_page(&bobs, &bob, &group, "From afar", "<p>FORGED words</p>");
     let create = json!({
@@ -408,6 +410,12 @@ async fn lemmy_community(backend: Backend) {
     let row = stored(&app, &bobs).expect("fetched from its origin");
     assert!(row.content.contains("the real words"), "{}", row.content);
     assert!(!row.content.contains("FORGED"));
+    assert!(
+        row.content
+            .ends_with(r#"<p><a href="https://example.org/read?a=1&amp;b=2" rel="nofollow noopener noreferrer">https://example.org/read?a=1&amp;b=2</a></p>"#),
+        "{}",
+        row.content
+    );
     assert!(elsewhere
         .r
         .requests()
