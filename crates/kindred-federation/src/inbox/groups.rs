@@ -164,7 +164,7 @@ async fn create(
     inner: Inner,
 ) -> Result<(), InboxError> {
     let embedded = inner.embedded()?;
-    if embedded.is_none() && matches!(inner.object, Value::Object(_)) {
+    if embedded.is_none() && type_of(&inner.object).is_some() {
         // Another type (a Mobilizon Event, a poll...): not stored here.
         return Ok(());
     }
@@ -196,7 +196,7 @@ async fn create(
 
 /// A changed post: our copy, if we hold one, is refreshed from its origin.
 async fn update(data: &Data<FedData>, inner: Inner) -> Result<(), InboxError> {
-    if inner.embedded()?.is_none() && matches!(inner.object, Value::Object(_)) {
+    if inner.embedded()?.is_none() && type_of(&inner.object).is_some() {
         // The group's own profile (moderation) or another type: actors are
         // refreshed when fetched, other types are not stored.
         return Ok(());
@@ -318,6 +318,10 @@ pub async fn origin_says_gone(data: &Data<FedData>, target: &Url) -> bool {
     let Ok(resp) = client.execute(req).await else {
         return false;
     };
+    // Only the origin's own answer counts, not one from wherever it redirects.
+    if !same_origin(resp.url(), target) {
+        return false;
+    }
     match resp.status().as_u16() {
         404 | 410 => true,
         200 => crate::http::read_limited(resp, MAX_GONE_BODY)

@@ -551,6 +551,17 @@ async fn lemmy_community(backend: Backend) {
         let (status, v) = lemmy.deliver(&app, &group, &announce).await;
         assert_eq!(status, 202, "{kind}: {v}");
     }
+    // A wrapped Create of an event (meetings come later): acknowledged, not stored.
+    let event = json!({
+        "id": lemmy.url("/activities/create/ev"),
+        "type": "Create",
+        "actor": ann,
+        "object": { "type": "Event", "id": lemmy.url("/event/1"), "attributedTo": ann, "name": "Meet" },
+    });
+    let (status, v) = lemmy
+        .deliver(&app, &group, &lemmy_announce(&lemmy, &group, "ev", event))
+        .await;
+    assert_eq!(status, 202, "{v}");
     assert_eq!(statuses(&app), before);
 
     // Bad wrapped activities: refused, nothing stored.
