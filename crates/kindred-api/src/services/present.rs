@@ -34,12 +34,15 @@ pub async fn accounts(
         .filter(|a| a.role == groups::GROUP_ROLE)
         .map(|a| a.id)
         .collect();
-    let (stats, remote, hidden, members) = state
+    let (stats, (remote, remote_groups), hidden, members) = state
         .db
         .run(move |c| {
             Ok((
                 account_stats::load(c, &ids)?,
-                remote_accounts::addresses(c, &remote_ids)?,
+                (
+                    remote_accounts::addresses(c, &remote_ids)?,
+                    remote_accounts::groups_among(c, &remote_ids)?,
+                ),
                 groups::hidden_private(c, viewer, &group_ids)?,
                 groups::member_counts(c, &group_ids)?,
             ))
@@ -59,6 +62,10 @@ pub async fn accounts(
                     + stats.get(&row.id).map_or(0, |s| s.followers_count))
                 .max(0) as u64;
                 a.following_count = 0;
+            }
+            // A remote Group actor (a Lemmy community, a Mobilizon group) is a group.
+            if remote_groups.contains(&row.id) {
+                a.group = true;
             }
             // A remote account's links point to its home server.
             if let Some((uri, url)) = remote.get(&row.id) {

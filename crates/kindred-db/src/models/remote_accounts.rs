@@ -210,3 +210,20 @@ pub fn addresses(
         .map(|(id, uri, url)| (id, (uri, url)))
         .collect())
 }
+
+/// The remote accounts among `ids` that are `Group` actors (shown with `group: true`).
+pub fn groups_among(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> Result<std::collections::HashSet<i64>, DbError> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(remote_accounts::table
+        .filter(remote_accounts::account_id.eq_any(ids.to_vec()))
+        .filter(remote_accounts::actor_type.eq("Group"))
+        .select(remote_accounts::account_id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect())
+}

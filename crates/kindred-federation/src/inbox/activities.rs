@@ -8,6 +8,7 @@ use url::Url;
 
 use super::content::{Announce, Create, Delete, Like, Update};
 use super::follows::{Accept, Follow, Reject, Undo};
+use super::note::ObjectKind;
 
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
@@ -29,14 +30,53 @@ pub const SUPPORTED: [&str; 9] = [
     "Follow", "Accept", "Reject", "Undo", "Create", "Update", "Delete", "Like", "Announce",
 ];
 
-/// Object types a `Create` or `Update` may carry for us to act on.
+/// Object types a `Create`, `Update` or `Announce` may carry for us to act on.
+/// A group's `Announce` wraps an activity (FEP-1b12: Lemmy); only a wrapped
+/// Create, Update or Delete changes anything here, and its inner object is checked
+/// by `groups`. Likes, votes, moderation (Lock, Block, Remove, Add...) and events
+/// (Mobilizon's `Event`, for meetings later) are acknowledged and ignored.
 pub fn supported_object(activity: &str, object_type: Option<&str>) -> bool {
+    let stored = |t: Option<&str>| t.is_some_and(|t| ObjectKind::ALL.contains(&t));
     match activity {
-        "Create" => object_type == Some("Note"),
-        "Update" => matches!(
-            object_type,
-            Some("Note" | "Person" | "Service" | "Group" | "Application" | "Organization")
-        ),
+        "Create" => stored(object_type),
+        "Update" => {
+            stored(object_type)
+                || matches!(
+                    object_type,
+                    Some("Person" | "Service" | "Group" | "Application" | "Organization")
+                )
+        }
+        // No type: an id, to be fetched.
+        "Announce" => {
+            object_type.is_none()
+                || stored(object_type)
+                || matches!(object_type, Some("Create" | "Update" | "Delete"))
+        }
         _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::supported_object;
+
+    #[test]
+    fn group_announces_of_other_kinds_are_ignored() {
+        for ok in [
+            None,
+            Some("Note"),
+            Some("Page"),
+            Some("Article"),
+            Some("Create"),
+        ] {
+            assert!(supported_object("Announce", ok), "{ok:?}");
+        }
+        for ignored in [
+            "Like", "Dislike", "Undo", "Lock", "Block", "Remove", "Add", "Event",
+        ] {
+            assert!(!supported_object("Announce", Some(ignored)), "{ignored}");
+        }
+        assert!(supported_object("Create", Some("Page")));
+        assert!(!supported_object("Create", Some("Event")));
     }
 }

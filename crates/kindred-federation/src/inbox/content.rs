@@ -27,8 +27,9 @@ use super::addressing::{self, same_origin};
 use super::context::{FedData, InboxEvent, StatusChange};
 use super::error::{InboxError, Refusal};
 use super::follows::object_id;
+use super::groups::{self, Announced};
 use super::lookup;
-use super::note::{self, check_note, ApNote, RemoteNote};
+use super::note::{self, check_note, ApNote};
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -206,25 +207,30 @@ impl ActivityHandler for Delete {
         if status.account_id != actor.account.id {
             return Err(Refusal::NotOwner.into());
         }
-        let id = status.id;
-        let tags = data
-            .db
-            .run(move |c| {
-                let tags = repo::extras(c, &[id], None)?
-                    .tags
-                    .remove(&id)
-                    .unwrap_or_default();
-                repo::delete(c, id)?;
-                Ok(tags)
-            })
-            .await?;
-        data.publish(InboxEvent::Status(
-            StatusChange::Deleted,
-            Box::new(status),
-            tags,
-        ));
-        Ok(())
+        delete_status(data, status).await
     }
+}
+
+/// Removes a remote status (its boosts go with it) and tells the streaming API.
+pub(super) async fn delete_status(data: &FedData, status: StatusRow) -> Result<(), InboxError> {
+    let id = status.id;
+    let tags = data
+        .db
+        .run(move |c| {
+            let tags = repo::extras(c, &[id], None)?
+                .tags
+                .remove(&id)
+                .unwrap_or_default();
+            repo::delete(c, id)?;
+            Ok(tags)
+        })
+        .await?;
+    data.publish(InboxEvent::Status(
+        StatusChange::Deleted,
+        Box::new(status),
+        tags,
+    ));
+    Ok(())
 }
 
 /// Whether a remote account may act on a status (like or boost it): as `may_see`
@@ -367,107 +373,119 @@ impl ActivityHandler for Announce {
         self.actor.inner()
     }
 
-    async fn verify(&self, _data: &Data<FedData>) -> Result<(), InboxError> {
-        object_id(&self.object).ok_or(Refusal::Malformed)?;
-        Ok(())
+    async fn verify(&self, data: &Data<FedData>) -> Result<(), InboxError> {
+        match groups::announced(&self.object)? {
+            Announced::Activity(inner) => groups::verify(&inner, data),
+            Announced::Object { .. } | Announced::Ignored => Ok(()),
+        }
     }
 
     async fn receive(self, data: &Data<FedData>) -> Result<(), InboxError> {
-        let target = object_id(&self.object).ok_or(Refusal::Malformed)?;
         let actor = self.actor.dereference(data).await?;
-        // What we hold (ours, or received from its author) or what its origin serves.
-        let status = match lookup::status(data, &target).await? {
-            Some(s) => s,
-            None if data.urls.is_local(&target) => return Ok(()),
-            None => {
-                ObjectId::<RemoteNote>::from(target)
-                    .dereference(data)
-                    .await
-                    .map_err(|e| match e {
-                        InboxError::Db(d) => InboxError::Db(d),
-                        InboxError::Refused(r) => InboxError::Refused(r),
-                        InboxError::Federation(_) => Refusal::Unfetchable.into(),
-                    })?
-                    .0
+        match groups::announced(&self.object)? {
+            Announced::Ignored => Ok(()),
+            Announced::Activity(inner) => groups::receive(data, &self, &actor, inner).await,
+            Announced::Object { id, embedded } => {
+                let Some(status) = groups::announced_status(data, &actor, id, embedded).await?
+                else {
+                    return Ok(());
+                };
+                boost(data, &self, &actor, status).await
             }
-        };
-        let status = match status.reblog_of_id {
-            Some(_) => return Err(Refusal::NotBoostable.into()),
-            None => status,
-        };
-        let vis: Visibility = status.visibility.parse().unwrap_or(Visibility::Direct);
-        if !vis.can_reblog() || status.local_only || !remote_may_see(data, &status, &actor).await? {
-            return Err(Refusal::NotBoostable.into());
         }
-        let boost_visibility =
-            match addressing::visibility(&self.to, &self.cc, actor.remote.followers_url.as_deref())
-            {
-                Visibility::Direct => Visibility::Private,
-                v => v,
-            };
-        let now = Utc::now();
-        let (boost_id, note_id) = (data.ids.next_at(now), data.ids.next_at(now));
-        let me = actor.account.id;
-        let insert = StatusInsert {
-            status: NewStatus {
-                id: boost_id,
-                uri: self.id.to_string(),
-                account_id: me,
-                local: false,
-                in_reply_to_id: None,
-                in_reply_to_account_id: None,
-                reblog_of_id: Some(status.id),
-                text: String::new(),
-                content: String::new(),
-                spoiler_text: String::new(),
-                sensitive: false,
-                visibility: boost_visibility.as_str().to_owned(),
-                local_only: false,
-                language: None,
-                created_at: now.naive_utc(),
-            },
-            mentioned_account_ids: Vec::new(),
-            tags: Vec::new(),
-            idempotency_key: None,
-        };
-        let (sid, owner, owner_local) = (status.id, status.account_id, status.local);
-        let done = data
-            .db
-            .run(move |c| {
-                federated::atomically(c, |c| {
-                    if repo::find_reblog(c, me, sid)?.is_some()
-                        || federated::status_by_uri(c, &insert.status.uri)?.is_some()
-                    {
-                        return Ok(None);
-                    }
-                    let row = repo::insert(c, &insert)?;
-                    let stored = if owner_local {
-                        notif::insert(
-                            c,
-                            &[NotificationRow::new(
-                                note_id,
-                                owner,
-                                me,
-                                "reblog",
-                                Some(sid),
-                                row.created_at,
-                            )],
-                        )?
-                    } else {
-                        Vec::new()
-                    };
-                    Ok(Some((row, stored)))
-                })
-            })
-            .await?;
-        if let Some((row, stored)) = done {
-            data.publish(InboxEvent::Status(
-                StatusChange::Created,
-                Box::new(row),
-                Vec::new(),
-            ));
-            data.publish(InboxEvent::Notifications(stored));
-        }
-        Ok(())
     }
+}
+
+/// `actor` boosts `status` (by the Announce `announce`): stored once per actor and
+/// status, with a notification when the status is ours. A group's announce of its own
+/// post stores no boost: the post already shows as the group's.
+pub(super) async fn boost(
+    data: &FedData,
+    announce: &Announce,
+    actor: &RemoteActor,
+    status: StatusRow,
+) -> Result<(), InboxError> {
+    if status.account_id == actor.account.id && actor.remote.actor_type == "Group" {
+        return Ok(());
+    }
+    let status = match status.reblog_of_id {
+        Some(_) => return Err(Refusal::NotBoostable.into()),
+        None => status,
+    };
+    let vis: Visibility = status.visibility.parse().unwrap_or(Visibility::Direct);
+    if !vis.can_reblog() || status.local_only || !remote_may_see(data, &status, actor).await? {
+        return Err(Refusal::NotBoostable.into());
+    }
+    let boost_visibility = match addressing::visibility(
+        &announce.to,
+        &announce.cc,
+        actor.remote.followers_url.as_deref(),
+    ) {
+        Visibility::Direct => Visibility::Private,
+        v => v,
+    };
+    let now = Utc::now();
+    let (boost_id, note_id) = (data.ids.next_at(now), data.ids.next_at(now));
+    let me = actor.account.id;
+    let insert = StatusInsert {
+        status: NewStatus {
+            id: boost_id,
+            uri: announce.id.to_string(),
+            account_id: me,
+            local: false,
+            in_reply_to_id: None,
+            in_reply_to_account_id: None,
+            reblog_of_id: Some(status.id),
+            text: String::new(),
+            content: String::new(),
+            spoiler_text: String::new(),
+            sensitive: false,
+            visibility: boost_visibility.as_str().to_owned(),
+            local_only: false,
+            language: None,
+            created_at: now.naive_utc(),
+        },
+        mentioned_account_ids: Vec::new(),
+        tags: Vec::new(),
+        idempotency_key: None,
+    };
+    let (sid, owner, owner_local) = (status.id, status.account_id, status.local);
+    let done = data
+        .db
+        .run(move |c| {
+            federated::atomically(c, |c| {
+                if repo::find_reblog(c, me, sid)?.is_some()
+                    || federated::status_by_uri(c, &insert.status.uri)?.is_some()
+                {
+                    return Ok(None);
+                }
+                let row = repo::insert(c, &insert)?;
+                let stored = if owner_local {
+                    notif::insert(
+                        c,
+                        &[NotificationRow::new(
+                            note_id,
+                            owner,
+                            me,
+                            "reblog",
+                            Some(sid),
+                            row.created_at,
+                        )],
+                    )?
+                } else {
+                    Vec::new()
+                };
+                Ok(Some((row, stored)))
+            })
+        })
+        .await?;
+    if let Some((row, stored)) = done {
+        data.publish(InboxEvent::Status(
+            StatusChange::Created,
+            Box::new(row),
+            Vec::new(),
+        ));
+        data.publish(InboxEvent::Notifications(stored));
+    }
+    Ok(())
 }

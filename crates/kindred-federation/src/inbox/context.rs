@@ -2,7 +2,7 @@
 //! announce committed changes (the streaming API lives above this crate).
 
 use std::ops::Deref;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use activitypub_federation::config::FederationConfig;
 use kindred_db::models::notifications::NotificationRow;
@@ -39,6 +39,9 @@ pub struct Inner {
     pub http: HttpPolicy,
     /// Remote actors' public keys, parsed once (see `signature`).
     pub keys: KeyCache,
+    /// The library's HTTP client, for the one fetch that must see the status code
+    /// (`groups::origin_says_gone`); set by `federation_config`.
+    pub client: OnceLock<reqwest_middleware::ClientWithMiddleware>,
 }
 
 /// The library's app data (`Data<FedData>` in every trait method).
@@ -60,6 +63,7 @@ impl FedData {
             events,
             http,
             keys: KeyCache::default(),
+            client: OnceLock::new(),
         }))
     }
 
@@ -103,6 +107,8 @@ pub async fn federation_config(
     let client =
         http::client(policy, user_agent, rules).map_err(|e| ConfigError::Client(e.to_string()))?;
     let domain = data.urls.domain().to_string();
+    // Set once: a second configuration around the same data keeps the first client.
+    let _ = data.client.set(client.clone());
     FederationConfig::builder()
         .domain(domain)
         .app_data(data)

@@ -11,6 +11,7 @@ pub mod context;
 pub mod error;
 pub mod fetcher;
 pub mod follows;
+pub mod groups;
 pub mod lookup;
 pub mod note;
 pub mod receive;

@@ -1,12 +1,12 @@
 //! Remote notes → statuses rows: sanitized content, Mastodon's addressing read back
 //! into a visibility, mentions of local accounts, hashtags, replies to statuses we
-//! know, content warnings.
+//! know, content warnings. Lemmy's `Page` and Mobilizon's `Article` (a thread or post
+//! with a title) become statuses too: the title first, in bold, then the body.
 
 use std::collections::HashMap;
 
 use activitypub_federation::config::Data;
 use activitypub_federation::fetch::object_id::ObjectId;
-use activitypub_federation::kinds::object::NoteType;
 use activitypub_federation::protocol::helpers::{deserialize_one_or_many, deserialize_skip_error};
 use activitypub_federation::traits::Object;
 use chrono::{DateTime, Utc};
@@ -29,15 +29,41 @@ const MAX_CONTENT: usize = 100_000;
 const MAX_SPOILER: usize = 1_000;
 const MAX_MENTIONS: usize = 50;
 const MAX_TAGS: usize = 20;
+const MAX_TITLE: usize = 500;
+
+/// The object types stored as statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum ObjectKind {
+    Note,
+    /// A Lemmy post (a thread with a title).
+    Page,
+    /// A Mobilizon group post, or a blog article.
+    Article,
+}
+
+impl ObjectKind {
+    pub const ALL: [&'static str; 3] = ["Note", "Page", "Article"];
+
+    /// Whether a title (`name`) is shown; a `Note`'s `name` is not (Mastodon sets it
+    /// on poll answers).
+    fn titled(self) -> bool {
+        !matches!(self, Self::Note)
+    }
+}
 
 /// A note as other servers send it (the fields we use).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApNote {
     #[serde(rename = "type")]
-    pub kind: NoteType,
+    pub kind: ObjectKind,
     pub id: Url,
+    /// The one author, read from the shapes servers use (see [`attribution`]).
+    #[serde(deserialize_with = "attribution")]
     pub attributed_to: Url,
+    /// A thread's or article's title.
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub name: Option<String>,
     #[serde(default, deserialize_with = "deserialize_one_or_many")]
     pub to: Vec<String>,
     #[serde(default, deserialize_with = "deserialize_one_or_many")]
@@ -57,6 +83,9 @@ pub struct ApNote {
     /// One object or an array of them (Mention, Hashtag, Emoji...).
     #[serde(default)]
     pub tag: serde_json::Value,
+    /// Lemmy's link posts name their link here (`{"type": "Link", "href": ...}`).
+    #[serde(default)]
+    pub attachment: serde_json::Value,
 }
 
 impl ApNote {
@@ -66,6 +95,47 @@ impl ApNote {
             serde_json::Value::Null => &[],
             one => std::slice::from_ref(one),
         }
+    }
+}
+
+/// `attributedTo` as one author. Mastodon and Lemmy send the author's id; some
+/// servers send an object (`{"type": "Person", "id": ...}`) or an array of them
+/// (PeerTube-style: the person and the channel or group). Mobilizon's `Article` names
+/// its group, which is then the author. An array is read when it holds one entry or
+/// exactly one `Person`; anything else cannot be attributed and is refused.
+fn attribution<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Url, D::Error> {
+    use serde::de::Error;
+    use serde_json::Value;
+
+    fn entry(v: &Value) -> Option<(Url, Option<&str>)> {
+        match v {
+            Value::String(s) => Url::parse(s).ok().map(|u| (u, None)),
+            Value::Object(o) => {
+                let id = o.get("id").or_else(|| o.get("href"))?.as_str()?;
+                Some((Url::parse(id).ok()?, o.get("type").and_then(Value::as_str)))
+            }
+            _ => None,
+        }
+    }
+    let v = Value::deserialize(d)?;
+    let unreadable = || D::Error::custom("attributedTo names no single author");
+    match &v {
+        Value::Array(items) => {
+            let entries: Vec<(Url, Option<&str>)> = items
+                .iter()
+                .map(entry)
+                .collect::<Option<_>>()
+                .ok_or_else(unreadable)?;
+            if let [(only, _)] = entries.as_slice() {
+                return Ok(only.clone());
+            }
+            let mut people = entries.into_iter().filter(|(_, t)| *t == Some("Person"));
+            match (people.next(), people.next()) {
+                (Some((author, _)), None) => Ok(author),
+                _ => Err(unreadable()),
+            }
+        }
+        one => entry(one).map(|(u, _)| u).ok_or_else(unreadable),
     }
 }
 
@@ -170,8 +240,43 @@ async fn prepare(
         },
         (None, None) => (None, String::new()),
     };
-    let content = sanitize::html(&sanitize::truncate(&raw, MAX_CONTENT));
-    let text = sanitize::plain_text(&content);
+    let mut content = sanitize::html(&sanitize::truncate(&raw, MAX_CONTENT));
+    let mut text = sanitize::plain_text(&content);
+    // A thread's title first, in bold. `name` is plain text (ActivityStreams): it is
+    // escaped, never read as markup.
+    let title = json
+        .name
+        .as_deref()
+        .filter(|_| json.kind.titled())
+        .map(|n| {
+            let one_line: String = n
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            sanitize::truncate(one_line.trim(), MAX_TITLE)
+        })
+        .filter(|n| !n.is_empty());
+    // A link post's link, after the body (sanitized like the body).
+    if json.kind.titled() {
+        if let Some(href) = link_attachment(&json.attachment) {
+            let link = sanitize::html(&format!(
+                "<p><a href=\"{0}\">{0}</a></p>",
+                kindred_domain::text::escape_html(href.as_str())
+            ));
+            content.push_str(&link);
+        }
+    }
+    if let Some(title) = title {
+        content = format!(
+            "<p><strong>{}</strong></p>{content}",
+            kindred_domain::text::escape_html(&title)
+        );
+        text = if text.is_empty() {
+            title
+        } else {
+            format!("{title}\n\n{text}")
+        };
+    }
     let spoiler_text = sanitize::truncate(
         &sanitize::plain_text(json.summary.as_deref().unwrap_or_default()),
         MAX_SPOILER,
@@ -232,6 +337,19 @@ async fn prepare(
         tags,
         published,
     })
+}
+
+/// The first `Link` attachment's `http(s)` address.
+fn link_attachment(attachment: &serde_json::Value) -> Option<Url> {
+    let items = match attachment {
+        serde_json::Value::Array(items) => items.as_slice(),
+        one => std::slice::from_ref(one),
+    };
+    items
+        .iter()
+        .filter(|a| a.get("type").and_then(|t| t.as_str()) == Some("Link"))
+        .filter_map(|a| Url::parse(a.get("href")?.as_str()?).ok())
+        .find(|u| matches!(u.scheme(), "http" | "https"))
 }
 
 /// Whether a pushed note concerns this instance: a local account follows its
@@ -423,4 +541,74 @@ pub async fn update(
     ));
     data.publish(InboxEvent::Notifications(stored));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(v: serde_json::Value) -> Result<ApNote, serde_json::Error> {
+        serde_json::from_value(v)
+    }
+
+    #[test]
+    fn lemmy_page_and_mobilizon_article() {
+        let page = parse(json!({
+            "type": "Page", "id": "https://lemmy.example/post/1",
+            "attributedTo": "https://lemmy.example/u/ann",
+            "to": ["https://lemmy.example/c/peers", "https://www.w3.org/ns/activitystreams#Public"],
+            "name": "Welcome", "content": "<p>Hi</p>", "mediaType": "text/html",
+            "audience": "https://lemmy.example/c/peers",
+            "language": { "identifier": "en", "name": "English" },
+        }))
+        .unwrap();
+        assert_eq!(page.kind, ObjectKind::Page);
+        assert_eq!(page.attributed_to.as_str(), "https://lemmy.example/u/ann");
+        assert_eq!(page.name.as_deref(), Some("Welcome"));
+
+        let article = parse(json!({
+            "type": "Article", "id": "https://mz.example/p/1",
+            "actor": "https://mz.example/@mia", "attributedTo": "https://mz.example/@walkers",
+            "name": "Walk", "content": "<p>Go</p>", "to": [], "cc": [],
+        }))
+        .unwrap();
+        assert_eq!(article.kind, ObjectKind::Article);
+        assert_eq!(
+            article.attributed_to.as_str(),
+            "https://mz.example/@walkers"
+        );
+    }
+
+    #[test]
+    fn attribution_shapes() {
+        let with = |a: serde_json::Value| {
+            parse(json!({ "type": "Note", "id": "https://a.example/n/1", "attributedTo": a }))
+                .map(|n| n.attributed_to.to_string())
+        };
+        let ann = "https://a.example/u/ann";
+        let group = "https://a.example/c/peers";
+        assert_eq!(with(json!(ann)).unwrap(), ann);
+        assert_eq!(with(json!([ann])).unwrap(), ann);
+        assert_eq!(with(json!({ "type": "Person", "id": ann })).unwrap(), ann);
+        assert_eq!(
+            with(json!([{ "type": "Group", "id": group }, { "type": "Person", "id": ann }]))
+                .unwrap(),
+            ann
+        );
+        // Two people, two bare ids, nothing, or not a URL: nobody can be named.
+        assert!(with(json!([ann, group])).is_err());
+        assert!(
+            with(json!([{ "type": "Person", "id": ann }, { "type": "Person", "id": group }]))
+                .is_err()
+        );
+        assert!(with(json!([])).is_err());
+        assert!(with(json!("not a url")).is_err());
+        assert!(with(json!(null)).is_err());
+        assert!(parse(json!({ "type": "Note", "id": "https://a.example/n/1" })).is_err());
+        assert!(parse(
+            json!({ "type": "Event", "id": "https://a.example/e/1", "attributedTo": ann })
+        )
+        .is_err());
+    }
 }

@@ -18,6 +18,7 @@ mod inbox;
 mod mastodon_py;
 mod oauth;
 mod policy;
+mod remote_groups;
 mod search;
 mod social;
 mod statuses;

@@ -1,0 +1,381 @@
+//! What remote groups announce to their followers (FEP-1b12). Two forms arrive:
+//! Lemmy wraps the member's activity (`Announce(Create(Page))`, `Announce(Update)`,
+//! `Announce(Delete)`); Mobilizon and Mastodon announce the object itself or its id.
+//!
+//! The group's signature vouches for what its own server says, nothing more. An
+//! object from another origin is fetched from that origin by id; an update is always
+//! read back from the origin; a delete is applied when the deleting actor owns the
+//! object and is on the group's server, or when the origin answers that the object
+//! is gone. A group can never change or remove another server's post by saying so.
+//! Only a group someone here follows gets new posts stored; Mobilizon `Event`s
+//! (meetings, later), likes, votes and moderation are acknowledged and ignored.
+
+use activitypub_federation::config::Data;
+use activitypub_federation::fetch::fetch_object_http;
+use activitypub_federation::fetch::object_id::ObjectId;
+use actix_web::web::Bytes;
+use kindred_db::models::{federated, remote_accounts};
+use kindred_db::StatusRow;
+use serde_json::Value;
+use url::Url;
+
+use super::actor::RemoteActor;
+use super::addressing::same_origin;
+use super::content::{boost, delete_status, Announce};
+use super::context::FedData;
+use super::error::{InboxError, Refusal};
+use super::follows::object_id;
+use super::lookup;
+use super::note::{self, check_note, ApNote, ObjectKind, RemoteNote};
+
+/// Largest answer read when asking an origin whether an object is gone.
+const MAX_GONE_BODY: usize = 256 * 1024;
+
+/// What an `Announce` carries.
+#[derive(Debug)]
+pub enum Announced {
+    /// A boost: the object itself (perhaps embedded) or its id.
+    Object { id: Url, embedded: Option<Value> },
+    /// A group's wrapped activity.
+    Activity(Inner),
+    /// Nothing we act on (a like, a vote, moderation, an event).
+    Ignored,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InnerKind {
+    Create,
+    Update,
+    Delete,
+}
+
+/// The activity a group wrapped, as received by the group.
+#[derive(Debug)]
+pub struct Inner {
+    pub kind: InnerKind,
+    pub id: Url,
+    pub actor: Url,
+    pub object: Value,
+}
+
+impl Inner {
+    fn target(&self) -> Result<Url, InboxError> {
+        Ok(object_id(&self.object).ok_or(Refusal::Malformed)?)
+    }
+
+    /// The embedded object, when it is one we store (None for an id or another type).
+    fn embedded(&self) -> Result<Option<ApNote>, InboxError> {
+        if !is_stored_kind(&self.object) {
+            return Ok(None);
+        }
+        serde_json::from_value(self.object.clone())
+            .map(Some)
+            .map_err(|_| Refusal::Malformed.into())
+    }
+}
+
+fn type_of(v: &Value) -> Option<&str> {
+    v.get("type").and_then(Value::as_str)
+}
+
+fn is_stored_kind(v: &Value) -> bool {
+    type_of(v).is_some_and(|t| ObjectKind::ALL.contains(&t))
+}
+
+/// Reads an Announce's `object`; a shape we cannot read is malformed.
+pub fn announced(object: &Value) -> Result<Announced, InboxError> {
+    let malformed = || InboxError::from(Refusal::Malformed);
+    let kind = match object {
+        Value::String(_) => None,
+        Value::Object(_) => type_of(object),
+        _ => return Err(malformed()),
+    };
+    let inner = |kind| -> Result<Announced, InboxError> {
+        Ok(Announced::Activity(Inner {
+            kind,
+            id: object_id(object).ok_or_else(malformed)?,
+            actor: object_id(object.get("actor").ok_or_else(malformed)?).ok_or_else(malformed)?,
+            object: object.get("object").cloned().ok_or_else(malformed)?,
+        }))
+    };
+    match kind {
+        None => Ok(Announced::Object {
+            id: object_id(object).ok_or_else(malformed)?,
+            embedded: None,
+        }),
+        Some(t) if ObjectKind::ALL.contains(&t) => Ok(Announced::Object {
+            id: object_id(object).ok_or_else(malformed)?,
+            embedded: Some(object.clone()),
+        }),
+        Some("Create") => inner(InnerKind::Create),
+        Some("Update") => inner(InnerKind::Update),
+        Some("Delete") => inner(InnerKind::Delete),
+        Some(_) => Ok(Announced::Ignored),
+    }
+}
+
+/// The checks on a wrapped activity that need no fetch: it comes from where its id
+/// says, touches nothing of ours, and a created object is its actor's own.
+pub fn verify(inner: &Inner, data: &Data<FedData>) -> Result<(), InboxError> {
+    if !same_origin(&inner.id, &inner.actor) {
+        return Err(Refusal::OriginMismatch.into());
+    }
+    if data.urls.is_local(&inner.actor) {
+        return Err(Refusal::LocalObject.into());
+    }
+    let target = inner.target()?;
+    if data.urls.is_local(&target) {
+        return Err(Refusal::LocalObject.into());
+    }
+    if let Some(note) = inner.embedded()? {
+        if note.id != target {
+            return Err(Refusal::Malformed.into());
+        }
+        check_note(&note, &note.id, data.app_data())?;
+        if matches!(inner.kind, InnerKind::Create | InnerKind::Update)
+            && note.attributed_to != inner.actor
+        {
+            return Err(Refusal::NotOwner.into());
+        }
+    }
+    Ok(())
+}
+
+pub async fn receive(
+    data: &Data<FedData>,
+    announce: &Announce,
+    group: &RemoteActor,
+    inner: Inner,
+) -> Result<(), InboxError> {
+    match inner.kind {
+        InnerKind::Create => create(data, announce, group, inner).await,
+        InnerKind::Update => update(data, inner).await,
+        InnerKind::Delete => delete(data, group, inner).await,
+    }
+}
+
+/// A new post in the group: stored (trusted from the group only when it is from the
+/// group's own server, else fetched from its origin) and boosted by the group, when
+/// someone here follows the group.
+async fn create(
+    data: &Data<FedData>,
+    announce: &Announce,
+    group: &RemoteActor,
+    inner: Inner,
+) -> Result<(), InboxError> {
+    let embedded = inner.embedded()?;
+    if embedded.is_none() && type_of(&inner.object).is_some() {
+        // Another type (a Mobilizon Event, a poll...): not stored here.
+        return Ok(());
+    }
+    let group_id = group.account.id;
+    if !data
+        .db
+        .run(move |c| federated::followed_locally(c, group_id))
+        .await?
+    {
+        tracing::debug!("announce of a group nobody here follows dropped");
+        return Ok(());
+    }
+    let target = inner.target()?;
+    let status = match stored_or_trusted(data, group, &target, embedded).await? {
+        Some(s) => s,
+        None => fetch_status(data, &target).await?,
+    };
+    // The origin decides who wrote it; the wrapped activity must agree.
+    let author_uri = inner.actor.to_string();
+    let author = data
+        .db
+        .run(move |c| remote_accounts::find_by_uri(c, &author_uri))
+        .await?;
+    if author.map(|(a, _)| a.id) != Some(status.account_id) {
+        return Err(Refusal::NotOwner.into());
+    }
+    boost(data, announce, group, status).await
+}
+
+/// A changed post: our copy, if we hold one, is refreshed from its origin.
+async fn update(data: &Data<FedData>, inner: Inner) -> Result<(), InboxError> {
+    if inner.embedded()?.is_none() && type_of(&inner.object).is_some() {
+        // The group's own profile (moderation) or another type: actors are
+        // refreshed when fetched, other types are not stored.
+        return Ok(());
+    }
+    let target = inner.target()?;
+    let Some(existing) = lookup::status(data, &target).await? else {
+        return Ok(());
+    };
+    if existing.local {
+        return Err(Refusal::LocalObject.into());
+    }
+    let fresh = fetch_object_http::<_, ApNote>(&target, data)
+        .await
+        .map_err(|_| Refusal::Unfetchable)?;
+    if fresh.object.id != target {
+        return Err(Refusal::Unfetchable.into());
+    }
+    check_note(&fresh.object, &fresh.url, data.app_data())?;
+    let author = ObjectId::<RemoteActor>::from(fresh.object.attributed_to.clone())
+        .dereference(data)
+        .await?;
+    note::update(data, existing, fresh.object, &author).await
+}
+
+/// A removed post: deleted when its author on the group's server deleted it, or when
+/// its origin answers that it is gone; otherwise nothing happens.
+async fn delete(data: &Data<FedData>, group: &RemoteActor, inner: Inner) -> Result<(), InboxError> {
+    let target = inner.target()?;
+    let Some(status) = lookup::status(data, &target).await? else {
+        return Ok(());
+    };
+    if status.local {
+        return Err(Refusal::LocalObject.into());
+    }
+    let group_url = Url::parse(group.uri()).map_err(|_| Refusal::Malformed)?;
+    let deleter_uri = inner.actor.to_string();
+    let deleter = data
+        .db
+        .run(move |c| remote_accounts::find_by_uri(c, &deleter_uri))
+        .await?;
+    let by_owner = same_origin(&inner.actor, &group_url)
+        && same_origin(&target, &inner.actor)
+        && deleter.is_some_and(|(a, _)| a.id == status.account_id);
+    if by_owner || origin_says_gone(data, &target).await {
+        delete_status(data, status).await?;
+    }
+    Ok(())
+}
+
+/// The status an announce names, if we hold it, or the embedded object when its
+/// origin is the announcer's (whose signature we checked). None: fetch it.
+async fn stored_or_trusted(
+    data: &Data<FedData>,
+    announcer: &RemoteActor,
+    target: &Url,
+    embedded: Option<ApNote>,
+) -> Result<Option<StatusRow>, InboxError> {
+    if let Some(s) = lookup::status(data, target).await? {
+        return Ok(Some(s));
+    }
+    let announcer_url = Url::parse(announcer.uri()).map_err(|_| Refusal::Malformed)?;
+    let Some(note) = embedded.filter(|n| same_origin(&n.id, &announcer_url)) else {
+        return Ok(None);
+    };
+    if &note.id != target {
+        return Err(Refusal::Malformed.into());
+    }
+    check_note(&note, &announcer_url, data.app_data())?;
+    let author = ObjectId::<RemoteActor>::from(note.attributed_to.clone())
+        .dereference(data)
+        .await?;
+    note::create(data, note, &author).await.map(Some)
+}
+
+/// The object fetched from its origin and stored.
+async fn fetch_status(data: &Data<FedData>, target: &Url) -> Result<StatusRow, InboxError> {
+    Ok(ObjectId::<RemoteNote>::from(target.clone())
+        .dereference(data)
+        .await
+        .map_err(|e| match e {
+            InboxError::Db(d) => InboxError::Db(d),
+            InboxError::Refused(r) => InboxError::Refused(r),
+            InboxError::Federation(_) => Refusal::Unfetchable.into(),
+        })?
+        .0)
+}
+
+/// The status a boost-form announce names: held, trusted from the announcer's own
+/// server, or fetched from its origin. None: nothing to do (ours and unknown).
+pub async fn announced_status(
+    data: &Data<FedData>,
+    announcer: &RemoteActor,
+    target: Url,
+    embedded: Option<Value>,
+) -> Result<Option<StatusRow>, InboxError> {
+    if data.urls.is_local(&target) {
+        return lookup::status(data, &target).await.map_err(Into::into);
+    }
+    // An embedded copy is only a hint; one that does not parse is fetched instead.
+    let embedded = embedded.and_then(|v| serde_json::from_value::<ApNote>(v).ok());
+    match stored_or_trusted(data, announcer, &target, embedded).await? {
+        Some(s) => Ok(Some(s)),
+        None => fetch_status(data, &target).await.map(Some),
+    }
+}
+
+/// Whether the object's origin answers, to a signed fetch, that it is gone: 404,
+/// 410, or a `Tombstone`. Any other answer, or none, is not proof.
+pub async fn origin_says_gone(data: &Data<FedData>, target: &Url) -> bool {
+    let Some(client) = data.client.get() else {
+        return false;
+    };
+    let req = client
+        .get(target.as_str())
+        .header("Accept", "application/activity+json");
+    let Ok(req) = data.sign_request(req, Bytes::new()).await else {
+        return false;
+    };
+    let Ok(resp) = client.execute(req).await else {
+        return false;
+    };
+    // Only the origin's own answer counts, not one from wherever it redirects.
+    if !same_origin(resp.url(), target) {
+        return false;
+    }
+    match resp.status().as_u16() {
+        404 | 410 => true,
+        200 => crate::http::read_limited(resp, MAX_GONE_BODY)
+            .await
+            .ok()
+            .and_then(|body| serde_json::from_slice::<Value>(&body).ok())
+            .is_some_and(|v| type_of(&v) == Some("Tombstone")),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn announce_forms() {
+        let page = json!({
+            "type": "Page", "id": "https://lemmy.example/post/1",
+            "attributedTo": "https://lemmy.example/u/ann", "name": "Hello",
+        });
+        let create = json!({
+            "type": "Create", "id": "https://lemmy.example/activities/create/1",
+            "actor": "https://lemmy.example/u/ann", "object": page,
+        });
+        match announced(&create).unwrap() {
+            Announced::Activity(i) => {
+                assert_eq!(i.kind, InnerKind::Create);
+                assert_eq!(i.target().unwrap().as_str(), "https://lemmy.example/post/1");
+                assert_eq!(i.embedded().unwrap().unwrap().kind, ObjectKind::Page);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            announced(&json!("https://m.example/p/1")).unwrap(),
+            Announced::Object { embedded: None, .. }
+        ));
+        assert!(matches!(
+            announced(&json!({"type": "Article", "id": "https://m.example/p/1"})).unwrap(),
+            Announced::Object {
+                embedded: Some(_),
+                ..
+            }
+        ));
+        for ignored in ["Like", "Dislike", "Undo", "Lock", "Event", "Remove"] {
+            let v = json!({"type": ignored, "id": "https://x.example/1", "actor": "https://x.example/u"});
+            assert!(
+                matches!(announced(&v).unwrap(), Announced::Ignored),
+                "{ignored}"
+            );
+        }
+        // A wrapped Create without its object or actor is malformed.
+        assert!(announced(&json!({"type": "Create", "id": "https://x.example/1"})).is_err());
+        assert!(announced(&json!(42)).is_err());
+    }
+}
