@@ -201,7 +201,13 @@ async fn groups_federate_and_stay_home(backend: Backend) {
         assert_eq!(status, 404, "{path}: {v}");
     }
     // Collections say how many, never who.
-    for (which, total) in [("members", 2), ("facilitators", 1), ("followers", 2)] {
+    for (which, total) in [
+        ("members", 2),
+        ("facilitators", 1),
+        ("followers", 2),
+        ("outbox", 0),
+        ("following", 0),
+    ] {
         let (status, v) = ap_get(&k, &format!("/users/peers/{which}")).await;
         assert_eq!(status, 200, "{v}");
         assert_eq!(v["totalItems"], total, "{which}: {v}");
@@ -436,6 +442,51 @@ async fn groups_federate_and_stay_home(backend: Backend) {
         v["type"] == "Announce" && v["object"]["type"] == "Delete"
     })
     .await;
+
+    // Deleting the closed group: its owner only; its remote follower hears of it.
+    let (status, _) = k
+        .send_json(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/groups/{carers}"),
+            Some(&mia),
+            json!({}),
+        )
+        .await;
+    assert!(status == 403 || status == 404, "{status}");
+    let (status, v) = k
+        .send_json(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/groups/{carers}"),
+            Some(&fran),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let deleted = mast
+        .wait_for("the group's Delete", |v| {
+            v["type"] == "Delete" && v["actor"] == k.url("/users/carers")
+        })
+        .await;
+    assert_eq!(deleted["object"], k.url("/users/carers"));
+    let (status, _) = ap_get(&k, "/users/carers").await;
+    assert_eq!(status, 404);
+    let (status, _) = k.get_json(&wf("carers"), None).await;
+    assert_eq!(status, 404);
+    let (status, _) = k
+        .get_json(&format!("/api/v1/groups/{carers}"), Some(&fran))
+        .await;
+    assert_eq!(status, 404);
+    let (_, directory) = k.get_json("/api/v1/groups", Some(&fran)).await;
+    assert!(!directory.to_string().contains("carers"), "{directory}");
+    // Its handle stays taken.
+    let (status, v) = k
+        .post_json(
+            "/api/v1/groups",
+            &fran,
+            json!({ "username": "carers", "display_name": "impostor" }),
+        )
+        .await;
+    assert_eq!(status, 422, "{v}");
 
     // Turning the group private severs its remote followers and its documents.
     let (status, v) = k

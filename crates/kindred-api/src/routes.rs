@@ -449,6 +449,7 @@ fn groups_api(cfg: &mut web::ServiceConfig) {
         .route("/v1/groups/{id}", web::get().to(groups::show))
         .route("/v1/groups/{id}", web::put().to(groups::update))
         .route("/v1/groups/{id}", web::patch().to(groups::update))
+        .route("/v1/groups/{id}", web::delete().to(groups::delete))
         .route("/v1/groups/{id}/join", web::post().to(groups::join))
         .route("/v1/groups/{id}/leave", web::post().to(groups::leave))
         .route("/v1/groups/{id}/members", web::get().to(groups::members))

@@ -147,6 +147,18 @@ pub struct JoinParams {
     answers: Option<Vec<String>>,
 }
 
+/// `DELETE /api/v1/groups/:id`: the owner closes the group for good.
+pub async fn delete(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    auth.require_any(WRITE)?;
+    let id = parse_id(&path)?;
+    service::delete(&state, auth.user()?, id).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({})))
+}
+
 pub async fn join(
     state: web::Data<AppState>,
     auth: Authenticated,

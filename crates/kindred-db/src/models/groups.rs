@@ -677,3 +677,19 @@ pub fn facilitators(conn: &mut AnyConnection, group_id: i64) -> Result<Vec<i64>,
         .select(gm::account_id)
         .load(conn)?)
 }
+
+/// Closes a group for good: its memberships and follows go, and its account is
+/// suspended (the handle stays taken, so nobody can take the group's name). Its
+/// posts stay with their authors; with no members left, a discussion post is seen
+/// by its author only.
+pub fn close(conn: &mut AnyConnection, group_id: i64, now: NaiveDateTime) -> Result<(), DbError> {
+    use crate::schema::{follow_requests, follows};
+    diesel::delete(gm::table.filter(gm::group_id.eq(group_id))).execute(conn)?;
+    diesel::delete(follows::table.filter(follows::target_account_id.eq(group_id))).execute(conn)?;
+    diesel::delete(follow_requests::table.filter(follow_requests::target_account_id.eq(group_id)))
+        .execute(conn)?;
+    diesel::update(accounts::table.find(group_id))
+        .set((accounts::suspended.eq(true), accounts::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(())
+}

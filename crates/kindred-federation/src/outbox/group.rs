@@ -176,3 +176,27 @@ impl Outbox {
         self.send(conn, account, activity, &inboxes)
     }
 }
+
+impl Outbox {
+    /// `Delete` of the group actor to its remote followers, when the group closes.
+    /// Call before its follows are removed.
+    pub fn group_deleted(
+        &self,
+        conn: &mut AnyConnection,
+        account: &AccountRow,
+    ) -> Result<usize, DbError> {
+        let inboxes = outbound::follower_inboxes(conn, account.id)?;
+        if inboxes.is_empty() {
+            return Ok(0);
+        }
+        let actor = self.urls.actor(&account.username).to_string();
+        let activity = json!({
+            "id": format!("{actor}#delete"),
+            "type": "Delete",
+            "actor": actor,
+            "to": [PUBLIC],
+            "object": actor,
+        });
+        self.send(conn, account, activity, &inboxes)
+    }
+}

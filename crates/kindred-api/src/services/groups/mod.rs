@@ -323,6 +323,34 @@ pub async fn update(
     show(state, me.id, id).await
 }
 
+/// Closes a group for good (its owner only): remote followers receive the group's
+/// `Delete`, memberships and follows go, and the group no longer exists for anyone.
+pub async fn delete(state: &AppState, me: &AccountRow, id: i64) -> Result<(), ServiceError> {
+    let (loaded, role) = as_moderator(state, me, id).await?;
+    if role != GroupRole::Owner {
+        return Err(ServiceError::Forbidden(
+            "only the owner can delete the group",
+        ));
+    }
+    let now = Utc::now();
+    let outbox = Outbox::new(&state.urls, &state.ids, now);
+    let account = loaded.account;
+    state
+        .db
+        .run(move |c| {
+            atomically(c, |c| {
+                if !loaded.group.is_private() {
+                    outbox.group_deleted(c, &account)?;
+                }
+                groups::close(c, id, now.naive_utc())
+            })
+        })
+        .await?;
+    state.delivery.wake();
+    tracing::info!(group_id = id, "group deleted");
+    Ok(())
+}
+
 /// Asks to join (or accepts an invitation): a member at once in a public group, a
 /// request with answers in a closed one. Returns the caller's new standing.
 pub async fn join(
