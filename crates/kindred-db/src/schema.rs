@@ -561,6 +561,7 @@ diesel::table! {
 diesel::joinable!(silenced_accounts -> accounts (account_id));
 diesel::allow_tables_to_appear_in_same_query!(silenced_accounts, accounts);
 diesel::allow_tables_to_appear_in_same_query!(silenced_accounts, follows);
+diesel::allow_tables_to_appear_in_same_query!(silenced_accounts, status_conversations);
 diesel::allow_tables_to_appear_in_same_query!(silenced_accounts, statuses);
 diesel::allow_tables_to_appear_in_same_query!(silenced_accounts, notifications);
 diesel::allow_tables_to_appear_in_same_query!(silenced_accounts, status_tags);

@@ -81,6 +81,11 @@ pub fn page(
         .filter(diesel::dsl::not(
             statuses::account_id.eq_any(hidden_accounts.to_vec()),
         ))
+        // A silenced account's messages reach only those who follow it (Mastodon's
+        // "limit"): a member it writes to unasked sees no conversation from it.
+        .filter(diesel::dsl::not(
+            statuses::account_id.eq_any(crate::models::silenced::limited_for(Some(member))),
+        ))
         .group_by(status_conversations::conversation_id)
         .select((status_conversations::conversation_id, max(statuses::id)))
         .load(conn)?;

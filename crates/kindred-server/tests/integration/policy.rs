@@ -477,6 +477,11 @@ const PUBLIC_PLACES: [&str; 4] = [
 /// search of everyone else, their notifications to non-followers hidden, their
 /// follows turned into requests; new accounts of the domain silenced when first
 /// seen; lifting (or lowering to noop) restores all of it.
+async fn in_conversations(app: &TestApp, token: &str, text: &str) -> bool {
+    let (_, v) = app.get_json("/api/v1/conversations", Some(token)).await;
+    v.to_string().contains(text)
+}
+
 async fn silence_reaches_only_followers(backend: Backend) {
     let (Some(a), Some(b)) = (instance(backend).await, instance(backend).await) else {
         return;
@@ -542,6 +547,22 @@ async fn silence_reaches_only_followers(backend: Backend) {
             );
         }
     }
+    // A direct message from the silenced bob: alice, who follows him, has the
+    // conversation; carol, who does not, has none.
+    b.post_status(
+        &bob,
+        json!({
+            "status": format!("@alice@{} @carol@{} quiet direct word", a.domain, a.domain),
+            "visibility": "direct",
+        }),
+    )
+    .await;
+    eventually("alice has the conversation", || {
+        in_conversations(&a, &alice, "quiet direct word")
+    })
+    .await;
+    assert!(!in_conversations(&a, &carol, "quiet direct word").await);
+
     // carol's home has no way in either, even by a followed hashtag.
     a.post_json("/api/v1/tags/quiet/follow", &carol, json!({}))
         .await;
