@@ -83,7 +83,7 @@ CREATE TABLE meeting_participations (
     CHECK ((account_id IS NULL) <> (anonymous_token IS NULL))
 );
 CREATE UNIQUE INDEX meeting_participations_account_idx ON meeting_participations (meeting_id, account_id);
-CREATE UNIQUE INDEX meeting_participations_token_idx ON meeting_participations (meeting_id, anonymous_token);
+CREATE UNIQUE INDEX meeting_participations_token_idx ON meeting_participations (meeting_id, anonymous_domain, anonymous_token);
 CREATE INDEX meeting_participations_state_idx ON meeting_participations (meeting_id, state, updated_at, id);
 CREATE INDEX meeting_participations_joined_idx ON meeting_participations (account_id, state);
 

@@ -471,8 +471,9 @@ pub fn cancellations(
 }
 
 /// Meetings with an occurrence still to end after `now`, by first start then id,
-/// after `after`. `members` also lists members-only meetings (for a group's members
-/// or the instance's local users; the caller decides).
+/// after `after`; cancelled ones included (shown as cancelled). `members` also lists
+/// members-only meetings (for a group's members or the instance's local users): the
+/// caller decides, as it decides whether the viewer may see a private group at all.
 pub fn upcoming(
     conn: &mut AnyConnection,
     scope: Scope,
@@ -583,7 +584,10 @@ pub fn participation(
     let q = mp::table.filter(mp::meeting_id.eq(meeting_id)).into_boxed();
     let q = match who {
         Participant::Account(a) => q.filter(mp::account_id.eq(*a)),
-        Participant::Anonymous { token, .. } => q.filter(mp::anonymous_token.eq(token.clone())),
+        // Scoped by the sending instance: one instance can't reach another's attendees.
+        Participant::Anonymous { token, domain } => q
+            .filter(mp::anonymous_domain.eq(domain.clone()))
+            .filter(mp::anonymous_token.eq(token.clone())),
     };
     Ok(q.select(ParticipationRow::as_select())
         .first(conn)
@@ -628,7 +632,7 @@ fn counts_in(conn: &mut AnyConnection, meeting_id: i64) -> Result<Counts, DbErro
 /// can't both take the last place.
 fn lock(conn: &mut AnyConnection, meeting_id: i64) -> Result<(), DbError> {
     let n = diesel::update(meetings::table.find(meeting_id))
-        .set(meetings::id.eq(meeting_id))
+        .set(meetings::updated_at.eq(meetings::updated_at))
         .execute(conn)?;
     if n == 0 {
         return Err(DbError::NotFound);
