@@ -80,7 +80,7 @@ fn setup(backend: Backend, dir: &TempDir) -> Option<Db> {
     let url = database_url(backend, dir)?;
     let db = Db::connect(&DbSettings {
         url,
-        max_connections: 2,
+        max_connections: 4,
     })
     .unwrap();
     migrate::run_pending(&db).unwrap();
@@ -636,6 +636,44 @@ fn cancellations_and_anonymous(backend: Backend) {
     .unwrap();
 }
 
+/// Eight people answer at once for three places: exactly three get one, the rest
+/// wait, on both backends (the meeting row is locked for the decision).
+fn racing_for_the_last_places(backend: Backend) {
+    let dir = TempDir::new("kindred-meetings");
+    let Some(db) = setup(backend, &dir) else {
+        return;
+    };
+    db.run_blocking(|conn| {
+        create(
+            conn,
+            1,
+            Some(GROUP),
+            Spec {
+                capacity: Some(3),
+                ..SPEC
+            },
+        );
+        Ok(())
+    })
+    .unwrap();
+    std::thread::scope(|s| {
+        for who in 11..=18 {
+            let db = db.clone();
+            s.spawn(move || {
+                db.run_blocking(|conn| Ok(go(conn, 1, who, Rsvp::Going)))
+                    .unwrap();
+            });
+        }
+    });
+    db.run_blocking(|conn| {
+        let counts = store::counts(conn, &[1])?;
+        assert_eq!(counts[&1]["accepted"], 3);
+        assert_eq!(counts[&1]["waitlisted"], 5);
+        Ok(())
+    })
+    .unwrap();
+}
+
 fn feed_tokens(backend: Backend) {
     let dir = TempDir::new("kindred-meetings");
     let Some(db) = setup(backend, &dir) else {
@@ -681,5 +719,6 @@ both!(
     wait_list,
     approval_and_refusals,
     cancellations_and_anonymous,
+    racing_for_the_last_places,
     feed_tokens
 );
