@@ -1,6 +1,7 @@
 //! A meeting's small settings: status, join mode, audience, capacity and content
 //! category, each parsed from the word the API and storage use.
 
+use crate::groups::GroupVisibility;
 use crate::DomainError;
 
 macro_rules! word_enum {
@@ -84,6 +85,18 @@ word_enum!(
     }
 );
 
+impl MeetingAudience {
+    /// The audience a meeting really gets: a private group's meetings are for its
+    /// members whatever was asked, as nothing about the group is known outside it.
+    /// `None`: the instance's own meeting.
+    pub fn within(self, group: Option<GroupVisibility>) -> Self {
+        match group {
+            Some(g) if !g.is_listed() => Self::Members,
+            _ => self,
+        }
+    }
+}
+
 impl MeetingStatus {
     pub fn is_cancelled(self) -> bool {
         self == Self::Cancelled
@@ -142,6 +155,17 @@ mod tests {
             JoinMode::parse("open").map_err(|e| e.code()),
             Err("invalid_meeting")
         );
+    }
+
+    #[test]
+    fn private_groups_meet_in_private() {
+        let public = MeetingAudience::Public;
+        assert_eq!(
+            public.within(Some(GroupVisibility::Private)),
+            MeetingAudience::Members
+        );
+        assert_eq!(public.within(Some(GroupVisibility::Closed)), public);
+        assert_eq!(public.within(None), public);
     }
 
     #[test]
