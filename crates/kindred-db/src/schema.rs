@@ -619,3 +619,86 @@ diesel::allow_tables_to_appear_in_same_query!(group_memberships, group_posts);
 diesel::allow_tables_to_appear_in_same_query!(group_memberships, statuses);
 diesel::allow_tables_to_appear_in_same_query!(group_posts, accounts);
 diesel::allow_tables_to_appear_in_same_query!(group_posts, statuses);
+
+// Offline meetings (migration 2026-11-26-000014_meetings).
+diesel::table! {
+    meetings (id) {
+        id -> BigInt,
+        group_id -> Nullable<BigInt>,
+        created_by -> Nullable<BigInt>,
+        title -> Text,
+        description -> Text,
+        status -> Text,
+        join_mode -> Text,
+        audience -> Text,
+        capacity -> Nullable<BigInt>,
+        content_category -> Nullable<Text>,
+        locality -> Text,
+        region -> Text,
+        country -> Text,
+        online -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    meeting_times (meeting_id) {
+        meeting_id -> BigInt,
+        time_zone -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        recurrence -> Nullable<Text>,
+        series_ends_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    meeting_places (meeting_id) {
+        meeting_id -> BigInt,
+        venue_name -> Text,
+        street_address -> Text,
+        postal_code -> Text,
+        access_notes -> Text,
+        accessibility -> Text,
+        online_link -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    meeting_cancellations (meeting_id, occurrence_local) {
+        meeting_id -> BigInt,
+        occurrence_local -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    meeting_participations (id) {
+        id -> BigInt,
+        meeting_id -> BigInt,
+        account_id -> Nullable<BigInt>,
+        anonymous_token -> Nullable<Text>,
+        anonymous_domain -> Nullable<Text>,
+        state -> Text,
+        meeting_name -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ics_feed_tokens (account_id) {
+        account_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(meetings, meeting_times);
+diesel::allow_tables_to_appear_in_same_query!(meetings, meeting_places);
+diesel::allow_tables_to_appear_in_same_query!(meetings, meeting_participations);
+diesel::allow_tables_to_appear_in_same_query!(meetings, groups);
+diesel::allow_tables_to_appear_in_same_query!(meeting_times, meeting_participations);
+diesel::allow_tables_to_appear_in_same_query!(meeting_times, groups);
+diesel::allow_tables_to_appear_in_same_query!(meeting_participations, accounts);

@@ -40,6 +40,20 @@ pub enum DomainError {
     InvalidPolicy(String),
     #[error("{0}")]
     InvalidGroup(&'static str),
+    #[error("{0}")]
+    InvalidMeeting(&'static str),
+    #[error("{0}")]
+    InvalidMeetingTime(&'static str),
+    #[error("unknown time zone `{0}`: expected an IANA name such as Europe/Berlin")]
+    UnknownTimeZone(String),
+    #[error("recurrence not supported: {0}")]
+    UnsupportedRecurrence(String),
+    #[error("{0}")]
+    InvalidPlace(&'static str),
+    #[error("capacity can't be below the {accepted} people already accepted")]
+    CapacityBelowAccepted { accepted: u32 },
+    #[error("{}", .0.message())]
+    Rsvp(crate::meetings::RsvpRefusal),
 }
 
 impl DomainError {
@@ -65,6 +79,13 @@ impl DomainError {
             Self::InvalidAnnouncement(_) => "invalid_announcement",
             Self::InvalidPolicy(_) => "invalid_policy",
             Self::InvalidGroup(_) => "invalid_group",
+            Self::InvalidMeeting(_) => "invalid_meeting",
+            Self::InvalidMeetingTime(_) => "invalid_meeting_time",
+            Self::UnknownTimeZone(_) => "unknown_time_zone",
+            Self::UnsupportedRecurrence(_) => "unsupported_recurrence",
+            Self::InvalidPlace(_) => "invalid_place",
+            Self::CapacityBelowAccepted { .. } => "capacity_below_accepted",
+            Self::Rsvp(r) => r.code(),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod filters;
 pub mod groups;
 pub mod id;
 pub mod instance;
+pub mod meetings;
 pub mod scope;
 pub mod search;
 pub mod status_text;
