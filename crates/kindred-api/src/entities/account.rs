@@ -14,6 +14,10 @@ pub struct Account {
     pub discoverable: bool,
     pub indexable: bool,
     pub group: bool,
+    /// Mastodon's mark of an account limited by moderation (here: of a silenced
+    /// server), so apps show it behind a warning; sent only when true.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub limited: bool,
     pub hide_collections: bool,
     /// Midnight of the sign-up day, as Mastodon does: no finer timing of who joined when.
     pub created_at: String,
@@ -84,6 +88,7 @@ impl Account {
             discoverable: row.discoverable,
             indexable: false,
             group: false,
+            limited: false,
             hide_collections: row.hide_collections,
             created_at: format!("{}T00:00:00.000Z", row.created_at.date().format("%Y-%m-%d")),
             note: plain_text_to_html(&row.note),

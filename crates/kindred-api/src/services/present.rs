@@ -34,7 +34,7 @@ pub async fn accounts(
         .filter(|a| a.role == groups::GROUP_ROLE)
         .map(|a| a.id)
         .collect();
-    let (stats, (remote, remote_groups), hidden, members) = state
+    let (stats, (remote, remote_groups, limited), hidden, members) = state
         .db
         .run(move |c| {
             Ok((
@@ -42,6 +42,7 @@ pub async fn accounts(
                 (
                     remote_accounts::addresses(c, &remote_ids)?,
                     remote_accounts::groups_among(c, &remote_ids)?,
+                    kindred_db::models::silenced::among(c, &remote_ids)?,
                 ),
                 groups::hidden_private(c, viewer, &group_ids)?,
                 groups::member_counts(c, &group_ids)?,
@@ -63,6 +64,8 @@ pub async fn accounts(
                 .max(0) as u64;
                 a.following_count = 0;
             }
+            // An account of a silenced server shows behind a warning in apps.
+            a.limited = limited.contains(&row.id);
             // A remote Group actor (a Lemmy community, a Mobilizon group) is a group.
             if remote_groups.contains(&row.id) {
                 a.group = true;

@@ -47,6 +47,22 @@ fn limited_for_id(viewer: i64) -> _ {
 
 pub type LimitedFor = limited_for_id;
 
+/// The silenced accounts among `ids`.
+pub fn among(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> Result<std::collections::HashSet<i64>, DbError> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(silenced_accounts::table
+        .filter(silenced_accounts::account_id.eq_any(ids.to_vec()))
+        .select(silenced_accounts::account_id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect())
+}
+
 pub fn is_silenced(conn: &mut AnyConnection, account_id: i64) -> Result<bool, DbError> {
     Ok(silenced_accounts::table
         .find(account_id)

@@ -522,6 +522,11 @@ async fn silence_reaches_only_followers(backend: Backend) {
     .await
     .unwrap();
     assert!(is_silenced(&a, &bob_at_a).await, "bob is silenced");
+    // Apps show his profile behind a warning (Mastodon's `limited`).
+    let (_, acct) = a
+        .get_json(&format!("/api/v1/accounts/{bob_at_a}"), Some(&carol))
+        .await;
+    assert_eq!(acct["limited"], true, "{acct}");
     // The traffic still flows.
     b.post_status(
         &bob,
@@ -649,6 +654,10 @@ async fn silence_reaches_only_followers(backend: Backend) {
     // Lifting the block restores everything.
     policy::unblock(&a.state, "test", block.id).await.unwrap();
     assert!(!is_silenced(&a, &bob_at_a).await);
+    let (_, acct) = a
+        .get_json(&format!("/api/v1/accounts/{bob_at_a}"), Some(&carol))
+        .await;
+    assert!(acct.get("limited").is_none(), "{acct}");
     assert!(!is_silenced(&a, &dave_at_a).await);
     for place in PUBLIC_PLACES {
         assert!(shows(&a, &carol, place, "quiet after").await, "{place}");
