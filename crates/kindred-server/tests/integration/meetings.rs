@@ -416,6 +416,33 @@ async fn facilitators_run_meetings_and_members_answer(backend: Backend) {
         .await;
     assert_eq!(status, 422, "{err}");
     assert_eq!(err["error_code"], "meeting_cancelled");
+    // Someone banned from the group reads its public listings, but does not come.
+    let other = create(&app, &fac, meeting(json!({"group_id": gid}))).await;
+    let other = other["id"].as_str().unwrap().to_owned();
+    let (_, me) = app
+        .get_json("/api/v1/accounts/verify_credentials", Some(&olly))
+        .await;
+    let olly_id = me["id"].as_str().unwrap();
+    let (status, _) = app
+        .post_json(
+            &format!("/api/v1/groups/{gid}/accounts/{olly_id}/ban"),
+            &fac,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, err) = app
+        .post_json(
+            &format!("/api/v1/pleroma/events/{other}/join"),
+            &olly,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 403, "{err}");
+    assert!(err["error"].as_str().unwrap().contains("no longer"), "{err}");
+    let (status, e) = show(&app, &other, Some(&olly)).await;
+    assert_eq!(status, 200);
+    assert!(e["participation"].is_null());
     let (_, text) = ics(&app, &format!("/api/v1/pleroma/events/{id}/ics"), None).await;
     assert_eq!(prop(&events(&text)[0], "STATUS"), Some("CANCELLED"));
     let (status, _) = app

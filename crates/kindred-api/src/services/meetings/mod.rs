@@ -36,6 +36,9 @@ pub struct Access {
     pub facilitator: bool,
     /// A member of the group (or a user of the instance, for its own meetings).
     pub member: bool,
+    /// Banned from the group: may still read its public listings (as anyone may),
+    /// but not come to its meetings.
+    pub banned: bool,
     pub participation: Option<ParticipationRow>,
 }
 
@@ -76,6 +79,7 @@ async fn access_to_holder(
             Access {
                 facilitator: viewer.is_some_and(is_instance_facilitator),
                 member: viewer.is_some_and(is_local_user),
+                banned: false,
                 participation: None,
             },
             None,
@@ -93,6 +97,7 @@ async fn access_to_holder(
                 Access {
                     facilitator,
                     member,
+                    banned: membership.as_ref().is_some_and(|m| m.state == "banned"),
                     participation: None,
                 },
                 visibility,
@@ -548,7 +553,11 @@ pub async fn answer(
             "only members of this instance can answer",
         ));
     }
-    load(state, Some(me), id).await?;
+    if load(state, Some(me), id).await?.access.banned {
+        return Err(ServiceError::Forbidden(
+            "you can no longer come to this group's meetings",
+        ));
+    }
     if let Some(n) = &meeting_name {
         if n.chars().count() > 100 || n.contains('\n') {
             return Err(DomainError::InvalidMeeting(
