@@ -33,15 +33,19 @@ const NOTES: &str = "ring the bell marked Lotus";
 const LINK: &str = "https://video.example/room-secret-42";
 const VENUE: &str = "Hinterhof Café";
 
-/// Every log line of this test process, at debug level (shared by all tests: they
-/// only look for strings no other test writes).
+/// Every log line of this test process from the moment it is first called (shared by
+/// all tests: they only look for strings no other test writes).
 fn logs() -> Arc<Mutex<Vec<u8>>> {
     static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
     LOGS.get_or_init(|| {
         let buf = Arc::new(Mutex::new(Vec::new()));
         let writer = Capture(buf.clone());
+        // Everything Kindred writes, at every level; other crates from debug.
+        let filter = tracing_subscriber::EnvFilter::new(
+            "debug,kindred_api=trace,kindred_db=trace,kindred_domain=trace,kindred_federation=trace,kindred_server=trace",
+        );
         let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::DEBUG)
+            .with_env_filter(filter)
             .with_ansi(false)
             .with_writer(move || writer.clone())
             .finish();
@@ -439,7 +443,10 @@ async fn facilitators_run_meetings_and_members_answer(backend: Backend) {
         )
         .await;
     assert_eq!(status, 403, "{err}");
-    assert!(err["error"].as_str().unwrap().contains("no longer"), "{err}");
+    assert!(
+        err["error"].as_str().unwrap().contains("no longer"),
+        "{err}"
+    );
     let (status, e) = show(&app, &other, Some(&olly)).await;
     assert_eq!(status, 200);
     assert!(e["participation"].is_null());
