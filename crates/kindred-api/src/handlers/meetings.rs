@@ -290,7 +290,7 @@ pub async fn leave(
     Ok(HttpResponse::Ok().json(present::event(&state, loaded).await?))
 }
 
-/// `POST /api/v1/pleroma/events/:id/participation_requests/:account_id/{authorize,reject}`
+/// `POST /api/v1/pleroma/events/:id/participation_requests/:account_id/{authorize,reject,invite}`
 pub async fn decide(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -303,6 +303,8 @@ pub async fn decide(
     let action = match action.as_str() {
         "authorize" | "approve" => FacilitatorAction::Approve,
         "reject" => FacilitatorAction::Reject,
+        // Kindred's addition, for invitation-only meetings.
+        "invite" => FacilitatorAction::Invite,
         _ => return Err(ApiError::not_found()),
     };
     let me = auth.user()?.clone();

@@ -594,6 +594,40 @@ async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
         .await;
     assert_eq!(status, 422, "{e}");
 
+    // An invitation-only meeting: going needs an invitation from a facilitator.
+    let inv = create(&app, &fac, meeting(json!({"join_mode": "invite"}))).await;
+    let inv = inv["id"].as_str().unwrap().to_owned();
+    let (status, e) = app
+        .post_json(
+            &format!("/api/v1/pleroma/events/{inv}/join"),
+            &mia,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 422, "{e}");
+    assert_eq!(e["error_code"], "invitation_required");
+    assert!(show(&app, &inv, Some(&mia)).await.1["participation"].is_null());
+    let (_, me) = app
+        .get_json("/api/v1/accounts/verify_credentials", Some(&mia))
+        .await;
+    let mia_id = me["id"].as_str().unwrap();
+    let invite = format!("/api/v1/pleroma/events/{inv}/participation_requests/{mia_id}/invite");
+    assert_eq!(app.post_json(&invite, &mia, json!({})).await.0, 403);
+    let (status, e) = app.post_json(&invite, &fac, json!({})).await;
+    assert_eq!(status, 200, "{e}");
+    let (_, e) = show(&app, &inv, Some(&mia)).await;
+    assert_eq!(e["participation"]["state"], "invited");
+    assert!(e["full_location"].is_null(), "invited is not accepted");
+    let (_, e) = app
+        .post_json(
+            &format!("/api/v1/pleroma/events/{inv}/join"),
+            &mia,
+            json!({}),
+        )
+        .await;
+    assert_eq!(e["participation"]["state"], "accepted");
+    assert_eq!(e["full_location"]["street_address"], STREET);
+
     // Unknown meetings, and a malformed id.
     for path in [
         "/api/v1/pleroma/events/123456789",

@@ -587,7 +587,7 @@ pub async fn answer(
     load(state, Some(me), id).await
 }
 
-/// A facilitator approves or declines one account's request.
+/// A facilitator approves or declines one account's request, or invites someone.
 pub async fn facilitate(
     state: &AppState,
     me: &AccountRow,
@@ -596,6 +596,21 @@ pub async fn facilitate(
     action: FacilitatorAction,
 ) -> Result<Loaded, ServiceError> {
     as_facilitator(state, me, id).await?;
+    let invite = action == FacilitatorAction::Invite;
+    if invite {
+        // Only someone who can see the meeting (and may come: not banned) is invited.
+        let target = state
+            .db
+            .run(move |c| kindred_db::models::accounts::find(c, account_id))
+            .await?
+            .filter(|a| is_local_user(a) && !a.suspended)
+            .ok_or(ServiceError::NotFound)?;
+        if load(state, Some(&target), id).await?.access.banned {
+            return Err(ServiceError::Unprocessable(
+                "this person is banned from the group",
+            ));
+        }
+    }
     let now = Utc::now();
     let new_id = state.ids.next_at(now);
     let who = Participant::Account(account_id);
@@ -603,7 +618,8 @@ pub async fn facilitate(
         .db
         .run(move |c| {
             atomically(c, |c| {
-                if store::participation(c, id, &who)?.is_none() {
+                // Approving or declining needs an answer to decide on.
+                if !invite && store::participation(c, id, &who)?.is_none() {
                     return Err(DbError::NotFound);
                 }
                 let r = refused(store::facilitate(c, id, &who, action, now, new_id))?;
