@@ -2,7 +2,7 @@
 //! modelled on Pleroma/Rebased's events, and the iCalendar feeds
 //! (`/api/v1/pleroma/calendars...`). Thin: the rules are in `services::meetings`.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use kindred_domain::meetings::{FacilitatorAction, ParticipationState, Rsvp};
 use serde::Deserialize;
 
@@ -33,6 +33,33 @@ fn opt_id(raw: Option<&str>) -> Result<Option<i64>, ApiError> {
         .filter(|s| !s.is_empty())
         .map(parse_id)
         .transpose()
+}
+
+/// A page of meetings with a `Link: <...after=LAST>; rel="next"` header when the page
+/// is full (meetings page forward by start time, not by id).
+fn page(
+    state: &AppState,
+    req: &HttpRequest,
+    limit: i64,
+    events: Vec<crate::entities::meetings::Event>,
+) -> HttpResponse {
+    let mut resp = HttpResponse::Ok();
+    if let Some(last) = events.last().filter(|_| events.len() as i64 >= limit) {
+        let mut url = state.urls.base().clone();
+        url.set_path(req.path());
+        {
+            let mut q = url.query_pairs_mut();
+            q.clear();
+            for (k, v) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
+                if k != "after" {
+                    q.append_pair(&k, &v);
+                }
+            }
+            q.append_pair("after", &last.id);
+        }
+        resp.insert_header(("Link", format!("<{url}>; rel=\"next\"")));
+    }
+    resp.json(events)
 }
 
 #[derive(Deserialize, Default)]
@@ -196,6 +223,7 @@ pub struct ListParams {
 /// the public directory.
 pub async fn index(
     state: web::Data<AppState>,
+    req: HttpRequest,
     auth: MaybeAuthenticated,
     Params(p): Params<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -221,7 +249,8 @@ pub async fn index(
     let after = opt_id(p.after.as_deref())?;
     let limit = parse_limit(p.limit.as_deref(), 20, 40)?;
     let list = service::upcoming(&state, me.as_ref(), listing, after, limit).await?;
-    Ok(HttpResponse::Ok().json(present::events(&state, list).await?))
+    let events = present::events(&state, list).await?;
+    Ok(page(&state, &req, limit, events))
 }
 
 #[derive(Deserialize, Default)]
@@ -235,6 +264,7 @@ pub struct JoinedParams {
 /// `GET /api/v1/pleroma/events/joined_events`: the caller's upcoming meetings.
 pub async fn joined(
     state: web::Data<AppState>,
+    req: HttpRequest,
     auth: Authenticated,
     Params(p): Params<JoinedParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -246,7 +276,8 @@ pub async fn joined(
     };
     let limit = parse_limit(p.limit.as_deref(), 20, 40)?;
     let list = service::joined(&state, &me, after, limit).await?;
-    Ok(HttpResponse::Ok().json(present::events(&state, list).await?))
+    let events = present::events(&state, list).await?;
+    Ok(page(&state, &req, limit, events))
 }
 
 #[derive(Deserialize, Default)]

@@ -269,12 +269,27 @@ async fn facilitators_run_meetings_and_members_answer(backend: Backend) {
     assert_eq!(ids(&list), vec![inst["id"].as_str().unwrap().to_owned()]);
     let (_, list) = app.get_json("/api/v1/pleroma/events", None).await;
     assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
-    let (_, page) = app
-        .get_json(
-            &format!("/api/v1/pleroma/events?limit=1&after={}", ids(&list)[0]),
-            None,
-        )
-        .await;
+    // Paged by start time: the Link header names the next page.
+    let resp = app
+        .client
+        .get(app.url("/api/v1/pleroma/events?limit=1"))
+        .send()
+        .await
+        .unwrap();
+    let link = resp.headers()["link"].to_str().unwrap().to_owned();
+    assert!(
+        link.contains(&format!("after={}", ids(&list)[0])) && link.contains("limit=1"),
+        "{link}"
+    );
+    let next = link
+        .trim_start_matches('<')
+        .split('>')
+        .next()
+        .unwrap()
+        .strip_prefix(&app.base)
+        .unwrap()
+        .to_owned();
+    let (_, page) = app.get_json(&next, None).await;
     assert_eq!(ids(&page), vec![ids(&list)[1].clone()]);
 
     // Going to an approval meeting is a request, with a name for the meeting.
