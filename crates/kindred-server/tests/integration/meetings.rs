@@ -923,6 +923,7 @@ async fn members_only_meetings_exist_only_for_members(backend: Backend) {
 }
 
 async fn personal_feed_follows_its_secret_address(backend: Backend) {
+    let logs = logs();
     let Some(app) = spawn_app(backend).await else {
         return;
     };
@@ -1000,6 +1001,11 @@ async fn personal_feed_follows_its_secret_address(backend: Backend) {
         .unwrap()
         .to_owned();
     assert_ne!(new_path, path);
+    // The secret never reaches a log line (the request log names the route pattern).
+    let secret = path.rsplit('/').next().unwrap().to_owned();
+    assert!(secret.len() >= 20, "{secret}");
+    let text = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();
+    assert!(!text.contains(&secret), "the feed's secret is in the logs");
     assert_eq!(ics(&app, &path, None).await.0, 404);
     assert_eq!(ics(&app, &new_path, None).await.0, 200);
     // Revoked: it stops working; a made-up one never worked.
