@@ -10,8 +10,8 @@ use actix_web::web;
 
 use crate::handlers::{
     accounts, activitypub, announcements, apps, conversations, domain_policy, filters, groups,
-    health, inbox, instance, lists, notifications, oauth, pages, relations, search, statuses,
-    streaming, tags, timelines, well_known,
+    health, inbox, instance, lists, meetings, notifications, oauth, pages, relations, search,
+    statuses, streaming, tags, timelines, well_known,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -250,6 +250,7 @@ fn api(cfg: &mut web::ServiceConfig) {
 /// Lists, filters, announcements, conversations and hashtags.
 fn client_extras(cfg: &mut web::ServiceConfig) {
     groups_api(cfg);
+    meetings_api(cfg);
     cfg.route("/v1/lists", web::get().to(lists::index))
         .route("/v1/lists", web::post().to(lists::create))
         .route("/v1/lists/{id}", web::get().to(lists::show))
@@ -475,5 +476,63 @@ fn groups_api(cfg: &mut web::ServiceConfig) {
         .route(
             "/v1/groups/{id}/statuses/{status_id}/{action}",
             web::post().to(groups::act_on_post),
+        );
+}
+
+/// The meetings extension and its calendars (docs/api/meetings.md). Literal paths come
+/// before `{id}` ones.
+fn meetings_api(cfg: &mut web::ServiceConfig) {
+    const E: &str = "/v1/pleroma/events";
+    const C: &str = "/v1/pleroma/calendars";
+    cfg.route(E, web::get().to(meetings::index))
+        .route(E, web::post().to(meetings::create))
+        .route(
+            &format!("{E}/joined_events"),
+            web::get().to(meetings::joined),
+        )
+        .route(&format!("{E}/{{id}}"), web::get().to(meetings::show))
+        .route(&format!("{E}/{{id}}"), web::put().to(meetings::update))
+        .route(&format!("{E}/{{id}}"), web::patch().to(meetings::update))
+        .route(&format!("{E}/{{id}}/ics"), web::get().to(meetings::ics))
+        .route(
+            &format!("{E}/{{id}}/cancel"),
+            web::post().to(meetings::cancel),
+        )
+        .route(&format!("{E}/{{id}}/join"), web::post().to(meetings::join))
+        .route(
+            &format!("{E}/{{id}}/leave"),
+            web::post().to(meetings::leave),
+        )
+        .route(
+            &format!("{E}/{{id}}/participations"),
+            web::get().to(meetings::participations),
+        )
+        .route(
+            &format!("{E}/{{id}}/participation_requests"),
+            web::get().to(meetings::participation_requests),
+        )
+        .route(
+            &format!("{E}/{{id}}/participation_requests/{{account_id}}/{{action}}"),
+            web::post().to(meetings::decide),
+        )
+        .route(
+            &format!("{C}/instance"),
+            web::get().to(meetings::instance_feed),
+        )
+        .route(
+            &format!("{C}/groups/{{id}}"),
+            web::get().to(meetings::group_feed),
+        )
+        .route(
+            &format!("{C}/personal"),
+            web::post().to(meetings::create_feed),
+        )
+        .route(
+            &format!("{C}/personal"),
+            web::delete().to(meetings::revoke_feed),
+        )
+        .route(
+            &format!("{C}/personal/{{token}}"),
+            web::get().to(meetings::personal_feed),
         );
 }

@@ -10,6 +10,7 @@ pub mod filters;
 pub mod groups;
 pub mod instance;
 pub mod lists;
+pub mod meetings;
 pub mod search;
 pub mod status;
 pub mod token;
