@@ -702,3 +702,15 @@ diesel::allow_tables_to_appear_in_same_query!(meetings, groups);
 diesel::allow_tables_to_appear_in_same_query!(meeting_times, meeting_participations);
 diesel::allow_tables_to_appear_in_same_query!(meeting_times, groups);
 diesel::allow_tables_to_appear_in_same_query!(meeting_participations, accounts);
+
+// Meetings' statuses (migration 2026-11-26-000016_meeting_posts).
+diesel::table! {
+    meeting_posts (meeting_id) {
+        meeting_id -> BigInt,
+        status_id -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(meeting_posts, meetings);
+diesel::allow_tables_to_appear_in_same_query!(meeting_posts, meeting_times);
+diesel::allow_tables_to_appear_in_same_query!(meeting_posts, statuses);

@@ -123,6 +123,35 @@ pub async fn account(
         .ok_or(ServiceError::NotFound)
 }
 
+/// The preview card of a meeting's status: its page, title, and when and where
+/// (public part only).
+fn meeting_card(
+    state: &AppState,
+    meeting: &kindred_db::models::meetings::MeetingRow,
+    time: &kindred_db::models::meetings::MeetingTimeRow,
+) -> serde_json::Value {
+    use crate::services::meetings::posts;
+    let place = meeting.public_place();
+    let description =
+        kindred_domain::meetings::listing::when_and_where(&posts::facts(meeting, time, &place));
+    serde_json::json!({
+        "url": posts::link(&state.urls, meeting.id),
+        "title": meeting.title,
+        "description": description,
+        "type": "link",
+        "author_name": "",
+        "author_url": "",
+        "provider_name": state.urls.domain().to_string(),
+        "provider_url": state.urls.base().to_string(),
+        "html": "",
+        "width": 0,
+        "height": 0,
+        "image": null,
+        "embed_url": "",
+        "blurhash": null,
+    })
+}
+
 /// Statuses as the viewer sees them, boosts with their originals. Whatever the viewer
 /// may not see (`Viewer::may_see`, for a boost also its original) is left out here, so
 /// no caller can present a hidden status by forgetting a check.
@@ -141,16 +170,17 @@ pub async fn statuses(
             ids.extend(originals.iter().map(|s| s.id));
             let extras = repo::extras(c, &ids, viewer_id)?;
             let placed = groups::posts_of(c, &ids)?;
+            let meetings = kindred_db::models::meeting_posts::meetings_of(c, &ids)?;
             let mut account_ids: Vec<i64> = rows.iter().map(|s| s.account_id).collect();
             account_ids.extend(originals.iter().map(|s| s.account_id));
             account_ids.extend(extras.mentions.values().flatten().copied());
             account_ids.sort_unstable();
             account_ids.dedup();
             let accounts = social::find_accounts(c, &account_ids)?;
-            Ok(((rows, originals, placed), extras, accounts))
+            Ok(((rows, originals, placed, meetings), extras, accounts))
         })
         .await?;
-    let (rows, originals, placed) = originals;
+    let (rows, originals, placed, meetings) = originals;
     let account_entities: HashMap<i64, Account> = {
         let list = accounts(state, viewer_id, accounts_rows.clone()).await?;
         list.into_iter()
@@ -238,7 +268,7 @@ pub async fn statuses(
             in_reply_to_account_id: s.in_reply_to_account_id.map(|i| i.to_string()),
             reblog: None,
             poll: None,
-            card: None,
+            card: meetings.get(&s.id).map(|(m, t)| meeting_card(state, m, t)),
             language: s.language.clone(),
             text: None,
             favourited: flag(&extras.favourited),

@@ -9,6 +9,7 @@
 
 pub mod details;
 pub mod ics;
+pub mod listing;
 pub mod place;
 pub mod recurrence;
 pub mod rsvp;

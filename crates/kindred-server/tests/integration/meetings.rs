@@ -24,6 +24,7 @@ both_backends!(
     the_address_reaches_only_accepted_attendees,
     members_only_meetings_exist_only_for_members,
     personal_feed_follows_its_secret_address,
+    meetings_show_in_timelines_as_the_groups_statuses,
 );
 
 // The private part of the place: none of these may reach anyone not accepted.
@@ -1035,4 +1036,115 @@ async fn personal_feed_follows_its_secret_address(backend: Backend) {
         )
         .await;
     assert_eq!(status, 401);
+}
+
+/// The status in a timeline (JSON array) whose content contains `text`.
+fn find_status<'a>(v: &'a Value, text: &str) -> Option<&'a Value> {
+    v.as_array()?
+        .iter()
+        .find(|s| s["content"].as_str().unwrap_or_default().contains(text))
+}
+
+/// A group's meeting shows in Mastodon apps as a status from the group with a
+/// preview card: in members' home and the group's timeline; a public one in the
+/// local timeline too, a members-only one nowhere else. It follows the meeting's
+/// edits and cancellation, and never carries the private place.
+async fn meetings_show_in_timelines_as_the_groups_statuses(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (fac, _) = facilitator(&app, "frieda").await;
+    let (mia, mia_id) = app.member("mia").await;
+    let (olly, _) = app.member("olly").await;
+    let gid = group(&app, &fac, "teacafe", "public").await;
+    join_group(&app, &fac, &gid, &mia, &mia_id).await;
+
+    let public = create(&app, &fac, meeting(json!({"group_id": gid}))).await;
+    let pid = public["id"].as_str().unwrap().to_owned();
+    let private = create(
+        &app,
+        &fac,
+        meeting(json!({"group_id": gid, "audience": "members", "title": "Members-only supper"})),
+    )
+    .await;
+    let _ = private;
+
+    let (_, home) = app
+        .get_json("/api/v1/timelines/home?limit=40", Some(&mia))
+        .await;
+    let s = find_status(&home, "Peer café").expect("the meeting in a member's home");
+    assert_eq!(s["account"]["id"], gid.as_str(), "posted by the group: {s}");
+    assert_eq!(s["visibility"], "public");
+    assert_eq!(s["local_only"], true, "other servers get the Event instead");
+    let content = s["content"].as_str().unwrap();
+    assert!(
+        content.contains("Tue 2 Mar 2027, 18:30 (Europe/Berlin)"),
+        "{content}"
+    );
+    assert!(content.contains("Leipzig, Saxony, Germany"), "{content}");
+    assert_eq!(s["card"]["title"], "Peer café; tea, talk");
+    assert!(s["card"]["url"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("/meetings/{pid}")));
+    assert!(find_status(&home, "Members-only supper").is_some());
+    let status_id = s["id"].as_str().unwrap().to_owned();
+
+    // An outsider sees the public meeting in the group's timeline and the local
+    // timeline, the members-only one nowhere.
+    for path in [
+        format!("/api/v1/accounts/{gid}/statuses"),
+        "/api/v1/timelines/public?local=true".to_owned(),
+    ] {
+        let (status, v) = app.get_json(&path, Some(&olly)).await;
+        assert_eq!(status, 200, "{v}");
+        assert!(find_status(&v, "Peer café").is_some(), "{path}: {v}");
+        assert!(
+            find_status(&v, "Members-only supper").is_none(),
+            "{path}: {v}"
+        );
+        assert_no_secret(&path, &v.to_string());
+    }
+    let (_, home) = app
+        .get_json("/api/v1/timelines/home?limit=40", Some(&olly))
+        .await;
+    assert!(find_status(&home, "Peer café").is_none());
+
+    // The status follows the meeting: a new title, then the cancellation.
+    let (status, v) = app
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/pleroma/events/{pid}"),
+            Some(&fac),
+            json!({"title": "Peer café moved"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let (_, s) = app
+        .get_json(&format!("/api/v1/statuses/{status_id}"), Some(&mia))
+        .await;
+    assert!(
+        s["content"].as_str().unwrap().contains("Peer café moved"),
+        "{s}"
+    );
+    assert!(s["edited_at"].is_string(), "{s}");
+    let (status, v) = app
+        .post_json(
+            &format!("/api/v1/pleroma/events/{pid}/cancel"),
+            &fac,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let (_, s) = app
+        .get_json(&format!("/api/v1/statuses/{status_id}"), Some(&mia))
+        .await;
+    assert!(
+        s["content"]
+            .as_str()
+            .unwrap()
+            .contains("Cancelled: Peer café moved"),
+        "{s}"
+    );
+    assert_no_secret("the meeting's status", &s.to_string());
 }

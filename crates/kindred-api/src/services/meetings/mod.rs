@@ -7,6 +7,7 @@
 //! domain's `Disclosure` was decided, and never logged.
 
 pub mod calendar;
+pub mod posts;
 pub mod present;
 
 use std::collections::HashMap;
@@ -337,18 +338,40 @@ pub async fn create(
     let now = Utc::now();
     let id = state.ids.next_at(now);
     let (meeting, time, place) = store::rows(id, group_id, Some(me.id), &details, now.naive_utc());
-    state
+    let (urls, ids) = (state.urls.clone(), state.ids.clone());
+    let status = state
         .db
         .run(move |c| {
             atomically(c, |c| {
                 store::create(c, &meeting, &time, &place)?;
+                posts::publish(c, &urls, &ids, id, now)?;
                 // federation: announce the new meeting (public audience only) here.
-                Ok(())
+                kindred_db::models::meeting_posts::status_of(c, id)
             })
         })
         .await?;
+    stream_post(state, status).await;
     tracing::info!(meeting_id = id, group_id, "meeting created");
     load(state, Some(me), id).await
+}
+
+/// Streams a meeting's new status to those who may see it (members' home, the
+/// group timeline, public timelines for a public meeting).
+async fn stream_post(state: &AppState, status_id: Option<i64>) {
+    let Some(id) = status_id else {
+        return;
+    };
+    match state
+        .db
+        .run(move |c| kindred_db::models::statuses::find(c, id))
+        .await
+    {
+        Ok(Some(row)) => state
+            .streaming
+            .status(crate::streaming::StatusChange::Created, &row, &[]),
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = e.code(), "meeting status not streamed"),
+    }
 }
 
 /// The stored meeting as fields, to apply a partial change over.
@@ -406,15 +429,20 @@ pub async fn update(
         .over(current_fields(&loaded.meeting, &private))
         .parse()?;
     details.audience = details.audience.within(visibility);
-    let now = Utc::now().naive_utc();
+    let now_utc = Utc::now();
+    let now = now_utc.naive_utc();
     let row = &loaded.meeting.meeting;
     let (mut meeting, time, place) = store::rows(id, row.group_id, row.created_by, &details, now);
     meeting.created_at = row.created_at;
+    let (urls, ids) = (state.urls.clone(), state.ids.clone());
     state
         .db
         .run(move |c| {
             atomically(c, |c| {
                 let r = refused(store::update(c, &meeting, &time, &place))?;
+                if r.is_ok() {
+                    posts::refresh(c, &urls, &ids, id, now_utc)?;
+                }
                 // federation: send the meeting's Update (and tell promoted attendees) here.
                 Ok(r)
             })
@@ -445,7 +473,9 @@ pub async fn cancel(
                 })
         })
         .transpose()?;
-    let now = Utc::now().naive_utc();
+    let now_utc = Utc::now();
+    let now = now_utc.naive_utc();
+    let (urls, ids) = (state.urls.clone(), state.ids.clone());
     state
         .db
         .run(move |c| {
@@ -453,6 +483,7 @@ pub async fn cancel(
                 let r = match occurrence {
                     None => {
                         store::cancel(c, id, now)?;
+                        posts::refresh(c, &urls, &ids, id, now_utc)?;
                         Ok(())
                     }
                     Some(at) => refused(store::cancel_occurrence(c, id, at, now))?,
