@@ -556,12 +556,14 @@ async fn lemmy_community(backend: Backend) {
         let (status, v) = lemmy.deliver(&app, &group, &announce).await;
         assert_eq!(status, 202, "{kind}: {v}");
     }
-    // A wrapped Create of an event (meetings come later): acknowledged, not stored.
+    // A wrapped Create of an event: a meeting listing (see remote_meetings.rs), not
+    // a status.
     let event = json!({
         "id": lemmy.url("/activities/create/ev"),
         "type": "Create",
         "actor": ann,
-        "object": { "type": "Event", "id": lemmy.url("/event/1"), "attributedTo": ann, "name": "Meet" },
+        "object": { "type": "Event", "id": lemmy.url("/event/1"), "attributedTo": ann, "name": "Meet",
+                    "startTime": "2031-01-01T10:00:00Z" },
     });
     let (status, v) = lemmy
         .deliver(&app, &group, &lemmy_announce(&lemmy, &group, "ev", event))
