@@ -693,7 +693,7 @@ async fn mobilizon_group(backend: Backend) {
     assert_eq!(timeline[0]["reblog"]["account"]["username"], "mia");
     assert!(home(&app, &carl).await.is_empty());
 
-    // Events are for later (meetings): acknowledged, nothing stored.
+    // An announced Event is a meeting listing (remote_meetings.rs), not a status.
     let before = statuses(&app);
     let event = json!({
         "type": "Event",

@@ -298,6 +298,23 @@ async fn mobilizon_and_gancio(backend: Backend) {
     let (status, v) = mobilizon.deliver(&app, &group, &announce_delete).await;
     assert_eq!(status, 202, "{v}");
     assert!(by_uri(&app, &e2).is_none());
+
+    // A publisher whose account is deleted takes its listings with it.
+    let (status, _) = gancio
+        .deliver(
+            &app,
+            &relay,
+            &activity(
+                gancio.url("/federation/a/6"),
+                "Delete",
+                &relay,
+                json!(relay),
+            ),
+        )
+        .await;
+    assert_eq!(status, 202);
+    assert!(by_uri(&app, &g2).is_none());
+    assert!(listed(&app, Scope::Public).is_empty());
 }
 
 both_backends!(mobilizon_and_gancio);
