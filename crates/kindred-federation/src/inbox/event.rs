@@ -34,6 +34,7 @@ use super::context::FedData;
 use super::error::{InboxError, Refusal};
 use super::follows::object_id;
 use crate::sanitize;
+use crate::urls::LocalObject;
 
 const MAX_TITLE: usize = 200;
 const MAX_DESCRIPTION: usize = 5_000;
@@ -269,9 +270,10 @@ async fn concerns_us(
     event: &RemoteEvent,
     actors: &[i64],
 ) -> Result<bool, InboxError> {
-    let addressed_here = event.addressed.iter().any(|a| {
-        Url::parse(a).is_ok_and(|u| data.urls.is_local(&u) && data.urls.parse_local(a).is_some())
-    });
+    let addressed_here = event
+        .addressed
+        .iter()
+        .any(|a| matches!(data.urls.parse_local(a), Some(LocalObject::Account(_))));
     if addressed_here {
         return Ok(true);
     }

@@ -54,6 +54,7 @@ pub fn context() -> Value {
 /// A public meeting ready to federate: who publishes it and its `Event`.
 #[derive(Debug, Clone)]
 pub struct Listing {
+    pub meeting_id: i64,
     /// The group's account; `None` for the instance's own meeting (published by the
     /// instance actor).
     pub group: Option<AccountRow>,
@@ -94,7 +95,11 @@ pub fn listing(
         .as_ref()
         .map(|a| urls.followers(&a.username).to_string());
     let event = event(urls, &owner, followers.as_deref(), &m, &cancelled, now);
-    Ok(Some(Listing { group, event }))
+    Ok(Some(Listing {
+        meeting_id,
+        group,
+        event,
+    }))
 }
 
 fn timestamp(t: DateTime<Utc>) -> String {

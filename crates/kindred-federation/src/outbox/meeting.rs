@@ -229,11 +229,7 @@ impl Outbox {
         }
         let object = listing.event;
         let object_id = object["id"].as_str().unwrap_or_default().to_owned();
-        let meeting_id = object_id
-            .rsplit('/')
-            .next()
-            .and_then(|s| s.parse::<i64>().ok())
-            .unwrap_or_default();
+        let meeting_id = listing.meeting_id;
         let actor = self.actor(&group);
         let (kind, id) = match change {
             Change::Create => ("Create", format!("{object_id}#create")),
