@@ -23,14 +23,14 @@ use crate::support::{drained, eventually, instance, send, sign_post};
 both_backends!(groups_federate_and_stay_home);
 
 /// A recording remote with one actor, `rec`.
-struct Remote {
-    r: Receiver,
-    base: String,
+pub(crate) struct Remote {
+    pub(crate) r: Receiver,
+    pub(crate) base: String,
     keys: KeyPair,
 }
 
 impl Remote {
-    fn start(software: Option<&str>) -> Self {
+    pub(crate) fn start(software: Option<&str>) -> Self {
         let r = Receiver::start();
         let base = format!("http://localhost:{}", r.port);
         let rec = format!("{base}/users/rec");
@@ -66,7 +66,7 @@ impl Remote {
         Self { r, base, keys }
     }
 
-    fn actor(&self) -> String {
+    pub(crate) fn actor(&self) -> String {
         format!("{}/users/rec", self.base)
     }
 
@@ -74,7 +74,7 @@ impl Remote {
         format!("localhost:{}", self.r.port)
     }
 
-    async fn follow(&self, k: &TestApp, n: u32, group: &str) -> (u16, Value) {
+    pub(crate) async fn follow(&self, k: &TestApp, n: u32, group: &str) -> (u16, Value) {
         let follow = json!({
             "@context": "https://www.w3.org/ns/activitystreams",
             "id": format!("{}/follows/{n}", self.base),
@@ -98,7 +98,7 @@ impl Remote {
     }
 
     /// The activities POSTed to it, parsed, in arrival order.
-    fn posted(&self) -> Vec<Value> {
+    pub(crate) fn posted(&self) -> Vec<Value> {
         self.r
             .requests()
             .iter()
@@ -107,11 +107,11 @@ impl Remote {
             .collect()
     }
 
-    fn bodies(&self) -> Vec<String> {
+    pub(crate) fn bodies(&self) -> Vec<String> {
         self.r.requests().into_iter().map(|q| q.body).collect()
     }
 
-    async fn wait_for(&self, what: &str, check: impl Fn(&Value) -> bool) -> Value {
+    pub(crate) async fn wait_for(&self, what: &str, check: impl Fn(&Value) -> bool) -> Value {
         eventually(what, || async {
             self.posted().into_iter().find(|v| check(v))
         })
@@ -119,7 +119,7 @@ impl Remote {
     }
 }
 
-async fn ap_get(k: &TestApp, path: &str) -> (u16, Value) {
+pub(crate) async fn ap_get(k: &TestApp, path: &str) -> (u16, Value) {
     let resp = k
         .client
         .get(k.url(path))
@@ -135,7 +135,7 @@ async fn ap_get(k: &TestApp, path: &str) -> (u16, Value) {
     )
 }
 
-async fn create_group(k: &TestApp, token: &str, name: &str, visibility: &str) -> String {
+pub(crate) async fn create_group(k: &TestApp, token: &str, name: &str, visibility: &str) -> String {
     let (status, g) = k
         .post_json(
             "/api/v1/groups",

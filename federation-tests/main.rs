@@ -25,6 +25,7 @@ mod crash;
 mod exchange;
 mod groups;
 mod hostile;
+mod meetings;
 mod outage;
 mod signed_fetch;
 mod stays_home;

@@ -10,8 +10,8 @@ use actix_web::web;
 
 use crate::handlers::{
     accounts, activitypub, announcements, apps, conversations, domain_policy, filters, groups,
-    health, inbox, instance, lists, meetings, notifications, oauth, pages, relations, search,
-    statuses, streaming, tags, timelines, well_known,
+    health, inbox, instance, lists, meeting_objects, meetings, notifications, oauth, pages,
+    relations, search, statuses, streaming, tags, timelines, well_known,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -53,6 +53,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/users/{name}/statuses/{id}/activity",
             web::get().to(activitypub::status_activity),
         )
+        .route("/meetings/{id}", web::get().to(meeting_objects::show))
         .route("/@{name}", web::get().to(activitypub::profile))
         .route(
             "/avatars/original/missing.png",

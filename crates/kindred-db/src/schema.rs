@@ -703,6 +703,21 @@ diesel::allow_tables_to_appear_in_same_query!(meeting_times, meeting_participati
 diesel::allow_tables_to_appear_in_same_query!(meeting_times, groups);
 diesel::allow_tables_to_appear_in_same_query!(meeting_participations, accounts);
 
+// Meetings listed by other servers (migration 2026-11-26-000015_remote_meetings).
+diesel::table! {
+    remote_meetings (meeting_id) {
+        meeting_id -> BigInt,
+        uri -> Text,
+        account_id -> BigInt,
+        url -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(remote_meetings, meetings);
+diesel::allow_tables_to_appear_in_same_query!(remote_meetings, meeting_times);
+
 // Meetings' statuses (migration 2026-11-26-000016_meeting_posts).
 diesel::table! {
     meeting_posts (meeting_id) {

@@ -139,6 +139,14 @@ pub fn reads_wrapped_announces(software: &str) -> bool {
     )
 }
 
+/// Whether an instance's software is an events platform that reads a group's
+/// `Create(Event)`, `Update(Event)` and `Delete` as they are (Mobilizon, Gancio),
+/// rather than as a boost or wrapped in an `Announce`.
+pub fn reads_events(software: &str) -> bool {
+    let name = software.split(' ').next().unwrap_or_default();
+    matches!(name, "mobilizon" | "gancio")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

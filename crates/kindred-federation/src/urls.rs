@@ -104,6 +104,11 @@ impl LocalUrls {
         self.path(&format!("/users/{username}/statuses/{id}"))
     }
 
+    /// ActivityPub id (and page) of a local meeting's public listing.
+    pub fn meeting(&self, id: i64) -> Url {
+        self.path(&format!("/meetings/{id}"))
+    }
+
     /// Web page of a local status.
     pub fn status_page(&self, username: &str, id: i64) -> Url {
         self.path(&format!("/@{username}/{id}"))

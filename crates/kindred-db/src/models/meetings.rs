@@ -488,7 +488,13 @@ pub fn upcoming(
         .into_boxed();
     q = match scope {
         Scope::Group(g) => q.filter(meetings::group_id.eq(g)),
-        Scope::Instance => q.filter(meetings::group_id.is_null()),
+        // Remote listings have no group either; they are not the instance's own.
+        Scope::Instance => q.filter(meetings::group_id.is_null()).filter(
+            meetings::id.ne_all(
+                crate::schema::remote_meetings::table
+                    .select(crate::schema::remote_meetings::meeting_id),
+            ),
+        ),
         Scope::Public => {
             let private_groups = groups::table
                 .filter(groups::visibility.eq("private"))

@@ -20,6 +20,7 @@ pub mod oauth;
 pub mod outbound;
 pub mod received;
 pub mod remote_accounts;
+pub mod remote_meetings;
 pub mod search;
 pub mod silenced;
 pub mod social;

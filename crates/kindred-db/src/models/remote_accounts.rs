@@ -180,13 +180,26 @@ pub fn claim_key_refetch(
 
 /// Removes a remote actor and, by cascade, everything of theirs. Never a local one.
 pub fn delete(conn: &mut AnyConnection, account_id: i64) -> Result<bool, DbError> {
-    Ok(diesel::delete(
-        accounts::table
+    conn.transaction::<_, DbError, _>(|conn| {
+        // Its meeting listings are plain meetings rows: removed explicitly, or they
+        // would stay listed without an origin.
+        let remote = accounts::table
             .find(account_id)
-            .filter(accounts::domain.ne("")),
-    )
-    .execute(conn)?
-        > 0)
+            .filter(accounts::domain.ne(""))
+            .count()
+            .get_result::<i64>(conn)?
+            > 0;
+        if remote {
+            super::remote_meetings::delete_of_account(conn, account_id)?;
+        }
+        Ok(diesel::delete(
+            accounts::table
+                .find(account_id)
+                .filter(accounts::domain.ne("")),
+        )
+        .execute(conn)?
+            > 0)
+    })
 }
 
 /// Actor id and profile URL of the remote accounts among `ids` (for presenting

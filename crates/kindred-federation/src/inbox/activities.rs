@@ -7,6 +7,7 @@ use serde::Deserialize;
 use url::Url;
 
 use super::content::{Announce, Create, Delete, Like, Update};
+use super::event::EventActivity;
 use super::follows::{Accept, Follow, Reject, Undo};
 use super::note::ObjectKind;
 
@@ -23,6 +24,8 @@ pub enum InboxActivity {
     Delete(Delete),
     Like(Like),
     Announce(Box<Announce>),
+    /// `Create(Event)` or `Update(Event)`: a meeting listing (`event`).
+    Event(Box<EventActivity>),
 }
 
 /// Activity types handled here; anything else is acknowledged and ignored.
@@ -33,10 +36,10 @@ pub const SUPPORTED: [&str; 9] = [
 /// Object types a `Create`, `Update` or `Announce` may carry for us to act on.
 /// A group's `Announce` wraps an activity (FEP-1b12: Lemmy); only a wrapped
 /// Create, Update or Delete changes anything here, and its inner object is checked
-/// by `groups`. Likes, votes, moderation (Lock, Block, Remove, Add...) and events
-/// (Mobilizon's `Event`, for meetings later) are acknowledged and ignored.
+/// by `groups`. Events (meeting listings) are read by `event`. Likes, votes and
+/// moderation (Lock, Block, Remove, Add...) are acknowledged and ignored.
 pub fn supported_object(activity: &str, object_type: Option<&str>) -> bool {
-    let stored = |t: Option<&str>| t.is_some_and(|t| ObjectKind::ALL.contains(&t));
+    let stored = |t: Option<&str>| t.is_some_and(|t| ObjectKind::ALL.contains(&t) || t == "Event");
     match activity {
         "Create" => stored(object_type),
         "Update" => {
@@ -71,12 +74,12 @@ mod tests {
         ] {
             assert!(supported_object("Announce", ok), "{ok:?}");
         }
-        for ignored in [
-            "Like", "Dislike", "Undo", "Lock", "Block", "Remove", "Add", "Event",
-        ] {
+        for ignored in ["Like", "Dislike", "Undo", "Lock", "Block", "Remove", "Add"] {
             assert!(!supported_object("Announce", Some(ignored)), "{ignored}");
         }
         assert!(supported_object("Create", Some("Page")));
-        assert!(!supported_object("Create", Some("Event")));
+        assert!(supported_object("Create", Some("Event")));
+        assert!(supported_object("Announce", Some("Event")));
+        assert!(!supported_object("Create", Some("Question")));
     }
 }

@@ -198,6 +198,10 @@ impl ActivityHandler for Delete {
             data.db.run(move |c| remote_accounts::delete(c, id)).await?;
             return Ok(());
         }
+        // A meeting listing (`verify` made the target the actor's server's).
+        if super::event::delete(data.app_data(), &target, self.actor.inner()).await? {
+            return Ok(());
+        }
         let Some(status) = lookup::status(data, &target).await? else {
             return Ok(());
         };
@@ -376,7 +380,7 @@ impl ActivityHandler for Announce {
     async fn verify(&self, data: &Data<FedData>) -> Result<(), InboxError> {
         match groups::announced(&self.object)? {
             Announced::Activity(inner) => groups::verify(&inner, data),
-            Announced::Object { .. } | Announced::Ignored => Ok(()),
+            Announced::Object { .. } | Announced::Ignored | Announced::Event(_) => Ok(()),
         }
     }
 
@@ -385,6 +389,7 @@ impl ActivityHandler for Announce {
         match groups::announced(&self.object)? {
             Announced::Ignored => Ok(()),
             Announced::Activity(inner) => groups::receive(data, &self, &actor, inner).await,
+            Announced::Event(event) => groups::announced_event(data, &actor, &event).await,
             Announced::Object { id, embedded } => {
                 let Some(status) = groups::announced_status(data, &actor, id, embedded).await?
                 else {

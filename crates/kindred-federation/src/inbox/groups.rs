@@ -7,8 +7,8 @@
 //! read back from the origin; a delete is applied when the deleting actor owns the
 //! object and is on the group's server, or when the origin answers that the object
 //! is gone. A group can never change or remove another server's post by saying so.
-//! Only a group someone here follows gets new posts stored; Mobilizon `Event`s
-//! (meetings, later), likes, votes and moderation are acknowledged and ignored.
+//! Only a group someone here follows gets new posts stored; `Event`s are meeting
+//! listings (`event`); likes, votes and moderation are acknowledged and ignored.
 
 use activitypub_federation::config::Data;
 use activitypub_federation::fetch::fetch_object_http;
@@ -38,6 +38,8 @@ pub enum Announced {
     Object { id: Url, embedded: Option<Value> },
     /// A group's wrapped activity.
     Activity(Inner),
+    /// A meeting listing announced as it is (an embedded `Event`).
+    Event(Value),
     /// Nothing we act on (a like, a vote, moderation, an event).
     Ignored,
 }
@@ -107,6 +109,7 @@ pub fn announced(object: &Value) -> Result<Announced, InboxError> {
             id: object_id(object).ok_or_else(malformed)?,
             embedded: Some(object.clone()),
         }),
+        Some("Event") => Ok(Announced::Event(object.clone())),
         Some("Create") => inner(InnerKind::Create),
         Some("Update") => inner(InnerKind::Update),
         Some("Delete") => inner(InnerKind::Delete),
@@ -147,6 +150,9 @@ pub async fn receive(
     group: &RemoteActor,
     inner: Inner,
 ) -> Result<(), InboxError> {
+    if type_of(&inner.object) == Some("Event") && inner.kind != InnerKind::Delete {
+        return announced_event(data, group, &inner.object).await;
+    }
     match inner.kind {
         InnerKind::Create => create(data, announce, group, inner).await,
         InnerKind::Update => update(data, inner).await,
@@ -225,6 +231,34 @@ async fn update(data: &Data<FedData>, inner: Inner) -> Result<(), InboxError> {
 /// its origin answers that it is gone; otherwise nothing happens.
 async fn delete(data: &Data<FedData>, group: &RemoteActor, inner: Inner) -> Result<(), InboxError> {
     let target = inner.target()?;
+    let group_url = Url::parse(group.uri()).map_err(|_| Refusal::Malformed)?;
+    // A meeting listing: removed when the group's server deleted its own listing,
+    // or when the listing's origin says it is gone.
+    let deleter = if same_origin(&inner.actor, &group_url) && same_origin(&target, &inner.actor) {
+        Some(inner.actor.clone())
+    } else {
+        None
+    };
+    match deleter {
+        Some(d) => {
+            if super::event::delete(data.app_data(), &target, &d).await? {
+                return Ok(());
+            }
+        }
+        None => {
+            let uri = target.to_string();
+            let known = data
+                .db
+                .run(move |c| kindred_db::models::remote_meetings::by_uri(c, &uri))
+                .await?;
+            if known.is_some() {
+                if origin_says_gone(data, &target).await {
+                    super::event::delete(data.app_data(), &target, &target).await?;
+                }
+                return Ok(());
+            }
+        }
+    }
     let Some(status) = lookup::status(data, &target).await? else {
         return Ok(());
     };
@@ -244,6 +278,26 @@ async fn delete(data: &Data<FedData>, group: &RemoteActor, inner: Inner) -> Resu
         delete_status(data, status).await?;
     }
     Ok(())
+}
+
+/// A meeting listing a group announced (wrapped in its `Create`/`Update`, or as
+/// it is): stored when it is from the group's own server (whose signature vouches
+/// for it) and someone here follows the group or the listing's owner. A listing
+/// from elsewhere is not fetched yet, only acknowledged.
+pub async fn announced_event(
+    data: &Data<FedData>,
+    group: &RemoteActor,
+    object: &Value,
+) -> Result<(), InboxError> {
+    let event = super::event::parse(object)?;
+    let group_url = Url::parse(group.uri()).map_err(|_| Refusal::Malformed)?;
+    if !same_origin(&event.id, &group_url) {
+        tracing::debug!("announced event from another server not fetched");
+        return Ok(());
+    }
+    super::event::check(&event, &group_url, data.app_data())?;
+    let id = group.account.id;
+    super::event::store(data.app_data(), event, id, &[id]).await
 }
 
 /// The status an announce names, if we hold it, or the embedded object when its
@@ -367,7 +421,7 @@ mod tests {
                 ..
             }
         ));
-        for ignored in ["Like", "Dislike", "Undo", "Lock", "Event", "Remove"] {
+        for ignored in ["Like", "Dislike", "Undo", "Lock", "Remove"] {
             let v = json!({"type": ignored, "id": "https://x.example/1", "actor": "https://x.example/u"});
             assert!(
                 matches!(announced(&v).unwrap(), Announced::Ignored),

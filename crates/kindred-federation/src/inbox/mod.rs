@@ -9,6 +9,7 @@ pub mod addressing;
 pub mod content;
 pub mod context;
 pub mod error;
+pub mod event;
 pub mod fetcher;
 pub mod follows;
 pub mod groups;

@@ -220,7 +220,9 @@ async fn process(
 /// The activity as the type it names (no trial of every variant in turn).
 fn parse(e: &Envelope, v: Value) -> Result<InboxActivity, InboxError> {
     use serde_json::from_value as from;
+    let event = e.object_type.as_deref() == Some("Event");
     let parsed = match e.kind.as_str() {
+        "Create" | "Update" if event => from(v).map(InboxActivity::Event),
         "Follow" => from(v).map(InboxActivity::Follow),
         "Accept" => from(v).map(InboxActivity::Accept),
         "Reject" => from(v).map(InboxActivity::Reject),

@@ -8,7 +8,9 @@
 //! local followers has no recipients, so nothing is queued. Deliveries go to the
 //! shared inbox where an actor offers one, one request per instance.
 
+pub mod event;
 mod group;
+mod meeting;
 pub mod note;
 
 use std::sync::Arc;
@@ -75,7 +77,9 @@ impl Outbox {
         if targets.is_empty() {
             return Ok(0);
         }
-        activity["@context"] = note::context();
+        if activity.get("@context").is_none() {
+            activity["@context"] = note::context();
+        }
         let activity_id = activity["id"].as_str().unwrap_or_default().to_owned();
         let body = activity.to_string();
         let now = self.now.naive_utc();

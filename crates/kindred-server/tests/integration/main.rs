@@ -21,6 +21,7 @@ mod meetings_store;
 mod oauth;
 mod policy;
 mod remote_groups;
+mod remote_meetings;
 mod search;
 mod social;
 mod statuses;

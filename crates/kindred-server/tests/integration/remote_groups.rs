@@ -21,14 +21,14 @@ const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 
 /// A remote server: a recording receiver, addressed by name (activity ids must be
 /// on a domain, not an IP address), with key pairs for its actors.
-struct Peer {
-    r: Receiver,
+pub(crate) struct Peer {
+    pub(crate) r: Receiver,
     base: String,
     keys: HashMap<String, KeyPair>,
 }
 
 impl Peer {
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         let r = Receiver::start();
         let base = format!("http://localhost:{}", r.port);
         Self {
@@ -38,11 +38,11 @@ impl Peer {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    fn serve(&self, id: &str, doc: &Value) {
+    pub(crate) fn serve(&self, id: &str, doc: &Value) {
         let path = Url::parse(id).unwrap().path().to_owned();
         self.r.serve_doc(&path, doc);
     }
@@ -55,7 +55,7 @@ impl Peer {
     }
 
     /// A person, as Lemmy (`/u/name`) or Mobilizon (`/@name`) publishes one.
-    fn person(&mut self, id: &str, name: &str) {
+    pub(crate) fn person(&mut self, id: &str, name: &str) {
         let pem = self.key(id);
         let doc = json!({
             "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
@@ -102,7 +102,7 @@ impl Peer {
     }
 
     /// A Mobilizon group.
-    fn mobilizon_group(&mut self, name: &str) -> String {
+    pub(crate) fn mobilizon_group(&mut self, name: &str) -> String {
         let id = self.url(&format!("/@{name}"));
         let pem = self.key(&id);
         let doc = json!({
@@ -134,7 +134,12 @@ impl Peer {
     }
 
     /// `activity` signed by `actor` (its `#main-key`) and posted to our shared inbox.
-    async fn deliver(&self, app: &TestApp, actor: &str, activity: &Value) -> (u16, Value) {
+    pub(crate) async fn deliver(
+        &self,
+        app: &TestApp,
+        actor: &str,
+        activity: &Value,
+    ) -> (u16, Value) {
         let signer = Signer::new(
             &self.keys[actor].private_key_pem,
             format!("{actor}#main-key"),
@@ -182,7 +187,7 @@ impl Peer {
     }
 }
 
-fn activity(id: String, kind: &str, actor: &str, object: Value) -> Value {
+pub(crate) fn activity(id: String, kind: &str, actor: &str, object: Value) -> Value {
     json!({
         "@context": "https://www.w3.org/ns/activitystreams",
         "id": id,
@@ -272,7 +277,7 @@ async fn home(app: &TestApp, token: &str) -> Vec<Value> {
 }
 
 /// The member resolves the group by its URL, follows it, and the group accepts.
-async fn follow_group(app: &TestApp, peer: &Peer, token: &str, group: &str) -> Value {
+pub(crate) async fn follow_group(app: &TestApp, peer: &Peer, token: &str, group: &str) -> Value {
     let (status, found) = app
         .get_json(
             &format!(
@@ -551,12 +556,14 @@ async fn lemmy_community(backend: Backend) {
         let (status, v) = lemmy.deliver(&app, &group, &announce).await;
         assert_eq!(status, 202, "{kind}: {v}");
     }
-    // A wrapped Create of an event (meetings come later): acknowledged, not stored.
+    // A wrapped Create of an event: a meeting listing (see remote_meetings.rs), not
+    // a status.
     let event = json!({
         "id": lemmy.url("/activities/create/ev"),
         "type": "Create",
         "actor": ann,
-        "object": { "type": "Event", "id": lemmy.url("/event/1"), "attributedTo": ann, "name": "Meet" },
+        "object": { "type": "Event", "id": lemmy.url("/event/1"), "attributedTo": ann, "name": "Meet",
+                    "startTime": "2031-01-01T10:00:00Z" },
     });
     let (status, v) = lemmy
         .deliver(&app, &group, &lemmy_announce(&lemmy, &group, "ev", event))
@@ -686,7 +693,7 @@ async fn mobilizon_group(backend: Backend) {
     assert_eq!(timeline[0]["reblog"]["account"]["username"], "mia");
     assert!(home(&app, &carl).await.is_empty());
 
-    // Events are for later (meetings): acknowledged, nothing stored.
+    // An announced Event is a meeting listing (remote_meetings.rs), not a status.
     let before = statuses(&app);
     let event = json!({
         "type": "Event",

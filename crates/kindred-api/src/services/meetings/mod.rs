@@ -25,6 +25,8 @@ use kindred_domain::meetings::{
 };
 use kindred_domain::{DomainError, Role};
 
+use kindred_federation::outbox::Outbox;
+
 use super::groups::find_visible;
 use super::ServiceError;
 use crate::AppState;
@@ -41,6 +43,9 @@ pub struct Access {
     /// but not come to its meetings.
     pub banned: bool,
     pub participation: Option<ParticipationRow>,
+    /// Listed by another server (`remote_meetings`): shown, never run or answered
+    /// here (RSVP across instances is not built yet).
+    pub remote: bool,
 }
 
 impl Access {
@@ -82,6 +87,7 @@ async fn access_to_holder(
                 member: viewer.is_some_and(is_local_user),
                 banned: false,
                 participation: None,
+                remote: false,
             },
             None,
         )),
@@ -100,6 +106,7 @@ async fn access_to_holder(
                     member,
                     banned: membership.as_ref().is_some_and(|m| m.state == "banned"),
                     participation: None,
+                    remote: false,
                 },
                 visibility,
             ))
@@ -127,6 +134,16 @@ pub async fn load(
     let (mut access, _) = access_to_holder(state, viewer, meeting.meeting.group_id).await?;
     if !sees(&meeting, &access) {
         return Err(ServiceError::NotFound);
+    }
+    if state
+        .db
+        .run(move |c| kindred_db::models::remote_meetings::of_meeting(c, id))
+        .await?
+        .is_some()
+    {
+        // Another server's listing: its staff run it, not ours.
+        access.remote = true;
+        access.facilitator = false;
     }
     if let Some(me) = viewer {
         let me_id = me.id;
@@ -181,6 +198,25 @@ pub async fn load_many(
             .await?;
         for l in &mut out {
             l.access.participation = mine.remove(&l.meeting.meeting.id);
+        }
+    }
+    let ids: Vec<i64> = out.iter().map(|l| l.meeting.meeting.id).collect();
+    let remote = state
+        .db
+        .run(move |c| {
+            let mut found = Vec::new();
+            for id in ids {
+                if kindred_db::models::remote_meetings::of_meeting(c, id)?.is_some() {
+                    found.push(id);
+                }
+            }
+            Ok(found)
+        })
+        .await?;
+    for l in &mut out {
+        if remote.contains(&l.meeting.meeting.id) {
+            l.access.remote = true;
+            l.access.facilitator = false;
         }
     }
     Ok(out)
@@ -339,17 +375,20 @@ pub async fn create(
     let id = state.ids.next_at(now);
     let (meeting, time, place) = store::rows(id, group_id, Some(me.id), &details, now.naive_utc());
     let (urls, ids) = (state.urls.clone(), state.ids.clone());
+    let outbox = Outbox::new(&state.urls, &state.ids, now);
     let status = state
         .db
         .run(move |c| {
             atomically(c, |c| {
                 store::create(c, &meeting, &time, &place)?;
                 posts::publish(c, &urls, &ids, id, now)?;
-                // federation: announce the new meeting (public audience only) here.
+                // The group's Event to its remote followers (public listings only).
+                outbox.meeting_published(c, id)?;
                 kindred_db::models::meeting_posts::status_of(c, id)
             })
         })
         .await?;
+    state.delivery.wake();
     stream_post(state, status).await;
     tracing::info!(meeting_id = id, group_id, "meeting created");
     load(state, Some(me), id).await
@@ -435,6 +474,9 @@ pub async fn update(
     let (mut meeting, time, place) = store::rows(id, row.group_id, row.created_by, &details, now);
     meeting.created_at = row.created_at;
     let (urls, ids) = (state.urls.clone(), state.ids.clone());
+    let outbox = Outbox::new(&state.urls, &state.ids, now_utc);
+    // A listing that never was public and is not now has nothing to tell others.
+    let was_or_is_public = row.audience == "public" || meeting.audience == "public";
     state
         .db
         .run(move |c| {
@@ -442,12 +484,15 @@ pub async fn update(
                 let r = refused(store::update(c, &meeting, &time, &place))?;
                 if r.is_ok() {
                     posts::refresh(c, &urls, &ids, id, now_utc)?;
+                    if was_or_is_public {
+                        outbox.meeting_updated(c, id)?;
+                    }
                 }
-                // federation: send the meeting's Update (and tell promoted attendees) here.
                 Ok(r)
             })
         })
         .await??;
+    state.delivery.wake();
     tracing::info!(meeting_id = id, "meeting updated");
     load(state, Some(me), id).await
 }
@@ -459,7 +504,12 @@ pub async fn cancel(
     id: i64,
     occurrence: Option<&str>,
 ) -> Result<Loaded, ServiceError> {
-    as_facilitator(state, me, id).await?;
+    let loaded_public = as_facilitator(state, me, id)
+        .await?
+        .meeting
+        .meeting
+        .audience
+        == "public";
     let occurrence = occurrence
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -476,6 +526,8 @@ pub async fn cancel(
     let now_utc = Utc::now();
     let now = now_utc.naive_utc();
     let (urls, ids) = (state.urls.clone(), state.ids.clone());
+    let outbox = Outbox::new(&state.urls, &state.ids, now_utc);
+    let public = loaded_public;
     state
         .db
         .run(move |c| {
@@ -484,15 +536,24 @@ pub async fn cancel(
                     None => {
                         store::cancel(c, id, now)?;
                         posts::refresh(c, &urls, &ids, id, now_utc)?;
+                        if public {
+                            outbox.meeting_cancelled(c, id)?;
+                        }
                         Ok(())
                     }
-                    Some(at) => refused(store::cancel_occurrence(c, id, at, now))?,
+                    Some(at) => {
+                        let r = refused(store::cancel_occurrence(c, id, at, now))?;
+                        if r.is_ok() && public {
+                            outbox.meeting_updated(c, id)?;
+                        }
+                        r
+                    }
                 };
-                // federation: send the cancellation (ical:status CANCELLED / EXDATE) here.
                 Ok(r)
             })
         })
         .await??;
+    state.delivery.wake();
     tracing::info!(
         meeting_id = id,
         whole = occurrence.is_none(),
@@ -584,7 +645,13 @@ pub async fn answer(
             "only members of this instance can answer",
         ));
     }
-    if load(state, Some(me), id).await?.access.banned {
+    let access = load(state, Some(me), id).await?.access;
+    if access.remote {
+        return Err(ServiceError::Unprocessable(
+            "answering a meeting listed by another server is not available yet",
+        ));
+    }
+    if access.banned {
         return Err(ServiceError::Forbidden(
             "you can no longer come to this group's meetings",
         ));

@@ -1,0 +1,362 @@
+//! Meeting listings from other servers: hand-written `Event`s in the shapes Mobilizon
+//! (structured `PostalAddress`) and Gancio (address as one string) publish, delivered
+//! signed to our inbox from loopback peers. Stored only when someone here follows the
+//! publisher or it is addressed here; only the public part is kept (never a street,
+//! postal code or venue); updates refresh, cancellations and deletes apply, and only
+//! the listing's own server may change it.
+
+use chrono::Utc;
+use kindred_db::models::meetings::{self, Meeting, Scope};
+use kindred_db::models::remote_meetings;
+use serde_json::{json, Value};
+
+use crate::common::{both_backends, spawn_app, Backend, TestApp};
+use crate::remote_groups::{activity, follow_group, Peer};
+
+const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+
+fn mobilizon_event(id: &str, group: &str, status: &str, title: &str) -> Value {
+    json!({
+        "type": "Event",
+        "id": id,
+        "url": id,
+        "attributedTo": group,
+        "name": title,
+        "content": "<p>Thé &amp; discussion, sans pression</p>",
+        "mediaType": "text/html",
+        "startTime": "2031-01-14T18:30:00+01:00",
+        "endTime": "2031-01-14T20:00:00+01:00",
+        "timezone": "Europe/Paris",
+        "ical:status": status,
+        "joinMode": "restricted",
+        "maximumAttendeeCapacity": 15,
+        "participantCount": 4,
+        "isOnline": false,
+        "anonymousParticipationEnabled": true,
+        "category": "MEETING",
+        "draft": false,
+        "location": {
+            "type": "Place",
+            "name": "Maison des associations",
+            "address": {
+                "type": "PostalAddress",
+                "streetAddress": "12 rue des Lilas",
+                "postalCode": "69003",
+                "addressLocality": "Lyon",
+                "addressRegion": "Auvergne-Rhône-Alpes",
+                "addressCountry": "France"
+            }
+        },
+        "to": [PUBLIC],
+        "cc": [format!("{group}/followers")],
+    })
+}
+
+fn gancio_event(id: &str, actor: &str, to: Vec<String>) -> Value {
+    json!({
+        "type": "Event",
+        "id": id,
+        "attributedTo": actor,
+        "name": "Gruppo di auto-aiuto",
+        "content": "Ogni martedì",
+        "startTime": "2031-02-04T17:00:00.000Z",
+        "endTime": "2031-02-04T19:00:00.000Z",
+        "location": {
+            "type": "Place",
+            "name": "Casa del Quartiere",
+            "address": "Via Roma 1, 10100 Torino"
+        },
+        "url": "https://gancio.invalid/event/gruppo",
+        "to": to,
+    })
+}
+
+fn by_uri(app: &TestApp, uri: &str) -> Option<(Meeting, remote_meetings::RemoteMeetingRow)> {
+    let uri = uri.to_owned();
+    app.state
+        .db
+        .run_blocking(move |c| {
+            let Some(r) = remote_meetings::by_uri(c, &uri)? else {
+                return Ok(None);
+            };
+            Ok(meetings::find(c, r.meeting_id)?.map(|m| (m, r)))
+        })
+        .unwrap()
+}
+
+fn listed(app: &TestApp, scope: Scope) -> Vec<Meeting> {
+    app.state
+        .db
+        .run_blocking(move |c| {
+            meetings::upcoming(c, scope, false, Utc::now().naive_utc(), None, 100)
+        })
+        .unwrap()
+}
+
+/// No stored column of any meeting, nor its private place, holds these.
+fn nowhere(app: &TestApp, secrets: &[&str]) {
+    let ids: Vec<i64> = listed(app, Scope::Public)
+        .iter()
+        .map(|m| m.meeting.id)
+        .collect();
+    for id in ids {
+        let (m, place) = app
+            .state
+            .db
+            .run_blocking(move |c| Ok((meetings::find(c, id)?, meetings::private_place(c, id)?)))
+            .unwrap();
+        let all = format!("{m:?} {place:?}");
+        for s in secrets {
+            assert!(!all.contains(s), "{s} stored: {all}");
+        }
+    }
+}
+
+async fn mobilizon_and_gancio(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let mut mobilizon = Peer::start();
+    let mut gancio = Peer::start();
+    let group = mobilizon.mobilizon_group("walkers");
+    let ann = mobilizon.url("/@ann");
+    mobilizon.person(&ann, "ann");
+    let relay = gancio.url("/federation/u/relay");
+    gancio.person(&relay, "relay");
+    let (alice, _) = app.member("alice").await;
+
+    // Nobody here follows the Mobilizon group yet: acknowledged, not stored.
+    let event_id = mobilizon.url("/events/0c5e7f9a-1");
+    let create = activity(
+        mobilizon.url("/activities/create/1"),
+        "Create",
+        &ann,
+        mobilizon_event(&event_id, &group, "CONFIRMED", "Café des pairs"),
+    );
+    let (status, v) = mobilizon.deliver(&app, &ann, &create).await;
+    assert_eq!(status, 202, "{v}");
+    assert!(by_uri(&app, &event_id).is_none());
+
+    // Alice follows the group: the organizer's Create (owner: the group) is stored.
+    follow_group(&app, &mobilizon, &alice, &group).await;
+    let create = activity(
+        mobilizon.url("/activities/create/2"),
+        "Create",
+        &ann,
+        mobilizon_event(&event_id, &group, "CONFIRMED", "Café des pairs"),
+    );
+    let (status, v) = mobilizon.deliver(&app, &ann, &create).await;
+    assert_eq!(status, 202, "{v}");
+    let (m, origin) = by_uri(&app, &event_id).expect("stored");
+    assert_eq!(m.meeting.title, "Café des pairs");
+    assert_eq!(m.meeting.locality, "Lyon");
+    assert_eq!(m.meeting.region, "Auvergne-Rhône-Alpes");
+    assert_eq!(m.meeting.country, "France");
+    assert_eq!(m.meeting.join_mode, "approval");
+    assert_eq!(m.meeting.capacity, Some(15));
+    assert_eq!(m.meeting.status, "confirmed");
+    assert_eq!(m.meeting.group_id, None);
+    assert_eq!(m.time.time_zone, "Europe/Paris");
+    assert_eq!(origin.url.as_deref(), Some(event_id.as_str()));
+    assert!(listed(&app, Scope::Public)
+        .iter()
+        .any(|l| l.meeting.id == m.meeting.id));
+    // Not the instance's own meeting.
+    assert!(listed(&app, Scope::Instance).is_empty());
+    // Shown through the events API, but neither run nor answered here: the
+    // instance's staff are not its facilitators, and RSVP across servers is not
+    // built yet.
+    let remote_id = m.meeting.id;
+    let (status, e) = app
+        .get_json(&format!("/api/v1/pleroma/events/{remote_id}"), Some(&alice))
+        .await;
+    assert_eq!(status, 200, "{e}");
+    assert_eq!(e["title"], "Café des pairs");
+    let (status, v) = app
+        .post_json(
+            &format!("/api/v1/pleroma/events/{remote_id}/join"),
+            &alice,
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(status, 422, "{v}");
+    app.create_user(
+        "staff",
+        "staff's password",
+        None,
+        kindred_domain::Role::Admin,
+    )
+    .await;
+    let staff = app.login("staff", "staff's password").await;
+    let (status, v) = app
+        .send_json(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/pleroma/events/{remote_id}"),
+            Some(&staff),
+            serde_json::json!({"title": "hijacked"}),
+        )
+        .await;
+    assert_eq!(status, 403, "{v}");
+    assert!(app
+        .state
+        .db
+        .run_blocking(move |c| kindred_db::models::meetings::participations(
+            c, remote_id, None, None, 10
+        ))
+        .map(|p| p.is_empty())
+        .unwrap_or(false));
+
+    // An Update refreshes and cancels.
+    let update = activity(
+        mobilizon.url("/activities/update/1"),
+        "Update",
+        &ann,
+        mobilizon_event(&event_id, &group, "CANCELLED", "Café des pairs (annulé)"),
+    );
+    let (status, v) = mobilizon.deliver(&app, &ann, &update).await;
+    assert_eq!(status, 202, "{v}");
+    let (after, _) = by_uri(&app, &event_id).expect("still stored");
+    assert_eq!(after.meeting.id, m.meeting.id);
+    assert_eq!(after.meeting.status, "cancelled");
+    assert_eq!(after.meeting.title, "Café des pairs (annulé)");
+
+    // Gancio: not followed, not addressed here → dropped; addressed to Alice → stored
+    // with the locality read from the address string, never the street.
+    let g1 = gancio.url("/federation/m/41");
+    let create = activity(
+        gancio.url("/federation/a/1"),
+        "Create",
+        &relay,
+        gancio_event(&g1, &relay, vec![PUBLIC.to_owned()]),
+    );
+    let (status, v) = gancio.deliver(&app, &relay, &create).await;
+    assert_eq!(status, 202, "{v}");
+    assert!(by_uri(&app, &g1).is_none());
+    let g2 = gancio.url("/federation/m/42");
+    let create = activity(
+        gancio.url("/federation/a/2"),
+        "Create",
+        &relay,
+        gancio_event(
+            &g2,
+            &relay,
+            vec![PUBLIC.to_owned(), app.url("/users/alice")],
+        ),
+    );
+    let (status, v) = gancio.deliver(&app, &relay, &create).await;
+    assert_eq!(status, 202, "{v}");
+    let (g, _) = by_uri(&app, &g2).expect("stored");
+    assert_eq!(g.meeting.locality, "Torino");
+    assert_eq!(g.meeting.country, "");
+    assert_eq!(g.time.time_zone, "UTC");
+    nowhere(
+        &app,
+        &[
+            "Lilas",
+            "69003",
+            "Maison des associations",
+            "Roma",
+            "10100",
+            "Casa del Quartiere",
+        ],
+    );
+
+    // Another server can neither change nor remove the Mobilizon listing.
+    let hijack = activity(
+        gancio.url("/federation/a/3"),
+        "Update",
+        &relay,
+        mobilizon_event(&event_id, &group, "CONFIRMED", "Hijacked"),
+    );
+    let (status, _) = gancio.deliver(&app, &relay, &hijack).await;
+    assert!((400..500).contains(&status), "{status}");
+    let delete = activity(
+        gancio.url("/federation/a/4"),
+        "Delete",
+        &relay,
+        json!({ "id": event_id, "type": "Tombstone" }),
+    );
+    let (status, _) = gancio.deliver(&app, &relay, &delete).await;
+    assert!((400..500).contains(&status), "{status}");
+    let (still, _) = by_uri(&app, &event_id).expect("kept");
+    assert_eq!(still.meeting.title, "Café des pairs (annulé)");
+
+    // An event with an end before its start is refused and stores nothing.
+    let mut bad = gancio_event(
+        &gancio.url("/federation/m/43"),
+        &relay,
+        vec![app.url("/users/alice")],
+    );
+    bad["endTime"] = json!("2031-02-04T16:00:00.000Z");
+    let create = activity(gancio.url("/federation/a/5"), "Create", &relay, bad);
+    let (status, _) = gancio.deliver(&app, &relay, &create).await;
+    assert!((400..500).contains(&status), "{status}");
+    assert!(by_uri(&app, &gancio.url("/federation/m/43")).is_none());
+
+    // Its own server deletes it.
+    let delete = activity(
+        mobilizon.url("/activities/delete/1"),
+        "Delete",
+        &ann,
+        json!({ "id": event_id, "type": "Tombstone" }),
+    );
+    let (status, v) = mobilizon.deliver(&app, &ann, &delete).await;
+    assert_eq!(status, 202, "{v}");
+    assert!(by_uri(&app, &event_id).is_none());
+
+    // A group's Announce wrapping its own Create(Event) (Kindred's and Lemmy's form).
+    let e2 = mobilizon.url("/events/0c5e7f9a-2");
+    let announce = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": mobilizon.url("/activities/announce/1"),
+        "type": "Announce",
+        "actor": group,
+        "to": [PUBLIC],
+        "cc": [format!("{group}/followers")],
+        "object": {
+            "id": mobilizon.url("/activities/create/3"),
+            "type": "Create",
+            "actor": group,
+            "object": mobilizon_event(&e2, &group, "TENTATIVE", "Walk and talk"),
+        },
+    });
+    let (status, v) = mobilizon.deliver(&app, &group, &announce).await;
+    assert_eq!(status, 202, "{v}");
+    let (w, _) = by_uri(&app, &e2).expect("stored from the group's announce");
+    assert_eq!(w.meeting.status, "tentative");
+    let announce_delete = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": mobilizon.url("/activities/announce/2"),
+        "type": "Announce",
+        "actor": group,
+        "to": [PUBLIC],
+        "object": {
+            "id": mobilizon.url("/activities/delete/2"),
+            "type": "Delete",
+            "actor": group,
+            "object": e2,
+        },
+    });
+    let (status, v) = mobilizon.deliver(&app, &group, &announce_delete).await;
+    assert_eq!(status, 202, "{v}");
+    assert!(by_uri(&app, &e2).is_none());
+
+    // A publisher whose account is deleted takes its listings with it.
+    let (status, _) = gancio
+        .deliver(
+            &app,
+            &relay,
+            &activity(
+                gancio.url("/federation/a/6"),
+                "Delete",
+                &relay,
+                json!(relay),
+            ),
+        )
+        .await;
+    assert_eq!(status, 202);
+    assert!(by_uri(&app, &g2).is_none());
+    assert!(listed(&app, Scope::Public).is_empty());
+}
+
+both_backends!(mobilizon_and_gancio);
