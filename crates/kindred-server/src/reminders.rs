@@ -17,7 +17,7 @@ pub const PERIOD: Duration = Duration::from_secs(5 * 60);
 /// most a period); it stops once the server's state is gone.
 pub fn start(state: &web::Data<AppState>) {
     let weak: Weak<AppState> = Arc::downgrade(&state.clone().into_inner());
-    actix_web::rt::spawn(async move {
+    tokio::spawn(async move {
         let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + PERIOD, PERIOD);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
