@@ -192,9 +192,14 @@ async fn meeting_notifications_reach_the_right_people(backend: Backend) {
     for t in [&fac, &mia, &olly, &zed] {
         assert!(of_type(&app, t, notify::EVENT_REMINDER).await.is_empty());
     }
-    // The next week's occurrence is reminded of in its own day before.
+    // The next week's occurrence is reminded of in its own day before, once even
+    // when two runs (as from two processes) race.
     let second = first + Duration::days(7);
-    assert_eq!(reminders(&app, second - Duration::hours(2)).await, 1);
+    let (a, b) = tokio::join!(
+        reminders(&app, second - Duration::hours(2)),
+        reminders(&app, second - Duration::hours(2))
+    );
+    assert_eq!(a + b, 1, "{a} + {b}");
 
     // The third week's occurrence is cancelled: Noor hears of it, and no reminder.
     let (status, v) = app
