@@ -211,6 +211,14 @@ async fn meeting_notifications_reach_the_right_people(backend: Backend) {
         .await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(of_type(&app, &noor, notify::EVENT_UPDATE).await.len(), 2);
+    // Cancelling it again tells nobody anything new.
+    app.post_json(
+        &format!("{ev}/cancel"),
+        &fac,
+        json!({"occurrence": "2027-03-16T18:30"}),
+    )
+    .await;
+    assert_eq!(of_type(&app, &noor, notify::EVENT_UPDATE).await.len(), 2);
     let third = first + Duration::days(14);
     assert_eq!(reminders(&app, third - Duration::hours(2)).await, 0);
     // The whole meeting cancelled: Noor hears of it, and no reminder after.
@@ -218,6 +226,9 @@ async fn meeting_notifications_reach_the_right_people(backend: Backend) {
         .post_json(&format!("{ev}/cancel"), &fac, json!({}))
         .await;
     assert_eq!(status, 200);
+    assert_eq!(of_type(&app, &noor, notify::EVENT_UPDATE).await.len(), 3);
+    app.post_json(&format!("{ev}/cancel"), &fac, json!({}))
+        .await;
     assert_eq!(of_type(&app, &noor, notify::EVENT_UPDATE).await.len(), 3);
     let fourth = first + Duration::days(21);
     assert_eq!(reminders(&app, fourth - Duration::hours(2)).await, 0);

@@ -538,6 +538,7 @@ pub async fn cancel(
         .db
         .run(move |c| {
             atomically(c, |c| {
+                let again = notify::already_cancelled(c, id, occurrence)?;
                 let r = match occurrence {
                     None => {
                         store::cancel(c, id, now)?;
@@ -556,6 +557,7 @@ pub async fn cancel(
                     }
                 };
                 Ok(match r {
+                    Ok(()) if again => Ok(Vec::new()),
                     Ok(()) => Ok(notify::changed(c, &ids, id, now_utc)?),
                     Err(e) => Err(e),
                 })

@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use kindred_db::models::federated::atomically;
 use kindred_db::models::meeting_reminders as reminders;
 use kindred_db::models::meetings::{
@@ -215,6 +215,21 @@ pub fn changed(
         .map(|a| (a, from))
         .collect();
     send(c, ids, meeting_id, EVENT_UPDATE, &to, now)
+}
+
+/// Whether the meeting (or this occurrence) is cancelled already: cancelling it
+/// again tells nobody anything new.
+pub fn already_cancelled(
+    c: &mut AnyConnection,
+    meeting_id: i64,
+    occurrence: Option<NaiveDateTime>,
+) -> Result<bool, DbError> {
+    Ok(match occurrence {
+        None => meeting(c, meeting_id)?.status == MeetingStatus::Cancelled.as_str(),
+        Some(at) => store::cancellations(c, &[meeting_id])?
+            .get(&meeting_id)
+            .is_some_and(|list| list.contains(&at)),
+    })
 }
 
 /// After an edit: places the larger capacity gave, and the change if attendees
