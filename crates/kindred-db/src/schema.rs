@@ -233,6 +233,7 @@ diesel::table! {
         kind -> Text,
         status_id -> Nullable<BigInt>,
         created_at -> Timestamp,
+        meeting_id -> Nullable<BigInt>,
     }
 }
 
@@ -729,3 +730,15 @@ diesel::table! {
 diesel::allow_tables_to_appear_in_same_query!(meeting_posts, meetings);
 diesel::allow_tables_to_appear_in_same_query!(meeting_posts, meeting_times);
 diesel::allow_tables_to_appear_in_same_query!(meeting_posts, statuses);
+
+// Meeting reminders sent (migration 2026-11-26-000018_meeting_reminders).
+diesel::table! {
+    meeting_reminders (participation_id, occurrence_start) {
+        participation_id -> BigInt,
+        occurrence_start -> Timestamp,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(meetings, accounts);
+diesel::allow_tables_to_appear_in_same_query!(meeting_times, accounts);

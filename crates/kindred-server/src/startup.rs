@@ -156,6 +156,7 @@ impl Application {
         } else {
             None
         };
+        crate::reminders::start(&state);
         tracing::info!(
             port,
             domain = %settings.domain,

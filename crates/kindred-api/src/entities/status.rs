@@ -126,6 +126,15 @@ pub struct Notification {
     pub account: Account,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
+    /// Kindred's extension: the meeting a `pleroma:event_*`/participation
+    /// notification is about (its id in the events API).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kindred: Option<NotificationExtension>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NotificationExtension {
+    pub meeting_id: String,
 }
 
 #[derive(Debug, Serialize)]

@@ -29,6 +29,11 @@ const TYPES: &[&str] = &[
     "update",
     "admin.sign_up",
     "admin.report",
+    // Meetings (docs/api/meetings.md), named as Pleroma/Rebased name them.
+    "pleroma:event_reminder",
+    "pleroma:participation_request",
+    "pleroma:participation_accepted",
+    "pleroma:event_update",
 ];
 
 #[derive(Deserialize, Default)]

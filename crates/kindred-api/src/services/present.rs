@@ -12,7 +12,7 @@ use kindred_domain::Visibility;
 
 use super::viewer::Viewer;
 use super::ServiceError;
-use crate::entities::status::{timestamp, Mention, Tag};
+use crate::entities::status::{timestamp, Mention, NotificationExtension, Tag};
 use crate::entities::{Account, Notification, Relationship, Status};
 use crate::AppState;
 
@@ -406,10 +406,14 @@ pub async fn notifications(
                 .iter()
                 .find(|a| a.id == n.from_account_id.to_string())?
                 .clone();
-            let status = match n.status_id {
+            let seen = |sid: i64| statuses.iter().find(|s| s.id == sid.to_string()).cloned();
+            let status = match (n.status_id, n.meeting_id) {
+                // A meeting notification stands without the meeting's status when the
+                // viewer can't see that status (the notification is about the meeting).
+                (Some(sid), Some(_)) => seen(sid),
                 // A notification about a status the viewer can no longer see is dropped.
-                Some(sid) => Some(statuses.iter().find(|s| s.id == sid.to_string())?.clone()),
-                None => None,
+                (Some(sid), None) => Some(seen(sid)?),
+                (None, _) => None,
             };
             Some(Notification {
                 id: n.id.to_string(),
@@ -418,6 +422,9 @@ pub async fn notifications(
                 created_at: timestamp(n.created_at),
                 account,
                 status,
+                kindred: n.meeting_id.map(|m| NotificationExtension {
+                    meeting_id: m.to_string(),
+                }),
             })
         })
         .collect())

@@ -14,6 +14,7 @@ pub mod interactions;
 pub mod invites;
 pub mod lists;
 pub mod meeting_posts;
+pub mod meeting_reminders;
 pub mod meetings;
 pub mod notifications;
 pub mod oauth;

@@ -20,6 +20,8 @@ pub struct NotificationRow {
     pub kind: String,
     pub status_id: Option<i64>,
     pub created_at: NaiveDateTime,
+    /// The meeting a meeting notification is about (`pleroma:event_*` types).
+    pub meeting_id: Option<i64>,
 }
 
 impl NotificationRow {
@@ -38,7 +40,14 @@ impl NotificationRow {
             kind: kind.to_owned(),
             status_id,
             created_at,
+            meeting_id: None,
         }
+    }
+
+    /// The same notification, about a meeting.
+    pub fn about_meeting(mut self, meeting_id: i64) -> Self {
+        self.meeting_id = Some(meeting_id);
+        self
     }
 }
 

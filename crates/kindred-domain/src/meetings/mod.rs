@@ -12,6 +12,7 @@ pub mod ics;
 pub mod listing;
 pub mod place;
 pub mod recurrence;
+pub mod reminder;
 pub mod rsvp;
 pub mod settings;
 pub mod time;

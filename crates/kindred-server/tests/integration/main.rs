@@ -16,6 +16,7 @@ mod groups;
 mod home_query;
 mod inbox;
 mod mastodon_py;
+mod meeting_notifications;
 mod meetings;
 mod meetings_store;
 mod oauth;

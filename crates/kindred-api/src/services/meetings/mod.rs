@@ -7,6 +7,7 @@
 //! domain's `Disclosure` was decided, and never logged.
 
 pub mod calendar;
+pub mod notify;
 pub mod posts;
 pub mod present;
 
@@ -477,7 +478,8 @@ pub async fn update(
     let outbox = Outbox::new(&state.urls, &state.ids, now_utc);
     // A listing that never was public and is not now has nothing to tell others.
     let was_or_is_public = row.audience == "public" || meeting.audience == "public";
-    state
+    let moved = notify::time_or_place_changed(&loaded.meeting, &private, &meeting, &time, &place);
+    let stored = state
         .db
         .run(move |c| {
             atomically(c, |c| {
@@ -488,11 +490,15 @@ pub async fn update(
                         outbox.meeting_updated(c, id)?;
                     }
                 }
-                Ok(r)
+                Ok(match r {
+                    Ok(promoted) => Ok(notify::updated(c, &ids, id, &promoted, moved, now_utc)?),
+                    Err(e) => Err(e),
+                })
             })
         })
         .await??;
     state.delivery.wake();
+    state.streaming.notifications(&stored);
     tracing::info!(meeting_id = id, "meeting updated");
     load(state, Some(me), id).await
 }
@@ -528,10 +534,11 @@ pub async fn cancel(
     let (urls, ids) = (state.urls.clone(), state.ids.clone());
     let outbox = Outbox::new(&state.urls, &state.ids, now_utc);
     let public = loaded_public;
-    state
+    let stored = state
         .db
         .run(move |c| {
             atomically(c, |c| {
+                let again = notify::already_cancelled(c, id, occurrence)?;
                 let r = match occurrence {
                     None => {
                         store::cancel(c, id, now)?;
@@ -549,11 +556,16 @@ pub async fn cancel(
                         r
                     }
                 };
-                Ok(r)
+                Ok(match r {
+                    Ok(()) if again => Ok(Vec::new()),
+                    Ok(()) => Ok(notify::changed(c, &ids, id, now_utc)?),
+                    Err(e) => Err(e),
+                })
             })
         })
         .await??;
     state.delivery.wake();
+    state.streaming.notifications(&stored);
     tracing::info!(
         meeting_id = id,
         whole = occurrence.is_none(),
@@ -667,20 +679,25 @@ pub async fn answer(
     let now = Utc::now();
     let new_id = state.ids.next_at(now);
     let me_id = me.id;
-    state
+    let ids = state.ids.clone();
+    let stored = state
         .db
         .run(move |c| {
-            refused(store::answer(
-                c,
-                id,
-                &Participant::Account(me_id),
-                rsvp,
-                meeting_name.as_deref(),
-                now,
-                new_id,
-            ))
+            atomically(c, |c| {
+                let r = refused(store::answer(
+                    c,
+                    id,
+                    &Participant::Account(me_id),
+                    rsvp,
+                    meeting_name.as_deref(),
+                    now,
+                    new_id,
+                ))?;
+                notify::answered(c, &ids, id, r, now)
+            })
         })
         .await??;
+    state.streaming.notifications(&stored);
     tracing::info!(meeting_id = id, "meeting answered");
     load(state, Some(me), id).await
 }
@@ -712,7 +729,8 @@ pub async fn facilitate(
     let now = Utc::now();
     let new_id = state.ids.next_at(now);
     let who = Participant::Account(account_id);
-    state
+    let ids = state.ids.clone();
+    let stored = state
         .db
         .run(move |c| {
             atomically(c, |c| {
@@ -722,10 +740,11 @@ pub async fn facilitate(
                 }
                 let r = refused(store::facilitate(c, id, &who, action, now, new_id))?;
                 // federation: Accept/Reject a remote attendee's Join here.
-                Ok(r)
+                notify::decided(c, &ids, id, r, now)
             })
         })
         .await??;
+    state.streaming.notifications(&stored);
     tracing::info!(meeting_id = id, action = ?action, "meeting participation decided");
     load(state, Some(me), id).await
 }

@@ -1,0 +1,2 @@
+ALTER TABLE notifications DROP COLUMN meeting_id;
+DROP TABLE meeting_reminders;
