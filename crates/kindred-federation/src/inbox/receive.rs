@@ -232,6 +232,8 @@ fn parse(e: &Envelope, v: Value) -> Result<InboxActivity, InboxError> {
         "Delete" => from(v).map(InboxActivity::Delete),
         "Like" => from(v).map(InboxActivity::Like),
         "Announce" => from(v).map(InboxActivity::Announce),
+        "Join" => from(v).map(InboxActivity::Join),
+        "Leave" => from(v).map(InboxActivity::Leave),
         // `process` let only the supported types through.
         _ => return Err(Refusal::Malformed.into()),
     };

@@ -667,22 +667,43 @@ pub async fn answer(
     let now = Utc::now();
     let new_id = state.ids.next_at(now);
     let me_id = me.id;
+    let outbox = Outbox::new(&state.urls, &state.ids, now);
     state
         .db
         .run(move |c| {
-            refused(store::answer(
-                c,
-                id,
-                &Participant::Account(me_id),
-                rsvp,
-                meeting_name.as_deref(),
-                now,
-                new_id,
-            ))
+            atomically(c, |c| {
+                let r = refused(store::answer(
+                    c,
+                    id,
+                    &Participant::Account(me_id),
+                    rsvp,
+                    meeting_name.as_deref(),
+                    now,
+                    new_id,
+                ))?;
+                // A remote attendee may get the place this answer freed.
+                if let Ok(applied) = &r {
+                    tell_remote_attendees(c, &outbox, applied)?;
+                }
+                Ok(r)
+            })
         })
         .await??;
     tracing::info!(meeting_id = id, "meeting answered");
     load(state, Some(me), id).await
+}
+
+/// Queues the Accept or Reject of each remote attendee whose participation a
+/// change decided (`Outbox::rsvp_decided` sends nothing for local people).
+fn tell_remote_attendees(
+    c: &mut kindred_db::AnyConnection,
+    outbox: &Outbox,
+    applied: &store::Applied,
+) -> Result<(), DbError> {
+    for p in applied.participation.iter().chain(&applied.promoted) {
+        outbox.rsvp_decided(c, p)?;
+    }
+    Ok(())
 }
 
 /// A facilitator approves or declines one account's request, or invites someone.
@@ -712,6 +733,7 @@ pub async fn facilitate(
     let now = Utc::now();
     let new_id = state.ids.next_at(now);
     let who = Participant::Account(account_id);
+    let outbox = Outbox::new(&state.urls, &state.ids, now);
     state
         .db
         .run(move |c| {
@@ -721,7 +743,10 @@ pub async fn facilitate(
                     return Err(DbError::NotFound);
                 }
                 let r = refused(store::facilitate(c, id, &who, action, now, new_id))?;
-                // federation: Accept/Reject a remote attendee's Join here.
+                // A remote attendee hears the decision (the place with an Accept).
+                if let Ok(applied) = &r {
+                    tell_remote_attendees(c, &outbox, applied)?;
+                }
                 Ok(r)
             })
         })
