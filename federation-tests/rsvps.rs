@@ -13,6 +13,9 @@
 //!   stores anything.
 //! - The place is in no activity but an Accept, and not in the served Event.
 //! - A partner scoped without `rsvps` cannot send a Join.
+//! - Kindred to Kindred: a member of B answers A's approval meeting through B's
+//!   events API; B keeps a pending participation, A's facilitator approves, and B's
+//!   member (and nobody else at B) sees the full place; leaving sends `Leave`.
 
 use kindred_db::models::meetings::{self as store, Participant, ParticipationRow};
 use kindred_db::models::remote_accounts;
@@ -21,10 +24,11 @@ use serde_json::{json, Value};
 
 use crate::common::{both_backends, Backend, TestApp};
 use crate::groups::{ap_get, create_group, Remote};
-use crate::support::{drained, eventually, instance};
+use crate::support::{drained, eventually, follow, instance, instances};
 
 both_backends!(remote_rsvps_to_a_group_meeting);
 both_backends!(partner_without_rsvps_cannot_join);
+both_backends!(member_of_another_kindred_joins);
 
 const SECRETS: [&str; 5] = [
     "Lindenstr",
@@ -335,4 +339,129 @@ async fn partner_without_rsvps_cannot_join(backend: Backend) {
         (all_participations(&k, free).len() == 1).then_some(())
     })
     .await;
+}
+
+fn copy_at(p: &TestApp, uri: &str) -> Option<i64> {
+    let uri = uri.to_owned();
+    p.state
+        .db
+        .run_blocking(move |c| kindred_db::models::remote_meetings::by_uri(c, &uri))
+        .unwrap()
+        .map(|r| r.meeting_id)
+}
+
+async fn member_of_another_kindred_joins(backend: Backend) {
+    let Some(apps) = instances(backend, 2).await else {
+        return;
+    };
+    let (k, p) = (&apps[0], &apps[1]);
+    k.create_user("fran", "fran's password", None, Role::Facilitator)
+        .await;
+    let fran = k.login("fran", "fran's password").await;
+    let cafe: i64 = create_group(k, &fran, "cafe", "public")
+        .await
+        .parse()
+        .unwrap();
+    let (ola, _) = p.member("ola").await;
+    let (ulla, _) = p.member("ulla").await;
+    follow(p, &ola, k, "cafe").await;
+    let id = create_meeting(k, &fran, cafe, json!({"join_mode": "approval"})).await;
+    let uri = k.url(&format!("/meetings/{id}"));
+    let copy = eventually("the listing at B", || async { copy_at(p, &uri) }).await;
+
+    // Interested is not sent; going is.
+    let (status, _) = p
+        .post_json(
+            &format!("/api/v1/pleroma/events/{copy}/join"),
+            &ola,
+            json!({"rsvp": "interested"}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    let (status, v) = p
+        .post_json(
+            &format!("/api/v1/pleroma/events/{copy}/join"),
+            &ola,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let ola_at_b = p
+        .state
+        .db
+        .run_blocking(|c| kindred_db::accounts::find_local_by_username(c, "ola"))
+        .unwrap()
+        .unwrap()
+        .id;
+    assert_eq!(
+        participation(p, copy, Participant::Account(ola_at_b))
+            .unwrap()
+            .state,
+        "requested"
+    );
+    let ola_uri = p.url("/users/ola");
+    let ola_at_a = eventually("the request at A", || async {
+        let uri = ola_uri.clone();
+        let a = k
+            .state
+            .db
+            .run_blocking(move |c| remote_accounts::find_by_uri(c, &uri))
+            .unwrap()?;
+        participation(k, id, Participant::Account(a.0.id))
+            .filter(|r| r.state == "requested")
+            .map(|_| a.0.id)
+    })
+    .await;
+    let (status, v) = k
+        .post_json(
+            &format!("/api/v1/pleroma/events/{id}/participation_requests/{ola_at_a}/authorize"),
+            &fran,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    eventually("the acceptance at B", || async {
+        participation(p, copy, Participant::Account(ola_at_b)).filter(|r| r.state == "accepted")
+    })
+    .await;
+    let (status, seen) = p
+        .get_json(&format!("/api/v1/pleroma/events/{copy}"), Some(&ola))
+        .await;
+    assert_eq!(status, 200, "{seen}");
+    assert!(seen.to_string().contains("Lindenstr. 3"), "{seen}");
+    assert!(seen.to_string().contains("meet.example"), "{seen}");
+    let (status, other) = p
+        .get_json(&format!("/api/v1/pleroma/events/{copy}"), Some(&ulla))
+        .await;
+    assert_eq!(status, 200, "{other}");
+    let (_, anonymous) = p
+        .get_json(&format!("/api/v1/pleroma/events/{copy}"), None)
+        .await;
+    for body in [other.to_string(), anonymous.to_string()] {
+        for s in SECRETS {
+            assert!(!body.contains(s), "{s} shown to someone not accepted");
+        }
+    }
+    let (_, served) = ap_get(k, &format!("/meetings/{id}")).await;
+    for s in SECRETS {
+        assert!(!served.to_string().contains(s), "{s} in the served Event");
+    }
+
+    // Leaving sends Leave: the participation goes at both ends.
+    let (status, v) = p
+        .post_json(
+            &format!("/api/v1/pleroma/events/{copy}/leave"),
+            &ola,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    assert!(participation(p, copy, Participant::Account(ola_at_b)).is_none());
+    eventually("the Leave at A", || async {
+        participation(k, id, Participant::Account(ola_at_a))
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    drained(&[k, p]).await;
 }

@@ -10,7 +10,7 @@ use super::content::{Announce, Create, Delete, Like, Update};
 use super::event::EventActivity;
 use super::follows::{Accept, Follow, Reject, Undo};
 use super::note::ObjectKind;
-use super::rsvp::{Join, Leave};
+use super::rsvp::{Join, JoinAnswer, Leave};
 
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
@@ -28,6 +28,8 @@ pub enum InboxActivity {
     /// RSVPs to our meetings (`rsvp`).
     Join(Box<Join>),
     Leave(Box<Leave>),
+    /// `Accept` or `Reject` of one of our members' Joins.
+    JoinAnswer(Box<JoinAnswer>),
     /// `Create(Event)` or `Update(Event)`: a meeting listing (`event`).
     Event(Box<EventActivity>),
 }

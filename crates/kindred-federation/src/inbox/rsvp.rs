@@ -269,6 +269,135 @@ impl ActivityHandler for Leave {
     }
 }
 
+/// The Join an `Accept` or `Reject` answers.
+#[derive(Debug, Deserialize)]
+pub struct EmbeddedJoin {
+    #[serde(rename = "type")]
+    pub kind: JoinKind,
+    pub actor: Url,
+    pub object: Value,
+}
+
+/// A host's `Accept` or `Reject` of one of our members' Joins; an Accept may carry
+/// the full place as its `location`.
+#[derive(Debug, Deserialize)]
+pub struct JoinAnswer {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: Url,
+    pub actor: ObjectId<RemoteActor>,
+    pub object: EmbeddedJoin,
+    #[serde(default)]
+    pub location: Option<Value>,
+}
+
+const MAX_PLACE_FIELD: usize = 200;
+
+fn field(v: &Value, path: &[&str]) -> String {
+    let mut at = v;
+    for k in path {
+        at = &at[*k];
+    }
+    let s = crate::sanitize::plain_text(at.as_str().unwrap_or_default());
+    let flat: Vec<&str> = s.split_whitespace().collect();
+    crate::sanitize::truncate(&flat.join(" "), MAX_PLACE_FIELD)
+}
+
+/// The private place of a remote listing's copy, from an Accept's `location`.
+fn place_of(meeting_id: i64, location: &Value) -> kindred_db::models::meetings::MeetingPlaceRow {
+    let accessibility: Vec<&str> = location["accessibility"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let accessibility: Vec<&str> = accessibility
+        .into_iter()
+        .filter(|a| kindred_domain::meetings::Accessibility::parse(a).is_ok())
+        .collect();
+    let online_link = location["onlineLink"]
+        .as_str()
+        .and_then(|l| Url::parse(l).ok())
+        .filter(|u| matches!(u.scheme(), "https" | "http"))
+        .map(String::from)
+        .filter(|l| l.len() <= 2_000);
+    kindred_db::models::meetings::MeetingPlaceRow {
+        meeting_id,
+        venue_name: field(location, &["name"]),
+        street_address: field(location, &["address", "streetAddress"]),
+        postal_code: field(location, &["address", "postalCode"]),
+        access_notes: field(location, &["accessNotes"]),
+        accessibility: accessibility.join(","),
+        online_link,
+    }
+}
+
+#[async_trait::async_trait]
+impl ActivityHandler for JoinAnswer {
+    type DataType = FedData;
+    type Error = InboxError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+
+    /// Only the event's own server answers for it.
+    async fn verify(&self, _data: &Data<FedData>) -> Result<(), InboxError> {
+        if !matches!(self.kind.as_str(), "Accept" | "Reject") {
+            return Err(Refusal::Malformed.into());
+        }
+        let event = object_id(&self.object.object).ok_or(Refusal::Malformed)?;
+        if !super::addressing::same_origin(&event, self.actor.inner()) {
+            return Err(Refusal::NotOwner.into());
+        }
+        Ok(())
+    }
+
+    /// Turns the member's pending participation into accepted (keeping the place)
+    /// or rejected. Without a participation of ours there is nothing to answer.
+    async fn receive(self, data: &Data<FedData>) -> Result<(), InboxError> {
+        let Some(member) = super::lookup::local_account(data, &self.object.actor).await? else {
+            return Ok(());
+        };
+        let event = object_id(&self.object.object).ok_or(Refusal::Malformed)?;
+        let accepted = self.kind == "Accept";
+        let location = self.location;
+        let now = Utc::now();
+        let new_id = data.ids.next_at(now);
+        data.db
+            .run(move |c| {
+                federated::atomically(c, |c| {
+                    let Some(listing) =
+                        kindred_db::models::remote_meetings::by_uri(c, event.as_str())?
+                    else {
+                        return Ok(());
+                    };
+                    let id = listing.meeting_id;
+                    if store::participation(c, id, &Participant::Account(member.id))?.is_none() {
+                        return Ok(());
+                    }
+                    let state = if accepted { "accepted" } else { "rejected" };
+                    kindred_db::models::remote_meetings::set_participation(
+                        c,
+                        id,
+                        member.id,
+                        Some(state),
+                        new_id,
+                        now.naive_utc(),
+                    )?;
+                    if let Some(l) = location.as_ref().filter(|_| accepted) {
+                        kindred_db::models::remote_meetings::store_place(c, &place_of(id, l))?;
+                    }
+                    Ok(())
+                })
+            })
+            .await?;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,8 +8,8 @@
 //! the only document that ever carries the place off this instance (invariant 4).
 
 use kindred_db::models::meetings::{self, ParticipationRow};
-use kindred_db::models::outbound;
 use kindred_db::models::{accounts, groups};
+use kindred_db::models::{outbound, remote_meetings};
 use kindred_db::{AccountRow, AnyConnection, DbError};
 use kindred_domain::meetings::ParticipationState;
 use serde_json::{json, Map, Value};
@@ -144,6 +144,52 @@ impl Outbox {
             }
         }
         self.queue(conn, signer.map(|s| s.id), activity, &inboxes)
+    }
+
+    /// A local member's `Join` (going) or `Leave` of a meeting listed by another
+    /// server, to the actor that published the listing. The Join's id names the
+    /// member and the meeting, so the host's Accept or Reject finds its way back.
+    ///
+    /// Contract: call inside the transaction that stored the member's pending (or
+    /// removed) participation. Sends nothing for a local meeting or a publisher
+    /// without a known inbox. Returns how many deliveries were queued.
+    pub fn rsvp_sent(
+        &self,
+        conn: &mut AnyConnection,
+        member: &AccountRow,
+        meeting_id: i64,
+        going: bool,
+    ) -> Result<usize, DbError> {
+        if !member.is_local() {
+            return Ok(0);
+        }
+        let Some(listing) = remote_meetings::of_meeting(conn, meeting_id)? else {
+            return Ok(0);
+        };
+        let inboxes = outbound::inboxes_of(conn, &[listing.account_id])?;
+        let Some(host) = inboxes.first().map(|i| i.uri.clone()) else {
+            return Ok(0);
+        };
+        let actor = self.actor(member);
+        let join_id = format!("{actor}#joins/{meeting_id}");
+        let activity = if going {
+            json!({
+                "id": join_id,
+                "type": "Join",
+                "actor": actor,
+                "to": [host],
+                "object": listing.uri,
+            })
+        } else {
+            json!({
+                "id": format!("{join_id}/leaves/{}", self.now.timestamp_millis()),
+                "type": "Leave",
+                "actor": actor,
+                "to": [host],
+                "object": listing.uri,
+            })
+        };
+        self.send(conn, member, activity, &inboxes)
     }
 
     /// Tells a remote attendee of a decision taken later: a facilitator's approval

@@ -18,6 +18,7 @@ use kindred_db::models::groups::{MembershipRow, GROUP_ROLE};
 use kindred_db::models::meetings::{
     self as store, Cursor, Meeting, MeetingStoreError, Participant, ParticipationRow, Scope,
 };
+use kindred_db::models::remote_meetings;
 use kindred_db::{AccountRow, DbError};
 use kindred_domain::groups::{GroupRole, GroupVisibility};
 use kindred_domain::meetings::{
@@ -647,9 +648,7 @@ pub async fn answer(
     }
     let access = load(state, Some(me), id).await?.access;
     if access.remote {
-        return Err(ServiceError::Unprocessable(
-            "answering a meeting listed by another server is not available yet",
-        ));
+        return answer_remote(state, me, id, rsvp, access.participation).await;
     }
     if access.banned {
         return Err(ServiceError::Forbidden(
@@ -690,6 +689,60 @@ pub async fn answer(
         })
         .await??;
     tracing::info!(meeting_id = id, "meeting answered");
+    load(state, Some(me), id).await
+}
+
+/// An answer to a meeting listed by another server: going sends the member's
+/// `Join` and keeps a pending participation (`requested`) until the host's Accept
+/// or Reject arrives; not going removes it and sends `Leave`. The host runs the
+/// meeting's rules; "interested" stays here and is not sent.
+async fn answer_remote(
+    state: &AppState,
+    me: &AccountRow,
+    id: i64,
+    rsvp: Rsvp,
+    current: Option<ParticipationRow>,
+) -> Result<Loaded, ServiceError> {
+    let going = match rsvp {
+        Rsvp::Going => true,
+        Rsvp::NotGoing => false,
+        Rsvp::Interested => {
+            return Err(ServiceError::Unprocessable(
+                "a meeting listed by another server takes going or not_going",
+            ))
+        }
+    };
+    let now = Utc::now();
+    let new_id = state.ids.next_at(now);
+    let outbox = Outbox::new(&state.urls, &state.ids, now);
+    let member = me.clone();
+    let already = current.as_ref().map(|p| p.state.clone());
+    state
+        .db
+        .run(move |c| {
+            atomically(c, |c| {
+                if !going && already.is_none() {
+                    return Ok(());
+                }
+                // An accepted member asking again stays accepted.
+                let keep = going && already.as_deref() == Some("accepted");
+                if !keep {
+                    let next = going.then_some("requested");
+                    remote_meetings::set_participation(
+                        c,
+                        id,
+                        member.id,
+                        next,
+                        new_id,
+                        now.naive_utc(),
+                    )?;
+                }
+                outbox.rsvp_sent(c, &member, id, going)?;
+                Ok(())
+            })
+        })
+        .await?;
+    tracing::info!(meeting_id = id, "remote meeting answered");
     load(state, Some(me), id).await
 }
 
