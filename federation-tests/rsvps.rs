@@ -15,7 +15,9 @@
 //! - A partner scoped without `rsvps` cannot send a Join.
 //! - Kindred to Kindred: a member of B answers A's approval meeting through B's
 //!   events API; B keeps a pending participation, A's facilitator approves, and B's
-//!   member (and nobody else at B) sees the full place; leaving sends `Leave`.
+//!   member (and nobody else at B) sees the full place; leaving sends `Leave`. An
+//!   anonymous RSVP from B is counted at A by token, and A stores no account of
+//!   the member.
 
 use kindred_db::models::meetings::{self as store, Participant, ParticipationRow};
 use kindred_db::models::remote_accounts;
@@ -463,5 +465,81 @@ async fn member_of_another_kindred_joins(backend: Backend) {
             .then_some(())
     })
     .await;
+
+    // Anonymous: B's instance answers for ulla with a token; A counts her and never
+    // learns her account.
+    let open = create_meeting(k, &fran, cafe, json!({})).await;
+    let open_uri = k.url(&format!("/meetings/{open}"));
+    let open_copy = eventually("the open listing at B", || async { copy_at(p, &open_uri) }).await;
+    let (status, v) = p
+        .post_json(
+            &format!("/api/v1/pleroma/events/{open_copy}/join"),
+            &ulla,
+            json!({"anonymous": true}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let counted = eventually("the anonymous RSVP at A", || async {
+        let rows = all_participations(k, open);
+        (rows.len() == 1).then(|| rows[0].clone())
+    })
+    .await;
+    assert_eq!(counted.account_id, None);
+    assert_eq!(counted.state, "accepted");
+    assert_eq!(counted.anonymous_domain.as_deref(), Some(p.domain.as_str()));
+    let ulla_at_b = p
+        .state
+        .db
+        .run_blocking(|c| kindred_db::accounts::find_local_by_username(c, "ulla"))
+        .unwrap()
+        .unwrap()
+        .id;
+    eventually("the anonymous acceptance at B", || async {
+        participation(p, open_copy, Participant::Account(ulla_at_b))
+            .filter(|r| r.state == "accepted")
+    })
+    .await;
+    let (_, seen) = p
+        .get_json(&format!("/api/v1/pleroma/events/{open_copy}"), Some(&ulla))
+        .await;
+    assert!(seen.to_string().contains("Lindenstr. 3"), "{seen}");
+    let ulla_known_at_a = k
+        .state
+        .db
+        .run_blocking(|c| {
+            use diesel::prelude::*;
+            use kindred_db::schema::accounts;
+            Ok(accounts::table
+                .filter(accounts::username.eq("ulla"))
+                .count()
+                .get_result::<i64>(c)?)
+        })
+        .unwrap();
+    assert_eq!(
+        ulla_known_at_a, 0,
+        "A learned the anonymous member's account"
+    );
+    // Leaving anonymously withdraws the token's participation at A.
+    let (status, v) = p
+        .post_json(
+            &format!("/api/v1/pleroma/events/{open_copy}/leave"),
+            &ulla,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    eventually("the anonymous Leave at A", || async {
+        all_participations(k, open).is_empty().then_some(())
+    })
+    .await;
+    // Anonymous answers are only for other servers' meetings.
+    let (status, _) = k
+        .post_json(
+            &format!("/api/v1/pleroma/events/{open}/join"),
+            &fran,
+            json!({"anonymous": true}),
+        )
+        .await;
+    assert_eq!(status, 422);
     drained(&[k, p]).await;
 }

@@ -201,3 +201,53 @@ pub fn store_place(conn: &mut AnyConnection, place: &MeetingPlaceRow) -> Result<
         .execute(conn)?;
     Ok(())
 }
+
+/// The token of a member's anonymous RSVP to a remote listing, if they sent one.
+pub fn rsvp_token(
+    conn: &mut AnyConnection,
+    meeting_id: i64,
+    account_id: i64,
+) -> Result<Option<String>, DbError> {
+    use crate::schema::remote_rsvp_tokens as t;
+    Ok(t::table
+        .find((meeting_id, account_id))
+        .select(t::token)
+        .first(conn)
+        .optional()?)
+}
+
+/// Keeps (or forgets, `None`) the token of a member's anonymous RSVP.
+pub fn set_rsvp_token(
+    conn: &mut AnyConnection,
+    meeting_id: i64,
+    account_id: i64,
+    token: Option<&str>,
+) -> Result<(), DbError> {
+    use crate::schema::remote_rsvp_tokens as t;
+    diesel::delete(t::table.find((meeting_id, account_id))).execute(conn)?;
+    if let Some(token) = token {
+        diesel::insert_into(t::table)
+            .values((
+                t::meeting_id.eq(meeting_id),
+                t::account_id.eq(account_id),
+                t::token.eq(token),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The member an anonymous RSVP's token stands for.
+pub fn member_of_token(
+    conn: &mut AnyConnection,
+    meeting_id: i64,
+    token: &str,
+) -> Result<Option<i64>, DbError> {
+    use crate::schema::remote_rsvp_tokens as t;
+    Ok(t::table
+        .filter(t::meeting_id.eq(meeting_id))
+        .filter(t::token.eq(token))
+        .select(t::account_id)
+        .first(conn)
+        .optional()?)
+}

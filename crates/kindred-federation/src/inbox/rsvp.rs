@@ -276,6 +276,8 @@ pub struct EmbeddedJoin {
     pub kind: JoinKind,
     pub actor: Url,
     pub object: Value,
+    #[serde(default, rename = "anonymousToken")]
+    pub anonymous_token: Option<String>,
 }
 
 /// A host's `Accept` or `Reject` of one of our members' Joins; an Accept may carry
@@ -358,9 +360,18 @@ impl ActivityHandler for JoinAnswer {
     /// Turns the member's pending participation into accepted (keeping the place)
     /// or rejected. Without a participation of ours there is nothing to answer.
     async fn receive(self, data: &Data<FedData>) -> Result<(), InboxError> {
-        let Some(member) = super::lookup::local_account(data, &self.object.actor).await? else {
-            return Ok(());
+        // An anonymous RSVP was sent by our instance actor; its token names the member.
+        let anonymous = self.object.actor == data.urls.instance_actor();
+        let token = self.object.anonymous_token.clone().filter(|_| anonymous);
+        let member = match &token {
+            Some(_) => None,
+            None => super::lookup::local_account(data, &self.object.actor)
+                .await?
+                .map(|a| a.id),
         };
+        if member.is_none() && token.is_none() {
+            return Ok(());
+        }
         let event = object_id(&self.object.object).ok_or(Refusal::Malformed)?;
         let accepted = self.kind == "Accept";
         let location = self.location;
@@ -375,14 +386,24 @@ impl ActivityHandler for JoinAnswer {
                         return Ok(());
                     };
                     let id = listing.meeting_id;
-                    if store::participation(c, id, &Participant::Account(member.id))?.is_none() {
+                    let member = match (member, &token) {
+                        (Some(m), _) => m,
+                        (None, Some(t)) => {
+                            match kindred_db::models::remote_meetings::member_of_token(c, id, t)? {
+                                Some(m) => m,
+                                None => return Ok(()),
+                            }
+                        }
+                        (None, None) => return Ok(()),
+                    };
+                    if store::participation(c, id, &Participant::Account(member))?.is_none() {
                         return Ok(());
                     }
                     let state = if accepted { "accepted" } else { "rejected" };
                     kindred_db::models::remote_meetings::set_participation(
                         c,
                         id,
-                        member.id,
+                        member,
                         Some(state),
                         new_id,
                         now.naive_utc(),

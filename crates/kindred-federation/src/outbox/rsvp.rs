@@ -192,6 +192,44 @@ impl Outbox {
         self.send(conn, member, activity, &inboxes)
     }
 
+    /// An anonymous RSVP (or its withdrawal): the `Join` or `Leave` comes from the
+    /// instance actor with the member's opaque `token`, so the host counts them
+    /// without learning who they are. Same contract as [`Outbox::rsvp_sent`].
+    pub fn rsvp_sent_anonymously(
+        &self,
+        conn: &mut AnyConnection,
+        meeting_id: i64,
+        token: &str,
+        going: bool,
+    ) -> Result<usize, DbError> {
+        let Some(listing) = remote_meetings::of_meeting(conn, meeting_id)? else {
+            return Ok(0);
+        };
+        let inboxes = outbound::inboxes_of(conn, &[listing.account_id])?;
+        let Some(host) = inboxes.first().map(|i| i.uri.clone()) else {
+            return Ok(0);
+        };
+        let actor = self.urls.instance_actor().to_string();
+        let join_id = format!("{actor}#joins/{meeting_id}/{token}");
+        let (kind, id) = if going {
+            ("Join", join_id)
+        } else {
+            (
+                "Leave",
+                format!("{join_id}/leaves/{}", self.now.timestamp_millis()),
+            )
+        };
+        let activity = json!({
+            "id": id,
+            "type": kind,
+            "actor": actor,
+            "to": [host],
+            "object": listing.uri,
+            "anonymousToken": token,
+        });
+        self.queue(conn, None, activity, &inboxes)
+    }
+
     /// Tells a remote attendee of a decision taken later: a facilitator's approval
     /// or rejection, or a place from the wait list. Nothing for a local attendee, a
     /// state that is no answer yet (requested, waitlisted...), or an anonymous

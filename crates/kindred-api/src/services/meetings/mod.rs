@@ -641,6 +641,19 @@ pub async fn answer(
     rsvp: Rsvp,
     meeting_name: Option<String>,
 ) -> Result<Loaded, ServiceError> {
+    answer_as(state, me, id, rsvp, meeting_name, false).await
+}
+
+/// As [`answer`]; `anonymous` answers a meeting listed by another server without
+/// telling it who (the RSVP comes from the instance, by an opaque token).
+pub async fn answer_as(
+    state: &AppState,
+    me: &AccountRow,
+    id: i64,
+    rsvp: Rsvp,
+    meeting_name: Option<String>,
+    anonymous: bool,
+) -> Result<Loaded, ServiceError> {
     if !is_local_user(me) {
         return Err(ServiceError::Forbidden(
             "only members of this instance can answer",
@@ -648,7 +661,12 @@ pub async fn answer(
     }
     let access = load(state, Some(me), id).await?.access;
     if access.remote {
-        return answer_remote(state, me, id, rsvp, access.participation).await;
+        return answer_remote(state, me, id, rsvp, access.participation, anonymous).await;
+    }
+    if anonymous {
+        return Err(ServiceError::Unprocessable(
+            "anonymous answers are for meetings listed by another server",
+        ));
     }
     if access.banned {
         return Err(ServiceError::Forbidden(
@@ -702,6 +720,7 @@ async fn answer_remote(
     id: i64,
     rsvp: Rsvp,
     current: Option<ParticipationRow>,
+    anonymous: bool,
 ) -> Result<Loaded, ServiceError> {
     let going = match rsvp {
         Rsvp::Going => true,
@@ -717,6 +736,7 @@ async fn answer_remote(
     let outbox = Outbox::new(&state.urls, &state.ids, now);
     let member = me.clone();
     let already = current.as_ref().map(|p| p.state.clone());
+    let fresh_token = crate::crypto::random_token();
     state
         .db
         .run(move |c| {
@@ -724,6 +744,16 @@ async fn answer_remote(
                 if !going && already.is_none() {
                     return Ok(());
                 }
+                // An anonymous RSVP, sent before or now, goes by its token.
+                let token = remote_meetings::rsvp_token(c, id, member.id)?;
+                let token = match (token, going && anonymous) {
+                    (Some(t), _) => Some(t),
+                    (None, true) if already.is_none() => {
+                        remote_meetings::set_rsvp_token(c, id, member.id, Some(&fresh_token))?;
+                        Some(fresh_token)
+                    }
+                    _ => None,
+                };
                 // An accepted member asking again stays accepted.
                 let keep = going && already.as_deref() == Some("accepted");
                 if !keep {
@@ -737,7 +767,17 @@ async fn answer_remote(
                         now.naive_utc(),
                     )?;
                 }
-                outbox.rsvp_sent(c, &member, id, going)?;
+                match &token {
+                    Some(t) => {
+                        outbox.rsvp_sent_anonymously(c, id, t, going)?;
+                        if !going {
+                            remote_meetings::set_rsvp_token(c, id, member.id, None)?;
+                        }
+                    }
+                    None => {
+                        outbox.rsvp_sent(c, &member, id, going)?;
+                    }
+                }
                 Ok(())
             })
         })
