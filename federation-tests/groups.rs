@@ -70,7 +70,7 @@ impl Remote {
         format!("{}/users/rec", self.base)
     }
 
-    fn domain(&self) -> String {
+    pub(crate) fn domain(&self) -> String {
         format!("localhost:{}", self.r.port)
     }
 
@@ -92,6 +92,23 @@ impl Remote {
             "/inbox",
             &signer,
             serde_json::to_vec(&follow).unwrap(),
+            SystemTime::now(),
+        );
+        send(k, "/inbox", &s).await
+    }
+
+    /// Delivers `activity` (from `rec`) to `k`'s shared inbox, signed.
+    pub(crate) async fn post(&self, k: &TestApp, activity: &Value) -> (u16, Value) {
+        let signer = Signer::new(
+            &self.keys.private_key_pem,
+            format!("{}#main-key", self.actor()),
+        )
+        .unwrap();
+        let s = sign_post(
+            k,
+            "/inbox",
+            &signer,
+            serde_json::to_vec(activity).unwrap(),
             SystemTime::now(),
         );
         send(k, "/inbox", &s).await

@@ -27,5 +27,6 @@ mod groups;
 mod hostile;
 mod meetings;
 mod outage;
+mod rsvps;
 mod signed_fetch;
 mod stays_home;

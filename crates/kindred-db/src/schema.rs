@@ -742,3 +742,12 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(meetings, accounts);
 diesel::allow_tables_to_appear_in_same_query!(meeting_times, accounts);
+
+// Anonymous RSVPs our members sent elsewhere (migration 2026-11-26-000017_remote_rsvp_tokens).
+diesel::table! {
+    remote_rsvp_tokens (meeting_id, account_id) {
+        meeting_id -> BigInt,
+        account_id -> BigInt,
+        token -> Text,
+    }
+}

@@ -109,6 +109,18 @@ impl LocalUrls {
         self.path(&format!("/meetings/{id}"))
     }
 
+    /// The meeting id in one of our meeting URLs (`/meetings/ID`), or `None`.
+    pub fn meeting_id(&self, url: &Url) -> Option<i64> {
+        if !self.is_local(url) {
+            return None;
+        }
+        url.path()
+            .trim_end_matches('/')
+            .strip_prefix("/meetings/")?
+            .parse()
+            .ok()
+    }
+
     /// Web page of a local status.
     pub fn status_page(&self, username: &str, id: i64) -> Url {
         self.path(&format!("/@{username}/{id}"))

@@ -288,6 +288,9 @@ pub struct JoinParams {
     /// What people call the attendee in the room; facilitators only see it.
     #[serde(default, deserialize_with = "lenient::opt_string")]
     name_for_meeting: Option<String>,
+    /// For a meeting listed by another server: answer without telling it who.
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    anonymous: Option<bool>,
 }
 
 /// `POST /api/v1/pleroma/events/:id/join`
@@ -304,7 +307,8 @@ pub async fn join(
         None | Some("") => Rsvp::Going,
         Some(s) => Rsvp::parse(s)?,
     };
-    let loaded = service::answer(&state, &me, id, rsvp, p.name_for_meeting).await?;
+    let anonymous = p.anonymous.unwrap_or(false);
+    let loaded = service::answer_as(&state, &me, id, rsvp, p.name_for_meeting, anonymous).await?;
     Ok(HttpResponse::Ok().json(present::event(&state, loaded).await?))
 }
 

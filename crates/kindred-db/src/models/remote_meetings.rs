@@ -144,3 +144,110 @@ pub fn delete_of_account(conn: &mut AnyConnection, account_id: i64) -> Result<us
     }
     Ok(diesel::delete(meetings::table.filter(meetings::id.eq_any(ids))).execute(conn)?)
 }
+
+/// Sets a local member's participation in a remote listing as its host answered
+/// (or as pending: `requested`), or removes it (`None`). The host applies the
+/// meeting's rules; this copy only mirrors its answer. `new_id` is used for a new row.
+pub fn set_participation(
+    conn: &mut AnyConnection,
+    meeting_id: i64,
+    account_id: i64,
+    state: Option<&str>,
+    new_id: i64,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    use crate::schema::meeting_participations as mp;
+    let mine = mp::table
+        .filter(mp::meeting_id.eq(meeting_id))
+        .filter(mp::account_id.eq(account_id));
+    let Some(state) = state else {
+        diesel::delete(mine).execute(conn)?;
+        return Ok(());
+    };
+    let n = diesel::update(mine)
+        .set((mp::state.eq(state), mp::updated_at.eq(now)))
+        .execute(conn)?;
+    if n == 0 {
+        diesel::insert_into(mp::table)
+            .values(&super::meetings::ParticipationRow {
+                id: new_id,
+                meeting_id,
+                account_id: Some(account_id),
+                anonymous_token: None,
+                anonymous_domain: None,
+                state: state.to_owned(),
+                meeting_name: None,
+                created_at: now,
+                updated_at: now,
+            })
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Keeps the full place a remote host sent with its acceptance, in the listing's
+/// private place (shown only where a `Disclosure` allows it: to accepted members).
+pub fn store_place(conn: &mut AnyConnection, place: &MeetingPlaceRow) -> Result<(), DbError> {
+    use crate::schema::meeting_places as mpl;
+    diesel::update(mpl::table.find(place.meeting_id))
+        .set((
+            mpl::venue_name.eq(&place.venue_name),
+            mpl::street_address.eq(&place.street_address),
+            mpl::postal_code.eq(&place.postal_code),
+            mpl::access_notes.eq(&place.access_notes),
+            mpl::accessibility.eq(&place.accessibility),
+            mpl::online_link.eq(&place.online_link),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The token of a member's anonymous RSVP to a remote listing, if they sent one.
+pub fn rsvp_token(
+    conn: &mut AnyConnection,
+    meeting_id: i64,
+    account_id: i64,
+) -> Result<Option<String>, DbError> {
+    use crate::schema::remote_rsvp_tokens as t;
+    Ok(t::table
+        .find((meeting_id, account_id))
+        .select(t::token)
+        .first(conn)
+        .optional()?)
+}
+
+/// Keeps (or forgets, `None`) the token of a member's anonymous RSVP.
+pub fn set_rsvp_token(
+    conn: &mut AnyConnection,
+    meeting_id: i64,
+    account_id: i64,
+    token: Option<&str>,
+) -> Result<(), DbError> {
+    use crate::schema::remote_rsvp_tokens as t;
+    diesel::delete(t::table.find((meeting_id, account_id))).execute(conn)?;
+    if let Some(token) = token {
+        diesel::insert_into(t::table)
+            .values((
+                t::meeting_id.eq(meeting_id),
+                t::account_id.eq(account_id),
+                t::token.eq(token),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The member an anonymous RSVP's token stands for.
+pub fn member_of_token(
+    conn: &mut AnyConnection,
+    meeting_id: i64,
+    token: &str,
+) -> Result<Option<i64>, DbError> {
+    use crate::schema::remote_rsvp_tokens as t;
+    Ok(t::table
+        .filter(t::meeting_id.eq(meeting_id))
+        .filter(t::token.eq(token))
+        .select(t::account_id)
+        .first(conn)
+        .optional()?)
+}

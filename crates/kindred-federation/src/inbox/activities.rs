@@ -10,6 +10,7 @@ use super::content::{Announce, Create, Delete, Like, Update};
 use super::event::EventActivity;
 use super::follows::{Accept, Follow, Reject, Undo};
 use super::note::ObjectKind;
+use super::rsvp::{Join, JoinAnswer, Leave};
 
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
@@ -24,13 +25,19 @@ pub enum InboxActivity {
     Delete(Delete),
     Like(Like),
     Announce(Box<Announce>),
+    /// RSVPs to our meetings (`rsvp`).
+    Join(Box<Join>),
+    Leave(Box<Leave>),
+    /// `Accept` or `Reject` of one of our members' Joins.
+    JoinAnswer(Box<JoinAnswer>),
     /// `Create(Event)` or `Update(Event)`: a meeting listing (`event`).
     Event(Box<EventActivity>),
 }
 
 /// Activity types handled here; anything else is acknowledged and ignored.
-pub const SUPPORTED: [&str; 9] = [
-    "Follow", "Accept", "Reject", "Undo", "Create", "Update", "Delete", "Like", "Announce",
+pub const SUPPORTED: [&str; 11] = [
+    "Follow", "Accept", "Reject", "Undo", "Create", "Update", "Delete", "Like", "Announce", "Join",
+    "Leave",
 ];
 
 /// Object types a `Create`, `Update` or `Announce` may carry for us to act on.

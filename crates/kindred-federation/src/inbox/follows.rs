@@ -369,6 +369,9 @@ impl ActivityHandler for Undo {
                     data.db.run(move |c| social::unfollow(c, me, t)).await?;
                 }
             }
+            UndoObject::Other(a) if a.kind == "Join" => {
+                super::rsvp::leave(data, self.actor.inner(), me, &a.object, None).await?;
+            }
             UndoObject::Other(a) if a.kind == "Like" => {
                 let Some(target) = object_id(&a.object) else {
                     return Ok(());

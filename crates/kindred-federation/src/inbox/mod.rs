@@ -16,6 +16,7 @@ pub mod groups;
 pub mod lookup;
 pub mod note;
 pub mod receive;
+pub mod rsvp;
 pub mod signature;
 
 pub use activities::InboxActivity;

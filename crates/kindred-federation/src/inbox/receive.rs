@@ -223,6 +223,9 @@ fn parse(e: &Envelope, v: Value) -> Result<InboxActivity, InboxError> {
     let event = e.object_type.as_deref() == Some("Event");
     let parsed = match e.kind.as_str() {
         "Create" | "Update" if event => from(v).map(InboxActivity::Event),
+        "Accept" | "Reject" if e.object_type.as_deref() == Some("Join") => {
+            from(v).map(InboxActivity::JoinAnswer)
+        }
         "Follow" => from(v).map(InboxActivity::Follow),
         "Accept" => from(v).map(InboxActivity::Accept),
         "Reject" => from(v).map(InboxActivity::Reject),
@@ -232,6 +235,8 @@ fn parse(e: &Envelope, v: Value) -> Result<InboxActivity, InboxError> {
         "Delete" => from(v).map(InboxActivity::Delete),
         "Like" => from(v).map(InboxActivity::Like),
         "Announce" => from(v).map(InboxActivity::Announce),
+        "Join" => from(v).map(InboxActivity::Join),
+        "Leave" => from(v).map(InboxActivity::Leave),
         // `process` let only the supported types through.
         _ => return Err(Refusal::Malformed.into()),
     };

@@ -12,6 +12,8 @@ pub mod event;
 mod group;
 mod meeting;
 pub mod note;
+mod rsvp;
+pub use rsvp::{Attendee, RsvpAnswer};
 
 use std::sync::Arc;
 
@@ -61,6 +63,17 @@ impl Outbox {
         &self,
         conn: &mut AnyConnection,
         signer: &AccountRow,
+        activity: Value,
+        inboxes: &[RemoteInbox],
+    ) -> Result<usize, DbError> {
+        self.queue(conn, Some(signer.id), activity, inboxes)
+    }
+
+    /// As `send`; `signer` `None` signs as the instance actor.
+    fn queue(
+        &self,
+        conn: &mut AnyConnection,
+        signer: Option<i64>,
         mut activity: Value,
         inboxes: &[RemoteInbox],
     ) -> Result<usize, DbError> {
@@ -89,7 +102,7 @@ impl Outbox {
                 id: self.ids.next_at(self.now),
                 domain,
                 inbox_url,
-                signer_account_id: Some(signer.id),
+                signer_account_id: signer,
                 activity_id: activity_id.clone(),
                 body: body.clone(),
                 next_attempt_at: now,

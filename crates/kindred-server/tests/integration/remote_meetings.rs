@@ -163,9 +163,9 @@ async fn mobilizon_and_gancio(backend: Backend) {
         .any(|l| l.meeting.id == m.meeting.id));
     // Not the instance's own meeting.
     assert!(listed(&app, Scope::Instance).is_empty());
-    // Shown through the events API, but neither run nor answered here: the
-    // instance's staff are not its facilitators, and RSVP across servers is not
-    // built yet.
+    // Shown through the events API, but not run here: the instance's staff are not
+    // its facilitators. Going is sent to the host (federation-tests/rsvps.rs) and
+    // stays pending here; "interested" is not sent.
     let remote_id = m.meeting.id;
     let (status, e) = app
         .get_json(&format!("/api/v1/pleroma/events/{remote_id}"), Some(&alice))
@@ -176,10 +176,28 @@ async fn mobilizon_and_gancio(backend: Backend) {
         .post_json(
             &format!("/api/v1/pleroma/events/{remote_id}/join"),
             &alice,
-            serde_json::json!({}),
+            serde_json::json!({"rsvp": "interested"}),
         )
         .await;
     assert_eq!(status, 422, "{v}");
+    let (status, v) = app
+        .post_json(
+            &format!("/api/v1/pleroma/events/{remote_id}/join"),
+            &alice,
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let pending = app
+        .state
+        .db
+        .run_blocking(move |c| {
+            let me = kindred_db::accounts::find_local_by_username(c, "alice")?.unwrap();
+            meetings::participation(c, remote_id, &meetings::Participant::Account(me.id))
+        })
+        .unwrap()
+        .unwrap();
+    assert_eq!(pending.state, "requested");
     app.create_user(
         "staff",
         "staff's password",
@@ -203,7 +221,8 @@ async fn mobilizon_and_gancio(backend: Backend) {
         .run_blocking(move |c| kindred_db::models::meetings::participations(
             c, remote_id, None, None, 10
         ))
-        .map(|p| p.is_empty())
+        // Only alice's pending RSVP.
+        .map(|p| p.len() == 1)
         .unwrap_or(false));
 
     // An Update refreshes and cancels.

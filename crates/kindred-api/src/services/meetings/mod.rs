@@ -19,6 +19,7 @@ use kindred_db::models::groups::{MembershipRow, GROUP_ROLE};
 use kindred_db::models::meetings::{
     self as store, Cursor, Meeting, MeetingStoreError, Participant, ParticipationRow, Scope,
 };
+use kindred_db::models::remote_meetings;
 use kindred_db::{AccountRow, DbError};
 use kindred_domain::groups::{GroupRole, GroupVisibility};
 use kindred_domain::meetings::{
@@ -652,6 +653,19 @@ pub async fn answer(
     rsvp: Rsvp,
     meeting_name: Option<String>,
 ) -> Result<Loaded, ServiceError> {
+    answer_as(state, me, id, rsvp, meeting_name, false).await
+}
+
+/// As [`answer`]; `anonymous` answers a meeting listed by another server without
+/// telling it who (the RSVP comes from the instance, by an opaque token).
+pub async fn answer_as(
+    state: &AppState,
+    me: &AccountRow,
+    id: i64,
+    rsvp: Rsvp,
+    meeting_name: Option<String>,
+    anonymous: bool,
+) -> Result<Loaded, ServiceError> {
     if !is_local_user(me) {
         return Err(ServiceError::Forbidden(
             "only members of this instance can answer",
@@ -659,8 +673,11 @@ pub async fn answer(
     }
     let access = load(state, Some(me), id).await?.access;
     if access.remote {
+        return answer_remote(state, me, id, rsvp, access.participation, anonymous).await;
+    }
+    if anonymous {
         return Err(ServiceError::Unprocessable(
-            "answering a meeting listed by another server is not available yet",
+            "anonymous answers are for meetings listed by another server",
         ));
     }
     if access.banned {
@@ -680,6 +697,7 @@ pub async fn answer(
     let new_id = state.ids.next_at(now);
     let me_id = me.id;
     let ids = state.ids.clone();
+    let outbox = Outbox::new(&state.urls, &state.ids, now);
     let stored = state
         .db
         .run(move |c| {
@@ -693,13 +711,107 @@ pub async fn answer(
                     now,
                     new_id,
                 ))?;
+                // A remote attendee may get the place this answer freed.
+                if let Ok(applied) = &r {
+                    tell_remote_attendees(c, &outbox, applied)?;
+                }
                 notify::answered(c, &ids, id, r, now)
             })
         })
         .await??;
     state.streaming.notifications(&stored);
+    state.delivery.wake();
     tracing::info!(meeting_id = id, "meeting answered");
     load(state, Some(me), id).await
+}
+
+/// An answer to a meeting listed by another server: going sends the member's
+/// `Join` and keeps a pending participation (`requested`) until the host's Accept
+/// or Reject arrives; not going removes it and sends `Leave`. The host runs the
+/// meeting's rules; "interested" stays here and is not sent.
+async fn answer_remote(
+    state: &AppState,
+    me: &AccountRow,
+    id: i64,
+    rsvp: Rsvp,
+    current: Option<ParticipationRow>,
+    anonymous: bool,
+) -> Result<Loaded, ServiceError> {
+    let going = match rsvp {
+        Rsvp::Going => true,
+        Rsvp::NotGoing => false,
+        Rsvp::Interested => {
+            return Err(ServiceError::Unprocessable(
+                "a meeting listed by another server takes going or not_going",
+            ))
+        }
+    };
+    let now = Utc::now();
+    let new_id = state.ids.next_at(now);
+    let outbox = Outbox::new(&state.urls, &state.ids, now);
+    let member = me.clone();
+    let already = current.as_ref().map(|p| p.state.clone());
+    let fresh_token = crate::crypto::random_token();
+    state
+        .db
+        .run(move |c| {
+            atomically(c, |c| {
+                if !going && already.is_none() {
+                    return Ok(());
+                }
+                // An anonymous RSVP, sent before or now, goes by its token.
+                let token = remote_meetings::rsvp_token(c, id, member.id)?;
+                let token = match (token, going && anonymous) {
+                    (Some(t), _) => Some(t),
+                    (None, true) if already.is_none() => {
+                        remote_meetings::set_rsvp_token(c, id, member.id, Some(&fresh_token))?;
+                        Some(fresh_token)
+                    }
+                    _ => None,
+                };
+                // An accepted member asking again stays accepted.
+                let keep = going && already.as_deref() == Some("accepted");
+                if !keep {
+                    let next = going.then_some("requested");
+                    remote_meetings::set_participation(
+                        c,
+                        id,
+                        member.id,
+                        next,
+                        new_id,
+                        now.naive_utc(),
+                    )?;
+                }
+                match &token {
+                    Some(t) => {
+                        outbox.rsvp_sent_anonymously(c, id, t, going)?;
+                        if !going {
+                            remote_meetings::set_rsvp_token(c, id, member.id, None)?;
+                        }
+                    }
+                    None => {
+                        outbox.rsvp_sent(c, &member, id, going)?;
+                    }
+                }
+                Ok(())
+            })
+        })
+        .await?;
+    tracing::info!(meeting_id = id, "remote meeting answered");
+    load(state, Some(me), id).await
+}
+
+/// Queues the Accept or Reject of each remote attendee whose participation a
+/// change decided (`Outbox::rsvp_decided` sends nothing for local people).
+fn tell_remote_attendees(
+    c: &mut kindred_db::AnyConnection,
+    outbox: &Outbox,
+    applied: &store::Applied,
+) -> Result<(), DbError> {
+    for p in applied.participation.iter().chain(&applied.promoted) {
+        outbox.rsvp_decided(c, p)?;
+    }
+    Ok(())
 }
 
 /// A facilitator approves or declines one account's request, or invites someone.
@@ -730,6 +842,7 @@ pub async fn facilitate(
     let new_id = state.ids.next_at(now);
     let who = Participant::Account(account_id);
     let ids = state.ids.clone();
+    let outbox = Outbox::new(&state.urls, &state.ids, now);
     let stored = state
         .db
         .run(move |c| {
@@ -739,12 +852,16 @@ pub async fn facilitate(
                     return Err(DbError::NotFound);
                 }
                 let r = refused(store::facilitate(c, id, &who, action, now, new_id))?;
-                // federation: Accept/Reject a remote attendee's Join here.
+                // A remote attendee hears the decision (the place with an Accept).
+                if let Ok(applied) = &r {
+                    tell_remote_attendees(c, &outbox, applied)?;
+                }
                 notify::decided(c, &ids, id, r, now)
             })
         })
         .await??;
     state.streaming.notifications(&stored);
+    state.delivery.wake();
     tracing::info!(meeting_id = id, action = ?action, "meeting participation decided");
     load(state, Some(me), id).await
 }

@@ -1,0 +1,545 @@
+//! Scenario: RSVP across instances, host side. Recording remotes answer a Kindred
+//! group's public meetings with `Join` and `Leave`; the meeting answers with its
+//! `Accept` (carrying the full place, addressed to the attendee only) or `Reject`.
+//!
+//! - An approval meeting: the Join is a request; the facilitator's approval in the
+//!   events API sends the Accept with the place.
+//! - A free meeting with one place: the first Join is accepted at once, the second
+//!   wait-listed (no answer yet); the first attendee's Leave gives the second the
+//!   place, and their Accept.
+//! - An anonymous RSVP (`anonymousToken`) is counted by token: no account is named
+//!   on the participation.
+//! - A cancelled meeting's Join is rejected, a members-only meeting's refused; neither
+//!   stores anything.
+//! - The place is in no activity but an Accept, and not in the served Event.
+//! - A partner scoped without `rsvps` cannot send a Join.
+//! - Kindred to Kindred: a member of B answers A's approval meeting through B's
+//!   events API; B keeps a pending participation, A's facilitator approves, and B's
+//!   member (and nobody else at B) sees the full place; leaving sends `Leave`. An
+//!   anonymous RSVP from B is counted at A by token, and A stores no account of
+//!   the member.
+
+use kindred_db::models::meetings::{self as store, Participant, ParticipationRow};
+use kindred_db::models::remote_accounts;
+use kindred_domain::Role;
+use serde_json::{json, Value};
+
+use crate::common::{both_backends, Backend, TestApp};
+use crate::groups::{ap_get, create_group, Remote};
+use crate::support::{drained, eventually, follow, instance, instances};
+
+both_backends!(remote_rsvps_to_a_group_meeting);
+both_backends!(partner_without_rsvps_cannot_join);
+both_backends!(member_of_another_kindred_joins);
+
+const SECRETS: [&str; 5] = [
+    "Lindenstr",
+    "04109",
+    "Haus der Begegnung",
+    "Ring the bell",
+    "meet.example",
+];
+
+async fn create_meeting(k: &TestApp, token: &str, group: i64, extra: Value) -> i64 {
+    let mut body = json!({
+        "group_id": group.to_string(),
+        "title": "Peer café",
+        "start_time": "2031-03-04T18:30",
+        "end_time": "2031-03-04T20:00",
+        "time_zone": "Europe/Berlin",
+        "locality": "Leipzig",
+        "country": "Germany",
+        "venue_name": "Haus der Begegnung",
+        "street_address": "Lindenstr. 3",
+        "postal_code": "04109",
+        "access_notes": "Ring the bell marked 3",
+        "online_link": "https://meet.example/room-7",
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    let (status, e) = k.post_json("/api/v1/pleroma/events", token, body).await;
+    assert_eq!(status, 200, "{e}");
+    e["id"].as_str().unwrap().parse().unwrap()
+}
+
+fn account_of(k: &TestApp, remote: &Remote) -> Option<i64> {
+    let uri = remote.actor();
+    k.state
+        .db
+        .run_blocking(move |c| remote_accounts::find_by_uri(c, &uri))
+        .unwrap()
+        .map(|(a, _)| a.id)
+}
+
+fn participation(k: &TestApp, meeting: i64, who: Participant) -> Option<ParticipationRow> {
+    k.state
+        .db
+        .run_blocking(move |c| store::participation(c, meeting, &who))
+        .unwrap()
+}
+
+fn all_participations(k: &TestApp, meeting: i64) -> Vec<ParticipationRow> {
+    k.state
+        .db
+        .run_blocking(move |c| store::participations(c, meeting, None, None, 100))
+        .unwrap()
+}
+
+fn join(remote: &Remote, n: u32, meeting: &str) -> Value {
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}/joins/{n}", remote.base),
+        "type": "Join",
+        "actor": remote.actor(),
+        "object": meeting,
+    })
+}
+
+fn answers(remote: &Remote, kind: &str, meeting: &str) -> Vec<Value> {
+    remote
+        .posted()
+        .into_iter()
+        .filter(|v| v["type"] == kind && v["object"]["object"] == meeting)
+        .collect()
+}
+
+async fn remote_rsvps_to_a_group_meeting(backend: Backend) {
+    let Some(k) = instance(backend).await else {
+        return;
+    };
+    k.create_user("fran", "fran's password", None, Role::Facilitator)
+        .await;
+    let fran = k.login("fran", "fran's password").await;
+    let cafe: i64 = create_group(&k, &fran, "cafe", "public")
+        .await
+        .parse()
+        .unwrap();
+    let r1 = Remote::start(None);
+    let r2 = Remote::start(None);
+
+    // An approval meeting: a request, then the facilitator's Accept with the place.
+    let approval = create_meeting(
+        &k,
+        &fran,
+        cafe,
+        json!({"join_mode": "approval", "capacity": 5}),
+    )
+    .await;
+    let approval_url = k.url(&format!("/meetings/{approval}"));
+    let (status, v) = r1.post(&k, &join(&r1, 1, &approval_url)).await;
+    assert_eq!(status, 202, "{v}");
+    let a1 = account_of(&k, &r1).expect("the attendee's account");
+    let p = participation(&k, approval, Participant::Account(a1)).expect("a request");
+    assert_eq!(p.state, "requested");
+    drained(&[&k]).await;
+    assert!(answers(&r1, "Accept", &approval_url).is_empty());
+    let (status, v) = k
+        .post_json(
+            &format!("/api/v1/pleroma/events/{approval}/participation_requests/{a1}/authorize"),
+            &fran,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let accept = r1
+        .wait_for("the facilitator's Accept", |v| {
+            v["type"] == "Accept" && v["object"]["object"] == approval_url.as_str()
+        })
+        .await;
+    assert_eq!(accept["actor"], k.url("/users/cafe"));
+    assert_eq!(accept["to"], json!([r1.actor()]));
+    assert!(accept.get("cc").is_none());
+    assert_eq!(accept["object"]["type"], "Join");
+    assert_eq!(accept["object"]["actor"], r1.actor());
+    let place = &accept["location"];
+    assert_eq!(place["name"], "Haus der Begegnung");
+    assert_eq!(place["address"]["streetAddress"], "Lindenstr. 3");
+    assert_eq!(place["address"]["postalCode"], "04109");
+    assert_eq!(place["address"]["addressLocality"], "Leipzig");
+    assert_eq!(place["accessNotes"], "Ring the bell marked 3");
+    assert_eq!(place["onlineLink"], "https://meet.example/room-7");
+
+    // A free meeting with one place and a wait list.
+    let free = create_meeting(&k, &fran, cafe, json!({"capacity": 1})).await;
+    let free_url = k.url(&format!("/meetings/{free}"));
+    let (status, _) = r1.post(&k, &join(&r1, 2, &free_url)).await;
+    assert_eq!(status, 202);
+    let accept = r1
+        .wait_for("the immediate Accept", |v| {
+            v["type"] == "Accept" && v["object"]["object"] == free_url.as_str()
+        })
+        .await;
+    assert_eq!(accept["object"]["id"], format!("{}/joins/2", r1.base));
+    assert_eq!(
+        accept["location"]["address"]["streetAddress"],
+        "Lindenstr. 3"
+    );
+    let (status, _) = r2.post(&k, &join(&r2, 1, &free_url)).await;
+    assert_eq!(status, 202);
+    let a2 = account_of(&k, &r2).unwrap();
+    let p = participation(&k, free, Participant::Account(a2)).unwrap();
+    assert_eq!(p.state, "waitlisted");
+    drained(&[&k]).await;
+    assert!(answers(&r2, "Accept", &free_url).is_empty());
+    // The first attendee leaves: the second gets the place and its Accept.
+    let leave = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}/leaves/1", r1.base),
+        "type": "Leave",
+        "actor": r1.actor(),
+        "object": free_url,
+    });
+    let (status, v) = r1.post(&k, &leave).await;
+    assert_eq!(status, 202, "{v}");
+    assert!(participation(&k, free, Participant::Account(a1)).is_none());
+    assert_eq!(
+        participation(&k, free, Participant::Account(a2))
+            .unwrap()
+            .state,
+        "accepted"
+    );
+    r2.wait_for("the Accept from the wait list", |v| {
+        v["type"] == "Accept" && v["object"]["object"] == free_url.as_str()
+    })
+    .await;
+
+    // Undo(Join) withdraws too.
+    let undo = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}/joins/1/undo", r1.base),
+        "type": "Undo",
+        "actor": r1.actor(),
+        "object": join(&r1, 1, &approval_url),
+    });
+    let (status, v) = r1.post(&k, &undo).await;
+    assert_eq!(status, 202, "{v}");
+    assert!(participation(&k, approval, Participant::Account(a1)).is_none());
+
+    // Anonymous: counted by token, scoped by the sender's server; no account named.
+    let open = create_meeting(&k, &fran, cafe, json!({})).await;
+    let open_url = k.url(&format!("/meetings/{open}"));
+    let token = "anon0123456789abcdef";
+    let mut anonymous = join(&r2, 2, &open_url);
+    anonymous["anonymousToken"] = json!(token);
+    let (status, v) = r2.post(&k, &anonymous).await;
+    assert_eq!(status, 202, "{v}");
+    let rows = all_participations(&k, open);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].account_id, None);
+    assert_eq!(rows[0].anonymous_token.as_deref(), Some(token));
+    assert_eq!(
+        rows[0].anonymous_domain.as_deref(),
+        Some(r2.domain().as_str())
+    );
+    assert_eq!(rows[0].state, "accepted");
+    let accept = r2
+        .wait_for("the anonymous Accept", |v| {
+            v["type"] == "Accept" && v["object"]["object"] == open_url.as_str()
+        })
+        .await;
+    assert_eq!(accept["object"]["anonymousToken"], token);
+    // A malformed token is refused.
+    let mut bad = join(&r2, 3, &open_url);
+    bad["anonymousToken"] = json!("not a token");
+    let (status, _) = r2.post(&k, &bad).await;
+    assert!((400..500).contains(&status), "{status}");
+    assert_eq!(all_participations(&k, open).len(), 1);
+
+    // A cancelled meeting: Reject, nothing stored.
+    let (status, v) = k
+        .post_json(
+            &format!("/api/v1/pleroma/events/{approval}/cancel"),
+            &fran,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let (status, _) = r2.post(&k, &join(&r2, 4, &approval_url)).await;
+    assert_eq!(status, 202);
+    let reject = r2
+        .wait_for("the Reject", |v| {
+            v["type"] == "Reject" && v["object"]["object"] == approval_url.as_str()
+        })
+        .await;
+    assert!(reject.get("location").is_none());
+    assert!(participation(&k, approval, Participant::Account(a2)).is_none());
+
+    // A members-only meeting does not exist for other servers.
+    let hidden = create_meeting(&k, &fran, cafe, json!({"audience": "members"})).await;
+    let hidden_url = k.url(&format!("/meetings/{hidden}"));
+    let (status, _) = r2.post(&k, &join(&r2, 5, &hidden_url)).await;
+    assert!((400..500).contains(&status), "{status}");
+    assert!(all_participations(&k, hidden).is_empty());
+
+    // The place left only in Accepts, addressed to their attendee alone.
+    drained(&[&k]).await;
+    for remote in [&r1, &r2] {
+        for v in remote.posted() {
+            let body = v.to_string();
+            if v["type"] == "Accept" {
+                assert_eq!(v["to"], json!([remote.actor()]));
+                continue;
+            }
+            for s in SECRETS {
+                assert!(!body.contains(s), "{s} left in {body}");
+            }
+        }
+    }
+    for id in [approval, free, open] {
+        let (status, served) = ap_get(&k, &format!("/meetings/{id}")).await;
+        assert_eq!(status, 200);
+        for s in SECRETS {
+            assert!(!served.to_string().contains(s), "{s} in the served Event");
+        }
+    }
+}
+
+async fn partner_without_rsvps_cannot_join(backend: Backend) {
+    use kindred_api::services::federation_policy as policy;
+    let Some(k) = instance(backend).await else {
+        return;
+    };
+    let r = Remote::start(None);
+    policy::set_mode(&k.state, "test", "allowlist")
+        .await
+        .unwrap();
+    policy::allow(
+        &k.state,
+        "test",
+        &r.domain(),
+        Some("follows,announcements,meetings"),
+    )
+    .await
+    .unwrap();
+    k.create_user("fran", "fran's password", None, Role::Facilitator)
+        .await;
+    let fran = k.login("fran", "fran's password").await;
+    let cafe: i64 = create_group(&k, &fran, "cafe", "public")
+        .await
+        .parse()
+        .unwrap();
+    let free = create_meeting(&k, &fran, cafe, json!({})).await;
+    let url = k.url(&format!("/meetings/{free}"));
+    let _ = r.post(&k, &join(&r, 1, &url)).await;
+    drained(&[&k]).await;
+    assert!(all_participations(&k, free).is_empty());
+    assert!(answers(&r, "Accept", &url).is_empty());
+
+    // With rsvps in scope, the same Join is taken.
+    policy::allow(
+        &k.state,
+        "test",
+        &r.domain(),
+        Some("follows,announcements,meetings,rsvps"),
+    )
+    .await
+    .unwrap();
+    let (status, v) = r.post(&k, &join(&r, 2, &url)).await;
+    assert_eq!(status, 202, "{v}");
+    eventually("the participation", || async {
+        (all_participations(&k, free).len() == 1).then_some(())
+    })
+    .await;
+}
+
+fn copy_at(p: &TestApp, uri: &str) -> Option<i64> {
+    let uri = uri.to_owned();
+    p.state
+        .db
+        .run_blocking(move |c| kindred_db::models::remote_meetings::by_uri(c, &uri))
+        .unwrap()
+        .map(|r| r.meeting_id)
+}
+
+async fn member_of_another_kindred_joins(backend: Backend) {
+    let Some(apps) = instances(backend, 2).await else {
+        return;
+    };
+    let (k, p) = (&apps[0], &apps[1]);
+    k.create_user("fran", "fran's password", None, Role::Facilitator)
+        .await;
+    let fran = k.login("fran", "fran's password").await;
+    let cafe: i64 = create_group(k, &fran, "cafe", "public")
+        .await
+        .parse()
+        .unwrap();
+    let (ola, _) = p.member("ola").await;
+    let (ulla, _) = p.member("ulla").await;
+    follow(p, &ola, k, "cafe").await;
+    let id = create_meeting(k, &fran, cafe, json!({"join_mode": "approval"})).await;
+    let uri = k.url(&format!("/meetings/{id}"));
+    let copy = eventually("the listing at B", || async { copy_at(p, &uri) }).await;
+
+    // Interested is not sent; going is.
+    let (status, _) = p
+        .post_json(
+            &format!("/api/v1/pleroma/events/{copy}/join"),
+            &ola,
+            json!({"rsvp": "interested"}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    let (status, v) = p
+        .post_json(
+            &format!("/api/v1/pleroma/events/{copy}/join"),
+            &ola,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let ola_at_b = p
+        .state
+        .db
+        .run_blocking(|c| kindred_db::accounts::find_local_by_username(c, "ola"))
+        .unwrap()
+        .unwrap()
+        .id;
+    assert_eq!(
+        participation(p, copy, Participant::Account(ola_at_b))
+            .unwrap()
+            .state,
+        "requested"
+    );
+    let ola_uri = p.url("/users/ola");
+    let ola_at_a = eventually("the request at A", || async {
+        let uri = ola_uri.clone();
+        let a = k
+            .state
+            .db
+            .run_blocking(move |c| remote_accounts::find_by_uri(c, &uri))
+            .unwrap()?;
+        participation(k, id, Participant::Account(a.0.id))
+            .filter(|r| r.state == "requested")
+            .map(|_| a.0.id)
+    })
+    .await;
+    let (status, v) = k
+        .post_json(
+            &format!("/api/v1/pleroma/events/{id}/participation_requests/{ola_at_a}/authorize"),
+            &fran,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    eventually("the acceptance at B", || async {
+        participation(p, copy, Participant::Account(ola_at_b)).filter(|r| r.state == "accepted")
+    })
+    .await;
+    let (status, seen) = p
+        .get_json(&format!("/api/v1/pleroma/events/{copy}"), Some(&ola))
+        .await;
+    assert_eq!(status, 200, "{seen}");
+    assert!(seen.to_string().contains("Lindenstr. 3"), "{seen}");
+    assert!(seen.to_string().contains("meet.example"), "{seen}");
+    let (status, other) = p
+        .get_json(&format!("/api/v1/pleroma/events/{copy}"), Some(&ulla))
+        .await;
+    assert_eq!(status, 200, "{other}");
+    let (_, anonymous) = p
+        .get_json(&format!("/api/v1/pleroma/events/{copy}"), None)
+        .await;
+    for body in [other.to_string(), anonymous.to_string()] {
+        for s in SECRETS {
+            assert!(!body.contains(s), "{s} shown to someone not accepted");
+        }
+    }
+    let (_, served) = ap_get(k, &format!("/meetings/{id}")).await;
+    for s in SECRETS {
+        assert!(!served.to_string().contains(s), "{s} in the served Event");
+    }
+
+    // Leaving sends Leave: the participation goes at both ends.
+    let (status, v) = p
+        .post_json(
+            &format!("/api/v1/pleroma/events/{copy}/leave"),
+            &ola,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    assert!(participation(p, copy, Participant::Account(ola_at_b)).is_none());
+    eventually("the Leave at A", || async {
+        participation(k, id, Participant::Account(ola_at_a))
+            .is_none()
+            .then_some(())
+    })
+    .await;
+
+    // Anonymous: B's instance answers for ulla with a token; A counts her and never
+    // learns her account.
+    let open = create_meeting(k, &fran, cafe, json!({})).await;
+    let open_uri = k.url(&format!("/meetings/{open}"));
+    let open_copy = eventually("the open listing at B", || async { copy_at(p, &open_uri) }).await;
+    let (status, v) = p
+        .post_json(
+            &format!("/api/v1/pleroma/events/{open_copy}/join"),
+            &ulla,
+            json!({"anonymous": true}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let counted = eventually("the anonymous RSVP at A", || async {
+        let rows = all_participations(k, open);
+        (rows.len() == 1).then(|| rows[0].clone())
+    })
+    .await;
+    assert_eq!(counted.account_id, None);
+    assert_eq!(counted.state, "accepted");
+    assert_eq!(counted.anonymous_domain.as_deref(), Some(p.domain.as_str()));
+    let ulla_at_b = p
+        .state
+        .db
+        .run_blocking(|c| kindred_db::accounts::find_local_by_username(c, "ulla"))
+        .unwrap()
+        .unwrap()
+        .id;
+    eventually("the anonymous acceptance at B", || async {
+        participation(p, open_copy, Participant::Account(ulla_at_b))
+            .filter(|r| r.state == "accepted")
+    })
+    .await;
+    let (_, seen) = p
+        .get_json(&format!("/api/v1/pleroma/events/{open_copy}"), Some(&ulla))
+        .await;
+    assert!(seen.to_string().contains("Lindenstr. 3"), "{seen}");
+    let ulla_known_at_a = k
+        .state
+        .db
+        .run_blocking(|c| {
+            use diesel::prelude::*;
+            use kindred_db::schema::accounts;
+            Ok(accounts::table
+                .filter(accounts::username.eq("ulla"))
+                .count()
+                .get_result::<i64>(c)?)
+        })
+        .unwrap();
+    assert_eq!(
+        ulla_known_at_a, 0,
+        "A learned the anonymous member's account"
+    );
+    // Leaving anonymously withdraws the token's participation at A.
+    let (status, v) = p
+        .post_json(
+            &format!("/api/v1/pleroma/events/{open_copy}/leave"),
+            &ulla,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    eventually("the anonymous Leave at A", || async {
+        all_participations(k, open).is_empty().then_some(())
+    })
+    .await;
+    // Anonymous answers are only for other servers' meetings.
+    let (status, _) = k
+        .post_json(
+            &format!("/api/v1/pleroma/events/{open}/join"),
+            &fran,
+            json!({"anonymous": true}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    drained(&[k, p]).await;
+}

@@ -1,0 +1,1 @@
+DROP TABLE remote_rsvp_tokens;
