@@ -259,7 +259,7 @@ pub async fn bans(
 
 /// Remote accounts following the group's announcements (`requests`: those asking
 /// to, in a closed group), for facilitators; Mastodon account lists with a `Link`
-/// header.
+/// header. A group's follows are only ever remote: local people are members.
 async fn remote_followers(
     req: &HttpRequest,
     state: &AppState,
@@ -268,23 +268,17 @@ async fn remote_followers(
     requested: bool,
     page: PageParams,
 ) -> Result<HttpResponse, ApiError> {
+    use kindred_db::models::social::AccountList;
     auth.require_any(READ)?;
     let id = parse_id(raw)?;
     let me = auth.user()?.clone();
-    let w = page.window(40, 80)?;
-    let rows = service::followers::list(state, &me, id, requested, w.max_id, w.limit).await?;
-    let ids: Vec<i64> = rows.iter().map(|(i, _)| *i).collect();
-    let accounts = present::accounts(
-        state,
-        Some(me.id),
-        rows.into_iter().map(|(_, a)| a).collect(),
-    )
-    .await?;
-    let mut resp = HttpResponse::Ok();
-    if let Some(link) = crate::pagination::link_header(req, state.urls.base(), &ids) {
-        resp.insert_header(("Link", link));
-    }
-    Ok(resp.json(accounts))
+    service::as_moderator(state, &me, id).await?;
+    let which = if requested {
+        AccountList::FollowRequests(id)
+    } else {
+        AccountList::Followers(id)
+    };
+    crate::handlers::relations::list(req, state, Some(me.id), which, page).await
 }
 
 pub async fn followers(

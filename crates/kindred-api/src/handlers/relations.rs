@@ -321,8 +321,9 @@ pub async fn relationships(
     Ok(HttpResponse::Ok().json(present::relationships(&state, me.id, existing).await?))
 }
 
-/// Pages of accounts: followers, following, requests, blocks, mutes.
-async fn list(
+/// Pages of accounts: followers, following, requests, blocks, mutes (and a group's
+/// remote followers, `handlers::groups`).
+pub(crate) async fn list(
     req: &HttpRequest,
     state: &AppState,
     viewer: Option<i64>,

@@ -37,6 +37,22 @@ pub fn of_meeting(
         .optional()?)
 }
 
+/// Which of these meetings were listed by another server.
+pub fn among(
+    conn: &mut AnyConnection,
+    meeting_ids: &[i64],
+) -> Result<std::collections::HashSet<i64>, DbError> {
+    if meeting_ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(remote_meetings::table
+        .filter(remote_meetings::meeting_id.eq_any(meeting_ids.to_vec()))
+        .select(remote_meetings::meeting_id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect())
+}
+
 pub fn by_uri(conn: &mut AnyConnection, uri: &str) -> Result<Option<RemoteMeetingRow>, DbError> {
     Ok(remote_meetings::table
         .filter(remote_meetings::uri.eq(uri))

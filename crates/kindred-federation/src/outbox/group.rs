@@ -9,7 +9,7 @@
 //!   post's id — a boost — and later the author's own `Update` and `Delete`, which
 //!   those servers accept from the author of a post they hold.
 
-use kindred_db::models::{accounts, groups, outbound};
+use kindred_db::models::{groups, outbound};
 use kindred_db::{AccountRow, AnyConnection, DbError, StatusRow};
 use serde_json::{json, Value};
 use url::Url;
@@ -114,7 +114,7 @@ impl Outbox {
             &relay.wrapped,
         )?;
         if kind == "create" && !relay.plain.is_empty() {
-            let author = author_uri(conn, &self.urls, status)?;
+            let author = super::statuses_author_uri(conn, &self.urls, status)?;
             sent += self.send(
                 conn,
                 group,
@@ -134,16 +134,6 @@ impl Outbox {
     }
 }
 
-fn author_uri(
-    conn: &mut AnyConnection,
-    urls: &crate::LocalUrls,
-    status: &StatusRow,
-) -> Result<String, DbError> {
-    Ok(accounts::find(conn, status.account_id)?
-        .map(|a| urls.actor(&a.username).to_string())
-        .unwrap_or_default())
-}
-
 impl Outbox {
     /// `Update(Group)` to the group's remote followers after its settings change
     /// (nothing for a private group, which has no document).
@@ -156,24 +146,8 @@ impl Outbox {
         let Some(doc) = crate::actors::group(account, group, &self.urls) else {
             return Ok(0);
         };
-        let inboxes = outbound::follower_inboxes(conn, account.id)?;
-        if inboxes.is_empty() {
-            return Ok(0);
-        }
         // Plain data: serializing it cannot fail.
-        let mut object = serde_json::to_value(doc).unwrap_or_default();
-        if let Some(map) = object.as_object_mut() {
-            map.remove("@context");
-        }
-        let actor = self.urls.actor(&account.username).to_string();
-        let activity = json!({
-            "id": format!("{actor}#updates/{}", self.now.timestamp_millis()),
-            "type": "Update",
-            "actor": actor,
-            "to": [PUBLIC],
-            "object": object,
-        });
-        self.send(conn, account, activity, &inboxes)
+        self.actor_updated(conn, account, serde_json::to_value(doc).unwrap_or_default())
     }
 }
 

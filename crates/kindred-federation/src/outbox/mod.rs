@@ -465,13 +465,24 @@ impl Outbox {
         if !account.is_local() {
             return Ok(0);
         }
+        // Plain data: serializing it cannot fail.
+        let object =
+            serde_json::to_value(crate::actors::person(account, &self.urls)).unwrap_or_default();
+        self.actor_updated(conn, account, object)
+    }
+
+    /// `Update` of an actor's document (a person's or a group's) to its remote
+    /// followers.
+    fn actor_updated(
+        &self,
+        conn: &mut AnyConnection,
+        account: &AccountRow,
+        mut object: Value,
+    ) -> Result<usize, DbError> {
         let inboxes = outbound::follower_inboxes(conn, account.id)?;
         if inboxes.is_empty() {
             return Ok(0);
         }
-        // Plain data: serializing it cannot fail.
-        let mut object =
-            serde_json::to_value(crate::actors::person(account, &self.urls)).unwrap_or_default();
         let actor = self.actor(account);
         if let Some(map) = object.as_object_mut() {
             map.remove("@context");

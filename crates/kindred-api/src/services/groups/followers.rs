@@ -1,46 +1,20 @@
 //! Remote followers of a group (FEP-1b12): accounts on other servers that follow a
 //! public or closed group's announcements. They are never members — discussions
-//! stay home — so they live in the follow tables, not in memberships. Facilitators
-//! list them, approve or reject a closed group's requests, remove and ban them; each
-//! answer is an `Accept` or `Reject` signed by the group, queued in the same
-//! transaction as the change.
+//! stay home — so they live in the follow tables, not in memberships (facilitators
+//! list them through `handlers::relations::list`). Facilitators approve or reject a
+//! closed group's requests, remove and ban them; each answer is an `Accept` or
+//! `Reject` signed by the group, queued in the same transaction as the change.
 
 use chrono::Utc;
 use kindred_db::models::federated::atomically;
 use kindred_db::models::groups;
-use kindred_db::models::social::{self, AccountList};
+use kindred_db::models::social;
 use kindred_db::{AccountRow, DbError};
 use kindred_federation::outbox::Outbox;
 
-use super::{as_moderator, Action, Loaded};
+use super::{Action, Loaded};
 use crate::services::ServiceError;
 use crate::AppState;
-
-/// A page of the group's remote followers (`requested`: pending requests instead),
-/// newest first, with the relation id each was found by.
-pub async fn list(
-    state: &AppState,
-    me: &AccountRow,
-    id: i64,
-    requested: bool,
-    max_id: Option<i64>,
-    limit: i64,
-) -> Result<Vec<(i64, AccountRow)>, ServiceError> {
-    as_moderator(state, me, id).await?;
-    let which = if requested {
-        AccountList::FollowRequests(id)
-    } else {
-        AccountList::Followers(id)
-    };
-    let now = Utc::now().naive_utc();
-    Ok(state
-        .db
-        .run(move |c| social::account_list(c, which, max_id, None, limit, now))
-        .await?
-        .into_iter()
-        .filter(|(_, a)| !a.is_local())
-        .collect())
-}
 
 /// A facilitator's action on a remote account: approve or reject its request,
 /// remove it, ban (block: later follows are rejected) or unban it.

@@ -205,15 +205,7 @@ pub async fn load_many(
     let ids: Vec<i64> = out.iter().map(|l| l.meeting.meeting.id).collect();
     let remote = state
         .db
-        .run(move |c| {
-            let mut found = Vec::new();
-            for id in ids {
-                if kindred_db::models::remote_meetings::of_meeting(c, id)?.is_some() {
-                    found.push(id);
-                }
-            }
-            Ok(found)
-        })
+        .run(move |c| kindred_db::models::remote_meetings::among(c, &ids))
         .await?;
     for l in &mut out {
         if remote.contains(&l.meeting.meeting.id) {
