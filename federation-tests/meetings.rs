@@ -154,6 +154,16 @@ async fn meeting_listings_federate_without_the_address(backend: Backend) {
     assert_eq!(page.status().as_u16(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("Peer café &lt;Leipzig&gt;"), "{html}");
+    for secret in SECRETS {
+        assert!(
+            !html.contains(secret),
+            "{secret} on the public page: {html}"
+        );
+        assert!(
+            !served.to_string().contains(secret),
+            "{secret} in the Event"
+        );
+    }
 
     // The other Kindred stores it as a listing.
     let copy = eventually("the listing at the other instance", || async {
