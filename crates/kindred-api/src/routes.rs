@@ -10,7 +10,7 @@ use actix_web::web;
 
 use crate::handlers::{
     accounts, activitypub, announcements, apps, conversations, domain_policy, filters, groups,
-    health, inbox, instance, lists, meeting_objects, meetings, notifications, oauth, pages,
+    health, inbox, instance, lists, meeting_directory, meeting_objects, meetings, notifications, oauth, pages,
     relations, search, statuses, streaming, tags, timelines, well_known,
 };
 
@@ -365,6 +365,18 @@ fn client_extras(cfg: &mut web::ServiceConfig) {
         .route(
             "/v1/admin/kindred/federation",
             web::put().to(domain_policy::update_kindred_federation),
+        )
+        .route(
+            "/v1/admin/kindred/federation/directory",
+            web::get().to(meeting_directory::index),
+        )
+        .route(
+            "/v1/admin/kindred/federation/directory",
+            web::post().to(meeting_directory::subscribe),
+        )
+        .route(
+            "/v1/admin/kindred/federation/directory/{domain}",
+            web::delete().to(meeting_directory::unsubscribe),
         )
         .route(
             "/v1/instance/domain_blocks",

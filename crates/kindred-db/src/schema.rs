@@ -751,3 +751,30 @@ diesel::table! {
         token -> Text,
     }
 }
+
+// The partner meeting directory (migration 2026-11-26-000019_meeting_directory).
+diesel::table! {
+    directory_subscriptions (id) {
+        id -> BigInt,
+        domain -> Text,
+        actor_id -> BigInt,
+        follow_uri -> Text,
+        state -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    directory_subscribers (account_id) {
+        account_id -> BigInt,
+        follow_uri -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(directory_subscriptions -> accounts (actor_id));
+diesel::joinable!(directory_subscribers -> accounts (account_id));
+diesel::allow_tables_to_appear_in_same_query!(directory_subscriptions, accounts);
+diesel::allow_tables_to_appear_in_same_query!(directory_subscribers, accounts);
+diesel::allow_tables_to_appear_in_same_query!(directory_subscribers, remote_accounts);

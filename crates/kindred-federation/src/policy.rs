@@ -156,6 +156,43 @@ fn addressed_publicly(v: &serde_json::Value) -> bool {
     })
 }
 
+fn id_of(v: &serde_json::Value) -> Option<&str> {
+    v.as_str().or_else(|| v["id"].as_str())
+}
+
+/// Whether an activity is the meeting directory's follow traffic: a `Follow` (or
+/// its `Accept`, `Reject`, `Undo`) from or of `instance_actor`, ours. Our instance
+/// actor follows, and is followed, only for the directory.
+fn is_directory_follow(activity: &serde_json::Value, instance_actor: &str) -> bool {
+    if instance_actor.is_empty() {
+        return false;
+    }
+    let follow = match activity["type"].as_str() {
+        Some("Follow") => activity,
+        Some("Accept" | "Reject" | "Undo") => &activity["object"],
+        _ => return false,
+    };
+    if follow.is_string() {
+        // An answer naming the Follow by id only: ours when we send it.
+        return id_of(&activity["actor"]) == Some(instance_actor);
+    }
+    follow["type"].as_str() == Some("Follow")
+        && [&follow["actor"], &follow["object"]]
+            .iter()
+            .any(|v| id_of(v) == Some(instance_actor))
+}
+
+/// As [`classify`], knowing our instance actor: the meeting directory's follows
+/// (instance actor to instance actor) are meeting traffic, so a partner allowed
+/// meetings only can still subscribe and be subscribed to.
+pub fn classify_at(activity: &serde_json::Value, instance_actor: &str) -> Traffic {
+    if is_directory_follow(activity, instance_actor) {
+        Traffic::Meetings
+    } else {
+        classify(activity)
+    }
+}
+
 /// Which kind of traffic an activity is, for partner scopes.
 pub fn classify(activity: &serde_json::Value) -> Traffic {
     let kind = activity["type"].as_str().unwrap_or_default();
@@ -179,6 +216,8 @@ pub fn classify(activity: &serde_json::Value) -> Traffic {
         "Join" | "Leave" => Traffic::Rsvps,
         "Flag" => Traffic::Reports,
         _ if object_type == "Event" => Traffic::Meetings,
+        // A removed listing (our `Delete`s name the former type).
+        "Delete" if object["formerType"].as_str() == Some("Event") => Traffic::Meetings,
         "Create" | "Update" if object_type == "Note" && !addressed_publicly(object) => {
             Traffic::DirectMessages
         }
@@ -190,6 +229,31 @@ pub fn classify(activity: &serde_json::Value) -> Traffic {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn directory_follows_are_meeting_traffic() {
+        let ours = "https://a.example/actor";
+        let theirs = "https://b.example/actor";
+        let follow = json!({"type": "Follow", "actor": theirs, "object": ours});
+        assert_eq!(classify_at(&follow, ours), Traffic::Meetings);
+        assert_eq!(classify(&follow), Traffic::Follows);
+        let accept = json!({"type": "Accept", "actor": theirs,
+            "object": {"type": "Follow", "actor": ours, "object": theirs}});
+        assert_eq!(classify_at(&accept, ours), Traffic::Meetings);
+        let undo = json!({"type": "Undo", "actor": theirs,
+            "object": {"type": "Follow", "actor": theirs, "object": ours}});
+        assert_eq!(classify_at(&undo, ours), Traffic::Meetings);
+        let by_id = json!({"type": "Accept", "actor": ours, "object": "https://b.example/f/1"});
+        assert_eq!(classify_at(&by_id, ours), Traffic::Meetings);
+        // A member's follow is not.
+        let member = json!({"type": "Follow", "actor": "https://b.example/users/x",
+            "object": "https://a.example/users/y"});
+        assert_eq!(classify_at(&member, ours), Traffic::Follows);
+        assert_eq!(classify_at(&follow, ""), Traffic::Follows);
+        // Nor is an RSVP answer from the instance actor.
+        let rsvp = json!({"type": "Accept", "actor": ours, "object": {"type": "Join"}});
+        assert_eq!(classify_at(&rsvp, ours), Traffic::Rsvps);
+    }
 
     #[test]
     fn activities_are_classified_for_scopes() {
@@ -233,6 +297,10 @@ mod tests {
         );
         assert_eq!(classify(&json!({"type": "Flag"})), Traffic::Reports);
         assert_eq!(
+            classify(&json!({"type": "Delete", "object": {"type": "Tombstone", "formerType": "Event"}})),
+            Traffic::Meetings
+        );
+        assert_eq!(
             classify(&json!({"type": "Create", "object": {"type": "Event"}})),
             Traffic::Meetings
         );
@@ -255,10 +323,12 @@ pub enum Inbound {
 }
 
 /// Checks the domains of the activity's `actor` and of the signature's `keyId`.
+/// `instance_actor` is ours (see [`classify_at`]).
 pub async fn check_inbound(
     rules: &PolicyHandle,
     activity: &serde_json::Value,
     key_id: Option<&str>,
+    instance_actor: &str,
 ) -> Inbound {
     let actor = match &activity["actor"] {
         serde_json::Value::String(s) => Some(s.as_str()),
@@ -272,7 +342,7 @@ pub async fn check_inbound(
         .into_iter()
         .chain(key_id)
         .map(|u| policy.decide_str(u));
-    let traffic = classify(activity);
+    let traffic = classify_at(activity, instance_actor);
     let mut verdict = Inbound::Accept;
     for d in decisions.by_ref() {
         if d.is_refused() {

@@ -49,7 +49,11 @@ pub fn parse_resource(resource: &str, urls: &LocalUrls) -> Result<LocalResource,
     if &domain != urls.domain() {
         return Err(FederationError::NotLocal);
     }
-    if name == crate::actors::INSTANCE_ACTOR_NAME || name == domain.host() {
+    // `domain@domain` names the instance actor (Mastodon's convention), written
+    // with the port where there is one.
+    let names_domain = name == domain.host()
+        || kindred_domain::InstanceDomain::parse(name).is_ok_and(|n| n == domain);
+    if name == crate::actors::INSTANCE_ACTOR_NAME || names_domain {
         return Ok(LocalResource::InstanceActor);
     }
     Ok(LocalResource::Account(name.to_owned()))

@@ -6,9 +6,12 @@ use kindred_api::AppState;
 use kindred_db::models::delivery_worker::{self, InstanceQueue};
 use kindred_db::models::domain_policy;
 
-use crate::cli::FederationCommand;
+use crate::cli::{DirectoryCommand, FederationCommand};
 
-pub async fn run(state: &AppState, cmd: FederationCommand) -> Result<Vec<String>, String> {
+pub async fn run(
+    state: &actix_web::web::Data<AppState>,
+    cmd: FederationCommand,
+) -> Result<Vec<String>, String> {
     match cmd {
         FederationCommand::Queue { all } => {
             let rows = state
@@ -133,6 +136,7 @@ pub async fn run(state: &AppState, cmd: FederationCommand) -> Result<Vec<String>
             let csv = policy::export(state).await.map_err(err)?;
             Ok(csv.lines().map(str::to_owned).collect())
         }
+        FederationCommand::Directory(cmd) => directory(state, cmd).await,
         FederationCommand::Instances => {
             let rows = state
                 .db
@@ -234,6 +238,43 @@ fn listed(kind: &str, domains: &[String]) -> Vec<String> {
 
 /// Who the audit log names for changes made from the command line.
 const CLI: &str = "cli";
+
+async fn directory(
+    state: &actix_web::web::Data<AppState>,
+    cmd: DirectoryCommand,
+) -> Result<Vec<String>, String> {
+    use kindred_api::services::meeting_directory as dir;
+    match cmd {
+        DirectoryCommand::List => {
+            let d = dir::list(state).await.map_err(err)?;
+            let mut out = vec![format!("subscribed to: {}", d.subscriptions.len())];
+            for s in &d.subscriptions {
+                out.push(format!("  {} ({}, since {})", s.domain, s.state, s.created_at));
+            }
+            out.push(format!("subscribers: {}", d.subscribers.len()));
+            for (s, domain) in &d.subscribers {
+                out.push(format!("  {domain} (since {})", s.created_at));
+            }
+            Ok(out)
+        }
+        DirectoryCommand::Subscribe { domain } => {
+            let s = dir::subscribe(state, CLI, &domain).await.map_err(err)?;
+            Ok(vec![format!(
+                "subscribed to {} ({}; the partner's answer arrives once `kindred serve` delivers the request)",
+                s.domain, s.state
+            )])
+        }
+        DirectoryCommand::Unsubscribe { domain } => {
+            let s = dir::unsubscribe(state, CLI, &domain).await.map_err(|e| match e {
+                kindred_api::services::ServiceError::NotFound => {
+                    "no subscription to this domain".to_owned()
+                }
+                e => e.to_string(),
+            })?;
+            Ok(vec![format!("unsubscribed from {}", s.domain)])
+        }
+    }
+}
 
 fn err(e: kindred_api::services::ServiceError) -> String {
     match e {

@@ -123,6 +123,21 @@ pub enum FederationCommand {
     /// Known remote instances: software, last success, failures, dead or alive,
     /// queued deliveries, and what the policy says.
     Instances,
+    /// The partner meeting directory: partners' public meeting listings received
+    /// here, and partners receiving ours.
+    #[command(subcommand)]
+    Directory(DirectoryCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DirectoryCommand {
+    /// Partners subscribed to, with their answer, and partners subscribed to us.
+    List,
+    /// Subscribe to a partner instance's public meeting listings (its instance
+    /// actor, found by WebFinger; the policy must allow it meeting traffic).
+    Subscribe { domain: String },
+    /// Stop receiving a partner's listings; the ones it sent are removed.
+    Unsubscribe { domain: String },
 }
 
 #[derive(Debug, Subcommand)]

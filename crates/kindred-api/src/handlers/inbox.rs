@@ -116,7 +116,8 @@ async fn policy_check(
         .and_then(|v| v.to_str().ok())
         .and_then(|s| inbound::parse_signature(s).ok())
         .map(|p| p.key_id);
-    match check_inbound(&state.policy, activity, key_id.as_deref()).await {
+    let ours = state.urls.instance_actor().to_string();
+    match check_inbound(&state.policy, activity, key_id.as_deref(), &ours).await {
         Inbound::Accept => Ok(()),
         Inbound::Blocked => {
             tracing::info!(refusal = "domain_blocked", "inbox refused");

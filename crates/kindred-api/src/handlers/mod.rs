@@ -10,6 +10,7 @@ pub mod health;
 pub mod inbox;
 pub mod instance;
 pub mod lists;
+pub mod meeting_directory;
 pub mod meeting_objects;
 pub mod meetings;
 pub mod notifications;

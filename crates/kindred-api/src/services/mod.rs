@@ -7,6 +7,7 @@ pub mod federation_policy;
 pub mod filtering;
 pub mod groups;
 pub mod instance;
+pub mod meeting_directory;
 pub mod meetings;
 pub mod oauth;
 pub mod present;

@@ -328,14 +328,15 @@ pub fn reach(conn: &mut AnyConnection, domains: &[String]) -> Result<(i64, i64, 
     Ok((n_follows, n_requests, n_accounts))
 }
 
-/// Suspension of whole domains: follows both ways are severed, pending requests
-/// dropped, and their accounts suspended (so their cached content is hidden
+/// Suspension of whole domains: follows both ways (and meeting-directory
+/// subscriptions) are severed, pending requests dropped, and their accounts suspended (so their cached content is hidden
 /// everywhere suspended authors are). Returns the number of accounts suspended.
 pub fn suspend_domains(conn: &mut AnyConnection, domains: &[String]) -> Result<usize, DbError> {
     if domains.is_empty() {
         return Ok(0);
     }
     let remote = remote_ids(conn, domains)?;
+    super::meeting_directory::sever(conn, &remote)?;
     diesel::delete(
         follows::table.filter(
             follows::account_id

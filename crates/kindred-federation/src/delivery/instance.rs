@@ -153,9 +153,15 @@ async fn work(
                 };
                 let activity: serde_json::Value =
                     serde_json::from_str(&item.body).unwrap_or_default();
+                // Only our instance actor signs without an account (`None`); its
+                // follows are the meeting directory's.
+                let ours = match item.signer_account_id {
+                    None => activity["actor"].as_str().unwrap_or_default(),
+                    Some(_) => "",
+                };
                 if !policy
                     .decide_str(domain)
-                    .permits(crate::policy::classify(&activity))
+                    .permits(crate::policy::classify_at(&activity, ours))
                 {
                     let id = item.id;
                     ctx.db.run(move |c| queue::discard(c, id)).await?;

@@ -12,8 +12,9 @@
 //! actor's (or, in a group's `Announce`, the group's — the group's signature vouches
 //! for its own server only); an update or delete changes only a listing from the
 //! same server. A listing is stored only when it concerns someone here: its actor,
-//! its owner (`attributedTo`) or the announcing group is followed from here, or it
-//! is addressed to a local actor.
+//! its owner (`attributedTo`) or the announcing group is followed from here, its
+//! actor or announcer is a partner's instance actor whose meeting directory we
+//! subscribe to, or it is addressed to a local actor.
 
 use activitypub_federation::config::Data;
 use activitypub_federation::fetch::object_id::ObjectId;
@@ -22,7 +23,7 @@ use activitypub_federation::traits::ActivityHandler;
 use chrono::{DateTime, Duration, Utc};
 use kindred_db::models::meetings::{MeetingRow, MeetingTimeRow};
 use kindred_db::models::remote_meetings::{self, RemoteMeetingRow};
-use kindred_db::models::{federated, remote_accounts};
+use kindred_db::models::{federated, meeting_directory, remote_accounts};
 use kindred_domain::meetings::{Capacity, MeetingTime, MeetingZone};
 use serde::Deserialize;
 use serde_json::Value;
@@ -291,7 +292,7 @@ async fn concerns_us(
         .db
         .run(move |c| {
             for id in ids {
-                if federated::followed_locally(c, id)? {
+                if federated::followed_locally(c, id)? || meeting_directory::subscribed_to(c, id)? {
                     return Ok(true);
                 }
             }

@@ -13,6 +13,7 @@ use url::Url;
 
 use super::actor::RemoteActor;
 use super::context::{FedData, InboxEvent, StatusChange};
+use super::directory;
 use super::error::{InboxError, Refusal};
 use super::lookup;
 use crate::outbox::Outbox;
@@ -69,6 +70,10 @@ impl ActivityHandler for Follow {
     /// request for a locked one (or from a silenced follower) to decide on. Blocked
     /// either way: nothing happens. A group answers for itself (`follow_group`).
     async fn receive(self, data: &Data<FedData>) -> Result<(), InboxError> {
+        if directory::is_ours(data, &self.object) {
+            let follower = self.actor.dereference(data).await?;
+            return directory::followed(data, &self.id, follower).await;
+        }
         let (target, group) = lookup::local_actor(data, &self.object)
             .await?
             .ok_or(Refusal::NotLocalTarget)?;
@@ -240,6 +245,9 @@ impl ActivityHandler for Accept {
 
     /// Turns our pending request into a follow; without one there is nothing to do.
     async fn receive(self, data: &Data<FedData>) -> Result<(), InboxError> {
+        if directory::answered(data, &self.object, self.actor.inner(), true).await? {
+            return Ok(());
+        }
         let Some((local, remote)) = answered_follow(data, &self.object, self.actor.inner()).await?
         else {
             return Ok(());
@@ -287,6 +295,9 @@ impl ActivityHandler for Reject {
 
     /// Drops our pending request, or our follow if it had been accepted.
     async fn receive(self, data: &Data<FedData>) -> Result<(), InboxError> {
+        if directory::answered(data, &self.object, self.actor.inner(), false).await? {
+            return Ok(());
+        }
         let Some((local, remote)) = answered_follow(data, &self.object, self.actor.inner()).await?
         else {
             return Ok(());
@@ -363,6 +374,9 @@ impl ActivityHandler for Undo {
         let actor = self.actor.dereference(data).await?;
         let me = actor.account.id;
         match self.object {
+            UndoObject::Follow(f) if directory::is_ours(data, &f.object) => {
+                directory::unfollowed(data, me).await?;
+            }
             UndoObject::Follow(f) => {
                 if let Some((target, _)) = lookup::local_actor(data, &f.object).await? {
                     let t = target.id;

@@ -8,6 +8,7 @@ pub mod actor;
 pub mod addressing;
 pub mod content;
 pub mod context;
+pub mod directory;
 pub mod error;
 pub mod event;
 pub mod fetcher;

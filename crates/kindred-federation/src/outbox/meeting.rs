@@ -10,11 +10,11 @@
 //!   event's id — a boost, which Mastodon fetches and shows as a post — and later
 //!   the group's own `Update` and `Delete`, which it accepts from the object's owner.
 //!
-//! The instance's own meetings have no followers to deliver to yet (the partner
-//! meeting directory will add them); their document is still served at their id.
+//! Partners subscribed to the meeting directory (`directory`) receive every public
+//! listing too, the group's and the instance's own, announced by the instance actor.
 
 use kindred_db::models::outbound::{self, RemoteInbox};
-use kindred_db::models::{groups, meetings};
+use kindred_db::models::{groups, meetings, remote_meetings};
 use kindred_db::{AccountRow, AnyConnection, DbError};
 use serde_json::{json, Value};
 use url::Url;
@@ -79,8 +79,9 @@ impl Outbox {
     /// Contract: call inside the transaction that created the meeting
     /// (`kindred_db::models::meetings::create`), after the rows are written, with
     /// the meeting's id. Sends nothing (returns `Ok(0)`) for a members-only meeting,
-    /// a private group's meeting, a meeting of a group that is not active, the
-    /// instance's own meeting, or a group without remote followers. Returns how many
+    /// a private group's meeting, or a meeting of a group that is not active. The
+    /// group's remote followers and the directory's subscribers (who alone receive
+    /// the instance's own meetings) are the audience. Returns how many
     /// deliveries were queued; an `Err` is a storage error and should roll the
     /// change back.
     pub fn meeting_published(
@@ -101,8 +102,7 @@ impl Outbox {
     /// written (after `meetings::update`, `cancel_occurrence`, `restore_occurrence`).
     /// When the meeting no longer has a public listing (its audience became
     /// members-only), the followers get the group's `Delete` of the listing instead,
-    /// so their copy goes. Nothing for the instance's own meetings or a group without
-    /// remote followers. Returns how many deliveries were queued.
+    /// so their copy goes. Returns how many deliveries were queued.
     pub fn meeting_updated(
         &self,
         conn: &mut AnyConnection,
@@ -133,9 +133,9 @@ impl Outbox {
     ///
     /// Contract: call inside the transaction that removes the meeting, **before**
     /// its rows are deleted (the group is read from them). Sent whatever the
-    /// meeting's audience, to the group's remote followers only; the `Delete` names
-    /// nothing but the listing's id. Nothing for the instance's own meetings or a
-    /// group without remote followers. Returns how many deliveries were queued.
+    /// meeting's audience, to the group's remote followers and the directory's
+    /// subscribers; the `Delete` names nothing but the listing's id. Returns how
+    /// many deliveries were queued.
     pub fn meeting_deleted(
         &self,
         conn: &mut AnyConnection,
@@ -144,27 +144,47 @@ impl Outbox {
         let Some(m) = meetings::find(conn, meeting_id)? else {
             return Ok(0);
         };
-        let Some(group_id) = m.meeting.group_id else {
+        if remote_meetings::of_meeting(conn, meeting_id)?.is_some() {
             return Ok(0);
+        }
+        let object = self.urls.meeting(meeting_id).to_string();
+        let delete_id = format!("{object}#delete/{}", self.now.timestamp_millis());
+        // `formerType` lets a receiver (and our policy's partner scopes) see that a
+        // meeting listing is what goes.
+        let tombstone = json!({ "id": object, "type": "Tombstone", "formerType": "Event" });
+        let Some(group_id) = m.meeting.group_id else {
+            // The instance's own meeting: only directory subscribers ever had it.
+            let delete = json!({
+                "id": delete_id,
+                "type": "Delete",
+                "actor": self.urls.instance_actor().to_string(),
+                "to": [PUBLIC],
+                "object": tombstone,
+            });
+            return self.directory_removal(conn, meeting_id, &delete, false);
         };
         let Some((_, group)) = groups::find(conn, group_id)? else {
             return Ok(0);
         };
-        let to = self.audience_of(conn, &group)?;
-        if to.is_empty() {
-            return Ok(0);
-        }
         let actor = self.actor(&group);
-        let object = self.urls.meeting(meeting_id).to_string();
         let delete = json!({
-            "id": format!("{object}#delete/{}", self.now.timestamp_millis()),
+            "id": delete_id,
             "type": "Delete",
             "actor": actor,
             "to": [PUBLIC],
             "cc": [self.urls.followers(&group.username).to_string()],
-            "object": { "id": object, "type": "Tombstone" },
+            "object": tombstone,
         });
-        let mut sent = self.send(
+        let mut sent = if group.is_local() {
+            self.directory_removal(conn, meeting_id, &delete, true)?
+        } else {
+            0
+        };
+        let to = self.audience_of(conn, &group)?;
+        if to.is_empty() {
+            return Ok(sent);
+        }
+        sent += self.send(
             conn,
             &group,
             self.wrap(&group, meeting_id, &delete),
@@ -219,13 +239,17 @@ impl Outbox {
         listing: Listing,
         change: Change,
     ) -> Result<usize, DbError> {
-        // The instance's own listings wait for the partner directory.
+        let kind = match change {
+            Change::Create => "Create",
+            Change::Update => "Update",
+        };
+        let mut sent = self.directory_listing(conn, &listing, kind)?;
         let Some(group) = listing.group else {
-            return Ok(0);
+            return Ok(sent);
         };
         let to = self.audience_of(conn, &group)?;
         if to.is_empty() {
-            return Ok(0);
+            return Ok(sent);
         }
         let object = listing.event;
         let object_id = object["id"].as_str().unwrap_or_default().to_owned();
@@ -248,7 +272,7 @@ impl Outbox {
             "cc": object["cc"],
             "object": object,
         });
-        let mut sent = self.send(
+        sent += self.send(
             conn,
             &group,
             self.wrap(&group, meeting_id, &activity),

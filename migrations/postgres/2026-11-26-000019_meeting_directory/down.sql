@@ -1,0 +1,2 @@
+DROP TABLE directory_subscribers;
+DROP TABLE directory_subscriptions;
