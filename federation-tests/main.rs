@@ -22,6 +22,7 @@ mod receiver;
 mod support;
 
 mod crash;
+mod directory;
 mod exchange;
 mod groups;
 mod hostile;

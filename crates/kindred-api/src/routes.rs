@@ -10,8 +10,8 @@ use actix_web::web;
 
 use crate::handlers::{
     accounts, activitypub, announcements, apps, conversations, domain_policy, filters, groups,
-    health, inbox, instance, lists, meeting_directory, meeting_objects, meetings, notifications, oauth, pages,
-    relations, search, statuses, streaming, tags, timelines, well_known,
+    health, inbox, instance, lists, meeting_directory, meeting_objects, meetings, notifications,
+    oauth, pages, relations, search, statuses, streaming, tags, timelines, well_known,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

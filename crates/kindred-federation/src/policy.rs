@@ -297,7 +297,9 @@ mod tests {
         );
         assert_eq!(classify(&json!({"type": "Flag"})), Traffic::Reports);
         assert_eq!(
-            classify(&json!({"type": "Delete", "object": {"type": "Tombstone", "formerType": "Event"}})),
+            classify(
+                &json!({"type": "Delete", "object": {"type": "Tombstone", "formerType": "Event"}})
+            ),
             Traffic::Meetings
         );
         assert_eq!(

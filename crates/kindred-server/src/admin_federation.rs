@@ -249,7 +249,10 @@ async fn directory(
             let d = dir::list(state).await.map_err(err)?;
             let mut out = vec![format!("subscribed to: {}", d.subscriptions.len())];
             for s in &d.subscriptions {
-                out.push(format!("  {} ({}, since {})", s.domain, s.state, s.created_at));
+                out.push(format!(
+                    "  {} ({}, since {})",
+                    s.domain, s.state, s.created_at
+                ));
             }
             out.push(format!("subscribers: {}", d.subscribers.len()));
             for (s, domain) in &d.subscribers {
@@ -265,12 +268,14 @@ async fn directory(
             )])
         }
         DirectoryCommand::Unsubscribe { domain } => {
-            let s = dir::unsubscribe(state, CLI, &domain).await.map_err(|e| match e {
-                kindred_api::services::ServiceError::NotFound => {
-                    "no subscription to this domain".to_owned()
-                }
-                e => e.to_string(),
-            })?;
+            let s = dir::unsubscribe(state, CLI, &domain)
+                .await
+                .map_err(|e| match e {
+                    kindred_api::services::ServiceError::NotFound => {
+                        "no subscription to this domain".to_owned()
+                    }
+                    e => e.to_string(),
+                })?;
             Ok(vec![format!("unsubscribed from {}", s.domain)])
         }
     }

@@ -1,7 +1,7 @@
 use actix_web::{web, HttpResponse};
 use kindred_db::models::instance_actor;
 use kindred_federation::webfinger::{self, LocalResource};
-use kindred_federation::{actors, nodeinfo, FederationError};
+use kindred_federation::{nodeinfo, FederationError};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -32,8 +32,10 @@ pub async fn webfinger(
         _ => ApiError::not_found(),
     })?;
     let body = match parsed {
+        // Named `domain@domain`, as Mastodon names its instance actor, so a peer
+        // asking by that convention gets back the subject it asked for.
         LocalResource::InstanceActor => webfinger::response(
-            actors::INSTANCE_ACTOR_NAME,
+            &state.urls.domain().to_string(),
             state.urls.instance_actor(),
             None,
             &state.urls,

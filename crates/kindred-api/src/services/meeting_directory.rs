@@ -53,7 +53,13 @@ fn parse_domain(state: &AppState, domain: &str) -> Result<PolicyDomain, ServiceE
     Ok(parsed)
 }
 
-fn audit(state: &AppState, actor: &str, action: &str, domain: &str, now: NaiveDateTime) -> AuditRow {
+fn audit(
+    state: &AppState,
+    actor: &str,
+    action: &str,
+    domain: &str,
+    now: NaiveDateTime,
+) -> AuditRow {
     AuditRow {
         id: state.ids.next_at(now.and_utc()),
         actor: actor.to_owned(),

@@ -7,9 +7,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::outbound::RemoteInbox;
-use crate::schema::{
-    accounts, directory_subscribers, directory_subscriptions, remote_accounts,
-};
+use crate::schema::{accounts, directory_subscribers, directory_subscriptions, remote_accounts};
 use crate::{AnyConnection, DbError};
 
 /// Sent our Follow; no answer yet.
@@ -169,9 +167,8 @@ pub fn subscriber_inboxes(conn: &mut AnyConnection) -> Result<Vec<RemoteInbox>, 
     Ok(remote_accounts::table
         .inner_join(accounts::table)
         .filter(
-            remote_accounts::account_id.eq_any(
-                directory_subscribers::table.select(directory_subscribers::account_id),
-            ),
+            remote_accounts::account_id
+                .eq_any(directory_subscribers::table.select(directory_subscribers::account_id)),
         )
         .filter(accounts::domain.ne(""))
         .filter(accounts::suspended.eq(false))

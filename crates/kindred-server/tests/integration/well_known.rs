@@ -65,6 +65,16 @@ async fn webfinger_finds_local_accounts_only(backend: Backend) {
         .await;
     assert_eq!(status, 200);
     assert_eq!(body["links"][0]["href"], format!("http://{d}/actor"));
+    // Also by Mastodon's convention, `domain@domain`, which is its subject.
+    let (status, body) = app
+        .get_json(
+            &format!("/.well-known/webfinger?resource=acct:{d}@{d}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["subject"], format!("acct:{d}@{d}"));
+    assert_eq!(body["links"][0]["href"], format!("http://{d}/actor"));
 
     for (resource, want) in [
         (format!("acct:nobody@{d}"), 404),

@@ -1,0 +1,344 @@
+//! Scenario: the partner meeting directory (issue 6). Instance A runs "partners
+//! only" and allows B meeting traffic and nothing else. A's admin subscribes to B's
+//! public listings through the admin API: A's instance actor follows B's (found by
+//! WebFinger), B accepts and at once sends its upcoming public listings — its
+//! group's and its own — and later ones as they are created, changed, cancelled.
+//! A's members see them in the public events listing. Members-only meetings never
+//! travel, no body carries the private place (invariant 4), and unsubscribing
+//! stops the flow and removes what came. Bad requests change nothing, and
+//! suspending the partner severs the directory both ways.
+
+use diesel::RunQueryDsl;
+use kindred_api::services::federation_policy::{self as policy, BlockRequest};
+use kindred_db::models::{domain_policy, meeting_directory};
+use kindred_domain::Role;
+use serde_json::{json, Value};
+
+use crate::common::{both_backends, Backend, TestApp};
+use crate::groups::create_group;
+use crate::support::{drained, eventually, instances};
+
+both_backends!(meeting_directory_between_partners);
+
+const SECRETS: [&str; 5] = [
+    "Lindenstr",
+    "04109",
+    "Haus der Begegnung",
+    "Ring the bell",
+    "meet.example",
+];
+
+async fn token_with(app: &TestApp, name: &str, role: Role, scope: &str) -> String {
+    let password = format!("{name}'s password");
+    app.create_user(name, &password, None, role).await;
+    let c = app.register_app(scope, "urn:ietf:wg:oauth:2.0:oob").await;
+    let v: Value = app
+        .password_token(&c, name, &password, scope)
+        .await
+        .json()
+        .await
+        .unwrap();
+    v["access_token"].as_str().unwrap().to_owned()
+}
+
+/// A meeting through the events API (of `group`, or the instance's own); its id.
+async fn create_meeting(
+    app: &TestApp,
+    token: &str,
+    group: Option<&str>,
+    title: &str,
+    audience: &str,
+) -> String {
+    let mut body = json!({
+        "title": title,
+        "description": "Tea and talk.",
+        "start_time": "2031-05-06T18:30",
+        "end_time": "2031-05-06T20:00",
+        "time_zone": "Europe/Berlin",
+        "audience": audience,
+        "locality": "Leipzig",
+        "region": "Saxony",
+        "country": "Germany",
+        "venue_name": "Haus der Begegnung",
+        "street_address": "Lindenstr. 3",
+        "postal_code": "04109",
+        "access_notes": "Ring the bell marked 3",
+        "online_link": "https://meet.example/room-7",
+    });
+    if let Some(g) = group {
+        body["group_id"] = json!(g);
+    }
+    let (status, e) = app.post_json("/api/v1/pleroma/events", token, body).await;
+    assert_eq!(status, 200, "{e}");
+    e["id"].as_str().unwrap().to_owned()
+}
+
+/// The public listing as a member sees it: title → event.
+async fn listed(app: &TestApp, token: &str) -> Vec<Value> {
+    let (status, v) = app
+        .get_json("/api/v1/pleroma/events?scope=public&limit=40", Some(token))
+        .await;
+    assert_eq!(status, 200, "{v}");
+    v.as_array().unwrap().clone()
+}
+
+fn titled<'a>(list: &'a [Value], title: &str) -> Option<&'a Value> {
+    list.iter().find(|e| e["title"] == title)
+}
+
+async fn directory(app: &TestApp, token: &str) -> Value {
+    let (status, v) = app
+        .get_json("/api/v1/admin/kindred/federation/directory", Some(token))
+        .await;
+    assert_eq!(status, 200, "{v}");
+    v
+}
+
+fn row_count(app: &TestApp, table: &str) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let sql = format!("SELECT COUNT(*) AS n FROM {table}");
+    app.state
+        .db
+        .run_blocking(move |c| Ok(diesel::sql_query(sql).get_result::<N>(c)?.n))
+        .unwrap()
+}
+
+async fn meeting_directory_between_partners(backend: Backend) {
+    let Some(apps) = instances(backend, 2).await else {
+        return;
+    };
+    let (a, b) = (&apps[0], &apps[1]);
+    policy::set_mode(&a.state, "test", "allowlist")
+        .await
+        .unwrap();
+    policy::allow(&a.state, "test", &b.domain, Some("meetings"))
+        .await
+        .unwrap();
+    let scopes = "read write admin:read admin:write";
+    let root = token_with(a, "root", Role::Admin, scopes).await;
+    let b_root = token_with(b, "broot", Role::Admin, scopes).await;
+    let (mia, _) = a.member("mia").await;
+
+    // B's listings before any subscription: a group's, its own, a members-only one.
+    b.create_user("fran", "fran's password", None, Role::Facilitator)
+        .await;
+    let fran = b.login("fran", "fran's password").await;
+    let cafe = create_group(b, &fran, "cafe", "public").await;
+    create_meeting(b, &fran, Some(&cafe), "Peer café", "public").await;
+    let own = create_meeting(b, &fran, None, "Open evening", "public").await;
+    create_meeting(b, &fran, Some(&cafe), "Members circle", "members").await;
+
+    // Refused, changing nothing: a member, no domain, our own domain, a domain the
+    // policy does not let meetings through.
+    let path = "/api/v1/admin/kindred/federation/directory";
+    let (status, e) = a.post_json(path, &mia, json!({ "domain": b.domain })).await;
+    assert_eq!(status, 403, "{e}");
+    let (status, e) = a.post_json(path, &root, json!({})).await;
+    assert_eq!(status, 400, "{e}");
+    let (status, e) = a
+        .post_json(path, &root, json!({ "domain": a.domain }))
+        .await;
+    assert_eq!(status, 422, "{e}");
+    let (status, e) = a
+        .post_json(path, &root, json!({ "domain": "elsewhere.example" }))
+        .await;
+    assert_eq!(status, 422, "{e}");
+    assert!(e["error"].as_str().unwrap().contains("policy"), "{e}");
+    assert_eq!(row_count(a, "directory_subscriptions"), 0);
+
+    // Subscribed (the domain spelled in upper case still names B).
+    let (status, s) = a
+        .post_json(path, &root, json!({ "domain": b.domain.to_uppercase() }))
+        .await;
+    assert_eq!(status, 200, "{s}");
+    assert_eq!(s["state"], "requested");
+    assert_eq!(s["domain"], b.domain.as_str());
+    eventually("B accepts the subscription", || async {
+        let d = directory(a, &root).await;
+        (d["subscriptions"][0]["state"] == "accepted").then_some(())
+    })
+    .await;
+    let d = directory(b, &b_root).await;
+    assert_eq!(d["subscribers"][0]["domain"], a.domain.as_str(), "{d}");
+    // Subscribing again changes nothing.
+    let (status, again) = a
+        .post_json(path, &root, json!({ "domain": b.domain }))
+        .await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["id"], s["id"]);
+
+    // What B listed before arrives at once; the members-only meeting never.
+    let list = eventually("B's listings at A", || async {
+        let list = listed(a, &mia).await;
+        (titled(&list, "Peer café").is_some() && titled(&list, "Open evening").is_some())
+            .then_some(list)
+    })
+    .await;
+    let cafe_listing = titled(&list, "Peer café").unwrap();
+    assert_eq!(cafe_listing["location"]["locality"], "Leipzig");
+    assert!(cafe_listing["full_location"].is_null(), "{cafe_listing}");
+    assert!(titled(&list, "Members circle").is_none());
+
+    // New, changed and cancelled listings follow.
+    let walk = create_meeting(b, &fran, Some(&cafe), "Walk & talk", "public").await;
+    eventually("a new listing at A", || async {
+        titled(&listed(a, &mia).await, "Walk & talk").map(|_| ())
+    })
+    .await;
+    let (status, v) = b
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("/api/v1/pleroma/events/{walk}"),
+            Some(&fran),
+            json!({ "title": "Walk and talk" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    eventually("the change at A", || async {
+        titled(&listed(a, &mia).await, "Walk and talk").map(|_| ())
+    })
+    .await;
+    let (status, v) = b
+        .post_json(
+            &format!("/api/v1/pleroma/events/{own}/cancel"),
+            &fran,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    eventually("the cancellation at A", || async {
+        let list = listed(a, &mia).await;
+        titled(&list, "Open evening")
+            .filter(|e| e["status"] == "cancelled")
+            .map(|_| ())
+    })
+    .await;
+    drained(&[a, b]).await;
+
+    // Nothing that reached A carries the private place: not its listings, not its
+    // database's copies.
+    let shown = serde_json::to_string(&listed(a, &mia).await).unwrap();
+    for secret in SECRETS {
+        assert!(!shown.contains(secret), "{secret} listed at A: {shown}");
+    }
+    let streets = a
+        .state
+        .db
+        .run_blocking(|c| {
+            #[derive(diesel::QueryableByName)]
+            struct S {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                street_address: String,
+            }
+            Ok(
+                diesel::sql_query("SELECT street_address FROM meeting_places")
+                    .load::<S>(c)?
+                    .into_iter()
+                    .map(|s| s.street_address)
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .unwrap();
+    assert!(streets.iter().all(String::is_empty), "{streets:?}");
+    let bodies = b
+        .state
+        .db
+        .run_blocking(|c| {
+            #[derive(diesel::QueryableByName)]
+            struct Body {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                body: String,
+            }
+            Ok(diesel::sql_query("SELECT body FROM deliveries")
+                .load::<Body>(c)?
+                .into_iter()
+                .map(|b| b.body)
+                .collect::<Vec<_>>())
+        })
+        .unwrap();
+    for body in &bodies {
+        for secret in SECRETS {
+            assert!(!body.contains(secret), "{secret} sent by B: {body}");
+        }
+        assert!(!body.contains("Members circle"), "{body}");
+    }
+
+    // Unsubscribed: B hears of it, A drops what B's directory sent.
+    let (status, v) = a
+        .send_json(
+            reqwest::Method::DELETE,
+            &format!("{path}/{}", b.domain),
+            Some(&root),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    assert!(listed(a, &mia).await.is_empty());
+    eventually("B forgets the subscriber", || async {
+        let d = directory(b, &b_root).await;
+        d["subscribers"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+            .then_some(())
+    })
+    .await;
+    create_meeting(b, &fran, Some(&cafe), "After the end", "public").await;
+    drained(&[a, b]).await;
+    assert!(listed(a, &mia).await.is_empty());
+    let (status, _) = a
+        .send_json(
+            reqwest::Method::DELETE,
+            &format!("{path}/{}", b.domain),
+            Some(&root),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 404);
+
+    // Audited with the admin's name.
+    let audit = a
+        .state
+        .db
+        .run_blocking(|c| domain_policy::audit_log(c, 50))
+        .unwrap();
+    for action in ["directory_subscribe", "directory_unsubscribe"] {
+        assert!(
+            audit
+                .iter()
+                .any(|e| e.action == action && e.actor == "admin:root"),
+            "{action}"
+        );
+    }
+
+    // Subscribed again, then B suspended: the directory is cut both ways.
+    let (status, v) = a
+        .post_json(path, &root, json!({ "domain": b.domain }))
+        .await;
+    assert_eq!(status, 200, "{v}");
+    policy::block(
+        &a.state,
+        "test",
+        BlockRequest {
+            domain: b.domain.clone(),
+            severity: Some("suspend".to_owned()),
+            reject_media: false,
+            reject_reports: false,
+            private_comment: None,
+            public_comment: None,
+            obfuscate: false,
+        },
+    )
+    .await
+    .unwrap();
+    let left = a
+        .state
+        .db
+        .run_blocking(meeting_directory::subscriptions)
+        .unwrap();
+    assert!(left.is_empty(), "{left:?}");
+}
