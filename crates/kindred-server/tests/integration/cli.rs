@@ -298,6 +298,19 @@ fn federation_policy_from_the_command_line() {
     }
     let (_, after, _) = run(&["list"]);
     assert_eq!(after, out, "a refused command changed the policy");
+    // The partner meeting directory: empty; a domain the allowlist does not let
+    // meetings through is refused before any look-up; nothing to unsubscribe.
+    let (ok, out, err) = run(&["directory", "list"]);
+    assert!(
+        ok && out.contains("subscribed to: 0") && out.contains("subscribers: 0"),
+        "{out}{err}"
+    );
+    let (ok, _, err) = run(&["directory", "subscribe", "stranger.example"]);
+    assert!(!ok && err.contains("policy"), "{err}");
+    let (ok, _, err) = run(&["directory", "unsubscribe", "partner.example"]);
+    assert!(!ok && err.contains("no subscription"), "{err}");
+    let (ok, _, err) = run(&["directory", "subscribe", "not a domain"]);
+    assert!(!ok && !err.is_empty());
     let (ok, _, _) = run(&["unblock", "BAD.example"]);
     assert!(ok);
     let (ok, _, _) = run(&["disallow", "partner.example"]);
