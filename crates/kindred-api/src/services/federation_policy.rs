@@ -69,25 +69,6 @@ fn block_json(b: &DomainBlockRow) -> String {
 }
 
 /// The known remote domains (`accounts.domain`) a single rule on `domain` covers.
-fn covered(known: Vec<String>, domain: &PolicyDomain) -> Vec<String> {
-    let rule = Policy::new(
-        Mode::Open,
-        [(
-            domain.clone(),
-            BlockRule {
-                severity: Severity::Suspend,
-                reject_media: false,
-                reject_reports: false,
-            },
-        )],
-        [],
-    );
-    known
-        .into_iter()
-        .filter(|d| rule.decide_str(d).is_refused())
-        .collect()
-}
-
 /// Makes the silenced marks match the blocks now stored; call inside the change's
 /// transaction. Each known remote domain whose most specific rule is `silence` has
 /// its accounts marked; domain-block marks elsewhere are cleared (a lifted or
@@ -105,6 +86,22 @@ fn sync_silences(
         .filter(|d| matches!(policy.decide_str(d), Decision::Allow { silenced: true, .. }))
         .collect();
     silenced::set_domain_silences(c, &domains, now)
+}
+
+/// Suspended remote accounts follow the policy in force: a known domain's accounts
+/// are suspended exactly when the most specific rule covering it is a suspension
+/// (`noop` on `a.example` under `suspend` on `example` leaves `a.example` alone;
+/// lifting `example` leaves a suspended `b.example` suspended). Newly suspended
+/// domains have their follows severed.
+fn sync_suspensions(c: &mut AnyConnection) -> Result<(), DbError> {
+    // Mode does not matter: allowlist mode refuses traffic, it suspends no one.
+    let policy = kindred_federation::policy::build(&repo::snapshot(c)?, Mode::Open);
+    let (suspend, lift): (Vec<String>, Vec<String>) = repo::remote_domains(c)?
+        .into_iter()
+        .partition(|d| policy.decide_str(d).is_refused());
+    repo::suspend_domains(c, &suspend)?;
+    repo::unsuspend_domains(c, &lift)?;
+    Ok(())
 }
 
 pub fn parse_block(
@@ -146,14 +143,8 @@ pub async fn block(
             kindred_db::models::federated::atomically(c, |c| {
                 let old = repo::block_by_domain(c, &row.domain)?;
                 entry.old_value = old.as_ref().map(block_json);
-                let was_suspended = old.as_ref().is_some_and(|o| o.severity == "suspend");
                 let stored = repo::put_block(c, &row, &entry)?;
-                let known = covered(repo::remote_domains(c)?, &domain);
-                if severity == Severity::Suspend {
-                    repo::suspend_domains(c, &known)?;
-                } else if was_suspended {
-                    repo::unsuspend_domains(c, &known)?;
-                }
+                sync_suspensions(c)?;
                 sync_silences(c, now)?;
                 Ok(stored)
             })
@@ -164,8 +155,8 @@ pub async fn block(
     Ok(stored)
 }
 
-/// Lifts a block (by id). Accounts a suspension suspended are restored; severed
-/// follows stay severed, as in Mastodon.
+/// Lifts a block (by id). Accounts a suspension suspended are restored unless a
+/// rule still suspends them; severed follows stay severed, as in Mastodon.
 pub async fn unblock(
     state: &AppState,
     actor: &str,
@@ -184,12 +175,7 @@ pub async fn unblock(
                 entry.domain = Some(old.domain.clone());
                 entry.old_value = Some(block_json(&old));
                 let removed = repo::delete_block(c, id, &entry)?.ok_or(DbError::NotFound)?;
-                if removed.severity == "suspend" {
-                    if let Ok(domain) = PolicyDomain::parse(&removed.domain) {
-                        let known = covered(repo::remote_domains(c)?, &domain);
-                        repo::unsuspend_domains(c, &known)?;
-                    }
-                }
+                sync_suspensions(c)?;
                 sync_silences(c, entry_time)?;
                 Ok(removed)
             })
@@ -546,7 +532,7 @@ pub async fn import(
                     .sum();
                 if !dry_run && !apply.is_empty() {
                     repo::put_blocks_bulk(c, &apply, &audits)?;
-                    repo::suspend_domains(c, &report.suspended_domains)?;
+                    sync_suspensions(c)?;
                     sync_silences(c, now.naive_utc())?;
                 }
                 Ok(report)

@@ -353,11 +353,13 @@ pub fn suspend_domains(conn: &mut AnyConnection, domains: &[String]) -> Result<u
         ),
     )
     .execute(conn)?;
-    Ok(
-        diesel::update(accounts::table.filter(accounts::domain.eq_any(domains.to_vec())))
-            .set(accounts::suspended.eq(true))
-            .execute(conn)?,
+    Ok(diesel::update(
+        accounts::table
+            .filter(accounts::domain.eq_any(domains.to_vec()))
+            .filter(accounts::suspended.eq(false)),
     )
+    .set(accounts::suspended.eq(true))
+    .execute(conn)?)
 }
 
 /// Lifts the suspension of the accounts of `domains` (a lifted domain block).
@@ -366,11 +368,13 @@ pub fn unsuspend_domains(conn: &mut AnyConnection, domains: &[String]) -> Result
     if domains.is_empty() {
         return Ok(0);
     }
-    Ok(
-        diesel::update(accounts::table.filter(accounts::domain.eq_any(domains.to_vec())))
-            .set(accounts::suspended.eq(false))
-            .execute(conn)?,
+    Ok(diesel::update(
+        accounts::table
+            .filter(accounts::domain.eq_any(domains.to_vec()))
+            .filter(accounts::suspended.eq(true)),
     )
+    .set(accounts::suspended.eq(false))
+    .execute(conn)?)
 }
 
 /// Applies many blocks at once (an imported blocklist): existing blocks of the same

@@ -701,3 +701,109 @@ async fn silence_reaches_only_followers(backend: Backend) {
 }
 
 both_backends!(silence_reaches_only_followers);
+
+/// Suspended accounts follow the most specific rule (issue 7): `noop` on
+/// `a.example` under `suspend` on `example` leaves `a.example` alone, and lifting
+/// `example` leaves a separately suspended `b.example` suspended. Same for a
+/// blocklist import.
+async fn specific_rules_decide_suspension(backend: Backend) {
+    use kindred_db::models::remote_accounts::{self, RemoteProfile};
+    let Some(app) = instance(backend).await else {
+        return;
+    };
+    let mut uris = Vec::new();
+    for domain in ["example", "a.example", "b.example", "other.test"] {
+        let uri = format!("https://{domain}/users/x");
+        let p = RemoteProfile {
+            uri: uri.clone(),
+            username: "x".into(),
+            domain: domain.into(),
+            display_name: String::new(),
+            note: String::new(),
+            public_key_pem: String::new(),
+            locked: false,
+            bot: false,
+            discoverable: false,
+            inbox_url: format!("https://{domain}/inbox"),
+            shared_inbox_url: None,
+            followers_url: None,
+            url: None,
+            actor_type: "Person".into(),
+        };
+        let id = app.state.ids.next_at(chrono::Utc::now());
+        app.state
+            .db
+            .run(move |c| remote_accounts::upsert(c, id, &p, chrono::Utc::now().naive_utc()))
+            .await
+            .unwrap();
+        uris.push(uri);
+    }
+    let suspended = || async {
+        let uris = uris.clone();
+        app.state
+            .db
+            .run(move |c| {
+                let mut out = Vec::new();
+                for u in &uris {
+                    let (a, _) = remote_accounts::find_by_uri(c, u)?.unwrap();
+                    out.push(a.suspended);
+                }
+                Ok(out)
+            })
+            .await
+            .unwrap()
+    };
+    let block = |domain: &str, severity: &str| BlockRequest {
+        domain: domain.to_owned(),
+        severity: Some(severity.to_owned()),
+        reject_media: false,
+        reject_reports: false,
+        private_comment: None,
+        public_comment: None,
+        obfuscate: false,
+    };
+    // [example, a.example, b.example, other.test]
+    policy::block(&app.state, "test", block("example", "suspend"))
+        .await
+        .unwrap();
+    assert_eq!(suspended().await, [true, true, true, false]);
+    policy::block(&app.state, "test", block("a.example", "noop"))
+        .await
+        .unwrap();
+    assert_eq!(suspended().await, [true, false, true, false]);
+    let b = policy::block(&app.state, "test", block("b.example", "suspend"))
+        .await
+        .unwrap();
+    let parent = policy::find_block(&app.state, "example").await.unwrap();
+    policy::unblock(&app.state, "test", parent.id)
+        .await
+        .unwrap();
+    assert_eq!(suspended().await, [false, false, true, false]);
+    // Removing the `noop` while `example` is suspended again suspends a.example.
+    policy::block(&app.state, "test", block("example", "suspend"))
+        .await
+        .unwrap();
+    let noop = policy::find_block(&app.state, "a.example").await.unwrap();
+    policy::unblock(&app.state, "test", noop.id).await.unwrap();
+    assert_eq!(suspended().await, [true, true, true, false]);
+    // Lowering a suspension to silence lifts it.
+    policy::block(&app.state, "test", block("example", "silence"))
+        .await
+        .unwrap();
+    assert_eq!(suspended().await, [false, false, true, false]);
+    policy::unblock(&app.state, "test", b.id).await.unwrap();
+    assert_eq!(suspended().await, [false, false, false, false]);
+    // An imported list applies the same rule: other.test suspended, the `noop`
+    // row keeps a.example alone under the suspended parent.
+    let csv = "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate\n\
+               example,suspend,false,false,,false\n\
+               a.example,noop,false,false,,false\n\
+               other.test,suspend,false,false,,false\n";
+    let list = policy::parse_blocklist(csv).unwrap();
+    policy::import(&app.state, "test", list, false)
+        .await
+        .unwrap();
+    assert_eq!(suspended().await, [true, false, true, true]);
+}
+
+both_backends!(specific_rules_decide_suspension);
