@@ -3,14 +3,15 @@
 //! public listings through the admin API: A's instance actor follows B's (found by
 //! WebFinger), B accepts and at once sends its upcoming public listings — its
 //! group's and its own — and later ones as they are created, changed, cancelled.
-//! A's members see them in the public events listing. Members-only meetings never
+//! A's members see them in the public events listing; their RSVPs reach B only
+//! once B's scope includes `rsvps`. Members-only meetings never
 //! travel, no body carries the private place (invariant 4), and unsubscribing
 //! stops the flow and removes what came. Bad requests change nothing, and
 //! suspending the partner severs the directory both ways.
 
 use diesel::RunQueryDsl;
 use kindred_api::services::federation_policy::{self as policy, BlockRequest};
-use kindred_db::models::{domain_policy, meeting_directory};
+use kindred_db::models::{domain_policy, meeting_directory, meetings};
 use kindred_domain::Role;
 use serde_json::{json, Value};
 
@@ -86,6 +87,13 @@ fn titled<'a>(list: &'a [Value], title: &str) -> Option<&'a Value> {
     list.iter().find(|e| e["title"] == title)
 }
 
+fn participations(app: &TestApp, meeting: i64) -> Vec<meetings::ParticipationRow> {
+    app.state
+        .db
+        .run_blocking(move |c| meetings::participations(c, meeting, None, None, 100))
+        .unwrap()
+}
+
 async fn directory(app: &TestApp, token: &str) -> Value {
     let (status, v) = app
         .get_json("/api/v1/admin/kindred/federation/directory", Some(token))
@@ -128,7 +136,10 @@ async fn meeting_directory_between_partners(backend: Backend) {
         .await;
     let fran = b.login("fran", "fran's password").await;
     let cafe = create_group(b, &fran, "cafe", "public").await;
-    create_meeting(b, &fran, Some(&cafe), "Peer café", "public").await;
+    let cafe_meeting: i64 = create_meeting(b, &fran, Some(&cafe), "Peer café", "public")
+        .await
+        .parse()
+        .unwrap();
     let own = create_meeting(b, &fran, None, "Open evening", "public").await;
     create_meeting(b, &fran, Some(&cafe), "Members circle", "members").await;
 
@@ -183,6 +194,29 @@ async fn meeting_directory_between_partners(backend: Backend) {
     assert!(cafe_listing["full_location"].is_null(), "{cafe_listing}");
     assert!(titled(&list, "Members circle").is_none());
 
+    // The partner is scoped to meetings: a member's RSVP to its listing is dropped
+    // before it is sent (issue 7), and B records nobody. With `rsvps` in the scope,
+    // an RSVP goes through.
+    let copy = cafe_listing["id"].as_str().unwrap().to_owned();
+    let join = format!("/api/v1/pleroma/events/{copy}/join");
+    let (status, v) = a.post_json(&join, &mia, json!({})).await;
+    assert_eq!(status, 200, "{v}");
+    drained(&[a, b]).await;
+    assert!(participations(b, cafe_meeting).is_empty());
+    policy::allow(&a.state, "test", &b.domain, Some("meetings,rsvps"))
+        .await
+        .unwrap();
+    let (noa, _) = a.member("noa").await;
+    let (status, v) = a.post_json(&join, &noa, json!({})).await;
+    assert_eq!(status, 200, "{v}");
+    eventually("the RSVP at B", || async {
+        (participations(b, cafe_meeting).len() == 1).then_some(())
+    })
+    .await;
+    policy::allow(&a.state, "test", &b.domain, Some("meetings"))
+        .await
+        .unwrap();
+
     // New, changed and cancelled listings follow.
     let walk = create_meeting(b, &fran, Some(&cafe), "Walk & talk", "public").await;
     eventually("a new listing at A", || async {
@@ -219,31 +253,23 @@ async fn meeting_directory_between_partners(backend: Backend) {
     .await;
     drained(&[a, b]).await;
 
-    // Nothing that reached A carries the private place: not its listings, not its
-    // database's copies.
+    // The private place reached A only for noa, accepted, in B's Accept addressed to
+    // her alone: mia (whose RSVP never left) and the listing do not show it.
     let shown = serde_json::to_string(&listed(a, &mia).await).unwrap();
     for secret in SECRETS {
         assert!(!shown.contains(secret), "{secret} listed at A: {shown}");
     }
-    let streets = a
-        .state
-        .db
-        .run_blocking(|c| {
-            #[derive(diesel::QueryableByName)]
-            struct S {
-                #[diesel(sql_type = diesel::sql_types::Text)]
-                street_address: String,
-            }
-            Ok(
-                diesel::sql_query("SELECT street_address FROM meeting_places")
-                    .load::<S>(c)?
-                    .into_iter()
-                    .map(|s| s.street_address)
-                    .collect::<Vec<_>>(),
-            )
-        })
-        .unwrap();
-    assert!(streets.iter().all(String::is_empty), "{streets:?}");
+    let (_, for_mia) = a
+        .get_json(&format!("/api/v1/pleroma/events/{copy}"), Some(&mia))
+        .await;
+    assert!(for_mia["full_location"].is_null(), "{for_mia}");
+    let (_, for_noa) = a
+        .get_json(&format!("/api/v1/pleroma/events/{copy}"), Some(&noa))
+        .await;
+    assert_eq!(
+        for_noa["full_location"]["street_address"], "Lindenstr. 3",
+        "{for_noa}"
+    );
     let bodies = b
         .state
         .db
@@ -260,11 +286,15 @@ async fn meeting_directory_between_partners(backend: Backend) {
                 .collect::<Vec<_>>())
         })
         .unwrap();
+    let noa_uri = a.url("/users/noa");
     for body in &bodies {
-        for secret in SECRETS {
-            assert!(!body.contains(secret), "{secret} sent by B: {body}");
-        }
         assert!(!body.contains("Members circle"), "{body}");
+        if SECRETS.iter().any(|s| body.contains(s)) {
+            let v: Value = serde_json::from_str(body).unwrap();
+            assert_eq!(v["type"], "Accept", "the place left B in {body}");
+            assert_eq!(v["to"], json!([noa_uri]), "{body}");
+            assert!(v["cc"].is_null() || v["cc"] == json!([]), "{body}");
+        }
     }
 
     // Unsubscribed: B hears of it, A drops what B's directory sent.
