@@ -193,6 +193,30 @@ async fn meeting_directory_between_partners(backend: Backend) {
     assert_eq!(cafe_listing["location"]["locality"], "Leipzig");
     assert!(cafe_listing["full_location"].is_null(), "{cafe_listing}");
     assert!(titled(&list, "Members circle").is_none());
+    // The instance's public calendar is the regional one: B's listings are in it,
+    // with the locality and nothing of the place.
+    let resp = a
+        .client
+        .get(a.url("/api/v1/pleroma/calendars/instance"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let text = icalendar::parser::unfold(&resp.text().await.unwrap());
+    let cal = icalendar::parser::read_calendar(&text).expect("a valid calendar");
+    let summaries: Vec<String> = cal
+        .components
+        .iter()
+        .filter(|c| c.name.as_str() == "VEVENT")
+        .flat_map(|c| c.properties.iter())
+        .filter(|p| p.name.as_str() == "SUMMARY")
+        .map(|p| p.val.to_string())
+        .collect();
+    assert!(summaries.iter().any(|t| t == "Peer café"), "{summaries:?}");
+    assert!(text.contains("Leipzig"));
+    for secret in SECRETS {
+        assert!(!text.contains(secret), "{secret} in the calendar");
+    }
 
     // The partner is scoped to meetings: a member's RSVP to its listing is dropped
     // before it is sent (issue 7), and B records nobody. With `rsvps` in the scope,
@@ -211,6 +235,13 @@ async fn meeting_directory_between_partners(backend: Backend) {
     assert_eq!(status, 200, "{v}");
     eventually("the RSVP at B", || async {
         (participations(b, cafe_meeting).len() == 1).then_some(())
+    })
+    .await;
+    eventually("B's answer at A", || async {
+        let (_, e) = a
+            .get_json(&format!("/api/v1/pleroma/events/{copy}"), Some(&noa))
+            .await;
+        (e["participation"]["state"] == "accepted").then_some(())
     })
     .await;
     policy::allow(&a.state, "test", &b.domain, Some("meetings"))
