@@ -20,11 +20,11 @@ use activitypub_federation::config::Data;
 use activitypub_federation::fetch::object_id::ObjectId;
 use activitypub_federation::protocol::helpers::deserialize_one_or_many;
 use activitypub_federation::traits::ActivityHandler;
-use chrono::{DateTime, Duration, Utc};
-use kindred_db::models::meetings::{MeetingRow, MeetingTimeRow};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use kindred_db::models::meetings::{self, MeetingRow, MeetingStoreError, MeetingTimeRow};
 use kindred_db::models::remote_meetings::{self, RemoteMeetingRow};
 use kindred_db::models::{federated, meeting_directory, remote_accounts};
-use kindred_domain::meetings::{Capacity, MeetingTime, MeetingZone};
+use kindred_domain::meetings::{Capacity, MeetingTime, MeetingZone, Recurrence, Series};
 use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
@@ -62,6 +62,52 @@ pub struct RemoteEvent {
     pub online: bool,
     /// `to` and `cc` of the object.
     pub addressed: Vec<String>,
+    /// The series, when the listing recurs (see [`recurring`]); `time` is then its
+    /// first occurrence.
+    pub rule: Option<Recurrence>,
+    /// Wall-clock starts of occurrences cancelled one by one.
+    pub cancelled: Vec<NaiveDateTime>,
+}
+
+/// Most cancelled occurrences read from one listing.
+const MAX_EXDATES: usize = 200;
+
+/// A recurring listing from another Kindred: `ical:rrule` (RFC 5545, the subset
+/// meetings run on) counted from `ical:dtstart` (the first occurrence's start; the
+/// `startTime` others read is the next one), and `ical:exdate` (starts, as
+/// instants, of cancelled occurrences). Anything we cannot run — no first start, a
+/// rule outside the subset, a first start the rule does not produce — leaves the
+/// listing a single occurrence, as Mobilizon and Gancio send it.
+fn recurring(
+    v: &Value,
+    next: &MeetingTime,
+) -> Option<(MeetingTime, Recurrence, Vec<NaiveDateTime>)> {
+    let rule = text(v, "ical:rrule")?;
+    let first = time_of(v, "ical:dtstart")?;
+    let time = MeetingTime::new(next.zone(), first, first + next.duration()).ok()?;
+    let rule = Recurrence::parse(&rule, &time).ok()?;
+    let series = Series {
+        time: &time,
+        rule: Some(&rule),
+        cancelled: &[],
+    };
+    // The next occurrence sent must be one of the series.
+    if !series.is_occurrence(next.start_local()) {
+        return None;
+    }
+    let zone = time.zone();
+    let cancelled = match v.get("ical:exdate") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .take(MAX_EXDATES)
+            .filter_map(Value::as_str)
+            .filter_map(|s| DateTime::parse_from_rfc3339(s).ok())
+            .map(|t| zone.local(t.with_timezone(&Utc)))
+            .filter(|local| series.is_occurrence(*local))
+            .collect(),
+        _ => Vec::new(),
+    };
+    Some((time, rule, cancelled))
 }
 
 fn text(v: &Value, key: &str) -> Option<String> {
@@ -230,6 +276,10 @@ pub fn parse(v: &Value) -> Result<RemoteEvent, InboxError> {
         .map(String::from);
     let mut addressed = strings(v.get("to"));
     addressed.extend(strings(v.get("cc")));
+    let (time, rule, cancelled) = match recurring(v, &time) {
+        Some((first, rule, cancelled)) => (first, Some(rule), cancelled),
+        None => (time, None, Vec::new()),
+    };
     Ok(RemoteEvent {
         owner: first_url(v.get("attributedTo")),
         id,
@@ -245,6 +295,8 @@ pub fn parse(v: &Value) -> Result<RemoteEvent, InboxError> {
         country,
         online: v.get("isOnline").and_then(Value::as_bool).unwrap_or(false),
         addressed,
+        rule,
+        cancelled,
     })
 }
 
@@ -342,7 +394,8 @@ pub async fn store(
         created_at: n,
         updated_at: n,
     };
-    let time = MeetingTimeRow::new(id, &event.time, None);
+    let time = MeetingTimeRow::new(id, &event.time, event.rule.as_ref());
+    let cancelled = event.cancelled;
     let origin = RemoteMeetingRow {
         meeting_id: id,
         uri,
@@ -352,7 +405,21 @@ pub async fn store(
         updated_at: n,
     };
     data.db
-        .run(move |c| remote_meetings::upsert(c, &origin, &meeting, &time))
+        .run(move |c| {
+            federated::atomically(c, |c| {
+                let (id, _) = remote_meetings::upsert(c, &origin, &meeting, &time)?;
+                // Checked against the series in `recurring`; the upsert cleared
+                // the ones an earlier version listed.
+                for local in cancelled {
+                    if let Err(MeetingStoreError::Db(e)) =
+                        meetings::cancel_occurrence(c, id, local, n)
+                    {
+                        return Err(e);
+                    }
+                }
+                Ok(())
+            })
+        })
         .await?;
     Ok(())
 }
@@ -425,6 +492,44 @@ impl ActivityHandler for EventActivity {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_kindred_series_recurs_and_others_stay_single() {
+        // Weekly on Tuesdays from 12 January; the next one sent is 26 January; the
+        // 2 February meeting is cancelled.
+        let mut v = mobilizon();
+        v["startTime"] = json!("2027-01-26T17:30:00Z");
+        v["endTime"] = json!("2027-01-26T19:00:00Z");
+        v["ical:rrule"] = json!("FREQ=WEEKLY;BYDAY=TU");
+        v["ical:dtstart"] = json!("2027-01-12T17:30:00Z");
+        v["ical:exdate"] = json!(["2027-02-02T17:30:00Z", "2027-02-03T17:30:00Z", 7]);
+        let e = parse(&v).unwrap();
+        assert!(e.rule.is_some());
+        assert_eq!(e.time.start().to_rfc3339(), "2027-01-12T17:30:00+00:00");
+        assert_eq!(e.time.duration(), Duration::minutes(90));
+        // Only a real occurrence is kept as cancelled (wall clock, Paris).
+        let want: Vec<NaiveDateTime> = vec![chrono::NaiveDate::from_ymd_opt(2027, 2, 2)
+            .unwrap()
+            .and_hms_opt(18, 30, 0)
+            .unwrap()];
+        assert_eq!(e.cancelled, want);
+
+        // Outside the subset, no first start, or a next one the rule does not make:
+        // a single occurrence.
+        for (key, value) in [
+            ("ical:rrule", json!("FREQ=HOURLY")),
+            ("ical:dtstart", json!(null)),
+            ("ical:dtstart", json!("2027-01-13T17:30:00Z")),
+        ] {
+            let mut w = v.clone();
+            w[key] = value;
+            let e = parse(&w).unwrap();
+            assert!(e.rule.is_none(), "{key}");
+            assert_eq!(e.time.start().to_rfc3339(), "2027-01-26T17:30:00+00:00");
+            assert!(e.cancelled.is_empty());
+        }
+        assert!(parse(&mobilizon()).unwrap().rule.is_none());
+    }
 
     /// Shaped like Mobilizon's events (hand-written).
     pub fn mobilizon() -> Value {
