@@ -600,6 +600,25 @@ pub fn participation(
         .optional()?)
 }
 
+/// One account's participations in each of these meetings (one query).
+pub fn participations_of(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    meeting_ids: &[i64],
+) -> Result<HashMap<i64, ParticipationRow>, DbError> {
+    if meeting_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(mp::table
+        .filter(mp::account_id.eq(account_id))
+        .filter(mp::meeting_id.eq_any(meeting_ids.to_vec()))
+        .select(ParticipationRow::as_select())
+        .load::<ParticipationRow>(conn)?
+        .into_iter()
+        .map(|p| (p.meeting_id, p))
+        .collect())
+}
+
 /// Participations by state, for each of these meetings.
 pub fn counts(
     conn: &mut AnyConnection,
