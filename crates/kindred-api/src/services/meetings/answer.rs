@@ -40,9 +40,10 @@ pub async fn answer_as(
             "only members of this instance can answer",
         ));
     }
-    let access = load(state, Some(me), id).await?.access;
+    let Loaded { meeting, access } = load(state, Some(me), id).await?;
     if access.remote {
-        return answer_remote(state, me, id, rsvp, access.participation, anonymous).await;
+        let current = access.participation;
+        return answer_remote(state, me, &meeting, rsvp, current, anonymous).await;
     }
     if anonymous {
         return Err(ServiceError::Unprocessable(

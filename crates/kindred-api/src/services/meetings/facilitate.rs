@@ -12,16 +12,55 @@ use super::{as_facilitator, is_local_user, load, notify, refused, tell_remote_at
 use crate::services::ServiceError;
 use crate::AppState;
 
-/// A facilitator approves or declines one account's request, or invites someone.
+/// Whom a facilitator decides on: an account, or an anonymous attendee from
+/// another instance, named by the participation's id as the participation lists
+/// show it (`anonymous-ID`). The token the attendee's instance chose is never
+/// shown nor taken: it is that instance's secret for routing our answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Account(i64),
+    /// A participation id (of an anonymous attendee).
+    Anonymous(i64),
+}
+
+impl Target {
+    const ANONYMOUS: &'static str = "anonymous-";
+
+    /// The stable opaque id of an anonymous attendee's participation.
+    pub fn anonymous_id(participation_id: i64) -> String {
+        format!("{}{participation_id}", Self::ANONYMOUS)
+    }
+
+    /// An account id, or `anonymous-ID`; `None` when it is neither.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let raw = raw.trim();
+        match raw.strip_prefix(Self::ANONYMOUS) {
+            Some(id) => id.parse().ok().map(Self::Anonymous),
+            None => raw.parse().ok().map(Self::Account),
+        }
+    }
+}
+
+/// A facilitator approves or declines one person's request (an account, or an
+/// anonymous attendee from another instance), or invites a local user.
 pub async fn facilitate(
     state: &AppState,
     me: &AccountRow,
     id: i64,
-    account_id: i64,
+    target: Target,
     action: FacilitatorAction,
 ) -> Result<Loaded, ServiceError> {
     as_facilitator(state, me, id).await?;
     let invite = action == FacilitatorAction::Invite;
+    let account_id = match target {
+        Target::Account(a) => a,
+        Target::Anonymous(_) if invite => {
+            return Err(ServiceError::Unprocessable(
+                "only users of this instance can be invited",
+            ))
+        }
+        Target::Anonymous(_) => 0,
+    };
     if invite {
         // Only someone who can see the meeting (and may come: not banned) is invited.
         let target = state
@@ -38,7 +77,20 @@ pub async fn facilitate(
     }
     let now = Utc::now();
     let new_id = state.ids.next_at(now);
-    let who = Participant::Account(account_id);
+    let who = match target {
+        Target::Account(a) => Participant::Account(a),
+        Target::Anonymous(pid) => {
+            let row = state
+                .db
+                .run(move |c| store::anonymous_participation(c, id, pid))
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            match (row.anonymous_token, row.anonymous_domain) {
+                (Some(token), Some(domain)) => Participant::Anonymous { token, domain },
+                _ => return Err(ServiceError::NotFound),
+            }
+        }
+    };
     let ids = state.ids.clone();
     let outbox = Outbox::new(&state.urls, &state.ids, now);
     let stored = state

@@ -35,6 +35,7 @@ pub async fn load(
         // Another server's listing: its staff run it, not ours.
         access.remote = true;
         access.facilitator = false;
+        access.counts_public = false;
     }
     if let Some(me) = viewer {
         let me_id = me.id;
@@ -92,6 +93,7 @@ pub async fn load_many(
         if remote.contains(&l.meeting.meeting.id) {
             l.access.remote = true;
             l.access.facilitator = false;
+            l.access.counts_public = false;
         }
     }
     Ok(out)

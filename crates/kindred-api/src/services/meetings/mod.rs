@@ -23,7 +23,7 @@ pub mod present;
 mod remote;
 
 pub use answer::{answer, answer_as};
-pub use facilitate::{facilitate, participations};
+pub use facilitate::{facilitate, participations, Target};
 pub use listing::{cursor_of, joined, load, load_many, upcoming, Listing};
 pub use manage::{cancel, create, update, Fields};
 
@@ -50,12 +50,21 @@ pub struct Access {
     /// but not come to its meetings.
     pub banned: bool,
     pub participation: Option<ParticipationRow>,
-    /// Listed by another server (`remote_meetings`): shown, never run or answered
-    /// here (RSVP across instances is not built yet).
+    /// Listed by another server (`remote_meetings`): shown, never run here (our
+    /// members answer it by RSVP across instances).
     pub remote: bool,
+    /// The group lets everyone who sees its meetings see attendee counts
+    /// (`show_participant_count`); never for the instance's own or remote listings.
+    pub counts_public: bool,
 }
 
 impl Access {
+    /// Whether the viewer sees attendee counts: facilitators always, others when
+    /// the group allows it (invariant 3: outsiders see counts at most).
+    pub fn sees_counts(&self) -> bool {
+        self.facilitator || self.counts_public
+    }
+
     pub fn domain_viewer(&self) -> kindred_domain::meetings::Viewer {
         kindred_domain::meetings::Viewer {
             facilitator: self.facilitator,
@@ -95,6 +104,7 @@ async fn access_to_holder(
                 banned: false,
                 participation: None,
                 remote: false,
+                counts_public: false,
             },
             None,
         )),
@@ -114,6 +124,7 @@ async fn access_to_holder(
                     banned: membership.as_ref().is_some_and(|m| m.state == "banned"),
                     participation: None,
                     remote: false,
+                    counts_public: loaded.group.show_participant_count,
                 },
                 visibility,
             ))

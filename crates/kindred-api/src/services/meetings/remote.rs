@@ -3,10 +3,11 @@
 
 use chrono::Utc;
 use kindred_db::models::federated::atomically;
-use kindred_db::models::meetings::ParticipationRow;
+use kindred_db::models::meetings::{self as store, Meeting, ParticipationRow};
 use kindred_db::models::remote_meetings;
 use kindred_db::AccountRow;
-use kindred_domain::meetings::Rsvp;
+use kindred_domain::meetings::{MeetingStatus, Rsvp, RsvpRefusal, Series};
+use kindred_domain::DomainError;
 use kindred_federation::outbox::Outbox;
 
 use super::{load, Loaded};
@@ -16,15 +17,18 @@ use crate::AppState;
 /// An answer to a meeting listed by another server: going sends the member's
 /// `Join` and keeps a pending participation (`requested`) until the host's Accept
 /// or Reject arrives; not going removes it and sends `Leave`. The host runs the
-/// meeting's rules; "interested" stays here and is not sent.
+/// meeting's rules; "interested" stays here and is not sent. Going to a copy that
+/// is cancelled or over is refused here, with nothing stored or sent (the host
+/// would refuse it too).
 pub(super) async fn answer_remote(
     state: &AppState,
     me: &AccountRow,
-    id: i64,
+    meeting: &Meeting,
     rsvp: Rsvp,
     current: Option<ParticipationRow>,
     anonymous: bool,
 ) -> Result<Loaded, ServiceError> {
+    let id = meeting.meeting.id;
     let going = match rsvp {
         Rsvp::Going => true,
         Rsvp::NotGoing => false,
@@ -35,6 +39,11 @@ pub(super) async fn answer_remote(
         }
     };
     let now = Utc::now();
+    if going {
+        if let Some(refusal) = closed(meeting, &cancelled_occurrences(state, id).await?, now) {
+            return Err(DomainError::from(refusal).into());
+        }
+    }
     let new_id = state.ids.next_at(now);
     let outbox = Outbox::new(&state.urls, &state.ids, now);
     let member = me.clone();
@@ -87,4 +96,37 @@ pub(super) async fn answer_remote(
         .await?;
     tracing::info!(meeting_id = id, "remote meeting answered");
     load(state, Some(me), id).await
+}
+
+async fn cancelled_occurrences(
+    state: &AppState,
+    id: i64,
+) -> Result<Vec<chrono::NaiveDateTime>, ServiceError> {
+    Ok(state
+        .db
+        .run(move |c| store::cancellations(c, &[id]))
+        .await?
+        .remove(&id)
+        .unwrap_or_default())
+}
+
+/// Why a copy can't be answered going: cancelled, or no occurrence left.
+fn closed(
+    m: &Meeting,
+    cancelled: &[chrono::NaiveDateTime],
+    now: chrono::DateTime<Utc>,
+) -> Option<RsvpRefusal> {
+    if m.meeting.status == MeetingStatus::Cancelled.as_str() {
+        return Some(RsvpRefusal::Cancelled);
+    }
+    let (time, rule) = m.time.schedule().ok()?;
+    let series = Series {
+        time: &time,
+        rule: rule.as_ref(),
+        cancelled,
+    };
+    series
+        .next_after(now)
+        .is_none()
+        .then_some(RsvpRefusal::Over)
 }
