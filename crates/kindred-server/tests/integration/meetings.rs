@@ -38,7 +38,7 @@ const VENUE: &str = "Hinterhof Café";
 
 /// Every log line of this test process from the moment it is first called (shared by
 /// all tests: they only look for strings no other test writes).
-fn logs() -> Arc<Mutex<Vec<u8>>> {
+pub(crate) fn logs() -> Arc<Mutex<Vec<u8>>> {
     static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
     LOGS.get_or_init(|| {
         let buf = Arc::new(Mutex::new(Vec::new()));
