@@ -866,6 +866,31 @@ async fn facilitator_decides_on_anonymous_attendees(backend: Backend) {
     for t in &tokens {
         assert!(!requests.to_string().contains(t.as_str()), "token listed");
     }
+    // The facilitator was told of each request, from B's instance actor (no one).
+    let (status, notes) = k
+        .get_json(
+            "/api/v1/notifications?types[]=pleroma:participation_request",
+            Some(&fran),
+        )
+        .await;
+    assert_eq!(status, 200, "{notes}");
+    let notes = notes.as_array().unwrap();
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    let meeting_id = id.to_string();
+    for n in notes {
+        assert_eq!(
+            n["kindred"]["meeting_id"].as_str(),
+            Some(meeting_id.as_str())
+        );
+        let acct = n["account"]["acct"].as_str().unwrap_or_default();
+        assert!(acct.ends_with(&format!("@{}", p.domain)), "{n}");
+        for t in &tokens {
+            assert!(!n.to_string().contains(t.as_str()));
+        }
+        for name in ["ulla", "sam"] {
+            assert!(!n.to_string().contains(name), "{n}");
+        }
+    }
     // Which request is whose is known only at B: map each by its token at A.
     let id_of = |token: &str| {
         let rows = all_participations(k, id);

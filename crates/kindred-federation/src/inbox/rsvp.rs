@@ -34,6 +34,8 @@ use crate::outbox::{Attendee, Outbox, RsvpAnswer};
 /// Pleroma/Rebased's notification type for a place given (kindred-api's
 /// `meetings::notify` sends it for local meetings).
 const PARTICIPATION_ACCEPTED: &str = "pleroma:participation_accepted";
+/// Pleroma/Rebased's notification type for a request to come.
+const PARTICIPATION_REQUEST: &str = "pleroma:participation_request";
 
 #[derive(Debug, Clone, Copy, Deserialize)]
 pub enum JoinKind {
@@ -158,7 +160,9 @@ impl ActivityHandler for Join {
         let new_id = data.ids.next_at(now);
         let join_id = self.id.to_string();
         let token = self.anonymous_token;
-        data.db
+        let ids = data.ids.clone();
+        let stored = data
+            .db
             .run(move |c| {
                 federated::atomically(c, |c| {
                     let to = Attendee {
@@ -173,7 +177,7 @@ impl ActivityHandler for Join {
                     };
                     if banned {
                         outbox.rsvp_answered(c, meeting_id, to, RsvpAnswer::Reject)?;
-                        return Ok(());
+                        return Ok(Vec::new());
                     }
                     match store::answer(c, meeting_id, &who, Rsvp::Going, None, now, new_id) {
                         Ok(applied) => {
@@ -192,19 +196,61 @@ impl ActivityHandler for Join {
                             if let Some(a) = answer {
                                 outbox.rsvp_answered(c, meeting_id, to, a)?;
                             }
-                            Ok(())
+                            request_told(c, &ids, meeting_id, group, attendee, &applied, now)
                         }
                         Err(MeetingStoreError::Refused(_)) => {
                             outbox.rsvp_answered(c, meeting_id, to, RsvpAnswer::Reject)?;
-                            Ok(())
+                            Ok(Vec::new())
                         }
                         Err(MeetingStoreError::Db(e)) => Err(e),
                     }
                 })
             })
             .await?;
+        data.publish(InboxEvent::Notifications(stored));
         Ok(())
     }
+}
+
+/// A new request to come (an approval meeting) from another server goes to the
+/// meeting's facilitators as a local one does (`pleroma:participation_request`),
+/// from the remote account that sent it: for an anonymous attendee their instance
+/// actor, which names no one.
+fn request_told(
+    c: &mut kindred_db::AnyConnection,
+    ids: &kindred_domain::id::IdGenerator,
+    meeting_id: i64,
+    group: Option<i64>,
+    from: i64,
+    applied: &store::Applied,
+    now: chrono::DateTime<Utc>,
+) -> Result<Vec<NotificationRow>, kindred_db::DbError> {
+    let fresh = applied.participation.as_ref().is_some_and(|p| {
+        p.state == ParticipationState::Requested.as_str() && p.updated_at == now.naive_utc()
+    });
+    if !fresh {
+        return Ok(Vec::new());
+    }
+    let facilitators = match group {
+        Some(g) => kindred_db::models::groups::facilitators(c, g)?,
+        None => kindred_db::models::meeting_reminders::instance_facilitators(c)?,
+    };
+    let status = kindred_db::models::meeting_posts::status_of(c, meeting_id)?;
+    let notes: Vec<NotificationRow> = facilitators
+        .into_iter()
+        .map(|f| {
+            NotificationRow::new(
+                ids.next_at(now),
+                f,
+                from,
+                PARTICIPATION_REQUEST,
+                status,
+                now.naive_utc(),
+            )
+            .about_meeting(meeting_id)
+        })
+        .collect();
+    notifications::insert(c, &notes)
 }
 
 /// Withdraws the actor's (or their anonymous attendee's) participation; whoever
