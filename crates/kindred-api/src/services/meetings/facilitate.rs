@@ -52,24 +52,21 @@ pub async fn facilitate(
 ) -> Result<Loaded, ServiceError> {
     as_facilitator(state, me, id).await?;
     let invite = action == FacilitatorAction::Invite;
-    let account_id = match target {
-        Target::Account(a) => a,
-        Target::Anonymous(_) if invite => {
+    if invite {
+        // Only a user of this instance who can see the meeting (and may come: not
+        // banned) is invited.
+        let Target::Account(account_id) = target else {
             return Err(ServiceError::Unprocessable(
                 "only users of this instance can be invited",
-            ))
-        }
-        Target::Anonymous(_) => 0,
-    };
-    if invite {
-        // Only someone who can see the meeting (and may come: not banned) is invited.
-        let target = state
+            ));
+        };
+        let invitee = state
             .db
             .run(move |c| kindred_db::models::accounts::find(c, account_id))
             .await?
             .filter(|a| is_local_user(a) && !a.suspended)
             .ok_or(ServiceError::NotFound)?;
-        if load(state, Some(&target), id).await?.access.banned {
+        if load(state, Some(&invitee), id).await?.access.banned {
             return Err(ServiceError::Unprocessable(
                 "this person is banned from the group",
             ));
