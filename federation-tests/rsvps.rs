@@ -18,6 +18,15 @@
 //!   member (and nobody else at B) sees the full place; leaving sends `Leave`. An
 //!   anonymous RSVP from B is counted at A by token, and A stores no account of
 //!   the member.
+//! - Kindred to Kindred, wait list: one place; B's first member is accepted, the
+//!   second wait-listed (still pending at B), a third waits anonymously; each leave
+//!   moves the next up at A, and B shows them accepted with the place (anonymous:
+//!   by the token A echoes) and notifies them. Nobody else at B sees the place.
+//! - Kindred to Kindred, cancelled: B refuses going to its cancelled copy; nothing
+//!   is stored or sent at either end.
+//! - Kindred to Kindred, approval of anonymous attendees: A's facilitator sees
+//!   them by opaque id and instance (never the token), approves one (B's member gets
+//!   the place and a notification) and declines another.
 
 use kindred_db::models::meetings::{self as store, Participant, ParticipationRow};
 use kindred_db::models::remote_accounts;
@@ -26,11 +35,14 @@ use serde_json::{json, Value};
 
 use crate::common::{both_backends, Backend, TestApp};
 use crate::groups::{ap_get, create_group, Remote};
-use crate::support::{drained, eventually, follow, instance, instances};
+use crate::support::{backlog, drained, eventually, follow, instance, instances};
 
 both_backends!(remote_rsvps_to_a_group_meeting);
 both_backends!(partner_without_rsvps_cannot_join);
 both_backends!(member_of_another_kindred_joins);
+both_backends!(wait_list_across_instances);
+both_backends!(cancelled_meeting_refused_across_instances);
+both_backends!(facilitator_decides_on_anonymous_attendees);
 
 const SECRETS: [&str; 5] = [
     "Lindenstr",
@@ -541,5 +553,385 @@ async fn member_of_another_kindred_joins(backend: Backend) {
         )
         .await;
     assert_eq!(status, 422);
+    drained(&[k, p]).await;
+}
+
+fn local_id(app: &TestApp, name: &'static str) -> i64 {
+    app.state
+        .db
+        .run_blocking(move |c| kindred_db::accounts::find_local_by_username(c, name))
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+fn state_at(app: &TestApp, meeting: i64, account: i64) -> Option<String> {
+    participation(app, meeting, Participant::Account(account)).map(|p| p.state)
+}
+
+async fn answer(app: &TestApp, token: &str, meeting: i64, body: Value) -> Value {
+    let (status, v) = app
+        .post_json(
+            &format!("/api/v1/pleroma/events/{meeting}/join"),
+            token,
+            body,
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    v
+}
+
+async fn leave_at(app: &TestApp, token: &str, meeting: i64) {
+    let (status, v) = app
+        .post_json(
+            &format!("/api/v1/pleroma/events/{meeting}/leave"),
+            token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+}
+
+/// Whether `token`'s member has been told of a place at this meeting.
+async fn told_accepted(app: &TestApp, token: &str, meeting: i64) -> bool {
+    let (status, notes) = app
+        .get_json(
+            "/api/v1/notifications?types[]=pleroma:participation_accepted",
+            Some(token),
+        )
+        .await;
+    assert_eq!(status, 200, "{notes}");
+    let meeting = meeting.to_string();
+    notes.as_array().unwrap().iter().any(|n| {
+        n["type"] == "pleroma:participation_accepted"
+            && n["kindred"]["meeting_id"].as_str() == Some(meeting.as_str())
+    })
+}
+
+/// The event as `token` sees it at `app`; asserts whether it shows the place.
+async fn sees_place(app: &TestApp, token: Option<&str>, meeting: i64) -> bool {
+    let (status, e) = app
+        .get_json(&format!("/api/v1/pleroma/events/{meeting}"), token)
+        .await;
+    assert_eq!(status, 200, "{e}");
+    let body = e.to_string();
+    let shown = body.contains("Lindenstr. 3");
+    if !shown {
+        for s in SECRETS {
+            assert!(!body.contains(s), "{s} shown without acceptance: {body}");
+        }
+    }
+    shown
+}
+
+async fn wait_list_across_instances(backend: Backend) {
+    let Some(apps) = instances(backend, 2).await else {
+        return;
+    };
+    let (k, p) = (&apps[0], &apps[1]);
+    k.create_user("fran", "fran's password", None, Role::Facilitator)
+        .await;
+    let fran = k.login("fran", "fran's password").await;
+    let cafe: i64 = create_group(k, &fran, "cafe", "public")
+        .await
+        .parse()
+        .unwrap();
+    let (ola, _) = p.member("ola").await;
+    let (ulla, _) = p.member("ulla").await;
+    let (sam, _) = p.member("sam").await;
+    let (vic, _) = p.member("vic").await;
+    follow(p, &ola, k, "cafe").await;
+    let id = create_meeting(k, &fran, cafe, json!({"capacity": 1})).await;
+    let uri = k.url(&format!("/meetings/{id}"));
+    let copy = eventually("the listing at B", || async { copy_at(p, &uri) }).await;
+    let (ola_b, ulla_b, sam_b) = (local_id(p, "ola"), local_id(p, "ulla"), local_id(p, "sam"));
+
+    // Ola takes the one place.
+    answer(p, &ola, copy, json!({})).await;
+    eventually("Ola accepted at B", || async {
+        (state_at(p, copy, ola_b).as_deref() == Some("accepted")).then_some(())
+    })
+    .await;
+    assert!(sees_place(p, Some(&ola), copy).await);
+    // Ulla waits at A; B keeps her request pending and shows her no place.
+    answer(p, &ulla, copy, json!({})).await;
+    let ulla_uri = p.url("/users/ulla");
+    let ulla_a = eventually("Ulla wait-listed at A", || async {
+        let uri = ulla_uri.clone();
+        let a = k
+            .state
+            .db
+            .run_blocking(move |c| remote_accounts::find_by_uri(c, &uri))
+            .unwrap()?;
+        participation(k, id, Participant::Account(a.0.id))
+            .filter(|r| r.state == "waitlisted")
+            .map(|_| a.0.id)
+    })
+    .await;
+    // Sam waits too, anonymously (after Ulla).
+    answer(p, &sam, copy, json!({"anonymous": true})).await;
+    eventually("Sam wait-listed at A", || async {
+        all_participations(k, id)
+            .into_iter()
+            .find(|r| r.account_id.is_none() && r.state == "waitlisted")
+    })
+    .await;
+    drained(&[k, p]).await;
+    assert_eq!(state_at(p, copy, ulla_b).as_deref(), Some("requested"));
+    assert_eq!(state_at(p, copy, sam_b).as_deref(), Some("requested"));
+    assert!(!sees_place(p, Some(&ulla), copy).await);
+    assert!(!sees_place(p, Some(&sam), copy).await);
+    assert!(!told_accepted(p, &ulla, copy).await);
+
+    // Ola leaves: Ulla moves up at A, and B shows her accepted with the place.
+    leave_at(p, &ola, copy).await;
+    eventually("Ulla accepted at A", || async {
+        participation(k, id, Participant::Account(ulla_a)).filter(|r| r.state == "accepted")
+    })
+    .await;
+    eventually("Ulla accepted at B", || async {
+        (state_at(p, copy, ulla_b).as_deref() == Some("accepted")).then_some(())
+    })
+    .await;
+    assert!(sees_place(p, Some(&ulla), copy).await);
+    assert!(told_accepted(p, &ulla, copy).await);
+    assert!(!sees_place(p, Some(&ola), copy).await, "Ola left");
+    assert!(!sees_place(p, Some(&sam), copy).await, "Sam still waits");
+    assert!(!sees_place(p, Some(&vic), copy).await);
+    assert!(!sees_place(p, None, copy).await);
+
+    // Ulla leaves: the anonymous Sam moves up; A's Accept goes to B's instance
+    // actor with Sam's token, and B tells Sam and shows the place.
+    leave_at(p, &ulla, copy).await;
+    let sam_at_a = eventually("Sam accepted at A", || async {
+        all_participations(k, id)
+            .into_iter()
+            .find(|r| r.account_id.is_none() && r.state == "accepted")
+    })
+    .await;
+    assert_eq!(
+        sam_at_a.anonymous_domain.as_deref(),
+        Some(p.domain.as_str())
+    );
+    eventually("Sam accepted at B", || async {
+        (state_at(p, copy, sam_b).as_deref() == Some("accepted")).then_some(())
+    })
+    .await;
+    assert!(sees_place(p, Some(&sam), copy).await);
+    assert!(told_accepted(p, &sam, copy).await);
+    assert!(!sees_place(p, Some(&ulla), copy).await, "Ulla left");
+    assert!(!sees_place(p, Some(&vic), copy).await);
+    // A still knows no account of Sam.
+    let sam_known_at_a = k
+        .state
+        .db
+        .run_blocking(|c| {
+            use diesel::prelude::*;
+            use kindred_db::schema::accounts;
+            Ok(accounts::table
+                .filter(accounts::username.eq("sam"))
+                .count()
+                .get_result::<i64>(c)?)
+        })
+        .unwrap();
+    assert_eq!(sam_known_at_a, 0);
+
+    // A member of A waits behind Sam; Sam leaves anonymously (by token): A's member
+    // moves up and is told, as when a local attendee leaves.
+    let (mia, _) = k.member("mia").await;
+    let v = answer(k, &mia, id, json!({})).await;
+    assert_eq!(v["participation"]["state"], "waitlisted", "{v}");
+    leave_at(p, &sam, copy).await;
+    eventually("Mia accepted at A", || async {
+        let (_, e) = k
+            .get_json(&format!("/api/v1/pleroma/events/{id}"), Some(&mia))
+            .await;
+        (e["participation"]["state"] == "accepted").then_some(())
+    })
+    .await;
+    assert!(told_accepted(k, &mia, id).await);
+    assert!(all_participations(k, id)
+        .iter()
+        .all(|r| r.account_id.is_some()));
+    assert!(!sees_place(p, Some(&sam), copy).await, "Sam left");
+    drained(&[k, p]).await;
+}
+
+async fn cancelled_meeting_refused_across_instances(backend: Backend) {
+    let Some(apps) = instances(backend, 2).await else {
+        return;
+    };
+    let (k, p) = (&apps[0], &apps[1]);
+    k.create_user("fran", "fran's password", None, Role::Facilitator)
+        .await;
+    let fran = k.login("fran", "fran's password").await;
+    let cafe: i64 = create_group(k, &fran, "cafe", "public")
+        .await
+        .parse()
+        .unwrap();
+    let (ola, _) = p.member("ola").await;
+    follow(p, &ola, k, "cafe").await;
+    let id = create_meeting(k, &fran, cafe, json!({})).await;
+    let uri = k.url(&format!("/meetings/{id}"));
+    let copy = eventually("the listing at B", || async { copy_at(p, &uri) }).await;
+    let (status, v) = k
+        .post_json(
+            &format!("/api/v1/pleroma/events/{id}/cancel"),
+            &fran,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    eventually("the cancellation at B", || async {
+        let (_, e) = p
+            .get_json(&format!("/api/v1/pleroma/events/{copy}"), Some(&ola))
+            .await;
+        (e["status"] == "cancelled").then_some(())
+    })
+    .await;
+    drained(&[k, p]).await;
+
+    // Going, openly or anonymously: refused at B, nothing stored or sent anywhere.
+    for body in [json!({}), json!({"anonymous": true})] {
+        let (status, v) = p
+            .post_json(&format!("/api/v1/pleroma/events/{copy}/join"), &ola, body)
+            .await;
+        assert_eq!(status, 422, "{v}");
+        assert_eq!(v["error_code"], "meeting_cancelled", "{v}");
+    }
+    assert_eq!(backlog(p).await, 0, "something was sent");
+    assert!(all_participations(p, copy).is_empty());
+    let ola_b = local_id(p, "ola");
+    let token = p
+        .state
+        .db
+        .run_blocking(move |c| kindred_db::models::remote_meetings::rsvp_token(c, copy, ola_b))
+        .unwrap();
+    assert!(token.is_none(), "a token was kept");
+    drained(&[k, p]).await;
+    assert!(all_participations(k, id).is_empty());
+    let (_, e) = p
+        .get_json(&format!("/api/v1/pleroma/events/{copy}"), Some(&ola))
+        .await;
+    assert!(e["participation"].is_null(), "{e}");
+}
+
+async fn facilitator_decides_on_anonymous_attendees(backend: Backend) {
+    let Some(apps) = instances(backend, 2).await else {
+        return;
+    };
+    let (k, p) = (&apps[0], &apps[1]);
+    k.create_user("fran", "fran's password", None, Role::Facilitator)
+        .await;
+    let fran = k.login("fran", "fran's password").await;
+    let cafe: i64 = create_group(k, &fran, "cafe", "public")
+        .await
+        .parse()
+        .unwrap();
+    let (ola, _) = p.member("ola").await;
+    let (ulla, _) = p.member("ulla").await;
+    let (sam, _) = p.member("sam").await;
+    follow(p, &ola, k, "cafe").await;
+    let id = create_meeting(k, &fran, cafe, json!({"join_mode": "approval"})).await;
+    let uri = k.url(&format!("/meetings/{id}"));
+    let copy = eventually("the listing at B", || async { copy_at(p, &uri) }).await;
+    let (ulla_b, sam_b) = (local_id(p, "ulla"), local_id(p, "sam"));
+    answer(p, &ulla, copy, json!({"anonymous": true})).await;
+    answer(p, &sam, copy, json!({"anonymous": true})).await;
+    let tokens: Vec<String> = [ulla_b, sam_b]
+        .into_iter()
+        .map(|m| {
+            p.state
+                .db
+                .run_blocking(move |c| kindred_db::models::remote_meetings::rsvp_token(c, copy, m))
+                .unwrap()
+                .expect("the member's token at B")
+        })
+        .collect();
+    let path = format!("/api/v1/pleroma/events/{id}/participation_requests");
+    let requests = eventually("both requests at A", || async {
+        let (status, v) = k.get_json(&path, Some(&fran)).await;
+        assert_eq!(status, 200, "{v}");
+        (v.as_array().unwrap().len() == 2).then_some(v)
+    })
+    .await;
+    // The facilitator sees "an anonymous attendee via B", never the token.
+    for r in requests.as_array().unwrap() {
+        assert!(r["account"].is_null(), "{r}");
+        assert_eq!(r["anonymous_domain"], p.domain.as_str());
+        assert!(r["anonymous_id"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("anonymous-")));
+    }
+    for t in &tokens {
+        assert!(!requests.to_string().contains(t.as_str()), "token listed");
+    }
+    // The facilitator was told of each request, from B's instance actor (no one).
+    let (status, notes) = k
+        .get_json(
+            "/api/v1/notifications?types[]=pleroma:participation_request",
+            Some(&fran),
+        )
+        .await;
+    assert_eq!(status, 200, "{notes}");
+    let notes = notes.as_array().unwrap();
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    let meeting_id = id.to_string();
+    for n in notes {
+        assert_eq!(
+            n["kindred"]["meeting_id"].as_str(),
+            Some(meeting_id.as_str())
+        );
+        let acct = n["account"]["acct"].as_str().unwrap_or_default();
+        assert!(acct.ends_with(&format!("@{}", p.domain)), "{n}");
+        for t in &tokens {
+            assert!(!n.to_string().contains(t.as_str()));
+        }
+        for name in ["ulla", "sam"] {
+            assert!(!n.to_string().contains(name), "{n}");
+        }
+    }
+    // Which request is whose is known only at B: map each by its token at A.
+    let id_of = |token: &str| {
+        let rows = all_participations(k, id);
+        let row = rows
+            .iter()
+            .find(|r| r.anonymous_token.as_deref() == Some(token))
+            .unwrap();
+        format!("anonymous-{}", row.id)
+    };
+    let (ulla_anon, sam_anon) = (id_of(&tokens[0]), id_of(&tokens[1]));
+    let decide = |who: &str, action: &str| {
+        format!("/api/v1/pleroma/events/{id}/participation_requests/{who}/{action}")
+    };
+    let (status, v) = k
+        .post_json(&decide(&ulla_anon, "authorize"), &fran, json!({}))
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let (status, v) = k
+        .post_json(&decide(&sam_anon, "reject"), &fran, json!({}))
+        .await;
+    assert_eq!(status, 200, "{v}");
+    eventually("Ulla accepted at B", || async {
+        (state_at(p, copy, ulla_b).as_deref() == Some("accepted")).then_some(())
+    })
+    .await;
+    eventually("Sam declined at B", || async {
+        (state_at(p, copy, sam_b).as_deref() == Some("rejected")).then_some(())
+    })
+    .await;
+    assert!(sees_place(p, Some(&ulla), copy).await);
+    assert!(told_accepted(p, &ulla, copy).await);
+    assert!(!sees_place(p, Some(&sam), copy).await);
+    assert!(!told_accepted(p, &sam, copy).await);
+    assert!(!sees_place(p, Some(&ola), copy).await);
+    assert!(!sees_place(p, None, copy).await);
+    let (_, served) = ap_get(k, &format!("/meetings/{id}")).await;
+    for s in SECRETS {
+        assert!(!served.to_string().contains(s), "{s} in the served Event");
+    }
+    for t in &tokens {
+        assert!(!served.to_string().contains(t.as_str()));
+    }
     drained(&[k, p]).await;
 }

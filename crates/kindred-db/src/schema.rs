@@ -581,6 +581,7 @@ diesel::table! {
         private_key_pem -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        show_participant_count -> Bool,
     }
 }
 
@@ -685,6 +686,7 @@ diesel::table! {
         meeting_name -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        anonymous_actor_id -> Nullable<BigInt>,
     }
 }
 

@@ -187,6 +187,9 @@ pub struct GroupSettings {
     pub visibility: GroupVisibility,
     /// A new member's first N posts wait for a facilitator's approval (0: none).
     pub review_first_posts: i64,
+    /// Everyone who sees the group's meetings sees how many are coming; otherwise
+    /// only facilitators see counts (invariant 3). Off unless set after `parse`.
+    pub show_participant_count: bool,
 }
 
 impl GroupSettings {
@@ -235,6 +238,7 @@ impl GroupSettings {
             )?,
             visibility: GroupVisibility::parse(visibility)?,
             review_first_posts,
+            show_participant_count: false,
         })
     }
 }

@@ -22,6 +22,8 @@ pub struct Group {
     pub questions: Vec<String>,
     pub content_warning: String,
     pub review_first_posts: i64,
+    /// Whether everyone who sees the group's meetings sees their attendee counts.
+    pub show_participant_count: bool,
     /// Members in good standing: the only membership figure outsiders see.
     pub members_count: i64,
     pub created_at: String,

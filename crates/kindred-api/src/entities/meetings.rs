@@ -37,10 +37,14 @@ pub struct Event {
     pub location: PublicLocation,
     /// Only for facilitators and accepted attendees; `null` for everyone else.
     pub full_location: Option<FullLocation>,
-    /// Accepted places.
-    pub participants_count: i64,
-    pub waitlist_count: i64,
-    pub interested_count: i64,
+    /// Accepted places (Pleroma/Rebased's name). `null` unless the caller runs the
+    /// meeting or its group shows counts (`show_participant_count`); likewise the
+    /// wait-list and interested counts.
+    pub participants_count: Option<i64>,
+    pub waitlist_count: Option<i64>,
+    pub interested_count: Option<i64>,
+    /// Requests waiting for approval: facilitators only (as Rebased), else `null`.
+    pub participation_request_count: Option<i64>,
     /// The caller's own participation.
     pub participation: Option<OwnParticipation>,
     /// Whether the caller facilitates this meeting.
@@ -89,7 +93,11 @@ pub struct Participation {
     pub id: String,
     /// `null` for an anonymous attendee from another instance.
     pub account: Option<Account>,
-    /// The attendee's instance, for an anonymous attendee.
+    /// An anonymous attendee's stable opaque id (`anonymous-ID`), to approve or
+    /// decline them by; never the token their instance holds. `null` for accounts.
+    pub anonymous_id: Option<String>,
+    /// The instance an anonymous attendee comes through ("an anonymous attendee
+    /// via partner.example"): all facilitators learn of them.
     pub anonymous_domain: Option<String>,
     pub state: String,
     pub name_for_meeting: Option<String>,

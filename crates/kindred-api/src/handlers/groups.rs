@@ -88,6 +88,8 @@ pub struct GroupParams {
     visibility: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_string")]
     review_first_posts: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    show_participant_count: Option<bool>,
 }
 
 fn parse_review(raw: Option<&str>) -> Result<Option<i64>, ApiError> {
@@ -116,6 +118,7 @@ pub async fn create(
         content_warning: p.content_warning.unwrap_or_default(),
         visibility: p.visibility.unwrap_or_else(|| "closed".into()),
         review_first_posts: parse_review(p.review_first_posts.as_deref())?.unwrap_or(0),
+        show_participant_count: p.show_participant_count.unwrap_or(false),
     };
     Ok(HttpResponse::Ok().json(service::create(&state, &me, new).await?))
 }
@@ -137,6 +140,7 @@ pub async fn update(
         content_warning: p.content_warning,
         visibility: p.visibility,
         review_first_posts: parse_review(p.review_first_posts.as_deref())?,
+        show_participant_count: p.show_participant_count,
     };
     Ok(HttpResponse::Ok().json(service::update(&state, &me, id, changes).await?))
 }

@@ -11,7 +11,7 @@ use crate::entities::meetings::{FeedUrl, Participation};
 use crate::entities::status::timestamp;
 use crate::handlers::statuses::parse_id;
 use crate::params::{lenient, Params};
-use crate::services::meetings::{self as service, calendar, present, Fields, Listing};
+use crate::services::meetings::{self as service, calendar, present, Fields, Listing, Target};
 use crate::services::present as accounts;
 use crate::{ApiError, AppState};
 
@@ -332,9 +332,10 @@ pub async fn decide(
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require_any(WRITE)?;
-    let (id, account_id, action) = path.into_inner();
+    let (id, who, action) = path.into_inner();
     let id = parse_id(&id)?;
-    let account_id = parse_id(&account_id)?;
+    // An account id, or an anonymous attendee's `anonymous-ID` from the lists.
+    let target = Target::parse(&who).ok_or_else(ApiError::not_found)?;
     let action = match action.as_str() {
         "authorize" | "approve" => FacilitatorAction::Approve,
         "reject" => FacilitatorAction::Reject,
@@ -343,7 +344,7 @@ pub async fn decide(
         _ => return Err(ApiError::not_found()),
     };
     let me = auth.user()?.clone();
-    let loaded = service::facilitate(&state, &me, id, account_id, action).await?;
+    let loaded = service::facilitate(&state, &me, id, target, action).await?;
     Ok(HttpResponse::Ok().json(present::event(&state, loaded).await?))
 }
 
@@ -383,6 +384,7 @@ async fn list_participations(
             account: a
                 .as_ref()
                 .and_then(|a| presented.iter().find(|e| e.id == a.id.to_string()).cloned()),
+            anonymous_id: r.account_id.is_none().then(|| Target::anonymous_id(r.id)),
             anonymous_domain: r.anonymous_domain.clone(),
             state: r.state.clone(),
             name_for_meeting: r.meeting_name.clone(),

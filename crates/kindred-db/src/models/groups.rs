@@ -32,6 +32,8 @@ pub struct GroupRow {
     pub private_key_pem: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Outsiders see a meeting's attendee count (docs/api/groups.md).
+    pub show_participant_count: bool,
 }
 
 impl GroupRow {
@@ -146,6 +148,7 @@ pub fn update(
                 groups::questions.eq(&group.questions),
                 groups::content_warning.eq(&group.content_warning),
                 groups::review_first_posts.eq(group.review_first_posts),
+                groups::show_participant_count.eq(group.show_participant_count),
                 groups::updated_at.eq(group.updated_at),
             ))
             .execute(conn)?;

@@ -133,12 +133,47 @@ pub struct ParticipationRow {
     pub meeting_name: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// For an anonymous attendee: the remote actor (their instance actor) that sent
+    /// the RSVP, to whom later decisions go back with the token.
+    pub anonymous_actor_id: Option<i64>,
 }
 
 impl ParticipationRow {
     pub fn state(&self) -> Option<ParticipationState> {
         ParticipationState::parse(&self.state).ok()
     }
+}
+
+/// The participation `id` of this meeting, if it is an anonymous attendee's (how
+/// facilitators name an anonymous attendee: they never see the token).
+pub fn anonymous_participation(
+    conn: &mut AnyConnection,
+    meeting_id: i64,
+    id: i64,
+) -> Result<Option<ParticipationRow>, DbError> {
+    Ok(mp::table
+        .find(id)
+        .filter(mp::meeting_id.eq(meeting_id))
+        .filter(mp::account_id.is_null())
+        .select(ParticipationRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Records which remote actor sent an anonymous attendee's RSVP.
+pub fn set_anonymous_actor(
+    conn: &mut AnyConnection,
+    participation_id: i64,
+    actor_id: i64,
+) -> Result<(), DbError> {
+    diesel::update(
+        mp::table
+            .find(participation_id)
+            .filter(mp::account_id.is_null()),
+    )
+    .set(mp::anonymous_actor_id.eq(actor_id))
+    .execute(conn)?;
+    Ok(())
 }
 
 /// A meeting as listings need it: the public row and its times.
@@ -600,6 +635,25 @@ pub fn participation(
         .optional()?)
 }
 
+/// One account's participations in each of these meetings (one query).
+pub fn participations_of(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    meeting_ids: &[i64],
+) -> Result<HashMap<i64, ParticipationRow>, DbError> {
+    if meeting_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(mp::table
+        .filter(mp::account_id.eq(account_id))
+        .filter(mp::meeting_id.eq_any(meeting_ids.to_vec()))
+        .select(ParticipationRow::as_select())
+        .load::<ParticipationRow>(conn)?
+        .into_iter()
+        .map(|p| (p.meeting_id, p))
+        .collect())
+}
+
 /// Participations by state, for each of these meetings.
 pub fn counts(
     conn: &mut AnyConnection,
@@ -790,6 +844,7 @@ fn apply(
                 meeting_name: meeting_name.map(str::to_owned),
                 created_at: now,
                 updated_at: now,
+                anonymous_actor_id: None,
             };
             diesel::insert_into(mp::table).values(&row).execute(conn)?;
             Some(row)

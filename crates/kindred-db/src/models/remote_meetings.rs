@@ -195,6 +195,7 @@ pub fn set_participation(
                 meeting_name: None,
                 created_at: now,
                 updated_at: now,
+                anonymous_actor_id: None,
             })
             .execute(conn)?;
     }

@@ -16,6 +16,7 @@ use activitypub_federation::traits::ActivityHandler;
 use chrono::Utc;
 use kindred_db::models::federated;
 use kindred_db::models::meetings::{self as store, MeetingStoreError, Participant};
+use kindred_db::models::notifications::{self, NotificationRow};
 use kindred_db::models::social;
 use kindred_domain::meetings::{ParticipationState, Rsvp};
 use serde::Deserialize;
@@ -24,11 +25,17 @@ use url::Url;
 
 use super::actor::RemoteActor;
 use super::addressing::domain_of;
-use super::context::FedData;
+use super::context::{FedData, InboxEvent};
 use super::error::{InboxError, Refusal};
 use super::follows::object_id;
 use crate::outbox::event;
 use crate::outbox::{Attendee, Outbox, RsvpAnswer};
+
+/// Pleroma/Rebased's notification type for a place given (kindred-api's
+/// `meetings::notify` sends it for local meetings).
+const PARTICIPATION_ACCEPTED: &str = "pleroma:participation_accepted";
+/// Pleroma/Rebased's notification type for a request to come.
+const PARTICIPATION_REQUEST: &str = "pleroma:participation_request";
 
 #[derive(Debug, Clone, Copy, Deserialize)]
 pub enum JoinKind {
@@ -153,7 +160,9 @@ impl ActivityHandler for Join {
         let new_id = data.ids.next_at(now);
         let join_id = self.id.to_string();
         let token = self.anonymous_token;
-        data.db
+        let ids = data.ids.clone();
+        let stored = data
+            .db
             .run(move |c| {
                 federated::atomically(c, |c| {
                     let to = Attendee {
@@ -168,10 +177,15 @@ impl ActivityHandler for Join {
                     };
                     if banned {
                         outbox.rsvp_answered(c, meeting_id, to, RsvpAnswer::Reject)?;
-                        return Ok(());
+                        return Ok(Vec::new());
                     }
                     match store::answer(c, meeting_id, &who, Rsvp::Going, None, now, new_id) {
                         Ok(applied) => {
+                            // An anonymous attendee's later answers go back to the
+                            // instance actor that sent the RSVP.
+                            if let (Some(_), Some(p)) = (&token, &applied.participation) {
+                                store::set_anonymous_actor(c, p.id, attendee)?;
+                            }
                             let answer =
                                 match applied.participation.as_ref().and_then(|p| p.state()) {
                                     Some(ParticipationState::Accepted) => Some(RsvpAnswer::Accept),
@@ -182,19 +196,61 @@ impl ActivityHandler for Join {
                             if let Some(a) = answer {
                                 outbox.rsvp_answered(c, meeting_id, to, a)?;
                             }
-                            Ok(())
+                            request_told(c, &ids, meeting_id, group, attendee, &applied, now)
                         }
                         Err(MeetingStoreError::Refused(_)) => {
                             outbox.rsvp_answered(c, meeting_id, to, RsvpAnswer::Reject)?;
-                            Ok(())
+                            Ok(Vec::new())
                         }
                         Err(MeetingStoreError::Db(e)) => Err(e),
                     }
                 })
             })
             .await?;
+        data.publish(InboxEvent::Notifications(stored));
         Ok(())
     }
+}
+
+/// A new request to come (an approval meeting) from another server goes to the
+/// meeting's facilitators as a local one does (`pleroma:participation_request`),
+/// from the remote account that sent it: for an anonymous attendee their instance
+/// actor, which names no one.
+fn request_told(
+    c: &mut kindred_db::AnyConnection,
+    ids: &kindred_domain::id::IdGenerator,
+    meeting_id: i64,
+    group: Option<i64>,
+    from: i64,
+    applied: &store::Applied,
+    now: chrono::DateTime<Utc>,
+) -> Result<Vec<NotificationRow>, kindred_db::DbError> {
+    let fresh = applied.participation.as_ref().is_some_and(|p| {
+        p.state == ParticipationState::Requested.as_str() && p.updated_at == now.naive_utc()
+    });
+    if !fresh {
+        return Ok(Vec::new());
+    }
+    let facilitators = match group {
+        Some(g) => kindred_db::models::groups::facilitators(c, g)?,
+        None => kindred_db::models::meeting_reminders::instance_facilitators(c)?,
+    };
+    let status = kindred_db::models::meeting_posts::status_of(c, meeting_id)?;
+    let notes: Vec<NotificationRow> = facilitators
+        .into_iter()
+        .map(|f| {
+            NotificationRow::new(
+                ids.next_at(now),
+                f,
+                from,
+                PARTICIPATION_REQUEST,
+                status,
+                now.naive_utc(),
+            )
+            .about_meeting(meeting_id)
+        })
+        .collect();
+    notifications::insert(c, &notes)
 }
 
 /// Withdraws the actor's (or their anonymous attendee's) participation; whoever
@@ -211,27 +267,69 @@ pub async fn leave(
     let now = Utc::now();
     let outbox = Outbox::new(&data.urls, &data.ids, now);
     let new_id = data.ids.next_at(now);
-    data.db
+    let ids = data.ids.clone();
+    let stored = data
+        .db
         .run(move |c| {
             federated::atomically(c, |c| {
                 if store::participation(c, meeting_id, &who)?.is_none() {
-                    return Ok(());
+                    return Ok(Vec::new());
                 }
                 match store::answer(c, meeting_id, &who, Rsvp::NotGoing, None, now, new_id) {
                     Ok(applied) => {
                         for p in &applied.promoted {
                             outbox.rsvp_decided(c, p)?;
                         }
-                        Ok(())
+                        promoted_locals_told(c, &ids, meeting_id, &applied.promoted, now)
                     }
                     // Nothing to withdraw from (an over meeting...): nothing changes.
-                    Err(MeetingStoreError::Refused(_)) => Ok(()),
+                    Err(MeetingStoreError::Refused(_)) => Ok(Vec::new()),
                     Err(MeetingStoreError::Db(e)) => Err(e),
                 }
             })
         })
         .await?;
+    data.publish(InboxEvent::Notifications(stored));
     Ok(())
+}
+
+/// Local members who got a place because a remote attendee left hear of it as
+/// when a local one leaves (`pleroma:participation_accepted` from the group, or the
+/// creating facilitator for the instance's meetings, with the meeting's status).
+fn promoted_locals_told(
+    c: &mut kindred_db::AnyConnection,
+    ids: &kindred_domain::id::IdGenerator,
+    meeting_id: i64,
+    promoted: &[kindred_db::models::meetings::ParticipationRow],
+    now: chrono::DateTime<Utc>,
+) -> Result<Vec<NotificationRow>, kindred_db::DbError> {
+    let Some(m) = store::find(c, meeting_id)? else {
+        return Ok(Vec::new());
+    };
+    let Some(from) = m.meeting.group_id.or(m.meeting.created_by) else {
+        return Ok(Vec::new());
+    };
+    let status = kindred_db::models::meeting_posts::status_of(c, meeting_id)?;
+    let mut notes = Vec::new();
+    for p in promoted {
+        let Some(account) = p.account_id else {
+            continue;
+        };
+        if kindred_db::models::accounts::find(c, account)?.is_some_and(|a| a.is_local()) {
+            notes.push(
+                NotificationRow::new(
+                    ids.next_at(now),
+                    account,
+                    from,
+                    PARTICIPATION_ACCEPTED,
+                    status,
+                    now.naive_utc(),
+                )
+                .about_meeting(meeting_id),
+            );
+        }
+    }
+    notifications::insert(c, &notes)
 }
 
 #[async_trait::async_trait]
@@ -358,7 +456,10 @@ impl ActivityHandler for JoinAnswer {
     }
 
     /// Turns the member's pending participation into accepted (keeping the place)
-    /// or rejected. Without a participation of ours there is nothing to answer.
+    /// or rejected. Without a participation of ours there is nothing to answer. A
+    /// member newly accepted (at once, on approval, or from the wait list) is told
+    /// (`pleroma:participation_accepted`, from the host's actor), as a local place
+    /// would be.
     async fn receive(self, data: &Data<FedData>) -> Result<(), InboxError> {
         // An anonymous RSVP was sent by our instance actor; its token names the member.
         let anonymous = self.object.actor == data.urls.instance_actor();
@@ -374,16 +475,19 @@ impl ActivityHandler for JoinAnswer {
         }
         let event = object_id(&self.object.object).ok_or(Refusal::Malformed)?;
         let accepted = self.kind == "Accept";
+        let host = self.actor.dereference(data).await?.account.id;
         let location = self.location;
         let now = Utc::now();
         let new_id = data.ids.next_at(now);
-        data.db
+        let note_id = data.ids.next_at(now);
+        let stored = data
+            .db
             .run(move |c| {
                 federated::atomically(c, |c| {
                     let Some(listing) =
                         kindred_db::models::remote_meetings::by_uri(c, event.as_str())?
                     else {
-                        return Ok(());
+                        return Ok(Vec::new());
                     };
                     let id = listing.meeting_id;
                     let member = match (member, &token) {
@@ -391,14 +495,15 @@ impl ActivityHandler for JoinAnswer {
                         (None, Some(t)) => {
                             match kindred_db::models::remote_meetings::member_of_token(c, id, t)? {
                                 Some(m) => m,
-                                None => return Ok(()),
+                                None => return Ok(Vec::new()),
                             }
                         }
-                        (None, None) => return Ok(()),
+                        (None, None) => return Ok(Vec::new()),
                     };
-                    if store::participation(c, id, &Participant::Account(member))?.is_none() {
-                        return Ok(());
-                    }
+                    let Some(before) = store::participation(c, id, &Participant::Account(member))?
+                    else {
+                        return Ok(Vec::new());
+                    };
                     let state = if accepted { "accepted" } else { "rejected" };
                     kindred_db::models::remote_meetings::set_participation(
                         c,
@@ -411,10 +516,23 @@ impl ActivityHandler for JoinAnswer {
                     if let Some(l) = location.as_ref().filter(|_| accepted) {
                         kindred_db::models::remote_meetings::store_place(c, &place_of(id, l))?;
                     }
-                    Ok(())
+                    if !accepted || before.state == "accepted" {
+                        return Ok(Vec::new());
+                    }
+                    let note = NotificationRow::new(
+                        note_id,
+                        member,
+                        host,
+                        PARTICIPATION_ACCEPTED,
+                        None,
+                        now.naive_utc(),
+                    )
+                    .about_meeting(id);
+                    notifications::insert(c, &[note])
                 })
             })
             .await?;
+        data.publish(InboxEvent::Notifications(stored));
         Ok(())
     }
 }

@@ -8,6 +8,7 @@
 //! and its times. The private place (`meeting_places`: venue, street, postal code,
 //! access notes, accessibility, the link) is never read here. A members-only meeting,
 //! a private group's meeting, or one of a group that is not active has no document.
+//! The accepted count (`participantCount`) is added only when the group shows counts.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use kindred_db::models::meetings::{self, Meeting};
@@ -39,6 +40,7 @@ pub fn context() -> Value {
             "location": { "@id": "sc:location", "@type": "sc:Place" },
             "category": "sc:category",
             "maximumAttendeeCapacity": "sc:maximumAttendeeCapacity",
+            "participantCount": { "@id": "mz:participantCount", "@type": "sc:Integer" },
             "joinMode": { "@id": "mz:joinMode", "@type": "mz:joinModeType" },
             "isOnline": { "@id": "mz:isOnline", "@type": "sc:Boolean" },
             "timezone": { "@id": "mz:timezone", "@type": "sc:Text" },
@@ -77,10 +79,13 @@ pub fn listing(
     if m.meeting.audience != "public" || remote_meetings::of_meeting(conn, meeting_id)?.is_some() {
         return Ok(None);
     }
-    let group = match m.meeting.group_id {
-        None => None,
+    // Whether the group shows how many are coming (the instance's own: never).
+    let (group, show_count) = match m.meeting.group_id {
+        None => (None, false),
         Some(g) => match groups::find(conn, g)? {
-            Some((row, account)) if !row.is_private() && account.is_active() => Some(account),
+            Some((row, account)) if !row.is_private() && account.is_active() => {
+                (Some(account), row.show_participant_count)
+            }
             _ => return Ok(None),
         },
     };
@@ -94,7 +99,17 @@ pub fn listing(
     let followers = group
         .as_ref()
         .map(|a| urls.followers(&a.username).to_string());
-    let event = event(urls, &owner, followers.as_deref(), &m, &cancelled, now);
+    let mut event = event(urls, &owner, followers.as_deref(), &m, &cancelled, now);
+    if show_count {
+        // Mobilizon's accepted participants, anonymous remote attendees included; a
+        // count only, never who (invariant 3).
+        let accepted = meetings::counts(conn, &[meeting_id])?
+            .get(&meeting_id)
+            .and_then(|by_state| by_state.get("accepted"))
+            .copied()
+            .unwrap_or(0);
+        event["participantCount"] = json!(accepted);
+    }
     Ok(Some(Listing {
         meeting_id,
         group,

@@ -210,14 +210,12 @@ impl Outbox {
             return Ok(0);
         };
         let actor = self.urls.instance_actor().to_string();
-        let join_id = format!("{actor}#joins/{meeting_id}/{token}");
+        // The token travels in the body only: activity ids end up in delivery logs.
+        let serial = self.ids.next_at(self.now);
         let (kind, id) = if going {
-            ("Join", join_id)
+            ("Join", format!("{actor}#joins/{meeting_id}/{serial}"))
         } else {
-            (
-                "Leave",
-                format!("{join_id}/leaves/{}", self.now.timestamp_millis()),
-            )
+            ("Leave", format!("{actor}#leaves/{meeting_id}/{serial}"))
         };
         let activity = json!({
             "id": id,
@@ -231,9 +229,10 @@ impl Outbox {
     }
 
     /// Tells a remote attendee of a decision taken later: a facilitator's approval
-    /// or rejection, or a place from the wait list. Nothing for a local attendee, a
-    /// state that is no answer yet (requested, waitlisted...), or an anonymous
-    /// attendee (their instance hears only the immediate answer to its Join).
+    /// or rejection, or a place from the wait list. An anonymous attendee's answer
+    /// goes to the instance actor that sent their RSVP, with their token (and the
+    /// place, for an Accept), so their instance can tell them. Nothing for a local
+    /// attendee or a state that is no answer yet (requested, waitlisted...).
     ///
     /// Contract: call inside the transaction of the decision, after it.
     pub fn rsvp_decided(
@@ -241,12 +240,19 @@ impl Outbox {
         conn: &mut AnyConnection,
         participation: &ParticipationRow,
     ) -> Result<usize, DbError> {
-        let Some(account_id) = participation.account_id else {
-            return Ok(0);
-        };
         let answer = match participation.state() {
             Some(ParticipationState::Accepted) => RsvpAnswer::Accept,
             Some(ParticipationState::Rejected) => RsvpAnswer::Reject,
+            _ => return Ok(0),
+        };
+        let (account_id, token) = match (
+            participation.account_id,
+            participation.anonymous_token.as_deref(),
+            participation.anonymous_actor_id,
+        ) {
+            (Some(a), _, _) => (a, None),
+            (None, Some(t), Some(actor)) => (actor, Some(t)),
+            // An anonymous RSVP from before its sender was recorded: nobody to tell.
             _ => return Ok(0),
         };
         if accounts::find(conn, account_id)?.is_none_or(|a| a.is_local()) {
@@ -257,7 +263,7 @@ impl Outbox {
             participation.meeting_id,
             Attendee {
                 account_id,
-                token: None,
+                token,
                 join_id: None,
             },
             answer,

@@ -25,6 +25,8 @@ both_backends!(
     members_only_meetings_exist_only_for_members,
     personal_feed_follows_its_secret_address,
     meetings_show_in_timelines_as_the_groups_statuses,
+    attendee_counts_follow_the_group_setting,
+    facilitators_decide_on_anonymous_attendees,
 );
 
 // The private part of the place: none of these may reach anyone not accepted.
@@ -36,7 +38,7 @@ const VENUE: &str = "Hinterhof Café";
 
 /// Every log line of this test process from the moment it is first called (shared by
 /// all tests: they only look for strings no other test writes).
-fn logs() -> Arc<Mutex<Vec<u8>>> {
+pub(crate) fn logs() -> Arc<Mutex<Vec<u8>>> {
     static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
     LOGS.get_or_init(|| {
         let buf = Arc::new(Mutex::new(Vec::new()));
@@ -749,7 +751,10 @@ async fn the_address_reaches_only_accepted_attendees(backend: Backend) {
         assert!(e["full_location"].is_null(), "{e}");
         assert_eq!(e["location"]["locality"], "Leipzig");
         assert_eq!(e["location"]["online"], true);
-        assert_eq!(e["participants_count"], 1);
+        // The group does not show counts: outsiders and attendees see none.
+        assert!(e["participants_count"].is_null(), "{e}");
+        assert!(e["waitlist_count"].is_null(), "{e}");
+        assert!(e["participation_request_count"].is_null(), "{e}");
         assert_no_secret("an event", &e.to_string());
         // No names of who comes.
         assert!(!e.to_string().contains("Mia-in-the-room"));
@@ -1147,4 +1152,287 @@ async fn meetings_show_in_timelines_as_the_groups_statuses(backend: Backend) {
         "{s}"
     );
     assert_no_secret("the meeting's status", &s.to_string());
+}
+
+/// An anonymous attendee from another instance, stored as the inbox stores one.
+fn anonymous_answer(app: &TestApp, meeting: &str, token: &str, participation_id: i64) -> String {
+    use kindred_db::models::meetings::{self as store, Participant};
+    use kindred_domain::meetings::Rsvp;
+    let (meeting, token) = (meeting.parse::<i64>().unwrap(), token.to_owned());
+    app.state
+        .db
+        .run_blocking(move |c| {
+            let who = Participant::Anonymous {
+                token,
+                domain: "partner.example".into(),
+            };
+            let applied = store::answer(
+                c,
+                meeting,
+                &who,
+                Rsvp::Going,
+                None,
+                chrono::Utc::now(),
+                participation_id,
+            )
+            .map_err(|e| match e {
+                store::MeetingStoreError::Db(e) => e,
+                store::MeetingStoreError::Refused(_) => kindred_db::DbError::NotFound,
+            })?;
+            Ok(applied.participation.unwrap().state)
+        })
+        .unwrap()
+}
+
+/// The served `Event` of a meeting (content negotiation at `/meetings/:id`).
+async fn served_event(app: &TestApp, id: &str) -> Value {
+    let resp = app
+        .client
+        .get(app.url(&format!("/meetings/{id}")))
+        .header("Accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    resp.json().await.unwrap()
+}
+
+/// Outsiders see how many are coming only when the group allows it
+/// (`show_participant_count`); facilitators always do. The same holds for the
+/// served `Event`'s `participantCount`. The instance's own meetings show no count to
+/// outsiders. Anonymous remote attendees are counted.
+async fn attendee_counts_follow_the_group_setting(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (fac, _) = facilitator(&app, "fran").await;
+    let (mia, mia_id) = app.member("mia").await;
+    let (noor, _) = app.member("noor").await;
+    let (olly, _) = app.member("olly").await;
+    let gid = group(&app, &fac, "countcafe", "public").await;
+    join_group(&app, &fac, &gid, &mia, &mia_id).await;
+    let (_, g) = app
+        .get_json(&format!("/api/v1/groups/{gid}"), Some(&fac))
+        .await;
+    assert_eq!(g["show_participant_count"], false, "{g}");
+    let e = create(
+        &app,
+        &fac,
+        meeting(json!({"group_id": gid, "capacity": 2, "recurrence": ""})),
+    )
+    .await;
+    let id = e["id"].as_str().unwrap().to_owned();
+    app.post_json(
+        &format!("/api/v1/pleroma/events/{id}/join"),
+        &mia,
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        anonymous_answer(&app, &id, "anonTokenCounted0001", 7_000_001),
+        "accepted"
+    );
+    let (_, e) = app
+        .post_json(
+            &format!("/api/v1/pleroma/events/{id}/join"),
+            &noor,
+            json!({}),
+        )
+        .await;
+    assert_eq!(e["participation"]["state"], "waitlisted", "{e}");
+
+    // Not allowed: no count for anyone but the facilitators.
+    let (_, e) = show(&app, &id, Some(&fac)).await;
+    assert_eq!(e["participants_count"], 2, "{e}");
+    assert_eq!(e["waitlist_count"], 1, "{e}");
+    assert_eq!(e["participation_request_count"], 0, "{e}");
+    for token in [Some(mia.as_str()), Some(olly.as_str()), None] {
+        let (status, e) = show(&app, &id, token).await;
+        assert_eq!(status, 200, "{e}");
+        for field in [
+            "participants_count",
+            "waitlist_count",
+            "interested_count",
+            "participation_request_count",
+        ] {
+            assert!(e[field].is_null(), "{field} shown: {e}");
+        }
+        let (_, list) = app
+            .get_json(&format!("/api/v1/pleroma/events?group_id={gid}"), token)
+            .await;
+        assert!(list[0]["participants_count"].is_null(), "{list}");
+    }
+    let served = served_event(&app, &id).await;
+    assert!(served.get("participantCount").is_none(), "{served}");
+    assert_no_secret("the served Event", &served.to_string());
+
+    // The group allows it: everyone who sees the meeting sees the counts, the
+    // served Event carries Mobilizon's participantCount (anonymous included).
+    let (status, g) = app
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/groups/{gid}"),
+            Some(&fac),
+            json!({"show_participant_count": true}),
+        )
+        .await;
+    assert_eq!(status, 200, "{g}");
+    assert_eq!(g["show_participant_count"], true, "{g}");
+    let (status, _) = app
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/groups/{gid}"),
+            Some(&mia),
+            json!({"show_participant_count": false}),
+        )
+        .await;
+    assert_eq!(status, 403);
+    for token in [Some(mia.as_str()), Some(olly.as_str()), None] {
+        let (_, e) = show(&app, &id, token).await;
+        assert_eq!(e["participants_count"], 2, "{e}");
+        assert_eq!(e["waitlist_count"], 1, "{e}");
+        // Requests waiting stay the facilitators' business.
+        assert!(e["participation_request_count"].is_null(), "{e}");
+        assert!(e["full_location"].is_null() || token == Some(mia.as_str()));
+        let (_, list) = app
+            .get_json(&format!("/api/v1/pleroma/events?group_id={gid}"), token)
+            .await;
+        assert_eq!(list[0]["participants_count"], 2, "{list}");
+    }
+    let served = served_event(&app, &id).await;
+    assert_eq!(served["participantCount"], 2, "{served}");
+    assert_no_secret("the served Event", &served.to_string());
+    assert!(!served.to_string().contains("anonTokenCounted0001"));
+    assert!(!served.to_string().contains(&mia_id));
+
+    // The instance's own meeting: no count for outsiders, always for facilitators.
+    let e = create(&app, &fac, meeting(json!({"recurrence": ""}))).await;
+    let own = e["id"].as_str().unwrap().to_owned();
+    app.post_json(
+        &format!("/api/v1/pleroma/events/{own}/join"),
+        &mia,
+        json!({}),
+    )
+    .await;
+    let (_, e) = show(&app, &own, Some(&fac)).await;
+    assert_eq!(e["participants_count"], 1, "{e}");
+    for token in [Some(olly.as_str()), None] {
+        let (_, e) = show(&app, &own, token).await;
+        assert!(e["participants_count"].is_null(), "{e}");
+    }
+    let served = served_event(&app, &own).await;
+    assert!(served.get("participantCount").is_none(), "{served}");
+}
+
+/// Facilitators see anonymous attendees from other instances by a stable opaque
+/// id and the instance they come through — never their token — and approve or
+/// decline them by it; bad ids change nothing.
+async fn facilitators_decide_on_anonymous_attendees(backend: Backend) {
+    let logs = logs();
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (fac, _) = facilitator(&app, "fran").await;
+    let (mia, mia_id) = app.member("mia").await;
+    let gid = group(&app, &fac, "anoncafe", "public").await;
+    join_group(&app, &fac, &gid, &mia, &mia_id).await;
+    let e = create(
+        &app,
+        &fac,
+        meeting(json!({"group_id": gid, "join_mode": "approval", "recurrence": ""})),
+    )
+    .await;
+    let id = e["id"].as_str().unwrap().to_owned();
+    const TOKENS: [&str; 2] = ["anonSecretTokenAAAA1", "anonSecretTokenBBBB2"];
+    assert_eq!(
+        anonymous_answer(&app, &id, TOKENS[0], 7_100_001),
+        "requested"
+    );
+    assert_eq!(
+        anonymous_answer(&app, &id, TOKENS[1], 7_100_002),
+        "requested"
+    );
+
+    // Only facilitators list them; each by its opaque id and instance.
+    let path = format!("/api/v1/pleroma/events/{id}/participation_requests");
+    let (status, _) = app.get_json(&path, Some(&mia)).await;
+    assert_eq!(status, 403);
+    let (status, reqs) = app.get_json(&path, Some(&fac)).await;
+    assert_eq!(status, 200, "{reqs}");
+    assert_eq!(reqs.as_array().unwrap().len(), 2, "{reqs}");
+    for r in reqs.as_array().unwrap() {
+        assert!(r["account"].is_null(), "{r}");
+        assert_eq!(r["anonymous_domain"], "partner.example");
+        assert!(r["anonymous_id"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("anonymous-")));
+    }
+    let first = reqs[0]["anonymous_id"].as_str().unwrap().to_owned();
+    let second = reqs[1]["anonymous_id"].as_str().unwrap().to_owned();
+    assert_ne!(first, second);
+
+    // Bad ids: 404 (or 422 for inviting someone anonymous), nothing changes.
+    let decide = |who: &str, action: &str| {
+        format!("/api/v1/pleroma/events/{id}/participation_requests/{who}/{action}")
+    };
+    for who in ["anonymous-1", "anonymous-x", "anonymous-", mia_id.as_str()] {
+        let (status, v) = app
+            .post_json(&decide(who, "authorize"), &fac, json!({}))
+            .await;
+        assert_eq!(status, 404, "{who}: {v}");
+    }
+    let (status, v) = app
+        .post_json(&decide(&first, "invite"), &fac, json!({}))
+        .await;
+    assert_eq!(status, 422, "{v}");
+    let (status, _) = app
+        .post_json(&decide(&first, "authorize"), &mia, json!({}))
+        .await;
+    assert_eq!(status, 403);
+    let (_, still) = app.get_json(&path, Some(&fac)).await;
+    assert_eq!(still, reqs);
+
+    // Approve the first, decline the second.
+    let (status, e) = app
+        .post_json(&decide(&first, "authorize"), &fac, json!({}))
+        .await;
+    assert_eq!(status, 200, "{e}");
+    assert_eq!(e["participants_count"], 1, "{e}");
+    let (status, e) = app
+        .post_json(&decide(&second, "reject"), &fac, json!({}))
+        .await;
+    assert_eq!(status, 200, "{e}");
+    let (_, all) = app
+        .get_json(
+            &format!("/api/v1/pleroma/events/{id}/participations?state=all"),
+            Some(&fac),
+        )
+        .await;
+    let state_of = |who: &str| {
+        all.as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["anonymous_id"] == who)
+            .map(|p| p["state"].clone())
+    };
+    assert_eq!(state_of(&first), Some(json!("accepted")), "{all}");
+    assert_eq!(state_of(&second), Some(json!("rejected")), "{all}");
+    // The opaque id is stable across the change of state.
+    let (_, accepted) = app
+        .get_json(
+            &format!("/api/v1/pleroma/events/{id}/participations"),
+            Some(&fac),
+        )
+        .await;
+    assert_eq!(accepted[0]["anonymous_id"], first.as_str());
+
+    // The tokens appear in no answer and no log line.
+    let text = logs.lock().unwrap().clone();
+    let text = String::from_utf8_lossy(&text);
+    for t in TOKENS {
+        for body in [reqs.to_string(), all.to_string(), accepted.to_string()] {
+            assert!(!body.contains(t), "token in an answer");
+        }
+        assert!(!text.contains(t), "token in a log line");
+    }
 }

@@ -60,6 +60,7 @@ fn group(conn: &mut AnyConnection, id: i64, visibility: &str) {
         private_key_pem: String::new(),
         created_at: naive_now(),
         updated_at: naive_now(),
+        show_participant_count: false,
     };
     let owner = MembershipRow {
         id: id * 10,

@@ -71,6 +71,21 @@ fn gancio_event(id: &str, actor: &str, to: Vec<String>) -> Value {
     })
 }
 
+/// The activity of `kind` carrying `token` that our server delivered to `peer`.
+async fn sent_with_token(peer: &Peer, kind: &str, token: &str) -> Value {
+    for _ in 0..200 {
+        let found = peer.r.requests().into_iter().find_map(|r| {
+            let v: Value = serde_json::from_str(&r.body).ok()?;
+            (r.method == "POST" && v["type"] == kind && v["anonymousToken"] == token).then_some(v)
+        });
+        if let Some(v) = found {
+            return v;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no {kind} with the token arrived");
+}
+
 fn by_uri(app: &TestApp, uri: &str) -> Option<(Meeting, remote_meetings::RemoteMeetingRow)> {
     let uri = uri.to_owned();
     app.state
@@ -224,6 +239,62 @@ async fn mobilizon_and_gancio(backend: Backend) {
         // Only alice's pending RSVP.
         .map(|p| p.len() == 1)
         .unwrap_or(false));
+
+    // An anonymous answer comes from the instance actor with the member's token in
+    // its body only: the token is in no activity id (ids reach delivery logs) and
+    // in no log line.
+    let logs = crate::meetings::logs();
+    let (bea, _) = app.member("bea").await;
+    let (status, v) = app
+        .post_json(
+            &format!("/api/v1/pleroma/events/{remote_id}/join"),
+            &bea,
+            json!({"anonymous": true}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let token = app
+        .state
+        .db
+        .run_blocking(move |c| {
+            let me = kindred_db::accounts::find_local_by_username(c, "bea")?.unwrap();
+            remote_meetings::rsvp_token(c, remote_id, me.id)
+        })
+        .unwrap()
+        .expect("the token kept here");
+    assert!(!v.to_string().contains(&token), "token in the API answer");
+    let join = sent_with_token(&mobilizon, "Join", &token).await;
+    assert_eq!(join["actor"], app.url("/actor"));
+    assert_eq!(join["object"], event_id.as_str());
+    assert!(!join["id"].as_str().unwrap().contains(&token), "{join}");
+    let (status, v) = app
+        .post_json(
+            &format!("/api/v1/pleroma/events/{remote_id}/leave"),
+            &bea,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let leave = sent_with_token(&mobilizon, "Leave", &token).await;
+    assert!(!leave["id"].as_str().unwrap().contains(&token), "{leave}");
+    // Both delivered (and logged) before the logs are read.
+    for _ in 0..200 {
+        let backlog: i64 = app
+            .state
+            .db
+            .run(kindred_db::models::deliveries::backlog)
+            .await
+            .unwrap()
+            .iter()
+            .map(|(_, n)| n)
+            .sum();
+        if backlog == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let text = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();
+    assert!(!text.contains(&token), "the anonymous token in a log line");
 
     // An Update refreshes and cancels.
     let update = activity(

@@ -100,6 +100,7 @@ pub fn entity(
         questions: serde_json::from_str(&group.questions).unwrap_or_default(),
         content_warning: group.content_warning.clone(),
         review_first_posts: group.review_first_posts,
+        show_participant_count: group.show_participant_count,
         members_count,
         created_at: timestamp(account.created_at),
         membership: own.map(|m| OwnMembership {
@@ -156,6 +157,7 @@ pub struct NewGroup {
     pub content_warning: String,
     pub visibility: String,
     pub review_first_posts: i64,
+    pub show_participant_count: bool,
 }
 
 /// Creates a group owned by `me`. Facilitators and admins of the instance create
@@ -175,7 +177,7 @@ pub async fn create(
     if username.is_reserved() {
         return Err(kindred_domain::DomainError::ReservedUsername.into());
     }
-    let settings = GroupSettings::parse(
+    let mut settings = GroupSettings::parse(
         &new.display_name,
         &new.note,
         &new.rules,
@@ -184,6 +186,7 @@ pub async fn create(
         &new.visibility,
         new.review_first_posts,
     )?;
+    settings.show_participant_count = new.show_participant_count;
     let description = settings.description.clone();
     let _permit = state.limits.expensive_work().await;
     let keys = tokio::task::spawn_blocking(kindred_federation::keys::generate_keypair)
@@ -255,6 +258,7 @@ fn group_row(
         private_key_pem,
         created_at,
         updated_at: now,
+        show_participant_count: s.show_participant_count,
     }
 }
 
@@ -268,6 +272,7 @@ pub struct GroupChanges {
     pub content_warning: Option<String>,
     pub visibility: Option<String>,
     pub review_first_posts: Option<i64>,
+    pub show_participant_count: Option<bool>,
 }
 
 pub async fn update(
@@ -279,7 +284,7 @@ pub async fn update(
     let (loaded, _) = as_moderator(state, me, id).await?;
     let Loaded { group, account } = loaded;
     let current_questions: Vec<String> = serde_json::from_str(&group.questions).unwrap_or_default();
-    let settings = GroupSettings::parse(
+    let mut settings = GroupSettings::parse(
         ch.display_name.as_deref().unwrap_or(&account.display_name),
         ch.note.as_deref().unwrap_or(&account.note),
         ch.rules.as_deref().unwrap_or(&group.rules),
@@ -290,6 +295,9 @@ pub async fn update(
         ch.visibility.as_deref().unwrap_or(&group.visibility),
         ch.review_first_posts.unwrap_or(group.review_first_posts),
     )?;
+    settings.show_participant_count = ch
+        .show_participant_count
+        .unwrap_or(group.show_participant_count);
     let now = Utc::now().naive_utc();
     let row = group_row(
         id,

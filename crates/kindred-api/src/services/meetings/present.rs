@@ -50,7 +50,12 @@ pub async fn events(state: &AppState, list: Vec<Loaded>) -> Result<Vec<Event>, S
         .map(|l| {
             let row = &l.meeting.meeting;
             let id = row.id;
-            let count = |s: &str| counts.get(&id).and_then(|m| m.get(s)).copied().unwrap_or(0);
+            // Counts only for who may see them: facilitators, or everyone when the
+            // group allows it; anonymous remote attendees count like anyone.
+            let shown = l.access.sees_counts();
+            let count = |s: &str| {
+                shown.then(|| counts.get(&id).and_then(|m| m.get(s)).copied().unwrap_or(0))
+            };
             let cancelled = cancellations.get(&id).cloned().unwrap_or_default();
             let next = l.meeting.time.schedule().ok().and_then(|(time, rule)| {
                 Series {
@@ -103,6 +108,10 @@ pub async fn events(state: &AppState, list: Vec<Loaded>) -> Result<Vec<Event>, S
                 participants_count: count("accepted"),
                 waitlist_count: count("waitlisted"),
                 interested_count: count("interested"),
+                participation_request_count: l
+                    .access
+                    .facilitator
+                    .then(|| count("requested").unwrap_or(0)),
                 participation: l.access.participation.as_ref().map(|p| OwnParticipation {
                     state: p.state.clone(),
                     name_for_meeting: p.meeting_name.clone(),
