@@ -254,6 +254,25 @@ async fn meeting_directory_between_partners(backend: Backend) {
         titled(&listed(a, &mia).await, "Walk & talk").map(|_| ())
     })
     .await;
+    // A weekly meeting arrives as a series, not as its next occurrence only.
+    let (status, v) = b
+        .post_json(
+            "/api/v1/pleroma/events",
+            &fran,
+            json!({
+                "group_id": cafe, "title": "Tuesday circle", "audience": "public",
+                "start_time": "2031-05-06T18:30", "end_time": "2031-05-06T20:00",
+                "time_zone": "Europe/Berlin", "locality": "Leipzig",
+                "recurrence": "FREQ=WEEKLY;BYDAY=TU",
+            }),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let series = eventually("the series at A", || async {
+        titled(&listed(a, &mia).await, "Tuesday circle").cloned()
+    })
+    .await;
+    assert_eq!(series["recurrence"], "FREQ=WEEKLY;BYDAY=TU", "{series}");
     let (status, v) = b
         .send_json(
             reqwest::Method::PUT,

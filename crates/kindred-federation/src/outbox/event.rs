@@ -153,6 +153,9 @@ pub fn event(
 ) -> Value {
     let row = &m.meeting;
     let id = urls.meeting(row.id).to_string();
+    // The series as other Kindred instances read it (`inbox::event::recurring`):
+    // the rule, the first start, and the cancelled starts as instants.
+    let mut series_terms: Option<(String, DateTime<Utc>, Vec<String>)> = None;
     let (start, end, repeats) = match m.time.schedule() {
         Ok((time, rule)) => {
             let series = Series {
@@ -160,6 +163,15 @@ pub fn event(
                 rule: rule.as_ref(),
                 cancelled,
             };
+            if let Some(r) = &rule {
+                let zone = time.zone();
+                let exdates = cancelled
+                    .iter()
+                    .filter_map(|local| zone.exact(*local))
+                    .map(timestamp)
+                    .collect();
+                series_terms = Some((r.to_rrule(), time.start(), exdates));
+            }
             match series.next_after(now) {
                 Some(o) => (o.start, o.end, rule.is_some()),
                 None => (time.start(), time.end(), rule.is_some()),
@@ -197,6 +209,13 @@ pub fn event(
     event.insert("startTime".into(), json!(timestamp(start)));
     event.insert("endTime".into(), json!(timestamp(end)));
     event.insert("timezone".into(), json!(m.time.time_zone));
+    if let Some((rule, first, exdates)) = series_terms {
+        event.insert("ical:rrule".into(), json!(rule));
+        event.insert("ical:dtstart".into(), json!(timestamp(first)));
+        if !exdates.is_empty() {
+            event.insert("ical:exdate".into(), json!(exdates));
+        }
+    }
     event.insert("ical:status".into(), json!(ical_status(&row.status)));
     event.insert("joinMode".into(), json!(join_mode(&row.join_mode)));
     event.insert("isOnline".into(), json!(row.online));
@@ -276,6 +295,51 @@ mod tests {
                 series_ends_at: Some(at(19)),
             },
         }
+    }
+
+    #[test]
+    fn a_series_travels_as_ical_terms_and_reads_back() {
+        let urls = LocalUrls::new(InstanceDomain::parse("peer.example").unwrap(), true);
+        let mut m = sample();
+        m.time.recurrence = Some("FREQ=WEEKLY;BYDAY=TU".into());
+        m.time.series_ends_at = None;
+        let day = |d| {
+            NaiveDate::from_ymd_opt(2026, 12, d)
+                .and_then(|d| d.and_hms_opt(18, 0, 0))
+                .unwrap()
+        };
+        let now = day(2).and_utc();
+        let e = event(
+            &urls,
+            "https://peer.example/actor",
+            None,
+            &m,
+            &[day(8)],
+            now,
+        );
+        // The next occurrence not cancelled, for Mobilizon and Gancio...
+        assert_eq!(e["startTime"], "2026-12-15T17:00:00Z");
+        // ...and the series for Kindred.
+        assert_eq!(e["ical:rrule"], "FREQ=WEEKLY;BYDAY=TU");
+        assert_eq!(e["ical:dtstart"], "2026-12-01T17:00:00Z");
+        assert_eq!(e["ical:exdate"], json!(["2026-12-08T17:00:00Z"]));
+        let read = crate::inbox::event::parse(&e).unwrap();
+        assert_eq!(
+            read.rule.map(|r| r.to_rrule()).as_deref(),
+            Some("FREQ=WEEKLY;BYDAY=TU")
+        );
+        assert_eq!(read.time.start().to_rfc3339(), "2026-12-01T17:00:00+00:00");
+        assert_eq!(read.cancelled, vec![day(8)]);
+        // A single meeting has none of them.
+        let single = event(
+            &urls,
+            "https://peer.example/actor",
+            None,
+            &sample(),
+            &[],
+            now,
+        );
+        assert!(single.get("ical:rrule").is_none() && single.get("ical:dtstart").is_none());
     }
 
     #[test]
