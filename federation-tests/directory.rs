@@ -77,7 +77,10 @@ async fn create_meeting(
 /// The public listing as a member sees it: title → event.
 async fn listed(app: &TestApp, token: &str) -> Vec<Value> {
     let (status, v) = app
-        .get_json("/api/v1/pleroma/events?scope=public&limit=40", Some(token))
+        .get_json(
+            "/api/v1/pleroma/events?scope=directory&limit=40",
+            Some(token),
+        )
         .await;
     assert_eq!(status, 200, "{v}");
     v.as_array().unwrap().clone()
@@ -218,15 +221,26 @@ async fn meeting_directory_between_partners(backend: Backend) {
         assert!(!text.contains(secret), "{secret} in the calendar");
     }
 
-    // The partner is scoped to meetings: a member's RSVP to its listing is dropped
-    // before it is sent (issue 7), and B records nobody. With `rsvps` in the scope,
-    // an RSVP goes through.
+    // The partner is scoped to meetings: a member's RSVP to its listing is refused
+    // here with a clear error (the policy would drop it), and B records nobody. With
+    // `rsvps` in the scope, an RSVP goes through.
     let copy = cafe_listing["id"].as_str().unwrap().to_owned();
     let join = format!("/api/v1/pleroma/events/{copy}/join");
     let (status, v) = a.post_json(&join, &mia, json!({})).await;
-    assert_eq!(status, 200, "{v}");
+    assert_eq!(status, 422, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("policy"), "{v}");
     drained(&[a, b]).await;
     assert!(participations(b, cafe_meeting).is_empty());
+    let (_, e) = a
+        .get_json(
+            &format!(
+                "/api/v1/pleroma/events/{}",
+                cafe_listing["id"].as_str().unwrap()
+            ),
+            Some(&mia),
+        )
+        .await;
+    assert!(e["participation"].is_null(), "nothing kept: {e}");
     policy::allow(&a.state, "test", &b.domain, Some("meetings,rsvps"))
         .await
         .unwrap();

@@ -238,11 +238,13 @@ pub async fn index(
             ))
         }
         (Some("instance"), _) => Listing::Instance,
-        (None | Some("") | Some("public"), None) => Listing::Directory,
+        // `directory`: the same listing, named for the partner meeting directory
+        // whose listings it includes.
+        (None | Some("") | Some("public") | Some("directory"), None) => Listing::Directory,
         _ => {
             return Err(ApiError::unprocessable(
                 "invalid_parameters",
-                "scope must be group, instance or public",
+                "scope must be group, instance, public or directory",
             ))
         }
     };

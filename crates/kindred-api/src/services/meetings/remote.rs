@@ -6,6 +6,7 @@ use kindred_db::models::federated::atomically;
 use kindred_db::models::meetings::{self as store, Meeting, ParticipationRow};
 use kindred_db::models::remote_meetings;
 use kindred_db::AccountRow;
+use kindred_domain::federation_policy::Traffic;
 use kindred_domain::meetings::{MeetingStatus, Rsvp, RsvpRefusal, Series};
 use kindred_domain::DomainError;
 use kindred_federation::outbox::Outbox;
@@ -42,6 +43,24 @@ pub(super) async fn answer_remote(
     if going {
         if let Some(refusal) = closed(meeting, &cancelled_occurrences(state, id).await?, now) {
             return Err(DomainError::from(refusal).into());
+        }
+        // The policy would drop the Join before it is sent; say so now rather than
+        // leave the member waiting for an answer that cannot come.
+        let host = state
+            .db
+            .run(move |c| {
+                let Some(listing) = remote_meetings::of_meeting(c, id)? else {
+                    return Ok(None);
+                };
+                Ok(kindred_db::models::accounts::find(c, listing.account_id)?.map(|a| a.domain))
+            })
+            .await?;
+        if let Some(domain) = host {
+            if !state.policy.decide(&domain).await.permits(Traffic::Rsvps) {
+                return Err(ServiceError::Unprocessable(
+                    "The federation policy does not let RSVPs reach this meeting's server",
+                ));
+            }
         }
     }
     let new_id = state.ids.next_at(now);
