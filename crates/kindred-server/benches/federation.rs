@@ -81,11 +81,26 @@ fn threads_cpu_ms(prefix: &str) -> f64 {
         .sum()
 }
 
+/// Time (ms) this process's live threads have spent runnable but waiting for a
+/// core (/proc/self/task/*/schedstat, second field, ns): how much of a wall time is
+/// the machine's other load rather than our own waiting.
+fn runqueue_wait_ms() -> f64 {
+    std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        .sum::<f64>()
+        / 1e6
+}
+
 /// CPU time so far: whole process, load client, delivery worker, PostgreSQL.
 struct CpuSnapshot {
     total: f64,
     client: f64,
     delivery: f64,
+    runqueue: f64,
     db: Option<std::collections::HashMap<String, f64>>,
 }
 
@@ -95,6 +110,7 @@ fn cpu_snapshot(db_cpu: &Option<load::DbCpu>) -> CpuSnapshot {
         total,
         client,
         delivery: threads_cpu_ms("kindred-deliver"),
+        runqueue: runqueue_wait_ms(),
         db: db_cpu.as_ref().and_then(|f| f()),
     }
 }
@@ -107,10 +123,11 @@ fn cpu_line(a: &CpuSnapshot, b: &CpuSnapshot, n: usize, unit: &str) -> String {
         _ => String::new(),
     };
     format!(
-        "cpu per {unit}: server {:.2} ms (of which delivery worker {:.2}), client {:.2} ms{db}; load average {}",
+        "cpu per {unit}: server {:.2} ms (of which delivery worker {:.2}), client {:.2} ms{db}; threads waited {:.0} ms in all for a core; load average {}",
         per(b.total - a.total - (b.client - a.client)),
         per(b.delivery - a.delivery),
         per(b.client - a.client),
+        b.runqueue - a.runqueue,
         loadavg()
     )
 }

@@ -34,24 +34,31 @@ pub fn check(
 }
 
 /// Records a processed activity; a concurrent delivery that got here first is fine.
+/// `ON CONFLICT DO NOTHING` rather than a caught unique violation, so that it can
+/// run inside the transaction of the activity's work (a failed statement aborts a
+/// PostgreSQL transaction).
 pub fn record(
     conn: &mut AnyConnection,
     id_hash: &str,
     signature_hash: &str,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    let inserted = diesel::insert_into(received_activities::table)
-        .values((
-            received_activities::id_hash.eq(id_hash),
-            received_activities::signature_hash.eq(signature_hash),
-            received_activities::received_at.eq(now),
-        ))
-        .execute(conn)
-        .map_err(DbError::from);
-    match inserted {
-        Ok(_) | Err(DbError::Conflict) => Ok(()),
-        Err(e) => Err(e),
-    }
+    let row = (
+        received_activities::id_hash.eq(id_hash),
+        received_activities::signature_hash.eq(signature_hash),
+        received_activities::received_at.eq(now),
+    );
+    match conn {
+        AnyConnection::Sqlite(c) => diesel::insert_into(received_activities::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+        AnyConnection::Postgresql(c) => diesel::insert_into(received_activities::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+    };
+    Ok(())
 }
 
 /// Deletes records older than `before`; returns how many.

@@ -17,6 +17,8 @@ enum End {
     Release,
     /// Another process holds the instance now: leave its lease alone.
     Lost,
+    /// Left the active set and gave the lease back with its last delivery.
+    Released,
 }
 
 /// Removes the instance from the active set if the task ends without doing so
@@ -61,8 +63,11 @@ pub async fn serve(ctx: Arc<Ctx>, claimed: Claimed, lease_until: NaiveDateTime) 
     };
     // Leave the active set first, then give the lease back: a claim that sees the
     // instance free again then also sees it without a task.
-    ctx.leave(&domain);
     guard.armed = false;
+    if let End::Released = end {
+        return;
+    }
+    ctx.leave(&domain);
     if let End::Release = end {
         if let Err(e) = ctx.ledger.released(&domain).await {
             tracing::warn!(domain = %domain, error = e.code(), "could not release a delivery lease");
@@ -131,6 +136,11 @@ async fn work(
         let d = domain.to_owned();
         let batch = cfg.batch;
         let items = ctx.db.run(move |c| queue::next_batch(c, &d, batch)).await?;
+        // A short batch is the whole queue as it was read: after its last item
+        // there is nothing left to read (a delivery queued meanwhile wakes the
+        // supervisor, whose next claim takes the instance again once released).
+        let whole_queue = (items.len() as i64) < batch;
+        let last_id = items.last().map(|i| i.id);
         match items.first() {
             None => return Ok(End::Release),
             Some(head) if head.next_attempt_at > now() => return Ok(End::Release),
@@ -192,6 +202,14 @@ async fn work(
             };
             let (id, d, now) = (item.id, domain.to_owned(), now());
             match attempt {
+                Attempt::Delivered if whole_queue && last_id == Some(id) => {
+                    drop(permit);
+                    // As `serve` does: out of the active set before the lease goes.
+                    ctx.leave(domain);
+                    let marked = ctx.ledger.delivered_last(id, &d).await;
+                    tracing::debug!(activity_id = %item.activity_id, domain = %domain, "delivered");
+                    return marked.map(|()| End::Released);
+                }
                 Attempt::Delivered => {
                     drop(permit);
                     ctx.ledger.delivered(id, &d).await?;

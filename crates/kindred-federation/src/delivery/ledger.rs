@@ -21,8 +21,18 @@ use super::supervisor::now;
 const MAX_BATCH: usize = 2000;
 
 enum Mark {
-    Delivered { id: i64, domain: String },
-    Released { domain: String },
+    Delivered {
+        id: i64,
+        domain: String,
+    },
+    Released {
+        domain: String,
+    },
+    /// The instance's last due delivery: marked and the lease given back at once.
+    DeliveredLast {
+        id: i64,
+        domain: String,
+    },
 }
 
 struct Entry {
@@ -45,6 +55,17 @@ impl Ledger {
     /// Delivery `id` to `domain` was accepted: it leaves the queue.
     pub async fn delivered(&self, id: i64, domain: &str) -> Result<(), DbError> {
         self.write(Mark::Delivered {
+            id,
+            domain: domain.to_owned(),
+        })
+        .await
+    }
+
+    /// Delivery `id` to `domain` was accepted and was the last one the task read
+    /// from a short batch: it leaves the queue and the lease is given back in the
+    /// same transaction (one queue read and one ledger round fewer per instance).
+    pub async fn delivered_last(&self, id: i64, domain: &str) -> Result<(), DbError> {
+        self.write(Mark::DeliveredLast {
             id,
             domain: domain.to_owned(),
         })
@@ -81,6 +102,10 @@ async fn writer(db: Db, owner: String, mut rx: mpsc::UnboundedReceiver<Entry>) {
             match &e.mark {
                 Mark::Delivered { id, domain } => delivered.push((*id, domain.clone())),
                 Mark::Released { domain } => released.push(domain.clone()),
+                Mark::DeliveredLast { id, domain } => {
+                    delivered.push((*id, domain.clone()));
+                    released.push(domain.clone());
+                }
             }
         }
         let owner = owner.clone();

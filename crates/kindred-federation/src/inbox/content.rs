@@ -30,6 +30,7 @@ use super::follows::object_id;
 use super::groups::{self, Announced};
 use super::lookup;
 use super::note::{self, check_note, ApNote};
+use super::receive::Receipt;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -62,20 +63,25 @@ impl ActivityHandler for Create {
         Ok(())
     }
 
-    /// Stored only when it concerns someone here (as Mastodon): its author is
-    /// followed from here, or it addresses or mentions a local account, or it
-    /// answers a status we hold. Anything else is acknowledged and dropped, so no
-    /// server can fill our storage and timelines with posts nobody asked for.
+    /// Stored only when it concerns someone here (see `note::create_pushed`).
     async fn receive(self, data: &Data<FedData>) -> Result<(), InboxError> {
         let author = self.actor.dereference(data).await?;
-        if !note::concerns_us(&self.object, &author, data.app_data()).await? {
-            tracing::debug!("create of an unrelated note dropped");
-            return Ok(());
-        }
-        // `verify` made the actor its author; `create` returns a status already
-        // stored under this id as it is.
-        note::create(data.app_data(), self.object, &author).await?;
-        Ok(())
+        self.receive_from(data.app_data(), &author, None).await
+    }
+}
+
+impl Create {
+    /// `receive` with the actor the inbox already verified the signature against,
+    /// recording `receipt` in the transaction that stores the note.
+    pub async fn receive_from(
+        self,
+        data: &FedData,
+        author: &RemoteActor,
+        receipt: Option<Receipt>,
+    ) -> Result<(), InboxError> {
+        // `verify` made the actor its author; a status already stored under this id
+        // is left as it is.
+        note::create_pushed(data, self.object, author, receipt).await
     }
 }
 

@@ -3,11 +3,12 @@
 
 use kindred_db::models::groups::{self, GroupRow};
 use kindred_db::models::{accounts, federated, statuses};
-use kindred_db::{AccountRow, DbError, StatusRow};
+use kindred_db::{AccountRow, AnyConnection, DbError, StatusRow};
 use url::Url;
 
 use super::context::FedData;
 use crate::urls::LocalObject;
+use crate::LocalUrls;
 
 /// An active local account named by one of our actor or profile URLs.
 pub async fn local_account(data: &FedData, url: &Url) -> Result<Option<AccountRow>, DbError> {
@@ -40,25 +41,27 @@ pub async fn local_actor(
 
 /// A status by its ActivityPub id: ours by our URL layout, others' by `uri`.
 pub async fn status(data: &FedData, url: &Url) -> Result<Option<StatusRow>, DbError> {
-    if data.urls.is_local(url) {
-        let Some(LocalObject::Status(name, id)) = data.urls.parse_local(url.as_str()) else {
+    let (urls, url) = (data.urls.clone(), url.clone());
+    data.db.run(move |c| status_in(c, &urls, &url)).await
+}
+
+/// [`status`] inside a blocking call that does more.
+pub fn status_in(
+    c: &mut AnyConnection,
+    urls: &LocalUrls,
+    url: &Url,
+) -> Result<Option<StatusRow>, DbError> {
+    if urls.is_local(url) {
+        let Some(LocalObject::Status(name, id)) = urls.parse_local(url.as_str()) else {
             return Ok(None);
         };
-        return data
-            .db
-            .run(move |c| {
-                let Some(s) = statuses::find(c, id)? else {
-                    return Ok(None);
-                };
-                let author = accounts::find(c, s.account_id)?;
-                Ok(author
-                    .filter(|a| a.is_local() && a.username.eq_ignore_ascii_case(&name))
-                    .map(|_| s))
-            })
-            .await;
+        let Some(s) = statuses::find(c, id)? else {
+            return Ok(None);
+        };
+        let author = accounts::find(c, s.account_id)?;
+        return Ok(author
+            .filter(|a| a.is_local() && a.username.eq_ignore_ascii_case(&name))
+            .map(|_| s));
     }
-    let uri = url.to_string();
-    data.db
-        .run(move |c| federated::status_by_uri(c, &uri))
-        .await
+    federated::status_by_uri(c, url.as_str())
 }

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::statuses::{self as repo, NewStatus, StatusInsert};
 use kindred_db::models::{accounts, conversations, federated, interactions, social};
-use kindred_db::{AccountRow, StatusRow};
+use kindred_db::{AccountRow, AnyConnection, DbError, StatusRow};
 use kindred_domain::Visibility;
 use serde::Deserialize;
 use url::Url;
@@ -23,7 +23,8 @@ use super::addressing::{self, same_origin};
 use super::context::{FedData, InboxEvent, StatusChange};
 use super::error::{InboxError, Refusal};
 use super::lookup;
-use crate::sanitize;
+use super::receive::Receipt;
+use crate::{sanitize, LocalUrls};
 
 const MAX_CONTENT: usize = 100_000;
 const MAX_SPOILER: usize = 1_000;
@@ -186,16 +187,16 @@ impl Object for RemoteNote {
     }
 }
 
-/// What a note becomes, before storage.
-struct Prepared {
+/// What a note says, rendered for storage (no database needed).
+struct Rendered {
     text: String,
     content: String,
     spoiler_text: String,
     sensitive: bool,
     visibility: Visibility,
     language: Option<String>,
-    in_reply_to: Option<(i64, i64)>,
-    mentioned: Vec<i64>,
+    /// Local usernames mentioned or addressed (lower case).
+    names: Vec<String>,
     tags: Vec<String>,
     published: DateTime<Utc>,
 }
@@ -222,25 +223,26 @@ fn mention_href(tag: &serde_json::Value) -> Option<Url> {
     Url::parse(tag.get("href")?.as_str()?).ok()
 }
 
-async fn prepare(
-    data: &FedData,
-    json: &ApNote,
-    author: &RemoteActor,
-) -> Result<Prepared, InboxError> {
+/// Sanitizing, title, warning, addressing, mentioned names and tags.
+fn render(urls: &LocalUrls, json: &ApNote, followers_url: Option<&str>) -> Rendered {
     let (language, raw) = match (&json.content, &json.content_map) {
         (Some(c), map) => (
             map.as_ref()
                 .filter(|m| m.len() == 1)
                 .and_then(|m| m.keys().next().cloned()),
-            c.clone(),
+            c.as_str(),
         ),
         (None, Some(map)) => match map.iter().next() {
-            Some((lang, c)) => (Some(lang.clone()), c.clone()),
-            None => (None, String::new()),
+            Some((lang, c)) => (Some(lang.clone()), c.as_str()),
+            None => (None, ""),
         },
-        (None, None) => (None, String::new()),
+        (None, None) => (None, ""),
     };
-    let mut content = sanitize::html(&sanitize::truncate(&raw, MAX_CONTENT));
+    let mut content = if raw.chars().nth(MAX_CONTENT).is_some() {
+        sanitize::html(&sanitize::truncate(raw, MAX_CONTENT))
+    } else {
+        sanitize::html(raw)
+    };
     let mut text = sanitize::plain_text(&content);
     // A thread's title first, in bold. `name` is plain text (ActivityStreams): it is
     // escaped, never read as markup.
@@ -277,12 +279,11 @@ async fn prepare(
             format!("{title}\n\n{text}")
         };
     }
-    let spoiler_text = sanitize::truncate(
-        &sanitize::plain_text(json.summary.as_deref().unwrap_or_default()),
-        MAX_SPOILER,
-    );
-    let visibility =
-        addressing::visibility(&json.to, &json.cc, author.remote.followers_url.as_deref());
+    let spoiler_text = match json.summary.as_deref() {
+        None | Some("") => String::new(),
+        Some(s) => sanitize::truncate(&sanitize::plain_text(s), MAX_SPOILER),
+    };
+    let visibility = addressing::visibility(&json.to, &json.cc, followers_url);
 
     // Local accounts named in `tag` (Mention) or addressed in to/cc (how direct
     // messages name their recipients).
@@ -296,7 +297,7 @@ async fn prepare(
                 .chain(&json.cc)
                 .filter_map(|u| Url::parse(u).ok()),
         )
-        .filter_map(|u| match data.urls.parse_local(u.as_str()) {
+        .filter_map(|u| match urls.parse_local(u.as_str()) {
             Some(crate::urls::LocalObject::Account(name)) => Some(name.to_ascii_lowercase()),
             _ => None,
         })
@@ -308,35 +309,27 @@ async fn prepare(
     tags.sort();
     tags.dedup();
     tags.truncate(MAX_TAGS);
-
-    let in_reply_to = match &json.in_reply_to {
-        Some(parent) => lookup::status(data, parent)
-            .await?
-            .map(|p| (p.id, p.account_id)),
-        None => None,
-    };
-    let mentioned: Vec<i64> = data
-        .db
-        .run(move |c| accounts::find_local_by_usernames(c, &names))
-        .await?
-        .into_iter()
-        .filter(AccountRow::is_active)
-        .map(|a| a.id)
-        .collect();
     let now = Utc::now();
-    let published = json.published.filter(|p| *p < now).unwrap_or(now);
-    Ok(Prepared {
+    Rendered {
         text,
         content,
         sensitive: json.sensitive.unwrap_or(false) || !spoiler_text.is_empty(),
         spoiler_text,
         visibility,
         language: language.filter(|l| (2..=3).contains(&l.len())),
-        in_reply_to,
-        mentioned,
+        names,
         tags,
-        published,
-    })
+        published: json.published.filter(|p| *p < now).unwrap_or(now),
+    }
+}
+
+/// The active local accounts among `names`.
+fn mentioned_in(c: &mut AnyConnection, names: &[String]) -> Result<Vec<i64>, DbError> {
+    Ok(accounts::find_local_by_usernames(c, names)?
+        .into_iter()
+        .filter(AccountRow::is_active)
+        .map(|a| a.id)
+        .collect())
 }
 
 /// The first `Link` attachment's `http(s)` address.
@@ -353,13 +346,16 @@ fn link_attachment(attachment: &serde_json::Value) -> Option<Url> {
 }
 
 /// Whether a pushed note concerns this instance: a local account follows its
-/// author, is addressed or mentioned, or it replies to a status we hold.
-pub async fn concerns_us(
+/// author, is addressed or mentioned, or it replies to a status we hold (`parent`,
+/// already looked up).
+fn concerns_us(
+    c: &mut AnyConnection,
+    urls: &LocalUrls,
     json: &ApNote,
-    author: &RemoteActor,
-    data: &FedData,
-) -> Result<bool, InboxError> {
-    let local_url = |u: &str| Url::parse(u).is_ok_and(|u| data.urls.is_local(&u));
+    parent: Option<&StatusRow>,
+    author_id: i64,
+) -> Result<bool, DbError> {
+    let local_url = |u: &str| Url::parse(u).is_ok_and(|u| urls.is_local(&u));
     let addressed = json.to.iter().chain(&json.cc).any(|u| local_url(u));
     let mentioned = json.tags().iter().any(|t| {
         t.get("type").and_then(|v| v.as_str()) == Some("Mention")
@@ -370,16 +366,160 @@ pub async fn concerns_us(
     if addressed || mentioned {
         return Ok(true);
     }
-    if let Some(parent) = &json.in_reply_to {
-        if data.urls.is_local(parent) || lookup::status(data, parent).await?.is_some() {
+    if let Some(p) = &json.in_reply_to {
+        if urls.is_local(p) || parent.is_some() {
             return Ok(true);
         }
     }
-    let id = author.account.id;
-    Ok(data
+    federated::followed_locally(c, author_id)
+}
+
+/// How storing a note ended.
+enum Stored {
+    New(StatusRow, Vec<NotificationRow>, Vec<String>),
+    Existing(StatusRow),
+    /// Pushed to us but of no concern here: dropped.
+    Unrelated,
+}
+
+/// Everything a new note needs from storage, in one blocking call and one write
+/// transaction: the status by id (stored meanwhile?), the status it answers, the
+/// local accounts it mentions, whether it concerns us (`pushed`), then the status
+/// with its mentions, tags, conversation and notifications — and `receipt`, the
+/// record that the activity carrying it was processed, in the same transaction.
+fn store(
+    c: &mut AnyConnection,
+    data: &FedData,
+    json: &ApNote,
+    author: (i64, Option<&str>),
+    pushed: bool,
+    receipt: Option<&Receipt>,
+) -> Result<Stored, DbError> {
+    let (author_id, followers_url) = author;
+    let uri = json.id.as_str();
+    if let Some(existing) = federated::status_by_uri(c, uri)? {
+        if let Some(r) = receipt {
+            r.record(c)?;
+        }
+        return Ok(Stored::Existing(existing));
+    }
+    let parent = match &json.in_reply_to {
+        Some(p) => lookup::status_in(c, &data.urls, p)?,
+        None => None,
+    };
+    if pushed && !concerns_us(c, &data.urls, json, parent.as_ref(), author_id)? {
+        tracing::debug!("create of an unrelated note dropped");
+        if let Some(r) = receipt {
+            r.record(c)?;
+        }
+        return Ok(Stored::Unrelated);
+    }
+    let r = render(&data.urls, json, followers_url);
+    let mentioned = mentioned_in(c, &r.names)?;
+    let now = Utc::now();
+    let insert = StatusInsert {
+        status: NewStatus {
+            id: data.ids.next_at(r.published),
+            uri: uri.to_owned(),
+            account_id: author_id,
+            local: false,
+            in_reply_to_id: parent.as_ref().map(|p| p.id),
+            in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
+            reblog_of_id: None,
+            text: r.text,
+            content: r.content,
+            spoiler_text: r.spoiler_text,
+            sensitive: r.sensitive,
+            visibility: r.visibility.as_str().to_owned(),
+            local_only: false,
+            language: r.language,
+            created_at: r.published.naive_utc(),
+        },
+        mentioned_account_ids: mentioned,
+        tags: r
+            .tags
+            .iter()
+            .map(|t| (t.clone(), data.ids.next_at(now)))
+            .collect(),
+        idempotency_key: None,
+    };
+    let (row, stored) = federated::atomically(c, |c| {
+        let row = repo::insert(c, &insert)?;
+        if row.visibility == "direct" {
+            let conversation = match row.in_reply_to_id {
+                Some(parent) => conversations::of_status(c, parent)?.unwrap_or(parent),
+                None => row.id,
+            };
+            conversations::attach(c, row.id, conversation)?;
+        }
+        let mentioned = &insert.mentioned_account_ids;
+        let note = |to: i64, kind: &str| {
+            NotificationRow::new(
+                data.ids.next_at(now),
+                to,
+                author_id,
+                kind,
+                Some(row.id),
+                now.naive_utc(),
+            )
+        };
+        let mut notes: Vec<NotificationRow> =
+            mentioned.iter().map(|m| note(*m, "mention")).collect();
+        if matches!(row.visibility.as_str(), "public" | "unlisted" | "private") {
+            for f in social::notifying_followers(c, author_id)? {
+                if !mentioned.contains(&f) {
+                    notes.push(note(f, "status"));
+                }
+            }
+        }
+        let stored = notif::insert(c, &notes)?;
+        if let Some(r) = receipt {
+            r.record(c)?;
+        }
+        Ok((row, stored))
+    })?;
+    Ok(Stored::New(row, stored, r.tags))
+}
+
+async fn store_note(
+    data: &FedData,
+    json: ApNote,
+    author: &RemoteActor,
+    pushed: bool,
+    receipt: Option<Receipt>,
+) -> Result<Option<StatusRow>, InboxError> {
+    if author.uri() != json.attributed_to.as_str() {
+        return Err(Refusal::NotOwner.into());
+    }
+    let d = data.clone();
+    let author_id = author.account.id;
+    let followers_url = author.remote.followers_url.clone();
+    let stored = data
         .db
-        .run(move |c| federated::followed_locally(c, id))
-        .await?)
+        .run(move |c| {
+            store(
+                c,
+                &d,
+                &json,
+                (author_id, followers_url.as_deref()),
+                pushed,
+                receipt.as_ref(),
+            )
+        })
+        .await?;
+    Ok(match stored {
+        Stored::New(row, notes, tags) => {
+            data.publish(InboxEvent::Status(
+                StatusChange::Created,
+                Box::new(row.clone()),
+                tags,
+            ));
+            data.publish(InboxEvent::Notifications(notes));
+            Some(row)
+        }
+        Stored::Existing(row) => Some(row),
+        Stored::Unrelated => None,
+    })
 }
 
 /// Stores a new remote status with its mentions, tags and notifications, then
@@ -389,90 +529,24 @@ pub async fn create(
     json: ApNote,
     author: &RemoteActor,
 ) -> Result<StatusRow, InboxError> {
-    if author.uri() != json.attributed_to.as_str() {
-        return Err(Refusal::NotOwner.into());
-    }
-    let p = prepare(data, &json, author).await?;
-    let now = Utc::now();
-    let id = data.ids.next_at(p.published);
-    let author_id = author.account.id;
-    let insert = StatusInsert {
-        status: NewStatus {
-            id,
-            uri: json.id.to_string(),
-            account_id: author_id,
-            local: false,
-            in_reply_to_id: p.in_reply_to.map(|(s, _)| s),
-            in_reply_to_account_id: p.in_reply_to.map(|(_, a)| a),
-            reblog_of_id: None,
-            text: p.text,
-            content: p.content,
-            spoiler_text: p.spoiler_text,
-            sensitive: p.sensitive,
-            visibility: p.visibility.as_str().to_owned(),
-            local_only: false,
-            language: p.language,
-            created_at: p.published.naive_utc(),
-        },
-        mentioned_account_ids: p.mentioned.clone(),
-        tags: p
-            .tags
-            .iter()
-            .map(|t| (t.clone(), data.ids.next_at(now)))
-            .collect(),
-        idempotency_key: None,
-    };
-    let ids = data.ids.clone();
-    let mentioned = p.mentioned;
-    let uri = json.id.to_string();
-    let (row, stored, new) = data
-        .db
-        .run(move |c| {
-            if let Some(existing) = federated::status_by_uri(c, &uri)? {
-                return Ok((existing, Vec::new(), false));
-            }
-            federated::atomically(c, |c| {
-                let row = repo::insert(c, &insert)?;
-                if row.visibility == "direct" {
-                    let conversation = match row.in_reply_to_id {
-                        Some(parent) => conversations::of_status(c, parent)?.unwrap_or(parent),
-                        None => row.id,
-                    };
-                    conversations::attach(c, row.id, conversation)?;
-                }
-                let note = |to: i64, kind: &str| {
-                    NotificationRow::new(
-                        ids.next_at(now),
-                        to,
-                        author_id,
-                        kind,
-                        Some(row.id),
-                        now.naive_utc(),
-                    )
-                };
-                let mut notes: Vec<NotificationRow> =
-                    mentioned.iter().map(|m| note(*m, "mention")).collect();
-                if matches!(row.visibility.as_str(), "public" | "unlisted" | "private") {
-                    for f in social::notifying_followers(c, author_id)? {
-                        if !mentioned.contains(&f) {
-                            notes.push(note(f, "status"));
-                        }
-                    }
-                }
-                let stored = notif::insert(c, &notes)?;
-                Ok((row, stored, true))
-            })
-        })
-        .await?;
-    if new {
-        data.publish(InboxEvent::Status(
-            StatusChange::Created,
-            Box::new(row.clone()),
-            p.tags,
-        ));
-        data.publish(InboxEvent::Notifications(stored));
-    }
-    Ok(row)
+    store_note(data, json, author, false, None)
+        .await?
+        .ok_or_else(|| Refusal::Malformed.into())
+}
+
+/// A note pushed to our inbox in a `Create`: stored (as [`create`]) only when it
+/// concerns someone here (as Mastodon does), so no server can fill our storage
+/// and timelines with posts nobody asked for. `receipt` is recorded in the same
+/// transaction as the note, or on its own when nothing is stored.
+pub async fn create_pushed(
+    data: &FedData,
+    json: ApNote,
+    author: &RemoteActor,
+    receipt: Option<Receipt>,
+) -> Result<(), InboxError> {
+    store_note(data, json, author, true, receipt)
+        .await
+        .map(drop)
 }
 
 /// Applies an `Update` of a remote status by its author; the audience never changes
@@ -489,7 +563,7 @@ pub async fn update(
     if existing.account_id != author.account.id || author.uri() != json.attributed_to.as_str() {
         return Err(Refusal::NotOwner.into());
     }
-    let p = prepare(data, &json, author).await?;
+    let p = render(&data.urls, &json, author.remote.followers_url.as_deref());
     let now = Utc::now();
     let edit_id = data.ids.next_at(now);
     let tags: Vec<(String, i64)> = p
@@ -499,19 +573,23 @@ pub async fn update(
         .collect();
     let ids = data.ids.clone();
     let author_id = author.account.id;
+    let names = p.names;
+    let (text, content, spoiler_text) = (p.text, p.content, p.spoiler_text);
+    let (sensitive, language) = (p.sensitive, p.language);
     let (row, stored) = data
         .db
         .run(move |c| {
+            let mentioned = mentioned_in(c, &names)?;
             let row = repo::edit(
                 c,
                 &existing,
                 Some(edit_id),
-                &p.text,
-                &p.content,
-                &p.spoiler_text,
-                p.sensitive,
-                p.language.as_deref().or(existing.language.as_deref()),
-                &p.mentioned,
+                &text,
+                &content,
+                &spoiler_text,
+                sensitive,
+                language.as_deref().or(existing.language.as_deref()),
+                &mentioned,
                 &tags,
                 now.naive_utc(),
             )?;

@@ -22,6 +22,7 @@ use actix_web::HttpRequest;
 use chrono::{Duration, Utc};
 use kindred_db::models::received::{self, Seen};
 use kindred_db::models::remote_accounts;
+use kindred_db::{AnyConnection, DbError};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use url::Url;
@@ -171,24 +172,41 @@ async fn process(
         .map(|v| v.as_bytes())
         .unwrap_or_default();
     let sig_hash = sha256_hex(signature);
-    let (h, s) = (id_hash.clone(), sig_hash.clone());
-    match data.db.run(move |c| received::check(c, &h, &s)).await? {
+    // One blocking call for both reads every activity needs: was it seen, and the
+    // actor as stored (fetched only when unknown or stale, as the library would).
+    let (h, s, uri) = (id_hash.clone(), sig_hash.clone(), actor_url.to_string());
+    let (seen, stored) = data
+        .db
+        .run(move |c| {
+            Ok((
+                received::check(c, &h, &s)?,
+                remote_accounts::find_by_uri(c, &uri)?,
+            ))
+        })
+        .await?;
+    match seen {
         Seen::New => {}
         Seen::Duplicate => return Ok(Outcome::Duplicate),
         Seen::Replay => return Err(Refusal::Replay.into()),
     }
 
-    let actor = match ObjectId::<RemoteActor>::from(actor_url.clone())
-        .dereference(&data)
-        .await
-    {
-        Ok(a) => a,
-        Err(InboxError::Db(d)) => return Err(InboxError::Db(d)),
-        // A deleted account's farewell: its document is gone, so is our interest.
-        Err(_) if e.kind == "Delete" && e.object_id.as_ref() == Some(&actor_url) => {
-            return Ok(Outcome::Ignored("actor_gone"))
-        }
-        Err(_) => return Err(Refusal::ActorUnverifiable.into()),
+    let stored = stored
+        .map(|(account, remote)| RemoteActor { account, remote })
+        .filter(fresh);
+    let actor = match stored {
+        Some(a) => a,
+        None => match ObjectId::<RemoteActor>::from(actor_url.clone())
+            .dereference(&data)
+            .await
+        {
+            Ok(a) => a,
+            Err(InboxError::Db(d)) => return Err(InboxError::Db(d)),
+            // A deleted account's farewell: its document is gone, so is our interest.
+            Err(_) if e.kind == "Delete" && e.object_id.as_ref() == Some(&actor_url) => {
+                return Ok(Outcome::Ignored("actor_gone"))
+            }
+            Err(_) => return Err(Refusal::ActorUnverifiable.into()),
+        },
     };
     if actor.uri() != actor_url.as_str() {
         return Err(Refusal::ActorUnverifiable.into());
@@ -200,21 +218,59 @@ async fn process(
         retry_with_fresh_key(config, request, &actor, &actor_url).await?;
     }
     activity.verify(&data).await?;
-    activity.receive(&data).await?;
-
-    let now = Utc::now();
-    let prune = id_hash.starts_with("00");
-    data.db
-        .run(move |c| {
-            received::record(c, &id_hash, &sig_hash, now.naive_utc())?;
-            // About one in 256 activities also sweeps out the expired ids.
-            if prune {
-                received::prune(c, (now - Duration::days(DEDUPE_DAYS)).naive_utc())?;
-            }
-            Ok(())
-        })
-        .await?;
+    let receipt = Receipt {
+        id_hash,
+        sig_hash,
+        at: Utc::now(),
+    };
+    match activity {
+        // The hot path: the note and the receipt in one write transaction, with the
+        // actor verified above (no second look-up).
+        InboxActivity::Create(create) => {
+            create
+                .receive_from(data.app_data(), &actor, Some(receipt))
+                .await?
+        }
+        other => {
+            other.receive(&data).await?;
+            data.db.run(move |c| receipt.record(c)).await?;
+        }
+    }
     Ok(Outcome::Accepted)
+}
+
+/// Whether a stored actor is recent enough to use without fetching it again: the
+/// library's rule (`ObjectId::dereference` refetches after a day, 20 s in debug
+/// builds).
+fn fresh(actor: &RemoteActor) -> bool {
+    let max = if cfg!(debug_assertions) {
+        Duration::seconds(20)
+    } else {
+        Duration::days(1)
+    };
+    Utc::now() - actor.remote.fetched_at.and_utc() < max
+}
+
+/// The record that an activity was processed (its id and signature, hashed), for
+/// de-duplication. Written in the same transaction as the activity's work where
+/// the handler takes it (`Create`), so a crash can neither record an activity
+/// without its work nor let a re-delivery do the work twice.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    id_hash: String,
+    sig_hash: String,
+    at: chrono::DateTime<Utc>,
+}
+
+impl Receipt {
+    pub fn record(&self, c: &mut AnyConnection) -> Result<(), DbError> {
+        received::record(c, &self.id_hash, &self.sig_hash, self.at.naive_utc())?;
+        // About one in 256 activities also sweeps out the expired ids.
+        if self.id_hash.starts_with("00") {
+            received::prune(c, (self.at - Duration::days(DEDUPE_DAYS)).naive_utc())?;
+        }
+        Ok(())
+    }
 }
 
 /// The activity as the type it names (no trial of every variant in turn).

@@ -14,7 +14,7 @@ use kindred_db::{AccountRow, AnyConnection, DbError, StatusRow};
 use serde_json::{json, Value};
 use url::Url;
 
-use super::note::{self, PUBLIC};
+use super::note::{self, Placed, PUBLIC};
 use super::{federates, Outbox};
 use crate::inbox::addressing::domain_of;
 use crate::software::reads_wrapped_announces;
@@ -28,29 +28,38 @@ pub(super) struct Relay {
     pub plain: Vec<RemoteInbox>,
 }
 
+/// Whether a status could be relayed by a group at all (before its placement is
+/// read): only public statuses that federate.
+pub(super) fn relayable(status: &StatusRow) -> bool {
+    federates(status) && status.visibility == "public"
+}
+
 impl Outbox {
     /// The relay of `status`, if it is a public announcement of a group that is not
-    /// private and the group has remote followers.
+    /// private and the group has remote followers. `placed` is the status's
+    /// placement (`note::placement`), loaded by the caller, which needs it too.
     pub(super) fn relay_of(
         &self,
         conn: &mut AnyConnection,
         status: &StatusRow,
+        placed: Option<&Placed>,
     ) -> Result<Option<Relay>, DbError> {
-        if !federates(status) || status.visibility != "public" {
+        if !relayable(status) {
             return Ok(None);
         }
-        let Some(placed) = groups::posts_of(conn, &[status.id])?.remove(&status.id) else {
+        let Some(placed) = placed else {
             return Ok(None);
         };
-        if !placed.is_announcement() || placed.held {
+        if !placed.post.is_announcement() || placed.post.held {
             return Ok(None);
         }
-        let Some((group, account)) = groups::find(conn, placed.group_id)? else {
+        let Some((group, account)) = &placed.group else {
             return Ok(None);
         };
         if group.is_private() || !account.is_active() {
             return Ok(None);
         }
+        let account = account.clone();
         let inboxes = outbound::follower_inboxes(conn, account.id)?;
         if inboxes.is_empty() {
             return Ok(None);

@@ -149,7 +149,12 @@ impl Outbox {
         status: &StatusRow,
     ) -> Result<usize, DbError> {
         let mut inboxes = self.audience(conn, author, status)?;
-        let relay = self.relay_of(conn, status)?;
+        if inboxes.is_empty() && !group::relayable(status) {
+            return Ok(0);
+        }
+        // Read once: the relay and the note's `audience` both need it.
+        let placed = note::placement(conn, status)?;
+        let relay = self.relay_of(conn, status, placed.as_ref())?;
         if let Some(r) = relay.as_ref().filter(|_| kind != "Create") {
             // Servers that read a group's announcement as a boost take its edits
             // from the author.
@@ -158,7 +163,7 @@ impl Outbox {
         if inboxes.is_empty() && relay.is_none() {
             return Ok(0);
         }
-        let parts = note::parts(conn, &self.urls, status)?;
+        let parts = note::parts_placed(conn, &self.urls, status, placed.as_ref())?;
         let object = note::note(&self.urls, author, status, &parts);
         let activity = note::wrap(&self.urls, kind, id, author, object);
         let mut sent = 0;
@@ -200,7 +205,12 @@ impl Outbox {
         status: &StatusRow,
     ) -> Result<usize, DbError> {
         let mut inboxes = self.audience(conn, author, status)?;
-        let relay = self.relay_of(conn, status)?;
+        let placed = if group::relayable(status) {
+            note::placement(conn, status)?
+        } else {
+            None
+        };
+        let relay = self.relay_of(conn, status, placed.as_ref())?;
         if let Some(r) = &relay {
             inboxes.extend(r.plain.iter().cloned());
         }

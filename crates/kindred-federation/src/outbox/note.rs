@@ -45,11 +45,43 @@ pub struct NoteParts {
     pub audience: Option<String>,
 }
 
+/// Where a status was posted: its `group_posts` row and, for an announcement, the
+/// group with its account. Loaded once per outbound note: the group relay
+/// (`Outbox::relay_of`) and the note's `audience` both read it.
+#[derive(Debug, Clone)]
+pub struct Placed {
+    pub post: groups::GroupPostRow,
+    pub group: Option<(groups::GroupRow, AccountRow)>,
+}
+
+pub fn placement(conn: &mut AnyConnection, status: &StatusRow) -> Result<Option<Placed>, DbError> {
+    let Some(post) = groups::posts_of(conn, &[status.id])?.remove(&status.id) else {
+        return Ok(None);
+    };
+    let group = if post.is_announcement() {
+        groups::find(conn, post.group_id)?
+    } else {
+        None
+    };
+    Ok(Some(Placed { post, group }))
+}
+
 /// Loads mentions (with their actor ids), hashtags and the id of the status replied to.
 pub fn parts(
     conn: &mut AnyConnection,
     urls: &LocalUrls,
     status: &StatusRow,
+) -> Result<NoteParts, DbError> {
+    let placed = placement(conn, status)?;
+    parts_placed(conn, urls, status, placed.as_ref())
+}
+
+/// [`parts`] with the status's placement already loaded.
+pub fn parts_placed(
+    conn: &mut AnyConnection,
+    urls: &LocalUrls,
+    status: &StatusRow,
+    placed: Option<&Placed>,
 ) -> Result<NoteParts, DbError> {
     let mut extras = statuses::extras(conn, &[status.id], None)?;
     let mention_ids = extras.mentions.remove(&status.id).unwrap_or_default();
@@ -75,12 +107,11 @@ pub fn parts(
         Some(parent) => statuses::find(conn, parent)?.map(|p| p.uri),
         None => None,
     };
-    let audience = match groups::posts_of(conn, &[status.id])?.remove(&status.id) {
-        Some(p) if p.is_announcement() => groups::find(conn, p.group_id)?
-            .filter(|(g, _)| !g.is_private())
-            .map(|(_, a)| urls.actor(&a.username).to_string()),
-        _ => None,
-    };
+    let audience = placed
+        .filter(|p| p.post.is_announcement())
+        .and_then(|p| p.group.as_ref())
+        .filter(|(g, _)| !g.is_private())
+        .map(|(_, a)| urls.actor(&a.username).to_string());
     Ok(NoteParts {
         mentioned,
         tags: extras.tags.remove(&status.id).unwrap_or_default(),

@@ -187,6 +187,7 @@ both_backends!(
     dead_after_three_days_and_revived_by_probe,
     server_worker_wakes_on_enqueue,
     admin_queue_command,
+    no_body_kept_after_delivery,
 );
 
 async fn delivers_in_order_signed_by_the_right_actor(backend: Backend) {
@@ -838,3 +839,55 @@ async fn sigkill_mid_delivery(backend: Backend) {
 }
 
 both_backends!(sigkill_mid_delivery);
+
+/// Deliveries whose body holds `marker` (an `Accept` of an RSVP carries the
+/// attendee's full meeting address).
+async fn bodies_with(app: &TestApp, marker: &'static str) -> i64 {
+    app.state
+        .db
+        .run(move |c| {
+            Ok(deliveries_t::table
+                .filter(deliveries_t::body.like(format!("%{marker}%")))
+                .count()
+                .get_result::<i64>(c)?)
+        })
+        .await
+        .unwrap()
+}
+
+/// A delivery's body is kept only until it is final: delivered, refused for good,
+/// unsendable, or given up past the retry window — after that no row holds it.
+async fn no_body_kept_after_delivery(backend: Backend) {
+    let Some(app) = app(backend).await else {
+        return;
+    };
+    const PLACE: &str = "Secret Street 12, back door code 4711";
+    let r = Receiver::start();
+    let with_place = |mut d: NewDelivery| {
+        let mut body: serde_json::Value = serde_json::from_str(&d.body).unwrap();
+        body["object"] = serde_json::json!({ "location": { "address": PLACE } });
+        d.body = body.to_string();
+        d
+    };
+    let ids = ids("place", 0..4);
+    r.answer_for(&ids[1], 410);
+    r.answer_for(&ids[3], 500);
+    let mut items: Vec<NewDelivery> = (0..4)
+        .map(|n| with_place(item(&app, &r, "place", n, None)))
+        .collect();
+    // No such signer: cannot be sent, dropped.
+    items[2].signer_account_id = Some(987_654_321);
+    // Queued 15 days ago: its failure is its last attempt.
+    items[3].created_at = now() - chrono::Duration::days(15);
+    enqueue(&app, items).await;
+    assert_eq!(bodies_with(&app, "Secret Street").await, 4);
+    let worker = start(&app, fast());
+    wait_for("the delivered one", Duration::from_secs(20), || {
+        r.accepted() == ids[..1]
+    })
+    .await;
+    wait_empty(&app).await;
+    assert_eq!(bodies_with(&app, "Secret Street").await, 0);
+    assert_eq!(backlog(&app).await, 0);
+    worker.shutdown().await;
+}
