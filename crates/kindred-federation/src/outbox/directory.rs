@@ -14,7 +14,6 @@ use kindred_db::{AnyConnection, DbError};
 use serde_json::{json, Value};
 
 use super::event::{self, Listing};
-use super::note::PUBLIC;
 use super::Outbox;
 
 /// Most listings sent to a new subscriber at once (upcoming, soonest first).
@@ -194,24 +193,9 @@ impl Outbox {
     /// The instance actor's `Announce` of a group's activity about a listing.
     fn directory_announce(&self, meeting_id: i64, activity: &Value) -> Value {
         let actor = self.urls.instance_actor().to_string();
-        let kind = activity["type"]
-            .as_str()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        let mut inner = activity.clone();
-        if let Some(map) = inner.as_object_mut() {
-            map.remove("@context");
-        }
-        json!({
-            "@context": event::context(),
-            "id": format!(
-                "{actor}#directory/meetings/{meeting_id}/{kind}/{}",
-                self.now.timestamp_millis()
-            ),
-            "type": "Announce",
-            "actor": actor,
-            "to": [PUBLIC],
-            "object": inner,
-        })
+        let path = format!("directory/meetings/{meeting_id}");
+        let mut v = self.wrapped_announce(&actor, &path, &[], activity);
+        v["@context"] = event::context();
+        v
     }
 }

@@ -101,28 +101,14 @@ impl Outbox {
         let group = &relay.group;
         let actor = self.urls.actor(&group.username).to_string();
         let followers = self.urls.followers(&group.username).to_string();
-        let kind = activity["type"]
-            .as_str()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        let mut inner = activity.clone();
-        if let Some(map) = inner.as_object_mut() {
-            map.remove("@context");
-        }
-        let mut sent = self.send(
-            conn,
-            group,
-            json!({
-                "id": format!("{actor}#announces/{}/{kind}/{}", status.id, self.now.timestamp_millis()),
-                "type": "Announce",
-                "actor": actor,
-                "to": [PUBLIC],
-                "cc": [followers],
-                "object": inner,
-            }),
-            &relay.wrapped,
-        )?;
-        if kind == "create" && !relay.plain.is_empty() {
+        let wrapped = self.wrapped_announce(
+            &actor,
+            &format!("announces/{}", status.id),
+            std::slice::from_ref(&followers),
+            activity,
+        );
+        let mut sent = self.send(conn, group, wrapped, &relay.wrapped)?;
+        if activity["type"] == "Create" && !relay.plain.is_empty() {
             let author = super::statuses_author_uri(conn, &self.urls, status)?;
             sent += self.send(
                 conn,

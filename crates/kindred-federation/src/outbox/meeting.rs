@@ -213,24 +213,11 @@ impl Outbox {
 
     /// The group's `Announce` wrapping its own activity about a listing (FEP-1b12).
     fn wrap(&self, group: &AccountRow, meeting_id: i64, activity: &Value) -> Value {
-        let actor = self.actor(group);
-        let kind = activity["type"]
-            .as_str()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        let mut inner = activity.clone();
-        if let Some(map) = inner.as_object_mut() {
-            map.remove("@context");
-        }
-        json!({
-            "@context": event::context(),
-            "id": format!("{actor}#announces/meetings/{meeting_id}/{kind}/{}", self.now.timestamp_millis()),
-            "type": "Announce",
-            "actor": actor,
-            "to": [PUBLIC],
-            "cc": [self.urls.followers(&group.username).to_string()],
-            "object": inner,
-        })
+        let cc = [self.urls.followers(&group.username).to_string()];
+        let path = format!("announces/meetings/{meeting_id}");
+        let mut v = self.wrapped_announce(&self.actor(group), &path, &cc, activity);
+        v["@context"] = event::context();
+        v
     }
 
     fn meeting_change(

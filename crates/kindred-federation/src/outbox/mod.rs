@@ -58,6 +58,29 @@ impl Outbox {
         self.urls.actor(&account.username).to_string()
     }
 
+    /// `actor`'s `Announce` wrapping `activity` (FEP-1b12: a group relaying, or the
+    /// instance actor passing on, an activity as it was made). Its id is
+    /// `{actor}#{path}/{kind}/{millis}`; it is addressed to the public and `cc`.
+    /// No `@context`: the caller adds the one its contents need.
+    fn wrapped_announce(&self, actor: &str, path: &str, cc: &[String], activity: &Value) -> Value {
+        let kind = activity["type"]
+            .as_str()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let mut inner = activity.clone();
+        if let Some(map) = inner.as_object_mut() {
+            map.remove("@context");
+        }
+        json!({
+            "id": format!("{actor}#{path}/{kind}/{}", self.now.timestamp_millis()),
+            "type": "Announce",
+            "actor": actor,
+            "to": [note::PUBLIC],
+            "cc": cc,
+            "object": inner,
+        })
+    }
+
     /// Queues `activity` for each distinct inbox, signed by `signer`. Returns how
     /// many deliveries were queued.
     fn send(
