@@ -77,7 +77,9 @@ pub fn classify_url(url: &str) -> Result<(Backend, String), DbError> {
 /// the writer, enforced foreign keys, and a busy timeout instead of instant failures.
 /// Reads go through a memory map of the file (up to SQLite's 2 GiB ceiling; beyond it
 /// pages are read as usual): no system call and copy per page, and no trip through
-/// the page cache that every connection shares under one lock.
+/// the page cache that every connection shares under one lock. Deleted content is
+/// overwritten (`secure_delete`): a delivered activity that carried a meeting's
+/// address, or a deleted post, must not linger in the file's free pages.
 #[derive(Debug)]
 struct ConnectionSetup;
 
@@ -87,7 +89,7 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for ConnectionSetup
             c.batch_execute(
                 "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
                  PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-                 PRAGMA mmap_size = 2147418112;",
+                 PRAGMA mmap_size = 2147418112; PRAGMA secure_delete = ON;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
         }

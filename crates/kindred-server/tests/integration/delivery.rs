@@ -890,4 +890,21 @@ async fn no_body_kept_after_delivery(backend: Backend) {
     assert_eq!(bodies_with(&app, "Secret Street").await, 0);
     assert_eq!(backlog(&app).await, 0);
     worker.shutdown().await;
+    // Nor in the file: SQLite overwrites what it deletes (`secure_delete`), so once
+    // the write-ahead log is folded in, no byte of the address is left.
+    if matches!(backend, Backend::Sqlite) {
+        app.state
+            .db
+            .run(|c| {
+                diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").execute(c)?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+        for file in ["kindred.sqlite", "kindred.sqlite-wal"] {
+            let bytes = std::fs::read(app.dir.0.join(file)).unwrap_or_default();
+            let found = bytes.windows(PLACE.len()).any(|w| w == PLACE.as_bytes());
+            assert!(!found, "the address is still in {file}");
+        }
+    }
 }
