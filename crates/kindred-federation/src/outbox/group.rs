@@ -34,6 +34,36 @@ pub(super) fn relayable(status: &StatusRow) -> bool {
     federates(status) && status.visibility == "public"
 }
 
+/// An account's remote followers' inboxes, each with the software its instance runs
+/// (from NodeInfo; `None` while unknown), so each gets the form it reads.
+pub(super) fn followers_with_software(
+    conn: &mut AnyConnection,
+    account_id: i64,
+) -> Result<Vec<(RemoteInbox, Option<String>)>, DbError> {
+    let inboxes = outbound::follower_inboxes(conn, account_id)?;
+    if inboxes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let domain = |i: &RemoteInbox| {
+        Url::parse(i.preferred())
+            .ok()
+            .as_ref()
+            .and_then(domain_of)
+            .unwrap_or_default()
+    };
+    let mut domains: Vec<String> = inboxes.iter().map(domain).collect();
+    domains.sort();
+    domains.dedup();
+    let software = outbound::software_of(conn, &domains)?;
+    Ok(inboxes
+        .into_iter()
+        .map(|i| {
+            let s = software.get(&domain(&i)).cloned();
+            (i, s)
+        })
+        .collect())
+}
+
 impl Outbox {
     /// The relay of `status`, if it is a public announcement of a group that is not
     /// private and the group has remote followers. `placed` is the status's
@@ -60,26 +90,17 @@ impl Outbox {
             return Ok(None);
         }
         let account = account.clone();
-        let inboxes = outbound::follower_inboxes(conn, account.id)?;
+        let inboxes = followers_with_software(conn, account.id)?;
         if inboxes.is_empty() {
             return Ok(None);
         }
-        let domain = |i: &RemoteInbox| {
-            Url::parse(i.preferred())
-                .ok()
-                .as_ref()
-                .and_then(domain_of)
-                .unwrap_or_default()
-        };
-        let mut domains: Vec<String> = inboxes.iter().map(domain).collect();
-        domains.sort();
-        domains.dedup();
-        let software = outbound::software_of(conn, &domains)?;
-        let (wrapped, plain) = inboxes.into_iter().partition(|i| {
-            software
-                .get(&domain(i))
-                .is_some_and(|s| reads_wrapped_announces(s))
-        });
+        let (wrapped, plain): (Vec<_>, Vec<_>) = inboxes
+            .into_iter()
+            .partition(|(_, s)| s.as_deref().is_some_and(reads_wrapped_announces));
+        let (wrapped, plain) = (
+            wrapped.into_iter().map(|(i, _)| i).collect(),
+            plain.into_iter().map(|(i, _)| i).collect(),
+        );
         Ok(Some(Relay {
             group: account,
             wrapped,

@@ -13,16 +13,14 @@
 //! Partners subscribed to the meeting directory (`directory`) receive every public
 //! listing too, the group's and the instance's own, announced by the instance actor.
 
-use kindred_db::models::outbound::{self, RemoteInbox};
+use kindred_db::models::outbound::RemoteInbox;
 use kindred_db::models::{groups, meetings, remote_meetings};
 use kindred_db::{AccountRow, AnyConnection, DbError};
 use serde_json::{json, Value};
-use url::Url;
 
 use super::event::{self, Listing};
 use super::note::PUBLIC;
 use super::Outbox;
-use crate::inbox::addressing::domain_of;
 use crate::software::{reads_events, reads_wrapped_announces};
 
 /// A group's remote followers split by the form their software reads.
@@ -39,25 +37,13 @@ impl Audience {
 }
 
 fn audience(conn: &mut AnyConnection, group: &AccountRow) -> Result<Audience, DbError> {
-    let inboxes = outbound::follower_inboxes(conn, group.id)?;
-    let domain = |i: &RemoteInbox| {
-        Url::parse(i.preferred())
-            .ok()
-            .as_ref()
-            .and_then(domain_of)
-            .unwrap_or_default()
-    };
-    let mut domains: Vec<String> = inboxes.iter().map(domain).collect();
-    domains.sort();
-    domains.dedup();
-    let software = outbound::software_of(conn, &domains)?;
     let mut out = Audience {
         wrapped: Vec::new(),
         events: Vec::new(),
         plain: Vec::new(),
     };
-    for inbox in inboxes {
-        match software.get(&domain(&inbox)).map(String::as_str) {
+    for (inbox, software) in super::group::followers_with_software(conn, group.id)? {
+        match software.as_deref() {
             Some(s) if reads_wrapped_announces(s) => out.wrapped.push(inbox),
             Some(s) if reads_events(s) => out.events.push(inbox),
             _ => out.plain.push(inbox),
