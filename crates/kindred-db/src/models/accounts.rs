@@ -121,7 +121,7 @@ pub fn insert_local(
     account: &NewAccount,
     user: &NewUser,
 ) -> Result<(), DbError> {
-    conn.transaction::<_, DbError, _>(|conn| {
+    crate::models::federated::atomically(conn, |conn| {
         diesel::insert_into(accounts::table)
             .values(account)
             .execute(conn)?;
@@ -199,7 +199,7 @@ pub fn update_profile(
     profile: &ProfileChanges,
     preferences: &PreferenceChanges,
 ) -> Result<(), DbError> {
-    conn.transaction::<_, DbError, _>(|conn| {
+    crate::models::federated::atomically(conn, |conn| {
         let n = diesel::update(accounts::table.find(id))
             .set(profile)
             .execute(conn)?;

@@ -94,7 +94,7 @@ pub fn create(
     group: &GroupRow,
     owner: &MembershipRow,
 ) -> Result<(), DbError> {
-    conn.transaction::<_, DbError, _>(|conn| {
+    crate::models::federated::atomically(conn, |conn| {
         diesel::insert_into(accounts::table)
             .values(account)
             .execute(conn)?;
@@ -125,7 +125,7 @@ pub fn update(
     display_name: &str,
     note: &str,
 ) -> Result<(), DbError> {
-    conn.transaction::<_, DbError, _>(|conn| {
+    crate::models::federated::atomically(conn, |conn| {
         let listed = group.visibility != "private";
         diesel::update(accounts::table.find(group.account_id))
             .set((

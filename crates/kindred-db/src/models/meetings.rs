@@ -297,7 +297,7 @@ pub fn create(
     time: &MeetingTimeRow,
     place: &MeetingPlaceRow,
 ) -> Result<(), DbError> {
-    conn.transaction::<_, DbError, _>(|conn| {
+    crate::models::federated::atomically(conn, |conn| {
         diesel::insert_into(meetings::table)
             .values(meeting)
             .execute(conn)?;
@@ -466,7 +466,7 @@ pub fn restore_occurrence(
     occurrence_local: NaiveDateTime,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
-    conn.transaction::<_, DbError, _>(|conn| {
+    crate::models::federated::atomically(conn, |conn| {
         let n = diesel::delete(mc::table.find((id, occurrence_local))).execute(conn)?;
         if n > 0 {
             diesel::update(meetings::table.find(id))
@@ -895,7 +895,7 @@ pub fn create_feed_token(
     token_hash: &str,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    conn.transaction::<_, DbError, _>(|conn| {
+    crate::models::federated::atomically(conn, |conn| {
         diesel::delete(feeds::table.find(account_id)).execute(conn)?;
         diesel::insert_into(feeds::table)
             .values((

@@ -250,7 +250,7 @@ pub fn set_marker(
     last_read_id: &str,
     now: NaiveDateTime,
 ) -> Result<MarkerRow, DbError> {
-    conn.transaction::<_, DbError, _>(|conn| {
+    crate::models::federated::atomically(conn, |conn| {
         let n = diesel::update(
             markers::table
                 .filter(markers::account_id.eq(account_id))

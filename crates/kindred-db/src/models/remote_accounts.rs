@@ -81,7 +81,7 @@ pub fn upsert(
         // An empty domain would make it a local account.
         return Err(DbError::Conflict);
     }
-    conn.transaction::<_, DbError, _>(|conn| {
+    crate::models::federated::atomically(conn, |conn| {
         let existing = find_by_uri(conn, &p.uri)?;
         let id = match &existing {
             Some((account, _)) => {
@@ -180,7 +180,7 @@ pub fn claim_key_refetch(
 
 /// Removes a remote actor and, by cascade, everything of theirs. Never a local one.
 pub fn delete(conn: &mut AnyConnection, account_id: i64) -> Result<bool, DbError> {
-    conn.transaction::<_, DbError, _>(|conn| {
+    crate::models::federated::atomically(conn, |conn| {
         // Its meeting listings are plain meetings rows: removed explicitly, or they
         // would stay listed without an origin.
         let remote = accounts::table

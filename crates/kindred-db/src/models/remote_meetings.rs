@@ -72,7 +72,7 @@ pub fn upsert(
     meeting: &MeetingRow,
     time: &MeetingTimeRow,
 ) -> Result<(i64, bool), DbError> {
-    conn.transaction::<_, DbError, _>(|conn| {
+    crate::models::federated::atomically(conn, |conn| {
         if let Some(existing) = by_uri(conn, &origin.uri)? {
             let id = existing.meeting_id;
             diesel::update(meetings::table.find(id))

@@ -396,7 +396,7 @@ pub fn backfill(conn: &mut AnyConnection) -> Result<usize, DbError> {
         if rows.is_empty() {
             break;
         }
-        conn.transaction::<_, DbError, _>(|conn| {
+        crate::models::federated::atomically(conn, |conn| {
             for (id, text, spoiler) in &rows {
                 index_status(conn, *id, text, spoiler)?;
             }
@@ -413,7 +413,7 @@ pub fn backfill(conn: &mut AnyConnection) -> Result<usize, DbError> {
         if rows.is_empty() {
             break;
         }
-        conn.transaction::<_, DbError, _>(|conn| {
+        crate::models::federated::atomically(conn, |conn| {
             for (id, name) in &rows {
                 index_account(conn, *id, name)?;
             }

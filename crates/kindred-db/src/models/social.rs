@@ -89,7 +89,7 @@ pub fn follow(
     notify: bool,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
-    conn.transaction::<_, DbError, _>(|conn| {
+    crate::models::federated::atomically(conn, |conn| {
         // A request that becomes a follow keeps the id of its Follow activity.
         let uri: Option<String> = follow_requests::table
             .filter(follow_requests::account_id.eq(a))
@@ -195,7 +195,7 @@ pub fn authorize_request(
     target: i64,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
-    conn.transaction::<_, DbError, _>(|conn| {
+    crate::models::federated::atomically(conn, |conn| {
         let req = follow_requests::table
             .filter(follow_requests::account_id.eq(requester))
             .filter(follow_requests::target_account_id.eq(target))
@@ -240,7 +240,7 @@ pub fn block(
     b: i64,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    conn.transaction::<_, DbError, _>(|conn| {
+    crate::models::federated::atomically(conn, |conn| {
         unfollow(conn, a, b)?;
         unfollow(conn, b, a)?;
         let exists: i64 = blocks::table
@@ -282,7 +282,7 @@ pub fn mute(
     expires_at: Option<NaiveDateTime>,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    conn.transaction::<_, DbError, _>(|conn| {
+    crate::models::federated::atomically(conn, |conn| {
         diesel::delete(
             mutes::table
                 .filter(mutes::account_id.eq(a))

@@ -127,7 +127,7 @@ impl Page {
 }
 
 pub fn insert(conn: &mut AnyConnection, s: &StatusInsert) -> Result<StatusRow, DbError> {
-    conn.transaction::<_, DbError, _>(|conn| {
+    crate::models::federated::atomically(conn, |conn| {
         diesel::insert_into(statuses::table)
             .values(&s.status)
             .execute(conn)?;
@@ -258,7 +258,7 @@ pub fn edit(
     tags_: &[(String, i64)],
     now: NaiveDateTime,
 ) -> Result<StatusRow, DbError> {
-    conn.transaction::<_, DbError, _>(|conn| {
+    crate::models::federated::atomically(conn, |conn| {
         // The first edit also records the original, so history shows every version.
         if let Some(edit_id) = edit_id {
             diesel::insert_into(status_edits::table)
