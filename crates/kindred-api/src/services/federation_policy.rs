@@ -92,12 +92,17 @@ fn sync_silences(
 /// are suspended exactly when the most specific rule covering it is a suspension
 /// (`noop` on `a.example` under `suspend` on `example` leaves `a.example` alone;
 /// lifting `example` leaves a suspended `b.example` suspended). Newly suspended
-/// domains have their follows severed.
-fn sync_suspensions(c: &mut AnyConnection) -> Result<(), DbError> {
+/// domains have their follows severed. `changed`: only the known domains a rule on
+/// it covers can change (every known domain after an import).
+fn sync_suspensions(c: &mut AnyConnection, changed: Option<&PolicyDomain>) -> Result<(), DbError> {
     // Mode does not matter: allowlist mode refuses traffic, it suspends no one.
     let policy = kindred_federation::policy::build(&repo::snapshot(c)?, Mode::Open);
     let (suspend, lift): (Vec<String>, Vec<String>) = repo::remote_domains(c)?
         .into_iter()
+        .filter(|d| match changed {
+            None => true,
+            Some(rule) => PolicyDomain::parse(d).is_ok_and(|d| d.covering().contains(rule)),
+        })
         .partition(|d| policy.decide_str(d).is_refused());
     repo::suspend_domains(c, &suspend)?;
     repo::unsuspend_domains(c, &lift)?;
@@ -144,7 +149,7 @@ pub async fn block(
                 let old = repo::block_by_domain(c, &row.domain)?;
                 entry.old_value = old.as_ref().map(block_json);
                 let stored = repo::put_block(c, &row, &entry)?;
-                sync_suspensions(c)?;
+                sync_suspensions(c, Some(&domain))?;
                 sync_silences(c, now)?;
                 Ok(stored)
             })
@@ -175,7 +180,8 @@ pub async fn unblock(
                 entry.domain = Some(old.domain.clone());
                 entry.old_value = Some(block_json(&old));
                 let removed = repo::delete_block(c, id, &entry)?.ok_or(DbError::NotFound)?;
-                sync_suspensions(c)?;
+                let lifted = PolicyDomain::parse(&removed.domain).ok();
+                sync_suspensions(c, lifted.as_ref())?;
                 sync_silences(c, entry_time)?;
                 Ok(removed)
             })
@@ -532,7 +538,7 @@ pub async fn import(
                     .sum();
                 if !dry_run && !apply.is_empty() {
                     repo::put_blocks_bulk(c, &apply, &audits)?;
-                    sync_suspensions(c)?;
+                    sync_suspensions(c, None)?;
                     sync_silences(c, now.naive_utc())?;
                 }
                 Ok(report)

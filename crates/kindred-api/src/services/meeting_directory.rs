@@ -182,7 +182,9 @@ pub async fn unsubscribe(
                     return Ok(None);
                 };
                 outbox.directory_unfollow(c, row.actor_id, &row.follow_uri)?;
-                meeting_directory::drop_listings_of(c, row.actor_id)?;
+                // What the partner's instance actor sent goes; listings its groups
+                // announced to a follower here stay.
+                kindred_db::models::remote_meetings::delete_of_account(c, row.actor_id)?;
                 domain_policy::record(c, &entry)?;
                 Ok(Some(row))
             })

@@ -125,13 +125,6 @@ pub fn subscribed_to(conn: &mut AnyConnection, actor_id: i64) -> Result<bool, Db
     .get_result(conn)?)
 }
 
-/// Removes the listings a partner's instance actor published here (after we stop
-/// subscribing). Listings its groups announced to a follower here stay. Returns
-/// how many were removed.
-pub fn drop_listings_of(conn: &mut AnyConnection, actor_id: i64) -> Result<usize, DbError> {
-    super::remote_meetings::delete_of_account(conn, actor_id)
-}
-
 /// Records a partner's subscription to our listings. `false` when it was already
 /// subscribed (its Follow id is refreshed).
 pub fn add_subscriber(conn: &mut AnyConnection, row: &SubscriberRow) -> Result<bool, DbError> {

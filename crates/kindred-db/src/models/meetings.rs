@@ -309,6 +309,21 @@ pub fn create(
     })
 }
 
+/// Replaces a meeting's private place (its row exists from creation on).
+pub fn set_place(conn: &mut AnyConnection, place: &MeetingPlaceRow) -> Result<(), DbError> {
+    diesel::update(mpl::table.find(place.meeting_id))
+        .set((
+            mpl::venue_name.eq(&place.venue_name),
+            mpl::street_address.eq(&place.street_address),
+            mpl::postal_code.eq(&place.postal_code),
+            mpl::access_notes.eq(&place.access_notes),
+            mpl::accessibility.eq(&place.accessibility),
+            mpl::online_link.eq(&place.online_link),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Replaces a meeting's settings, times and place. A capacity below the accepted
 /// count is refused; a larger one lets the head of the wait list in. Cancellations
 /// that are no longer occurrences of the new schedule are dropped. Returns the
@@ -349,16 +364,13 @@ pub fn update(
                 mt::series_ends_at.eq(time.series_ends_at),
             ))
             .execute(conn)?;
-        diesel::update(mpl::table.find(meeting.id))
-            .set((
-                mpl::venue_name.eq(&place.venue_name),
-                mpl::street_address.eq(&place.street_address),
-                mpl::postal_code.eq(&place.postal_code),
-                mpl::access_notes.eq(&place.access_notes),
-                mpl::accessibility.eq(&place.accessibility),
-                mpl::online_link.eq(&place.online_link),
-            ))
-            .execute(conn)?;
+        set_place(
+            conn,
+            &MeetingPlaceRow {
+                meeting_id: meeting.id,
+                ..place.clone()
+            },
+        )?;
         let (t, rule) = time.schedule()?;
         let series = Series {
             time: &t,

@@ -205,18 +205,7 @@ pub fn set_participation(
 /// Keeps the full place a remote host sent with its acceptance, in the listing's
 /// private place (shown only where a `Disclosure` allows it: to accepted members).
 pub fn store_place(conn: &mut AnyConnection, place: &MeetingPlaceRow) -> Result<(), DbError> {
-    use crate::schema::meeting_places as mpl;
-    diesel::update(mpl::table.find(place.meeting_id))
-        .set((
-            mpl::venue_name.eq(&place.venue_name),
-            mpl::street_address.eq(&place.street_address),
-            mpl::postal_code.eq(&place.postal_code),
-            mpl::access_notes.eq(&place.access_notes),
-            mpl::accessibility.eq(&place.accessibility),
-            mpl::online_link.eq(&place.online_link),
-        ))
-        .execute(conn)?;
-    Ok(())
+    super::meetings::set_place(conn, place)
 }
 
 /// The token of a member's anonymous RSVP to a remote listing, if they sent one.
