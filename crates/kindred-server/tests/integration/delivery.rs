@@ -12,7 +12,6 @@ use diesel::prelude::*;
 use kindred_db::models::deliveries::{self, NewDelivery};
 use kindred_db::models::delivery_worker::{self, InstanceQueue};
 use kindred_db::schema::{deliveries as deliveries_t, instances};
-use kindred_db::DbError;
 use kindred_domain::Role;
 use kindred_federation::delivery::{Backoff, DeliveryConfig, DeliveryWorker};
 use kindred_federation::http::HttpPolicy;
@@ -98,7 +97,9 @@ fn ids(tag: &str, range: std::ops::Range<usize>) -> Vec<String> {
 async fn enqueue(app: &TestApp, items: Vec<NewDelivery>) {
     app.state
         .db
-        .run(move |c| c.transaction::<_, DbError, _>(|c| deliveries::enqueue(c, &items, now())))
+        .run(move |c| {
+            kindred_db::models::federated::atomically(c, |c| deliveries::enqueue(c, &items, now()))
+        })
         .await
         .unwrap();
     app.state.delivery.wake();
