@@ -295,22 +295,43 @@ fn record_instance_failure(
     now: NaiveDateTime,
     dead_after: Duration,
 ) -> Result<FailureRecorded, DbError> {
-    let (failing_since, dead_since): (Option<NaiveDateTime>, Option<NaiveDateTime>) =
-        instances::table
-            .find(domain)
-            .select((instances::failing_since, instances::dead_since))
-            .first(conn)?;
-    let since = failing_since.unwrap_or(now);
-    let now_dead = dead_since.is_none() && now - since >= dead_after;
-    diesel::update(instances::table.find(domain))
-        .set((
-            instances::failures.eq(instances::failures + 1),
-            instances::last_failure_at.eq(now),
-            instances::failing_since.eq(since),
-            instances::dead_since.eq(if now_dead { Some(now) } else { dead_since }),
-        ))
-        .execute(conn)?;
-    Ok(FailureRecorded { now_dead })
+    // One statement, so a streak start written meanwhile (an admin, a revival) is
+    // never overwritten with a value read before it: the right-hand sides all see
+    // the row as it was, on both backends.
+    #[derive(QueryableByName)]
+    struct Dead {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        now_dead: bool,
+    }
+    const SQL: &str = "UPDATE instances SET failures = failures + 1, last_failure_at = $1, \
+         dead_since = CASE WHEN dead_since IS NULL AND COALESCE(failing_since, $1) <= $2 \
+                           THEN $1 ELSE dead_since END, \
+         failing_since = COALESCE(failing_since, $1) \
+         WHERE domain = $3 \
+         RETURNING COALESCE(dead_since = $1, FALSE) AS now_dead";
+    // A streak that began at or before this is long enough to be dead ("never"
+    // when `dead_after` is out of range).
+    let began_by = now
+        .checked_sub_signed(dead_after)
+        .unwrap_or(chrono::DateTime::UNIX_EPOCH.naive_utc());
+    macro_rules! run {
+        ($c:expr, $sql:expr) => {
+            diesel::sql_query($sql)
+                .bind::<Timestamp, _>(now)
+                .bind::<Timestamp, _>(began_by)
+                .bind::<Text, _>(domain)
+                .get_result::<Dead>($c)?
+        };
+    }
+    let row = match conn {
+        AnyConnection::Postgresql(c) => run!(c, SQL.to_owned()),
+        AnyConnection::Sqlite(c) => run!(c, SQL.replace('$', "?")),
+    };
+    // Compared in SQL: the bound `now` is what was stored (PostgreSQL keeps
+    // microseconds).
+    Ok(FailureRecorded {
+        now_dead: row.now_dead,
+    })
 }
 
 /// A dead instance's probe failed: the next probe waits `probe_interval` from now
