@@ -5,6 +5,7 @@ use diesel::pg::PgConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel::sqlite::SqliteConnection;
 
+use crate::group_commit::GroupWriter;
 use crate::DbError;
 
 /// One connection type over both backends, chosen at run time from the URL.
@@ -114,6 +115,7 @@ fn diagnose(backend: Backend, url: &str) -> Option<String> {
 pub struct Db {
     pool: Pool<ConnectionManager<AnyConnection>>,
     backend: Backend,
+    grouped: GroupWriter,
 }
 
 impl Db {
@@ -135,7 +137,12 @@ impl Db {
             .map_err(|e| {
                 DbError::Unavailable(diagnose(backend, &url).unwrap_or_else(|| e.to_string()))
             })?;
-        Ok(Self { pool, backend })
+        let grouped = GroupWriter::start(pool.clone())?;
+        Ok(Self {
+            pool,
+            backend,
+            grouped,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -155,6 +162,17 @@ impl Db {
         })
         .await
         .map_err(|_| DbError::Task)?
+    }
+
+    /// Like [`Db::run`] for a small write transaction on a hot path: `f` shares one
+    /// transaction (in a savepoint of its own) with the writes queued beside it, and
+    /// the answer comes after the commit (see [`crate::group_commit`]).
+    pub async fn write_grouped<T, F>(&self, f: F) -> Result<T, DbError>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<T, DbError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.grouped.write(f).await
     }
 
     /// Synchronous access for the command line, which has no executor.

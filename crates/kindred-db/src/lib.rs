@@ -4,6 +4,7 @@
 
 pub mod connection;
 pub mod error;
+pub mod group_commit;
 pub mod introspect;
 pub mod migrate;
 pub mod models;

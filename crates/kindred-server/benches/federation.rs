@@ -582,7 +582,9 @@ async fn fanout() {
     let client = reqwest::Client::new();
     let mut receivers: Vec<Arc<AtomicUsize>> = Vec::new();
     let mut done = 0;
-    for size in [100usize, 1000] {
+    // The last round posts again to the same 1 000: every instance known, its
+    // software already read — the steady state of a server with followers.
+    for size in [100usize, 1000, 1000] {
         let mut ports = Vec::new();
         while receivers.len() < size {
             let hits = Arc::new(AtomicUsize::new(0));
@@ -590,6 +592,7 @@ async fn fanout() {
             receivers.push(hits);
         }
         let first = done;
+        let new = ports.len();
         sender
             .state
             .db
@@ -650,7 +653,7 @@ async fn fanout() {
         let drained = started.elapsed();
         let cpu_after = cpu_snapshot(&db_cpu);
         println!(
-            "fan-out ({backend}): one public post to followers on {size} instances: API answered in {:.0} ms, last delivery after {:.0} ms, queue empty after {:.0} ms ({queued} left)",
+            "fan-out ({backend}): one public post to followers on {size} instances ({new} new to us): API answered in {:.0} ms, last delivery after {:.0} ms, queue empty after {:.0} ms ({queued} left)",
             posted.as_secs_f64() * 1000.0,
             took.as_secs_f64() * 1000.0,
             drained.as_secs_f64() * 1000.0

@@ -46,6 +46,15 @@ pub fn atomically<T>(
     conn: &mut AnyConnection,
     f: impl FnOnce(&mut AnyConnection) -> Result<T, DbError>,
 ) -> Result<T, DbError> {
+    atomically_as(conn, f)
+}
+
+/// [`atomically`] for work whose error type is not [`DbError`] (a model that also
+/// refuses by its rules).
+pub fn atomically_as<T, E: From<diesel::result::Error>>(
+    conn: &mut AnyConnection,
+    f: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
+) -> Result<T, E> {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
     let outermost_sqlite = match conn {
         AnyConnection::Sqlite(c) => AnsiTransactionManager::transaction_manager_status_mut(c)
@@ -54,7 +63,7 @@ pub fn atomically<T>(
         _ => false,
     };
     if !outermost_sqlite {
-        return conn.transaction::<T, DbError, _>(f);
+        return conn.transaction::<T, E, _>(f);
     }
     if let AnyConnection::Sqlite(c) = conn {
         AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;

@@ -334,7 +334,7 @@ pub fn update(
     time: &MeetingTimeRow,
     place: &MeetingPlaceRow,
 ) -> Result<Vec<ParticipationRow>, MeetingStoreError> {
-    conn.transaction::<_, MeetingStoreError, _>(|conn| {
+    crate::models::federated::atomically_as(conn, |conn| {
         lock(conn, meeting.id)?;
         let counts = counts_in(conn, meeting.id)?;
         let capacity = meeting.capacity.map(Capacity::new).transpose()?;
@@ -432,7 +432,7 @@ pub fn cancel_occurrence(
     occurrence_local: NaiveDateTime,
     now: NaiveDateTime,
 ) -> Result<(), MeetingStoreError> {
-    conn.transaction::<_, MeetingStoreError, _>(|conn| {
+    crate::models::federated::atomically_as(conn, |conn| {
         let m = find(conn, id)?.ok_or(DbError::NotFound)?;
         let (time, rule) = m.time.schedule()?;
         if rule.is_none() {
@@ -756,7 +756,7 @@ pub fn answer(
     now: DateTime<Utc>,
     new_id: i64,
 ) -> Result<Applied, MeetingStoreError> {
-    conn.transaction::<_, MeetingStoreError, _>(|conn| {
+    crate::models::federated::atomically_as(conn, |conn| {
         lock(conn, meeting_id)?;
         let m = state_for_rules(conn, meeting_id, now)?;
         let current = participation(conn, meeting_id, who)?;
@@ -788,7 +788,7 @@ pub fn facilitate(
     now: DateTime<Utc>,
     new_id: i64,
 ) -> Result<Applied, MeetingStoreError> {
-    conn.transaction::<_, MeetingStoreError, _>(|conn| {
+    crate::models::federated::atomically_as(conn, |conn| {
         lock(conn, meeting_id)?;
         let m = state_for_rules(conn, meeting_id, now)?;
         let current = participation(conn, meeting_id, who)?;

@@ -494,9 +494,10 @@ async fn store_note(
     let d = data.clone();
     let author_id = author.account.id;
     let followers_url = author.remote.followers_url.clone();
+    // Grouped: under load many inbox writes share one commit (`Db::write_grouped`).
     let stored = data
         .db
-        .run(move |c| {
+        .write_grouped(move |c| {
             store(
                 c,
                 &d,

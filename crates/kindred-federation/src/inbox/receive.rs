@@ -233,7 +233,7 @@ async fn process(
         }
         other => {
             other.receive(&data).await?;
-            data.db.run(move |c| receipt.record(c)).await?;
+            data.db.write_grouped(move |c| receipt.record(c)).await?;
         }
     }
     Ok(Outcome::Accepted)
