@@ -99,7 +99,11 @@ fn run_batch(pool: &Pool<ConnectionManager<AnyConnection>>, batch: Vec<Job>) {
         Ok(c) => c,
         Err(e) => {
             let e = DbError::from(e);
-            tracing::warn!(error = e.code(), jobs = batch.len(), "group commit: no connection");
+            tracing::warn!(
+                error = e.code(),
+                jobs = batch.len(),
+                "group commit: no connection"
+            );
             for job in batch {
                 job(Err(&e))(None);
             }
@@ -126,7 +130,11 @@ fn run_batch(pool: &Pool<ConnectionManager<AnyConnection>>, batch: Vec<Job>) {
         Ok(())
     });
     if let Err(e) = &outcome {
-        tracing::warn!(error = e.code(), jobs = finishers.len(), "group commit failed");
+        tracing::warn!(
+            error = e.code(),
+            jobs = finishers.len(),
+            "group commit failed"
+        );
     }
     for finish in finishers {
         finish(outcome.as_ref().err());
@@ -208,7 +216,11 @@ mod tests {
             }
         }
         assert_eq!((ok, conflicts, tasks), (200, 1, 1));
-        assert_eq!(count(&pool), 200, "the duplicate and the panicked write are gone");
+        assert_eq!(
+            count(&pool),
+            200,
+            "the duplicate and the panicked write are gone"
+        );
         drop((w, pool));
         let _ = std::fs::remove_file(&path);
     }

@@ -385,6 +385,7 @@ diesel::table! {
         next_attempt_at -> Timestamp,
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
+        traffic -> Nullable<Text>,
     }
 }
 

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use crate::schema::{deliveries, instances};
 use crate::{AnyConnection, DbError};
 
-/// Rows per INSERT statement (8 columns: far under both backends' bound parameters).
+/// Rows per INSERT statement (9 columns: far under both backends' bound parameters).
 const ROWS_PER_STATEMENT: usize = 500;
 
 /// One activity for one inbox.
@@ -27,6 +27,9 @@ pub struct NewDelivery {
     pub body: String,
     pub next_attempt_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
+    /// The kind of traffic, for the federation policy's partner scopes (the
+    /// domain's `Traffic::as_str`).
+    pub traffic: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -42,6 +45,8 @@ pub struct DeliveryRow {
     pub next_attempt_at: NaiveDateTime,
     pub last_error: Option<String>,
     pub created_at: NaiveDateTime,
+    /// `None` for rows queued before the kind was recorded.
+    pub traffic: Option<String>,
 }
 
 /// A multi-row insert through the concrete connection (the multi-backend connection

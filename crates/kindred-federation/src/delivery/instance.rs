@@ -6,6 +6,7 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 use kindred_db::models::delivery_worker::{self as queue, Claimed};
 use kindred_db::DbError;
+use kindred_domain::federation_policy::Traffic;
 
 use super::send::{self, Attempt};
 use super::signers::SignerError;
@@ -98,6 +99,22 @@ async fn keep_lease(ctx: &Ctx, domain: &str, lease: &mut NaiveDateTime) -> Resul
     Ok(kept)
 }
 
+/// The kind of traffic a queued delivery is: as recorded when it was queued, or
+/// (rows queued before that was recorded) classified from its body.
+fn traffic_of(item: &kindred_db::models::deliveries::DeliveryRow) -> Traffic {
+    if let Some(t) = item.traffic.as_deref().and_then(|t| Traffic::parse(t).ok()) {
+        return t;
+    }
+    let activity: serde_json::Value = serde_json::from_str(&item.body).unwrap_or_default();
+    // Only our instance actor signs without an account (`None`); its follows are
+    // the meeting directory's.
+    let ours = match item.signer_account_id {
+        None => activity["actor"].as_str().unwrap_or_default(),
+        Some(_) => "",
+    };
+    crate::policy::classify_at(&activity, ours)
+}
+
 async fn work(
     ctx: &Ctx,
     domain: &str,
@@ -161,18 +178,7 @@ async fn work(
                 let Ok(policy) = rules.current().await else {
                     return Ok(End::Release);
                 };
-                let activity: serde_json::Value =
-                    serde_json::from_str(&item.body).unwrap_or_default();
-                // Only our instance actor signs without an account (`None`); its
-                // follows are the meeting directory's.
-                let ours = match item.signer_account_id {
-                    None => activity["actor"].as_str().unwrap_or_default(),
-                    Some(_) => "",
-                };
-                if !policy
-                    .decide_str(domain)
-                    .permits(crate::policy::classify_at(&activity, ours))
-                {
+                if !policy.decide_str(domain).permits(traffic_of(&item)) {
                     let id = item.id;
                     ctx.db.run(move |c| queue::discard(c, id)).await?;
                     tracing::info!(
@@ -278,5 +284,55 @@ async fn work(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kindred_db::models::deliveries::DeliveryRow;
+
+    fn row(signer: Option<i64>, body: serde_json::Value, traffic: Option<&str>) -> DeliveryRow {
+        let now = chrono::Utc::now().naive_utc();
+        DeliveryRow {
+            id: 1,
+            domain: "b.example".into(),
+            inbox_url: "https://b.example/inbox".into(),
+            signer_account_id: signer,
+            activity_id: "https://a.example/1".into(),
+            body: body.to_string(),
+            attempts: 0,
+            next_attempt_at: now,
+            last_error: None,
+            created_at: now,
+            traffic: traffic.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn recorded_kind_wins_and_old_rows_are_classified_from_their_body() {
+        let join = serde_json::json!({"type": "Join", "actor": "https://a.example/users/x"});
+        assert_eq!(
+            traffic_of(&row(Some(1), join.clone(), Some("meetings"))),
+            Traffic::Meetings
+        );
+        assert_eq!(traffic_of(&row(Some(1), join, None)), Traffic::Rsvps);
+        // An old row of our instance actor's directory follow: meeting traffic.
+        let follow = serde_json::json!({
+            "type": "Follow",
+            "actor": "https://a.example/actor",
+            "object": "https://b.example/actor",
+        });
+        assert_eq!(
+            traffic_of(&row(None, follow.clone(), None)),
+            Traffic::Meetings
+        );
+        assert_eq!(traffic_of(&row(Some(1), follow, None)), Traffic::Follows);
+        // An unreadable recorded kind falls back to the body too.
+        let dm = serde_json::json!({"type": "Create", "object": {"type": "Note", "to": []}});
+        assert_eq!(
+            traffic_of(&row(Some(1), dm, Some("??"))),
+            Traffic::DirectMessages
+        );
     }
 }

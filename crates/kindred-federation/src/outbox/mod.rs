@@ -118,6 +118,15 @@ impl Outbox {
             activity["@context"] = note::context();
         }
         let activity_id = activity["id"].as_str().unwrap_or_default().to_owned();
+        // Classified once here; the worker checks the partner scope before each
+        // attempt by this name. Only our instance actor signs without an account.
+        let instance_actor = self.urls.instance_actor();
+        let ours = if signer.is_none() {
+            instance_actor.as_str()
+        } else {
+            ""
+        };
+        let traffic = crate::policy::classify_at(&activity, ours).as_str();
         let body = activity.to_string();
         let now = self.now.naive_utc();
         let items: Vec<NewDelivery> = targets
@@ -131,6 +140,7 @@ impl Outbox {
                 body: body.clone(),
                 next_attempt_at: now,
                 created_at: now,
+                traffic: traffic.to_owned(),
             })
             .collect();
         deliveries::enqueue(conn, &items, now)?;

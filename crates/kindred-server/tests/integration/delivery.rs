@@ -84,6 +84,7 @@ fn item(app: &TestApp, r: &Receiver, tag: &str, n: usize, signer: Option<i64>) -
         activity_id,
         next_attempt_at: now(),
         created_at: now(),
+        traffic: "announcements".into(),
     }
 }
 

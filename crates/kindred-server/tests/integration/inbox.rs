@@ -309,12 +309,14 @@ async fn remote_activities_arrive(backend: Backend) {
             use diesel::prelude::*;
             use kindred_db::schema::deliveries::dsl::*;
             Ok(deliveries
-                .select((inbox_url, body, signer_account_id, domain))
-                .load::<(String, String, Option<i64>, String)>(c)?)
+                .select((inbox_url, body, signer_account_id, domain, traffic))
+                .load::<(String, String, Option<i64>, String, Option<String>)>(c)?)
         })
         .unwrap();
     assert_eq!(queued.len(), 1, "{queued:?}");
-    let (inbox, body, signer, domain) = &queued[0];
+    let (inbox, body, signer, domain, kind) = &queued[0];
+    // Its kind of traffic is recorded when queued, for the partner-scope check.
+    assert_eq!(kind.as_deref(), Some("follows"));
     // The shared inbox the remote actor offers.
     assert_eq!(inbox, &remote.url("/inbox"));
     assert_eq!(domain, remote.base.trim_start_matches("http://"));

@@ -159,6 +159,7 @@ async fn suspend_lift_and_allowlist(backend: Backend) {
         body: json!({ "id": a.url("/users/alice#queued-before"), "type": "Like", "actor": a.url("/users/alice"), "object": b.url("/users/bob") }).to_string(),
         next_attempt_at: now,
         created_at: now,
+        traffic: "announcements".into(),
     };
     a.state
         .db
