@@ -132,6 +132,11 @@ impl Db {
             // Open connections as needed rather than all at start-up.
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
+            // A pooled SQLite connection cannot go stale (no server, no socket), so
+            // the `SELECT 1` r2d2 would run on every checkout is only cost — one
+            // statement per `Db::run`. A PostgreSQL one can (a restarted server),
+            // and is still checked.
+            .test_on_check_out(backend == Backend::Postgres)
             .connection_customizer(Box::new(ConnectionSetup))
             .build(manager)
             .map_err(|e| {

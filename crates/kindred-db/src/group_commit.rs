@@ -111,18 +111,28 @@ fn run_batch(pool: &Pool<ConnectionManager<AnyConnection>>, batch: Vec<Job>) {
         }
     };
     let mut finishers: Vec<Finisher> = Vec::with_capacity(batch.len());
+    // Jobs not yet run stay here, so that a transaction that cannot even begin
+    // (the write lock not had within the busy timeout) still answers them.
+    let mut pending = batch;
     let outcome = atomically(&mut conn, |c| {
-        for job in batch {
+        for job in pending.drain(..) {
+            let outer = depth(c)?;
             match catch_unwind(AssertUnwindSafe(|| job(Ok(&mut *c)))) {
                 Ok(finish) => finishers.push(finish),
-                // The job's savepoint is still open: undo it, keep the others. Its
-                // caller sees its answer channel closed.
+                // The job's savepoints are still open (its own, and any it nested):
+                // undo them, keep the others. Its caller sees its answer channel
+                // closed.
                 Err(_) => {
                     tracing::error!("group commit: a job panicked; its work is rolled back");
-                    if let AnyConnection::Sqlite(s) = c {
-                        AnsiTransactionManager::rollback_transaction(s)?;
-                    } else if let AnyConnection::Postgresql(p) = c {
-                        AnsiTransactionManager::rollback_transaction(p)?;
+                    while depth(c)? > outer {
+                        match c {
+                            AnyConnection::Sqlite(s) => {
+                                AnsiTransactionManager::rollback_transaction(s)?
+                            }
+                            AnyConnection::Postgresql(p) => {
+                                AnsiTransactionManager::rollback_transaction(p)?
+                            }
+                        }
                     }
                 }
             }
@@ -130,15 +140,30 @@ fn run_batch(pool: &Pool<ConnectionManager<AnyConnection>>, batch: Vec<Job>) {
         Ok(())
     });
     if let Err(e) = &outcome {
-        tracing::warn!(
-            error = e.code(),
-            jobs = finishers.len(),
-            "group commit failed"
-        );
+        let jobs = finishers.len() + pending.len();
+        tracing::warn!(error = e.code(), jobs, "group commit failed");
     }
     for finish in finishers {
         finish(outcome.as_ref().err());
     }
+    if let Err(e) = &outcome {
+        for job in pending {
+            job(Err(e))(None);
+        }
+    }
+}
+
+/// How many transactions and savepoints are open on `c`.
+fn depth(c: &mut AnyConnection) -> Result<u32, DbError> {
+    let d = match c {
+        AnyConnection::Sqlite(s) => {
+            AnsiTransactionManager::transaction_manager_status_mut(s).transaction_depth()?
+        }
+        AnyConnection::Postgresql(p) => {
+            AnsiTransactionManager::transaction_manager_status_mut(p).transaction_depth()?
+        }
+    };
+    Ok(d.map_or(0, |n| n.get()))
 }
 
 #[cfg(test)]
@@ -200,7 +225,11 @@ mod tests {
         calls.push(tokio::spawn(async move {
             boom.write(|c| -> Result<i64, DbError> {
                 diesel::sql_query("INSERT INTO t (v) VALUES (1000)").execute(c)?;
-                panic!("a bug in a job")
+                // Inside a savepoint of its own, as model functions open them.
+                crate::models::federated::atomically(c, |c| {
+                    diesel::sql_query("INSERT INTO t (v) VALUES (1001)").execute(c)?;
+                    panic!("a bug in a job")
+                })
             })
             .await
         }));
