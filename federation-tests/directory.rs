@@ -29,19 +29,6 @@ const SECRETS: [&str; 5] = [
     "meet.example",
 ];
 
-async fn token_with(app: &TestApp, name: &str, role: Role, scope: &str) -> String {
-    let password = format!("{name}'s password");
-    app.create_user(name, &password, None, role).await;
-    let c = app.register_app(scope, "urn:ietf:wg:oauth:2.0:oob").await;
-    let v: Value = app
-        .password_token(&c, name, &password, scope)
-        .await
-        .json()
-        .await
-        .unwrap();
-    v["access_token"].as_str().unwrap().to_owned()
-}
-
 /// A meeting through the events API (of `group`, or the instance's own); its id.
 async fn create_meeting(
     app: &TestApp,
@@ -130,8 +117,8 @@ async fn meeting_directory_between_partners(backend: Backend) {
         .await
         .unwrap();
     let scopes = "read write admin:read admin:write";
-    let root = token_with(a, "root", Role::Admin, scopes).await;
-    let b_root = token_with(b, "broot", Role::Admin, scopes).await;
+    let root = a.user_with_token("root", Role::Admin, scopes).await;
+    let b_root = b.user_with_token("broot", Role::Admin, scopes).await;
     let (mia, _) = a.member("mia").await;
 
     // B's listings before any subscription: a group's, its own, a members-only one.

@@ -16,12 +16,11 @@ use chrono::Utc;
 use diesel::RunQueryDsl;
 use kindred_db::models::meetings::{self, Scope};
 use kindred_db::models::remote_meetings;
-use kindred_domain::Role;
 use kindred_federation::outbox::Outbox;
 
 use crate::common::{both_backends, Backend, TestApp};
-use crate::groups::{ap_get, create_group, Remote};
-use crate::support::{drained, eventually, follow, instances};
+use crate::groups::{ap_get, Remote};
+use crate::support::{drained, eventually, facilitator_and_cafe, follow, instances};
 
 both_backends!(meeting_listings_federate_without_the_address);
 
@@ -82,13 +81,7 @@ async fn meeting_listings_federate_without_the_address(backend: Backend) {
         return;
     };
     let (k, p) = (&apps[0], &apps[1]);
-    k.create_user("fran", "fran's password", None, Role::Facilitator)
-        .await;
-    let fran = k.login("fran", "fran's password").await;
-    let cafe: i64 = create_group(k, &fran, "cafe", "public")
-        .await
-        .parse()
-        .unwrap();
+    let (fran, cafe) = facilitator_and_cafe(k).await;
 
     let mast = Remote::start(None);
     let lem = Remote::start(Some("lemmy"));

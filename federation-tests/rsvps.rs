@@ -30,12 +30,13 @@
 
 use kindred_db::models::meetings::{self as store, Participant, ParticipationRow};
 use kindred_db::models::remote_accounts;
-use kindred_domain::Role;
 use serde_json::{json, Value};
 
 use crate::common::{both_backends, Backend, TestApp};
-use crate::groups::{ap_get, create_group, Remote};
-use crate::support::{backlog, drained, eventually, follow, instance, instances};
+use crate::groups::{ap_get, Remote};
+use crate::support::{
+    backlog, drained, eventually, facilitator_and_cafe, follow, instance, instances,
+};
 
 both_backends!(remote_rsvps_to_a_group_meeting);
 both_backends!(partner_without_rsvps_cannot_join);
@@ -120,13 +121,7 @@ async fn remote_rsvps_to_a_group_meeting(backend: Backend) {
     let Some(k) = instance(backend).await else {
         return;
     };
-    k.create_user("fran", "fran's password", None, Role::Facilitator)
-        .await;
-    let fran = k.login("fran", "fran's password").await;
-    let cafe: i64 = create_group(&k, &fran, "cafe", "public")
-        .await
-        .parse()
-        .unwrap();
+    let (fran, cafe) = facilitator_and_cafe(&k).await;
     let r1 = Remote::start(None);
     let r2 = Remote::start(None);
 
@@ -324,13 +319,7 @@ async fn partner_without_rsvps_cannot_join(backend: Backend) {
     )
     .await
     .unwrap();
-    k.create_user("fran", "fran's password", None, Role::Facilitator)
-        .await;
-    let fran = k.login("fran", "fran's password").await;
-    let cafe: i64 = create_group(&k, &fran, "cafe", "public")
-        .await
-        .parse()
-        .unwrap();
+    let (fran, cafe) = facilitator_and_cafe(&k).await;
     let free = create_meeting(&k, &fran, cafe, json!({})).await;
     let url = k.url(&format!("/meetings/{free}"));
     let _ = r.post(&k, &join(&r, 1, &url)).await;
@@ -369,13 +358,7 @@ async fn member_of_another_kindred_joins(backend: Backend) {
         return;
     };
     let (k, p) = (&apps[0], &apps[1]);
-    k.create_user("fran", "fran's password", None, Role::Facilitator)
-        .await;
-    let fran = k.login("fran", "fran's password").await;
-    let cafe: i64 = create_group(k, &fran, "cafe", "public")
-        .await
-        .parse()
-        .unwrap();
+    let (fran, cafe) = facilitator_and_cafe(k).await;
     let (ola, _) = p.member("ola").await;
     let (ulla, _) = p.member("ulla").await;
     follow(p, &ola, k, "cafe").await;
@@ -629,13 +612,7 @@ async fn wait_list_across_instances(backend: Backend) {
         return;
     };
     let (k, p) = (&apps[0], &apps[1]);
-    k.create_user("fran", "fran's password", None, Role::Facilitator)
-        .await;
-    let fran = k.login("fran", "fran's password").await;
-    let cafe: i64 = create_group(k, &fran, "cafe", "public")
-        .await
-        .parse()
-        .unwrap();
+    let (fran, cafe) = facilitator_and_cafe(k).await;
     let (ola, _) = p.member("ola").await;
     let (ulla, _) = p.member("ulla").await;
     let (sam, _) = p.member("sam").await;
@@ -762,13 +739,7 @@ async fn cancelled_meeting_refused_across_instances(backend: Backend) {
         return;
     };
     let (k, p) = (&apps[0], &apps[1]);
-    k.create_user("fran", "fran's password", None, Role::Facilitator)
-        .await;
-    let fran = k.login("fran", "fran's password").await;
-    let cafe: i64 = create_group(k, &fran, "cafe", "public")
-        .await
-        .parse()
-        .unwrap();
+    let (fran, cafe) = facilitator_and_cafe(k).await;
     let (ola, _) = p.member("ola").await;
     follow(p, &ola, k, "cafe").await;
     let id = create_meeting(k, &fran, cafe, json!({})).await;
@@ -821,13 +792,7 @@ async fn facilitator_decides_on_anonymous_attendees(backend: Backend) {
         return;
     };
     let (k, p) = (&apps[0], &apps[1]);
-    k.create_user("fran", "fran's password", None, Role::Facilitator)
-        .await;
-    let fran = k.login("fran", "fran's password").await;
-    let cafe: i64 = create_group(k, &fran, "cafe", "public")
-        .await
-        .parse()
-        .unwrap();
+    let (fran, cafe) = facilitator_and_cafe(k).await;
     let (ola, _) = p.member("ola").await;
     let (ulla, _) = p.member("ulla").await;
     let (sam, _) = p.member("sam").await;

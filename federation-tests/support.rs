@@ -70,6 +70,24 @@ fn urlencode(s: &str) -> String {
 
 /// Looks `handle` (`user@domain`) up from `app` with `resolve=true` (WebFinger);
 /// returns its local id there.
+/// A facilitator, `fran`, on `app` with a public group, `cafe`: her token and the
+/// group's id — the host side of most meeting scenarios.
+pub async fn facilitator_and_cafe(app: &TestApp) -> (String, i64) {
+    app.create_user(
+        "fran",
+        "fran's password",
+        None,
+        kindred_domain::Role::Facilitator,
+    )
+    .await;
+    let fran = app.login("fran", "fran's password").await;
+    let cafe = crate::groups::create_group(app, &fran, "cafe", "public")
+        .await
+        .parse()
+        .expect("a group id");
+    (fran, cafe)
+}
+
 pub async fn resolve(app: &TestApp, token: &str, handle: &str) -> String {
     let (status, v) = app
         .get_json(

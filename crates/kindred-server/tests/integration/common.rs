@@ -294,6 +294,18 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// A user of `role` with a token of exactly `scope` (admins' scopes, say), in
+    /// one step; the password is "NAME's password".
+    pub async fn user_with_token(&self, name: &str, role: Role, scope: &str) -> String {
+        let password = format!("{name}'s password");
+        self.create_user(name, &password, None, role).await;
+        let c = self.register_app(scope, "urn:ietf:wg:oauth:2.0:oob").await;
+        let resp = self.password_token(&c, name, &password, scope).await;
+        assert_eq!(resp.status(), 200);
+        let v: Value = resp.json().await.unwrap();
+        v["access_token"].as_str().unwrap().to_owned()
+    }
+
     /// A user with a read/write/follow token, in one step.
     pub async fn member(&self, name: &str) -> (String, String) {
         let password = format!("{name}'s password");

@@ -235,19 +235,6 @@ async fn suspend_lift_and_allowlist(backend: Backend) {
 
 both_backends!(suspend_lift_and_allowlist);
 
-async fn token_with(app: &TestApp, name: &str, role: kindred_domain::Role, scope: &str) -> String {
-    let password = format!("{name}'s password");
-    app.create_user(name, &password, None, role).await;
-    let c = app.register_app(scope, "urn:ietf:wg:oauth:2.0:oob").await;
-    let v: serde_json::Value = app
-        .password_token(&c, name, &password, scope)
-        .await
-        .json()
-        .await
-        .unwrap();
-    v["access_token"].as_str().unwrap().to_owned()
-}
-
 /// Mastodon's admin API for domain blocks and allows, the public list, and the
 /// Kindred extension for the mode and partner scopes.
 async fn admin_api(backend: Backend) {
@@ -264,9 +251,11 @@ async fn admin_api(backend: Backend) {
     };
     use kindred_domain::Role;
     let admin_scopes = "read write admin:read admin:write";
-    let boss = token_with(&app, "boss", Role::Admin, admin_scopes).await;
-    let eve = token_with(&app, "eve", Role::Member, admin_scopes).await;
-    let reader = token_with(&app, "reader", Role::Admin, "read admin:read").await;
+    let boss = app.user_with_token("boss", Role::Admin, admin_scopes).await;
+    let eve = app.user_with_token("eve", Role::Member, admin_scopes).await;
+    let reader = app
+        .user_with_token("reader", Role::Admin, "read admin:read")
+        .await;
 
     // Create, read, list.
     let (s, block) = app
