@@ -77,7 +77,12 @@ async fn create_meeting(k: &TestApp, token: &str, group: i64, extra: Value) -> i
 }
 
 fn account_of(k: &TestApp, remote: &Remote) -> Option<i64> {
-    let uri = remote.actor();
+    account_at(k, &remote.actor())
+}
+
+/// The id `k` gave the remote account `uri`, once it knows it.
+fn account_at(k: &TestApp, uri: &str) -> Option<i64> {
+    let uri = uri.to_owned();
     k.state
         .db
         .run_blocking(move |c| remote_accounts::find_by_uri(c, &uri))
@@ -398,15 +403,10 @@ async fn member_of_another_kindred_joins(backend: Backend) {
     );
     let ola_uri = p.url("/users/ola");
     let ola_at_a = eventually("the request at A", || async {
-        let uri = ola_uri.clone();
-        let a = k
-            .state
-            .db
-            .run_blocking(move |c| remote_accounts::find_by_uri(c, &uri))
-            .unwrap()?;
-        participation(k, id, Participant::Account(a.0.id))
+        let a = account_at(k, &ola_uri)?;
+        participation(k, id, Participant::Account(a))
             .filter(|r| r.state == "requested")
-            .map(|_| a.0.id)
+            .map(|_| a)
     })
     .await;
     let (status, v) = k
@@ -634,15 +634,10 @@ async fn wait_list_across_instances(backend: Backend) {
     answer(p, &ulla, copy, json!({})).await;
     let ulla_uri = p.url("/users/ulla");
     let ulla_a = eventually("Ulla wait-listed at A", || async {
-        let uri = ulla_uri.clone();
-        let a = k
-            .state
-            .db
-            .run_blocking(move |c| remote_accounts::find_by_uri(c, &uri))
-            .unwrap()?;
-        participation(k, id, Participant::Account(a.0.id))
+        let a = account_at(k, &ulla_uri)?;
+        participation(k, id, Participant::Account(a))
             .filter(|r| r.state == "waitlisted")
-            .map(|_| a.0.id)
+            .map(|_| a)
     })
     .await;
     // Sam waits too, anonymously (after Ulla).

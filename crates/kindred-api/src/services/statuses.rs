@@ -6,7 +6,7 @@ use kindred_db::models::federated::atomically;
 use kindred_db::models::interactions::{self, Mark};
 use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::statuses::{self as repo, NewStatus, StatusInsert};
-use kindred_db::models::{accounts, conversations, groups, outbound, social};
+use kindred_db::models::{accounts, groups, outbound};
 use kindred_db::{AccountRow, DbError, StatusRow};
 use kindred_domain::status_text::{self, MentionTarget};
 use kindred_domain::{Audience, DomainError, Visibility};
@@ -302,7 +302,6 @@ pub async fn create(
         tags,
         idempotency_key: key_hash,
     };
-    let author_id = author.id;
     let ids = state.ids.clone();
     let outbox = Outbox::new(&state.urls, &state.ids, now);
     let author_row = author.clone();
@@ -314,35 +313,8 @@ pub async fn create(
                 if let Some(p) = &placement {
                     group_rules::record(c, &row, p)?;
                 }
-                if row.visibility == "direct" {
-                    // The conversation of what it answers, else a new one.
-                    let conversation = match row.in_reply_to_id {
-                        Some(parent) => conversations::of_status(c, parent)?.unwrap_or(parent),
-                        None => row.id,
-                    };
-                    conversations::attach(c, row.id, conversation)?;
-                }
-                let note = |to: i64, kind: &str| {
-                    NotificationRow::new(
-                        ids.next_at(now),
-                        to,
-                        author_id,
-                        kind,
-                        Some(row.id),
-                        row.created_at,
-                    )
-                };
-                let mut notes: Vec<NotificationRow> =
-                    mentioned.iter().map(|m| note(*m, "mention")).collect();
-                // Followers who asked to be told about new posts (`notify`).
-                if matches!(row.visibility.as_str(), "public" | "unlisted" | "private") {
-                    for f in social::notifying_followers(c, author_id)? {
-                        if !mentioned.contains(&f) {
-                            notes.push(note(f, "status"));
-                        }
-                    }
-                }
-                let stored = notif::insert(c, &notes)?;
+                let stored =
+                    repo::settle_new(c, &row, &mentioned, || ids.next_at(now), row.created_at)?;
                 outbox.created(c, &author_row, &row)?;
                 Ok((row, stored))
             })

@@ -12,7 +12,7 @@ use activitypub_federation::traits::Object;
 use chrono::{DateTime, Utc};
 use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::statuses::{self as repo, NewStatus, StatusInsert};
-use kindred_db::models::{accounts, conversations, federated, interactions, social};
+use kindred_db::models::{accounts, federated, interactions};
 use kindred_db::{AccountRow, AnyConnection, DbError, StatusRow};
 use kindred_domain::Visibility;
 use serde::Deserialize;
@@ -445,34 +445,13 @@ fn store(
     };
     let (row, stored) = federated::atomically(c, |c| {
         let row = repo::insert(c, &insert)?;
-        if row.visibility == "direct" {
-            let conversation = match row.in_reply_to_id {
-                Some(parent) => conversations::of_status(c, parent)?.unwrap_or(parent),
-                None => row.id,
-            };
-            conversations::attach(c, row.id, conversation)?;
-        }
-        let mentioned = &insert.mentioned_account_ids;
-        let note = |to: i64, kind: &str| {
-            NotificationRow::new(
-                data.ids.next_at(now),
-                to,
-                author_id,
-                kind,
-                Some(row.id),
-                now.naive_utc(),
-            )
-        };
-        let mut notes: Vec<NotificationRow> =
-            mentioned.iter().map(|m| note(*m, "mention")).collect();
-        if matches!(row.visibility.as_str(), "public" | "unlisted" | "private") {
-            for f in social::notifying_followers(c, author_id)? {
-                if !mentioned.contains(&f) {
-                    notes.push(note(f, "status"));
-                }
-            }
-        }
-        let stored = notif::insert(c, &notes)?;
+        let stored = repo::settle_new(
+            c,
+            &row,
+            &insert.mentioned_account_ids,
+            || data.ids.next_at(now),
+            now.naive_utc(),
+        )?;
         if let Some(r) = receipt {
             r.record(c)?;
         }
