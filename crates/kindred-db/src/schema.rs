@@ -449,6 +449,31 @@ diesel::allow_tables_to_appear_in_same_query!(
 // The search columns of `statuses` and `accounts` (migration 2026-11-26-000001_search),
 // declared as tables of their own: both tables are at diesel's 16-column limit, and
 // only `models::search` and the two writes that keep the columns current use them.
+// A new status as it is first written: every column set at creation plus its search
+// words, so the row (and SQLite's FTS5 index, by its insert trigger) is complete in one
+// statement rather than an insert and an update.
+diesel::table! {
+    #[sql_name = "statuses"]
+    status_inserts (id) {
+        id -> BigInt,
+        uri -> Text,
+        account_id -> BigInt,
+        local -> Bool,
+        in_reply_to_id -> Nullable<BigInt>,
+        in_reply_to_account_id -> Nullable<BigInt>,
+        reblog_of_id -> Nullable<BigInt>,
+        text -> Text,
+        content -> Text,
+        spoiler_text -> Text,
+        sensitive -> Bool,
+        visibility -> Text,
+        local_only -> Bool,
+        language -> Nullable<Text>,
+        created_at -> Timestamp,
+        search_text -> Nullable<Text>,
+    }
+}
+
 diesel::table! {
     #[sql_name = "statuses"]
     status_search (id) {

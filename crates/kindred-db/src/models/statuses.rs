@@ -163,10 +163,7 @@ pub fn settle_new(
 
 pub fn insert(conn: &mut AnyConnection, s: &StatusInsert) -> Result<StatusRow, DbError> {
     crate::models::federated::atomically(conn, |conn| {
-        diesel::insert_into(statuses::table)
-            .values(&s.status)
-            .execute(conn)?;
-        search::index_status(conn, s.status.id, &s.status.text, &s.status.spoiler_text)?;
+        insert_row(conn, &s.status)?;
         for account_id in &s.mentioned_account_ids {
             diesel::insert_into(mentions::table)
                 .values((
@@ -191,6 +188,33 @@ pub fn insert(conn: &mut AnyConnection, s: &StatusInsert) -> Result<StatusRow, D
             .select(StatusRow::as_select())
             .first(conn)?)
     })
+}
+
+/// The status row with its search words, in one statement (`status_inserts`).
+fn insert_row(conn: &mut AnyConnection, n: &NewStatus) -> Result<(), DbError> {
+    use crate::schema::status_inserts::dsl as c;
+    let words = kindred_domain::search::status_document(&n.text, &n.spoiler_text);
+    diesel::insert_into(c::status_inserts)
+        .values((
+            c::id.eq(n.id),
+            c::uri.eq(&n.uri),
+            c::account_id.eq(n.account_id),
+            c::local.eq(n.local),
+            c::in_reply_to_id.eq(n.in_reply_to_id),
+            c::in_reply_to_account_id.eq(n.in_reply_to_account_id),
+            c::reblog_of_id.eq(n.reblog_of_id),
+            c::text.eq(&n.text),
+            c::content.eq(&n.content),
+            c::spoiler_text.eq(&n.spoiler_text),
+            c::sensitive.eq(n.sensitive),
+            c::visibility.eq(&n.visibility),
+            c::local_only.eq(n.local_only),
+            c::language.eq(&n.language),
+            c::created_at.eq(n.created_at),
+            c::search_text.eq(Some(words)),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 fn attach_tags(
