@@ -90,7 +90,12 @@ fn writer(pool: Pool<ConnectionManager<AnyConnection>>, queue: Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        run_batch(&pool, batch);
+        // Jobs are guarded one by one in `run_batch`; this guards the rest, so that
+        // no failure can end the writer (and with it every later write). Callers of
+        // a batch lost this way see their answer channel closed.
+        if catch_unwind(AssertUnwindSafe(|| run_batch(&pool, batch))).is_err() {
+            tracing::error!("group commit: a batch failed unexpectedly; the writer goes on");
+        }
     }
 }
 
