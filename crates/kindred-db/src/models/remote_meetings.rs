@@ -202,12 +202,6 @@ pub fn set_participation(
     Ok(())
 }
 
-/// Keeps the full place a remote host sent with its acceptance, in the listing's
-/// private place (shown only where a `Disclosure` allows it: to accepted members).
-pub fn store_place(conn: &mut AnyConnection, place: &MeetingPlaceRow) -> Result<(), DbError> {
-    super::meetings::set_place(conn, place)
-}
-
 /// The token of a member's anonymous RSVP to a remote listing, if they sent one.
 pub fn rsvp_token(
     conn: &mut AnyConnection,

@@ -39,8 +39,8 @@ pub struct StatusRow {
     pub edited_at: Option<NaiveDateTime>,
 }
 
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = statuses)]
+/// What a new status is written with (by `insert_row`, with its search words).
+#[derive(Debug, Clone)]
 pub struct NewStatus {
     pub id: i64,
     pub uri: String,

@@ -514,7 +514,10 @@ impl ActivityHandler for JoinAnswer {
                         now.naive_utc(),
                     )?;
                     if let Some(l) = location.as_ref().filter(|_| accepted) {
-                        kindred_db::models::remote_meetings::store_place(c, &place_of(id, l))?;
+                        // The full place the host sent with its acceptance, kept in the
+                        // listing's private place (shown only where a `Disclosure`
+                        // allows it: to accepted members).
+                        kindred_db::models::meetings::set_place(c, &place_of(id, l))?;
                     }
                     if !accepted || before.state == "accepted" {
                         return Ok(Vec::new());

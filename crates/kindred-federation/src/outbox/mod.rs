@@ -60,8 +60,9 @@ impl Outbox {
 
     /// `actor`'s `Announce` wrapping `activity` (FEP-1b12: a group relaying, or the
     /// instance actor passing on, an activity as it was made). Its id is
-    /// `{actor}#{path}/{kind}/{millis}`; it is addressed to the public and `cc`.
-    /// No `@context`: the caller adds the one its contents need.
+    /// `{actor}#{path}/{kind}/{millis}`; it is addressed to the public and to `cc`
+    /// (left out when empty). No `@context`: the caller adds the one its contents
+    /// need.
     fn wrapped_announce(&self, actor: &str, path: &str, cc: &[String], activity: &Value) -> Value {
         let kind = activity["type"]
             .as_str()
@@ -71,14 +72,17 @@ impl Outbox {
         if let Some(map) = inner.as_object_mut() {
             map.remove("@context");
         }
-        json!({
+        let mut announce = json!({
             "id": format!("{actor}#{path}/{kind}/{}", self.now.timestamp_millis()),
             "type": "Announce",
             "actor": actor,
             "to": [note::PUBLIC],
-            "cc": cc,
             "object": inner,
-        })
+        });
+        if !cc.is_empty() {
+            announce["cc"] = json!(cc);
+        }
+        announce
     }
 
     /// Queues `activity` for each distinct inbox, signed by `signer`. Returns how
