@@ -8,7 +8,7 @@ use kindred_api::services::accounts::{create_local_account, NewLocalAccount};
 use kindred_api::AppState;
 use kindred_domain::{EmailAddress, Password, Role, Username};
 use kindred_server::config;
-use kindred_server::startup::Application;
+use kindred_server::startup::{Application, StartupError};
 use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,36 +120,60 @@ pub const TEST_SECRET: &str = "000102030405060708090a0b0c0d0e0f10111213141516171
 pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> Option<TestApp> {
     let dir = TempDir::new("kindred-test");
     let url = database_url(backend, &dir)?;
-    let port = free_port();
-    let domain = format!("localhost:{port}");
-    let mut env: Vec<(String, String)> = vec![
-        ("KINDRED__SERVER__BIND".into(), format!("127.0.0.1:{port}")),
-        ("KINDRED__SERVER__WORKERS".into(), "2".into()),
-        ("KINDRED__SERVER__SHUTDOWN_TIMEOUT".into(), "1".into()),
-        ("KINDRED__INSTANCE__DOMAIN".into(), domain.clone()),
-        ("KINDRED__INSTANCE__NAME".into(), "Kindred test".into()),
-        ("KINDRED__DATABASE__URL".into(), url),
-        ("KINDRED__DATABASE__MAX_CONNECTIONS".into(), "4".into()),
-        ("KINDRED__REGISTRATION__MODE".into(), "open".into()),
-        ("KINDRED__SECURITY__SECRET_KEY".into(), TEST_SECRET.into()),
-        ("KINDRED__FEDERATION__ALLOW_HTTP".into(), "true".into()),
-        (
-            "KINDRED__FEDERATION__ALLOW_PRIVATE_NETWORKS".into(),
-            "true".into(),
-        ),
-        ("KINDRED__LOG__LEVEL".into(), "warn".into()),
-    ];
-    for (k, v) in extra {
-        env.retain(|(ek, _)| ek != k);
-        env.push((k.to_string(), v.to_string()));
+    // `free_port` gives the port back before the server binds it, so another test
+    // may take it in between: a failed bind is retried on a new port.
+    let mut dir = dir;
+    for attempt in 0.. {
+        let port = free_port();
+        let domain = format!("localhost:{port}");
+        let mut env: Vec<(String, String)> = vec![
+            ("KINDRED__SERVER__BIND".into(), format!("127.0.0.1:{port}")),
+            ("KINDRED__SERVER__WORKERS".into(), "2".into()),
+            ("KINDRED__SERVER__SHUTDOWN_TIMEOUT".into(), "1".into()),
+            ("KINDRED__INSTANCE__DOMAIN".into(), domain.clone()),
+            ("KINDRED__INSTANCE__NAME".into(), "Kindred test".into()),
+            ("KINDRED__DATABASE__URL".into(), url.clone()),
+            ("KINDRED__DATABASE__MAX_CONNECTIONS".into(), "4".into()),
+            ("KINDRED__REGISTRATION__MODE".into(), "open".into()),
+            ("KINDRED__SECURITY__SECRET_KEY".into(), TEST_SECRET.into()),
+            ("KINDRED__FEDERATION__ALLOW_HTTP".into(), "true".into()),
+            (
+                "KINDRED__FEDERATION__ALLOW_PRIVATE_NETWORKS".into(),
+                "true".into(),
+            ),
+            ("KINDRED__LOG__LEVEL".into(), "warn".into()),
+        ];
+        for (k, v) in extra {
+            env.retain(|(ek, _)| ek != k);
+            env.push((k.to_string(), v.to_string()));
+        }
+        match try_start_app(env, dir).await {
+            Ok(app) => return Some(app),
+            Err((StartupError::Bind { .. }, d)) if attempt < 5 => dir = d,
+            Err((e, _)) => panic!("app starts: {e:?}"),
+        }
     }
-    Some(start_app(env, dir).await)
+    unreachable!()
 }
 
 /// Builds and starts the server described by `env`.
 async fn start_app(env: Vec<(String, String)>, dir: TempDir) -> TestApp {
+    match try_start_app(env, dir).await {
+        Ok(app) => app,
+        Err((e, _)) => panic!("app starts: {e:?}"),
+    }
+}
+
+/// As `start_app`; on failure the error and the directory come back.
+async fn try_start_app(
+    env: Vec<(String, String)>,
+    dir: TempDir,
+) -> Result<TestApp, (StartupError, TempDir)> {
     let settings = config::load(None, &env).expect("test configuration");
-    let app = Application::build(&settings).await.expect("app starts");
+    let app = match Application::build(&settings).await {
+        Ok(app) => app,
+        Err(e) => return Err((e, dir)),
+    };
     let handle = app.server.handle();
     let state = app.state.clone();
     tokio::spawn(app.server);
@@ -159,7 +183,7 @@ async fn start_app(env: Vec<(String, String)>, dir: TempDir) -> TestApp {
         .build()
         .unwrap();
     let domain = format!("localhost:{}", app.port);
-    TestApp {
+    Ok(TestApp {
         base: format!("http://{domain}"),
         domain,
         client,
@@ -168,7 +192,7 @@ async fn start_app(env: Vec<(String, String)>, dir: TempDir) -> TestApp {
         handle,
         env,
         delivery: app.delivery,
-    }
+    })
 }
 
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
