@@ -80,7 +80,17 @@ pub fn classify_url(url: &str) -> Result<(Backend, String), DbError> {
 /// pages are read as usual): no system call and copy per page, and no trip through
 /// the page cache that every connection shares under one lock. Deleted content is
 /// overwritten (`secure_delete`): a delivered activity that carried a meeting's
-/// address, or a deleted post, must not linger in the file's free pages.
+/// address, or a deleted post, must not linger in the file's free pages. For the
+/// same reason temporary storage stays in memory (`temp_store`): a savepoint's
+/// sub-journal (every group-commit job has one) holds copies of the pages it
+/// changes, posts included, and on disk it would be an unlinked file whose blocks
+/// are freed, never overwritten; it also spared the writer ~22 `pwrite`s per
+/// received note. Nothing here needs a large temporary store (no VACUUM, sorts are
+/// of bounded pages).
+///
+/// The SQLite library itself is built with `SQLITE_ENABLE_QPSG` (`.cargo/config.toml`):
+/// without it SQLite re-prepares a cached statement every time a value is bound to
+/// its `LIMIT ?`, that is every diesel `.first()` and page query, on every call.
 #[derive(Debug)]
 struct ConnectionSetup;
 
@@ -90,7 +100,8 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for ConnectionSetup
             c.batch_execute(
                 "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
                  PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-                 PRAGMA mmap_size = 2147418112; PRAGMA secure_delete = ON;",
+                 PRAGMA mmap_size = 2147418112; PRAGMA secure_delete = ON; \
+                 PRAGMA temp_store = MEMORY;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
         }
@@ -196,5 +207,53 @@ impl Db {
             Ok(())
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::RunQueryDsl;
+
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        compile_options: String,
+    }
+
+    #[derive(diesel::QueryableByName)]
+    struct TempStore {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        temp_store: i32,
+    }
+
+    /// Both settings are easy to lose without noticing (a build without the
+    /// workspace's cargo config, a pragma list edited): neither changes a result,
+    /// only the cost of every query and where copies of pages end up.
+    #[test]
+    fn sqlite_plans_do_not_depend_on_bound_values_and_temporary_pages_stay_in_memory() {
+        let path = std::env::temp_dir().join(format!(
+            "kindred-connection-{}-{}.db",
+            std::process::id(),
+            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+        ));
+        let db = Db::connect(&DbSettings {
+            url: format!("sqlite://{}", path.display()),
+            max_connections: 1,
+        })
+        .unwrap();
+        let (options, temp_store) = db
+            .run_blocking(|c| {
+                let options = diesel::sql_query("PRAGMA compile_options").load::<Row>(c)?;
+                let temp = diesel::sql_query("PRAGMA temp_store").get_result::<TempStore>(c)?;
+                Ok((options, temp.temp_store))
+            })
+            .unwrap();
+        let _ = std::fs::remove_file(&path);
+        assert!(
+            options.iter().any(|o| o.compile_options == "ENABLE_QPSG"),
+            "SQLite was built without SQLITE_ENABLE_QPSG (see .cargo/config.toml)"
+        );
+        assert_eq!(temp_store, 2, "PRAGMA temp_store = MEMORY");
     }
 }

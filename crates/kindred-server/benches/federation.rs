@@ -21,7 +21,9 @@
 //! The load client and the fan-out's receivers run on a runtime of their own with
 //! named threads, so CPU time is split between them and the instances (server) as in
 //! the timelines bench; PostgreSQL's processes are read from /proc when local.
-//! `KINDRED_BENCH_ONLY=inbox|fanout|crypto` runs one part.
+//! `KINDRED_BENCH_ONLY=inbox|fanout|crypto` runs one part. `KINDRED_BENCH_SQL=1`
+//! also prints the inbox's SQL statements per activity by kind of thread
+//! (`federation/sql_census.rs`).
 //! Results go in docs/performance.md with the machine, backend and load average.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -32,6 +34,8 @@ mod load;
 #[path = "../tests/integration/pg.rs"]
 #[allow(dead_code)]
 mod pg;
+#[path = "federation/sql_census.rs"]
+mod sql_census;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -100,6 +104,7 @@ struct CpuSnapshot {
     total: f64,
     client: f64,
     delivery: f64,
+    writer: f64,
     runqueue: f64,
     db: Option<std::collections::HashMap<String, f64>>,
 }
@@ -110,6 +115,7 @@ fn cpu_snapshot(db_cpu: &Option<load::DbCpu>) -> CpuSnapshot {
         total,
         client,
         delivery: threads_cpu_ms("kindred-deliver"),
+        writer: threads_cpu_ms("db-group-commit"),
         runqueue: runqueue_wait_ms(),
         db: db_cpu.as_ref().and_then(|f| f()),
     }
@@ -123,9 +129,10 @@ fn cpu_line(a: &CpuSnapshot, b: &CpuSnapshot, n: usize, unit: &str) -> String {
         _ => String::new(),
     };
     format!(
-        "cpu per {unit}: server {:.2} ms (of which delivery worker {:.2}), client {:.2} ms{db}; threads waited {:.0} ms in all for a core; load average {}",
+        "cpu per {unit}: server {:.2} ms (of which delivery worker {:.2}, group-commit writer {:.2}), client {:.2} ms{db}; threads waited {:.0} ms in all for a core; load average {}",
         per(b.total - a.total - (b.client - a.client)),
         per(b.delivery - a.delivery),
+        per(b.writer - a.writer),
         per(b.client - a.client),
         b.runqueue - a.runqueue,
         loadavg()
@@ -441,6 +448,7 @@ async fn inbox_throughput() {
     use std::io::Write;
     std::io::stdout().flush().unwrap();
     let cpu_before = cpu_snapshot(&db_cpu);
+    sql_census::reset();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..CONCURRENCY {
@@ -465,6 +473,7 @@ async fn inbox_throughput() {
     }
     let took = started.elapsed();
     let cpu_after = cpu_snapshot(&db_cpu);
+    sql_census::print(TOTAL, "activity");
     let mut lat = Latencies(all);
     let stored = receiver
         .state
@@ -672,6 +681,7 @@ async fn main() {
     );
     let only = std::env::var("KINDRED_BENCH_ONLY").unwrap_or_default();
     let run = |part: &str| only.is_empty() || only == part;
+    sql_census::install();
     if run("crypto") {
         crypto();
     }
