@@ -64,14 +64,31 @@ pub fn plain_text(input: &str) -> String {
     decode_entities(&cleaned).trim().to_owned()
 }
 
-/// The entities ammonia writes, back to characters.
+/// The entities ammonia writes, back to characters, in one pass (so an escaped
+/// entity such as `&amp;lt;` becomes the text `&lt;`, never `<`).
 fn decode_entities(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&nbsp;", " ")
-        .replace("&amp;", "&")
+    const ENTITIES: [(&str, char); 6] = [
+        ("&lt;", '<'),
+        ("&gt;", '>'),
+        ("&quot;", '"'),
+        ("&#39;", '\''),
+        ("&nbsp;", ' '),
+        ("&amp;", '&'),
+    ];
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        let (decoded, len) = ENTITIES
+            .iter()
+            .find(|(entity, _)| tail.starts_with(entity))
+            .map_or(('&', 1), |(entity, c)| (*c, entity.len()));
+        out.push(decoded);
+        rest = &tail[len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// At most `max` characters.
@@ -118,5 +135,14 @@ mod tests {
             plain_text("<p>One &amp; two</p><p>three<br>four</p><script>x</script>"),
             "One & two\nthree\nfour"
         );
+    }
+
+    #[test]
+    fn entities_are_decoded_once() {
+        assert_eq!(
+            decode_entities("&lt;b&gt; &quot;x&#39;s&quot;&nbsp;&amp;lt; & &amp;amp; &bogus; &"),
+            "<b> \"x's\" &lt; & &amp; &bogus; &"
+        );
+        assert_eq!(plain_text("<p>a &amp;lt;b&amp;gt; é</p>"), "a &lt;b&gt; é");
     }
 }

@@ -382,8 +382,8 @@ enum Stored {
     Unrelated,
 }
 
-/// Everything a new note needs from storage, in one blocking call and one write
-/// transaction: the status by id (stored meanwhile?), the status it answers, the
+/// Everything a new note needs from storage, in one group-commit job (so one
+/// all-or-nothing unit; run it only through `Db::write_grouped`): the status by id (stored meanwhile?), the status it answers, the
 /// local accounts it mentions, whether it concerns us (`pushed`), then the status
 /// with its mentions, tags, conversation and notifications — and `receipt`, the
 /// record that the activity carrying it was processed, in the same transaction.
@@ -443,20 +443,20 @@ fn store(
             .collect(),
         idempotency_key: None,
     };
-    let (row, stored) = federated::atomically(c, |c| {
-        let row = repo::insert(c, &insert)?;
-        let stored = repo::settle_new(
-            c,
-            &row,
-            &insert.mentioned_account_ids,
-            || data.ids.next_at(now),
-            now.naive_utc(),
-        )?;
-        if let Some(r) = receipt {
-            r.record(c)?;
-        }
-        Ok((row, stored))
-    })?;
+    // No transaction of its own: `store` runs as one group-commit job, whose
+    // savepoint already makes the status, its notifications and the receipt one
+    // all-or-nothing unit (a second savepoint would only cost statements).
+    let row = repo::insert(c, &insert)?;
+    let stored = repo::settle_new(
+        c,
+        &row,
+        &insert.mentioned_account_ids,
+        || data.ids.next_at(now),
+        now.naive_utc(),
+    )?;
+    if let Some(r) = receipt {
+        r.record(c)?;
+    }
     Ok(Stored::New(row, stored, r.tags))
 }
 
