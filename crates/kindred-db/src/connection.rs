@@ -181,11 +181,13 @@ impl Db {
     }
 
     /// Like [`Db::run`] for a small write transaction on a hot path: `f` shares one
-    /// transaction (in a savepoint of its own) with the writes queued beside it, and
-    /// the answer comes after the commit (see [`crate::group_commit`]).
+    /// transaction with the writes queued beside it, and the answer comes after the
+    /// commit (see [`crate::group_commit`]). `f` is all-or-nothing as if it had a
+    /// transaction of its own, and may run twice (when another job of its batch
+    /// fails): it must do database work only.
     pub async fn write_grouped<T, F>(&self, f: F) -> Result<T, DbError>
     where
-        F: FnOnce(&mut AnyConnection) -> Result<T, DbError> + Send + 'static,
+        F: Fn(&mut AnyConnection) -> Result<T, DbError> + Send + 'static,
         T: Send + 'static,
     {
         self.grouped.write(f).await

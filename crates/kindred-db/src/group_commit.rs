@@ -1,40 +1,80 @@
 //! Group commit: many small write transactions from concurrent requests share one
 //! database transaction. One writer thread takes every job waiting in its queue,
-//! runs each in a savepoint of a single transaction (a failing job rolls back only
-//! its own work), commits once, and only then answers each caller. A caller's
-//! result therefore always means "committed" (or "not done"), exactly as with
-//! [`crate::Db::run`] around a transaction of its own.
+//! runs them one after another in a single transaction, commits once, and only
+//! then answers each caller. A caller's result therefore always means "committed"
+//! (or "not done"), exactly as with [`crate::Db::run`] around a transaction of its
+//! own.
 //!
 //! Why: on the inbox's hot path most of the cost of a small write transaction is
 //! per transaction, not per row — the commit itself (a WAL append and, on
 //! PostgreSQL, a WAL flush), taking SQLite's write lock, and two thread hand-offs.
 //! Under load the jobs queue while a batch runs, so the batches grow by themselves;
 //! alone, a job runs at once in a batch of one. Nothing waits for company.
+//!
+//! No savepoint per job: when a job fails (or panics), the whole batch is rolled
+//! back and its jobs run again one transaction each, so every caller gets the
+//! outcome its job would have had alone. Jobs are therefore `Fn`: run once in the
+//! batch and, rarely, once more. Savepoints cost a round trip each way on
+//! PostgreSQL and a sub-transaction that, past 64 in one transaction, slows every
+//! other session's snapshots; on SQLite a copy of each page the job touched.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{self, Receiver, Sender};
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::r2d2::{ConnectionManager, Pool};
-use diesel::Connection;
 
-use crate::models::federated::atomically;
+use crate::models::federated::atomically_as;
 use crate::{AnyConnection, DbError};
 
 /// Most jobs in one transaction: bounds how long one commit holds the write lock
 /// and how long the first job of a batch waits for the last.
 const MAX_BATCH: usize = 64;
 
-/// Sends a job's result to its caller once the batch's fate is known: `None` when
-/// the batch committed, else why it did not.
-type Finisher = Box<dyn FnOnce(Option<&DbError>) + Send>;
-/// A caller's work, given the batch's connection (or why there is none).
-type Job = Box<dyn FnOnce(Result<&mut AnyConnection, &DbError>) -> Finisher + Send>;
+/// A caller's work and its answer channel.
+trait Task: Send {
+    /// Runs the work on `c` (inside a transaction), keeping its result for
+    /// [`Task::answer`]; true when it succeeded. May be called again after the
+    /// transaction it ran in was rolled back.
+    fn run(&mut self, c: &mut AnyConnection) -> bool;
+    /// Answers the caller: with the kept result when its transaction committed,
+    /// else with why it did not (`failed`).
+    fn answer(self: Box<Self>, failed: Option<&DbError>);
+}
+
+struct Pending<T, F> {
+    work: F,
+    result: Option<Result<T, DbError>>,
+    reply: tokio::sync::oneshot::Sender<Result<T, DbError>>,
+}
+
+impl<T, F> Task for Pending<T, F>
+where
+    F: Fn(&mut AnyConnection) -> Result<T, DbError> + Send,
+    T: Send,
+{
+    fn run(&mut self, c: &mut AnyConnection) -> bool {
+        let result = (self.work)(c);
+        let ok = result.is_ok();
+        self.result = Some(result);
+        ok
+    }
+
+    fn answer(self: Box<Self>, failed: Option<&DbError>) {
+        let answer = match (failed, self.result) {
+            (Some(e), _) => Err(batch_failed(e)),
+            (None, Some(result)) => result,
+            // Never run: only a batch that failed before its jobs ran leaves one so.
+            (None, None) => Err(DbError::Task),
+        };
+        let _ = self.reply.send(answer);
+    }
+}
 
 /// The handle callers hold; the writer thread stops when the last one is dropped.
 #[derive(Clone)]
 pub struct GroupWriter {
-    jobs: Sender<Job>,
+    jobs: Sender<Box<dyn Task>>,
 }
 
 impl GroupWriter {
@@ -47,28 +87,22 @@ impl GroupWriter {
         Ok(Self { jobs })
     }
 
-    /// Runs `f` in its own savepoint of a shared transaction; returns once that
+    /// Runs `f` in a transaction shared with other jobs; returns once that
     /// transaction committed (with `f`'s result) or failed (with the error, and
-    /// nothing of `f` kept).
+    /// nothing of `f` kept). `f` may run twice (see the module's comment): it must
+    /// do nothing but database work on the connection it is given.
     pub async fn write<T, F>(&self, f: F) -> Result<T, DbError>
     where
-        F: FnOnce(&mut AnyConnection) -> Result<T, DbError> + Send + 'static,
+        F: Fn(&mut AnyConnection) -> Result<T, DbError> + Send + 'static,
         T: Send + 'static,
     {
-        let (tx, rx) = tokio::sync::oneshot::channel::<Result<T, DbError>>();
-        let job: Job = Box::new(move |conn| {
-            let result = match conn {
-                Ok(c) => c.transaction::<T, DbError, _>(f),
-                Err(e) => Err(batch_failed(e)),
-            };
-            Box::new(move |batch: Option<&DbError>| {
-                let _ = tx.send(match batch {
-                    None => result,
-                    Some(e) => Err(batch_failed(e)),
-                });
-            })
-        });
-        self.jobs.send(job).map_err(|_| DbError::Task)?;
+        let (reply, rx) = tokio::sync::oneshot::channel();
+        let task = Pending {
+            work: f,
+            result: None,
+            reply,
+        };
+        self.jobs.send(Box::new(task)).map_err(|_| DbError::Task)?;
         // A dropped sender means the job panicked (or the writer is gone).
         rx.await.map_err(|_| DbError::Task)?
     }
@@ -80,7 +114,7 @@ fn batch_failed(e: &DbError) -> DbError {
     DbError::Unavailable(format!("group commit: {e}"))
 }
 
-fn writer(pool: Pool<ConnectionManager<AnyConnection>>, queue: Receiver<Job>) {
+fn writer(pool: Pool<ConnectionManager<AnyConnection>>, queue: Receiver<Box<dyn Task>>) {
     // Ends when every `GroupWriter` is dropped.
     while let Ok(first) = queue.recv() {
         let mut batch = vec![first];
@@ -99,7 +133,35 @@ fn writer(pool: Pool<ConnectionManager<AnyConnection>>, queue: Receiver<Job>) {
     }
 }
 
-fn run_batch(pool: &Pool<ConnectionManager<AnyConnection>>, batch: Vec<Job>) {
+/// How running one job went.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ran {
+    Ok,
+    Failed,
+    Panicked,
+}
+
+/// Why a transaction of the writer was given up.
+enum Abandoned {
+    /// A job failed or panicked (everything of the transaction is undone).
+    Job(Ran),
+    /// The database failed (begin, commit, a rollback).
+    Db(DbError),
+}
+
+impl From<diesel::result::Error> for Abandoned {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Db(e.into())
+    }
+}
+
+impl From<DbError> for Abandoned {
+    fn from(e: DbError) -> Self {
+        Self::Db(e)
+    }
+}
+
+fn run_batch(pool: &Pool<ConnectionManager<AnyConnection>>, mut batch: Vec<Box<dyn Task>>) {
     let mut conn = match pool.get() {
         Ok(c) => c,
         Err(e) => {
@@ -110,51 +172,83 @@ fn run_batch(pool: &Pool<ConnectionManager<AnyConnection>>, batch: Vec<Job>) {
                 "group commit: no connection"
             );
             for job in batch {
-                job(Err(&e))(None);
+                job.answer(Some(&e));
             }
             return;
         }
     };
-    let mut finishers: Vec<Finisher> = Vec::with_capacity(batch.len());
-    // Jobs not yet run stay here, so that a transaction that cannot even begin
-    // (the write lock not had within the busy timeout) still answers them.
-    let mut pending = batch;
-    let outcome = atomically(&mut conn, |c| {
-        for job in pending.drain(..) {
-            let outer = depth(c)?;
-            match catch_unwind(AssertUnwindSafe(|| job(Ok(&mut *c)))) {
-                Ok(finish) => finishers.push(finish),
-                // The job's savepoints are still open (its own, and any it nested):
-                // undo them, keep the others. Its caller sees its answer channel
-                // closed.
-                Err(_) => {
-                    tracing::error!("group commit: a job panicked; its work is rolled back");
-                    while depth(c)? > outer {
-                        match c {
-                            AnyConnection::Sqlite(s) => {
-                                AnsiTransactionManager::rollback_transaction(s)?
-                            }
-                            AnyConnection::Postgresql(p) => {
-                                AnsiTransactionManager::rollback_transaction(p)?
-                            }
-                        }
-                    }
-                }
+    let mut stopped_at = 0;
+    let outcome = atomically_as(&mut conn, |c| {
+        for (i, job) in batch.iter_mut().enumerate() {
+            stopped_at = i;
+            match run_guarded(c, job.as_mut())? {
+                Ran::Ok => {}
+                other => return Err(Abandoned::Job(other)),
             }
         }
         Ok(())
     });
-    if let Err(e) = &outcome {
-        let jobs = finishers.len() + pending.len();
-        tracing::warn!(error = e.code(), jobs, "group commit failed");
-    }
-    for finish in finishers {
-        finish(outcome.as_ref().err());
-    }
-    if let Err(e) = &outcome {
-        for job in pending {
-            job(Err(e))(None);
+    match outcome {
+        Ok(()) => {
+            for job in batch {
+                job.answer(None);
+            }
         }
+        Err(Abandoned::Db(e)) => {
+            tracing::warn!(error = e.code(), jobs = batch.len(), "group commit failed");
+            for job in batch {
+                job.answer(Some(&e));
+            }
+        }
+        Err(Abandoned::Job(ran)) => {
+            tracing::info!(
+                jobs = batch.len(),
+                "group commit: a job failed; its batch runs again, one transaction per job"
+            );
+            // A job that panicked is not run again: its caller sees its answer
+            // channel closed.
+            if ran == Ran::Panicked {
+                drop(batch.remove(stopped_at));
+            }
+            for job in batch {
+                alone(&mut conn, job);
+            }
+        }
+    }
+}
+
+/// Runs `job` on `c`, inside the writer's transaction (depth 1). A panic counts as
+/// a failure, once the savepoints the job left open are rolled back.
+fn run_guarded(c: &mut AnyConnection, job: &mut dyn Task) -> Result<Ran, DbError> {
+    match catch_unwind(AssertUnwindSafe(|| job.run(&mut *c))) {
+        Ok(true) => Ok(Ran::Ok),
+        Ok(false) => Ok(Ran::Failed),
+        Err(_) => {
+            tracing::error!("group commit: a job panicked; its work is rolled back");
+            while depth(c)? > 1 {
+                match c {
+                    AnyConnection::Sqlite(s) => AnsiTransactionManager::rollback_transaction(s)?,
+                    AnyConnection::Postgresql(p) => {
+                        AnsiTransactionManager::rollback_transaction(p)?
+                    }
+                }
+            }
+            Ok(Ran::Panicked)
+        }
+    }
+}
+
+/// `job` in a transaction of its own: committed when it succeeds; rolled back when
+/// it fails (its caller gets its own error) or panics (its caller's channel closes).
+fn alone(conn: &mut AnyConnection, mut job: Box<dyn Task>) {
+    let outcome = atomically_as(conn, |c| match run_guarded(c, job.as_mut())? {
+        Ran::Ok => Ok(()),
+        other => Err(Abandoned::Job(other)),
+    });
+    match outcome {
+        Ok(()) | Err(Abandoned::Job(Ran::Failed)) => job.answer(None),
+        Err(Abandoned::Job(_)) => drop(job),
+        Err(Abandoned::Db(e)) => job.answer(Some(&e)),
     }
 }
 
@@ -189,6 +283,23 @@ mod tests {
     struct N {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         n: i64,
+    }
+
+    /// Queues `f` at once (no task to schedule first); the answer arrives on the
+    /// returned channel.
+    fn enqueue<T, F>(w: &GroupWriter, f: F) -> tokio::sync::oneshot::Receiver<Result<T, DbError>>
+    where
+        F: Fn(&mut AnyConnection) -> Result<T, DbError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let task = Pending {
+            work: f,
+            result: None,
+            reply,
+        };
+        w.jobs.send(Box::new(task)).unwrap();
+        answer
     }
 
     fn count(pool: &Pool<ConnectionManager<AnyConnection>>) -> i64 {
@@ -254,6 +365,69 @@ mod tests {
             count(&pool),
             200,
             "the duplicate and the panicked write are gone"
+        );
+        drop((w, pool));
+        let _ = std::fs::remove_file(&path);
+    }
+
+    /// A batch whose job fails is undone and its jobs run again one by one: the
+    /// others commit once (though they ran twice), the failing one gets its own
+    /// error, and no job ran inside a savepoint of the writer's.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_batch_runs_again_one_job_at_a_time() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+        let path = std::env::temp_dir().join(format!(
+            "kindred-group-commit-rerun-{}-{}.db",
+            std::process::id(),
+            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+        ));
+        let pool = sqlite_pool(&path);
+        pool.get()
+            .unwrap()
+            .batch_execute("CREATE TABLE t (v INTEGER PRIMARY KEY)")
+            .unwrap();
+        let w = GroupWriter::start(pool.clone()).unwrap();
+        // Holds the writer, in a batch of its own, until the next three are queued,
+        // so that they share the next batch.
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let (started, has_started) = std::sync::mpsc::channel::<()>();
+        let hold = std::sync::Mutex::new((started, released));
+        let holding = enqueue(&w, move |_| {
+            let hold = hold.lock().unwrap();
+            let _ = hold.0.send(());
+            let _ = hold.1.recv();
+            Ok(())
+        });
+        has_started.recv().unwrap();
+        let runs = Arc::new(AtomicUsize::new(0));
+        let depths = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let insert = |v: i64| {
+            let (runs, depths) = (runs.clone(), depths.clone());
+            move |c: &mut AnyConnection| {
+                runs.fetch_add(1, Ordering::SeqCst);
+                depths.lock().unwrap().push(depth(c)?);
+                diesel::sql_query(format!("INSERT INTO t (v) VALUES ({v})")).execute(c)?;
+                Ok(v)
+            }
+        };
+        let a = enqueue(&w, insert(1));
+        let dup = enqueue(&w, insert(1));
+        let c = enqueue(&w, insert(3));
+        release.send(()).unwrap();
+        drop(release);
+        holding.await.unwrap().unwrap();
+        assert_eq!(a.await.unwrap().unwrap(), 1);
+        assert!(matches!(dup.await.unwrap(), Err(DbError::Conflict)));
+        assert_eq!(c.await.unwrap().unwrap(), 3);
+        assert_eq!(count(&pool), 2);
+        // In the batch: 1, then the duplicate fails (C never ran); alone: 1, the
+        // duplicate, 3.
+        assert_eq!(runs.load(Ordering::SeqCst), 5);
+        assert!(
+            depths.lock().unwrap().iter().all(|d| *d == 1),
+            "jobs run in the writer's transaction, not in savepoints: {:?}",
+            depths.lock().unwrap()
         );
         drop((w, pool));
         let _ = std::fs::remove_file(&path);

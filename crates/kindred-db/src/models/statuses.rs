@@ -162,32 +162,39 @@ pub fn settle_new(
 }
 
 pub fn insert(conn: &mut AnyConnection, s: &StatusInsert) -> Result<StatusRow, DbError> {
-    crate::models::federated::atomically(conn, |conn| {
-        insert_row(conn, &s.status)?;
-        for account_id in &s.mentioned_account_ids {
-            diesel::insert_into(mentions::table)
-                .values((
-                    mentions::status_id.eq(s.status.id),
-                    mentions::account_id.eq(account_id),
-                ))
-                .execute(conn)?;
-        }
-        attach_tags(conn, s.status.id, &s.tags, s.status.created_at)?;
-        if let Some(key) = &s.idempotency_key {
-            diesel::insert_into(idempotency_keys::table)
-                .values((
-                    idempotency_keys::account_id.eq(s.status.account_id),
-                    idempotency_keys::key_hash.eq(key),
-                    idempotency_keys::status_id.eq(s.status.id),
-                    idempotency_keys::created_at.eq(s.status.created_at),
-                ))
-                .execute(conn)?;
-        }
-        Ok(statuses::table
-            .find(s.status.id)
-            .select(StatusRow::as_select())
-            .first(conn)?)
-    })
+    crate::models::federated::atomically(conn, |conn| insert_in_transaction(conn, s))
+}
+
+/// [`insert`] for a caller that holds a transaction already and is all-or-nothing
+/// itself (a group-commit job): no savepoint of its own.
+pub fn insert_in_transaction(
+    conn: &mut AnyConnection,
+    s: &StatusInsert,
+) -> Result<StatusRow, DbError> {
+    insert_row(conn, &s.status)?;
+    for account_id in &s.mentioned_account_ids {
+        diesel::insert_into(mentions::table)
+            .values((
+                mentions::status_id.eq(s.status.id),
+                mentions::account_id.eq(account_id),
+            ))
+            .execute(conn)?;
+    }
+    attach_tags(conn, s.status.id, &s.tags, s.status.created_at)?;
+    if let Some(key) = &s.idempotency_key {
+        diesel::insert_into(idempotency_keys::table)
+            .values((
+                idempotency_keys::account_id.eq(s.status.account_id),
+                idempotency_keys::key_hash.eq(key),
+                idempotency_keys::status_id.eq(s.status.id),
+                idempotency_keys::created_at.eq(s.status.created_at),
+            ))
+            .execute(conn)?;
+    }
+    Ok(statuses::table
+        .find(s.status.id)
+        .select(StatusRow::as_select())
+        .first(conn)?)
 }
 
 /// The status row with its search words, in one statement (`status_inserts`).

@@ -443,10 +443,9 @@ fn store(
             .collect(),
         idempotency_key: None,
     };
-    // No transaction of its own: `store` runs as one group-commit job, whose
-    // savepoint already makes the status, its notifications and the receipt one
-    // all-or-nothing unit (a second savepoint would only cost statements).
-    let row = repo::insert(c, &insert)?;
+    // No transaction or savepoint of its own: `store` runs as one group-commit
+    // job, which is all-or-nothing already (status, notifications and receipt).
+    let row = repo::insert_in_transaction(c, &insert)?;
     let stored = repo::settle_new(
         c,
         &row,
