@@ -82,11 +82,11 @@ pub fn classify_url(url: &str) -> Result<(Backend, String), DbError> {
 /// overwritten (`secure_delete`): a delivered activity that carried a meeting's
 /// address, or a deleted post, must not linger in the file's free pages. For the
 /// same reason temporary storage stays in memory (`temp_store`): a savepoint's
-/// sub-journal (every group-commit job has one) holds copies of the pages it
-/// changes, posts included, and on disk it would be an unlinked file whose blocks
-/// are freed, never overwritten; it also spared the writer ~22 `pwrite`s per
-/// received note. Nothing here needs a large temporary store (no VACUUM, sorts are
-/// of bounded pages).
+/// sub-journal (model functions nest savepoints in transactions) holds copies of
+/// the pages it changes, posts included, and on disk it would be an unlinked file
+/// whose blocks are freed, never overwritten (it also cost a `pwrite` per page).
+/// Nothing here needs a large temporary store (no VACUUM; sorts are of bounded
+/// pages).
 ///
 /// The SQLite library itself is built with `SQLITE_ENABLE_QPSG` (`.cargo/config.toml`):
 /// without it SQLite re-prepares a cached statement every time a value is bound to

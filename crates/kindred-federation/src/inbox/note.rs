@@ -382,11 +382,12 @@ enum Stored {
     Unrelated,
 }
 
-/// Everything a new note needs from storage, in one group-commit job (so one
-/// all-or-nothing unit; run it only through `Db::write_grouped`): the status by id (stored meanwhile?), the status it answers, the
-/// local accounts it mentions, whether it concerns us (`pushed`), then the status
-/// with its mentions, tags, conversation and notifications — and `receipt`, the
-/// record that the activity carrying it was processed, in the same transaction.
+/// Everything a new note needs from storage, as one group-commit job (so one
+/// all-or-nothing unit; run it only through `Db::write_grouped`): the status by id
+/// (stored meanwhile?), the status it answers, the local accounts it mentions,
+/// whether it concerns us (`pushed`), then the status with its mentions, tags,
+/// conversation and notifications — and `receipt`, the record that the activity
+/// carrying it was processed, in the same transaction.
 fn store(
     c: &mut AnyConnection,
     data: &FedData,
