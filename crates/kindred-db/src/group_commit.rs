@@ -96,17 +96,29 @@ impl GroupWriter {
         F: Fn(&mut AnyConnection) -> Result<T, DbError> + Send + 'static,
         T: Send + 'static,
     {
-        let (reply, rx) = tokio::sync::oneshot::channel();
+        let answer = self.queue(f)?;
+        // A dropped sender means the job panicked (or the writer is gone).
+        answer.await.map_err(|_| DbError::Task)?
+    }
+
+    /// Queues `f` for the writer; its answer arrives on the returned channel.
+    fn queue<T, F>(&self, f: F) -> Result<Answer<T>, DbError>
+    where
+        F: Fn(&mut AnyConnection) -> Result<T, DbError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (reply, answer) = tokio::sync::oneshot::channel();
         let task = Pending {
             work: f,
             result: None,
             reply,
         };
         self.jobs.send(Box::new(task)).map_err(|_| DbError::Task)?;
-        // A dropped sender means the job panicked (or the writer is gone).
-        rx.await.map_err(|_| DbError::Task)?
+        Ok(answer)
     }
 }
+
+type Answer<T> = tokio::sync::oneshot::Receiver<Result<T, DbError>>;
 
 /// What each caller of a failed batch is told: the reason in words, classed as the
 /// database being unavailable (the caller's own work did not fail).
@@ -285,21 +297,26 @@ mod tests {
         n: i64,
     }
 
-    /// Queues `f` at once (no task to schedule first); the answer arrives on the
-    /// returned channel.
-    fn enqueue<T, F>(w: &GroupWriter, f: F) -> tokio::sync::oneshot::Receiver<Result<T, DbError>>
-    where
-        F: Fn(&mut AnyConnection) -> Result<T, DbError> + Send + 'static,
-        T: Send + 'static,
-    {
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        let task = Pending {
-            work: f,
-            result: None,
-            reply,
-        };
-        w.jobs.send(Box::new(task)).unwrap();
-        answer
+    /// A writer on a new SQLite file with one table `t (v INTEGER PRIMARY KEY)`.
+    fn writer_on_new_file(
+        name: &str,
+    ) -> (
+        std::path::PathBuf,
+        Pool<ConnectionManager<AnyConnection>>,
+        GroupWriter,
+    ) {
+        let path = std::env::temp_dir().join(format!(
+            "kindred-group-commit-{name}{}-{}.db",
+            std::process::id(),
+            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+        ));
+        let pool = sqlite_pool(&path);
+        pool.get()
+            .unwrap()
+            .batch_execute("CREATE TABLE t (v INTEGER PRIMARY KEY)")
+            .unwrap();
+        let w = GroupWriter::start(pool.clone()).unwrap();
+        (path, pool, w)
     }
 
     fn count(pool: &Pool<ConnectionManager<AnyConnection>>) -> i64 {
@@ -311,17 +328,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failing_or_panicking_job_leaves_the_others_committed() {
-        let path = std::env::temp_dir().join(format!(
-            "kindred-group-commit-{}-{}.db",
-            std::process::id(),
-            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
-        ));
-        let pool = sqlite_pool(&path);
-        pool.get()
-            .unwrap()
-            .batch_execute("CREATE TABLE t (v INTEGER PRIMARY KEY)")
-            .unwrap();
-        let w = GroupWriter::start(pool.clone()).unwrap();
+        let (path, pool, w) = writer_on_new_file("");
         let insert = |v: i64| {
             move |c: &mut AnyConnection| {
                 diesel::sql_query(format!("INSERT INTO t (v) VALUES ({v})")).execute(c)?;
@@ -377,28 +384,20 @@ mod tests {
     async fn a_failed_batch_runs_again_one_job_at_a_time() {
         use std::sync::atomic::{AtomicUsize, Ordering};
         use std::sync::Arc;
-        let path = std::env::temp_dir().join(format!(
-            "kindred-group-commit-rerun-{}-{}.db",
-            std::process::id(),
-            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
-        ));
-        let pool = sqlite_pool(&path);
-        pool.get()
-            .unwrap()
-            .batch_execute("CREATE TABLE t (v INTEGER PRIMARY KEY)")
-            .unwrap();
-        let w = GroupWriter::start(pool.clone()).unwrap();
+        let (path, pool, w) = writer_on_new_file("rerun-");
         // Holds the writer, in a batch of its own, until the next three are queued,
         // so that they share the next batch.
         let (release, released) = std::sync::mpsc::channel::<()>();
         let (started, has_started) = std::sync::mpsc::channel::<()>();
         let hold = std::sync::Mutex::new((started, released));
-        let holding = enqueue(&w, move |_| {
-            let hold = hold.lock().unwrap();
-            let _ = hold.0.send(());
-            let _ = hold.1.recv();
-            Ok(())
-        });
+        let holding = w
+            .queue(move |_| {
+                let hold = hold.lock().unwrap();
+                let _ = hold.0.send(());
+                let _ = hold.1.recv();
+                Ok(())
+            })
+            .unwrap();
         has_started.recv().unwrap();
         let runs = Arc::new(AtomicUsize::new(0));
         let depths = Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -411,9 +410,9 @@ mod tests {
                 Ok(v)
             }
         };
-        let a = enqueue(&w, insert(1));
-        let dup = enqueue(&w, insert(1));
-        let c = enqueue(&w, insert(3));
+        let a = w.queue(insert(1)).unwrap();
+        let dup = w.queue(insert(1)).unwrap();
+        let c = w.queue(insert(3)).unwrap();
         release.send(()).unwrap();
         drop(release);
         holding.await.unwrap().unwrap();
