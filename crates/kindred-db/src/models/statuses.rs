@@ -171,7 +171,7 @@ pub fn insert_in_transaction(
     conn: &mut AnyConnection,
     s: &StatusInsert,
 ) -> Result<StatusRow, DbError> {
-    insert_row(conn, &s.status)?;
+    let row = insert_row(conn, &s.status)?;
     for account_id in &s.mentioned_account_ids {
         diesel::insert_into(mentions::table)
             .values((
@@ -191,17 +191,59 @@ pub fn insert_in_transaction(
             ))
             .execute(conn)?;
     }
-    Ok(statuses::table
-        .find(s.status.id)
-        .select(StatusRow::as_select())
-        .first(conn)?)
+    Ok(row)
 }
 
-/// The status row with its search words, in one statement (`status_inserts`).
-fn insert_row(conn: &mut AnyConnection, n: &NewStatus) -> Result<(), DbError> {
+/// A new status as its insert returns it (`status_inserts` has no `edited_at`: a
+/// new status was never edited).
+#[derive(Queryable)]
+struct Inserted {
+    id: i64,
+    uri: String,
+    account_id: i64,
+    local: bool,
+    in_reply_to_id: Option<i64>,
+    in_reply_to_account_id: Option<i64>,
+    reblog_of_id: Option<i64>,
+    text: String,
+    content: String,
+    spoiler_text: String,
+    sensitive: bool,
+    visibility: String,
+    local_only: bool,
+    language: Option<String>,
+    created_at: NaiveDateTime,
+}
+
+impl From<Inserted> for StatusRow {
+    fn from(i: Inserted) -> Self {
+        Self {
+            id: i.id,
+            uri: i.uri,
+            account_id: i.account_id,
+            local: i.local,
+            in_reply_to_id: i.in_reply_to_id,
+            in_reply_to_account_id: i.in_reply_to_account_id,
+            reblog_of_id: i.reblog_of_id,
+            text: i.text,
+            content: i.content,
+            spoiler_text: i.spoiler_text,
+            sensitive: i.sensitive,
+            visibility: i.visibility,
+            local_only: i.local_only,
+            language: i.language,
+            created_at: i.created_at,
+            edited_at: None,
+        }
+    }
+}
+
+/// The status row with its search words, in one statement (`status_inserts`),
+/// returned as stored (PostgreSQL keeps microseconds of `created_at`).
+fn insert_row(conn: &mut AnyConnection, n: &NewStatus) -> Result<StatusRow, DbError> {
     use crate::schema::status_inserts::dsl as c;
     let words = kindred_domain::search::status_document(&n.text, &n.spoiler_text);
-    diesel::insert_into(c::status_inserts)
+    Ok(diesel::insert_into(c::status_inserts)
         .values((
             c::id.eq(n.id),
             c::uri.eq(&n.uri),
@@ -220,8 +262,25 @@ fn insert_row(conn: &mut AnyConnection, n: &NewStatus) -> Result<(), DbError> {
             c::created_at.eq(n.created_at),
             c::search_text.eq(Some(words)),
         ))
-        .execute(conn)?;
-    Ok(())
+        .returning((
+            c::id,
+            c::uri,
+            c::account_id,
+            c::local,
+            c::in_reply_to_id,
+            c::in_reply_to_account_id,
+            c::reblog_of_id,
+            c::text,
+            c::content,
+            c::spoiler_text,
+            c::sensitive,
+            c::visibility,
+            c::local_only,
+            c::language,
+            c::created_at,
+        ))
+        .get_result::<Inserted>(conn)?
+        .into())
 }
 
 fn attach_tags(
