@@ -64,7 +64,7 @@ where
         let answer = match (failed, self.result) {
             (Some(e), _) => Err(batch_failed(e)),
             (None, Some(result)) => result,
-            // Never run: only a batch that failed before its jobs ran leaves one so.
+            // Not reached: a job is answered without a failure only after it ran.
             (None, None) => Err(DbError::Task),
         };
         let _ = self.reply.send(answer);
