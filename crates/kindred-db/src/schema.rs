@@ -446,9 +446,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     deliveries,
 );
 
-// The search columns of `statuses` and `accounts` (migration 2026-11-26-000001_search),
-// declared as tables of their own: both tables are at diesel's 16-column limit, and
-// only `models::search` and the two writes that keep the columns current use them.
 // A new status as it is first written: every column set at creation plus its search
 // words, so the row (and SQLite's FTS5 index, by its insert trigger) is complete in one
 // statement rather than an insert and an update.
@@ -474,6 +471,9 @@ diesel::table! {
     }
 }
 
+// The search columns of `statuses` and `accounts` (migration 2026-11-26-000001_search),
+// declared as tables of their own: both tables are at diesel's 16-column limit, and
+// only `models::search` and the two writes that keep the columns current use them.
 diesel::table! {
     #[sql_name = "statuses"]
     status_search (id) {

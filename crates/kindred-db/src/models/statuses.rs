@@ -194,52 +194,9 @@ pub fn insert_in_transaction(
     Ok(row)
 }
 
-/// A new status as its insert returns it (`status_inserts` has no `edited_at`: a
-/// new status was never edited).
-#[derive(Queryable)]
-struct Inserted {
-    id: i64,
-    uri: String,
-    account_id: i64,
-    local: bool,
-    in_reply_to_id: Option<i64>,
-    in_reply_to_account_id: Option<i64>,
-    reblog_of_id: Option<i64>,
-    text: String,
-    content: String,
-    spoiler_text: String,
-    sensitive: bool,
-    visibility: String,
-    local_only: bool,
-    language: Option<String>,
-    created_at: NaiveDateTime,
-}
-
-impl From<Inserted> for StatusRow {
-    fn from(i: Inserted) -> Self {
-        Self {
-            id: i.id,
-            uri: i.uri,
-            account_id: i.account_id,
-            local: i.local,
-            in_reply_to_id: i.in_reply_to_id,
-            in_reply_to_account_id: i.in_reply_to_account_id,
-            reblog_of_id: i.reblog_of_id,
-            text: i.text,
-            content: i.content,
-            spoiler_text: i.spoiler_text,
-            sensitive: i.sensitive,
-            visibility: i.visibility,
-            local_only: i.local_only,
-            language: i.language,
-            created_at: i.created_at,
-            edited_at: None,
-        }
-    }
-}
-
 /// The status row with its search words, in one statement (`status_inserts`),
-/// returned as stored (PostgreSQL keeps microseconds of `created_at`).
+/// returned as stored (PostgreSQL keeps microseconds of `created_at`). The alias
+/// has no `edited_at`: a new status was never edited, so it is returned as NULL.
 fn insert_row(conn: &mut AnyConnection, n: &NewStatus) -> Result<StatusRow, DbError> {
     use crate::schema::status_inserts::dsl as c;
     let words = kindred_domain::search::status_document(&n.text, &n.spoiler_text);
@@ -278,9 +235,9 @@ fn insert_row(conn: &mut AnyConnection, n: &NewStatus) -> Result<StatusRow, DbEr
             c::local_only,
             c::language,
             c::created_at,
+            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamp>>("NULL"),
         ))
-        .get_result::<Inserted>(conn)?
-        .into())
+        .get_result::<StatusRow>(conn)?)
 }
 
 fn attach_tags(
