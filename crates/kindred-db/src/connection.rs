@@ -214,7 +214,6 @@ impl Db {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use diesel::RunQueryDsl;
 
     #[derive(diesel::QueryableByName)]
@@ -234,24 +233,15 @@ mod tests {
     /// only the cost of every query and where copies of pages end up.
     #[test]
     fn sqlite_plans_do_not_depend_on_bound_values_and_temporary_pages_stay_in_memory() {
-        let path = std::env::temp_dir().join(format!(
-            "kindred-connection-{}-{}.db",
-            std::process::id(),
-            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
-        ));
-        let db = Db::connect(&DbSettings {
-            url: format!("sqlite://{}", path.display()),
-            max_connections: 1,
-        })
-        .unwrap();
-        let (options, temp_store) = db
+        let scratch = crate::scratch::ScratchDb::sqlite("connection");
+        let (options, temp_store) = scratch
+            .db
             .run_blocking(|c| {
                 let options = diesel::sql_query("PRAGMA compile_options").load::<Row>(c)?;
                 let temp = diesel::sql_query("PRAGMA temp_store").get_result::<TempStore>(c)?;
                 Ok((options, temp.temp_store))
             })
             .unwrap();
-        let _ = std::fs::remove_file(&path);
         assert!(
             options.iter().any(|o| o.compile_options == "ENABLE_QPSG"),
             "SQLite was built without SQLITE_ENABLE_QPSG (see .cargo/config.toml)"

@@ -18,3 +18,90 @@ pub mod bench;
 pub use connection::{redacted_url, AnyConnection, Backend, Db, DbSettings};
 pub use error::DbError;
 pub use models::*;
+
+/// Databases for unit tests.
+#[cfg(test)]
+pub(crate) mod scratch {
+    use std::path::PathBuf;
+    use std::sync::{Arc, Mutex};
+
+    use diesel::connection::{Instrumentation, InstrumentationEvent};
+
+    use crate::{Db, DbSettings};
+
+    /// A migrated SQLite database in a new file, removed when dropped.
+    pub struct ScratchDb {
+        pub db: Db,
+        path: PathBuf,
+    }
+
+    impl ScratchDb {
+        pub fn sqlite(name: &str) -> Self {
+            let path = std::env::temp_dir().join(format!(
+                "kindred-{name}-{}-{}.db",
+                std::process::id(),
+                chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+            ));
+            let db = Db::connect(&DbSettings {
+                url: format!("sqlite://{}", path.display()),
+                max_connections: 1,
+            })
+            .unwrap();
+            crate::migrate::run_pending(&db).unwrap();
+            Self { db, path }
+        }
+    }
+
+    impl Drop for ScratchDb {
+        fn drop(&mut self) {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", self.path.display()));
+            }
+        }
+    }
+
+    /// The SQL texts (without their binds) a connection ran, and those diesel put
+    /// in its statement cache; install a clone with `set_instrumentation`.
+    #[derive(Clone, Default)]
+    pub struct StatementLog(Arc<Mutex<(Vec<String>, Vec<String>)>>);
+
+    impl Instrumentation for StatementLog {
+        fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+            let Ok(mut log) = self.0.lock() else { return };
+            match event {
+                InstrumentationEvent::StartQuery { query, .. } => {
+                    let text = query.to_string();
+                    let sql = text.split("-- binds").next().unwrap_or(&text);
+                    log.0.push(sql.trim().to_owned());
+                }
+                InstrumentationEvent::CacheQuery { sql, .. } => log.1.push(sql.trim().to_owned()),
+                _ => {}
+            }
+        }
+    }
+
+    impl StatementLog {
+        /// Every statement run (transaction control aside) was cached, and one of
+        /// them starts with `expected` (so the log saw the work at all). A statement
+        /// diesel does not cache is parsed and planned again on every call.
+        pub fn assert_all_cached(&self, expected: &str) {
+            let log = self.0.lock().unwrap();
+            let (run, cached) = &*log;
+            let statements: Vec<&String> = run
+                .iter()
+                .filter(|s| {
+                    ["SELECT", "INSERT", "UPDATE", "DELETE", "WITH"]
+                        .iter()
+                        .any(|verb| s.starts_with(verb))
+                })
+                .collect();
+            assert!(
+                statements.iter().any(|s| s.starts_with(expected)),
+                "{statements:?}"
+            );
+            for s in statements {
+                assert!(cached.contains(s), "not in diesel's cache: {s}");
+            }
+        }
+    }
+}

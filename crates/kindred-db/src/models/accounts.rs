@@ -162,20 +162,34 @@ pub fn find_local_by_username(
         .optional()?)
 }
 
-/// Local accounts by username, case-insensitively, in one query (mentions in a post).
+/// Local accounts by username, case-insensitively (the mentions in a post).
 pub fn find_local_by_usernames(
     conn: &mut AnyConnection,
     usernames: &[String],
 ) -> Result<Vec<AccountRow>, DbError> {
-    if usernames.is_empty() {
-        return Ok(Vec::new());
+    let mut lower: Vec<String> = usernames.iter().map(|u| u.to_ascii_lowercase()).collect();
+    lower.sort();
+    lower.dedup();
+    match conn {
+        // Diesel does not cache a statement whose `IN (?, ?, …)` varies in length,
+        // so on SQLite a list would be parsed and planned on every call (for every
+        // received note): one cached look-up per name is cheaper, and a post names
+        // few.
+        AnyConnection::Sqlite(_) => {
+            let mut found = Vec::with_capacity(lower.len());
+            for name in &lower {
+                found.extend(find_local_by_username(conn, name)?);
+            }
+            Ok(found)
+        }
+        // PostgreSQL binds the list as one array (`= ANY($1)`), a cached statement.
+        AnyConnection::Postgresql(_) if !lower.is_empty() => Ok(accounts::table
+            .filter(accounts::username_lower.eq_any(lower))
+            .filter(accounts::domain.eq(""))
+            .select(AccountRow::as_select())
+            .load(conn)?),
+        AnyConnection::Postgresql(_) => Ok(Vec::new()),
     }
-    let lower: Vec<String> = usernames.iter().map(|u| u.to_ascii_lowercase()).collect();
-    Ok(accounts::table
-        .filter(accounts::username_lower.eq_any(lower))
-        .filter(accounts::domain.eq(""))
-        .select(AccountRow::as_select())
-        .load(conn)?)
 }
 
 /// Local accounts and logins by the keyed hash of an email address. One address may
@@ -254,4 +268,31 @@ pub fn local_admin_ids(conn: &mut AnyConnection) -> Result<Vec<i64>, DbError> {
         .filter(accounts::suspended.eq(false))
         .select(accounts::id)
         .load(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scratch::{ScratchDb, StatementLog};
+
+    /// Every received note looks up the local names it mentions: on SQLite an
+    /// `IN` list of varying length would be parsed and planned on every call.
+    #[test]
+    fn looking_up_mentioned_names_runs_only_cached_statements() {
+        let scratch = ScratchDb::sqlite("mentioned-names");
+        let log = StatementLog::default();
+        let recorder = log.clone();
+        let found = scratch
+            .db
+            .run_blocking(move |c| {
+                c.set_instrumentation(recorder);
+                let mut found = find_local_by_usernames(c, &["Ann".into(), "bo".into()])?;
+                found.extend(find_local_by_usernames(c, &["cy".into()])?);
+                found.extend(find_local_by_usernames(c, &[])?);
+                Ok(found)
+            })
+            .unwrap();
+        assert!(found.is_empty());
+        log.assert_all_cached("SELECT");
+    }
 }
