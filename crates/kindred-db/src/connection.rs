@@ -15,6 +15,22 @@ pub enum AnyConnection {
     Sqlite(SqliteConnection),
 }
 
+/// Runs `$body` with `$c` bound to the backend's own connection, for queries on hot
+/// paths. Through `AnyConnection`, diesel writes a query's whole SQL text on every
+/// pass over it (its cacheability check, its binds), even when the statement is
+/// cached, so every call pays for that text; on the backend's own connection a
+/// cached statement is found by the query's type. `$body` is compiled once per
+/// backend, hence hot paths only.
+macro_rules! native {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::AnyConnection::Sqlite($c) => $body,
+            $crate::AnyConnection::Postgresql($c) => $body,
+        }
+    };
+}
+pub(crate) use native;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,

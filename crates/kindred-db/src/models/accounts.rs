@@ -1,6 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::connection::native;
 use crate::models::search;
 use crate::schema::{accounts, users};
 use crate::{AnyConnection, DbError};
@@ -154,12 +155,12 @@ pub fn find_local_by_username(
     conn: &mut AnyConnection,
     username: &str,
 ) -> Result<Option<AccountRow>, DbError> {
-    Ok(accounts::table
+    Ok(native!(conn, c => accounts::table
         .filter(accounts::username_lower.eq(username.to_ascii_lowercase()))
         .filter(accounts::domain.eq(""))
         .select(AccountRow::as_select())
-        .first(conn)
-        .optional()?)
+        .first(c)
+        .optional())?)
 }
 
 /// Local accounts by username, case-insensitively (the mentions in a post).

@@ -3,16 +3,17 @@
 
 use diesel::prelude::*;
 
+use crate::connection::native;
 use crate::models::statuses::StatusRow;
 use crate::schema::{follow_requests, follows, statuses};
 use crate::{AnyConnection, DbError};
 
 pub fn status_by_uri(conn: &mut AnyConnection, uri: &str) -> Result<Option<StatusRow>, DbError> {
-    Ok(statuses::table
+    Ok(native!(conn, c => statuses::table
         .filter(statuses::uri.eq(uri))
         .select(StatusRow::as_select())
-        .first(conn)
-        .optional()?)
+        .first(c)
+        .optional())?)
 }
 
 /// Whether `a` asked to follow `b` and is waiting.

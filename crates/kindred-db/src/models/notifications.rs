@@ -5,6 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::connection::native;
 use crate::models::silenced::limited_for;
 use crate::schema::{markers, notifications};
 use crate::{AnyConnection, DbError};
@@ -67,9 +68,9 @@ pub fn insert(
         {
             continue;
         }
-        diesel::insert_into(notifications::table)
+        native!(conn, c => diesel::insert_into(notifications::table)
             .values(row.clone())
-            .execute(conn)?;
+            .execute(c))?;
         stored.push(row.clone());
     }
     Ok(stored)

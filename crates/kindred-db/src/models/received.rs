@@ -4,6 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::connection::native;
 use crate::schema::received_activities;
 use crate::{AnyConnection, DbError};
 
@@ -21,11 +22,11 @@ pub fn check(
     id_hash: &str,
     signature_hash: &str,
 ) -> Result<Seen, DbError> {
-    let found: Option<String> = received_activities::table
+    let found: Option<String> = native!(conn, c => received_activities::table
         .find(id_hash)
         .select(received_activities::signature_hash)
-        .first(conn)
-        .optional()?;
+        .first(c)
+        .optional())?;
     Ok(match found {
         None => Seen::New,
         Some(s) if s == signature_hash => Seen::Replay,
@@ -48,16 +49,10 @@ pub fn record(
         received_activities::signature_hash.eq(signature_hash),
         received_activities::received_at.eq(now),
     );
-    match conn {
-        AnyConnection::Sqlite(c) => diesel::insert_into(received_activities::table)
-            .values(row)
-            .on_conflict_do_nothing()
-            .execute(c)?,
-        AnyConnection::Postgresql(c) => diesel::insert_into(received_activities::table)
-            .values(row)
-            .on_conflict_do_nothing()
-            .execute(c)?,
-    };
+    native!(conn, c => diesel::insert_into(received_activities::table)
+        .values(row)
+        .on_conflict_do_nothing()
+        .execute(c))?;
     Ok(())
 }
 

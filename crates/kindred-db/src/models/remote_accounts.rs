@@ -5,6 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::connection::native;
 use crate::models::accounts::AccountRow;
 use crate::models::{search, silenced};
 use crate::schema::{accounts, remote_accounts};
@@ -49,13 +50,13 @@ pub fn find_by_uri(
     conn: &mut AnyConnection,
     uri: &str,
 ) -> Result<Option<(AccountRow, RemoteAccountRow)>, DbError> {
-    Ok(remote_accounts::table
+    Ok(native!(conn, c => remote_accounts::table
         .inner_join(accounts::table)
         .filter(remote_accounts::uri.eq(uri))
         .filter(accounts::domain.ne(""))
         .select((AccountRow::as_select(), RemoteAccountRow::as_select()))
-        .first(conn)
-        .optional()?)
+        .first(c)
+        .optional())?)
 }
 
 pub fn find(

@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::connection::native;
 use crate::models::accounts::AccountRow;
 use crate::schema::{accounts, blocks, follow_requests, follows, mutes};
 use crate::{AnyConnection, DbError};
@@ -382,11 +383,11 @@ pub fn follow_request_count(conn: &mut AnyConnection, target: i64) -> Result<i64
 
 /// Local followers of `a` (for notifications of new statuses with `notify`).
 pub fn notifying_followers(conn: &mut AnyConnection, a: i64) -> Result<Vec<i64>, DbError> {
-    Ok(follows::table
+    Ok(native!(conn, c => follows::table
         .filter(follows::target_account_id.eq(a))
         .filter(follows::notify.eq(true))
         .select(follows::account_id)
-        .load(conn)?)
+        .load(c))?)
 }
 
 pub fn find_accounts(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<AccountRow>, DbError> {
@@ -444,7 +445,7 @@ pub fn shunned(
 
 /// Whether either of the two blocked the other (mutes do not count).
 pub fn blocked_either_way(conn: &mut AnyConnection, a: i64, b: i64) -> Result<bool, DbError> {
-    let n: i64 = blocks::table
+    let n: i64 = native!(conn, c => blocks::table
         .filter(
             blocks::account_id
                 .eq(a)
@@ -454,6 +455,6 @@ pub fn blocked_either_way(conn: &mut AnyConnection, a: i64, b: i64) -> Result<bo
                     .and(blocks::target_account_id.eq(a))),
         )
         .count()
-        .get_result(conn)?;
+        .get_result(c))?;
     Ok(n > 0)
 }

@@ -8,6 +8,7 @@ use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
+use crate::connection::native;
 use crate::models::search;
 use crate::schema::{
     accounts, bookmarks, favourites, follows, idempotency_keys, mentions, status_edits,
@@ -173,12 +174,12 @@ pub fn insert_in_transaction(
 ) -> Result<StatusRow, DbError> {
     let row = insert_row(conn, &s.status)?;
     for account_id in &s.mentioned_account_ids {
-        diesel::insert_into(mentions::table)
+        native!(conn, c => diesel::insert_into(mentions::table)
             .values((
                 mentions::status_id.eq(s.status.id),
                 mentions::account_id.eq(account_id),
             ))
-            .execute(conn)?;
+            .execute(c))?;
     }
     attach_tags(conn, s.status.id, &s.tags, s.status.created_at)?;
     if let Some(key) = &s.idempotency_key {
@@ -200,7 +201,7 @@ pub fn insert_in_transaction(
 fn insert_row(conn: &mut AnyConnection, n: &NewStatus) -> Result<StatusRow, DbError> {
     use crate::schema::status_inserts::dsl as c;
     let words = kindred_domain::search::status_document(&n.text, &n.spoiler_text);
-    Ok(diesel::insert_into(c::status_inserts)
+    Ok(native!(conn, conn => diesel::insert_into(c::status_inserts)
         .values((
             c::id.eq(n.id),
             c::uri.eq(&n.uri),
@@ -240,7 +241,7 @@ fn insert_row(conn: &mut AnyConnection, n: &NewStatus) -> Result<StatusRow, DbEr
             None::<NaiveDateTime>
                 .into_sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamp>>(),
         ))
-        .get_result::<StatusRow>(conn)?)
+        .get_result::<StatusRow>(conn))?)
 }
 
 fn attach_tags(

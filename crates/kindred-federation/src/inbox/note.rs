@@ -376,7 +376,7 @@ fn concerns_us(
 
 /// How storing a note ended.
 enum Stored {
-    New(StatusRow, Vec<NotificationRow>, Vec<String>),
+    New(StatusRow, Vec<NotificationRow>),
     Existing(StatusRow),
     /// Pushed to us but of no concern here: dropped.
     Unrelated,
@@ -385,18 +385,18 @@ enum Stored {
 /// Everything a new note needs from storage, as one group-commit job (so one
 /// all-or-nothing unit; run it only through `Db::write_grouped`): the status by id
 /// (stored meanwhile?), the status it answers, the local accounts it mentions,
-/// whether it concerns us (`pushed`), then the status with its mentions, tags,
-/// conversation and notifications — and `receipt`, the record that the activity
-/// carrying it was processed, in the same transaction.
+/// whether it concerns us (`pushed`), then the status (`r`, rendered beforehand)
+/// with its mentions, tags, conversation and notifications — and `receipt`, the
+/// record that the activity carrying it was processed, in the same transaction.
 fn store(
     c: &mut AnyConnection,
     data: &FedData,
     json: &ApNote,
-    author: (i64, Option<&str>),
+    r: &Rendered,
+    author_id: i64,
     pushed: bool,
     receipt: Option<&Receipt>,
 ) -> Result<Stored, DbError> {
-    let (author_id, followers_url) = author;
     let uri = json.id.as_str();
     if let Some(existing) = federated::status_by_uri(c, uri)? {
         if let Some(r) = receipt {
@@ -415,7 +415,6 @@ fn store(
         }
         return Ok(Stored::Unrelated);
     }
-    let r = render(&data.urls, json, followers_url);
     let mentioned = mentioned_in(c, &r.names)?;
     let now = Utc::now();
     let insert = StatusInsert {
@@ -427,13 +426,13 @@ fn store(
             in_reply_to_id: parent.as_ref().map(|p| p.id),
             in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
             reblog_of_id: None,
-            text: r.text,
-            content: r.content,
-            spoiler_text: r.spoiler_text,
+            text: r.text.clone(),
+            content: r.content.clone(),
+            spoiler_text: r.spoiler_text.clone(),
             sensitive: r.sensitive,
             visibility: r.visibility.as_str().to_owned(),
             local_only: false,
-            language: r.language,
+            language: r.language.clone(),
             created_at: r.published.naive_utc(),
         },
         mentioned_account_ids: mentioned,
@@ -457,7 +456,7 @@ fn store(
     if let Some(r) = receipt {
         r.record(c)?;
     }
-    Ok(Stored::New(row, stored, r.tags))
+    Ok(Stored::New(row, stored))
 }
 
 async fn store_note(
@@ -472,27 +471,26 @@ async fn store_note(
     }
     let d = data.clone();
     let author_id = author.account.id;
-    let followers_url = author.remote.followers_url.clone();
+    // Sanitizing is done here, by the request's thread, not by the one writer
+    // every inbox write waits for. A note that turns out to concern nobody here
+    // was rendered for nothing: bounded work, like parsing its JSON was.
+    let rendered = std::sync::Arc::new(render(
+        &data.urls,
+        &json,
+        author.remote.followers_url.as_deref(),
+    ));
+    let r = rendered.clone();
     // Grouped: under load many inbox writes share one commit (`Db::write_grouped`).
     let stored = data
         .db
-        .write_grouped(move |c| {
-            store(
-                c,
-                &d,
-                &json,
-                (author_id, followers_url.as_deref()),
-                pushed,
-                receipt.as_ref(),
-            )
-        })
+        .write_grouped(move |c| store(c, &d, &json, &r, author_id, pushed, receipt.as_ref()))
         .await?;
     Ok(match stored {
-        Stored::New(row, notes, tags) => {
+        Stored::New(row, notes) => {
             data.publish(InboxEvent::Status(
                 StatusChange::Created,
                 Box::new(row.clone()),
-                tags,
+                rendered.tags.clone(),
             ));
             data.publish(InboxEvent::Notifications(notes));
             Some(row)
