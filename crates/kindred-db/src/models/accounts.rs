@@ -184,11 +184,11 @@ pub fn find_local_by_usernames(
             Ok(found)
         }
         // PostgreSQL binds the list as one array (`= ANY($1)`), a cached statement.
-        AnyConnection::Postgresql(_) if !lower.is_empty() => Ok(accounts::table
+        AnyConnection::Postgresql(c) if !lower.is_empty() => Ok(accounts::table
             .filter(accounts::username_lower.eq_any(lower))
             .filter(accounts::domain.eq(""))
             .select(AccountRow::as_select())
-            .load(conn)?),
+            .load(c)?),
         AnyConnection::Postgresql(_) => Ok(Vec::new()),
     }
 }

@@ -385,14 +385,14 @@ enum Stored {
 /// Everything a new note needs from storage, as one group-commit job (so one
 /// all-or-nothing unit; run it only through `Db::write_grouped`): the status by id
 /// (stored meanwhile?), the status it answers, the local accounts it mentions,
-/// whether it concerns us (`pushed`), then the status (`r`, rendered beforehand)
+/// whether it concerns us (`pushed`), then the status (`rendered` beforehand)
 /// with its mentions, tags, conversation and notifications — and `receipt`, the
 /// record that the activity carrying it was processed, in the same transaction.
 fn store(
     c: &mut AnyConnection,
     data: &FedData,
     json: &ApNote,
-    r: &Rendered,
+    rendered: &Rendered,
     author_id: i64,
     pushed: bool,
     receipt: Option<&Receipt>,
@@ -415,28 +415,28 @@ fn store(
         }
         return Ok(Stored::Unrelated);
     }
-    let mentioned = mentioned_in(c, &r.names)?;
+    let mentioned = mentioned_in(c, &rendered.names)?;
     let now = Utc::now();
     let insert = StatusInsert {
         status: NewStatus {
-            id: data.ids.next_at(r.published),
+            id: data.ids.next_at(rendered.published),
             uri: uri.to_owned(),
             account_id: author_id,
             local: false,
             in_reply_to_id: parent.as_ref().map(|p| p.id),
             in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
             reblog_of_id: None,
-            text: r.text.clone(),
-            content: r.content.clone(),
-            spoiler_text: r.spoiler_text.clone(),
-            sensitive: r.sensitive,
-            visibility: r.visibility.as_str().to_owned(),
+            text: rendered.text.clone(),
+            content: rendered.content.clone(),
+            spoiler_text: rendered.spoiler_text.clone(),
+            sensitive: rendered.sensitive,
+            visibility: rendered.visibility.as_str().to_owned(),
             local_only: false,
-            language: r.language.clone(),
-            created_at: r.published.naive_utc(),
+            language: rendered.language.clone(),
+            created_at: rendered.published.naive_utc(),
         },
         mentioned_account_ids: mentioned,
-        tags: r
+        tags: rendered
             .tags
             .iter()
             .map(|t| (t.clone(), data.ids.next_at(now)))
