@@ -9,3 +9,11 @@ pub mod reminders;
 pub mod secrets;
 pub mod startup;
 pub mod telemetry;
+
+/// mimalloc instead of the system allocator, for the binary and everything built on
+/// this library (tests, benches). The inbox allocates and frees a great deal (SQLite
+/// page caches dropped at every database change, JSON, HTML); with glibc's malloc
+/// freed pages went back to the kernel and came again (`munmap`, TLB shootdowns).
+/// Measured in docs/performance.md.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
