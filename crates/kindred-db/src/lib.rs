@@ -25,9 +25,9 @@ pub(crate) mod scratch {
     use std::path::PathBuf;
     use std::sync::{Arc, Mutex};
 
-    use diesel::connection::{Instrumentation, InstrumentationEvent};
+    use diesel::connection::{Connection, Instrumentation, InstrumentationEvent, SimpleConnection};
 
-    use crate::{Db, DbSettings};
+    use crate::{AnyConnection, Db, DbError, DbSettings};
 
     /// A migrated SQLite database in a new file, removed when dropped.
     pub struct ScratchDb {
@@ -49,6 +49,27 @@ pub(crate) mod scratch {
             .unwrap();
             crate::migrate::run_pending(&db).unwrap();
             Self { db, path }
+        }
+    }
+
+    impl ScratchDb {
+        /// Runs `f` on a connection whose statements are logged, with foreign keys
+        /// off (what the rows `f` writes refer to need not exist).
+        pub fn run_logged<T>(
+            &self,
+            f: impl FnOnce(&mut AnyConnection) -> Result<T, DbError>,
+        ) -> (T, StatementLog) {
+            let log = StatementLog::default();
+            let recorder = log.clone();
+            let value = self
+                .db
+                .run_blocking(move |c| {
+                    c.batch_execute("PRAGMA foreign_keys = OFF")?;
+                    c.set_instrumentation(recorder);
+                    f(c)
+                })
+                .unwrap();
+            (value, log)
         }
     }
 

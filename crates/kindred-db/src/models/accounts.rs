@@ -274,25 +274,18 @@ pub fn local_admin_ids(conn: &mut AnyConnection) -> Result<Vec<i64>, DbError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scratch::{ScratchDb, StatementLog};
+    use crate::scratch::ScratchDb;
 
     /// Every received note looks up the local names it mentions: on SQLite an
     /// `IN` list of varying length would be parsed and planned on every call.
     #[test]
     fn looking_up_mentioned_names_runs_only_cached_statements() {
-        let scratch = ScratchDb::sqlite("mentioned-names");
-        let log = StatementLog::default();
-        let recorder = log.clone();
-        let found = scratch
-            .db
-            .run_blocking(move |c| {
-                c.set_instrumentation(recorder);
-                let mut found = find_local_by_usernames(c, &["Ann".into(), "bo".into()])?;
-                found.extend(find_local_by_usernames(c, &["cy".into()])?);
-                found.extend(find_local_by_usernames(c, &[])?);
-                Ok(found)
-            })
-            .unwrap();
+        let (found, log) = ScratchDb::sqlite("mentioned-names").run_logged(|c| {
+            let mut found = find_local_by_usernames(c, &["Ann".into(), "bo".into()])?;
+            found.extend(find_local_by_usernames(c, &["cy".into()])?);
+            found.extend(find_local_by_usernames(c, &[])?);
+            Ok(found)
+        });
         assert!(found.is_empty());
         log.assert_all_cached("SELECT");
     }

@@ -82,13 +82,51 @@ pub fn atomically_as<T, E: From<diesel::result::Error>>(
 /// Whether any local account follows `account_id` (or asked to).
 pub fn followed_locally(conn: &mut AnyConnection, account_id: i64) -> Result<bool, DbError> {
     use crate::schema::accounts;
-    let local = accounts::table
-        .filter(accounts::domain.eq(""))
-        .select(accounts::id);
-    let n: i64 = follows::table
+    // Run for nearly every pushed note (most arrive because someone here follows
+    // the author): on the backend's own connection.
+    let n: i64 = native!(conn, c => follows::table
         .filter(follows::target_account_id.eq(account_id))
-        .filter(follows::account_id.eq_any(local))
+        .filter(
+            follows::account_id.eq_any(
+                accounts::table
+                    .filter(accounts::domain.eq(""))
+                    .select(accounts::id),
+            ),
+        )
         .count()
-        .get_result(conn)?;
+        .get_result(c))?;
     Ok(n > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+    use crate::models::notifications::{self, NotificationRow};
+    use crate::models::{received, remote_accounts, social};
+    use crate::scratch::ScratchDb;
+
+    /// The look-ups and writes every received note runs besides the status insert
+    /// (`inbox/receive.rs`, `inbox/note.rs`): each must be a statement diesel
+    /// caches, or SQLite parses and plans it again on every call.
+    #[test]
+    fn the_inbox_per_note_queries_run_only_cached_statements() {
+        let ((), log) = ScratchDb::sqlite("inbox-queries").run_logged(|c| {
+            let now = Utc::now().naive_utc();
+            for n in 1..=2 {
+                received::check(c, "id-hash", "signature-hash")?;
+                received::record(c, &format!("id-hash-{n}"), "signature-hash", now)?;
+                remote_accounts::find_by_uri(c, "https://remote.example/users/ann")?;
+                status_by_uri(c, "https://remote.example/notes/1")?;
+                followed_locally(c, 5)?;
+                social::notifying_followers(c, 5)?;
+                // Checks blocks both ways, then inserts.
+                let note = NotificationRow::new(n, 7, 5, "mention", Some(1), now);
+                notifications::insert(c, &[note])?;
+            }
+            Ok(())
+        });
+        log.assert_all_cached("INSERT INTO `notifications`");
+    }
 }

@@ -929,10 +929,8 @@ pub fn find_reblog(
 
 #[cfg(test)]
 mod tests {
-    use diesel::connection::SimpleConnection;
-
     use super::*;
-    use crate::scratch::{ScratchDb, StatementLog};
+    use crate::scratch::ScratchDb;
 
     /// Storing a status is the inbox's hottest write. A statement diesel will not
     /// cache (one holding a SQL literal, say) is parsed and planned again on every
@@ -940,47 +938,38 @@ mod tests {
     /// and cost the group-commit writer about half again per received note.
     #[test]
     fn storing_a_status_runs_only_cached_statements() {
-        let scratch = ScratchDb::sqlite("status-insert");
-        let log = StatementLog::default();
-        let recorder = log.clone();
-        scratch
-            .db
-            .run_blocking(move |c| {
-                // No accounts: what the rows refer to is not what is tested here.
-                c.batch_execute("PRAGMA foreign_keys = OFF")?;
-                c.set_instrumentation(recorder);
-                // The second status finds the tag the first one created.
-                for id in [1, 2] {
-                    let status = NewStatus {
-                        id,
-                        uri: format!("https://remote.example/notes/{id}"),
-                        account_id: 5,
-                        local: false,
-                        in_reply_to_id: None,
-                        in_reply_to_account_id: None,
-                        reblog_of_id: None,
-                        text: "hello #peers".into(),
-                        content: "<p>hello #peers</p>".into(),
-                        spoiler_text: String::new(),
-                        sensitive: false,
-                        visibility: "public".into(),
-                        local_only: false,
-                        language: None,
-                        created_at: chrono::Utc::now().naive_utc(),
-                    };
-                    insert(
-                        c,
-                        &StatusInsert {
-                            status,
-                            mentioned_account_ids: vec![7, 8],
-                            tags: vec![("peers".into(), 100 + id)],
-                            idempotency_key: Some(format!("key-{id}")),
-                        },
-                    )?;
-                }
-                Ok(())
-            })
-            .unwrap();
+        let ((), log) = ScratchDb::sqlite("status-insert").run_logged(|c| {
+            // The second status finds the tag the first one created.
+            for id in [1, 2] {
+                let status = NewStatus {
+                    id,
+                    uri: format!("https://remote.example/notes/{id}"),
+                    account_id: 5,
+                    local: false,
+                    in_reply_to_id: None,
+                    in_reply_to_account_id: None,
+                    reblog_of_id: None,
+                    text: "hello #peers".into(),
+                    content: "<p>hello #peers</p>".into(),
+                    spoiler_text: String::new(),
+                    sensitive: false,
+                    visibility: "public".into(),
+                    local_only: false,
+                    language: None,
+                    created_at: chrono::Utc::now().naive_utc(),
+                };
+                insert(
+                    c,
+                    &StatusInsert {
+                        status,
+                        mentioned_account_ids: vec![7, 8],
+                        tags: vec![("peers".into(), 100 + id)],
+                        idempotency_key: Some(format!("key-{id}")),
+                    },
+                )?;
+            }
+            Ok(())
+        });
         log.assert_all_cached("INSERT INTO `statuses`");
     }
 }
