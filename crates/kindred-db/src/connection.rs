@@ -5,6 +5,7 @@ use diesel::pg::PgConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel::sqlite::SqliteConnection;
 
+use crate::checkpoint::Checkpoints;
 use crate::group_commit::GroupWriter;
 use crate::DbError;
 
@@ -104,6 +105,10 @@ pub fn classify_url(url: &str) -> Result<(Backend, String), DbError> {
 /// Nothing here needs a large temporary store (no VACUUM; sorts are of bounded
 /// pages).
 ///
+/// No connection checkpoints the WAL when its commit makes it long
+/// (`wal_autocheckpoint = 0`): a thread of the `Db` does (`crate::checkpoint`), so
+/// the one group-commit writer never stops for it.
+///
 /// The SQLite library itself is built with `SQLITE_ENABLE_QPSG` (`.cargo/config.toml`):
 /// without it SQLite re-prepares a cached statement every time a value is bound to
 /// its `LIMIT ?`, that is every diesel `.first()` and page query, on every call.
@@ -117,7 +122,7 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for ConnectionSetup
                 "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
                  PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
                  PRAGMA mmap_size = 2147418112; PRAGMA secure_delete = ON; \
-                 PRAGMA temp_store = MEMORY;",
+                 PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 0;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
         }
@@ -143,6 +148,8 @@ pub struct Db {
     pool: Pool<ConnectionManager<AnyConnection>>,
     backend: Backend,
     grouped: GroupWriter,
+    /// SQLite only: the WAL checkpoint thread, running while this `Db` lives.
+    _checkpoints: Option<Checkpoints>,
 }
 
 impl Db {
@@ -170,10 +177,15 @@ impl Db {
                 DbError::Unavailable(diagnose(backend, &url).unwrap_or_else(|| e.to_string()))
             })?;
         let grouped = GroupWriter::start(pool.clone())?;
+        let checkpoints = match backend {
+            Backend::Sqlite => Some(Checkpoints::start(pool.clone())?),
+            Backend::Postgres => None,
+        };
         Ok(Self {
             pool,
             backend,
             grouped,
+            _checkpoints: checkpoints,
         })
     }
 
@@ -242,6 +254,49 @@ mod tests {
     struct TempStore {
         #[diesel(sql_type = diesel::sql_types::Integer)]
         temp_store: i32,
+    }
+
+    #[derive(diesel::QueryableByName)]
+    struct AutoCheckpoint {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        wal_autocheckpoint: i32,
+    }
+
+    /// No commit checkpoints the WAL (the group-commit writer would wait for it);
+    /// the `Db`'s own thread does: a megabyte written reaches the database file
+    /// while every connection stays open (closing the last one would checkpoint).
+    #[test]
+    fn the_wal_is_checkpointed_by_a_thread_of_its_own() {
+        use diesel::connection::SimpleConnection;
+        use std::time::{Duration, Instant};
+
+        let scratch = crate::scratch::ScratchDb::sqlite("checkpoint");
+        let file_size = || std::fs::metadata(&scratch.path).map_or(0, |m| m.len());
+        let auto = scratch
+            .db
+            .run_blocking(|c| {
+                let row = diesel::sql_query("PRAGMA wal_autocheckpoint")
+                    .get_result::<AutoCheckpoint>(c)?;
+                c.batch_execute("CREATE TABLE filler (t TEXT NOT NULL)")?;
+                for _ in 0..256 {
+                    c.batch_execute(&format!(
+                        "INSERT INTO filler VALUES ('{}')",
+                        "x".repeat(4000)
+                    ))?;
+                }
+                Ok(row.wal_autocheckpoint)
+            })
+            .unwrap();
+        assert_eq!(auto, 0, "commits must not checkpoint");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while file_size() < 1 << 20 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(
+            file_size() >= 1 << 20,
+            "the rows were not checkpointed into the file: {} bytes",
+            file_size()
+        );
     }
 
     /// Both settings are easy to lose without noticing (a build without the

@@ -2,6 +2,7 @@
 //! PostgreSQL through [`AnyConnection`]; what the two cannot share is written per
 //! backend by matching on the connection variant, here and nowhere else.
 
+mod checkpoint;
 pub mod connection;
 pub mod error;
 pub mod group_commit;
@@ -32,7 +33,7 @@ pub(crate) mod scratch {
     /// A migrated SQLite database in a new file, removed when dropped.
     pub struct ScratchDb {
         pub db: Db,
-        path: PathBuf,
+        pub path: PathBuf,
     }
 
     impl ScratchDb {
