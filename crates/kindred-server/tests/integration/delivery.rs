@@ -895,14 +895,32 @@ async fn no_body_kept_after_delivery(backend: Backend) {
     // Nor in the file: SQLite overwrites what it deletes (`secure_delete`), so once
     // the write-ahead log is folded in, no byte of the address is left.
     if matches!(backend, Backend::Sqlite) {
-        app.state
-            .db
-            .run(|c| {
-                diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").execute(c)?;
-                Ok(())
-            })
-            .await
-            .unwrap();
+        #[derive(QueryableByName)]
+        struct Checkpoint {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            busy: i32,
+        }
+        // The `Db`'s own checkpoint thread may hold the checkpoint lock for a
+        // moment; a checkpoint that found it taken says so (`busy`) and is retried.
+        let mut folded = false;
+        for _ in 0..100 {
+            let busy = app
+                .state
+                .db
+                .run(|c| {
+                    Ok(diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)")
+                        .get_result::<Checkpoint>(c)?
+                        .busy)
+                })
+                .await
+                .unwrap();
+            if busy == 0 {
+                folded = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(folded, "the write-ahead log could not be checkpointed");
         for file in ["kindred.sqlite", "kindred.sqlite-wal"] {
             let bytes = std::fs::read(app.dir.0.join(file)).unwrap_or_default();
             let found = bytes.windows(PLACE.len()).any(|w| w == PLACE.as_bytes());
