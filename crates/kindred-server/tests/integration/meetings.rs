@@ -74,8 +74,33 @@ impl Write for Capture {
 
 fn assert_no_secret(what: &str, text: &str) {
     for s in [STREET, POSTAL, NOTES, LINK, "room-secret-42", VENUE] {
-        assert!(!text.contains(s), "{s:?} leaked in {what}: {text}");
+        assert!(!contains_secret(text, s), "{s:?} leaked in {what}: {text}");
     }
+}
+
+#[test]
+fn secrets_are_found_as_themselves_only() {
+    assert!(contains_secret(r#"{"postal_code":"04107"}"#, POSTAL));
+    assert!(contains_secret("04107 Leipzig", POSTAL));
+    assert!(!contains_secret("2026-11-26T23:19:42.904107Z", POSTAL));
+    assert!(!contains_secret("account_id=1041070 port=04107", "1041"));
+    assert!(contains_secret("at Kastanienweg 17b, 2nd floor", STREET));
+    assert!(contains_secret("/room-secret-42", "room-secret-42"));
+}
+
+/// Whether `secret` is in `text` as itself: not inside a longer run of digits, so
+/// that a postal code is not "found" in an id, a port or a timestamp's
+/// microseconds (`…42.904107Z` holds `04107`); a leaked code is set off from its
+/// neighbours (`"04107"`, `04107 Leipzig`).
+pub(crate) fn contains_secret(text: &str, secret: &str) -> bool {
+    let digit_at = |i: Option<char>| i.is_some_and(|c| c.is_ascii_digit());
+    text.match_indices(secret).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + secret.len()..].chars().next();
+        let starts_with_digit = secret.starts_with(|c: char| c.is_ascii_digit());
+        let ends_with_digit = secret.ends_with(|c: char| c.is_ascii_digit());
+        !(starts_with_digit && digit_at(before) || ends_with_digit && digit_at(after))
+    })
 }
 
 async fn facilitator(app: &TestApp, name: &str) -> (String, String) {
