@@ -305,11 +305,7 @@ mod tests {
         Pool<ConnectionManager<AnyConnection>>,
         GroupWriter,
     ) {
-        let path = std::env::temp_dir().join(format!(
-            "kindred-group-commit-{name}{}-{}.db",
-            std::process::id(),
-            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
-        ));
+        let path = crate::scratch::temp_path(&format!("group-commit-{name}"));
         let pool = sqlite_pool(&path);
         pool.get()
             .unwrap()
@@ -328,7 +324,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failing_or_panicking_job_leaves_the_others_committed() {
-        let (path, pool, w) = writer_on_new_file("");
+        let (path, pool, w) = writer_on_new_file("panics");
         let insert = |v: i64| {
             move |c: &mut AnyConnection| {
                 diesel::sql_query(format!("INSERT INTO t (v) VALUES ({v})")).execute(c)?;
@@ -384,7 +380,7 @@ mod tests {
     async fn a_failed_batch_runs_again_one_job_at_a_time() {
         use std::sync::atomic::{AtomicUsize, Ordering};
         use std::sync::Arc;
-        let (path, pool, w) = writer_on_new_file("rerun-");
+        let (path, pool, w) = writer_on_new_file("rerun");
         // Holds the writer, in a batch of its own, until the next three are queued,
         // so that they share the next batch.
         let (release, released) = std::sync::mpsc::channel::<()>();

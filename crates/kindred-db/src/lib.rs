@@ -30,6 +30,15 @@ pub(crate) mod scratch {
 
     use crate::{AnyConnection, Db, DbError, DbSettings};
 
+    /// A new file name in the temporary directory, unique to this process and call.
+    pub fn temp_path(name: &str) -> PathBuf {
+        std::env::temp_dir().join(format!(
+            "kindred-{name}-{}-{}.db",
+            std::process::id(),
+            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+        ))
+    }
+
     /// A migrated SQLite database in a new file, removed when dropped.
     pub struct ScratchDb {
         pub db: Db,
@@ -38,11 +47,7 @@ pub(crate) mod scratch {
 
     impl ScratchDb {
         pub fn sqlite(name: &str) -> Self {
-            let path = std::env::temp_dir().join(format!(
-                "kindred-{name}-{}-{}.db",
-                std::process::id(),
-                chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
-            ));
+            let path = temp_path(name);
             let db = Db::connect(&DbSettings {
                 url: format!("sqlite://{}", path.display()),
                 max_connections: 1,
@@ -51,9 +56,7 @@ pub(crate) mod scratch {
             crate::migrate::run_pending(&db).unwrap();
             Self { db, path }
         }
-    }
 
-    impl ScratchDb {
         /// Runs `f` on a connection whose statements are logged, with foreign keys
         /// off (what the rows `f` writes refer to need not exist).
         pub fn run_logged<T>(

@@ -474,23 +474,19 @@ async fn store_note(
     // Sanitizing is done here, by the request's thread, not by the one writer
     // every inbox write waits for. A note that turns out to concern nobody here
     // was rendered for nothing: bounded work, like parsing its JSON was.
-    let rendered = std::sync::Arc::new(render(
-        &data.urls,
-        &json,
-        author.remote.followers_url.as_deref(),
-    ));
-    let r = rendered.clone();
+    let rendered = render(&data.urls, &json, author.remote.followers_url.as_deref());
+    let tags = rendered.tags.clone();
     // Grouped: under load many inbox writes share one commit (`Db::write_grouped`).
     let stored = data
         .db
-        .write_grouped(move |c| store(c, &d, &json, &r, author_id, pushed, receipt.as_ref()))
+        .write_grouped(move |c| store(c, &d, &json, &rendered, author_id, pushed, receipt.as_ref()))
         .await?;
     Ok(match stored {
         Stored::New(row, notes) => {
             data.publish(InboxEvent::Status(
                 StatusChange::Created,
                 Box::new(row.clone()),
-                rendered.tags.clone(),
+                tags,
             ));
             data.publish(InboxEvent::Notifications(notes));
             Some(row)
