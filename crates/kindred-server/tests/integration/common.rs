@@ -401,3 +401,18 @@ pub fn assert_no_email(v: &Value, email: &str) {
     }
     walk(v);
 }
+
+/// Whether `secret` is in `text` as itself: not inside a longer run of digits, so
+/// that a postal code is not "found" in an id, a port or a timestamp's
+/// microseconds (`…42.904107Z` holds `04107`); a leaked code is set off from its
+/// neighbours (`"04107"`, `04107 Leipzig`).
+pub fn contains_secret(text: &str, secret: &str) -> bool {
+    let digit_at = |i: Option<char>| i.is_some_and(|c| c.is_ascii_digit());
+    text.match_indices(secret).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + secret.len()..].chars().next();
+        let starts_with_digit = secret.starts_with(|c: char| c.is_ascii_digit());
+        let ends_with_digit = secret.ends_with(|c: char| c.is_ascii_digit());
+        !(starts_with_digit && digit_at(before) || ends_with_digit && digit_at(after))
+    })
+}

@@ -12,7 +12,7 @@ use kindred_domain::Role;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::common::{both_backends, spawn_app, Backend, TestApp};
+use crate::common::{both_backends, contains_secret, spawn_app, Backend, TestApp};
 
 both_backends!(meeting_notifications_reach_the_right_people);
 
@@ -36,7 +36,7 @@ async fn notifications(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
     let text = v.to_string();
     for s in [STREET, POSTAL, NOTES, LINK, "room-secret-42"] {
         assert!(
-            !crate::meetings::contains_secret(&text, s),
+            !contains_secret(&text, s),
             "{s:?} leaked in notifications: {text}"
         );
     }
@@ -266,6 +266,6 @@ async fn meeting_notifications_reach_the_right_people(backend: Backend) {
     assert_eq!(status, 200, "{one}");
     assert_eq!(one["type"], notify::EVENT_REMINDER);
     for s in [STREET, POSTAL, NOTES, LINK] {
-        assert!(!crate::meetings::contains_secret(&one.to_string(), s));
+        assert!(!contains_secret(&one.to_string(), s));
     }
 }

@@ -16,7 +16,7 @@ use kindred_domain::Role;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::common::{both_backends, spawn_app, Backend, TestApp};
+use crate::common::{both_backends, contains_secret, spawn_app, Backend, TestApp};
 
 both_backends!(
     facilitators_run_meetings_and_members_answer,
@@ -86,21 +86,6 @@ fn secrets_are_found_as_themselves_only() {
     assert!(!contains_secret("account_id=1041070 port=04107", "1041"));
     assert!(contains_secret("at Kastanienweg 17b, 2nd floor", STREET));
     assert!(contains_secret("/room-secret-42", "room-secret-42"));
-}
-
-/// Whether `secret` is in `text` as itself: not inside a longer run of digits, so
-/// that a postal code is not "found" in an id, a port or a timestamp's
-/// microseconds (`…42.904107Z` holds `04107`); a leaked code is set off from its
-/// neighbours (`"04107"`, `04107 Leipzig`).
-pub(crate) fn contains_secret(text: &str, secret: &str) -> bool {
-    let digit_at = |i: Option<char>| i.is_some_and(|c| c.is_ascii_digit());
-    text.match_indices(secret).any(|(at, _)| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + secret.len()..].chars().next();
-        let starts_with_digit = secret.starts_with(|c: char| c.is_ascii_digit());
-        let ends_with_digit = secret.ends_with(|c: char| c.is_ascii_digit());
-        !(starts_with_digit && digit_at(before) || ends_with_digit && digit_at(after))
-    })
 }
 
 async fn facilitator(app: &TestApp, name: &str) -> (String, String) {
