@@ -1,77 +1,72 @@
 //! HTTP signature verification (cavage draft, `rsa-sha256`) for the inbox and for
 //! signed fetches. The signing string is rebuilt by `http_signature_normalization`
-//! (as `activitypub_federation` does); the RSA check is `ring`'s, several times
-//! faster than the `rsa` crate, with each actor's key parsed once and kept in a
-//! bounded cache. A cached key is used only while the stored PEM is the very same
-//! text, so a re-fetched (rotated) key replaces it on its first use.
+//! (as `activitypub_federation` does); the RSA check is AWS-LC's (`aws-lc-rs`), with
+//! each actor's key parsed once — Montgomery constants included, which `ring`
+//! re-derives on every verification — and kept in a bounded cache. A cached key is
+//! used only while the stored PEM is the very same text, so a re-fetched (rotated)
+//! key replaces it on its first use.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use actix_web::HttpRequest;
+use aws_lc_rs::signature::{
+    ParsedPublicKey, RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY, RSA_PKCS1_2048_8192_SHA256,
+};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use ring::signature::{UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
 use rsa::pkcs1::EncodeRsaPublicKey;
 use rsa::pkcs8::DecodePublicKey;
 use rsa::traits::PublicKeyParts;
-use rsa::{Pkcs1v15Sign, RsaPublicKey};
-use sha2::{Digest, Sha256};
+use rsa::RsaPublicKey;
 
 /// Distinct actors' keys kept; past this the cache starts over (a parse is cheap
 /// next to a fetch, the bound keeps memory flat whatever the traffic).
 pub const MAX_CACHED_KEYS: usize = 10_000;
+
+/// Keys shorter than this are refused: a 512-bit modulus is factored in hours, so
+/// its signatures prove nothing. 1024-bit keys still exist on old servers.
+pub const MIN_KEY_BITS: usize = 1024;
 
 /// A signature older than this does not verify (the inbox's Date window is checked
 /// before, with the same bound).
 const EXPIRES_AFTER: Duration = Duration::from_secs(60 * 60);
 
 /// An actor's public key, parsed.
-#[derive(Debug)]
 pub struct PublicKey {
     pem: String,
-    check: Check,
+    key: ParsedPublicKey,
 }
 
-#[derive(Debug)]
-enum Check {
-    /// PKCS#1 DER of a 2048–8192-bit key, for `ring`.
-    Ring(Vec<u8>),
-    /// Keys `ring` refuses (shorter than 2048 bits), as the library accepted them.
-    Rsa(RsaPublicKey),
+impl std::fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PublicKey").finish_non_exhaustive()
+    }
 }
 
 impl PublicKey {
-    /// Parses a `BEGIN PUBLIC KEY` (SPKI) PEM, as actor documents carry.
+    /// Parses a `BEGIN PUBLIC KEY` (SPKI) PEM, as actor documents carry. None for
+    /// an unreadable key or one outside 1024–8192 bits.
     pub fn parse(pem: &str) -> Option<Self> {
+        // The `rsa` crate reads the PEM (line endings and all) and tells the size;
+        // AWS-LC keeps the parsed key for verifying.
         let key = RsaPublicKey::from_public_key_pem(pem).ok()?;
-        let bits = key.n().bits();
-        let check = if (2048..=8192).contains(&bits) {
-            Check::Ring(key.to_pkcs1_der().ok()?.as_bytes().to_vec())
-        } else {
-            Check::Rsa(key)
+        let params = match key.n().bits() {
+            2048..=8192 => &RSA_PKCS1_2048_8192_SHA256,
+            MIN_KEY_BITS..=2047 => &RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
+            _ => return None,
         };
+        let der = key.to_pkcs1_der().ok()?;
         Some(Self {
             pem: pem.to_owned(),
-            check,
+            key: ParsedPublicKey::new(params, der.as_bytes()).ok()?,
         })
     }
 
     /// RSASSA-PKCS1-v1_5 with SHA-256 over `message`.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
-        match &self.check {
-            Check::Ring(der) => UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, der)
-                .verify(message, signature)
-                .is_ok(),
-            Check::Rsa(key) => key
-                .verify(
-                    Pkcs1v15Sign::new::<Sha256>(),
-                    &Sha256::digest(message),
-                    signature,
-                )
-                .is_ok(),
-        }
+        self.key.verify_sig(message, signature).is_ok()
     }
 }
 
@@ -181,5 +176,40 @@ mod tests {
         assert!(!Arc::ptr_eq(&first, &rotated));
         assert_eq!(cache.len(), 1);
         assert!(cache.get("https://a.example/v", "not a key").is_none());
+    }
+
+    /// Signs `message` with a fresh `bits`-bit key as any RSA implementation
+    /// would; returns the key's SPKI PEM and the signature.
+    fn signed_with_a_key_of(bits: usize, message: &[u8]) -> (String, Vec<u8>) {
+        use rsa::pkcs8::{EncodePublicKey, LineEnding};
+        use rsa::{Pkcs1v15Sign, RsaPrivateKey};
+        use sha2::{Digest, Sha256};
+        let key = RsaPrivateKey::new(&mut rand::rngs::OsRng, bits).unwrap();
+        let signature = key
+            .sign(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(message))
+            .unwrap();
+        let pem = key
+            .to_public_key()
+            .to_public_key_pem(LineEnding::LF)
+            .unwrap();
+        (pem, signature)
+    }
+
+    #[test]
+    fn old_1024_bit_keys_verify_and_shorter_ones_are_refused() {
+        let message = b"(request-target): post /inbox";
+        let (pem, signature) = signed_with_a_key_of(1024, message);
+        let key = PublicKey::parse(&pem).unwrap();
+        assert!(key.verify(message, &signature));
+        assert!(!key.verify(b"(request-target): post /other", &signature));
+
+        let (pem, signature) = signed_with_a_key_of(4096, message);
+        assert!(PublicKey::parse(&pem).unwrap().verify(message, &signature));
+
+        let (pem, _) = signed_with_a_key_of(512, message);
+        assert!(
+            PublicKey::parse(&pem).is_none(),
+            "a 512-bit key is factorable"
+        );
     }
 }
