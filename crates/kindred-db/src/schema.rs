@@ -484,6 +484,17 @@ diesel::table! {
     }
 }
 
+// SQLite's FTS5 index of statuses' search words (migration 2026-11-26-000001_search;
+// a virtual table, so not in the migrations' schema comparison). Written only by
+// `statuses::insert_row` on SQLite (why there: migration 2026-11-26-000022); searched
+// through SQL text in `models::search`.
+diesel::table! {
+    statuses_search (rowid) {
+        rowid -> BigInt,
+        search_text -> Text,
+    }
+}
+
 diesel::table! {
     #[sql_name = "accounts"]
     account_search (id) {

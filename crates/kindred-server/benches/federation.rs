@@ -22,7 +22,8 @@
 //! The load client and the fan-out's receivers run on a runtime of their own with
 //! named threads, so CPU time is split between them and the instances (server) as in
 //! the timelines bench; PostgreSQL's processes are read from /proc when local.
-//! `KINDRED_BENCH_ONLY=inbox|fanout|crypto` runs one part. `KINDRED_BENCH_SQL=1`
+//! `KINDRED_BENCH_ONLY=inbox|fanout|crypto` runs one part; `KINDRED_BENCH_INBOX_TOTAL=N`
+//! sends N activities to the inbox instead of 4,000. `KINDRED_BENCH_SQL=1`
 //! also prints the inbox's SQL statements per activity by kind of thread
 //! (`federation/sql_census.rs`).
 //! Results go in docs/performance.md with the machine, backend and load average.
@@ -406,7 +407,12 @@ fn create_note(sender: &Instance, name: &str, n: usize, mention: &str) -> Value 
 
 async fn inbox_throughput() {
     const ACTORS: usize = 20;
-    const TOTAL: usize = 4000;
+    // `KINDRED_BENCH_INBOX_TOTAL` lengthens the measured window (for profiling, or
+    // steadier figures on a machine whose speed drifts); 4,000 by default.
+    let total: usize = std::env::var("KINDRED_BENCH_INBOX_TOTAL")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4000);
     let receiver_url = database("inbox_receiver");
     let receiver = instance(receiver_url.clone()).await;
     let db_cpu = db_cpu_reader(&receiver, &receiver_url);
@@ -447,7 +453,7 @@ async fn inbox_throughput() {
         assert_eq!(r.status(), 202, "{}", r.text().await.unwrap());
     }
     // Signed in advance, so the client's signing is not on the clock.
-    let requests: Vec<reqwest::Request> = (0..TOTAL)
+    let requests: Vec<reqwest::Request> = (0..total)
         .map(|n| {
             let (name, signer) = &signers[n % ACTORS];
             post(create_note(&sender, name, n, &alice).to_string(), signer)
@@ -486,7 +492,7 @@ async fn inbox_throughput() {
     }
     let took = started.elapsed();
     let cpu_after = cpu_snapshot(&db_cpu);
-    sql_census::print(TOTAL, "activity");
+    sql_census::print(total, "activity");
     let mut lat = Latencies(all);
     let stored = receiver
         .state
@@ -502,13 +508,13 @@ async fn inbox_throughput() {
         .await
         .unwrap();
     println!(
-        "inbox ({backend}, {CONCURRENCY} connections, {ACTORS} actors): {TOTAL} signed Create(Note) in {:.2} s = {:.0} activities/s, p50 {:.1} ms, p99 {:.1} ms; {stored} statuses stored",
+        "inbox ({backend}, {CONCURRENCY} connections, {ACTORS} actors): {total} signed Create(Note) in {:.2} s = {:.0} activities/s, p50 {:.1} ms, p99 {:.1} ms; {stored} statuses stored",
         took.as_secs_f64(),
-        rate(TOTAL, took),
+        rate(total, took),
         lat.pct(0.5),
         lat.pct(0.99)
     );
-    println!("  {}", cpu_line(&cpu_before, &cpu_after, TOTAL, "activity"));
+    println!("  {}", cpu_line(&cpu_before, &cpu_after, total, "activity"));
 }
 
 /// A remote instance that answers every request with 202 and counts the requests

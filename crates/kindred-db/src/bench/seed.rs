@@ -199,6 +199,9 @@ pub fn insert(conn: &mut AnyConnection, b: &Batch) -> Result<(), DbError> {
         insert_rows!(conn, mutes::table, b.mutes);
         insert_rows!(conn, tags::table, b.tags);
         insert_rows!(conn, statuses::table, b.statuses);
+        if let AnyConnection::Sqlite(c) = conn {
+            count_statuses_on_sqlite(c, &b.statuses)?;
+        }
         insert_rows!(conn, mentions::table, b.mentions);
         insert_rows!(conn, status_tags::table, b.status_tags);
         insert_rows!(conn, favourites::table, b.favourites);
@@ -206,6 +209,26 @@ pub fn insert(conn: &mut AnyConnection, b: &Batch) -> Result<(), DbError> {
         insert_rows!(conn, oauth_tokens::table, b.tokens);
         Ok(())
     })
+}
+
+/// SQLite counts a new status in `account_stats` where it is inserted, not by a
+/// trigger (migration 2026-11-26-000022); PostgreSQL's trigger counts these rows.
+/// (Their search rows come from `search::backfill`, as for every status stored
+/// without its words.)
+fn count_statuses_on_sqlite(
+    c: &mut diesel::SqliteConnection,
+    rows: &[SeedStatus],
+) -> Result<(), DbError> {
+    let mut per_account: std::collections::BTreeMap<i64, (i64, NaiveDateTime)> = Default::default();
+    for s in rows.iter().filter(|s| s.visibility != "direct") {
+        let e = per_account.entry(s.account_id).or_insert((0, s.created_at));
+        e.0 += 1;
+        e.1 = e.1.max(s.created_at);
+    }
+    for (account, (count, latest)) in per_account {
+        crate::models::account_stats::count_new_statuses_on_sqlite(c, account, count, latest)?;
+    }
+    Ok(())
 }
 
 /// After a bulk load: PostgreSQL gets fresh planner statistics and a visibility map

@@ -195,53 +195,115 @@ pub fn insert_in_transaction(
     Ok(row)
 }
 
-/// The status row with its search words, in one statement (`status_inserts`),
-/// returned as stored (PostgreSQL keeps microseconds of `created_at`). The alias
-/// has no `edited_at`: a new status was never edited, so it is returned as NULL.
+/// The status row with its search words (`status_inserts`), returned as stored.
+/// PostgreSQL returns it (`RETURNING`: it keeps microseconds of `created_at`);
+/// SQLite stores every value exactly as given, so the row is the one given. A
+/// `RETURNING` clause on SQLite would run the insert in a statement journal, as a
+/// trigger does, and make FTS5 flush (see [`index_on_sqlite`]).
 fn insert_row(conn: &mut AnyConnection, n: &NewStatus) -> Result<StatusRow, DbError> {
     use crate::schema::status_inserts::dsl as c;
     let words = kindred_domain::search::status_document(&n.text, &n.spoiler_text);
-    Ok(native!(conn, conn => diesel::insert_into(c::status_inserts)
-        .values((
-            c::id.eq(n.id),
-            c::uri.eq(&n.uri),
-            c::account_id.eq(n.account_id),
-            c::local.eq(n.local),
-            c::in_reply_to_id.eq(n.in_reply_to_id),
-            c::in_reply_to_account_id.eq(n.in_reply_to_account_id),
-            c::reblog_of_id.eq(n.reblog_of_id),
-            c::text.eq(&n.text),
-            c::content.eq(&n.content),
-            c::spoiler_text.eq(&n.spoiler_text),
-            c::sensitive.eq(n.sensitive),
-            c::visibility.eq(&n.visibility),
-            c::local_only.eq(n.local_only),
-            c::language.eq(&n.language),
-            c::created_at.eq(n.created_at),
-            c::search_text.eq(Some(words)),
-        ))
-        .returning((
-            c::id,
-            c::uri,
-            c::account_id,
-            c::local,
-            c::in_reply_to_id,
-            c::in_reply_to_account_id,
-            c::reblog_of_id,
-            c::text,
-            c::content,
-            c::spoiler_text,
-            c::sensitive,
-            c::visibility,
-            c::local_only,
-            c::language,
-            c::created_at,
-            // A bound NULL, not `sql("NULL")`: diesel never caches a statement that
-            // holds a SQL literal, and this one runs for every status stored.
-            None::<NaiveDateTime>
-                .into_sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamp>>(),
-        ))
-        .get_result::<StatusRow>(conn))?)
+    // One list of values for both statements below.
+    macro_rules! values {
+        () => {
+            (
+                c::id.eq(n.id),
+                c::uri.eq(&n.uri),
+                c::account_id.eq(n.account_id),
+                c::local.eq(n.local),
+                c::in_reply_to_id.eq(n.in_reply_to_id),
+                c::in_reply_to_account_id.eq(n.in_reply_to_account_id),
+                c::reblog_of_id.eq(n.reblog_of_id),
+                c::text.eq(&n.text),
+                c::content.eq(&n.content),
+                c::spoiler_text.eq(&n.spoiler_text),
+                c::sensitive.eq(n.sensitive),
+                c::visibility.eq(&n.visibility),
+                c::local_only.eq(n.local_only),
+                c::language.eq(&n.language),
+                c::created_at.eq(n.created_at),
+                c::search_text.eq(Some(&words)),
+            )
+        };
+    }
+    match conn {
+        AnyConnection::Sqlite(conn) => {
+            diesel::insert_into(c::status_inserts)
+                .values(values!())
+                .execute(conn)?;
+            index_on_sqlite(conn, n, &words)?;
+            Ok(StatusRow {
+                id: n.id,
+                uri: n.uri.clone(),
+                account_id: n.account_id,
+                local: n.local,
+                in_reply_to_id: n.in_reply_to_id,
+                in_reply_to_account_id: n.in_reply_to_account_id,
+                reblog_of_id: n.reblog_of_id,
+                text: n.text.clone(),
+                content: n.content.clone(),
+                spoiler_text: n.spoiler_text.clone(),
+                sensitive: n.sensitive,
+                visibility: n.visibility.clone(),
+                local_only: n.local_only,
+                language: n.language.clone(),
+                created_at: n.created_at,
+                edited_at: None,
+            })
+        }
+        AnyConnection::Postgresql(conn) => Ok(diesel::insert_into(c::status_inserts)
+            .values(values!())
+            .returning((
+                c::id,
+                c::uri,
+                c::account_id,
+                c::local,
+                c::in_reply_to_id,
+                c::in_reply_to_account_id,
+                c::reblog_of_id,
+                c::text,
+                c::content,
+                c::spoiler_text,
+                c::sensitive,
+                c::visibility,
+                c::local_only,
+                c::language,
+                c::created_at,
+                // A bound NULL, not `sql("NULL")`: diesel never caches a statement
+                // that holds a SQL literal, and this one runs for every status.
+                None::<NaiveDateTime>
+                    .into_sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamp>>(),
+            ))
+            .get_result::<StatusRow>(conn)?),
+    }
+}
+
+/// What SQLite's AFTER INSERT triggers on `statuses` did until migration
+/// `2026-11-26-000022` (which says why they went): the author's `account_stats`
+/// and the status's search row. Neither statement fires a trigger, so neither
+/// opens a statement journal, and FTS5 keeps its pending terms until the commit.
+/// PostgreSQL keeps its trigger and has no search row to write. The three
+/// statements are one unit through the caller's transaction: every caller of
+/// `insert_row` rolls back on its error (`insert` is atomic; a failed group-commit
+/// job's batch is rolled back).
+fn index_on_sqlite(
+    c: &mut diesel::SqliteConnection,
+    n: &NewStatus,
+    words: &str,
+) -> Result<(), DbError> {
+    use crate::schema::statuses_search::dsl as fts;
+    if n.visibility != "direct" {
+        crate::models::account_stats::count_new_statuses_on_sqlite(
+            c,
+            n.account_id,
+            1,
+            n.created_at,
+        )?;
+    }
+    diesel::insert_into(fts::statuses_search)
+        .values((fts::rowid.eq(n.id), fts::search_text.eq(words)))
+        .execute(c)?;
+    Ok(())
 }
 
 fn attach_tags(
@@ -931,6 +993,74 @@ pub fn find_reblog(
 mod tests {
     use super::*;
     use crate::scratch::ScratchDb;
+    use diesel::connection::SimpleConnection;
+
+    fn new_status(id: i64, text: &str, visibility: &str) -> StatusInsert {
+        StatusInsert {
+            status: NewStatus {
+                id,
+                uri: format!("https://remote.example/notes/{id}"),
+                account_id: 5,
+                local: false,
+                in_reply_to_id: None,
+                in_reply_to_account_id: None,
+                reblog_of_id: None,
+                text: text.into(),
+                content: format!("<p>{text}</p>"),
+                spoiler_text: String::new(),
+                sensitive: false,
+                visibility: visibility.into(),
+                local_only: false,
+                language: None,
+                created_at: chrono::Utc::now().naive_utc(),
+            },
+            mentioned_account_ids: Vec::new(),
+            tags: Vec::new(),
+            idempotency_key: None,
+        }
+    }
+
+    /// The search index and the author's stats are written beside the status, and
+    /// the search index is written once per transaction, not once per status:
+    /// FTS5 flushes its pending terms into a new segment at every statement
+    /// savepoint, which a status insert that fires triggers (or has a `RETURNING`
+    /// clause) opens. With merging off every flush stays a segment of its own, at
+    /// least one `_data` row each.
+    #[test]
+    fn statuses_stored_together_are_indexed_in_one_flush() {
+        let scratch = ScratchDb::sqlite("status-fts-flush");
+        let ((data_rows, found, count), _) = scratch.run_logged(|c| {
+            c.batch_execute(
+                "INSERT INTO statuses_search (statuses_search, rank) VALUES ('automerge', 0); \
+                 INSERT INTO statuses_search (statuses_search, rank) VALUES ('crisismerge', 100);",
+            )?;
+            let first = insert(c, &new_status(1, "word1 shared", "public"))?;
+            let stored = find(c, 1)?.expect("stored");
+            assert_eq!(format!("{first:?}"), format!("{stored:?}"), "returned as stored");
+            c.transaction(|c| {
+                for id in 2..=40 {
+                    insert_in_transaction(c, &new_status(id, &format!("word{id} shared"), "public"))?;
+                }
+                insert_in_transaction(c, &new_status(41, "a direct shared word", "direct"))
+            })?;
+            #[derive(QueryableByName)]
+            struct N {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            let n = |c: &mut AnyConnection, q: &str| -> Result<i64, DbError> {
+                Ok(diesel::sql_query(q).get_result::<N>(c)?.n)
+            };
+            Ok((
+                n(c, "SELECT count(*) AS n FROM statuses_search_data")?,
+                n(c, "SELECT count(*) AS n FROM statuses_search WHERE statuses_search MATCH 'shared'")?,
+                n(c, "SELECT statuses_count AS n FROM account_stats WHERE account_id = 5")?,
+            ))
+        });
+        assert_eq!(found, 41, "every status is found");
+        assert_eq!(count, 40, "direct statuses are not counted");
+        assert!(data_rows < 10, "{data_rows} index rows: flushed per status");
+    }
 
     /// Storing a status is the inbox's hottest write. A statement diesel will not
     /// cache (one holding a SQL literal, say) is parsed and planned again on every
