@@ -1071,30 +1071,13 @@ mod tests {
         let ((), log) = ScratchDb::sqlite("status-insert").run_logged(|c| {
             // The second status finds the tag the first one created.
             for id in [1, 2] {
-                let status = NewStatus {
-                    id,
-                    uri: format!("https://remote.example/notes/{id}"),
-                    account_id: 5,
-                    local: false,
-                    in_reply_to_id: None,
-                    in_reply_to_account_id: None,
-                    reblog_of_id: None,
-                    text: "hello #peers".into(),
-                    content: "<p>hello #peers</p>".into(),
-                    spoiler_text: String::new(),
-                    sensitive: false,
-                    visibility: "public".into(),
-                    local_only: false,
-                    language: None,
-                    created_at: chrono::Utc::now().naive_utc(),
-                };
                 insert(
                     c,
                     &StatusInsert {
-                        status,
                         mentioned_account_ids: vec![7, 8],
                         tags: vec![("peers".into(), 100 + id)],
                         idempotency_key: Some(format!("key-{id}")),
+                        ..new_status(id, "hello #peers", "public")
                     },
                 )?;
             }
