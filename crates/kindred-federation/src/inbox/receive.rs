@@ -86,11 +86,9 @@ impl Envelope {
     }
 }
 
+/// Lower-case hex, in one formatting pass (twice per received activity).
 fn sha256_hex(s: &[u8]) -> String {
-    Sha256::digest(s)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    format!("{:x}", Sha256::digest(s))
 }
 
 /// The `Digest` header names this body (any SHA-256 entry matches).
@@ -377,4 +375,16 @@ async fn retry_with_fresh_key(
         return Err(unverified());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hashes_are_lower_case_hex() {
+        // FIPS 180-2's "abc" vector: ids already stored were written this way.
+        assert_eq!(
+            super::sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
 }
