@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod address;
+pub mod digest;
 pub mod email;
 pub mod error;
 pub mod federation_policy;

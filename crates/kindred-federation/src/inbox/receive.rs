@@ -23,8 +23,8 @@ use chrono::{Duration, Utc};
 use kindred_db::models::received::{self, Seen};
 use kindred_db::models::remote_accounts;
 use kindred_db::{AnyConnection, DbError};
+use kindred_domain::digest::sha256_hex;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use url::Url;
 
 use super::activities::{supported_object, InboxActivity, SUPPORTED};
@@ -84,11 +84,6 @@ impl Envelope {
             object_id: object_id(object),
         })
     }
-}
-
-/// Lower-case hex, in one formatting pass (twice per received activity).
-fn sha256_hex(s: &[u8]) -> String {
-    format!("{:x}", Sha256::digest(s))
 }
 
 /// The `Digest` header names this body (any SHA-256 entry matches).
@@ -375,16 +370,4 @@ async fn retry_with_fresh_key(
         return Err(unverified());
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn hashes_are_lower_case_hex() {
-        // FIPS 180-2's "abc" vector: ids already stored were written this way.
-        assert_eq!(
-            super::sha256_hex(b"abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-    }
 }

@@ -1,9 +1,9 @@
 //! `account_stats` (statuses, followers and following totals, latest status) is kept
 //! by triggers on both backends, except a status insert on SQLite, counted where it
-//! is written (`statuses::insert_row`, the bench seed). These tests change statuses and follows every way
-//! the server does — multi-row inserts, single deletes, deleting an original that
-//! others boosted, deleting an account (cascades) — and hold the counters to a
-//! recount of the tables after each step.
+//! is written (`statuses::insert_row`, the bench seed). These tests change statuses
+//! and follows every way the server does — multi-row inserts, single deletes,
+//! deleting an original that others boosted, deleting an account (cascades) — and
+//! hold the counters to a recount of the tables after each step.
 
 use std::collections::HashMap;
 
