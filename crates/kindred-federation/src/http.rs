@@ -227,7 +227,9 @@ mod tests {
         }
     }
 
-    /// A server that answers each request from a fixed table of raw responses.
+    /// A server that answers each request from a fixed table of raw responses, one
+    /// request per connection: every answer says `Connection: close`, or the client
+    /// could reuse a connection this server has already dropped (a reset, by chance).
     fn redirecting_server() -> u16 {
         use std::io::{BufRead, BufReader, Write};
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -245,11 +247,15 @@ mod tests {
                     }
                 }
                 let response = match path.as_str() {
-                    "/target" => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_owned(),
+                    "/target" => {
+                        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+                            .to_owned()
+                    }
                     "/one" => redirect("/target"),
                     "/two" => redirect("/one"),
                     "/ftp" => redirect("ftp://example.org/x"),
-                    _ => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_owned(),
+                    _ => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        .to_owned(),
                 };
                 let mut stream = stream;
                 let _ = stream.write_all(response.as_bytes());
