@@ -34,26 +34,35 @@ pub fn check(
     })
 }
 
-/// Records a processed activity; a concurrent delivery that got here first is fine.
-/// `ON CONFLICT DO NOTHING` rather than a caught unique violation, so that it can
-/// run inside the transaction of the activity's work (a failed statement aborts a
-/// PostgreSQL transaction).
+/// Records a processed activity and answers whether it was new: one statement,
+/// so a transaction that does the activity's work can begin with it (the work is
+/// rolled back with the record if it fails). `ON CONFLICT DO NOTHING` rather than
+/// a caught unique violation, which would abort a PostgreSQL transaction. Only an
+/// activity seen before costs a second statement, to tell a fresh delivery from a
+/// replay.
 pub fn record(
     conn: &mut AnyConnection,
     id_hash: &str,
     signature_hash: &str,
     now: NaiveDateTime,
-) -> Result<(), DbError> {
+) -> Result<Seen, DbError> {
     let row = (
         received_activities::id_hash.eq(id_hash),
         received_activities::signature_hash.eq(signature_hash),
         received_activities::received_at.eq(now),
     );
-    native!(conn, c => diesel::insert_into(received_activities::table)
+    let inserted = native!(conn, c => diesel::insert_into(received_activities::table)
         .values(row)
         .on_conflict_do_nothing()
         .execute(c))?;
-    Ok(())
+    if inserted > 0 {
+        return Ok(Seen::New);
+    }
+    Ok(match check(conn, id_hash, signature_hash)? {
+        Seen::Replay => Seen::Replay,
+        // Seen, or pruned between the two statements: not new either way.
+        Seen::Duplicate | Seen::New => Seen::Duplicate,
+    })
 }
 
 /// Deletes records older than `before`; returns how many.

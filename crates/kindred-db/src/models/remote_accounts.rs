@@ -82,6 +82,22 @@ pub fn upsert(
         // An empty domain would make it a local account.
         return Err(DbError::Conflict);
     }
+    match upsert_once(conn, new_id, p, now) {
+        // On PostgreSQL two first deliveries from one new actor can both find no
+        // row and both insert; the second meets the first's row, committed
+        // meanwhile, and refreshes it instead. A true clash (another actor with
+        // that username) conflicts again.
+        Err(DbError::Conflict) => upsert_once(conn, new_id, p, now),
+        other => other,
+    }
+}
+
+fn upsert_once(
+    conn: &mut AnyConnection,
+    new_id: i64,
+    p: &RemoteProfile,
+    now: NaiveDateTime,
+) -> Result<(AccountRow, RemoteAccountRow), DbError> {
     crate::models::federated::atomically(conn, |conn| {
         let existing = find_by_uri(conn, &p.uri)?;
         let id = match &existing {

@@ -1,6 +1,8 @@
 //! Remote actors (Person, Service, Group, Application, Organization): fetched from
 //! their own origin, checked, and stored as an `accounts` row plus `remote_accounts`.
 
+use std::sync::Arc;
+
 use activitypub_federation::config::Data;
 use activitypub_federation::protocol::helpers::deserialize_skip_error;
 use activitypub_federation::protocol::public_key::PublicKey;
@@ -14,6 +16,7 @@ use url::Url;
 use super::addressing::{domain_of, same_origin};
 use super::context::{FedData, FetchSigner};
 use super::error::{InboxError, Refusal};
+use super::known_actors;
 use crate::sanitize;
 
 /// The actor types we accept.
@@ -133,19 +136,14 @@ impl Object for RemoteActor {
         if data.urls.is_local(&id) {
             return Ok(None);
         }
-        let uri = id.to_string();
-        Ok(data
-            .db
-            .run(move |c| remote_accounts::find_by_uri(c, &uri))
+        Ok(known_actors::find(data, id.as_str())
             .await?
-            .map(|(account, remote)| Self { account, remote }))
+            .map(Arc::unwrap_or_clone))
     }
 
     /// The origin answered 410: the actor is gone, and so is our copy.
     async fn delete(self, data: &Data<FedData>) -> Result<(), InboxError> {
-        let id = self.account.id;
-        data.db.run(move |c| remote_accounts::delete(c, id)).await?;
-        Ok(())
+        forget(data, &self).await
     }
 
     async fn into_json(self, _data: &Data<FedData>) -> Result<ApActor, InboxError> {
@@ -200,8 +198,21 @@ impl Object for RemoteActor {
             .db
             .run(move |c| remote_accounts::upsert(c, new_id, &profile, now.naive_utc()))
             .await?;
-        Ok(Self { account, remote })
+        let actor = Self { account, remote };
+        data.actors.put(Arc::new(actor.clone()));
+        Ok(actor)
     }
+}
+
+/// Deletes our copy of a remote actor (its statuses and relations go with it) and
+/// forgets it.
+pub async fn forget(data: &FedData, actor: &RemoteActor) -> Result<(), InboxError> {
+    let id = actor.account.id;
+    data.actors.forget(actor.uri());
+    data.db.run(move |c| remote_accounts::delete(c, id)).await?;
+    // Again: a look-up that read the row before the delete may have put it back.
+    data.actors.forget(actor.uri());
+    Ok(())
 }
 
 impl Actor for RemoteActor {

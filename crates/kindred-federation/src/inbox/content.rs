@@ -14,8 +14,9 @@ use activitypub_federation::traits::{ActivityHandler, Object};
 use chrono::Utc;
 use kindred_db::models::interactions::{self, Mark};
 use kindred_db::models::notifications::{self as notif, NotificationRow};
+use kindred_db::models::received::Seen;
 use kindred_db::models::statuses::{self as repo, NewStatus, StatusInsert};
-use kindred_db::models::{accounts, federated, remote_accounts, social};
+use kindred_db::models::{accounts, federated, social};
 use kindred_db::StatusRow;
 use kindred_domain::visibility::{may_see, StatusFacts, ViewerFacts};
 use kindred_domain::Visibility;
@@ -66,19 +67,22 @@ impl ActivityHandler for Create {
     /// Stored only when it concerns someone here (see `note::create_pushed`).
     async fn receive(self, data: &Data<FedData>) -> Result<(), InboxError> {
         let author = self.actor.dereference(data).await?;
-        self.receive_from(data.app_data(), &author, None).await
+        self.receive_from(data.app_data(), &author, None)
+            .await
+            .map(drop)
     }
 }
 
 impl Create {
     /// `receive` with the actor the inbox already verified the signature against,
-    /// recording `receipt` in the transaction that stores the note.
+    /// recording `receipt` in the transaction that stores the note; whether the
+    /// activity had been processed before is found there too.
     pub async fn receive_from(
         self,
         data: &FedData,
         author: &RemoteActor,
         receipt: Option<Receipt>,
-    ) -> Result<(), InboxError> {
+    ) -> Result<Seen, InboxError> {
         // `verify` made the actor its author; a status already stored under this id
         // is left as it is.
         note::create_pushed(data, self.object, author, receipt).await
@@ -200,8 +204,7 @@ impl ActivityHandler for Delete {
         let actor = self.actor.dereference(data).await?;
         if &target == self.actor.inner() {
             // The account itself is gone; its statuses and relations go with it.
-            let id = actor.account.id;
-            data.db.run(move |c| remote_accounts::delete(c, id)).await?;
+            super::actor::forget(data, &actor).await?;
             return Ok(());
         }
         // A meeting listing (`verify` made the target the actor's server's).

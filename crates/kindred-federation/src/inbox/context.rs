@@ -10,6 +10,7 @@ use kindred_db::{Db, StatusRow};
 use kindred_domain::IdGenerator;
 use url::Url;
 
+use super::known_actors::KnownActors;
 use super::signature::KeyCache;
 use crate::http::{self, HttpPolicy};
 use crate::LocalUrls;
@@ -39,6 +40,8 @@ pub struct Inner {
     pub http: HttpPolicy,
     /// Remote actors' public keys, parsed once (see `signature`).
     pub keys: KeyCache,
+    /// Remote actors recently read or stored (see `known_actors`).
+    pub actors: KnownActors,
     /// The library's HTTP client, for the one fetch that must see the status code
     /// (`groups::origin_says_gone`); set by `federation_config`.
     pub client: OnceLock<reqwest_middleware::ClientWithMiddleware>,
@@ -63,6 +66,7 @@ impl FedData {
             events,
             http,
             keys: KeyCache::default(),
+            actors: KnownActors::default(),
             client: OnceLock::new(),
         }))
     }

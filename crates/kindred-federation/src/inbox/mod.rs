@@ -14,6 +14,7 @@ pub mod event;
 pub mod fetcher;
 pub mod follows;
 pub mod groups;
+pub mod known_actors;
 pub mod lookup;
 pub mod note;
 pub mod receive;

@@ -11,6 +11,7 @@ use activitypub_federation::protocol::helpers::{deserialize_one_or_many, deseria
 use activitypub_federation::traits::Object;
 use chrono::{DateTime, Utc};
 use kindred_db::models::notifications::{self as notif, NotificationRow};
+use kindred_db::models::received::Seen;
 use kindred_db::models::statuses::{self as repo, NewStatus, StatusInsert};
 use kindred_db::models::{accounts, federated, interactions};
 use kindred_db::{AccountRow, AnyConnection, DbError, StatusRow};
@@ -380,6 +381,10 @@ enum Stored {
     Existing(StatusRow),
     /// Pushed to us but of no concern here: dropped.
     Unrelated,
+    /// The activity carrying it was processed before (its receipt is stored):
+    /// nothing done. A value, not an error, so that the jobs sharing its commit
+    /// are not rolled back and run again.
+    Seen(Seen),
 }
 
 /// Everything a new note needs from storage, as one group-commit job (so one
@@ -388,6 +393,11 @@ enum Stored {
 /// whether it concerns us (`pushed`), then the status (`rendered` beforehand)
 /// with its mentions, tags, conversation and notifications — and `receipt`, the
 /// record that the activity carrying it was processed, in the same transaction.
+/// The receipt is written first, and says whether the activity was seen before:
+/// the inbox leaves de-duplicating a `Create` to this job (a concurrent second
+/// delivery queues behind the first and finds its receipt), so it reads nothing
+/// beforehand, and the one writer spends one statement on it, as it did to record
+/// it.
 fn store(
     c: &mut AnyConnection,
     data: &FedData,
@@ -397,11 +407,14 @@ fn store(
     pushed: bool,
     receipt: Option<&Receipt>,
 ) -> Result<Stored, DbError> {
+    if let Some(r) = receipt {
+        match r.record(c)? {
+            Seen::New => {}
+            seen => return Ok(Stored::Seen(seen)),
+        }
+    }
     let uri = json.id.as_str();
     if let Some(existing) = federated::status_by_uri(c, uri)? {
-        if let Some(r) = receipt {
-            r.record(c)?;
-        }
         return Ok(Stored::Existing(existing));
     }
     let parent = match &json.in_reply_to {
@@ -410,9 +423,6 @@ fn store(
     };
     if pushed && !concerns_us(c, &data.urls, json, parent.as_ref(), author_id)? {
         tracing::debug!("create of an unrelated note dropped");
-        if let Some(r) = receipt {
-            r.record(c)?;
-        }
         return Ok(Stored::Unrelated);
     }
     let mentioned = mentioned_in(c, &rendered.names)?;
@@ -453,9 +463,6 @@ fn store(
         || data.ids.next_at(now),
         now.naive_utc(),
     )?;
-    if let Some(r) = receipt {
-        r.record(c)?;
-    }
     Ok(Stored::New(row, stored))
 }
 
@@ -465,7 +472,7 @@ async fn store_note(
     author: &RemoteActor,
     pushed: bool,
     receipt: Option<Receipt>,
-) -> Result<Option<StatusRow>, InboxError> {
+) -> Result<Stored, InboxError> {
     if author.uri() != json.attributed_to.as_str() {
         return Err(Refusal::NotOwner.into());
     }
@@ -481,19 +488,15 @@ async fn store_note(
         .db
         .write_grouped(move |c| store(c, &d, &json, &rendered, author_id, pushed, receipt.as_ref()))
         .await?;
-    Ok(match stored {
-        Stored::New(row, notes) => {
-            data.publish(InboxEvent::Status(
-                StatusChange::Created,
-                Box::new(row.clone()),
-                tags,
-            ));
-            data.publish(InboxEvent::Notifications(notes));
-            Some(row)
-        }
-        Stored::Existing(row) => Some(row),
-        Stored::Unrelated => None,
-    })
+    if let Stored::New(row, notes) = &stored {
+        data.publish(InboxEvent::Status(
+            StatusChange::Created,
+            Box::new(row.clone()),
+            tags,
+        ));
+        data.publish(InboxEvent::Notifications(notes.clone()));
+    }
+    Ok(stored)
 }
 
 /// Stores a new remote status with its mentions, tags and notifications, then
@@ -503,24 +506,28 @@ pub async fn create(
     json: ApNote,
     author: &RemoteActor,
 ) -> Result<StatusRow, InboxError> {
-    store_note(data, json, author, false, None)
-        .await?
-        .ok_or_else(|| Refusal::Malformed.into())
+    match store_note(data, json, author, false, None).await? {
+        Stored::New(row, _) | Stored::Existing(row) => Ok(row),
+        // Neither happens without a receipt and `pushed`.
+        Stored::Unrelated | Stored::Seen(_) => Err(Refusal::Malformed.into()),
+    }
 }
 
 /// A note pushed to our inbox in a `Create`: stored (as [`create`]) only when it
 /// concerns someone here (as Mastodon does), so no server can fill our storage
 /// and timelines with posts nobody asked for. `receipt` is recorded in the same
-/// transaction as the note, or on its own when nothing is stored.
+/// transaction as the note, or on its own when nothing is stored. Answers
+/// whether the activity was new (processed now) or seen before (nothing done).
 pub async fn create_pushed(
     data: &FedData,
     json: ApNote,
     author: &RemoteActor,
     receipt: Option<Receipt>,
-) -> Result<(), InboxError> {
-    store_note(data, json, author, true, receipt)
-        .await
-        .map(drop)
+) -> Result<Seen, InboxError> {
+    Ok(match store_note(data, json, author, true, receipt).await? {
+        Stored::Seen(seen) => seen,
+        Stored::New(..) | Stored::Existing(_) | Stored::Unrelated => Seen::New,
+    })
 }
 
 /// Applies an `Update` of a remote status by its author; the audience never changes

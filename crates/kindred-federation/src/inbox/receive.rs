@@ -1,10 +1,11 @@
-//! One inbound activity, start to end: envelope, origin, digest, de-duplication,
-//! the actor, the activity parsed (once: the handler parsed the body into JSON for
-//! the policy check, and that value is used here), its URLs checked, the signature
-//! verified with the actor's cached key, then our `verify`/`receive`. On a failed
-//! signature the actor is re-fetched once (at most once per 5 minutes) in case its
-//! key was rotated. Logs carry the activity type, the origin's domain and the
-//! outcome code, never the body.
+//! One inbound activity, start to end: envelope, origin, digest, de-duplication
+//! (for a `Create` of a note on SQLite: only in the transaction that stores it),
+//! the actor (from `known_actors`), the activity parsed (once: the handler parsed
+//! the body into JSON for the policy check, and that value is used here), its URLs
+//! checked, the signature verified with the actor's cached key, then our
+//! `verify`/`receive`. On a failed signature the actor is re-fetched once (at most
+//! once per 5 minutes) in case its key was rotated. Logs carry the activity type,
+//! the origin's domain and the outcome code, never the body.
 //!
 //! These are the steps of `activitypub_federation`'s `receive_activity`, done here
 //! so that nothing is done twice (it parses the body and dereferences the actor
@@ -12,6 +13,8 @@
 //! the activity id's host and refuses private addresses; that id is never fetched
 //! here, and every fetch goes through `http::client`, which refuses non-global
 //! addresses when it connects.
+
+use std::sync::Arc;
 
 use activitypub_federation::config::{Data, FederationConfig};
 use activitypub_federation::error::Error as LibError;
@@ -22,7 +25,7 @@ use actix_web::HttpRequest;
 use chrono::{Duration, Utc};
 use kindred_db::models::received::{self, Seen};
 use kindred_db::models::remote_accounts;
-use kindred_db::{AnyConnection, DbError};
+use kindred_db::{AnyConnection, Backend, DbError};
 use kindred_domain::digest::sha256_hex;
 use serde_json::Value;
 use url::Url;
@@ -33,6 +36,7 @@ use super::addressing::{domain_of, same_origin};
 use super::context::FedData;
 use super::error::{InboxError, Refusal};
 use super::follows::object_id;
+use super::known_actors;
 use super::signature;
 use crate::signing::digest_header;
 
@@ -71,6 +75,12 @@ struct Envelope {
 }
 
 impl Envelope {
+    /// A `Create` of a note (not of a meeting listing): the inbox's hot path,
+    /// de-duplicated by the transaction that stores the note, not beforehand.
+    fn creates_note(&self) -> bool {
+        self.kind == "Create" && self.object_type.as_deref() != Some("Event")
+    }
+
     fn read(v: &Value) -> Option<Self> {
         let object = v.get("object").unwrap_or(&Value::Null);
         Some(Self {
@@ -121,7 +131,16 @@ pub async fn receive(
         None => ("unreadable", String::new()),
     };
     let result = match (envelope, activity) {
-        (Some(e), Some(activity)) => process(config, request, body, e, activity).await,
+        (Some(e), Some(activity)) => {
+            let actor = object_id(&e.actor);
+            let result = process(config, request, body, e, activity).await;
+            if let (Err(InboxError::Db(_)), Some(actor)) = (&result, actor) {
+                // Perhaps an actor another process deleted meanwhile: the sender's
+                // retry reads it afresh.
+                config.to_request_data().actors.forget(actor.as_str());
+            }
+            result
+        }
         _ => Err(Refusal::Malformed.into()),
     };
     match &result {
@@ -158,41 +177,44 @@ async fn process(
         return Err(LibError::ActivityBodyDigestInvalid.into());
     }
 
-    let id_hash = sha256_hex(e.id.as_str().as_bytes());
     let signature = request
         .headers()
         .get("signature")
         .map(|v| v.as_bytes())
         .unwrap_or_default();
-    let sig_hash = sha256_hex(signature);
-    // One blocking call for both reads every activity needs: was it seen, and the
-    // actor as stored (fetched only when unknown or stale, as the library would).
-    let (h, s, uri) = (id_hash.clone(), sig_hash.clone(), actor_url.to_string());
-    let (seen, stored) = data
-        .db
-        .run(move |c| {
-            Ok((
-                received::check(c, &h, &s)?,
-                remote_accounts::find_by_uri(c, &uri)?,
-            ))
-        })
-        .await?;
-    match seen {
-        Seen::New => {}
-        Seen::Duplicate => return Ok(Outcome::Duplicate),
-        Seen::Replay => return Err(Refusal::Replay.into()),
+    let receipt = Receipt {
+        id_hash: sha256_hex(e.id.as_str().as_bytes()),
+        sig_hash: sha256_hex(signature),
+        at: Utc::now(),
+    };
+    // A `Create` of a note is de-duplicated by the transaction that stores it
+    // (`note::store`; it also settles two deliveries racing each other). On SQLite
+    // nothing is read for it here: a pooled connection's page cache is emptied by
+    // every commit, and this read cost a sixth of the inbox's CPU. On PostgreSQL
+    // it is read here as well, from shared buffers, and measured faster so: 1,191
+    // rather than 744 activities/s, the one writer's round trips getting the CPU
+    // while requests wait (docs/performance.md, seventh federation entry).
+    if !e.creates_note() || data.db.backend() == Backend::Postgres {
+        let r = receipt.clone();
+        match data.db.run(move |c| r.seen(c)).await? {
+            Seen::New => {}
+            Seen::Duplicate => return Ok(Outcome::Duplicate),
+            Seen::Replay => return Err(Refusal::Replay.into()),
+        }
     }
 
-    let stored = stored
-        .map(|(account, remote)| RemoteActor { account, remote })
-        .filter(fresh);
+    // The actor as stored (fetched only when unknown or stale, as the library
+    // would).
+    let stored = known_actors::find(&data, actor_url.as_str())
+        .await?
+        .filter(|a| fresh(a));
     let actor = match stored {
         Some(a) => a,
         None => match ObjectId::<RemoteActor>::from(actor_url.clone())
             .dereference(&data)
             .await
         {
-            Ok(a) => a,
+            Ok(a) => Arc::new(a),
             Err(InboxError::Db(d)) => return Err(InboxError::Db(d)),
             // A deleted account's farewell: its document is gone, so is our interest.
             Err(_) if e.kind == "Delete" && e.object_id.as_ref() == Some(&actor_url) => {
@@ -211,18 +233,18 @@ async fn process(
         retry_with_fresh_key(config, request, &actor, &actor_url).await?;
     }
     activity.verify(&data).await?;
-    let receipt = Receipt {
-        id_hash,
-        sig_hash,
-        at: Utc::now(),
-    };
     match activity {
         // The hot path: the note and the receipt in one write transaction, with the
-        // actor verified above (no second look-up).
+        // actor verified above (no second look-up); the receipt looked for there.
         InboxActivity::Create(create) => {
-            create
+            match create
                 .receive_from(data.app_data(), &actor, Some(receipt))
                 .await?
+            {
+                Seen::New => {}
+                Seen::Duplicate => return Ok(Outcome::Duplicate),
+                Seen::Replay => return Err(Refusal::Replay.into()),
+            }
         }
         other => {
             other.receive(&data).await?;
@@ -256,13 +278,19 @@ pub struct Receipt {
 }
 
 impl Receipt {
-    pub fn record(&self, c: &mut AnyConnection) -> Result<(), DbError> {
-        received::record(c, &self.id_hash, &self.sig_hash, self.at.naive_utc())?;
+    /// Whether the activity was processed before, and how it comes again.
+    pub fn seen(&self, c: &mut AnyConnection) -> Result<Seen, DbError> {
+        received::check(c, &self.id_hash, &self.sig_hash)
+    }
+
+    /// Records the activity as processed; answers whether it was new.
+    pub fn record(&self, c: &mut AnyConnection) -> Result<Seen, DbError> {
+        let seen = received::record(c, &self.id_hash, &self.sig_hash, self.at.naive_utc())?;
         // About one in 256 activities also sweeps out the expired ids.
         if self.id_hash.starts_with("00") {
             received::prune(c, (self.at - Duration::days(DEDUPE_DAYS)).naive_utc())?;
         }
-        Ok(())
+        Ok(seen)
     }
 }
 
@@ -271,6 +299,9 @@ fn parse(e: &Envelope, v: Value) -> Result<InboxActivity, InboxError> {
     use serde_json::from_value as from;
     let event = e.object_type.as_deref() == Some("Event");
     let parsed = match e.kind.as_str() {
+        // `creates_note` names the same split: a `Create` parsed here is
+        // de-duplicated by the transaction that stores its note.
+        "Create" if e.creates_note() => from(v).map(InboxActivity::Create),
         "Create" | "Update" if event => from(v).map(InboxActivity::Event),
         "Accept" | "Reject" if e.object_type.as_deref() == Some("Join") => {
             from(v).map(InboxActivity::JoinAnswer)
@@ -279,7 +310,6 @@ fn parse(e: &Envelope, v: Value) -> Result<InboxActivity, InboxError> {
         "Accept" => from(v).map(InboxActivity::Accept),
         "Reject" => from(v).map(InboxActivity::Reject),
         "Undo" => from(v).map(InboxActivity::Undo),
-        "Create" => from(v).map(InboxActivity::Create),
         "Update" => from(v).map(InboxActivity::Update),
         "Delete" => from(v).map(InboxActivity::Delete),
         "Like" => from(v).map(InboxActivity::Like),
@@ -332,8 +362,10 @@ fn signed_by(data: &Data<FedData>, request: &HttpRequest, actor: &RemoteActor) -
         .is_some_and(|key| signature::verifies(request, &key, true))
 }
 
-/// The signature did not verify with the key we hold: fetch the actor again (if its
-/// last re-fetch is more than 5 minutes ago) and verify once more.
+/// The signature did not verify with the key we hold: read the actor as stored (a
+/// key another process re-fetched reaches here before `known_actors` expires it),
+/// else fetch the actor again (if its last re-fetch is more than 5 minutes ago),
+/// and verify once more.
 async fn retry_with_fresh_key(
     config: &FederationConfig<FedData>,
     request: &HttpRequest,
@@ -341,10 +373,19 @@ async fn retry_with_fresh_key(
     actor_url: &Url,
 ) -> Result<(), InboxError> {
     let unverified = || InboxError::Federation(LibError::ActivitySignatureInvalid);
+    let data: Data<FedData> = config.to_request_data();
+    if let Some(stored) = known_actors::stored(&data, actor.uri()).await? {
+        if stored.account.public_key_pem != actor.account.public_key_pem {
+            let verified = signed_by(&data, request, &stored);
+            data.actors.put(stored);
+            if verified {
+                return Ok(());
+            }
+        }
+    }
     let now = Utc::now();
     let id = actor.account.id;
-    let claimed = config
-        .to_request_data()
+    let claimed = data
         .db
         .run(move |c| {
             remote_accounts::claim_key_refetch(
@@ -358,7 +399,6 @@ async fn retry_with_fresh_key(
     if !claimed {
         return Err(unverified());
     }
-    let data: Data<FedData> = config.to_request_data();
     let fresh = ObjectId::<RemoteActor>::from(actor_url.clone())
         .dereference_forced(&data)
         .await

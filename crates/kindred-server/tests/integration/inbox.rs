@@ -986,6 +986,201 @@ async fn rotated_keys_are_refetched(backend: Backend) {
     assert_eq!(v["error_code"], "signature_invalid");
 }
 
+/// A `Create` is de-duplicated in the transaction that stores its note (the inbox
+/// reads nothing beforehand): a second delivery, even one racing the first, is
+/// acknowledged as a duplicate and stores nothing; the very same request again is
+/// a replay; a note dropped as unrelated is remembered all the same.
+async fn creates_are_deduplicated_where_they_are_stored(backend: Backend) {
+    let Some(app) = app(backend).await else {
+        return;
+    };
+    let mut remote = Remote::start().await;
+    remote.add_actor("carol");
+    app.member("alice").await;
+    let alice_actor = app.url("/users/alice");
+    let note = remote.note("carol", "d-1", "<p>hi</p>", json!([alice_actor]), json!([]));
+    let create = remote.activity("Create", "carol", "d-1", note.clone());
+    let body = serde_json::to_vec(&create).unwrap();
+    // Signatures are deterministic: another Date (to the second) makes another
+    // request.
+    let t0 = SystemTime::now();
+    let signed = |body: &[u8], ago: u64| {
+        sign(
+            &app,
+            &remote.signer("carol"),
+            "/inbox",
+            body.to_vec(),
+            t0 - Duration::from_secs(ago),
+        )
+    };
+    // Carol is known already: the race is the note's, not her first fetch's.
+    let hello = remote.activity("Follow", "carol", "d-0", json!(alice_actor));
+    assert_eq!(deliver(&app, &remote, "carol", &hello).await.0, 202);
+    let (first, second) = (signed(&body, 1), signed(&body, 2));
+    let (a, b) = tokio::join!(send(&app, "/inbox", &first), send(&app, "/inbox", &second));
+    let mut outcomes = vec![
+        (a.0, a.1["status"].as_str().unwrap_or_default().to_owned()),
+        (b.0, b.1["status"].as_str().unwrap_or_default().to_owned()),
+    ];
+    outcomes.sort();
+    assert_eq!(
+        outcomes,
+        [(202, "accepted".to_owned()), (202, "duplicate".to_owned())],
+        "{a:?} {b:?}"
+    );
+    let stored = status_by_uri(&app, note["id"].as_str().unwrap()).unwrap();
+    assert_eq!(stored.visibility, "direct");
+
+    let before = counts(&app);
+    let (status, v) = send(&app, "/inbox", &signed(&body, 3)).await;
+    assert_eq!(
+        (status, v["status"].as_str()),
+        (202, Some("duplicate")),
+        "{v}"
+    );
+    // The request that was processed, sent again (the other one's signature was
+    // never recorded: it comes again as a duplicate).
+    let processed = if a.1["status"] == "accepted" {
+        &first
+    } else {
+        &second
+    };
+    let (status, v) = send(&app, "/inbox", processed).await;
+    assert_eq!(status, 401, "{v}");
+    assert_eq!(v["error_code"], "replayed_request");
+    assert_eq!(counts(&app), before);
+
+    // A note that concerns nobody here is dropped, and its activity remembered.
+    let unrelated = remote.note("carol", "d-2", "<p>to all</p>", json!([PUBLIC]), json!([]));
+    let create = remote.activity("Create", "carol", "d-2", unrelated.clone());
+    let (status, v) = deliver(&app, &remote, "carol", &create).await;
+    assert_eq!(
+        (status, v["status"].as_str()),
+        (202, Some("accepted")),
+        "{v}"
+    );
+    assert!(status_by_uri(&app, unrelated["id"].as_str().unwrap()).is_none());
+    let again = signed(&serde_json::to_vec(&create).unwrap(), 4);
+    let (status, v) = send(&app, "/inbox", &again).await;
+    assert_eq!(
+        (status, v["status"].as_str()),
+        (202, Some("duplicate")),
+        "{v}"
+    );
+}
+
+/// Two first deliveries from an actor we never saw, at once: both fetch and store
+/// it, and both are accepted (on PostgreSQL the second insert met the first's row
+/// and was refused, and so was the activity, which a sender does not retry).
+async fn first_deliveries_from_a_new_actor_race_safely(backend: Backend) {
+    let Some(app) = app(backend).await else {
+        return;
+    };
+    let mut remote = Remote::start().await;
+    app.member("alice").await;
+    let alice = app.url("/users/alice");
+    for round in 0..3 {
+        let name = format!("dave{round}");
+        remote.add_actor(&name);
+        let one = remote.activity("Like", &name, &format!("l-{round}"), json!(alice));
+        let two = remote.activity("Follow", &name, &format!("f-{round}"), json!(alice));
+        let (a, b) = tokio::join!(
+            deliver(&app, &remote, &name, &one),
+            deliver(&app, &remote, &name, &two)
+        );
+        assert_eq!((a.0, b.0), (202, 202), "{a:?} {b:?}");
+    }
+    let counts = counts(&app);
+    let count = |t: &str| counts.iter().find(|(n, _)| *n == t).unwrap().1;
+    // Each dave stored once, with its Follow.
+    assert_eq!((count("remote_accounts"), count("follows")), (3, 3));
+}
+
+/// An actor's `Delete` of itself removes our copy, and the inbox's memory of it:
+/// if it writes again it is fetched and stored anew, not taken for the account
+/// that was deleted (whose statuses and relations are gone).
+async fn a_deleted_actor_is_forgotten(backend: Backend) {
+    let Some(app) = app(backend).await else {
+        return;
+    };
+    let mut remote = Remote::start().await;
+    remote.add_actor("erin");
+    app.member("alice").await;
+    let alice = app.url("/users/alice");
+    let erin = remote.actor_id("erin");
+    let follow = remote.activity("Follow", "erin", "e-1", json!(alice));
+    assert_eq!(deliver(&app, &remote, "erin", &follow).await.0, 202);
+    let id_of_erin = |app: &TestApp| {
+        let erin = erin.clone();
+        app.state
+            .db
+            .run_blocking(move |c| kindred_db::models::remote_accounts::find_by_uri(c, &erin))
+            .unwrap()
+            .map(|(a, _)| a.id)
+    };
+    let first = id_of_erin(&app).unwrap();
+    let delete = remote.activity("Delete", "erin", "e-2", json!(erin));
+    assert_eq!(deliver(&app, &remote, "erin", &delete).await.0, 202);
+    assert_eq!(id_of_erin(&app), None);
+
+    let note = remote.note("erin", "e-3", "<p>back</p>", json!([alice]), json!([]));
+    let create = remote.activity("Create", "erin", "e-3", note.clone());
+    let (status, v) = deliver(&app, &remote, "erin", &create).await;
+    assert_eq!(status, 202, "{v}");
+    let again = id_of_erin(&app).unwrap();
+    assert_ne!(again, first);
+    let row = status_by_uri(&app, note["id"].as_str().unwrap()).unwrap();
+    assert_eq!(row.account_id, again);
+}
+
+/// The inbox keeps the actors it looked up in memory for a while; a key another
+/// process re-fetched meanwhile (there: the row changed behind this one's back,
+/// with its re-fetch time, so this process may not fetch again) is read from the
+/// database when the remembered one fails, not refused.
+async fn a_key_refetched_elsewhere_is_used(backend: Backend) {
+    let Some(app) = app(backend).await else {
+        return;
+    };
+    let mut remote = Remote::start().await;
+    remote.add_actor("carol");
+    app.member("alice").await;
+    let alice = app.url("/users/alice");
+    let follow = |r: &Remote, n: &str| r.activity("Follow", "carol", n, json!(alice));
+    let (status, v) = deliver(&app, &remote, "carol", &follow(&remote, "k-1")).await;
+    assert_eq!(status, 202, "{v}");
+
+    remote.rotate_key("carol");
+    let pem = remote.keys["carol"].public_key_pem.clone();
+    let carol = remote.actor_id("carol");
+    let changed = app
+        .state
+        .db
+        .run_blocking(move |c| {
+            use diesel::prelude::*;
+            use kindred_db::schema::{accounts, remote_accounts};
+            let id: i64 = remote_accounts::table
+                .filter(remote_accounts::uri.eq(&carol))
+                .select(remote_accounts::account_id)
+                .first(c)?;
+            diesel::update(remote_accounts::table.find(id))
+                .set(remote_accounts::key_refetched_at.eq(Some(chrono::Utc::now().naive_utc())))
+                .execute(c)?;
+            Ok(diesel::update(accounts::table.find(id))
+                .set(accounts::public_key_pem.eq(&pem))
+                .execute(c)?)
+        })
+        .unwrap();
+    assert_eq!(changed, 1);
+    let (status, v) = deliver(&app, &remote, "carol", &follow(&remote, "k-2")).await;
+    assert_eq!(status, 202, "key stored by another process: {v}");
+
+    // A key nobody stored yet, with the re-fetch spent: refused, as before.
+    remote.rotate_key("carol");
+    let (status, v) = deliver(&app, &remote, "carol", &follow(&remote, "k-3")).await;
+    assert_eq!(status, 401, "{v}");
+    assert_eq!(v["error_code"], "signature_invalid");
+}
+
 /// Per-account inboxes take the same activities; unknown accounts are 404; an
 /// unsupported activity type is acknowledged and ignored.
 async fn personal_inboxes_and_unknown_types(backend: Backend) {
@@ -1219,5 +1414,9 @@ both_backends!(
     remote_activities_arrive,
     bad_activities_are_refused,
     rotated_keys_are_refetched,
+    creates_are_deduplicated_where_they_are_stored,
+    a_key_refetched_elsewhere_is_used,
+    first_deliveries_from_a_new_actor_race_safely,
+    a_deleted_actor_is_forgotten,
     personal_inboxes_and_unknown_types,
 );
