@@ -191,9 +191,9 @@ async fn process(
     // (`note::store`; it also settles two deliveries racing each other). On SQLite
     // nothing is read for it here: a pooled connection's page cache is emptied by
     // every commit, and this read cost a sixth of the inbox's CPU. On PostgreSQL
-    // it is read here as well, from shared buffers, and measured faster so: 1,191
-    // rather than 744 activities/s, the one writer's round trips getting the CPU
-    // while requests wait (docs/performance.md, seventh federation entry).
+    // it is read here as well, from shared buffers: measured, the inbox is about
+    // 940 activities/s so and 530–710 without, for reasons not understood
+    // (docs/performance.md, seventh federation entry).
     if !e.creates_note() || data.db.backend() == Backend::Postgres {
         let r = receipt.clone();
         match data.db.run(move |c| r.seen(c)).await? {
