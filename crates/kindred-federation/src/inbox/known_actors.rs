@@ -1,10 +1,12 @@
 //! Remote actors recently read or stored, kept in memory for a short while. The
 //! inbox needs the sender of every activity, and on SQLite a pooled connection
-//! loses its page cache at every commit, so that one read cost a sixth of the
-//! inbox's CPU under load (docs/performance.md, seventh federation entry).
+//! loses its page cache at every commit: that read and the seen-id check cost a
+//! sixth of the inbox's CPU under load (docs/performance.md, seventh federation
+//! entry).
 //!
 //! What keeps an entry true: this process puts every actor it stores or refreshes
-//! (`RemoteActor::from_json`) and forgets every one it deletes. A change made by
+//! (`RemoteActor::from_json`), forgets every one it deletes, and forgets the
+//! sender of an activity whose processing met a storage error. A change made by
 //! another process (PostgreSQL deployments run several) shows after at most
 //! [`TTL`]; the one such change that cannot wait, a rotated key, is handled where
 //! a signature fails (`receive::retry_with_fresh_key` reads the stored actor
@@ -22,8 +24,29 @@ use super::context::FedData;
 
 /// Longest time a change made by another process goes unseen here.
 pub const TTL: Duration = Duration::from_secs(60);
-/// Actors kept at most (a few MB).
-const CAPACITY: u64 = 10_000;
+/// Bytes of text kept at most: about 8,000 typical actors (2 KB each, most of it
+/// the key and the bio); a server publishing 8 KB keys and long bios gets fewer.
+const CAPACITY_BYTES: u64 = 16 << 20;
+
+/// About what an entry holds, in bytes (its strings; the fixed part is small).
+fn weight(uri: &str, a: &RemoteActor) -> u32 {
+    let (account, remote) = (&a.account, &a.remote);
+    let optional = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+    let text = uri.len()
+        + account.username.len() * 2
+        + account.domain.len()
+        + account.display_name.len()
+        + account.note.len()
+        + account.role.len()
+        + account.public_key_pem.len()
+        + remote.uri.len()
+        + remote.inbox_url.len()
+        + optional(&remote.shared_inbox_url)
+        + optional(&remote.followers_url)
+        + optional(&remote.url)
+        + remote.actor_type.len();
+    u32::try_from(text + 256).unwrap_or(u32::MAX)
+}
 
 pub struct KnownActors {
     cache: Cache<String, Arc<RemoteActor>>,
@@ -31,20 +54,17 @@ pub struct KnownActors {
 
 impl Default for KnownActors {
     fn default() -> Self {
-        Self::with_ttl(TTL)
+        Self {
+            cache: Cache::builder()
+                .weigher(|uri: &String, a: &Arc<RemoteActor>| weight(uri, a))
+                .max_capacity(CAPACITY_BYTES)
+                .time_to_live(TTL)
+                .build(),
+        }
     }
 }
 
 impl KnownActors {
-    pub fn with_ttl(ttl: Duration) -> Self {
-        Self {
-            cache: Cache::builder()
-                .max_capacity(CAPACITY)
-                .time_to_live(ttl)
-                .build(),
-        }
-    }
-
     pub fn get(&self, uri: &str) -> Option<Arc<RemoteActor>> {
         self.cache.get(uri)
     }

@@ -76,7 +76,8 @@ struct Envelope {
 
 impl Envelope {
     /// A `Create` of a note (not of a meeting listing): the inbox's hot path,
-    /// de-duplicated by the transaction that stores the note, not beforehand.
+    /// de-duplicated by the transaction that stores the note (on SQLite only
+    /// there; see `process`).
     fn creates_note(&self) -> bool {
         self.kind == "Create" && self.object_type.as_deref() != Some("Event")
     }
