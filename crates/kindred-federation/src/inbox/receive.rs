@@ -69,7 +69,9 @@ impl Outcome {
 struct Envelope {
     id: Url,
     kind: String,
-    actor: Value,
+    /// The actor's id (read once: the log line, the actor cache and `process`
+    /// all need it). None when the activity names no actor it can be read from.
+    actor: Option<Url>,
     object_type: Option<String>,
     object_id: Option<Url>,
 }
@@ -87,7 +89,7 @@ impl Envelope {
         Some(Self {
             id: Url::parse(v.get("id")?.as_str()?).ok()?,
             kind: v.get("type")?.as_str()?.to_owned(),
-            actor: v.get("actor")?.clone(),
+            actor: object_id(v.get("actor")?),
             object_type: object
                 .get("type")
                 .and_then(Value::as_str)
@@ -125,15 +127,13 @@ pub async fn receive(
                 .find(|k| **k == e.kind)
                 .copied()
                 .unwrap_or("other"),
-            object_id(&e.actor)
-                .and_then(|u| domain_of(&u))
-                .unwrap_or_default(),
+            e.actor.as_ref().and_then(domain_of).unwrap_or_default(),
         ),
         None => ("unreadable", String::new()),
     };
     let result = match (envelope, activity) {
         (Some(e), Some(activity)) => {
-            let actor = object_id(&e.actor);
+            let actor = e.actor.clone();
             let result = process(config, request, body, e, activity).await;
             if let (Err(InboxError::Db(_)), Some(actor)) = (&result, actor) {
                 // Perhaps an actor another process deleted meanwhile: the sender's
@@ -166,7 +166,7 @@ async fn process(
     {
         return Ok(Outcome::Ignored("unsupported_type"));
     }
-    let actor_url = object_id(&e.actor).ok_or(Refusal::Malformed)?;
+    let actor_url = e.actor.clone().ok_or(Refusal::Malformed)?;
     let data = config.to_request_data();
     if !same_origin(&actor_url, &e.id) {
         return Err(Refusal::OriginMismatch.into());
