@@ -490,6 +490,22 @@ mod tests {
                 "{ignored}"
             );
         }
+        // A Delete with a summary is a removal (Lemmy's moderator form), even with an
+        // empty reason; without one it is the author's deletion.
+        let removal = |summary: Option<&str>| {
+            let mut v = json!({"type": "Delete", "id": "https://x.example/1",
+                "actor": "https://x.example/u", "object": "https://x.example/p/1"});
+            if let Some(s) = summary {
+                v["summary"] = json!(s);
+            }
+            match announced(&v).unwrap() {
+                Announced::Activity(i) => i.removal,
+                other => panic!("{other:?}"),
+            }
+        };
+        assert!(removal(Some("off topic")));
+        assert!(removal(Some("")));
+        assert!(!removal(None));
         // A wrapped Create without its object or actor is malformed.
         assert!(announced(&json!({"type": "Create", "id": "https://x.example/1"})).is_err());
         assert!(announced(&json!(42)).is_err());

@@ -6,7 +6,8 @@
 //! announcement of a local group that is not private. Never relayed: a discussion
 //! post (the `group` audience stops the walk), a reply that is not public (a
 //! member's reply is followers-only by default), a thread under anything that is
-//! not public, a reply by an account the group blocks or that blocks it, and likes
+//! not public, a reply by an account the group blocks or that blocks it or that a
+//! moderator silenced (a group does not amplify it), and likes
 //! (a favourite of a peer-support group's post would tell every follower who cares
 //! about that group; Lemmy shows only a score, Mastodon nobody's).
 //!
@@ -26,7 +27,7 @@
 use std::collections::HashSet;
 
 use kindred_db::models::outbound::RemoteInbox;
-use kindred_db::models::{accounts, groups, social, statuses};
+use kindred_db::models::{accounts, groups, silenced, social, statuses};
 use kindred_db::{AccountRow, AnyConnection, DbError, StatusRow};
 use serde_json::{json, Value};
 use url::Url;
@@ -151,7 +152,10 @@ impl Outbox {
             return Ok(None);
         };
         let author_active = accounts::find(conn, status.account_id)?.is_some_and(|a| a.is_active());
-        if !author_active || social::blocked_either_way(conn, group.id, status.account_id)? {
+        if !author_active
+            || silenced::is_silenced(conn, status.account_id)?
+            || social::blocked_either_way(conn, group.id, status.account_id)?
+        {
             return Ok(None);
         }
         let (wrapped, plain) = split_followers(conn, &group, status, except)?;
@@ -271,4 +275,31 @@ fn remote_note(
         object["updated"] = json!(note::timestamp(edited));
     }
     Ok(object)
+}
+
+#[cfg(test)]
+mod tests {
+    use kindred_domain::federation_policy::Traffic;
+    use serde_json::json;
+
+    use crate::policy::classify;
+
+    /// Every relay and withdrawal is `announcements` traffic, so a partner without
+    /// that scope never gets one (the worker checks before each attempt).
+    #[test]
+    fn relays_and_withdrawals_are_announcements() {
+        let note = json!({"type": "Note", "id": "https://b.example/n/1",
+            "to": ["https://www.w3.org/ns/activitystreams#Public"], "cc": []});
+        let relayed = json!({"type": "Announce", "actor": "https://a.example/users/g",
+            "object": {"type": "Create", "actor": "https://b.example/u/x", "object": note}});
+        let boost = json!({"type": "Announce", "object": "https://b.example/n/1"});
+        let deleted = json!({"type": "Announce", "object": {"type": "Delete",
+            "actor": "https://b.example/u/x", "object": {"type": "Tombstone", "id": "https://b.example/n/1"}}});
+        let removal = json!({"type": "Announce", "object": {"type": "Delete",
+            "actor": "https://a.example/users/f", "object": "https://b.example/n/1", "summary": ""}});
+        let undo = json!({"type": "Undo", "object": {"type": "Announce", "object": "https://b.example/n/1"}});
+        for v in [relayed, boost, deleted, removal, undo] {
+            assert_eq!(classify(&v), Traffic::Announcements, "{v}");
+        }
+    }
 }
