@@ -65,15 +65,24 @@ fn software_known(k: &TestApp, domain: &str) -> bool {
 
 /// Statuses at `app` whose text contains `text`.
 fn stored(app: &TestApp, text: &str) -> i64 {
+    count_text(app, text, false)
+}
+
+/// Copies at `app` of other servers' statuses whose text contains `text` (with
+/// `remote_only`), or all of them.
+fn count_text(app: &TestApp, text: &str, remote_only: bool) -> i64 {
     let pattern = format!("%{text}%");
     app.state
         .db
         .run_blocking(move |c| {
             use kindred_db::schema::statuses;
-            Ok(statuses::table
+            let mut q = statuses::table
                 .filter(statuses::text.like(pattern))
-                .count()
-                .get_result::<i64>(c)?)
+                .into_boxed();
+            if remote_only {
+                q = q.filter(statuses::local.eq(false));
+            }
+            Ok(q.count().get_result::<i64>(c)?)
         })
         .unwrap()
 }
@@ -126,7 +135,8 @@ async fn uri_of(app: &TestApp, token: &str, id: &str) -> String {
 /// reply from B reaches C (not back to B), `lem` as the group's Announce(Create) and
 /// `mast` as the group's boost; a local member's public reply reaches everyone but an
 /// instance that already has it from the author; its edit and deletion follow.
-/// Followers-only replies and discussion posts go nowhere.
+/// Followers-only replies (local, or remote ones that reached A) and discussion posts
+/// go nowhere.
 async fn thread_replies_reach_every_follower(backend: Backend) {
     let (Some(a), Some(b), Some(c)) = (
         instance(backend).await,
@@ -202,6 +212,18 @@ async fn thread_replies_reach_every_follower(backend: Backend) {
         })
         .await;
     assert_eq!(boost["actor"], a.url("/users/peers"));
+
+    // A followers-only reply from B that names fran reaches A, and goes no further.
+    b.post_status(
+        &bo,
+        json!({ "status": format!("@fran@{} secret: followers-only from B", a.domain),
+                "in_reply_to_id": at_b, "visibility": "private" }),
+    )
+    .await;
+    eventually("bo's followers-only reply at A", || async {
+        (stored(&a, "followers-only from B") == 1).then_some(())
+    })
+    .await;
 
     // mia: a followers-only reply (her default), a discussion post, then a public
     // reply — only the last travels.
@@ -281,7 +303,8 @@ async fn thread_replies_reach_every_follower(backend: Backend) {
 
     drained(&[&a, &b, &c]).await;
     for app in [&b, &c] {
-        assert_eq!(stored(app, "secret"), 0, "a secret reached {}", app.domain);
+        let copies = count_text(app, "secret", true);
+        assert_eq!(copies, 0, "a secret reached {}", app.domain);
     }
     let mut outside = lem.bodies();
     outside.extend(mast.bodies());

@@ -65,7 +65,9 @@ pub fn thread_group(
         return Ok(None);
     }
     // A group post is an announcement (relayed as one) or a discussion post (never).
-    if groups::posts_of(conn, &[status.id])?.contains_key(&status.id) {
+    // Only local statuses are placed in groups: a remote one costs no look-up (the
+    // inbox calls this in the one writer's job).
+    if status.local && groups::posts_of(conn, &[status.id])?.contains_key(&status.id) {
         return Ok(None);
     }
     let mut parent = status.in_reply_to_id;
@@ -79,8 +81,13 @@ pub fn thread_group(
         if !open(&p) {
             return Ok(None);
         }
-        if let Some(post) = groups::posts_of(conn, &[p.id])?.remove(&p.id) {
-            if !p.local || !post.is_announcement() || post.held {
+        let placed = if p.local {
+            groups::posts_of(conn, &[p.id])?.remove(&p.id)
+        } else {
+            None
+        };
+        if let Some(post) = placed {
+            if !post.is_announcement() || post.held {
                 return Ok(None);
             }
             let Some((group, account)) = groups::find(conn, post.group_id)? else {
