@@ -236,7 +236,9 @@ async fn update(data: &Data<FedData>, inner: Inner) -> Result<(), InboxError> {
 async fn delete(data: &Data<FedData>, group: &RemoteActor, inner: Inner) -> Result<(), InboxError> {
     let target = inner.target()?;
     let group_url = Url::parse(group.uri()).map_err(|_| Refusal::Malformed)?;
-    if inner.removal && same_origin(&inner.actor, &group_url) {
+    // Only a group takes posts down; anyone else's removal is an ordinary delete.
+    let is_group = group.remote.actor_type == "Group";
+    if inner.removal && is_group && same_origin(&inner.actor, &group_url) {
         return withdraw(data, group, &target).await;
     }
     // A meeting listing: removed when the group's server deleted its own listing,
