@@ -24,6 +24,7 @@ mod support;
 mod crash;
 mod directory;
 mod exchange;
+mod group_relay;
 mod groups;
 mod hostile;
 mod meetings;

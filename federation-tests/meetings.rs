@@ -35,7 +35,7 @@ const SECRETS: [&str; 6] = [
 
 /// Creates a meeting of `group` through the events API as its facilitator (the
 /// service stores it and queues its listing in one transaction); returns its id.
-async fn create_meeting(k: &TestApp, token: &str, group: i64, audience: &str) -> i64 {
+pub(crate) async fn create_meeting(k: &TestApp, token: &str, group: i64, audience: &str) -> i64 {
     let (status, e) = k
         .post_json(
             "/api/v1/pleroma/events",

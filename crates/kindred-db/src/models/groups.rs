@@ -696,3 +696,46 @@ pub fn close(conn: &mut AnyConnection, group_id: i64, now: NaiveDateTime) -> Res
         .execute(conn)?;
     Ok(())
 }
+
+/// What a group distributed to other servers (its withdrawal when it turns private
+/// or closes): its public announcements (not held, not local-only), at most
+/// `limit`, newest first.
+pub fn distributed_announcements(
+    conn: &mut AnyConnection,
+    group_id: i64,
+    limit: i64,
+) -> Result<Vec<StatusRow>, DbError> {
+    Ok(statuses::table
+        .inner_join(gp::table.on(gp::status_id.eq(statuses::id)))
+        .filter(gp::group_id.eq(group_id))
+        .filter(gp::kind.eq("announcement"))
+        .filter(gp::held.eq(false))
+        .filter(statuses::visibility.eq("public"))
+        .filter(statuses::local_only.eq(false))
+        .filter(statuses::reblog_of_id.is_null())
+        .order(statuses::id.desc())
+        .limit(limit)
+        .select(StatusRow::as_select())
+        .load(conn)?)
+}
+
+/// The public replies (local or remote, not local-only, not boosts) to any of
+/// `parents`, at most `limit`: one level of a thread a group relays.
+pub fn public_replies(
+    conn: &mut AnyConnection,
+    parents: &[i64],
+    limit: i64,
+) -> Result<Vec<StatusRow>, DbError> {
+    if parents.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(statuses::table
+        .filter(statuses::in_reply_to_id.eq_any(parents.to_vec()))
+        .filter(statuses::visibility.eq("public"))
+        .filter(statuses::local_only.eq(false))
+        .filter(statuses::reblog_of_id.is_null())
+        .order(statuses::id.asc())
+        .limit(limit)
+        .select(StatusRow::as_select())
+        .load(conn)?)
+}

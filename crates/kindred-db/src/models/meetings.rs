@@ -936,3 +936,19 @@ pub fn feed_token_account(
         .first(conn)
         .optional()?)
 }
+
+/// The ids of a group's meetings with a public audience (those that had a public
+/// listing), at most `limit`: withdrawn when the group turns private or closes.
+pub fn public_of_group(
+    conn: &mut AnyConnection,
+    group_id: i64,
+    limit: i64,
+) -> Result<Vec<i64>, DbError> {
+    Ok(meetings::table
+        .filter(meetings::group_id.eq(group_id))
+        .filter(meetings::audience.eq("public"))
+        .order(meetings::id.desc())
+        .limit(limit)
+        .select(meetings::id)
+        .load(conn)?)
+}

@@ -227,15 +227,21 @@ impl ActivityHandler for Delete {
 /// Removes a remote status (its boosts go with it) and tells the streaming API.
 pub(super) async fn delete_status(data: &FedData, status: StatusRow) -> Result<(), InboxError> {
     let id = status.id;
+    let row = status.clone();
+    let outbox = crate::outbox::Outbox::new(&data.urls, &data.ids, Utc::now());
     let tags = data
         .db
         .run(move |c| {
-            let tags = repo::extras(c, &[id], None)?
-                .tags
-                .remove(&id)
-                .unwrap_or_default();
-            repo::delete(c, id)?;
-            Ok(tags)
+            federated::atomically(c, |c| {
+                let tags = repo::extras(c, &[id], None)?
+                    .tags
+                    .remove(&id)
+                    .unwrap_or_default();
+                // A reply one of our groups relayed: its deletion is relayed too.
+                outbox.remote_reply(c, &row, crate::outbox::ReplyChange::Deleted)?;
+                repo::delete(c, id)?;
+                Ok(tags)
+            })
         })
         .await?;
     data.publish(InboxEvent::Status(

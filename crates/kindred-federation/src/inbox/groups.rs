@@ -14,8 +14,8 @@ use activitypub_federation::config::Data;
 use activitypub_federation::fetch::fetch_object_http;
 use activitypub_federation::fetch::object_id::ObjectId;
 use actix_web::web::Bytes;
-use kindred_db::models::{federated, remote_accounts};
-use kindred_db::StatusRow;
+use kindred_db::models::{federated, remote_accounts, social, statuses};
+use kindred_db::{AnyConnection, DbError, StatusRow};
 use serde_json::Value;
 use url::Url;
 
@@ -58,6 +58,9 @@ pub struct Inner {
     pub id: Url,
     pub actor: Url,
     pub object: Value,
+    /// A `Delete` with a `summary`: Lemmy's removal by a moderator (the community
+    /// takes a post down), not its author's deletion.
+    pub removal: bool,
 }
 
 impl Inner {
@@ -98,6 +101,7 @@ pub fn announced(object: &Value) -> Result<Announced, InboxError> {
             id: object_id(object).ok_or_else(malformed)?,
             actor: object_id(object.get("actor").ok_or_else(malformed)?).ok_or_else(malformed)?,
             object: object.get("object").cloned().ok_or_else(malformed)?,
+            removal: kind == InnerKind::Delete && object.get("summary").is_some(),
         }))
     };
     match kind {
@@ -232,6 +236,11 @@ async fn update(data: &Data<FedData>, inner: Inner) -> Result<(), InboxError> {
 async fn delete(data: &Data<FedData>, group: &RemoteActor, inner: Inner) -> Result<(), InboxError> {
     let target = inner.target()?;
     let group_url = Url::parse(group.uri()).map_err(|_| Refusal::Malformed)?;
+    // Only a group takes posts down; anyone else's removal is an ordinary delete.
+    let is_group = group.remote.actor_type == "Group";
+    if inner.removal && is_group && same_origin(&inner.actor, &group_url) {
+        return withdraw(data, group, &target).await;
+    }
     // A meeting listing: removed when the group's server deleted its own listing,
     // or when the listing's origin says it is gone.
     let deleter = if same_origin(&inner.actor, &group_url) && same_origin(&target, &inner.actor) {
@@ -278,6 +287,61 @@ async fn delete(data: &Data<FedData>, group: &RemoteActor, inner: Inner) -> Resu
         delete_status(data, status).await?;
     }
     Ok(())
+}
+
+/// A group takes a post down (a removal from its own server, see `Inner::removal`):
+/// its boost of the post goes, and our copy too when nothing else here holds it
+/// (nobody here follows its author, it mentions nobody here and answers nothing of
+/// ours): what came only through the group leaves with the group's word, what came
+/// another way stays. Never a status of ours.
+async fn withdraw(
+    data: &Data<FedData>,
+    group: &RemoteActor,
+    target: &Url,
+) -> Result<(), InboxError> {
+    let Some(status) = lookup::status(data, target).await? else {
+        return Ok(());
+    };
+    if status.local {
+        return Err(Refusal::LocalObject.into());
+    }
+    let (group_id, status_id) = (group.account.id, status.id);
+    let row = status.clone();
+    let (boost, held_here) = data
+        .db
+        .run(move |c| {
+            let boost = statuses::find_reblog(c, group_id, status_id)?;
+            Ok((boost, held_here(c, &row)?))
+        })
+        .await?;
+    if let Some(boost) = boost {
+        delete_status(data, boost).await?;
+    }
+    if !held_here {
+        delete_status(data, status).await?;
+    }
+    Ok(())
+}
+
+/// Whether something here holds a remote status besides a group's relay: a local
+/// follower of its author, a local account it mentions, or a local status it answers.
+fn held_here(c: &mut AnyConnection, status: &StatusRow) -> Result<bool, DbError> {
+    if federated::followed_locally(c, status.account_id)? {
+        return Ok(true);
+    }
+    let mentioned = statuses::mentions_of(c, &[status.id])?
+        .remove(&status.id)
+        .unwrap_or_default();
+    if !social::find_accounts(c, &mentioned)?
+        .iter()
+        .all(|a| !a.is_local())
+    {
+        return Ok(true);
+    }
+    Ok(match status.in_reply_to_id {
+        Some(p) => statuses::find(c, p)?.is_some_and(|p| p.local),
+        None => false,
+    })
 }
 
 /// A meeting listing a group announced (wrapped in its `Create`/`Update`, or as
@@ -428,6 +492,22 @@ mod tests {
                 "{ignored}"
             );
         }
+        // A Delete with a summary is a removal (Lemmy's moderator form), even with an
+        // empty reason; without one it is the author's deletion.
+        let removal = |summary: Option<&str>| {
+            let mut v = json!({"type": "Delete", "id": "https://x.example/1",
+                "actor": "https://x.example/u", "object": "https://x.example/p/1"});
+            if let Some(s) = summary {
+                v["summary"] = json!(s);
+            }
+            match announced(&v).unwrap() {
+                Announced::Activity(i) => i.removal,
+                other => panic!("{other:?}"),
+            }
+        };
+        assert!(removal(Some("off topic")));
+        assert!(removal(Some("")));
+        assert!(!removal(None));
         // A wrapped Create without its object or actor is malformed.
         assert!(announced(&json!({"type": "Create", "id": "https://x.example/1"})).is_err());
         assert!(announced(&json!(42)).is_err());

@@ -463,6 +463,12 @@ fn store(
         || data.ids.next_at(now),
         now.naive_utc(),
     )?;
+    // A public reply in one of our groups' threads goes on to the group's followers.
+    crate::outbox::Outbox::new(&data.urls, &data.ids, now).remote_reply(
+        c,
+        &row,
+        crate::outbox::ReplyChange::Created,
+    )?;
     Ok(Stored::New(row, stored))
 }
 
@@ -553,6 +559,7 @@ pub async fn update(
         .map(|t| (t.clone(), data.ids.next_at(now)))
         .collect();
     let ids = data.ids.clone();
+    let urls = data.urls.clone();
     let author_id = author.account.id;
     let names = p.names;
     let (text, content, spoiler_text) = (p.text, p.content, p.spoiler_text);
@@ -590,6 +597,11 @@ pub async fn update(
                 })
                 .collect();
             let stored = notif::insert(c, &notes)?;
+            crate::outbox::Outbox::new(&urls, &ids, now).remote_reply(
+                c,
+                &row,
+                crate::outbox::ReplyChange::Edited,
+            )?;
             Ok((row, stored))
         })
         .await?;

@@ -14,7 +14,10 @@ mod group;
 mod meeting;
 pub mod note;
 mod rsvp;
+mod thread;
+mod withdraw;
 pub use rsvp::{Attendee, RsvpAnswer};
+pub use thread::{thread_group, ReplyChange};
 
 use std::sync::Arc;
 
@@ -191,7 +194,12 @@ impl Outbox {
         }
         // Read once: the relay and the note's `audience` both need it.
         let placed = note::placement(conn, status)?;
-        let relay = self.relay_of(conn, status, placed.as_ref())?;
+        let relay = match self.relay_of(conn, status, placed.as_ref())? {
+            // A public reply in a group announcement's thread, relayed by the group
+            // to those of its followers the author's activity does not reach.
+            None if placed.is_none() => self.thread_relay_of(conn, status, &inboxes)?,
+            r => r,
+        };
         if let Some(r) = relay.as_ref().filter(|_| kind != "Create") {
             // Servers that read a group's announcement as a boost take its edits
             // from the author.
@@ -247,7 +255,12 @@ impl Outbox {
         } else {
             None
         };
-        let relay = self.relay_of(conn, status, placed.as_ref())?;
+        let relay = match self.relay_of(conn, status, placed.as_ref())? {
+            None if placed.is_none() && group::relayable(status) => {
+                self.thread_relay_of(conn, status, &inboxes)?
+            }
+            r => r,
+        };
         if let Some(r) = &relay {
             inboxes.extend(r.plain.iter().cloned());
         }

@@ -308,6 +308,7 @@ pub async fn update(
     );
     let note = settings.description.clone();
     let name = settings.name.clone();
+    let was_private = group.is_private();
     let outbox = Outbox::new(&state.urls, &state.ids, Utc::now());
     state
         .db
@@ -317,7 +318,12 @@ pub async fn update(
                 let account =
                     kindred_db::models::accounts::find(c, id)?.ok_or(DbError::NotFound)?;
                 if row.is_private() {
-                    // Turning private: nothing about the group federates any more.
+                    // Turning private: nothing about the group federates any more,
+                    // and what it distributed is taken back (before its followers,
+                    // the audience, go).
+                    if !was_private {
+                        outbox.group_withdrawn(c, &account)?;
+                    }
                     followers::sever_all(c, &outbox, &account)?;
                 } else {
                     outbox.group_updated(c, &account, &row)?;
@@ -348,6 +354,8 @@ pub async fn delete(state: &AppState, me: &AccountRow, id: i64) -> Result<(), Se
         .run(move |c| {
             atomically(c, |c| {
                 if !loaded.group.is_private() {
+                    // What it distributed is taken back first, then the group goes.
+                    outbox.group_withdrawn(c, &account)?;
                     outbox.group_deleted(c, &account)?;
                 }
                 groups::close(c, id, now.naive_utc())
