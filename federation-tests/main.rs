@@ -26,6 +26,7 @@ mod directory;
 mod exchange;
 mod groups;
 mod hostile;
+mod lemmy;
 mod meetings;
 mod outage;
 mod rsvps;
