@@ -326,6 +326,23 @@ async fn lost_accept_between_kindreds_heals(backend: Backend) {
     assert_eq!(v["accounts"][0]["id"], cafe.to_string().as_str(), "{v}");
     let (status, v) = lookup(&b, &bea, &bang).await;
     assert_eq!((status, &v["id"]), (200, &json!(cafe.to_string())), "{v}");
+    // The meeting directory takes a partner as an address there, `!` too: its
+    // server (`PolicyDomain::parse` reads the part after the last `@`).
+    let root = a
+        .user_with_token(
+            "root",
+            kindred_domain::Role::Admin,
+            "read write admin:read admin:write",
+        )
+        .await;
+    let path = "/api/v1/admin/kindred/federation/directory";
+    let (status, e) = a
+        .post_json(path, &root, json!({ "domain": "!cafe@" }))
+        .await;
+    assert_eq!(status, 422, "{e}");
+    let (status, sub) = a.post_json(path, &root, json!({ "domain": bang })).await;
+    assert_eq!(status, 200, "{sub}");
+    assert_eq!(sub["domain"], b.domain.as_str(), "{sub}");
     // ...but in a post it mentions nobody (`@` does).
     for (text, mentioned) in [
         (format!("hi {bang}"), 0),

@@ -41,11 +41,7 @@ pub async fn list(state: &AppState) -> Result<Directory, ServiceError> {
         .await?)
 }
 
-/// The partner's domain, given as a domain or as the address of an account there
-/// (`@name@domain`, or `!name@domain` as Lemmy users share a community): the
-/// directory follows the server, never the account.
 fn parse_domain(state: &AppState, domain: &str) -> Result<PolicyDomain, ServiceError> {
-    let domain = kindred_domain::handle::split_address(domain).map_or(domain, |(_, host)| host);
     let parsed = PolicyDomain::parse(domain)
         .map_err(|_| ServiceError::Unprocessable("Validation failed: domain is not valid"))?;
     let ours = PolicyDomain::parse(&state.urls.domain().to_string()).ok();
