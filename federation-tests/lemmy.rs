@@ -201,6 +201,22 @@ async fn lemmy_community_that_withholds_the_first_accept(backend: Backend) {
         "{third}"
     );
 
+    // No implicit accept: an Announce from the community while requested is
+    // dropped and the request stays one.
+    let early_uuid = uuid();
+    let early = fixture(
+        "announce_create_page.json",
+        &c.vars(&[("UUID", &early_uuid)]),
+    );
+    let (status, v) = deliver(&k, &c.signer, &early).await;
+    assert_eq!(status, 202, "{v}");
+    let rel = relationship(&k, &owl, &id).await;
+    assert_eq!(
+        (&rel["requested"], &rel["following"]),
+        (&json!(true), &json!(false)),
+        "{rel}"
+    );
+
     // The community's (late) Accept of the first Follow answers the request.
     let accept = fixture(
         "accept.json",
@@ -234,6 +250,22 @@ async fn lemmy_community_that_withholds_the_first_accept(backend: Backend) {
             .then_some(())
     })
     .await;
+    // Judged after that post arrived: the one announced while requested was not
+    // kept (and the later one is, so the query finds what is there).
+    let stored = |uri: String| {
+        k.state
+            .db
+            .run_blocking(move |c| {
+                use kindred_db::schema::statuses;
+                Ok(statuses::table
+                    .filter(statuses::uri.eq(uri))
+                    .count()
+                    .get_result::<i64>(c)?)
+            })
+            .unwrap()
+    };
+    assert_eq!(stored(post.clone()), 1);
+    assert_eq!(stored(format!("{}/post/{early_uuid}", c.lemmy)), 0);
     let before = follows(&c.r).len();
     drained(&[&k]).await;
     assert_eq!(follows(&c.r).len(), before, "no Follow after the Accept");

@@ -90,3 +90,20 @@ pub fn claim(
     .execute(conn)?;
     Ok(n == 1)
 }
+
+/// Whether a local account has asked to follow `target` and awaits its answer.
+pub fn requested_locally(conn: &mut AnyConnection, target: i64) -> Result<bool, DbError> {
+    use crate::schema::accounts;
+    let n: i64 = follow_requests::table
+        .filter(follow_requests::target_account_id.eq(target))
+        .filter(
+            follow_requests::account_id.eq_any(
+                accounts::table
+                    .filter(accounts::domain.eq(""))
+                    .select(accounts::id),
+            ),
+        )
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
