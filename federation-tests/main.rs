@@ -27,6 +27,7 @@ mod exchange;
 mod group_relay;
 mod groups;
 mod hostile;
+mod lemmy;
 mod meetings;
 mod outage;
 mod rsvps;

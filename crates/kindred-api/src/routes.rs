@@ -15,7 +15,7 @@ use crate::handlers::{
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(pages::landing))
+    cfg.route("/", web::get().to(activitypub::root))
         .route("/healthz", web::get().to(health::healthz))
         // well-known and discovery: readable from browser apps
         .service(

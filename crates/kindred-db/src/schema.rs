@@ -202,6 +202,8 @@ diesel::table! {
         notify -> Bool,
         created_at -> Timestamp,
         uri -> Nullable<Text>,
+        resend_at -> Nullable<Timestamp>,
+        resends -> Integer,
     }
 }
 

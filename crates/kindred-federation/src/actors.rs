@@ -5,7 +5,7 @@
 use activitypub_federation::kinds::actor::{ApplicationType, GroupType, PersonType};
 use activitypub_federation::protocol::context::WithContext;
 use activitypub_federation::protocol::public_key::PublicKey;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use kindred_db::models::groups::{GroupRow, PublicFigures};
 use kindred_db::AccountRow;
 use kindred_domain::text::plain_text_to_html;
@@ -90,6 +90,9 @@ pub struct InstanceActor {
     pub endpoints: Endpoints,
     pub public_key: PublicKey,
     pub manually_approves_followers: bool,
+    /// The day the instance actor was made. Lemmy 0.19 reads a server's actor only
+    /// with it (its `Instance` has a required `published`).
+    pub published: DateTime<Utc>,
 }
 
 /// Name of the instance actor in WebFinger (`kindred.internal@domain`); it cannot clash
@@ -227,7 +230,13 @@ pub fn group_collection_total(which: &str, figures: &PublicFigures) -> Option<i6
     })
 }
 
-pub fn instance_actor(public_key_pem: &str, urls: &LocalUrls) -> WithContext<InstanceActor> {
+/// The instance actor's document; `created` is when its keys were made (shown as
+/// that day).
+pub fn instance_actor(
+    public_key_pem: &str,
+    created: NaiveDateTime,
+    urls: &LocalUrls,
+) -> WithContext<InstanceActor> {
     let id = urls.instance_actor();
     let actor = InstanceActor {
         kind: ApplicationType::Application,
@@ -245,6 +254,11 @@ pub fn instance_actor(public_key_pem: &str, urls: &LocalUrls) -> WithContext<Ins
             public_key_pem: public_key_pem.to_owned(),
         },
         manually_approves_followers: true,
+        published: created
+            .date()
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or(created)
+            .and_utc(),
         id,
     };
     WithContext::new(actor, context())

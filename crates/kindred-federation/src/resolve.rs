@@ -16,10 +16,10 @@ pub enum Resolved {
     Status(StatusRow),
 }
 
-/// `user@domain` (a leading `@` allowed) when it names another server.
+/// `user@domain` (after a leading `@`, or Lemmy's `!` for a community) when it names
+/// another server.
 pub fn parse_handle(q: &str, ours: &str) -> Option<(String, String)> {
-    let q = q.trim().trim_start_matches('@');
-    let (user, domain) = q.split_once('@')?;
+    let (user, domain) = kindred_domain::handle::split_address(q)?;
     let domain = domain.trim_end_matches('.').to_ascii_lowercase();
     let ok_user = !user.is_empty()
         && user.len() <= 64

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod admin_federation;
 pub mod cli;
 pub mod config;
+pub mod follow_resends;
 pub mod reminders;
 pub mod secrets;
 pub mod startup;

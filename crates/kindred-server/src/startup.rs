@@ -157,6 +157,7 @@ impl Application {
             None
         };
         crate::reminders::start(&state);
+        crate::follow_resends::start(&state);
         tracing::info!(
             port,
             domain = %settings.domain,

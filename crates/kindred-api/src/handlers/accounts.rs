@@ -246,8 +246,10 @@ pub struct LookupParams {
     acct: Option<String>,
 }
 
-/// `GET /api/v1/accounts/lookup?acct=`: local accounts by username (`name` or
-/// `name@our.domain`).
+/// `GET /api/v1/accounts/lookup?acct=`: an account by address, without asking
+/// another server (Mastodon's rule): local accounts by username (`name` or
+/// `name@our.domain`), remote ones already known here by `name@their.domain`. A
+/// leading `@` is allowed, or `!` as Lemmy users write a community.
 pub async fn lookup(
     state: web::Data<AppState>,
     auth: crate::auth::MaybeAuthenticated,
@@ -255,24 +257,27 @@ pub async fn lookup(
 ) -> Result<HttpResponse, ApiError> {
     let viewer = auth.user("read:accounts")?.map(|a| a.id);
     let acct = p.acct.unwrap_or_default();
-    let acct = acct.trim().trim_start_matches('@');
-    let name = match acct.split_once('@') {
+    let acct = kindred_domain::handle::lookup_address(&acct).to_owned();
+    let (name, remote) = match acct.split_once('@') {
         Some((name, domain)) => {
             let ours = kindred_domain::InstanceDomain::parse(domain)
                 .is_ok_and(|d| &d == state.urls.domain());
-            if !ours {
-                return Err(ApiError::not_found());
-            }
-            name.to_owned()
+            let remote = (!ours).then(|| domain.trim().to_owned());
+            (name.to_owned(), remote)
         }
-        None => acct.to_owned(),
+        None => (acct.clone(), None),
     };
-    if name.is_empty() {
+    if name.is_empty() || remote.as_ref().is_some_and(|d| d.is_empty()) {
         return Err(ApiError::not_found());
     }
     let account = state
         .db
-        .run(move |c| repo::find_local_by_username(c, &name))
+        .run(move |c| match remote {
+            None => repo::find_local_by_username(c, &name),
+            Some(domain) => Ok(
+                kindred_db::models::outbound::remote_by_handle(c, &name, &domain)?.map(|(a, _)| a),
+            ),
+        })
         .await?
         .filter(|a| a.is_active())
         .ok_or_else(ApiError::not_found)?;

@@ -8,7 +8,7 @@ use kindred_db::models::groups::{self, GroupRow};
 use kindred_db::AccountRow;
 use kindred_federation::{actors, FEDERATION_CONTENT_TYPE};
 
-use super::well_known::instance_actor_key;
+use super::well_known::instance_actor_row;
 use crate::{html, ApiError, AppState};
 
 pub fn wants_activity_json(req: &HttpRequest) -> bool {
@@ -172,9 +172,8 @@ pub async fn instance_actor(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = instance_actor_key(&state).await?;
     if wants_activity_json(&req) {
-        Ok(activity_json(actors::instance_actor(&key, &state.urls)))
+        instance_actor_document(&state).await
     } else {
         Ok(HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
@@ -186,6 +185,33 @@ pub async fn instance_actor(
                 .into_string(),
             ))
     }
+}
+
+async fn instance_actor_document(state: &AppState) -> Result<HttpResponse, ApiError> {
+    let row = instance_actor_row(state).await?;
+    Ok(activity_json(actors::instance_actor(
+        &row.public_key_pem,
+        row.created_at,
+        &state.urls,
+    )))
+}
+
+/// `GET /`: with an ActivityPub `Accept`, the instance actor's document — Lemmy
+/// fetches a server's actor at its root on first contact and otherwise records no
+/// software for it. Its `id` stays `/actor`, the id partners and directory
+/// subscriptions know (a fetcher re-reads it there, as `activitypub_federation`
+/// does when an id differs from the URL on the same host). Anything else gets
+/// the landing page.
+pub async fn root(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    if wants_activity_json(&req) {
+        return instance_actor_document(&state).await;
+    }
+    let mut page = super::pages::landing(state).await;
+    page.headers_mut().insert(
+        actix_web::http::header::VARY,
+        actix_web::http::header::HeaderValue::from_static("Accept"),
+    );
+    Ok(page)
 }
 
 pub async fn instance_outbox(state: web::Data<AppState>) -> HttpResponse {

@@ -14,7 +14,7 @@ use crate::auth::{Authenticated, MaybeAuthenticated};
 use crate::handlers::statuses::parse_id;
 use crate::pagination::{link_header, PageParams};
 use crate::params::{lenient, Params};
-use crate::services::{present, viewer::Viewer};
+use crate::services::{follow_resends, present, viewer::Viewer};
 use crate::{ApiError, AppState};
 
 /// An active account other than the caller, by path id.
@@ -90,11 +90,18 @@ pub async fn follow(
                         "follow",
                     )
                 };
+                let requested = locked && !already;
                 if !new {
+                    if requested {
+                        // Asked again while still requested: a remote group's
+                        // Follow goes out again (its Accept may have been lost).
+                        follow_resends::requested(c, &outbox, &me_row, &other_row, false, now)?;
+                    }
                     return Ok(Vec::new());
                 }
                 if !other_row.is_local() {
                     outbox.follow(c, &me_row, &other_row, id)?;
+                    follow_resends::requested(c, &outbox, &me_row, &other_row, true, now)?;
                     return Ok(Vec::new());
                 }
                 notif::insert(

@@ -128,12 +128,12 @@ pub async fn oauth_authorization_server(state: web::Data<AppState>) -> HttpRespo
     }))
 }
 
-/// Ensures the instance actor exists before the first signed fetch needs it.
-pub async fn instance_actor_key(state: &AppState) -> Result<String, ApiError> {
+/// The instance actor's stored row; made on first use (it signs fetches too).
+pub async fn instance_actor_row(
+    state: &AppState,
+) -> Result<kindred_db::models::instance_actor::InstanceActorRow, ApiError> {
     match state.db.run(instance_actor::get).await? {
-        Some(row) => Ok(row.public_key_pem),
-        None => Ok(crate::services::instance::ensure_instance_actor(state)
-            .await?
-            .public_key_pem),
+        Some(row) => Ok(row),
+        None => Ok(crate::services::instance::ensure_instance_actor(state).await?),
     }
 }

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod announcements;
 pub mod federation_policy;
 pub mod filtering;
+pub mod follow_resends;
 pub mod groups;
 pub mod instance;
 pub mod meeting_directory;

@@ -248,7 +248,8 @@ async fn local_account(
 }
 
 /// How an account query is read: `name`, `@name`, `name@our.domain` (an address
-/// names one account: exact match only) or words of a display name. A query naming
+/// names one account: exact match only; `!name@our.domain`, Lemmy's form for a
+/// community, too) or words of a display name. A query naming
 /// another server finds nothing yet; an email address is such a query, so accounts
 /// are never found by email.
 pub fn account_query(
@@ -259,8 +260,7 @@ pub fn account_query(
     limit: i64,
     offset: i64,
 ) -> Option<AccountQuery> {
-    let q = q.trim();
-    let q = q.strip_prefix('@').unwrap_or(q);
+    let q = kindred_domain::handle::lookup_address(q);
     let (name, address) = match q.split_once('@') {
         Some((name, domain)) => {
             let domain = domain.trim();

@@ -7,6 +7,7 @@ pub mod delivery_worker;
 pub mod domain_policy;
 pub mod federated;
 pub mod filters;
+pub mod follow_resends;
 pub mod groups;
 pub mod home_feed;
 pub mod instance_actor;

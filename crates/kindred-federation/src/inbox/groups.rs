@@ -184,7 +184,17 @@ async fn create(
         .run(move |c| federated::followed_locally(c, group_id))
         .await?
     {
-        tracing::debug!("announce of a group nobody here follows dropped");
+        // Not an implicit Accept (FEDERATION.md, "Lemmy 0.19"); said louder when a
+        // member waits for one, since their Follow is being sent again.
+        let awaited = data
+            .db
+            .run(move |c| kindred_db::models::follow_resends::requested_locally(c, group_id))
+            .await?;
+        if awaited {
+            tracing::info!("announce of a group whose Accept has not come dropped");
+        } else {
+            tracing::debug!("announce of a group nobody here follows dropped");
+        }
         return Ok(());
     }
     let target = inner.target()?;

@@ -391,17 +391,50 @@ impl Outbox {
         if !follower.is_local() || target.is_local() {
             return Ok(0);
         }
+        let id = format!("{}#follows/{row_id}", self.actor(follower));
+        self.send_follow(conn, follower, target, id)
+    }
+
+    /// The `Follow` of a remote account sent again while our request is pending
+    /// (`kindred_domain::follow_resend`), under a new id — receivers drop an id
+    /// they have seen, and our own inbox does. The request keeps the newest id,
+    /// which a later `Undo` names; an `Accept` of any of them answers it.
+    pub fn follow_again(
+        &self,
+        conn: &mut AnyConnection,
+        follower: &AccountRow,
+        target: &AccountRow,
+    ) -> Result<usize, DbError> {
+        if !follower.is_local() || target.is_local() {
+            return Ok(0);
+        }
+        let Some((row_id, _)) = outbound::follow_of(conn, follower.id, target.id)? else {
+            return Ok(0);
+        };
+        let id = format!(
+            "{}#follows/{row_id}/again/{}",
+            self.actor(follower),
+            self.now.timestamp_millis()
+        );
+        self.send_follow(conn, follower, target, id)
+    }
+
+    fn send_follow(
+        &self,
+        conn: &mut AnyConnection,
+        follower: &AccountRow,
+        target: &AccountRow,
+        id: String,
+    ) -> Result<usize, DbError> {
         let inboxes = outbound::inboxes_of(conn, &[target.id])?;
         let Some(target_uri) = inboxes.first().map(|i| i.uri.clone()) else {
             return Ok(0);
         };
-        let actor = self.actor(follower);
-        let id = format!("{actor}#follows/{row_id}");
         outbound::set_follow_uri(conn, follower.id, target.id, &id)?;
         let activity = json!({
             "id": id,
             "type": "Follow",
-            "actor": actor,
+            "actor": self.actor(follower),
             "object": target_uri,
         });
         self.send(conn, follower, activity, &inboxes)
