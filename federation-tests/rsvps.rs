@@ -32,7 +32,7 @@ use kindred_db::models::meetings::{self as store, Participant, ParticipationRow}
 use kindred_db::models::remote_accounts;
 use serde_json::{json, Value};
 
-use crate::common::{both_backends, contains_secret, Backend, TestApp};
+use crate::common::{both_backends, contains_secret, meeting_at, Backend, TestApp};
 use crate::groups::{ap_get, Remote};
 use crate::support::{
     backlog, drained, eventually, facilitator_and_cafe, follow, instance, instances,
@@ -57,8 +57,8 @@ async fn create_meeting(k: &TestApp, token: &str, group: i64, extra: Value) -> i
     let mut body = json!({
         "group_id": group.to_string(),
         "title": "Peer café",
-        "start_time": "2031-03-04T18:30",
-        "end_time": "2031-03-04T20:00",
+        "start_time": meeting_at(0, "18:30"),
+        "end_time": meeting_at(0, "20:00"),
         "time_zone": "Europe/Berlin",
         "locality": "Leipzig",
         "country": "Germany",

@@ -634,7 +634,8 @@ async fn announcements_are_written_by_admins_and_read_by_members(backend: Backen
     for body in [
         json!({"text": " "}),
         json!({"starts_at": "tomorrow"}),
-        json!({"starts_at": "2030-01-02T00:00:00Z", "ends_at": "2030-01-01T00:00:00Z"}),
+        json!({"starts_at": (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339(),
+               "ends_at": (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339()}),
     ] {
         let (s, v) = put(
             &app,

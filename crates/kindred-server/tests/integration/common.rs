@@ -374,6 +374,22 @@ impl TestApp {
     }
 }
 
+/// A meeting day that is always ahead: the first Tuesday of March next year, plus
+/// `days`. A fixed date turns into a failure once it has passed (a weekly series from
+/// 2027-03-02 with COUNT=10 is over in May 2027). March's first week is winter time
+/// in Europe, so Berlin is UTC+1 and expected UTC times stay put.
+pub fn meeting_day(days: i64) -> chrono::NaiveDate {
+    use chrono::Datelike;
+    let march = chrono::NaiveDate::from_ymd_opt(chrono::Utc::now().year() + 1, 3, 1).unwrap();
+    let to_tuesday = (9 - i64::from(march.weekday().number_from_monday())) % 7;
+    march + chrono::Duration::days(to_tuesday + days)
+}
+
+/// `meeting_day(days)` at `time` (`HH:MM`), as the events API takes it.
+pub fn meeting_at(days: i64, time: &str) -> String {
+    format!("{}T{time}", meeting_day(days))
+}
+
 /// Asserts that no key or string anywhere in `v` carries an email address or the
 /// field name "email" with a value.
 pub fn assert_no_email(v: &Value, email: &str) {

@@ -12,7 +12,9 @@ use kindred_domain::Role;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::common::{both_backends, contains_secret, spawn_app, Backend, TestApp};
+use crate::common::{
+    both_backends, contains_secret, meeting_at, meeting_day, spawn_app, Backend, TestApp,
+};
 
 both_backends!(meeting_notifications_reach_the_right_people);
 
@@ -22,8 +24,8 @@ const NOTES: &str = "ring the bell marked Lotus";
 const LINK: &str = "https://video.example/room-secret-42";
 
 fn first_start() -> DateTime<Utc> {
-    // 2027-03-02T18:30 in Berlin.
-    DateTime::parse_from_rfc3339("2027-03-02T17:30:00Z")
+    // 18:30 in Berlin (winter time).
+    DateTime::parse_from_rfc3339(&format!("{}T17:30:00Z", meeting_day(0)))
         .unwrap()
         .with_timezone(&Utc)
 }
@@ -94,8 +96,8 @@ async fn meeting_notifications_reach_the_right_people(backend: Backend) {
             json!({
                 "group_id": gid,
                 "title": "Peer café",
-                "start_time": "2027-03-02T18:30",
-                "end_time": "2027-03-02T20:00",
+                "start_time": meeting_at(0, "18:30"),
+                "end_time": meeting_at(0, "20:00"),
                 "time_zone": "Europe/Berlin",
                 "recurrence": "FREQ=WEEKLY;BYDAY=TU;COUNT=10",
                 "join_mode": "approval",
@@ -209,7 +211,7 @@ async fn meeting_notifications_reach_the_right_people(backend: Backend) {
         .post_json(
             &format!("{ev}/cancel"),
             &fac,
-            json!({"occurrence": "2027-03-16T18:30"}),
+            json!({"occurrence": meeting_at(14, "18:30")}),
         )
         .await;
     assert_eq!(status, 200, "{v}");
@@ -218,7 +220,7 @@ async fn meeting_notifications_reach_the_right_people(backend: Backend) {
     app.post_json(
         &format!("{ev}/cancel"),
         &fac,
-        json!({"occurrence": "2027-03-16T18:30"}),
+        json!({"occurrence": meeting_at(14, "18:30")}),
     )
     .await;
     assert_eq!(of_type(&app, &noor, notify::EVENT_UPDATE).await.len(), 2);
