@@ -343,7 +343,7 @@ async fn facilitators_run_meetings_and_members_answer(backend: Backend) {
     assert_eq!(ids(&joined), vec![id.clone()]);
 
     // Noor asks too: approved into a full meeting, Noor waits.
-    app.post_json(
+    app.post_ok(
         &format!("/api/v1/pleroma/events/{id}/join"),
         &noor,
         json!({}),
@@ -568,7 +568,7 @@ async fn bad_input_is_refused_and_changes_nothing(backend: Backend) {
     }
     // (capacity 0 is refused by range; below the accepted count needs two people)
     let (noor, _) = app.member("noor").await;
-    app.post_json(
+    app.post_ok(
         &format!("/api/v1/pleroma/events/{id}/join"),
         &noor,
         json!({}),
@@ -711,7 +711,7 @@ async fn the_address_reaches_only_accepted_attendees(backend: Backend) {
     .await;
     let id = e["id"].as_str().unwrap().to_owned();
     // Mia is accepted (with a name only facilitators see); Ivy is only interested.
-    app.post_json(
+    app.post_ok(
         &format!("/api/v1/pleroma/events/{id}/join"),
         &mia,
         json!({"name_for_meeting": "Mia-in-the-room"}),
@@ -755,7 +755,7 @@ async fn the_address_reaches_only_accepted_attendees(backend: Backend) {
     // pending request, an outsider, anyone without a token.
     let (noor, noor_id) = app.member("noor").await;
     join_group(&app, &fac, &gid, &noor, &noor_id).await;
-    app.post_json(
+    app.post_ok(
         &format!("/api/v1/pleroma/events/{id}/join"),
         &noor,
         json!({}),
@@ -848,7 +848,7 @@ async fn members_only_meetings_exist_only_for_members(backend: Backend) {
     let hidden = group(&app, &fac, "hiddengroup", "private").await;
     join_group(&app, &fac, &open, &mia, &mia_id).await;
     // Invited into the private group, Mia accepts.
-    app.post_json(
+    app.post_ok(
         &format!("/api/v1/groups/{hidden}/accounts/{mia_id}/invite"),
         &fac,
         json!({}),
@@ -1003,7 +1003,7 @@ async fn personal_feed_follows_its_secret_address(backend: Backend) {
     assert_no_secret("an entry not accepted", &asked_text);
     // Accepted later: the feed follows.
     let aid = asked["id"].as_str().unwrap();
-    app.post_json(
+    app.post_ok(
         &format!("/api/v1/pleroma/events/{aid}/participation_requests/{mia_id}/authorize"),
         &fac,
         json!({}),
@@ -1246,7 +1246,7 @@ async fn attendee_counts_follow_the_group_setting(backend: Backend) {
     )
     .await;
     let id = e["id"].as_str().unwrap().to_owned();
-    app.post_json(
+    app.post_ok(
         &format!("/api/v1/pleroma/events/{id}/join"),
         &mia,
         json!({}),
@@ -1332,7 +1332,7 @@ async fn attendee_counts_follow_the_group_setting(backend: Backend) {
     // The instance's own meeting: no count for outsiders, always for facilitators.
     let e = create(&app, &fac, meeting(json!({"recurrence": ""}))).await;
     let own = e["id"].as_str().unwrap().to_owned();
-    app.post_json(
+    app.post_ok(
         &format!("/api/v1/pleroma/events/{own}/join"),
         &mia,
         json!({}),
