@@ -2,6 +2,7 @@
 //! counting rows, signing requests as a member or as an instance (with keys read
 //! from that instance's database), and `kindred serve` processes.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
@@ -145,6 +146,53 @@ pub async fn wait_following(app: &TestApp, token: &str, id: &str) {
         (r[0]["following"] == true).then_some(())
     })
     .await;
+}
+
+/// A recording server (`receiver.rs`) whose actor `rec` follows `name` on `app`:
+/// what `app` sends that member's followers is then seen on the wire, each request
+/// as it arrived. The Follow is accepted at once; the Accept comes when `app`'s
+/// queue is delivered.
+pub async fn recording_follower(app: &TestApp, name: &str) -> crate::receiver::Receiver {
+    let r = crate::receiver::Receiver::start();
+    let base = format!("http://localhost:{}", r.port);
+    let rec = format!("{base}/users/rec");
+    let keys = kindred_federation::keys::generate_keypair().unwrap();
+    r.serve_doc(
+        "/users/rec",
+        &json!({
+            "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+            "id": rec,
+            "type": "Person",
+            "preferredUsername": "rec",
+            "inbox": format!("{rec}/inbox"),
+            "outbox": format!("{rec}/outbox"),
+            "followers": format!("{rec}/followers"),
+            "endpoints": { "sharedInbox": format!("{base}/inbox") },
+            "publicKey": { "id": format!("{rec}#main-key"), "owner": rec, "publicKeyPem": keys.public_key_pem },
+        }),
+    );
+    let follow = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{base}/follows/1"),
+        "type": "Follow",
+        "actor": rec,
+        "object": app.url(&format!("/users/{name}")),
+    });
+    let signer = Signer::new(&keys.private_key_pem, format!("{rec}#main-key")).unwrap();
+    let (status, v) = deliver(app, &signer, &follow).await;
+    assert_eq!(status, 202, "{v}");
+    r
+}
+
+/// When each activity arrived at `r` (POSTs it accepted), by activity id.
+pub fn arrivals(r: &crate::receiver::Receiver) -> HashMap<String, Vec<Instant>> {
+    let mut out: HashMap<String, Vec<Instant>> = HashMap::new();
+    for q in r.requests() {
+        if q.method == "POST" && q.answered.is_some_and(|s| s < 300) {
+            out.entry(q.activity_id()).or_default().push(q.at);
+        }
+    }
+    out
 }
 
 /// Deliveries waiting in `app`'s queue.

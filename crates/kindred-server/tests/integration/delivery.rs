@@ -583,25 +583,63 @@ async fn dead_after_three_days_and_revived_by_probe(backend: Backend) {
 
 /// The worker the server starts itself (production settings) delivers when woken.
 async fn server_worker_wakes_on_enqueue(backend: Backend) {
-    let Some(app) = spawn_app_with(backend, &[]).await else {
+    let Some(app) = spawn_app_with(backend, &[NO_WORKER]).await else {
         return;
     };
+    // The server's own worker settings, but looking for work only once an hour:
+    // a prompt delivery can only come from the wake-up.
+    let settings = kindred_server::config::load(None, &app.env).unwrap();
+    let mut config = kindred_server::startup::delivery_config(&settings, &app.state.urls);
+    config.poll_interval = Duration::from_secs(3600);
+    config.software_lookup = false;
     let r = Receiver::start();
-    // Let the worker's first poll pass, so only the wake-up can explain a prompt
-    // delivery (the poll interval is 1 s).
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    // Queued before the worker starts: its first look finds it. Once delivered and
+    // the instance let go, the worker has nothing to do for an hour.
+    enqueue(&app, vec![item(&app, &r, "first", 0, None)]).await;
+    let worker = start(&app, config);
+    wait_for("the first look", Duration::from_secs(20), || {
+        r.accepted().len() == 1
+    })
+    .await;
+    let domain = r.domain.clone();
+    eventually_released(&app, &domain).await;
     let started = Instant::now();
     enqueue(
         &app,
         (0..3).map(|n| item(&app, &r, "wake", n, None)).collect(),
     )
     .await;
-    wait_for("delivery", Duration::from_secs(10), || {
-        r.accepted().len() == 3
+    wait_for("delivery", Duration::from_secs(20), || {
+        r.accepted().len() == 4
     })
     .await;
-    assert_eq!(r.accepted(), ids("wake", 0..3));
+    assert_eq!(r.accepted()[1..], ids("wake", 0..3));
     eprintln!("server worker: enqueue to delivery {:?}", started.elapsed());
+    worker.shutdown().await;
+}
+
+/// Waits until no worker holds `domain`'s lease (its task has finished).
+async fn eventually_released(app: &TestApp, domain: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let d = domain.to_owned();
+        let held = app
+            .state
+            .db
+            .run(move |c| {
+                Ok(instances::table
+                    .find(&d)
+                    .select(instances::leased_by)
+                    .first::<Option<String>>(c)?)
+            })
+            .await
+            .unwrap();
+        if held.is_none() {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{domain} still leased");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
 }
 
 async fn admin_queue_command(backend: Backend) {
