@@ -330,7 +330,8 @@ async fn receiver_down_then_back_gets_all_500_in_order(backend: Backend) {
         || r.accepted().len() >= 500,
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // An empty queue: every row was answered and removed, none can be sent again.
+    wait_empty(&app).await;
     assert_eq!(
         r.accepted(),
         ids("down", 0..500),
@@ -362,7 +363,8 @@ async fn final_refusal_drops_only_that_activity(backend: Backend) {
         r.accepted().len() == 5
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // An empty queue: every row was answered and removed, none can be sent again.
+    wait_empty(&app).await;
     let mut expected = ids("refuse", 0..7);
     expected.retain(|id| *id != gone && *id != bad);
     assert_eq!(r.accepted(), expected);
@@ -435,8 +437,13 @@ async fn hung_receiver_does_not_delay_others(backend: Backend) {
     // one was still waiting for an answer.
     assert_eq!(hung.posts(), 1, "after {took:?}");
     assert!(hung.accepted().is_empty());
-    assert!(took < Duration::from_secs(8), "{took:?}");
     assert_eq!(fine.accepted(), ids("hang", 0..30));
+    let hung_first = hung.requests()[0].at;
+    let fine_last = fine.requests().iter().map(|q| q.at).max().unwrap();
+    assert!(
+        fine_last < hung_first + Duration::from_secs(8),
+        "the healthy receiver got everything before the hung request timed out"
+    );
 
     // Once it answers again (after the hung request times out) it gets everything.
     hung.set(Answer::Accept);
@@ -447,6 +454,15 @@ async fn hung_receiver_does_not_delay_others(backend: Backend) {
     )
     .await;
     assert_eq!(hung.accepted(), ids("hang", 0..30));
+    // Its second request came only after the first timed out: the ordering above
+    // was not luck.
+    let hung_posts: Vec<Instant> = hung
+        .requests()
+        .iter()
+        .filter(|q| q.method == "POST")
+        .map(|q| q.at)
+        .collect();
+    assert!(fine_last < hung_posts[1]);
     wait_empty(&app).await;
     worker.shutdown().await;
 }
@@ -518,8 +534,14 @@ async fn dead_after_three_days_and_revived_by_probe(backend: Backend) {
         })
         .await
         .unwrap();
-    app.state.delivery.wake();
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    // A healthy instance's delivery, queued after that work was due, arrives: the
+    // worker has looked at the queue since, and left the dead one alone.
+    let control = Receiver::start();
+    enqueue(&app, vec![item(&app, &control, "control", 0, None)]).await;
+    wait_for("the control delivery", Duration::from_secs(20), || {
+        control.accepted().len() == 1
+    })
+    .await;
     assert_eq!(r.posts(), posts);
     assert_eq!(r.probes(), 0);
 
@@ -574,7 +596,15 @@ async fn dead_after_three_days_and_revived_by_probe(backend: Backend) {
         r.probes() == 2
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    // Queued after the failed probe, a healthy instance's delivery arrives: the
+    // worker has looked at the queue since, and did not probe again.
+    enqueue(&app, vec![item(&app, &control, "control", 1, None)]).await;
+    wait_for(
+        "the second control delivery",
+        Duration::from_secs(20),
+        || control.accepted().len() == 2,
+    )
+    .await;
     assert_eq!(r.probes(), 2, "probed once per interval");
     let q = &stats(&app).await[&r.domain];
     assert!(q.dead_since.is_some() && q.backlog == 1);
@@ -751,7 +781,8 @@ async fn two_workers_share_one_postgres_database() {
     })
     .await;
     let took = started.elapsed();
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // An empty queue: every row was answered and removed, none can be sent again.
+    wait_empty(&app).await;
     let mut by_worker: BTreeMap<String, usize> = BTreeMap::new();
     let mut refused = 0;
     for r in &receivers {
