@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use crate::common::{both_backends, contains_secret, meeting_at, Backend, TestApp};
 use crate::groups::create_group;
 use crate::receiver::Receiver;
-use crate::support::{deliver, drained, eventually, instances};
+use crate::support::{assert_logs_clean, deliver, drained, eventually, instances};
 
 both_backends!(meeting_directory_between_partners);
 
@@ -412,6 +412,18 @@ async fn meeting_directory_between_partners(backend: Backend) {
             assert!(!contains_secret(body, secret), "{secret} left B in {body}");
         }
     }
+
+    // Nor in any log line of either instance: the place, the admins' and
+    // members' tokens. A's inbox logged B's activities with their origin.
+    let mut secrets = SECRETS.to_vec();
+    secrets.extend([
+        root.as_str(),
+        b_root.as_str(),
+        mia.as_str(),
+        noa.as_str(),
+        fran.as_str(),
+    ]);
+    assert_logs_clean(&format!("origin={}", b.domain), &secrets);
 
     // Unsubscribed: B hears of it, A drops what B's directory sent.
     let (status, v) = a

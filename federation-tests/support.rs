@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use diesel::prelude::*;
@@ -26,9 +27,73 @@ pub async fn instance(backend: Backend) -> Option<TestApp> {
 }
 
 pub async fn instance_with(backend: Backend, extra: &[(&str, &str)]) -> Option<TestApp> {
+    logs();
     let mut settings = vec![("KINDRED__SERVER__RATE_LIMITS", "false")];
     settings.extend_from_slice(extra);
     spawn_app_with(backend, &settings).await
+}
+
+/// Every log line the in-process instances of this test process write, from
+/// Kindred's crates at every level (others from warn), captured from the first
+/// instance on. Shared by the scenarios running at once: each searches it for
+/// strings only it uses.
+pub fn logs() -> Arc<Mutex<Vec<u8>>> {
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let buf = Arc::new(Mutex::new(Vec::new()));
+        let writer = Capture(buf.clone());
+        let filter = tracing_subscriber::EnvFilter::new(
+            "warn,kindred_api=trace,kindred_db=trace,kindred_domain=trace,kindred_federation=trace,kindred_server=trace",
+        );
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        // Another subscriber already set would capture nothing here: make it loud.
+        tracing::subscriber::set_global_default(subscriber).expect("capture logs");
+        buf
+    })
+    .clone()
+}
+
+#[derive(Clone)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// No log line of the instances carries any of `secrets` (emails, tokens, member
+/// names, addresses). The capture's positive controls first: a line written the
+/// way Kindred writes its own (a `tracing` event of one of its crates) is found,
+/// and so is `expected`, something the scenario made Kindred itself log.
+pub fn assert_logs_clean(expected: &str, secrets: &[&str]) {
+    let marker = format!("log-capture-control-{:016x}", rand::random::<u64>());
+    tracing::info!(target: "kindred_federation::test", control = %marker, "capture control");
+    let text = String::from_utf8_lossy(&logs().lock().unwrap()).into_owned();
+    assert!(text.contains(&marker), "the log capture works");
+    assert!(
+        text.contains(expected),
+        "{expected:?} (logged by Kindred) is in the capture"
+    );
+    for secret in secrets {
+        assert!(
+            !crate::common::contains_secret(&text, secret),
+            "{secret:?} in the logs: {}",
+            text.lines()
+                .filter(|l| l.contains(secret))
+                .take(5)
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
 }
 
 /// `n` instances, or None when the backend is unavailable.
