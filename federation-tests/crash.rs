@@ -12,8 +12,8 @@ use serde_json::json;
 
 use crate::common::{both_backends, Backend, TestApp};
 use crate::support::{
-    backlog, count_from, eventually, eventually_within, instance_with, instances, resolve,
-    statuses_from, wait_following, Serve, NO_WORKER,
+    arrivals, backlog, count_from, eventually, eventually_within, instance_with, instances,
+    recording_follower, resolve, statuses_from, wait_following, Serve, NO_WORKER,
 };
 
 const POSTS: usize = 1000;
@@ -35,6 +35,23 @@ fn queued(sender: &TestApp, domain: &str) -> i64 {
                 .get_result(c)?)
         })
         .unwrap()
+}
+
+/// Activity ids still queued at the sender for `domain`.
+fn queued_ids(sender: &TestApp, domain: &str) -> std::collections::HashSet<String> {
+    let domain = domain.to_owned();
+    sender
+        .state
+        .db
+        .run_blocking(move |c| {
+            Ok(deliveries::table
+                .filter(deliveries::domain.eq(domain))
+                .select(deliveries::activity_id)
+                .load::<String>(c)?)
+        })
+        .unwrap()
+        .into_iter()
+        .collect()
 }
 
 async fn total_from(receivers: &[TestApp], sender: &TestApp) -> i64 {
@@ -65,13 +82,16 @@ async fn sigkill_mid_delivery(backend: Backend) {
         assert_eq!(status, 200, "{v}");
         tokens.push((token, id));
     }
+    // A recording server follows too: it counts on the wire what the receivers'
+    // de-duplication would absorb.
+    let rec = recording_follower(&sender, "writer").await;
     let (_, me) = sender
         .get_json("/api/v1/accounts/verify_credentials", Some(&writer))
         .await;
     let me = format!("/api/v1/accounts/{}", me["id"].as_str().unwrap());
-    eventually("three followers at the sender", || async {
+    eventually("four followers at the sender", || async {
         let (_, v) = sender.get_json(&me, Some(&writer)).await;
-        (v["followers_count"] == 3).then_some(())
+        (v["followers_count"] == 4).then_some(())
     })
     .await;
 
@@ -93,8 +113,8 @@ async fn sigkill_mid_delivery(backend: Backend) {
     });
     futures_util::future::join_all(clients).await;
     let posting = started.elapsed();
-    // Three Accepts and 3 × 1,000 Creates wait.
-    assert_eq!(backlog(&sender).await, 3 + 3 * POSTS as i64);
+    // Four Accepts and 4 × 1,000 Creates wait.
+    assert_eq!(backlog(&sender).await, 4 + 4 * POSTS as i64);
 
     // Now the same instance as a process, on the same port and database.
     sender.stop_server().await;
@@ -125,6 +145,10 @@ async fn sigkill_mid_delivery(backend: Backend) {
         resent += got + left - POSTS as i64;
         at_kill.push(got);
     }
+    // At the recorder: what had arrived, and what was still queued for it (sent
+    // but not marked delivered, or not sent yet).
+    let arrived_at_kill = arrivals(&rec);
+    let queued_at_kill = queued_ids(&sender, &format!("localhost:{}", rec.port));
 
     let process = Serve::start(&sender, &[WORKER_ON, LEASE]).await;
     let total_at_kill = total_from(&receivers, &sender).await;
@@ -147,6 +171,24 @@ async fn sigkill_mid_delivery(backend: Backend) {
     let recovered = killed_at.elapsed();
     process.kill();
 
+    // On the wire: every Create reached the recorder, and only one in flight at
+    // the kill (arrived before it, still queued at it) arrived twice.
+    let arrived = arrivals(&rec);
+    let mut twice = 0;
+    for (_, uri) in statuses_from(&sender, &sender) {
+        let id = format!("{uri}/activity");
+        let n = arrived.get(&id).map_or(0, Vec::len);
+        assert!(n >= 1, "{id} never arrived");
+        if n > 1 {
+            assert_eq!(n, 2, "{id} arrived {n} times");
+            assert!(
+                arrived_at_kill.contains_key(&id) && queued_at_kill.contains(&id),
+                "{id} sent again but was not in flight at the kill"
+            );
+            twice += 1;
+        }
+    }
+
     let mut sent: Vec<String> = statuses_from(&sender, &sender)
         .into_iter()
         .map(|(_, u)| u)
@@ -167,7 +209,8 @@ async fn sigkill_mid_delivery(backend: Backend) {
     eprintln!(
         "{backend:?} SIGKILL: {POSTS} posted in {posting:?}; half delivered in {first_half:?}, \
          {at_kill:?} at the receivers when killed; deliveries resumed {resumed:?} after the kill \
-         (lease 20 s), all there {recovered:?} after it; {resent} sent twice and absorbed"
+         (lease 20 s), all there {recovered:?} after it; {resent} sent twice and absorbed, \
+         {twice} twice at the recorder"
     );
 }
 

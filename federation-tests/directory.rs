@@ -13,11 +13,14 @@ use diesel::RunQueryDsl;
 use kindred_api::services::federation_policy::{self as policy, BlockRequest};
 use kindred_db::models::{domain_policy, meeting_directory, meetings};
 use kindred_domain::Role;
+use kindred_federation::keys::generate_keypair;
+use kindred_federation::signing::Signer;
 use serde_json::{json, Value};
 
-use crate::common::{both_backends, contains_secret, Backend, TestApp};
+use crate::common::{both_backends, contains_secret, meeting_at, Backend, TestApp};
 use crate::groups::create_group;
-use crate::support::{drained, eventually, instances};
+use crate::receiver::Receiver;
+use crate::support::{assert_logs_clean, deliver, drained, eventually, instances};
 
 both_backends!(meeting_directory_between_partners);
 
@@ -40,8 +43,8 @@ async fn create_meeting(
     let mut body = json!({
         "title": title,
         "description": "Tea and talk.",
-        "start_time": "2031-05-06T18:30",
-        "end_time": "2031-05-06T20:00",
+        "start_time": meeting_at(0, "18:30"),
+        "end_time": meeting_at(0, "20:00"),
         "time_zone": "Europe/Berlin",
         "audience": audience,
         "locality": "Leipzig",
@@ -103,6 +106,60 @@ fn row_count(app: &TestApp, table: &str) -> i64 {
         .db
         .run_blocking(move |c| Ok(diesel::sql_query(sql).get_result::<N>(c)?.n))
         .unwrap()
+}
+
+/// A recording server whose instance actor follows `to`'s (subscribes to its meeting
+/// directory), and records every request `to` sends it.
+struct RecordingSubscriber(Receiver);
+
+impl RecordingSubscriber {
+    async fn follow(to: &TestApp) -> Self {
+        let r = Receiver::start();
+        let base = format!("http://localhost:{}", r.port);
+        let actor = format!("{base}/actor");
+        let keys = generate_keypair().unwrap();
+        r.serve_doc(
+            "/actor",
+            &json!({
+                "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+                "id": actor,
+                "type": "Application",
+                "preferredUsername": "recorder",
+                "inbox": format!("{base}/inbox"),
+                "outbox": format!("{base}/outbox"),
+                "endpoints": { "sharedInbox": format!("{base}/inbox") },
+                "publicKey": { "id": format!("{actor}#main-key"), "owner": actor, "publicKeyPem": keys.public_key_pem },
+            }),
+        );
+        let follow = json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{base}/follows/1"),
+            "type": "Follow",
+            "actor": actor,
+            "object": to.state.urls.instance_actor().to_string(),
+        });
+        let signer = Signer::new(&keys.private_key_pem, format!("{actor}#main-key")).unwrap();
+        let (status, v) = deliver(to, &signer, &follow).await;
+        assert_eq!(status, 202, "{v}");
+        let rec = Self(r);
+        eventually("the directory's Accept at the recorder", || async {
+            rec.posted_bodies()
+                .iter()
+                .any(|b| b.contains("\"Accept\""))
+                .then_some(())
+        })
+        .await;
+        rec
+    }
+
+    fn posted_bodies(&self) -> Vec<String> {
+        self.0
+            .requests()
+            .into_iter()
+            .filter(|q| q.method == "POST")
+            .map(|q| q.body)
+            .collect()
+    }
 }
 
 async fn meeting_directory_between_partners(backend: Backend) {
@@ -171,6 +228,10 @@ async fn meeting_directory_between_partners(backend: Backend) {
         .await;
     assert_eq!(status, 200, "{again}");
     assert_eq!(again["id"], s["id"]);
+
+    // A recording server subscribes to B's directory too: what B sends is checked
+    // on the wire below (B's queue is empty by then, so its table shows nothing).
+    let rec = RecordingSubscriber::follow(b).await;
 
     // What B listed before arrives at once; the members-only meeting never.
     let list = eventually("B's listings at A", || async {
@@ -262,7 +323,7 @@ async fn meeting_directory_between_partners(backend: Backend) {
             &fran,
             json!({
                 "group_id": cafe, "title": "Tuesday circle", "audience": "public",
-                "start_time": "2031-05-06T18:30", "end_time": "2031-05-06T20:00",
+                "start_time": meeting_at(0, "18:30"), "end_time": meeting_at(0, "20:00"),
                 "time_zone": "Europe/Berlin", "locality": "Leipzig",
                 "recurrence": "FREQ=WEEKLY;BYDAY=TU",
             }),
@@ -324,32 +385,45 @@ async fn meeting_directory_between_partners(backend: Backend) {
         for_noa["full_location"]["street_address"], "Lindenstr. 3",
         "{for_noa}"
     );
-    let bodies = b
-        .state
-        .db
-        .run_blocking(|c| {
-            #[derive(diesel::QueryableByName)]
-            struct Body {
-                #[diesel(sql_type = diesel::sql_types::Text)]
-                body: String,
-            }
-            Ok(diesel::sql_query("SELECT body FROM deliveries")
-                .load::<Body>(c)?
-                .into_iter()
-                .map(|b| b.body)
-                .collect::<Vec<_>>())
-        })
-        .unwrap();
-    let noa_uri = a.url("/users/noa");
+    // What left B, as a second subscriber received it. Positive controls first,
+    // found by the same search: the public part of the place (the locality) and
+    // the cancellation, B's last listing activity, which arrives after everything
+    // queued before it (B's queue to one inbox is delivered in order).
+    eventually("the cancellation at the recording subscriber", || async {
+        let bodies = rec.posted_bodies();
+        let open = bodies.iter().filter(|b| b.contains("Open evening")).count();
+        (open >= 2 && bodies.iter().any(|b| b.contains("Walk and talk"))).then_some(())
+    })
+    .await;
+    let bodies = rec.posted_bodies();
+    for title in ["Peer café", "Open evening", "Walk & talk", "Tuesday circle"] {
+        assert!(
+            bodies.iter().any(|b| b.contains(title)),
+            "{title} reached the subscriber: {bodies:?}"
+        );
+    }
+    assert!(
+        bodies.iter().any(|b| contains_secret(b, "Leipzig")),
+        "the locality travels: {bodies:?}"
+    );
     for body in &bodies {
         assert!(!body.contains("Members circle"), "{body}");
-        if SECRETS.iter().any(|s| body.contains(s)) {
-            let v: Value = serde_json::from_str(body).unwrap();
-            assert_eq!(v["type"], "Accept", "the place left B in {body}");
-            assert_eq!(v["to"], json!([noa_uri]), "{body}");
-            assert!(v["cc"].is_null() || v["cc"] == json!([]), "{body}");
+        for secret in SECRETS {
+            assert!(!contains_secret(body, secret), "{secret} left B in {body}");
         }
     }
+
+    // Nor in any log line of either instance: the place, the admins' and
+    // members' tokens. A's inbox logged B's activities with their origin.
+    let mut secrets = SECRETS.to_vec();
+    secrets.extend([
+        root.as_str(),
+        b_root.as_str(),
+        mia.as_str(),
+        noa.as_str(),
+        fran.as_str(),
+    ]);
+    assert_logs_clean(&format!("origin={}", b.domain), &secrets);
 
     // Unsubscribed: B hears of it, A drops what B's directory sent.
     let (status, v) = a
@@ -364,11 +438,9 @@ async fn meeting_directory_between_partners(backend: Backend) {
     assert!(listed(a, &mia).await.is_empty());
     eventually("B forgets the subscriber", || async {
         let d = directory(b, &b_root).await;
-        d["subscribers"]
-            .as_array()
-            .unwrap()
-            .is_empty()
-            .then_some(())
+        // The recording subscriber stays.
+        let domains = d["subscribers"].as_array().unwrap();
+        (domains.len() == 1 && domains[0]["domain"] != a.domain.as_str()).then_some(())
     })
     .await;
     create_meeting(b, &fran, Some(&cafe), "After the end", "public").await;

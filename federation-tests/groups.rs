@@ -16,7 +16,7 @@ use kindred_federation::keys::{generate_keypair, KeyPair};
 use kindred_federation::signing::Signer;
 use serde_json::{json, Value};
 
-use crate::common::{both_backends, Backend, TestApp};
+use crate::common::{at_rest_contains, both_backends, Backend, TestApp};
 use crate::receiver::Receiver;
 use crate::support::{drained, eventually, instance, send, sign_post};
 
@@ -648,6 +648,9 @@ async fn closed_group_between_instances(backend: Backend) {
         in_home(&b, &bo, "Café on Tuesday")
     })
     .await;
+    // The positive controls of the searches at B below: they find what came.
+    assert_eq!(copies_with(&b, "Café on Tuesday"), 1);
+    assert!(at_rest_contains(&b.at_rest().await, "Café on Tuesday"));
     let shown = if seen["reblog"].is_object() {
         &seen["reblog"]
     } else {
@@ -711,19 +714,29 @@ async fn closed_group_between_instances(backend: Backend) {
     .await;
     drained(&[&a, &b]).await;
     // Nothing of the discussion is stored at B, whatever path it might have taken.
-    let leaked = b
-        .state
+    assert_eq!(copies_with(&b, "secret"), 0, "a discussion post reached B");
+    assert!(
+        !at_rest_contains(&b.at_rest().await, "a hard week"),
+        "a discussion post is stored at B"
+    );
+}
+
+/// Statuses at `app` received from another instance whose text contains `needle`.
+fn copies_with(app: &TestApp, needle: &str) -> i64 {
+    let pattern = format!("%{needle}%");
+    app.state
         .db
-        .run_blocking(|c| {
+        .run_blocking(move |c| {
             use diesel::prelude::*;
-            use kindred_db::schema::statuses;
+            use kindred_db::schema::{accounts, statuses};
             Ok(statuses::table
-                .filter(statuses::text.like("%secret%"))
+                .inner_join(accounts::table.on(accounts::id.eq(statuses::account_id)))
+                .filter(accounts::domain.ne(""))
+                .filter(statuses::text.like(pattern))
                 .count()
                 .get_result::<i64>(c)?)
         })
-        .unwrap();
-    assert_eq!(leaked, 0, "a discussion post reached B");
+        .unwrap()
 }
 
 both_backends!(partner_scoped_to_announcements);
@@ -790,22 +803,11 @@ async fn partner_scoped_to_announcements(backend: Backend) {
     })
     .await;
     drained(&[&a, &b]).await;
+    // The search's positive control: the announcement's copy at B is found.
+    assert_eq!(copies_with(&b, "café on Friday"), 1);
     for app in [&a, &b] {
-        let leaked = app
-            .state
-            .db
-            .run_blocking(|c| {
-                use diesel::prelude::*;
-                use kindred_db::schema::{accounts, statuses};
-                // Only copies received from the other instance count.
-                Ok(statuses::table
-                    .inner_join(accounts::table.on(accounts::id.eq(statuses::account_id)))
-                    .filter(accounts::domain.ne(""))
-                    .filter(statuses::text.like("%secret%"))
-                    .count()
-                    .get_result::<i64>(c)?)
-            })
-            .unwrap();
+        // Only copies received from the other instance count.
+        let leaked = copies_with(app, "secret");
         assert_eq!(leaked, 0, "a direct message crossed to {}", app.domain);
     }
 }

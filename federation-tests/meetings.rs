@@ -18,7 +18,7 @@ use kindred_db::models::meetings::{self, Scope};
 use kindred_db::models::remote_meetings;
 use kindred_federation::outbox::Outbox;
 
-use crate::common::{both_backends, contains_secret, Backend, TestApp};
+use crate::common::{both_backends, contains_secret, meeting_at, meeting_day, Backend, TestApp};
 use crate::groups::{ap_get, Remote};
 use crate::support::{drained, eventually, facilitator_and_cafe, follow, instances};
 
@@ -44,8 +44,8 @@ pub(crate) async fn create_meeting(k: &TestApp, token: &str, group: i64, audienc
                 "group_id": group.to_string(),
                 "title": "Peer café <Leipzig>",
                 "description": "Tea & talk.\nNo pressure.",
-                "start_time": "2031-03-04T18:30",
-                "end_time": "2031-03-04T20:00",
+                "start_time": meeting_at(0, "18:30"),
+                "end_time": meeting_at(0, "20:00"),
                 "time_zone": "Europe/Berlin",
                 "audience": audience,
                 "capacity": 12,
@@ -117,7 +117,7 @@ async fn meeting_listings_federate_without_the_address(backend: Backend) {
     assert_eq!(event["attributedTo"], group);
     assert_eq!(event["name"], "Peer café <Leipzig>");
     assert_eq!(event["content"], "<p>Tea &amp; talk.<br>No pressure.</p>");
-    assert_eq!(event["startTime"], "2031-03-04T17:30:00Z");
+    assert_eq!(event["startTime"], format!("{}T17:30:00Z", meeting_day(0)));
     assert_eq!(event["timezone"], "Europe/Berlin");
     assert_eq!(event["ical:status"], "CONFIRMED");
     assert_eq!(event["joinMode"], "free");

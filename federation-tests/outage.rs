@@ -15,8 +15,8 @@ use sha2::{Digest, Sha256};
 
 use crate::common::{both_backends, Backend, TestApp};
 use crate::support::{
-    count_from, drained, eventually, eventually_within, follow, instance, instance_with,
-    statuses_from, NO_WORKER,
+    arrivals, count_from, drained, eventually, eventually_within, follow, instance, instance_with,
+    recording_follower, statuses_from, NO_WORKER,
 };
 
 const POSTS: usize = 500;
@@ -94,10 +94,14 @@ async fn receiver_down_then_back(backend: Backend) {
     let (alice, _) = a.member("alice").await;
     let (bob, _) = b.member("bob").await;
     follow(&b, &bob, &a, "alice").await;
+    // A recording server follows alice too and is down with B: it counts on the
+    // wire what B's unique index would absorb.
+    let rec = recording_follower(&a, "alice").await;
     drained(&[&a, &b]).await;
 
     // B goes down; its database stays.
     b.stop_server().await;
+    rec.go_down().await;
     let started = Instant::now();
     for n in 0..POSTS {
         a.post_status(
@@ -125,6 +129,7 @@ async fn receiver_down_then_back(backend: Backend) {
 
     let down_for = started.elapsed();
     let b = b.restart().await;
+    rec.come_back().await;
     let back = Instant::now();
     eventually_within(
         "all 500 at B after its restart",
@@ -145,6 +150,12 @@ async fn receiver_down_then_back(backend: Backend) {
     let got_uris: Vec<&String> = got.iter().map(|(_, u)| u).collect();
     assert_eq!(got_uris, sent_uris, "all, once each, in order");
     let activity_ids: Vec<String> = sent.iter().map(|(_, u)| format!("{u}/activity")).collect();
+    // On the wire: each Create reached the recorder exactly once.
+    let arrived = arrivals(&rec);
+    for id in &activity_ids {
+        let n = arrived.get(id).map_or(0, Vec::len);
+        assert_eq!(n, 1, "{id} arrived {n} times");
+    }
     let times = received_at(&b, &activity_ids);
     assert!(
         times.windows(2).all(|w| w[0] <= w[1]),

@@ -32,10 +32,11 @@ use kindred_db::models::meetings::{self as store, Participant, ParticipationRow}
 use kindred_db::models::remote_accounts;
 use serde_json::{json, Value};
 
-use crate::common::{both_backends, contains_secret, Backend, TestApp};
+use crate::common::{both_backends, contains_secret, meeting_at, Backend, TestApp};
 use crate::groups::{ap_get, Remote};
 use crate::support::{
-    backlog, drained, eventually, facilitator_and_cafe, follow, instance, instances,
+    assert_logs_clean, backlog, drained, eventually, facilitator_and_cafe, follow, instance,
+    instances,
 };
 
 both_backends!(remote_rsvps_to_a_group_meeting);
@@ -57,8 +58,8 @@ async fn create_meeting(k: &TestApp, token: &str, group: i64, extra: Value) -> i
     let mut body = json!({
         "group_id": group.to_string(),
         "title": "Peer café",
-        "start_time": "2031-03-04T18:30",
-        "end_time": "2031-03-04T20:00",
+        "start_time": meeting_at(0, "18:30"),
+        "end_time": meeting_at(0, "20:00"),
         "time_zone": "Europe/Berlin",
         "locality": "Leipzig",
         "country": "Germany",
@@ -452,6 +453,11 @@ async fn member_of_another_kindred_joins(backend: Backend) {
             "{s} in the served Event"
         );
     }
+    // Nor in a log line of either instance, nor the members' tokens; K's inbox
+    // logged P's activities with their origin.
+    let mut secrets = SECRETS.to_vec();
+    secrets.extend([fran.as_str(), ola.as_str(), ulla.as_str()]);
+    assert_logs_clean(&format!("origin={}", p.domain), &secrets);
 
     // Leaving sends Leave: the participation goes at both ends.
     let (status, v) = p

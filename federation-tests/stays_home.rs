@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use crate::common::{both_backends, Backend};
 use crate::receiver::Receiver;
-use crate::support::{drained, eventually, instance, send, sign_post};
+use crate::support::{assert_logs_clean, drained, eventually, instance, send, sign_post};
 
 fn posted_types(r: &Receiver) -> Vec<(String, String)> {
     r.requests()
@@ -169,6 +169,13 @@ async fn nothing_confidential_leaves(backend: Backend) {
         assert!(!body.contains("secret"), "leaked: {body}");
         assert!(!body.contains("alice@mail.test"), "email leaked: {body}");
     }
+    // Nor in any log line: the email, the members' tokens; the recorder's
+    // Follow, logged by the inbox with its origin, is the control. (Member names
+    // are in the public activity ids the delivery worker logs.)
+    assert_logs_clean(
+        &format!("origin=localhost:{}", r.port),
+        &["alice@mail.test", &alice, &bob, &carol],
+    );
     // Only the inbox was written to; GETs were for rec's own actor document and
     // the instance's NodeInfo (what software it runs; unsigned, carries nothing).
     assert!(r

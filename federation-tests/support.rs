@@ -2,8 +2,10 @@
 //! counting rows, signing requests as a member or as an instance (with keys read
 //! from that instance's database), and `kindred serve` processes.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use diesel::prelude::*;
@@ -25,9 +27,73 @@ pub async fn instance(backend: Backend) -> Option<TestApp> {
 }
 
 pub async fn instance_with(backend: Backend, extra: &[(&str, &str)]) -> Option<TestApp> {
+    logs();
     let mut settings = vec![("KINDRED__SERVER__RATE_LIMITS", "false")];
     settings.extend_from_slice(extra);
     spawn_app_with(backend, &settings).await
+}
+
+/// Every log line the in-process instances of this test process write, from
+/// Kindred's crates at every level (others from warn), captured from the first
+/// instance on. Shared by the scenarios running at once: each searches it for
+/// strings only it uses.
+pub fn logs() -> Arc<Mutex<Vec<u8>>> {
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let buf = Arc::new(Mutex::new(Vec::new()));
+        let writer = Capture(buf.clone());
+        let filter = tracing_subscriber::EnvFilter::new(
+            "warn,kindred_api=trace,kindred_db=trace,kindred_domain=trace,kindred_federation=trace,kindred_server=trace",
+        );
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        // Another subscriber already set would capture nothing here: make it loud.
+        tracing::subscriber::set_global_default(subscriber).expect("capture logs");
+        buf
+    })
+    .clone()
+}
+
+#[derive(Clone)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// No log line of the instances carries any of `secrets` (emails, tokens, member
+/// names, addresses). The capture's positive controls first: a line written the
+/// way Kindred writes its own (a `tracing` event of one of its crates) is found,
+/// and so is `expected`, something the scenario made Kindred itself log.
+pub fn assert_logs_clean(expected: &str, secrets: &[&str]) {
+    let marker = format!("log-capture-control-{:016x}", rand::random::<u64>());
+    tracing::info!(target: "kindred_federation::test", control = %marker, "capture control");
+    let text = String::from_utf8_lossy(&logs().lock().unwrap()).into_owned();
+    assert!(text.contains(&marker), "the log capture works");
+    assert!(
+        text.contains(expected),
+        "{expected:?} (logged by Kindred) is in the capture"
+    );
+    for secret in secrets {
+        assert!(
+            !crate::common::contains_secret(&text, secret),
+            "{secret:?} in the logs: {}",
+            text.lines()
+                .filter(|l| l.contains(secret))
+                .take(5)
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
 }
 
 /// `n` instances, or None when the backend is unavailable.
@@ -145,6 +211,53 @@ pub async fn wait_following(app: &TestApp, token: &str, id: &str) {
         (r[0]["following"] == true).then_some(())
     })
     .await;
+}
+
+/// A recording server (`receiver.rs`) whose actor `rec` follows `name` on `app`:
+/// what `app` sends that member's followers is then seen on the wire, each request
+/// as it arrived. The Follow is accepted at once; the Accept comes when `app`'s
+/// queue is delivered.
+pub async fn recording_follower(app: &TestApp, name: &str) -> crate::receiver::Receiver {
+    let r = crate::receiver::Receiver::start();
+    let base = format!("http://localhost:{}", r.port);
+    let rec = format!("{base}/users/rec");
+    let keys = kindred_federation::keys::generate_keypair().unwrap();
+    r.serve_doc(
+        "/users/rec",
+        &json!({
+            "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+            "id": rec,
+            "type": "Person",
+            "preferredUsername": "rec",
+            "inbox": format!("{rec}/inbox"),
+            "outbox": format!("{rec}/outbox"),
+            "followers": format!("{rec}/followers"),
+            "endpoints": { "sharedInbox": format!("{base}/inbox") },
+            "publicKey": { "id": format!("{rec}#main-key"), "owner": rec, "publicKeyPem": keys.public_key_pem },
+        }),
+    );
+    let follow = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{base}/follows/1"),
+        "type": "Follow",
+        "actor": rec,
+        "object": app.url(&format!("/users/{name}")),
+    });
+    let signer = Signer::new(&keys.private_key_pem, format!("{rec}#main-key")).unwrap();
+    let (status, v) = deliver(app, &signer, &follow).await;
+    assert_eq!(status, 202, "{v}");
+    r
+}
+
+/// When each activity arrived at `r` (POSTs it accepted), by activity id.
+pub fn arrivals(r: &crate::receiver::Receiver) -> HashMap<String, Vec<Instant>> {
+    let mut out: HashMap<String, Vec<Instant>> = HashMap::new();
+    for q in r.requests() {
+        if q.method == "POST" && q.answered.is_some_and(|s| s < 300) {
+            out.entry(q.activity_id()).or_default().push(q.at);
+        }
+    }
+    out
 }
 
 /// Deliveries waiting in `app`'s queue.

@@ -283,8 +283,7 @@ mod tests {
     use diesel::connection::SimpleConnection;
     use diesel::RunQueryDsl;
 
-    fn sqlite_pool(path: &std::path::Path) -> Pool<ConnectionManager<AnyConnection>> {
-        let url = path.to_string_lossy().into_owned();
+    fn pool(url: &str) -> Pool<ConnectionManager<AnyConnection>> {
         Pool::builder()
             .max_size(2)
             .build(ConnectionManager::<AnyConnection>::new(url))
@@ -297,22 +296,50 @@ mod tests {
         n: i64,
     }
 
-    /// A writer on a new SQLite file with one table `t (v INTEGER PRIMARY KEY)`.
-    fn writer_on_new_file(
+    /// The backends the tests run on: error handling inside a transaction differs
+    /// (PostgreSQL aborts the whole transaction at the first error).
+    #[derive(Clone, Copy, Debug)]
+    enum Backend {
+        Sqlite,
+        Postgres,
+    }
+
+    /// A writer on a new database with one table `t (v BIGINT PRIMARY KEY)`: a
+    /// SQLite file, or a PostgreSQL database of the test process's throwaway
+    /// cluster (None, said loudly, when PostgreSQL is unavailable; a failure with
+    /// KINDRED_REQUIRE_POSTGRES=1).
+    fn writer_on_new_db(
+        backend: Backend,
         name: &str,
-    ) -> (
-        std::path::PathBuf,
+    ) -> Option<(
+        Option<std::path::PathBuf>,
         Pool<ConnectionManager<AnyConnection>>,
         GroupWriter,
-    ) {
-        let path = crate::scratch::temp_path(&format!("group-commit-{name}"));
-        let pool = sqlite_pool(&path);
+    )> {
+        let (path, url) = match backend {
+            Backend::Sqlite => {
+                let path = crate::scratch::temp_path(&format!("group-commit-{name}"));
+                let url = path.to_string_lossy().into_owned();
+                (Some(path), url)
+            }
+            Backend::Postgres => match crate::scratch::pg::new_database() {
+                Ok(url) => (None, url),
+                Err(why) => {
+                    if std::env::var("KINDRED_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+                        panic!("PostgreSQL is required (KINDRED_REQUIRE_POSTGRES=1): {why}");
+                    }
+                    eprintln!("\n*** SKIPPED PostgreSQL test: {why} ***\n");
+                    return None;
+                }
+            },
+        };
+        let pool = pool(&url);
         pool.get()
             .unwrap()
-            .batch_execute("CREATE TABLE t (v INTEGER PRIMARY KEY)")
+            .batch_execute("CREATE TABLE t (v BIGINT PRIMARY KEY)")
             .unwrap();
         let w = GroupWriter::start(pool.clone()).unwrap();
-        (path, pool, w)
+        Some((path, pool, w))
     }
 
     fn count(pool: &Pool<ConnectionManager<AnyConnection>>) -> i64 {
@@ -323,8 +350,19 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_failing_or_panicking_job_leaves_the_others_committed() {
-        let (path, pool, w) = writer_on_new_file("panics");
+    async fn a_failing_or_panicking_job_leaves_the_others_committed_sqlite() {
+        a_failing_or_panicking_job_leaves_the_others_committed(Backend::Sqlite).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failing_or_panicking_job_leaves_the_others_committed_postgres() {
+        a_failing_or_panicking_job_leaves_the_others_committed(Backend::Postgres).await
+    }
+
+    async fn a_failing_or_panicking_job_leaves_the_others_committed(backend: Backend) {
+        let Some((path, pool, w)) = writer_on_new_db(backend, "panics") else {
+            return;
+        };
         let insert = |v: i64| {
             move |c: &mut AnyConnection| {
                 diesel::sql_query(format!("INSERT INTO t (v) VALUES ({v})")).execute(c)?;
@@ -370,17 +408,30 @@ mod tests {
             "the duplicate and the panicked write are gone"
         );
         drop((w, pool));
-        let _ = std::fs::remove_file(&path);
+        if let Some(path) = path {
+            let _ = std::fs::remove_file(&path);
+        }
     }
 
     /// A batch whose job fails is undone and its jobs run again one by one: the
     /// others commit once (though they ran twice), the failing one gets its own
     /// error, and no job ran inside a savepoint of the writer's.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_failed_batch_runs_again_one_job_at_a_time() {
+    async fn a_failed_batch_runs_again_one_job_at_a_time_sqlite() {
+        a_failed_batch_runs_again_one_job_at_a_time(Backend::Sqlite).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_batch_runs_again_one_job_at_a_time_postgres() {
+        a_failed_batch_runs_again_one_job_at_a_time(Backend::Postgres).await
+    }
+
+    async fn a_failed_batch_runs_again_one_job_at_a_time(backend: Backend) {
         use std::sync::atomic::{AtomicUsize, Ordering};
         use std::sync::Arc;
-        let (path, pool, w) = writer_on_new_file("rerun");
+        let Some((path, pool, w)) = writer_on_new_db(backend, "rerun") else {
+            return;
+        };
         // Holds the writer, in a batch of its own, until the next three are queued,
         // so that they share the next batch.
         let (release, released) = std::sync::mpsc::channel::<()>();
@@ -425,6 +476,8 @@ mod tests {
             depths.lock().unwrap()
         );
         drop((w, pool));
-        let _ = std::fs::remove_file(&path);
+        if let Some(path) = path {
+            let _ = std::fs::remove_file(&path);
+        }
     }
 }

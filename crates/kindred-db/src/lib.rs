@@ -20,6 +20,13 @@ pub use connection::{redacted_url, AnyConnection, Backend, Db, DbSettings};
 pub use error::DbError;
 pub use models::*;
 
+/// A throwaway PostgreSQL cluster for the test process: the integration tests'
+/// own (one harness, not a copy).
+#[cfg(test)]
+#[allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#[path = "../../kindred-server/tests/integration/pg.rs"]
+mod test_pg;
+
 /// Databases for unit tests.
 #[cfg(test)]
 pub(crate) mod scratch {
@@ -29,6 +36,8 @@ pub(crate) mod scratch {
     use diesel::connection::{Connection, Instrumentation, InstrumentationEvent, SimpleConnection};
 
     use crate::{AnyConnection, Db, DbError, DbSettings};
+
+    pub(crate) use crate::test_pg as pg;
 
     /// A new file name in the temporary directory, unique to this process and call.
     pub fn temp_path(name: &str) -> PathBuf {

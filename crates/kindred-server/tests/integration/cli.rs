@@ -4,9 +4,43 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{free_port, TempDir, TEST_SECRET};
+use crate::common::{free_port, Backend, TempDir, TEST_SECRET};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kindred");
+
+/// Runs a command-line test once per backend.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn sqlite() {
+                super::$name(crate::common::Backend::Sqlite)
+            }
+            #[test]
+            fn postgres() {
+                super::$name(crate::common::Backend::Postgres)
+            }
+        }
+    )*};
+}
+
+on_both_backends!(
+    migrate_then_create_users,
+    announcements_from_the_command_line,
+    federation_policy_from_the_command_line,
+    blocklists_import_and_export,
+);
+
+/// The settings naming the test's database: none on SQLite (the default path,
+/// `data/kindred.sqlite`), a fresh database's URL on PostgreSQL; None when
+/// PostgreSQL is unavailable (said loudly by `database_url`).
+fn database(backend: Backend, dir: &TempDir) -> Option<Vec<(&'static str, String)>> {
+    match backend {
+        Backend::Sqlite => Some(Vec::new()),
+        Backend::Postgres => crate::common::database_url(backend, dir)
+            .map(|url| vec![("KINDRED__DATABASE__URL", url)]),
+    }
+}
 
 fn kindred(dir: &TempDir, env: &[(&str, &str)]) -> Command {
     let mut c = Command::new(BIN);
@@ -83,17 +117,24 @@ fn unreachable_database_is_a_clear_error() {
     assert!(err.contains("database unreachable"), "{err}");
 }
 
-#[test]
-fn migrate_then_create_users_on_the_default_sqlite_path() {
+/// On SQLite at the default path.
+fn migrate_then_create_users(backend: Backend) {
     let dir = TempDir::new("kindred-cli");
+    let Some(db) = database(backend, &dir) else {
+        return;
+    };
+    let db: Vec<(&str, &str)> = db.iter().map(|(k, v)| (*k, v.as_str())).collect();
     // defaults: sqlite://data/kindred.sqlite and data/secret.key relative to the cwd
-    let out = kindred(&dir, &[]).arg("migrate").output().unwrap();
+    let out = kindred(&dir, &db).arg("migrate").output().unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(dir.0.join("data/kindred.sqlite").is_file());
+    assert_eq!(
+        dir.0.join("data/kindred.sqlite").is_file(),
+        backend == Backend::Sqlite
+    );
     let key = dir.0.join("data/secret.key");
     assert!(key.is_file());
     #[cfg(unix)]
@@ -105,7 +146,7 @@ fn migrate_then_create_users_on_the_default_sqlite_path() {
         );
     }
 
-    let out = kindred(&dir, &[])
+    let out = kindred(&dir, &db)
         .args(["admin", "create-user", "first_admin", "--role", "admin"])
         .output()
         .unwrap();
@@ -121,7 +162,7 @@ fn migrate_then_create_users_on_the_default_sqlite_path() {
         .expect("password printed");
     assert!(password.len() >= 20 && password.chars().all(|c| c.is_ascii_alphanumeric()));
 
-    let mut child = kindred(&dir, &[])
+    let mut child = kindred(&dir, &db)
         .args([
             "admin",
             "create-user",
@@ -156,50 +197,54 @@ fn migrate_then_create_users_on_the_default_sqlite_path() {
     assert!(!stderr.contains("second@example.org") && !stdout.contains("second@example.org"));
 
     // the same name again, in another case
-    let out = kindred(&dir, &[])
+    let out = kindred(&dir, &db)
         .args(["admin", "create-user", "FIRST_ADMIN"])
         .output()
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("taken"));
     // a bad name
-    let out = kindred(&dir, &[])
+    let out = kindred(&dir, &db)
         .args(["admin", "create-user", "no spaces"])
         .output()
         .unwrap();
     assert!(!out.status.success());
     // invites and approvals
-    let out = kindred(&dir, &[])
+    let out = kindred(&dir, &db)
         .args(["admin", "create-invite", "--max-uses", "3"])
         .output()
         .unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("invite code: "));
-    let out = kindred(&dir, &[])
+    let out = kindred(&dir, &db)
         .args(["admin", "approve-user", "nobody"])
         .output()
         .unwrap();
     assert!(!out.status.success());
 }
 
-#[test]
-fn announcements_from_the_command_line() {
+fn announcements_from_the_command_line(backend: Backend) {
     let dir = TempDir::new("kindred-cli");
+    let Some(db) = database(backend, &dir) else {
+        return;
+    };
+    let db: Vec<(&str, &str)> = db.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let run = |args: &[&str]| {
-        let out = kindred(&dir, &[]).args(args).output().unwrap();
+        let out = kindred(&dir, &db).args(args).output().unwrap();
         (
             out.status.success(),
             String::from_utf8_lossy(&out.stdout).into_owned(),
             String::from_utf8_lossy(&out.stderr).into_owned(),
         )
     };
+    let ends_at = (chrono::Utc::now() + chrono::Duration::days(365)).to_rfc3339();
     let (ok, out, err) = run(&[
         "admin",
         "announcement",
         "create",
         "Crisis line: 116 123, day and night",
         "--ends-at",
-        "2099-01-01T00:00:00Z",
+        &ends_at,
     ]);
     assert!(ok, "{err}");
     assert!(
@@ -233,13 +278,16 @@ fn announcements_from_the_command_line() {
     assert!(ok && out.contains("no announcements"), "{out}");
 }
 
-#[test]
-fn federation_policy_from_the_command_line() {
+fn federation_policy_from_the_command_line(backend: Backend) {
     let dir = TempDir::new("kindred-cli");
+    let Some(db) = database(backend, &dir) else {
+        return;
+    };
+    let db: Vec<(&str, &str)> = db.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let run = |args: &[&str]| {
         let mut all = vec!["admin", "federation"];
         all.extend_from_slice(args);
-        let out = kindred(&dir, &[]).args(&all).output().unwrap();
+        let out = kindred(&dir, &db).args(&all).output().unwrap();
         (
             out.status.success(),
             String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -322,13 +370,16 @@ fn federation_policy_from_the_command_line() {
     );
 }
 
-#[test]
-fn blocklists_import_and_export() {
+fn blocklists_import_and_export(backend: Backend) {
     let dir = TempDir::new("kindred-cli");
+    let Some(db) = database(backend, &dir) else {
+        return;
+    };
+    let db: Vec<(&str, &str)> = db.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let run = |args: &[&str]| {
         let mut all = vec!["admin", "federation"];
         all.extend_from_slice(args);
-        let out = kindred(&dir, &[]).args(&all).output().unwrap();
+        let out = kindred(&dir, &db).args(&all).output().unwrap();
         (
             out.status.success(),
             String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -221,7 +221,7 @@ async fn filters_warn_hide_and_stay_private(backend: Backend) {
     let (alice, _) = app.member("alice").await;
     let (bob, bob_id) = app.member("bob").await;
     let (mallory, _) = app.member("mallory").await;
-    app.post_json(
+    app.post_ok(
         &format!("/api/v1/accounts/{bob_id}/follow"),
         &alice,
         json!({}),
@@ -634,7 +634,8 @@ async fn announcements_are_written_by_admins_and_read_by_members(backend: Backen
     for body in [
         json!({"text": " "}),
         json!({"starts_at": "tomorrow"}),
-        json!({"starts_at": "2030-01-02T00:00:00Z", "ends_at": "2030-01-01T00:00:00Z"}),
+        json!({"starts_at": (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339(),
+               "ends_at": (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339()}),
     ] {
         let (s, v) = put(
             &app,
@@ -833,7 +834,7 @@ async fn home_feed_follows_tags_and_exclusive_lists(backend: Backend) {
     let (bob, bob_id) = app.member("bob").await;
     let (carol, carol_id) = app.member("carol").await;
     let (dave, _) = app.member("dave").await;
-    app.post_json(
+    app.post_ok(
         &format!("/api/v1/accounts/{bob_id}/follow"),
         &alice,
         json!({}),
@@ -947,7 +948,7 @@ async fn home_feed_follows_tags_and_exclusive_lists(backend: Backend) {
         )
         .await;
     let list_id = list["id"].as_str().unwrap();
-    app.post_json(
+    app.post_ok(
         &format!("/api/v1/lists/{list_id}/accounts"),
         &alice,
         json!({"account_ids": [bob_id]}),

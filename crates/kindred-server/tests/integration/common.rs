@@ -366,12 +366,111 @@ impl TestApp {
             .await
     }
 
+    /// A setup step that must succeed (a 2xx), its answer: a step that failed
+    /// silently would let the checks after it pass over nothing.
+    pub async fn post_ok(&self, path: &str, token: &str, body: Value) -> Value {
+        self.send_ok(reqwest::Method::POST, path, Some(token), body)
+            .await
+    }
+
+    /// As `post_ok`, with any method.
+    pub async fn send_ok(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Value,
+    ) -> Value {
+        let (status, v) = self.send_json(method.clone(), path, token, body).await;
+        assert!(
+            (200..300).contains(&status),
+            "{method} {path}: {status} {v}"
+        );
+        v
+    }
+
+    /// Everything the database keeps, for leak searches at rest (search it with
+    /// `at_rest_contains`): on SQLite the bytes of the file and its write-ahead log,
+    /// free pages included; on PostgreSQL every row of every table, as text.
+    pub async fn at_rest(&self) -> Vec<u8> {
+        let sqlite = self
+            .env
+            .iter()
+            .any(|(k, v)| k == "KINDRED__DATABASE__URL" && v.starts_with("sqlite:"));
+        if sqlite {
+            let mut out = Vec::new();
+            for file in ["kindred.sqlite", "kindred.sqlite-wal"] {
+                out.extend(std::fs::read(self.dir.0.join(file)).unwrap_or_default());
+            }
+            return out;
+        }
+        #[derive(diesel::QueryableByName)]
+        struct Table {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            name: String,
+        }
+        #[derive(diesel::QueryableByName)]
+        struct Rows {
+            #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+            rows: Option<String>,
+        }
+        self.state
+            .db
+            .run(|c| {
+                use diesel::RunQueryDsl;
+                let tables = diesel::sql_query(
+                    "SELECT table_name AS name FROM information_schema.tables \
+                     WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+                )
+                .load::<Table>(c)?;
+                let mut out = Vec::new();
+                for t in tables {
+                    // A row cast to text holds every column; bytea shows as hex.
+                    let rows = diesel::sql_query(format!(
+                        "SELECT string_agg(t::text, E'\\n') AS rows FROM \"{}\" t",
+                        t.name
+                    ))
+                    .get_result::<Rows>(c)?;
+                    out.extend(rows.rows.unwrap_or_default().into_bytes());
+                    out.push(b'\n');
+                }
+                Ok(out)
+            })
+            .await
+            .unwrap()
+    }
+
     /// Posts a status and returns its id.
     pub async fn post_status(&self, token: &str, body: Value) -> String {
         let (status, v) = self.post_json("/api/v1/statuses", token, body).await;
         assert_eq!(status, 200, "{v}");
         v["id"].as_str().unwrap().to_owned()
     }
+}
+
+/// A meeting day that is always ahead: the first Tuesday of March next year, plus
+/// `days`. A fixed date turns into a failure once it has passed (a weekly series from
+/// 2027-03-02 with COUNT=10 is over in May 2027). March's first week is winter time
+/// in Europe, so Berlin is UTC+1 and expected UTC times stay put.
+pub fn meeting_day(days: i64) -> chrono::NaiveDate {
+    use chrono::Datelike;
+    let march = chrono::NaiveDate::from_ymd_opt(chrono::Utc::now().year() + 1, 3, 1).unwrap();
+    let to_tuesday = (9 - i64::from(march.weekday().number_from_monday())) % 7;
+    march + chrono::Duration::days(to_tuesday + days)
+}
+
+/// `meeting_day(days)` at `time` (`HH:MM`), as the events API takes it.
+pub fn meeting_at(days: i64, time: &str) -> String {
+    format!("{}T{time}", meeting_day(days))
+}
+
+/// Whether `needle` is in what `TestApp::at_rest` read: as itself, or hex-encoded
+/// (how PostgreSQL prints a bytea column).
+pub fn at_rest_contains(rest: &[u8], needle: &str) -> bool {
+    let hex: String = needle.bytes().map(|b| format!("{b:02x}")).collect();
+    [needle.as_bytes(), hex.as_bytes()]
+        .iter()
+        .any(|n| rest.windows(n.len()).any(|w| w == *n))
 }
 
 /// Asserts that no key or string anywhere in `v` carries an email address or the

@@ -19,7 +19,7 @@ use rsa::pkcs8::DecodePublicKey;
 use rsa::{Pkcs1v15Sign, RsaPublicKey};
 use sha2::{Digest, Sha256};
 
-use crate::common::{both_backends, spawn_app_with, Backend, TestApp};
+use crate::common::{at_rest_contains, both_backends, spawn_app_with, Backend, TestApp};
 use crate::receiver::{Answer, Receiver, Request};
 
 const NO_WORKER: (&str, &str) = ("KINDRED__FEDERATION__DELIVERY_CONCURRENCY", "0");
@@ -330,7 +330,8 @@ async fn receiver_down_then_back_gets_all_500_in_order(backend: Backend) {
         || r.accepted().len() >= 500,
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // An empty queue: every row was answered and removed, none can be sent again.
+    wait_empty(&app).await;
     assert_eq!(
         r.accepted(),
         ids("down", 0..500),
@@ -362,7 +363,8 @@ async fn final_refusal_drops_only_that_activity(backend: Backend) {
         r.accepted().len() == 5
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // An empty queue: every row was answered and removed, none can be sent again.
+    wait_empty(&app).await;
     let mut expected = ids("refuse", 0..7);
     expected.retain(|id| *id != gone && *id != bad);
     assert_eq!(r.accepted(), expected);
@@ -435,8 +437,13 @@ async fn hung_receiver_does_not_delay_others(backend: Backend) {
     // one was still waiting for an answer.
     assert_eq!(hung.posts(), 1, "after {took:?}");
     assert!(hung.accepted().is_empty());
-    assert!(took < Duration::from_secs(8), "{took:?}");
     assert_eq!(fine.accepted(), ids("hang", 0..30));
+    let hung_first = hung.requests()[0].at;
+    let fine_last = fine.requests().iter().map(|q| q.at).max().unwrap();
+    assert!(
+        fine_last < hung_first + Duration::from_secs(8),
+        "the healthy receiver got everything before the hung request timed out"
+    );
 
     // Once it answers again (after the hung request times out) it gets everything.
     hung.set(Answer::Accept);
@@ -447,6 +454,15 @@ async fn hung_receiver_does_not_delay_others(backend: Backend) {
     )
     .await;
     assert_eq!(hung.accepted(), ids("hang", 0..30));
+    // Its second request came only after the first timed out: the ordering above
+    // was not luck.
+    let hung_posts: Vec<Instant> = hung
+        .requests()
+        .iter()
+        .filter(|q| q.method == "POST")
+        .map(|q| q.at)
+        .collect();
+    assert!(fine_last < hung_posts[1]);
     wait_empty(&app).await;
     worker.shutdown().await;
 }
@@ -518,8 +534,14 @@ async fn dead_after_three_days_and_revived_by_probe(backend: Backend) {
         })
         .await
         .unwrap();
-    app.state.delivery.wake();
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    // A healthy instance's delivery, queued after that work was due, arrives: the
+    // worker has looked at the queue since, and left the dead one alone.
+    let control = Receiver::start();
+    enqueue(&app, vec![item(&app, &control, "control", 0, None)]).await;
+    wait_for("the control delivery", Duration::from_secs(20), || {
+        control.accepted().len() == 1
+    })
+    .await;
     assert_eq!(r.posts(), posts);
     assert_eq!(r.probes(), 0);
 
@@ -574,7 +596,15 @@ async fn dead_after_three_days_and_revived_by_probe(backend: Backend) {
         r.probes() == 2
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    // Queued after the failed probe, a healthy instance's delivery arrives: the
+    // worker has looked at the queue since, and did not probe again.
+    enqueue(&app, vec![item(&app, &control, "control", 1, None)]).await;
+    wait_for(
+        "the second control delivery",
+        Duration::from_secs(20),
+        || control.accepted().len() == 2,
+    )
+    .await;
     assert_eq!(r.probes(), 2, "probed once per interval");
     let q = &stats(&app).await[&r.domain];
     assert!(q.dead_since.is_some() && q.backlog == 1);
@@ -583,25 +613,63 @@ async fn dead_after_three_days_and_revived_by_probe(backend: Backend) {
 
 /// The worker the server starts itself (production settings) delivers when woken.
 async fn server_worker_wakes_on_enqueue(backend: Backend) {
-    let Some(app) = spawn_app_with(backend, &[]).await else {
+    let Some(app) = spawn_app_with(backend, &[NO_WORKER]).await else {
         return;
     };
+    // The server's own worker settings, but looking for work only once an hour:
+    // a prompt delivery can only come from the wake-up.
+    let settings = kindred_server::config::load(None, &app.env).unwrap();
+    let mut config = kindred_server::startup::delivery_config(&settings, &app.state.urls);
+    config.poll_interval = Duration::from_secs(3600);
+    config.software_lookup = false;
     let r = Receiver::start();
-    // Let the worker's first poll pass, so only the wake-up can explain a prompt
-    // delivery (the poll interval is 1 s).
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    // Queued before the worker starts: its first look finds it. Once delivered and
+    // the instance let go, the worker has nothing to do for an hour.
+    enqueue(&app, vec![item(&app, &r, "first", 0, None)]).await;
+    let worker = start(&app, config);
+    wait_for("the first look", Duration::from_secs(20), || {
+        r.accepted().len() == 1
+    })
+    .await;
+    let domain = r.domain.clone();
+    eventually_released(&app, &domain).await;
     let started = Instant::now();
     enqueue(
         &app,
         (0..3).map(|n| item(&app, &r, "wake", n, None)).collect(),
     )
     .await;
-    wait_for("delivery", Duration::from_secs(10), || {
-        r.accepted().len() == 3
+    wait_for("delivery", Duration::from_secs(20), || {
+        r.accepted().len() == 4
     })
     .await;
-    assert_eq!(r.accepted(), ids("wake", 0..3));
+    assert_eq!(r.accepted()[1..], ids("wake", 0..3));
     eprintln!("server worker: enqueue to delivery {:?}", started.elapsed());
+    worker.shutdown().await;
+}
+
+/// Waits until no worker holds `domain`'s lease (its task has finished).
+async fn eventually_released(app: &TestApp, domain: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let d = domain.to_owned();
+        let held = app
+            .state
+            .db
+            .run(move |c| {
+                Ok(instances::table
+                    .find(&d)
+                    .select(instances::leased_by)
+                    .first::<Option<String>>(c)?)
+            })
+            .await
+            .unwrap();
+        if held.is_none() {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{domain} still leased");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
 }
 
 async fn admin_queue_command(backend: Backend) {
@@ -713,7 +781,8 @@ async fn two_workers_share_one_postgres_database() {
     })
     .await;
     let took = started.elapsed();
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // An empty queue: every row was answered and removed, none can be sent again.
+    wait_empty(&app).await;
     let mut by_worker: BTreeMap<String, usize> = BTreeMap::new();
     let mut refused = 0;
     for r in &receivers {
@@ -883,6 +952,8 @@ async fn no_body_kept_after_delivery(backend: Backend) {
     items[3].created_at = now() - chrono::Duration::days(15);
     enqueue(&app, items).await;
     assert_eq!(bodies_with(&app, "Secret Street").await, 4);
+    // The positive control of the search at rest below: queued, it is found.
+    assert!(at_rest_contains(&app.at_rest().await, PLACE));
     let worker = start(&app, fast());
     wait_for("the delivered one", Duration::from_secs(20), || {
         r.accepted() == ids[..1]
@@ -892,8 +963,9 @@ async fn no_body_kept_after_delivery(backend: Backend) {
     assert_eq!(bodies_with(&app, "Secret Street").await, 0);
     assert_eq!(backlog(&app).await, 0);
     worker.shutdown().await;
-    // Nor in the file: SQLite overwrites what it deletes (`secure_delete`), so once
-    // the write-ahead log is folded in, no byte of the address is left.
+    // Nor at rest. SQLite's file: it overwrites what it deletes (`secure_delete`),
+    // so once the write-ahead log is folded in, no byte of the address is left.
+    // PostgreSQL: no row of any table holds it.
     if matches!(backend, Backend::Sqlite) {
         #[derive(QueryableByName)]
         struct Checkpoint {
@@ -921,10 +993,9 @@ async fn no_body_kept_after_delivery(backend: Backend) {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         assert!(folded, "the write-ahead log could not be checkpointed");
-        for file in ["kindred.sqlite", "kindred.sqlite-wal"] {
-            let bytes = std::fs::read(app.dir.0.join(file)).unwrap_or_default();
-            let found = bytes.windows(PLACE.len()).any(|w| w == PLACE.as_bytes());
-            assert!(!found, "the address is still in {file}");
-        }
     }
+    assert!(
+        !at_rest_contains(&app.at_rest().await, PLACE),
+        "the address is still stored"
+    );
 }

@@ -137,7 +137,7 @@ async fn discussion_posts_stay_with_members(backend: Backend) {
     // Nobody else sees it, by any path.
     assert!(!home(&app, &out).await.contains(&discussion));
     // ...even following the author.
-    app.post_json(
+    app.post_ok(
         &format!("/api/v1/accounts/{mia_id}/follow"),
         &out,
         json!({}),
@@ -255,7 +255,7 @@ async fn discussion_posts_stay_with_members(backend: Backend) {
         .await;
     assert!(!ids(&followers).contains(&mia_id), "{followers}");
     // Even with collections shown, her following list does not carry the group.
-    app.send_json(
+    app.send_ok(
         reqwest::Method::PATCH,
         "/api/v1/accounts/update_credentials",
         Some(&mia),
@@ -614,7 +614,7 @@ async fn review_queue_and_moderation(backend: Backend) {
         404
     );
     // Muted: may read, may not post; until unmuted.
-    app.post_json(
+    app.post_ok(
         &format!("/api/v1/groups/{gid}/accounts/{mia_id}/mute"),
         &fac,
         json!({"duration": "3600"}),
@@ -628,7 +628,7 @@ async fn review_queue_and_moderation(backend: Backend) {
         )
         .await;
     assert_eq!(status, 422);
-    app.post_json(
+    app.post_ok(
         &format!("/api/v1/groups/{gid}/accounts/{mia_id}/unmute"),
         &fac,
         json!({}),

@@ -1359,8 +1359,16 @@ async fn inbox_changes_are_streamed(backend: Backend) {
             }
         }
     }
-    // Give the server a moment to register both subscriptions.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Client messages are handled in order after the subscription in the URL:
+    // the error answer to a bad message marks the point where both are live.
+    use futures_util::SinkExt;
+    for ws in [&mut notes, &mut public] {
+        ws.send(Message::Text(json!({"type": "barrier"}).to_string().into()))
+            .await
+            .unwrap();
+        let answer = next_event(ws).await;
+        assert_eq!(answer["status"], 400, "{answer}");
+    }
     let alice_actor = app.url("/users/alice");
     let mut note = remote.note(
         "carol",

@@ -12,7 +12,9 @@ use kindred_domain::Role;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::common::{both_backends, contains_secret, spawn_app, Backend, TestApp};
+use crate::common::{
+    both_backends, contains_secret, meeting_at, meeting_day, spawn_app, Backend, TestApp,
+};
 
 both_backends!(meeting_notifications_reach_the_right_people);
 
@@ -22,8 +24,8 @@ const NOTES: &str = "ring the bell marked Lotus";
 const LINK: &str = "https://video.example/room-secret-42";
 
 fn first_start() -> DateTime<Utc> {
-    // 2027-03-02T18:30 in Berlin.
-    DateTime::parse_from_rfc3339("2027-03-02T17:30:00Z")
+    // 18:30 in Berlin (winter time).
+    DateTime::parse_from_rfc3339(&format!("{}T17:30:00Z", meeting_day(0)))
         .unwrap()
         .with_timezone(&Utc)
 }
@@ -94,8 +96,8 @@ async fn meeting_notifications_reach_the_right_people(backend: Backend) {
             json!({
                 "group_id": gid,
                 "title": "Peer café",
-                "start_time": "2027-03-02T18:30",
-                "end_time": "2027-03-02T20:00",
+                "start_time": meeting_at(0, "18:30"),
+                "end_time": meeting_at(0, "20:00"),
                 "time_zone": "Europe/Berlin",
                 "recurrence": "FREQ=WEEKLY;BYDAY=TU;COUNT=10",
                 "join_mode": "approval",
@@ -115,7 +117,7 @@ async fn meeting_notifications_reach_the_right_people(backend: Backend) {
 
     // Mia asks to come: the facilitator hears of it (from Mia, with the meeting's
     // status and id); nobody else does.
-    app.post_json(&format!("{ev}/join"), &mia, json!({})).await;
+    app.post_ok(&format!("{ev}/join"), &mia, json!({})).await;
     let req = of_type(&app, &fac, notify::PARTICIPATION_REQUEST).await;
     assert_eq!(req.len(), 1, "{req:?}");
     assert_eq!(req[0]["account"]["id"], mia_id.as_str());
@@ -135,14 +137,14 @@ async fn meeting_notifications_reach_the_right_people(backend: Backend) {
     assert_eq!(acc[0]["kindred"]["meeting_id"], id.as_str());
 
     // Noor is approved into a full meeting: waiting, no place yet, no notification.
-    app.post_json(&format!("{ev}/join"), &noor, json!({})).await;
+    app.post_ok(&format!("{ev}/join"), &noor, json!({})).await;
     assert_eq!(
         of_type(&app, &fac, notify::PARTICIPATION_REQUEST)
             .await
             .len(),
         2
     );
-    app.post_json(&decide(&noor_id), &fac, json!({})).await;
+    app.post_ok(&decide(&noor_id), &fac, json!({})).await;
     assert!(of_type(&app, &noor, notify::PARTICIPATION_ACCEPTED)
         .await
         .is_empty());
@@ -157,7 +159,7 @@ async fn meeting_notifications_reach_the_right_people(backend: Backend) {
     );
     assert_eq!(notifications(&app, &mia, "").await.len(), 1);
     // Olly asks and is left waiting for approval (not accepted).
-    app.post_json(&format!("{ev}/join"), &olly, json!({})).await;
+    app.post_ok(&format!("{ev}/join"), &olly, json!({})).await;
 
     // A new title changes nothing attendees plan by: no event_update.
     let (status, _) = app
@@ -209,16 +211,16 @@ async fn meeting_notifications_reach_the_right_people(backend: Backend) {
         .post_json(
             &format!("{ev}/cancel"),
             &fac,
-            json!({"occurrence": "2027-03-16T18:30"}),
+            json!({"occurrence": meeting_at(14, "18:30")}),
         )
         .await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(of_type(&app, &noor, notify::EVENT_UPDATE).await.len(), 2);
     // Cancelling it again tells nobody anything new.
-    app.post_json(
+    app.post_ok(
         &format!("{ev}/cancel"),
         &fac,
-        json!({"occurrence": "2027-03-16T18:30"}),
+        json!({"occurrence": meeting_at(14, "18:30")}),
     )
     .await;
     assert_eq!(of_type(&app, &noor, notify::EVENT_UPDATE).await.len(), 2);
@@ -230,8 +232,7 @@ async fn meeting_notifications_reach_the_right_people(backend: Backend) {
         .await;
     assert_eq!(status, 200);
     assert_eq!(of_type(&app, &noor, notify::EVENT_UPDATE).await.len(), 3);
-    app.post_json(&format!("{ev}/cancel"), &fac, json!({}))
-        .await;
+    app.post_ok(&format!("{ev}/cancel"), &fac, json!({})).await;
     assert_eq!(of_type(&app, &noor, notify::EVENT_UPDATE).await.len(), 3);
     let fourth = first + Duration::days(21);
     assert_eq!(reminders(&app, fourth - Duration::hours(2)).await, 0);

@@ -96,7 +96,7 @@ async fn suspend_lift_and_allowlist(backend: Backend) {
     let bob_at_a = resolve(&a, &alice, &format!("bob@{}", b.domain))
         .await
         .expect("bob resolves");
-    a.post_json(
+    a.post_ok(
         &format!("/api/v1/accounts/{bob_at_a}/follow"),
         &alice,
         json!({}),
@@ -180,7 +180,7 @@ async fn suspend_lift_and_allowlist(backend: Backend) {
 
     // Lifting the block restores traffic.
     policy::unblock(&a.state, "test", block.id).await.unwrap();
-    a.post_json(
+    a.post_ok(
         &format!("/api/v1/accounts/{bob_at_a}/follow"),
         &alice,
         json!({}),
@@ -481,7 +481,7 @@ async fn silence_reaches_only_followers(backend: Backend) {
     let (bob, _) = b.member("bob").await;
     let bob_acct = format!("bob@{}", b.domain);
     let bob_at_a = resolve(&a, &alice, &bob_acct).await.expect("bob resolves");
-    a.post_json(
+    a.post_ok(
         &format!("/api/v1/accounts/{bob_at_a}/follow"),
         &alice,
         json!({}),
@@ -559,7 +559,7 @@ async fn silence_reaches_only_followers(backend: Backend) {
     assert!(!in_conversations(&a, &carol, "quiet direct word").await);
 
     // carol's home has no way in either, even by a followed hashtag.
-    a.post_json("/api/v1/tags/quiet/follow", &carol, json!({}))
+    a.post_ok("/api/v1/tags/quiet/follow", &carol, json!({}))
         .await;
     assert!(!home_has(&a, &carol, "quiet after").await);
 

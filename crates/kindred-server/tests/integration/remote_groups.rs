@@ -14,7 +14,7 @@ use kindred_federation::signing::Signer;
 use serde_json::{json, Value};
 use url::Url;
 
-use crate::common::{both_backends, spawn_app, Backend, TestApp};
+use crate::common::{both_backends, meeting_day, spawn_app, Backend, TestApp};
 use crate::receiver::{Answer, Receiver};
 
 const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
@@ -563,7 +563,7 @@ async fn lemmy_community(backend: Backend) {
         "type": "Create",
         "actor": ann,
         "object": { "type": "Event", "id": lemmy.url("/event/1"), "attributedTo": ann, "name": "Meet",
-                    "startTime": "2031-01-01T10:00:00Z" },
+                    "startTime": format!("{}T10:00:00Z", meeting_day(0)) },
     });
     let (status, v) = lemmy
         .deliver(&app, &group, &lemmy_announce(&lemmy, &group, "ev", event))

@@ -10,7 +10,7 @@ use kindred_db::models::meetings::{self, Meeting, Scope};
 use kindred_db::models::remote_meetings;
 use serde_json::{json, Value};
 
-use crate::common::{both_backends, spawn_app, Backend, TestApp};
+use crate::common::{both_backends, meeting_day, spawn_app, Backend, TestApp};
 use crate::remote_groups::{activity, follow_group, Peer};
 
 const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
@@ -24,8 +24,8 @@ fn mobilizon_event(id: &str, group: &str, status: &str, title: &str) -> Value {
         "name": title,
         "content": "<p>Thé &amp; discussion, sans pression</p>",
         "mediaType": "text/html",
-        "startTime": "2031-01-14T18:30:00+01:00",
-        "endTime": "2031-01-14T20:00:00+01:00",
+        "startTime": format!("{}T18:30:00+01:00", meeting_day(0)),
+        "endTime": format!("{}T20:00:00+01:00", meeting_day(0)),
         "timezone": "Europe/Paris",
         "ical:status": status,
         "joinMode": "restricted",
@@ -59,8 +59,8 @@ fn gancio_event(id: &str, actor: &str, to: Vec<String>) -> Value {
         "attributedTo": actor,
         "name": "Gruppo di auto-aiuto",
         "content": "Ogni martedì",
-        "startTime": "2031-02-04T17:00:00.000Z",
-        "endTime": "2031-02-04T19:00:00.000Z",
+        "startTime": format!("{}T17:00:00.000Z", meeting_day(0)),
+        "endTime": format!("{}T19:00:00.000Z", meeting_day(0)),
         "location": {
             "type": "Place",
             "name": "Casa del Quartiere",
@@ -377,7 +377,7 @@ async fn mobilizon_and_gancio(backend: Backend) {
         &relay,
         vec![app.url("/users/alice")],
     );
-    bad["endTime"] = json!("2031-02-04T16:00:00.000Z");
+    bad["endTime"] = json!(format!("{}T16:00:00.000Z", meeting_day(0)));
     let create = activity(gancio.url("/federation/a/5"), "Create", &relay, bad);
     let (status, _) = gancio.deliver(&app, &relay, &create).await;
     assert!((400..500).contains(&status), "{status}");

@@ -69,14 +69,14 @@ async fn locked_accounts_and_follow_requests(backend: Backend) {
     let (_, notes) = app.get_json("/api/v1/notifications", Some(&alice)).await;
     assert_eq!(notes[0]["type"], "follow");
     // unfollow hides it again; a rejected request leaves nothing behind
-    app.post_json(
+    app.post_ok(
         &format!("/api/v1/accounts/{alice_id}/unfollow"),
         &bob,
         json!({}),
     )
     .await;
     assert_eq!(app.get_json(&path, Some(&bob)).await.0, 404);
-    app.post_json(
+    app.post_ok(
         &format!("/api/v1/accounts/{alice_id}/follow"),
         &bob,
         json!({}),
@@ -153,7 +153,7 @@ async fn collections_and_relationships(backend: Backend) {
         .await;
     assert_eq!(own[0]["id"], bob_id.as_str());
     // shown once the account chooses to show them
-    app.send_json(
+    app.send_ok(
         reqwest::Method::PATCH,
         "/api/v1/accounts/update_credentials",
         Some(&alice),
@@ -172,7 +172,7 @@ async fn collections_and_relationships(backend: Backend) {
         .await;
     assert_eq!(a["followers_count"], 1);
     // blocking severs the follow both ways
-    app.post_json(
+    app.post_ok(
         &format!("/api/v1/accounts/{bob_id}/block"),
         &alice,
         json!({}),
@@ -188,7 +188,7 @@ async fn collections_and_relationships(backend: Backend) {
     assert_eq!(rels[0]["blocked_by"], true);
     let (_, blocks) = app.get_json("/api/v1/blocks", Some(&alice)).await;
     assert_eq!(blocks[0]["id"], bob_id.as_str());
-    app.post_json(
+    app.post_ok(
         &format!("/api/v1/accounts/{bob_id}/unblock"),
         &alice,
         json!({}),

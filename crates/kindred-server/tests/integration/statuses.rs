@@ -390,7 +390,7 @@ async fn timelines_and_pagination(backend: Backend) {
     let (alice, alice_id) = app.member("alice").await;
     let (bob, bob_id) = app.member("bob").await;
     let (carol, carol_id) = app.member("carol").await;
-    app.post_json(
+    app.post_ok(
         &format!("/api/v1/accounts/{alice_id}/follow"),
         &bob,
         json!({}),
@@ -471,7 +471,7 @@ async fn timelines_and_pagination(backend: Backend) {
         .iter()
         .all(|s| s["id"] != strangers.as_str()));
     // muting alice empties bob's home of her
-    app.post_json(
+    app.post_ok(
         &format!("/api/v1/accounts/{alice_id}/mute"),
         &bob,
         json!({"duration": 3600}),
@@ -485,7 +485,7 @@ async fn timelines_and_pagination(backend: Backend) {
         .all(|s| s["account"]["id"] != alice_id.as_str()));
     let (_, mutes) = app.get_json("/api/v1/mutes", Some(&bob)).await;
     assert_eq!(mutes[0]["id"], alice_id.as_str());
-    app.post_json(
+    app.post_ok(
         &format!("/api/v1/accounts/{alice_id}/unmute"),
         &bob,
         json!({}),
@@ -582,7 +582,7 @@ async fn favourite_boost_bookmark_pin_and_notifications(backend: Backend) {
     assert_eq!(pinned.as_array().unwrap().len(), 1);
     // notifications for alice: favourite and reblog from bob, a mention, a follow
     app.post_status(&bob, json!({"status": "hi @alice"})).await;
-    app.post_json(
+    app.post_ok(
         &format!("/api/v1/accounts/{alice_id}/follow"),
         &bob,
         json!({}),
@@ -665,7 +665,7 @@ async fn favourite_boost_bookmark_pin_and_notifications(backend: Backend) {
     assert_eq!(v["reblogs_count"], 0);
     let (_, notes) = app.get_json("/api/v1/notifications", Some(&alice)).await;
     assert_eq!(notes.as_array().unwrap().len(), 1, "{notes}");
-    app.post_json("/api/v1/notifications/clear", &alice, json!({}))
+    app.post_ok("/api/v1/notifications/clear", &alice, json!({}))
         .await;
     let (_, notes) = app.get_json("/api/v1/notifications", Some(&alice)).await;
     assert_eq!(notes, json!([]));
@@ -717,13 +717,13 @@ async fn status_outputs_carry_no_email(backend: Backend) {
         .get_json("/api/v1/accounts/verify_credentials", Some(&willow))
         .await;
     let willow_id = me["id"].as_str().unwrap().to_owned();
-    app.post_json(
+    app.post_ok(
         &format!("/api/v1/accounts/{willow_id}/follow"),
         &bob,
         json!({}),
     )
     .await;
-    app.post_json(
+    app.post_ok(
         &format!("/api/v1/accounts/{bob_id}/follow"),
         &willow,
         json!({}),
@@ -735,35 +735,56 @@ async fn status_outputs_carry_no_email(backend: Backend) {
             json!({"status": "hello @bob #tea", "visibility": "public"}),
         )
         .await;
-    app.post_json(&format!("/api/v1/statuses/{id}/favourite"), &bob, json!({}))
+    app.post_ok(&format!("/api/v1/statuses/{id}/favourite"), &bob, json!({}))
         .await;
     let reply = app
         .post_status(&bob, json!({"status": "@willow hi", "in_reply_to_id": id}))
         .await;
-    for (path, token) in [
-        (format!("/api/v1/statuses/{id}"), &bob),
-        (format!("/api/v1/statuses/{id}/context"), &bob),
-        (format!("/api/v1/statuses/{reply}"), &willow),
-        ("/api/v1/timelines/home".to_owned(), &bob),
-        ("/api/v1/timelines/public".to_owned(), &bob),
-        ("/api/v1/timelines/tag/tea".to_owned(), &bob),
-        ("/api/v1/notifications".to_owned(), &willow),
-        (format!("/api/v1/accounts/{willow_id}/statuses"), &bob),
-        (format!("/api/v1/accounts/{bob_id}/followers"), &bob),
-        (format!("/api/v1/statuses/{id}/favourited_by"), &willow),
+    // The search can say yes: the address planted in an answer is found.
+    let planted = json!({"account": {"username": "willow", "note": email}});
+    assert!(std::panic::catch_unwind(|| crate::common::assert_no_email(&planted, email)).is_err());
+    // Each answer carries what it is about (its positive control): willow's
+    // account, or bob's where he is the answer.
+    let willow_acct = "\"acct\":\"willow\"";
+    let bob_acct = "\"acct\":\"bob\"";
+    for (path, token, expected) in [
+        (format!("/api/v1/statuses/{id}"), &bob, willow_acct),
+        (format!("/api/v1/statuses/{id}/context"), &bob, bob_acct),
+        (format!("/api/v1/statuses/{reply}"), &willow, willow_acct),
+        ("/api/v1/timelines/home".to_owned(), &bob, willow_acct),
+        ("/api/v1/timelines/public".to_owned(), &bob, willow_acct),
+        ("/api/v1/timelines/tag/tea".to_owned(), &bob, willow_acct),
+        ("/api/v1/notifications".to_owned(), &willow, bob_acct),
+        (
+            format!("/api/v1/accounts/{willow_id}/statuses"),
+            &bob,
+            willow_acct,
+        ),
+        (
+            format!("/api/v1/accounts/{bob_id}/followers"),
+            &bob,
+            willow_acct,
+        ),
+        (
+            format!("/api/v1/statuses/{id}/favourited_by"),
+            &willow,
+            bob_acct,
+        ),
         (
             format!("/api/v1/accounts/relationships?id[]={willow_id}"),
             &bob,
+            "\"following\":true",
         ),
     ] {
         let (status, v) = app.get_json(&path, Some(token)).await;
         assert_eq!(status, 200, "{path}: {v}");
+        assert!(v.to_string().contains(expected), "{path}: {v}");
         crate::common::assert_no_email(&v, email);
     }
     // Deleting the status takes its boosts and favourites with it.
-    app.post_json(&format!("/api/v1/statuses/{id}/reblog"), &bob, json!({}))
+    app.post_ok(&format!("/api/v1/statuses/{id}/reblog"), &bob, json!({}))
         .await;
-    app.send_json(
+    app.send_ok(
         reqwest::Method::DELETE,
         &format!("/api/v1/statuses/{id}"),
         Some(&willow),
