@@ -25,6 +25,7 @@ mod crash;
 mod directory;
 mod exchange;
 mod groups;
+mod hardening;
 mod hostile;
 mod meetings;
 mod outage;
