@@ -26,6 +26,7 @@ mod directory;
 mod exchange;
 mod group_relay;
 mod groups;
+mod hardening;
 mod hostile;
 mod lemmy;
 mod meetings;

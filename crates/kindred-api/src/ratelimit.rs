@@ -125,7 +125,18 @@ const DEFAULTS: Specs = Specs {
 };
 
 /// What the buckets are keyed by: 16 bytes of a keyed hash, never a token or an address.
-type Key = [u8; 16];
+pub(crate) type Key = [u8; 16];
+
+/// A client (its address, as [`RateLimits::client_key`] hashed it) for in-memory
+/// counters outside this module, such as the login throttle. Shows nothing of itself.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClientKey(pub(crate) Key);
+
+impl std::fmt::Debug for ClientKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClientKey(..)")
+    }
+}
 
 type Limiter =
     RateLimiter<Key, DefaultKeyedStateStore<Key>, DefaultClock, StateInformationMiddleware>;
@@ -273,7 +284,9 @@ impl RateLimits {
         }
     }
 
-    fn keyed_hash(&self, label: &[u8], data: &[u8]) -> Key {
+    /// A keyed hash under this process's random key (the form every in-memory counter
+    /// of a client is keyed by).
+    pub(crate) fn keyed_hash(&self, label: &[u8], data: &[u8]) -> Key {
         let mut mac = self.mac.clone();
         mac.update(label);
         mac.update(data);
@@ -335,9 +348,19 @@ impl RateLimits {
         ]
     }
 
+    /// The client of a request as in-memory counters know it: the keyed hash of its
+    /// address (the peer, or the client a trusted local proxy names), whether or not the API
+    /// limits are enabled. The address itself is dropped here.
+    pub fn client_key(&self, req: &HttpRequest) -> ClientKey {
+        ClientKey(match self.client_ip(req) {
+            Some(ip) => self.ip_key(ip),
+            None => self.keyed_hash(b"kindred ratelimit no address\0", &[]),
+        })
+    }
+
     /// The address the limiter counts for this request: the peer, or with a trusted
     /// local proxy the nearest address in `X-Forwarded-For` that is not itself local.
-    fn client_ip(&self, req: &ServiceRequest) -> Option<IpAddr> {
+    fn client_ip(&self, req: &HttpRequest) -> Option<IpAddr> {
         let peer = canonical_ip(req.peer_addr()?.ip());
         if self.trust_proxy_headers && is_local(peer) {
             Some(forwarded_client(req.headers()).unwrap_or(peer))
@@ -349,11 +372,8 @@ impl RateLimits {
     /// Charges every bucket the request falls in, the general one first. Returns where
     /// the closest-to-empty bucket stands, or the first bucket that is empty.
     fn check(&self, req: &ServiceRequest) -> Checked {
-        let ip_key = || match self.client_ip(req) {
-            Some(ip) => self.ip_key(ip),
-            // No peer address (never over TCP): one shared bucket.
-            None => self.keyed_hash(b"kindred ratelimit no address\0", &[]),
-        };
+        // No peer address (never over TCP): one shared bucket.
+        let ip_key = || self.client_key(req.request()).0;
         let token_key = crate::auth::bearer_token(req.request()).map(|t| self.token_key(&t));
         let verified = token_key.is_some_and(|k| self.is_verified(&k));
 

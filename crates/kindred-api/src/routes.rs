@@ -64,15 +64,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(pages::missing_png),
         )
         // OAuth. The HTML authorize page gets no CORS: it is for top-level navigation.
-        .route("/oauth/authorize", web::get().to(oauth::authorize_form))
-        .route("/oauth/authorize", web::post().to(oauth::authorize_submit))
+        // Counted by the API rate limits per client, with their headers (inside CORS,
+        // as for `/api`); failed logins also have their own throttle (`limits.rs`).
+        .service(
+            web::resource("/oauth/authorize")
+                .wrap(from_fn(crate::ratelimit::rate_limit))
+                .route(web::get().to(oauth::authorize_form))
+                .route(web::post().to(oauth::authorize_submit)),
+        )
         .service(
             web::resource("/oauth/token")
+                .wrap(from_fn(crate::ratelimit::rate_limit))
                 .wrap(cors())
                 .route(web::post().to(oauth::token)),
         )
         .service(
             web::resource("/oauth/revoke")
+                .wrap(from_fn(crate::ratelimit::rate_limit))
                 .wrap(cors())
                 .route(web::post().to(oauth::revoke)),
         )

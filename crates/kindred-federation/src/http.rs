@@ -3,8 +3,10 @@
 //! globally routable addresses: host names are resolved by [`GlobalOnlyResolver`],
 //! which drops every other address at connect time (no DNS-rebinding window), and
 //! URLs naming an IP address are checked by [`check_url`] before any connection.
-//! At most one redirect is followed, and its target passes the same checks; every
-//! request times out after 10 seconds.
+//! At most one redirect is followed, by [`UrlGuard`] itself, and its target passes
+//! the same checks as the first URL — the address rules and the federation policy —
+//! so an allowed server cannot lead a fetch to a blocked one. Every request times out
+//! after 10 seconds.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -85,21 +87,9 @@ impl Resolve for GlobalOnlyResolver {
     }
 }
 
-/// At most one redirect, to a URL that passes [`check_url`] (its host name is then
-/// resolved by the same resolver).
-fn redirect_policy(policy: HttpPolicy) -> reqwest::redirect::Policy {
-    reqwest::redirect::Policy::custom(move |attempt| {
-        // `previous` holds the URLs already requested: the first is the original.
-        if attempt.previous().len() > 1 || check_url(attempt.url(), policy).is_err() {
-            attempt.stop()
-        } else {
-            attempt.follow()
-        }
-    })
-}
-
-/// Builds the federation client: address rules, one redirect, 10 s timeout, no
-/// proxy from the environment (a proxy would resolve names where we cannot check).
+/// Builds the federation client: address rules, one redirect (followed by the
+/// guard, not by reqwest), 10 s timeout, no proxy from the environment (a proxy
+/// would resolve names where we cannot check).
 pub fn client(
     policy: HttpPolicy,
     user_agent: &str,
@@ -109,7 +99,7 @@ pub fn client(
         .dns_resolver(Arc::new(GlobalOnlyResolver {
             allow_private_networks: policy.allow_private_networks,
         }))
-        .redirect(redirect_policy(policy))
+        .redirect(reqwest::redirect::Policy::none())
         .timeout(TIMEOUT)
         .connect_timeout(TIMEOUT)
         .no_proxy()
@@ -121,8 +111,22 @@ pub fn client(
 }
 
 /// Checks every request's URL (IP literals included) before it is sent, and the
-/// federation policy for its host: a refused domain is never contacted.
+/// federation policy for its host: a refused domain is never contacted. Follows one
+/// redirect whose target passes the same checks; otherwise the redirect itself is
+/// the answer.
 struct UrlGuard(HttpPolicy, Option<Arc<crate::policy::PolicyHandle>>);
+
+impl UrlGuard {
+    async fn admit(&self, url: &Url) -> Result<(), HttpRefusal> {
+        check_url(url, self.0)?;
+        if let Some(rules) = &self.1 {
+            if rules.decide(url.as_str()).await.is_refused() {
+                return Err(HttpRefusal::Policy);
+            }
+        }
+        Ok(())
+    }
+}
 
 #[async_trait::async_trait]
 impl reqwest_middleware::Middleware for UrlGuard {
@@ -132,14 +136,68 @@ impl reqwest_middleware::Middleware for UrlGuard {
         ext: &mut http::Extensions,
         next: Next<'_>,
     ) -> reqwest_middleware::Result<reqwest::Response> {
-        check_url(req.url(), self.0).map_err(reqwest_middleware::Error::middleware)?;
-        if let Some(rules) = &self.1 {
-            if rules.decide(req.url().as_str()).await.is_refused() {
-                return Err(reqwest_middleware::Error::middleware(HttpRefusal::Policy));
-            }
+        self.admit(req.url())
+            .await
+            .map_err(reqwest_middleware::Error::middleware)?;
+        // Kept to follow a redirect with (our bodies are bytes, so it clones).
+        let again = req.try_clone();
+        let resp = next.clone().run(req, ext).await?;
+        let (Some(target), Some(mut again)) = (redirect_target(&resp), again) else {
+            return Ok(resp);
+        };
+        if self.admit(&target).await.is_err() {
+            return Ok(resp);
         }
-        next.run(req, ext).await
+        redirect(&mut again, resp.status(), target);
+        next.run(again, ext).await
     }
+}
+
+/// Where a redirect answer points (relative locations resolved), if it is one.
+fn redirect_target(resp: &reqwest::Response) -> Option<Url> {
+    use reqwest::StatusCode as S;
+    let redirects = [
+        S::MOVED_PERMANENTLY,
+        S::FOUND,
+        S::SEE_OTHER,
+        S::TEMPORARY_REDIRECT,
+        S::PERMANENT_REDIRECT,
+    ];
+    if !redirects.contains(&resp.status()) {
+        return None;
+    }
+    let location = resp
+        .headers()
+        .get(reqwest::header::LOCATION)?
+        .to_str()
+        .ok()?;
+    resp.url().join(location).ok()
+}
+
+/// Turns `req` into the request a redirect asks for, as reqwest would: 303 (and 301
+/// or 302 after a POST) becomes a GET without a body; credentials are not carried to
+/// another origin.
+fn redirect(req: &mut reqwest::Request, status: reqwest::StatusCode, target: Url) {
+    use reqwest::header::{
+        AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, PROXY_AUTHORIZATION,
+    };
+    use reqwest::{Method, StatusCode as S};
+    let becomes_get = status == S::SEE_OTHER
+        || (matches!(status, S::MOVED_PERMANENTLY | S::FOUND) && *req.method() == Method::POST);
+    if becomes_get && *req.method() != Method::HEAD {
+        *req.method_mut() = Method::GET;
+        *req.body_mut() = None;
+        for h in [CONTENT_TYPE, CONTENT_LENGTH] {
+            req.headers_mut().remove(h);
+        }
+        req.headers_mut().remove("digest");
+    }
+    if target.origin() != req.url().origin() {
+        for h in [AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION] {
+            req.headers_mut().remove(h);
+        }
+    }
+    *req.url_mut() = target;
 }
 
 /// Reads a response body, refusing more than `limit` bytes.

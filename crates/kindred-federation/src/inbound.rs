@@ -1,9 +1,11 @@
 //! Checks on an incoming signed request that come before any parsing or key fetch:
-//! which headers the signature covers, whether its `Date` is fresh, and whether the
-//! body's JSON nests too deeply. Cheap and pure, so a flood of bad requests costs
+//! which headers the signature covers, whether its `Host` is ours, whether its `Date`
+//! is fresh, and whether the body's JSON nests too deeply. Cheap and pure, so a flood of bad requests costs
 //! little and each rule is tested on its own.
 
 use std::time::{Duration, SystemTime};
+
+use kindred_domain::InstanceDomain;
 
 /// A `Date` older than this is a replay (or a badly wrong clock).
 pub const MAX_AGE: Duration = Duration::from_secs(60 * 60);
@@ -26,6 +28,8 @@ pub enum InboundRefusal {
     StaleDate,
     #[error("the JSON body nests too deeply")]
     TooDeep,
+    #[error("the request is addressed to another host")]
+    WrongHost,
 }
 
 impl InboundRefusal {
@@ -36,6 +40,7 @@ impl InboundRefusal {
             Self::NotCovered(_) => "signature_incomplete",
             Self::BadDate | Self::StaleDate => "date_out_of_window",
             Self::TooDeep => "json_too_deep",
+            Self::WrongHost => "host_mismatch",
         }
     }
 }
@@ -106,6 +111,17 @@ pub fn require_covered(p: &SignatureParams, is_post: bool) -> Result<(), Inbound
         }
     }
     Ok(())
+}
+
+/// The `Host` header (which the signature covers) must name this instance: a request
+/// signed for another server, replayed here, verifies over the `Host` it was sent
+/// with. Compared as domains (case, a trailing dot and the scheme's default port do
+/// not matter). A reverse proxy must pass the client's `Host` on unchanged.
+pub fn check_host(value: Option<&str>, ours: &InstanceDomain) -> Result<(), InboundRefusal> {
+    match value.map(InstanceDomain::parse) {
+        Some(Ok(host)) if host == *ours => Ok(()),
+        _ => Err(InboundRefusal::WrongHost),
+    }
 }
 
 /// `Date` no more than an hour old and no more than five minutes ahead.
@@ -209,6 +225,38 @@ mod tests {
             check_date(Some("yesterday"), now),
             Err(InboundRefusal::BadDate)
         );
+    }
+
+    #[test]
+    fn only_our_host_is_accepted() {
+        let ours = InstanceDomain::parse("kindred.example").unwrap();
+        for good in [
+            "kindred.example",
+            "Kindred.Example",
+            "kindred.example.",
+            "kindred.example:443",
+        ] {
+            assert_eq!(check_host(Some(good), &ours), Ok(()), "{good}");
+        }
+        for bad in [
+            None,
+            Some(""),
+            Some("other.example"),
+            Some("kindred.example.other.example"),
+            Some("kindred.example:8443"),
+            Some("127.0.0.1"),
+            Some("kindred.example/inbox"),
+        ] {
+            assert_eq!(
+                check_host(bad, &ours),
+                Err(InboundRefusal::WrongHost),
+                "{bad:?}"
+            );
+        }
+        let dev = InstanceDomain::parse("localhost:3000").unwrap();
+        assert_eq!(check_host(Some("localhost:3000"), &dev), Ok(()));
+        assert!(check_host(Some("localhost:3001"), &dev).is_err());
+        assert!(check_host(Some("localhost"), &dev).is_err());
     }
 
     #[test]

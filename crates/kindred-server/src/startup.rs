@@ -91,7 +91,9 @@ pub async fn prepare(settings: &Settings) -> Result<web::Data<AppState>, Startup
             kindred_api::ratelimit::RateLimits::new()
                 .trust_proxy_headers(settings.trust_proxy_headers)
         } else {
+            // Off, the API limits still tell the login throttle who the client is.
             kindred_api::ratelimit::RateLimits::unlimited()
+                .trust_proxy_headers(settings.trust_proxy_headers)
         }),
         streaming: kindred_api::streaming::Hub::default(),
         delivery: Wakeup::new(),

@@ -86,9 +86,9 @@ fn refusal(r: InboundRefusal) -> ApiError {
     }
 }
 
-/// (After the JSON depth check and the policy.) Signature header present and covering `(request-target) host date digest`, Date
-/// within an hour back and five minutes ahead.
-fn pre_checks(req: &HttpRequest) -> Result<(), ApiError> {
+/// (After the JSON depth check and the policy.) Signature header present and covering `(request-target) host date digest`,
+/// `Host` naming this instance, Date within an hour back and five minutes ahead.
+fn pre_checks(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
     let signature = req
         .headers()
         .get("signature")
@@ -97,6 +97,8 @@ fn pre_checks(req: &HttpRequest) -> Result<(), ApiError> {
         .map_err(refusal)?;
     let params = inbound::parse_signature(signature).map_err(refusal)?;
     inbound::require_covered(&params, true).map_err(refusal)?;
+    let host = req.headers().get("host").and_then(|v| v.to_str().ok());
+    inbound::check_host(host, state.urls.domain()).map_err(refusal)?;
     let date = req.headers().get("date").and_then(|v| v.to_str().ok());
     inbound::check_date(date, SystemTime::now()).map_err(refusal)?;
     Ok(())
@@ -188,7 +190,7 @@ async fn receive(
         activity.as_ref().unwrap_or(&serde_json::Value::Null),
     )
     .await?;
-    pre_checks(&req)?;
+    pre_checks(&req, &state)?;
     let config = state.federation.config(&state).await?;
     let outcome = inbox::receive(config, &req, body, activity)
         .await

@@ -273,7 +273,8 @@ pub async fn authorize_submit(
     }
     let login = p.username.clone().unwrap_or_default();
     let password = p.password.clone().unwrap_or_default();
-    let account = match svc::check_credentials(&state, &login, &password).await {
+    let client = state.limits.client(&req);
+    let account = match svc::check_credentials(&state, &client, &login, &password).await {
         Ok(a) => a,
         Err(e) => {
             tracing::error!(code = e.code(), "login check failed");
@@ -454,7 +455,8 @@ async fn token_inner(
             let scopes = svc::requested_scopes(&app, p.scope.as_deref())?;
             let login = p.username.as_deref().unwrap_or_default();
             let password = p.password.as_deref().unwrap_or_default();
-            let account = match svc::check_credentials(state, login, password).await? {
+            let client = state.limits.client(req);
+            let account = match svc::check_credentials(state, &client, login, password).await? {
                 svc::Login::Valid(account) => *account,
                 svc::Login::Invalid => return Err(OAuthError::InvalidCredentials),
                 svc::Login::Throttled => return Err(OAuthError::Throttled),

@@ -12,6 +12,7 @@ use super::ServiceError;
 use crate::crypto::{
     burn_password_check, constant_time_eq, random_token, sha256_hex, verify_password,
 };
+use crate::ratelimit::ClientKey;
 use crate::AppState;
 
 pub const OOB_REDIRECT: &str = "urn:ietf:wg:oauth:2.0:oob";
@@ -25,7 +26,7 @@ pub enum OAuthError {
     InvalidGrant(&'static str),
     /// Wrong username or password in the password grant: `invalid_grant`, but 401.
     InvalidCredentials,
-    /// Too many login attempts for one name.
+    /// Too many failed login attempts from one client.
     Throttled,
     InvalidScope,
     UnsupportedGrantType,
@@ -183,16 +184,19 @@ const EMAIL_CANDIDATES: usize = 3;
 
 /// Checks a username-or-email and password. The same answer and about the same time
 /// whether the account exists or not.
+/// `client` is who is trying (`Limits::client`): failed attempts are throttled per
+/// client, for one name and across names, so nobody elsewhere can lock the owner out.
 pub async fn check_credentials(
     state: &AppState,
+    client: &ClientKey,
     login: &str,
     password: &str,
 ) -> Result<Login, kindred_db::DbError> {
     let login = login.trim().to_owned();
-    if !state.limits.login_allowed(&login) {
-        tracing::warn!("login attempts throttled for one login name");
+    let Some(charge) = state.limits.begin_login(client, &login) else {
+        tracing::warn!("failed login attempts throttled for one client");
         return Ok(Login::Throttled);
-    }
+    };
     let lookup = EmailAddress::parse(&login)
         .ok()
         .map(|e| state.secrets.email.lookup(&e));
@@ -232,7 +236,13 @@ pub async fn check_credentials(
     })
     .await
     .map_err(|_| kindred_db::DbError::Task)?;
-    Ok(verified.map_or(Login::Invalid, |a| Login::Valid(Box::new(a))))
+    match verified {
+        Some(account) => {
+            state.limits.login_succeeded(charge);
+            Ok(Login::Valid(Box::new(account)))
+        }
+        None => Ok(Login::Invalid),
+    }
 }
 
 pub struct IssuedToken {

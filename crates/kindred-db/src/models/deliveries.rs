@@ -118,6 +118,32 @@ pub fn enqueue(
     Ok(())
 }
 
+/// Withdraws queued deliveries before they are sent: every row whose activity id is
+/// one of `ids` or begins with one of `prefixes`. The rows go, and their bodies with
+/// them (SQLite overwrites freed pages: `secure_delete`). A delivery being sent at
+/// this moment completes; the worker's later bookkeeping on its missing row does
+/// nothing. Returns how many were withdrawn.
+pub fn withdraw(
+    conn: &mut AnyConnection,
+    ids: &[String],
+    prefixes: &[String],
+) -> Result<usize, DbError> {
+    let mut withdrawn = 0;
+    if !ids.is_empty() {
+        withdrawn += diesel::delete(deliveries::table.filter(deliveries::activity_id.eq_any(ids)))
+            .execute(conn)?;
+    }
+    for prefix in prefixes {
+        // Escaped: user names may hold `_`, which LIKE reads as any character.
+        let pattern = crate::models::search::like_prefix(prefix);
+        withdrawn += diesel::delete(
+            deliveries::table.filter(deliveries::activity_id.like(pattern).escape('\\')),
+        )
+        .execute(conn)?;
+    }
+    Ok(withdrawn)
+}
+
 /// Pending deliveries per instance (for admins and tests).
 pub fn backlog(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>, DbError> {
     Ok(deliveries::table

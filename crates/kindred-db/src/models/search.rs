@@ -211,7 +211,7 @@ pub fn statuses(
 }
 
 /// `LIKE` pattern for text that must match literally at the start.
-fn like_prefix(text: &str) -> String {
+pub(crate) fn like_prefix(text: &str) -> String {
     let mut p = String::with_capacity(text.len() + 1);
     for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {

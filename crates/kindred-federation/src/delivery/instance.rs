@@ -182,7 +182,7 @@ async fn work(
                     let id = item.id;
                     ctx.db.run(move |c| queue::discard(c, id)).await?;
                     tracing::info!(
-                        activity_id = %item.activity_id,
+                        delivery_id = item.id,
                         domain = %domain,
                         "delivery dropped by the federation policy"
                     );
@@ -213,18 +213,18 @@ async fn work(
                     // As `serve` does: out of the active set before the lease goes.
                     ctx.leave(domain);
                     let marked = ctx.ledger.delivered_last(id, &d).await;
-                    tracing::debug!(activity_id = %item.activity_id, domain = %domain, "delivered");
+                    tracing::debug!(delivery_id = item.id, domain = %domain, "delivered");
                     return marked.map(|()| End::Released);
                 }
                 Attempt::Delivered => {
                     drop(permit);
                     ctx.ledger.delivered(id, &d).await?;
-                    tracing::debug!(activity_id = %item.activity_id, domain = %domain, "delivered");
+                    tracing::debug!(delivery_id = item.id, domain = %domain, "delivered");
                 }
                 Attempt::Refused(status) => {
                     ctx.db.run(move |c| queue::refused(c, id, &d)).await?;
                     tracing::warn!(
-                        activity_id = %item.activity_id,
+                        delivery_id = item.id,
                         domain = %domain,
                         status,
                         "delivery refused by the receiver; dropped"
@@ -233,7 +233,7 @@ async fn work(
                 Attempt::Unsendable(why) => {
                     ctx.db.run(move |c| queue::discard(c, id)).await?;
                     tracing::warn!(
-                        activity_id = %item.activity_id,
+                        delivery_id = item.id,
                         domain = %domain,
                         reason = why,
                         "delivery cannot be sent; dropped"
@@ -257,14 +257,14 @@ async fn work(
                         .await?;
                     if give_up {
                         tracing::warn!(
-                            activity_id = %item.activity_id,
+                            delivery_id = item.id,
                             domain = %domain,
                             error = %error,
                             "delivery given up: past the retry window"
                         );
                     } else {
                         tracing::debug!(
-                            activity_id = %item.activity_id,
+                            delivery_id = item.id,
                             domain = %domain,
                             error = %error,
                             attempts = item.attempts + 1,

@@ -220,7 +220,7 @@ async fn purge(ctx: &Ctx) {
             Ok(rows) => {
                 for r in &rows {
                     tracing::warn!(
-                        activity_id = %r.activity_id,
+                        delivery_id = r.id,
                         domain = %r.domain,
                         "delivery given up: past the retry window"
                     );

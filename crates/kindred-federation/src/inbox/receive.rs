@@ -1,8 +1,9 @@
-//! One inbound activity, start to end: envelope, origin, digest, de-duplication
-//! (for a `Create` of a note on SQLite: only in the transaction that stores it),
-//! the actor (from `known_actors`), the activity parsed (once: the handler parsed
-//! the body into JSON for the policy check, and that value is used here), its URLs
-//! checked, the signature verified with the actor's cached key, then our
+//! One inbound activity, start to end: envelope, origin, digest, the actor (from
+//! `known_actors`), the activity parsed (once: the handler parsed the body into JSON
+//! for the policy check, and that value is used here), its URLs checked, the
+//! signature verified with the actor's cached key, de-duplication (after the
+//! signature, so an unsigned caller learns nothing of what we have seen; for a
+//! `Create` of a note on SQLite only in the transaction that stores it), then our
 //! `verify`/`receive`. On a failed signature the actor is re-fetched once (at most
 //! once per 5 minutes) in case its key was rotated. Logs carry the activity type,
 //! the origin's domain and the outcome code, never the body.
@@ -188,22 +189,6 @@ async fn process(
         sig_hash: sha256_hex(signature),
         at: Utc::now(),
     };
-    // A `Create` of a note is de-duplicated by the transaction that stores it
-    // (`note::store`; it also settles two deliveries racing each other). On SQLite
-    // nothing is read for it here: a pooled connection's page cache is emptied by
-    // every commit, and this read cost a sixth of the inbox's CPU. On PostgreSQL
-    // it is read here as well, from shared buffers: measured, the inbox is about
-    // 940 activities/s so and 530–710 without, for reasons not understood
-    // (docs/performance.md, seventh federation entry).
-    if !e.creates_note() || data.db.backend() == Backend::Postgres {
-        let r = receipt.clone();
-        match data.db.run(move |c| r.seen(c)).await? {
-            Seen::New => {}
-            Seen::Duplicate => return Ok(Outcome::Duplicate),
-            Seen::Replay => return Err(Refusal::Replay.into()),
-        }
-    }
-
     // The actor as stored (fetched only when unknown or stale, as the library
     // would).
     let stored = known_actors::find(&data, actor_url.as_str())
@@ -232,6 +217,23 @@ async fn process(
     check_urls(&data, &activity)?;
     if !signed_by(&data, request, &actor) {
         retry_with_fresh_key(config, request, &actor, &actor_url).await?;
+    }
+    // Only now, signed: "already seen" told to anyone who asks would say which
+    // activity ids we hold (issue 21). A `Create` of a note is de-duplicated by the
+    // transaction that stores it (`note::store`; it also settles two deliveries
+    // racing each other). On SQLite nothing is read for it here: a pooled
+    // connection's page cache is emptied by every commit, and this read cost a
+    // sixth of the inbox's CPU. On PostgreSQL it is read here as well, from shared
+    // buffers: measured, the inbox is about 940 activities/s so and 530–710
+    // without, for reasons not understood (docs/performance.md, seventh federation
+    // entry).
+    if !e.creates_note() || data.db.backend() == Backend::Postgres {
+        let r = receipt.clone();
+        match data.db.run(move |c| r.seen(c)).await? {
+            Seen::New => {}
+            Seen::Duplicate => return Ok(Outcome::Duplicate),
+            Seen::Replay => return Err(Refusal::Replay.into()),
+        }
     }
     activity.verify(&data).await?;
     match activity {

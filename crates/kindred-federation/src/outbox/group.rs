@@ -34,6 +34,12 @@ pub(super) fn relayable(status: &StatusRow) -> bool {
     federates(status) && status.visibility == "public"
 }
 
+/// The path of a group's relays of a status in their ids (`{group}#{path}/{kind}/…`,
+/// see `Outbox::wrapped_announce`), by which a deleted status's are withdrawn.
+pub(super) fn relay_path(status: &StatusRow) -> String {
+    format!("announces/{}", status.id)
+}
+
 /// An account's remote followers' inboxes, each with the software its instance runs
 /// (from NodeInfo; `None` while unknown), so each gets the form it reads.
 pub(super) fn followers_with_software(
@@ -124,7 +130,7 @@ impl Outbox {
         let followers = self.urls.followers(&group.username).to_string();
         let wrapped = self.wrapped_announce(
             &actor,
-            &format!("announces/{}", status.id),
+            &relay_path(status),
             std::slice::from_ref(&followers),
             activity,
         );

@@ -42,6 +42,16 @@ pub struct Outbox {
     now: DateTime<Utc>,
 }
 
+/// The id of a status's `Create`.
+fn create_id(status: &StatusRow) -> String {
+    format!("{}/activity", status.uri)
+}
+
+/// What the ids of a status's `Update`s begin with (the edit's time follows).
+fn updates_prefix(status: &StatusRow) -> String {
+    format!("{}#updates/", status.uri)
+}
+
 /// Whether a status may ever leave this instance. A group's discussion post (the
 /// `group` visibility) never does (invariant 1), whoever it mentions.
 pub fn federates(status: &StatusRow) -> bool {
@@ -225,8 +235,7 @@ impl Outbox {
         author: &AccountRow,
         status: &StatusRow,
     ) -> Result<usize, DbError> {
-        let id = format!("{}/activity", status.uri);
-        self.note_activity(conn, "Create", id, author, status)
+        self.note_activity(conn, "Create", create_id(status), author, status)
     }
 
     /// `Update(Note)` after an edit (the row as it is now).
@@ -237,18 +246,25 @@ impl Outbox {
         status: &StatusRow,
     ) -> Result<usize, DbError> {
         let at = status.edited_at.unwrap_or(status.created_at);
-        let id = format!("{}#updates/{}", status.uri, at.and_utc().timestamp_millis());
+        let id = format!(
+            "{}{}",
+            updates_prefix(status),
+            at.and_utc().timestamp_millis()
+        );
         self.note_activity(conn, "Update", id, author, status)
     }
 
-    /// `Delete(Tombstone)` to everyone who received the status. Call before the row
-    /// (and its mentions) are deleted.
+    /// `Delete(Tombstone)` to everyone who received the status, after withdrawing
+    /// its `Create` and `Update`s still queued (they carry its text; nobody should
+    /// receive it now, only to be told to delete it). Call before the row (and its
+    /// mentions) are deleted.
     pub fn deleted(
         &self,
         conn: &mut AnyConnection,
         author: &AccountRow,
         status: &StatusRow,
     ) -> Result<usize, DbError> {
+        self.withdraw_queued(conn, status)?;
         let mut inboxes = self.audience(conn, author, status)?;
         let placed = if group::relayable(status) {
             note::placement(conn, status)?
@@ -276,6 +292,27 @@ impl Outbox {
             sent += self.relay(conn, r, status, &activity)?;
         }
         Ok(sent + self.send(conn, author, activity, &inboxes)?)
+    }
+
+    /// Withdraws the queued deliveries that carry `status`'s text: its `Create`, its
+    /// `Update`s, and a group's relays of them. (A delivery a worker has already
+    /// taken up for sending still goes.)
+    fn withdraw_queued(
+        &self,
+        conn: &mut AnyConnection,
+        status: &StatusRow,
+    ) -> Result<usize, DbError> {
+        if !status.local {
+            return Ok(0);
+        }
+        let mut prefixes = vec![updates_prefix(status)];
+        if let Some((_, group)) = note::placement(conn, status)?.and_then(|p| p.group) {
+            let actor = self.actor(&group);
+            for kind in ["create", "update"] {
+                prefixes.push(format!("{actor}#{}/{kind}/", group::relay_path(status)));
+            }
+        }
+        deliveries::withdraw(conn, &[create_id(status)], &prefixes)
     }
 
     fn boost_audience(

@@ -19,7 +19,9 @@ both_backends!(
     deny_redirects_with_access_denied,
     revoked_tokens_stop_working,
     tokens_and_secrets_are_stored_hashed,
-    login_attempts_are_throttled_per_name,
+    one_client_cannot_lock_a_member_out,
+    password_spraying_from_one_client_is_throttled,
+    oauth_endpoints_carry_rate_limit_headers,
     cors_for_api_but_not_for_the_login_page,
 );
 
@@ -861,37 +863,165 @@ fn hex_sha256(s: &str) -> String {
         .collect()
 }
 
-async fn login_attempts_are_throttled_per_name(backend: Backend) {
+/// The password grant as sent from `client` (through a local proxy that names it in
+/// `X-Forwarded-For`, as the server is told to believe by default).
+async fn password_token_from(
+    app: &TestApp,
+    c: &crate::common::Client,
+    client: &str,
+    login: &str,
+    password: &str,
+) -> reqwest::Response {
+    app.client
+        .post(app.url("/oauth/token"))
+        .header("X-Forwarded-For", client)
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", &c.client_id),
+            ("client_secret", &c.client_secret),
+            ("username", login),
+            ("password", password),
+            ("scope", "read"),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Wrong passwords for one name from one client throttle that client for that name,
+/// never the owner logging in from another client (issue 21, item 6).
+async fn one_client_cannot_lock_a_member_out(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
     app.create_user("hazel", "hazel's password", None, Role::Member)
         .await;
     let c = app.register_app("read", OOB).await;
+    let attacker = "203.0.113.7";
     let mut statuses = Vec::new();
     for _ in 0..11 {
         statuses.push(
-            app.password_token(&c, "hazel", "guess guess", "read")
+            password_token_from(&app, &c, attacker, "hazel", "guess guess")
                 .await
                 .status()
                 .as_u16(),
         );
     }
+    // The throttle is there: the guessing client waits, even with the right password.
     assert_eq!(&statuses[..10], &[401; 10]);
     assert_eq!(statuses[10], 429);
-    // Even the right password waits now; other names are unaffected.
-    let resp = app
-        .password_token(&c, "HAZEL", "hazel's password", "read")
-        .await;
+    let resp = password_token_from(&app, &c, attacker, "HAZEL", "hazel's password").await;
     assert_eq!(resp.status(), 429);
     let v: Value = resp.json().await.unwrap();
     assert_eq!(v["error"], "too_many_requests");
+    // The owner, from another client, logs in at once.
+    let resp = password_token_from(&app, &c, "198.51.100.20", "hazel", "hazel's password").await;
+    assert_eq!(resp.status(), 200);
+    // Successful logins are not counted against anyone (a shared office address).
+    for _ in 0..12 {
+        let resp = password_token_from(&app, &c, "192.0.2.44", "hazel", "hazel's password").await;
+        assert_eq!(resp.status(), 200);
+    }
+}
+
+/// One client trying one password on many names is throttled across the names; the
+/// owners of those names, elsewhere, are not.
+async fn password_spraying_from_one_client_is_throttled(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     app.create_user("alder", "alder's password", None, Role::Member)
         .await;
+    let c = app.register_app("read", OOB).await;
+    let sprayer = "203.0.113.9";
+    let mut statuses = Vec::new();
+    for i in 0..40 {
+        let name = if i == 0 {
+            "alder".to_owned()
+        } else {
+            format!("name{i}")
+        };
+        statuses.push(
+            password_token_from(&app, &c, sprayer, &name, "Summer2026!")
+                .await
+                .status()
+                .as_u16(),
+        );
+    }
+    let first_refused = statuses.iter().position(|s| *s == 429);
+    assert!(
+        first_refused.is_some_and(|n| (10..=30).contains(&n)),
+        "{statuses:?}"
+    );
+    assert!(statuses[..first_refused.unwrap()].iter().all(|s| *s == 401));
+    assert!(statuses[first_refused.unwrap()..].iter().all(|s| *s == 429));
+    // A name the sprayer never tried, from the sprayer: refused too.
+    let resp = password_token_from(&app, &c, sprayer, "name99", "Summer2026!").await;
+    assert_eq!(resp.status(), 429);
+    // alder, from home, is unaffected.
+    let resp = password_token_from(&app, &c, "198.51.100.21", "alder", "alder's password").await;
+    assert_eq!(resp.status(), 200);
+}
+
+fn assert_rate_limit_headers(what: &str, headers: &reqwest::header::HeaderMap) {
+    for h in [
+        "x-ratelimit-limit",
+        "x-ratelimit-remaining",
+        "x-ratelimit-reset",
+    ] {
+        assert!(headers.contains_key(h), "{what}: {h} missing: {headers:?}");
+    }
+}
+
+/// `/oauth/token` and `/oauth/authorize` count against the client's API rate limit
+/// and say so, as every `/api` answer does.
+async fn oauth_endpoints_carry_rate_limit_headers(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.create_user("rowan", "rowan's password", None, Role::Member)
+        .await;
+    let c = app.register_app("read", OOB).await;
+    // Positive control: an /api answer has them.
     let resp = app
-        .password_token(&c, "alder", "alder's password", "read")
+        .client
+        .get(app.url("/api/v1/instance"))
+        .send()
+        .await
+        .unwrap();
+    assert_rate_limit_headers("/api/v1/instance", resp.headers());
+    let resp = app
+        .password_token(&c, "rowan", "rowan's password", "read")
         .await;
     assert_eq!(resp.status(), 200);
+    assert_rate_limit_headers("POST /oauth/token", resp.headers());
+    let resp = app.password_token(&c, "rowan", "wrong", "read").await;
+    assert_eq!(resp.status(), 401);
+    assert_rate_limit_headers("refused POST /oauth/token", resp.headers());
+    let query = [
+        ("response_type", "code"),
+        ("client_id", c.client_id.as_str()),
+        ("redirect_uri", OOB),
+        ("scope", "read"),
+    ];
+    let resp = app
+        .client
+        .get(app.url("/oauth/authorize"))
+        .query(&query)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_rate_limit_headers("GET /oauth/authorize", resp.headers());
+    let resp = app
+        .client
+        .post(app.url("/oauth/authorize"))
+        .form(&query)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403, "no CSRF token");
+    assert_rate_limit_headers("POST /oauth/authorize", resp.headers());
 }
 
 async fn cors_for_api_but_not_for_the_login_page(backend: Backend) {

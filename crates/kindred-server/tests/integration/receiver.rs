@@ -54,6 +54,8 @@ struct Shared {
     log: Mutex<Vec<Request>>,
     /// Documents served to GETs, by path.
     docs: Mutex<BTreeMap<String, String>>,
+    /// Redirects (302) answered to GETs, by path: the `Location`.
+    redirects: Mutex<BTreeMap<String, String>>,
 }
 
 pub struct Receiver {
@@ -86,6 +88,16 @@ async fn handle(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared>) -
     let doc = (record.method == "GET")
         .then(|| shared.docs.lock().unwrap().get(&record.path).cloned())
         .flatten();
+    let redirect = (record.method == "GET")
+        .then(|| shared.redirects.lock().unwrap().get(&record.path).cloned())
+        .flatten();
+    if let Some(location) = redirect {
+        record.answered = Some(302);
+        shared.log.lock().unwrap().push(record);
+        return HttpResponse::Found()
+            .insert_header(("Location", location))
+            .finish();
+    }
     if let Some(doc) = doc {
         record.answered = Some(200);
         shared.log.lock().unwrap().push(record);
@@ -237,6 +249,16 @@ impl Receiver {
             .lock()
             .unwrap()
             .insert(path.to_owned(), doc.to_string());
+    }
+
+    /// Answers GETs of `path` with a redirect to `location` from now on.
+    #[allow(dead_code)] // federation-tests/
+    pub fn serve_redirect(&self, path: &str, location: &str) {
+        self.shared
+            .redirects
+            .lock()
+            .unwrap()
+            .insert(path.to_owned(), location.to_owned());
     }
 
     pub fn inbox(&self) -> String {
