@@ -12,6 +12,7 @@ mod accounts;
 mod cli;
 mod client_extras;
 mod delivery;
+mod group_safety;
 mod groups;
 mod home_query;
 mod inbox;
