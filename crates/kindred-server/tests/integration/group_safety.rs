@@ -105,6 +105,14 @@ async fn own_state(app: &TestApp, token: &str, gid: &str) -> Value {
     g["membership"]["state"].clone()
 }
 
+async fn unread(app: &TestApp, token: &str) -> Value {
+    let (status, v) = app
+        .get_json("/api/v1/notifications/unread_count", Some(token))
+        .await;
+    assert_eq!(status, 200, "{v}");
+    v["count"].clone()
+}
+
 async fn post(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
     app.post_json(path, token, json!({})).await
 }
@@ -286,6 +294,7 @@ async fn muting_a_group_hides_it_and_keeps_membership(backend: Backend) {
             .any(|(t, from, s)| t == "mention" && *from == fac_id && s == id)
     };
     assert!(mentioned(&notifications(&app, &mia).await, &first));
+    assert_eq!(unread(&app, &mia).await, 1);
 
     let (status, rel) = post(&app, &mia, &format!("/api/v1/accounts/{gid}/mute")).await;
     assert_eq!(status, 200, "{rel}");
@@ -302,6 +311,7 @@ async fn muting_a_group_hides_it_and_keeps_membership(backend: Backend) {
     assert!(!h.contains(&first) && !h.contains(&second), "{h:?}");
     let n = notifications(&app, &mia).await;
     assert!(!mentioned(&n, &first) && !mentioned(&n, &second), "{n:?}");
+    assert_eq!(unread(&app, &mia).await, 0);
     // Still a member: the group's own timeline and the posts are there.
     let (_, tl) = app
         .get_json(&format!("/api/v1/groups/{gid}/timeline"), Some(&mia))
@@ -319,6 +329,7 @@ async fn muting_a_group_hides_it_and_keeps_membership(backend: Backend) {
     assert_eq!(rel["following"], true);
     assert!(home(&app, &mia).await.contains(&second));
     assert!(mentioned(&notifications(&app, &mia).await, &second));
+    assert_eq!(unread(&app, &mia).await, 2);
 }
 
 /// A remote follower of `token`'s account on `peer`, accepted.
