@@ -660,6 +660,7 @@ diesel::allow_tables_to_appear_in_same_query!(group_memberships, group_posts);
 diesel::allow_tables_to_appear_in_same_query!(group_memberships, statuses);
 diesel::allow_tables_to_appear_in_same_query!(group_posts, accounts);
 diesel::allow_tables_to_appear_in_same_query!(group_posts, statuses);
+diesel::allow_tables_to_appear_in_same_query!(group_posts, notifications);
 
 // Offline meetings (migration 2026-11-26-000014_meetings).
 diesel::table! {

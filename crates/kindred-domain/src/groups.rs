@@ -48,6 +48,18 @@ impl GroupVisibility {
         self != Self::Private
     }
 
+    /// Whether the group exists for an account in this state (`None`: no
+    /// membership, or nobody signed in). A private group exists only for its members
+    /// and whoever it invited; for anyone else it answers exactly as a name that was
+    /// never taken — in look-ups, and in mentions of it.
+    pub fn exists_for(self, state: Option<MembershipState>) -> bool {
+        self != Self::Private
+            || matches!(
+                state,
+                Some(MembershipState::Member | MembershipState::Invited)
+            )
+    }
+
     /// What asking to join does, given the asker's current state: `None` when it is
     /// refused (banned, or a private group without an invitation). An invitation is
     /// accepted by joining, whatever the visibility.
@@ -384,6 +396,50 @@ pub fn place_post(
     }))
 }
 
+/// What blocking a group does to the blocker's standing in it. A block hides the
+/// group from the blocker; the group's facilitators are never told (invariant 3
+/// the other way round: nobody learns who turned away from a group).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnBlock {
+    /// Not in the group, or banned from it (a ban stays): only the block is kept.
+    Keep,
+    /// Leaves the group, withdraws a request to join or declines an invitation.
+    Leave,
+}
+
+/// Why blocking a group was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockRefusal {
+    /// The owner cannot leave, so cannot block either.
+    Owner,
+}
+
+impl BlockRefusal {
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::Owner => {
+                "the owner cannot block the group: make another facilitator the owner first"
+            }
+        }
+    }
+}
+
+/// Blocking a group, given the blocker's standing (state and role) in it.
+pub fn on_block(standing: Option<(MembershipState, GroupRole)>) -> Result<OnBlock, BlockRefusal> {
+    match standing {
+        None | Some((MembershipState::Banned, _)) => Ok(OnBlock::Keep),
+        Some((_, GroupRole::Owner)) => Err(BlockRefusal::Owner),
+        Some(_) => Ok(OnBlock::Leave),
+    }
+}
+
+/// Whether a facilitator's invitation reaches the account. An account that blocked
+/// the group never hears of it; the facilitator is answered as for any invitation,
+/// so the block stays the blocker's own business.
+pub fn invitation_reaches(invitee_blocks_group: bool) -> bool {
+    !invitee_blocks_group
+}
+
 /// Whether `actor` may act on `target`'s membership (approve, ban, remove posts):
 /// facilitators and owners moderate members; only an owner acts on a facilitator;
 /// nobody acts on an owner but through ownership transfer.
@@ -542,6 +598,44 @@ mod tests {
             place_post(&outsider, Some((7, standing(GroupRole::Member, 0), 0))),
             Err(PostRefusal::MentionsOutsider)
         );
+    }
+
+    #[test]
+    fn blocking_a_group_leaves_it_but_not_a_ban_nor_ownership() {
+        use MembershipState::*;
+        assert_eq!(on_block(None), Ok(OnBlock::Keep));
+        for state in [Member, Requested, Invited] {
+            assert_eq!(
+                on_block(Some((state, GroupRole::Member))),
+                Ok(OnBlock::Leave)
+            );
+        }
+        assert_eq!(
+            on_block(Some((Member, GroupRole::Facilitator))),
+            Ok(OnBlock::Leave)
+        );
+        assert_eq!(
+            on_block(Some((Banned, GroupRole::Member))),
+            Ok(OnBlock::Keep)
+        );
+        assert_eq!(
+            on_block(Some((Member, GroupRole::Owner))),
+            Err(BlockRefusal::Owner)
+        );
+        assert!(invitation_reaches(false));
+        assert!(!invitation_reaches(true));
+    }
+
+    #[test]
+    fn a_private_group_exists_for_members_and_invitees_only() {
+        use MembershipState::*;
+        for state in [None, Some(Requested), Some(Banned)] {
+            assert!(!GroupVisibility::Private.exists_for(state), "{state:?}");
+            assert!(GroupVisibility::Closed.exists_for(state), "{state:?}");
+            assert!(GroupVisibility::Public.exists_for(state), "{state:?}");
+        }
+        assert!(GroupVisibility::Private.exists_for(Some(Member)));
+        assert!(GroupVisibility::Private.exists_for(Some(Invited)));
     }
 
     #[test]

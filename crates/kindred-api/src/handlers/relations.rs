@@ -164,9 +164,9 @@ pub async fn block(
     auth.require_any(&["write:blocks", "follow"])?;
     let me = auth.user()?.clone();
     let other = target(&state, &path).await?;
-    // Following a group asks to join it (docs/groups.md).
+    // Blocking a group leaves it and hides it (docs/groups.md).
     if other.role == kindred_db::models::groups::GROUP_ROLE {
-        crate::services::groups::join(&state, &me, other.id, Vec::new()).await?;
+        crate::services::groups::blocking::block(&state, &me, other.id).await?;
         return relationship(&state, me.id, other.id).await;
     }
     if other.id == me.id {
@@ -207,13 +207,9 @@ pub async fn unblock(
     auth.require_any(&["write:blocks", "follow"])?;
     let me = auth.user()?.clone();
     let other = target(&state, &path).await?;
-    // Unfollowing a group leaves it; not being in it is already the answer.
+    // Unblocking a group lifts the block and changes nothing else.
     if other.role == kindred_db::models::groups::GROUP_ROLE {
-        match crate::services::groups::leave(&state, &me, other.id).await {
-            Ok(()) | Err(crate::services::ServiceError::NotFound) => {}
-            Err(e) => return Err(e.into()),
-        }
-        return relationship(&state, me.id, other.id).await;
+        crate::services::groups::blocking::may_shun(&state, &me, other.id).await?;
     }
     let (a, b) = (me.id, other.id);
     state.db.run(move |c| social::unblock(c, a, b)).await?;
@@ -238,10 +234,9 @@ pub async fn mute(
     auth.require_any(&["write:mutes", "follow"])?;
     let me = auth.user()?.clone();
     let other = target(&state, &path).await?;
-    // Following a group asks to join it (docs/groups.md).
+    // Muting a group hides it from home and notifications; membership stays.
     if other.role == kindred_db::models::groups::GROUP_ROLE {
-        crate::services::groups::join(&state, &me, other.id, Vec::new()).await?;
-        return relationship(&state, me.id, other.id).await;
+        crate::services::groups::blocking::may_shun(&state, &me, other.id).await?;
     }
     if other.id == me.id {
         return Err(ApiError::forbidden("forbidden", "You cannot mute yourself"));
@@ -283,13 +278,8 @@ pub async fn unmute(
     auth.require_any(&["write:mutes", "follow"])?;
     let me = auth.user()?.clone();
     let other = target(&state, &path).await?;
-    // Unfollowing a group leaves it; not being in it is already the answer.
     if other.role == kindred_db::models::groups::GROUP_ROLE {
-        match crate::services::groups::leave(&state, &me, other.id).await {
-            Ok(()) | Err(crate::services::ServiceError::NotFound) => {}
-            Err(e) => return Err(e.into()),
-        }
-        return relationship(&state, me.id, other.id).await;
+        crate::services::groups::blocking::may_shun(&state, &me, other.id).await?;
     }
     let (a, b) = (me.id, other.id);
     state.db.run(move |c| social::unmute(c, a, b)).await?;

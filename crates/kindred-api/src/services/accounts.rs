@@ -119,9 +119,6 @@ pub async fn sign_up(state: &AppState, input: SignUp) -> Result<AccountRow, Serv
         return Err(ServiceError::AgreementRequired);
     }
     let username = Username::parse(input.username.trim())?;
-    if username.is_reserved() {
-        return Err(kindred_domain::DomainError::ReservedUsername.into());
-    }
     if !state.limits.sign_up_allowed() {
         tracing::warn!("sign-ups throttled");
         return Err(ServiceError::Throttled);
@@ -141,16 +138,8 @@ pub async fn sign_up(state: &AppState, input: SignUp) -> Result<AccountRow, Serv
         .map(|r| r.trim().chars().take(1000).collect::<String>())
         .filter(|r| !r.is_empty());
 
-    // A taken name must not use up an invite; the insert below still decides races.
-    let lower = username.canonical();
-    if state
-        .db
-        .run(move |c| accounts::find_local_by_username(c, &lower))
-        .await?
-        .is_some()
-    {
-        return Err(ServiceError::UsernameTaken);
-    }
+    // The invite is checked before the name: without a valid code nobody learns
+    // which names exist here (a private group, an account awaiting approval).
     let invite_id = if mode == RegistrationMode::Invite {
         let code = input.invite_code.unwrap_or_default();
         let hash = sha256_hex(code.trim());
@@ -163,6 +152,22 @@ pub async fn sign_up(state: &AppState, input: SignUp) -> Result<AccountRow, Serv
     } else {
         None
     };
+    // A reserved name answers as a taken one: one answer, whatever holds the name.
+    // The insert below still decides races.
+    let lower = username.canonical();
+    let taken = username.is_reserved()
+        || state
+            .db
+            .run(move |c| accounts::find_local_by_username(c, &lower))
+            .await?
+            .is_some();
+    if taken {
+        // A taken name does not use up the invite.
+        if let Some(id) = invite_id {
+            state.db.run(move |c| invites::release(c, id)).await?;
+        }
+        return Err(ServiceError::UsernameTaken);
+    }
 
     let created = create_local_account(
         state,

@@ -42,8 +42,14 @@ struct Rendered {
 }
 
 /// Resolves mentions against local accounts (`@name` or `@name@this-domain`); remote
-/// ones stay plain text until federation resolves them.
-async fn render(state: &Data<AppState>, text: &str) -> Result<Rendered, ServiceError> {
+/// ones stay plain text until federation resolves them. A private group that does
+/// not exist for the author (`GroupVisibility::exists_for`) is not resolved: its name
+/// stays plain text, exactly as a name that was never taken.
+async fn render(
+    state: &Data<AppState>,
+    author: &AccountRow,
+    text: &str,
+) -> Result<Rendered, ServiceError> {
     let parsed = status_text::parse(text);
     let ours = state.urls.domain().to_string();
     let is_ours = |d: &Option<String>| d.as_deref().is_none_or(|d| d.eq_ignore_ascii_case(&ours));
@@ -63,13 +69,23 @@ async fn render(state: &Data<AppState>, text: &str) -> Result<Rendered, ServiceE
         .collect();
     remote_wanted.dedup();
     remote_wanted.truncate(MAX_MENTIONS);
+    let author_id = author.id;
     let found: Vec<AccountRow> = state
         .db
-        .run(move |c| accounts::find_local_by_usernames(c, &wanted))
-        .await?
-        .into_iter()
-        .filter(AccountRow::is_active)
-        .collect();
+        .run(move |c| {
+            let found = accounts::find_local_by_usernames(c, &wanted)?;
+            let group_ids: Vec<i64> = found
+                .iter()
+                .filter(|a| a.role == groups::GROUP_ROLE)
+                .map(|a| a.id)
+                .collect();
+            let hidden = groups::hidden_private(c, Some(author_id), &group_ids)?;
+            Ok(found
+                .into_iter()
+                .filter(|a| a.is_active() && !hidden.contains(&a.id))
+                .collect())
+        })
+        .await?;
     let remote = remote_mentions(state, remote_wanted).await?;
     let urls = &state.urls;
     let html = status_text::render(&parsed, &urls.tags_base(), |name, domain| {
@@ -190,6 +206,72 @@ pub async fn visible(
     }
 }
 
+/// A status's text under the rules every post obeys: mentions resolved as the author
+/// may name them, the group placement (`group_rules::place`) and what it changes —
+/// the audience, the group's content warning, who is mentioned. Create and edit both
+/// call this, so an edit can reach nothing that create refuses.
+struct Composed {
+    rendered: Rendered,
+    placement: Option<group_rules::Placed>,
+    audience: Audience,
+    spoiler: String,
+    /// Accounts to record as mentioned (and to notify, for a new post), unless the
+    /// post is held for review.
+    mentioned: Vec<i64>,
+}
+
+async fn compose(
+    state: &Data<AppState>,
+    author: &AccountRow,
+    text: &str,
+    spoiler: String,
+    mut audience: Audience,
+    reply_group: Option<i64>,
+) -> Result<Composed, ServiceError> {
+    let rendered = render(state, author, text).await?;
+    let mut mentioned: Vec<i64> = rendered
+        .mentioned
+        .iter()
+        .map(|a| a.id)
+        .filter(|id| *id != author.id)
+        .collect();
+    let placement =
+        group_rules::place(state, author, &rendered.mentioned, reply_group, audience).await?;
+    let mut spoiler = spoiler;
+    if let Some(p) = &placement {
+        audience.visibility = p.placement.visibility;
+        audience.local_only = p.placement.local_only;
+        // The group is addressed, not notified: it has no inbox of its own here.
+        mentioned.retain(|id| *id != p.placement.group_id);
+        // A group's content warning covers posts that bring none of their own.
+        if spoiler.is_empty() {
+            spoiler = p.content_warning.clone();
+        }
+    }
+    Ok(Composed {
+        rendered,
+        placement,
+        audience,
+        spoiler,
+        mentioned,
+    })
+}
+
+/// The group a reply stays in: the parent's, when the parent is a discussion post
+/// (or a members-only announcement).
+async fn reply_group_of(
+    state: &AppState,
+    parent_id: i64,
+    parent_visibility: Visibility,
+) -> Result<Option<i64>, ServiceError> {
+    Ok(state
+        .db
+        .run(move |c| Ok(groups::posts_of(c, &[parent_id])?.remove(&parent_id)))
+        .await?
+        .filter(|p| !p.is_announcement() || parent_visibility == Visibility::Group)
+        .map(|p| p.group_id))
+}
+
 pub async fn create(
     state: &Data<AppState>,
     author: &AccountRow,
@@ -243,36 +325,18 @@ pub async fn create(
         audience.visibility = audience.visibility.at_most(parent_visibility);
         audience.local_only |= parent.local_only;
         reply_account = Some(parent_author.id);
-        reply_group = state
-            .db
-            .run(move |c| Ok(groups::posts_of(c, &[parent_id])?.remove(&parent_id)))
-            .await?
-            .filter(|p| !p.is_announcement() || parent_visibility == Visibility::Group)
-            .map(|p| p.group_id);
+        reply_group = reply_group_of(state, parent_id, parent_visibility).await?;
     }
-    let rendered = render(state, &text).await?;
-    let mut mentioned: Vec<i64> = rendered
-        .mentioned
-        .iter()
-        .map(|a| a.id)
-        .filter(|id| *id != author.id)
-        .collect();
-    let placement =
-        group_rules::place(state, author, &rendered.mentioned, reply_group, audience).await?;
-    let mut spoiler = spoiler;
-    if let Some(p) = &placement {
-        audience.visibility = p.placement.visibility;
-        audience.local_only = p.placement.local_only;
-        // The group is addressed, not notified: it has no inbox of its own here.
-        mentioned.retain(|id| *id != p.placement.group_id);
-        // A group's content warning covers posts that bring none of their own.
-        if spoiler.is_empty() {
-            spoiler = p.content_warning.clone();
-        }
-        if p.placement.held {
-            // Nobody is told about a post no one else can see yet.
-            mentioned.clear();
-        }
+    let Composed {
+        rendered,
+        placement,
+        audience,
+        spoiler,
+        mut mentioned,
+    } = compose(state, author, &text, spoiler, audience, reply_group).await?;
+    if placement.as_ref().is_some_and(|p| p.placement.held) {
+        // Nobody is told about a post no one else can see yet.
+        mentioned.clear();
     }
     let id = state.ids.next_at(now);
     let tags: Vec<(String, i64)> = rendered
@@ -392,15 +456,54 @@ pub async fn edit(
     }
     let spoiler = e.spoiler_text.trim().to_owned();
     check_length(state, &text, &spoiler)?;
-    let rendered = render(state, &text).await?;
+    // The rules of create, on the post as it stands: its audience, and the group its
+    // parent keeps it in.
+    let (prev_id, parent_id) = (previous.id, previous.in_reply_to_id);
+    let (placed_now, parent) = state
+        .db
+        .run(move |c| {
+            let placed = groups::posts_of(c, &[prev_id])?.remove(&prev_id);
+            let parent = match parent_id {
+                Some(p) => repo::find(c, p)?,
+                None => None,
+            };
+            Ok((placed, parent))
+        })
+        .await?;
+    let reply_group = match &parent {
+        Some(p) => reply_group_of(state, p.id, p.visibility.parse()?).await?,
+        // A reply whose parent is gone stays in the group it was placed in.
+        None if parent_id.is_some() => placed_now
+            .as_ref()
+            .filter(|p| !p.is_announcement())
+            .map(|p| p.group_id),
+        None => None,
+    };
+    let audience = Audience {
+        visibility: previous.visibility.parse()?,
+        local_only: previous.local_only,
+    };
+    let Composed {
+        rendered,
+        placement,
+        spoiler,
+        mut mentioned,
+        ..
+    } = compose(state, author, &text, spoiler, audience, reply_group).await?;
+    // An edit keeps the post where it is, neither into a group nor out of one; its
+    // audience and kind stay as they were placed.
+    let was = placed_now.as_ref().map(|p| p.group_id);
+    if was != placement.as_ref().map(|p| p.placement.group_id) {
+        return Err(ServiceError::Unprocessable(
+            "an edit cannot move a post into or out of a group: post it anew",
+        ));
+    }
+    if placed_now.as_ref().is_some_and(|p| p.held) {
+        // Still waiting for review: nobody is mentioned yet.
+        mentioned.clear();
+    }
     let now = Utc::now();
     let edit_id = state.ids.next_at(now);
-    let mentioned: Vec<i64> = rendered
-        .mentioned
-        .iter()
-        .map(|a| a.id)
-        .filter(|i| *i != author_id)
-        .collect();
     let tags: Vec<(String, i64)> = rendered
         .tags
         .iter()

@@ -119,7 +119,9 @@ impl Viewer {
             follows_author: self.following.contains(&status.account_id),
             mentioned: self.id().is_some_and(|v| mentioned.contains(&v)),
             group: placed.map_or(GroupAccess::None, |p| self.group_access(p.group_id)),
-            blocked_either_way: self.blocked.contains(&status.account_id),
+            // A post in a group the viewer blocked is hidden as the group's own.
+            blocked_either_way: self.blocked.contains(&status.account_id)
+                || placed.is_some_and(|p| self.blocked.contains(&p.group_id)),
         };
         may_see(&facts, &viewer)
     }

@@ -272,9 +272,21 @@ impl Subscriber {
         }
         let viewer = Viewer::load(state, Some(&account)).await?;
         let me = account.id;
+        let hidden = viewer.hidden.clone();
         let row = state
             .db
-            .run(move |c| notifications::find(c, me, id))
+            .run(move |c| {
+                let Some(n) = notifications::find(c, me, id)? else {
+                    return Ok(None);
+                };
+                // As the REST list: nothing about a post in a group the viewer muted
+                // or blocked.
+                let in_hidden_group = match n.status_id {
+                    Some(s) => !kindred_db::models::groups::placed_in(c, &[s], &hidden)?.is_empty(),
+                    None => false,
+                };
+                Ok((!in_hidden_group).then_some(n))
+            })
             .await?
             // As the REST list: nothing from accounts the viewer muted or blocked.
             .filter(|n| !viewer.hidden.contains(&n.from_account_id));

@@ -258,6 +258,15 @@ pub fn member_of(
         .collect())
 }
 
+/// The groups an account has asked to join and is waiting on.
+pub fn requested_groups(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<i64>, DbError> {
+    Ok(gm::table
+        .filter(gm::account_id.eq(account_id))
+        .filter(gm::state.eq("requested"))
+        .select(gm::group_id)
+        .load(conn)?)
+}
+
 pub fn insert_membership(conn: &mut AnyConnection, row: &MembershipRow) -> Result<(), DbError> {
     diesel::insert_into(gm::table).values(row).execute(conn)?;
     Ok(())
@@ -335,8 +344,8 @@ pub fn member_counts(conn: &mut AnyConnection, ids: &[i64]) -> Result<HashMap<i6
         .collect())
 }
 
-/// Of these accounts, the private groups `viewer` is not a member of: they do not
-/// exist for that viewer.
+/// Of these accounts, the private groups `viewer` is neither a member of nor invited
+/// to: they do not exist for that viewer.
 pub fn hidden_private(
     conn: &mut AnyConnection,
     viewer: Option<i64>,
@@ -356,7 +365,9 @@ pub fn hidden_private(
     let mine: HashSet<i64> = match viewer {
         Some(v) => gm::table
             .filter(gm::account_id.eq(v))
-            .filter(gm::state.eq("member"))
+            // Members and invitees: the accounts a private group exists for
+            // (`GroupVisibility::exists_for`).
+            .filter(gm::state.eq_any(["member", "invited"]))
             .filter(gm::group_id.eq_any(private.clone()))
             .select(gm::group_id)
             .load::<i64>(conn)?
@@ -504,6 +515,24 @@ pub fn belongs_anywhere(conn: &mut AnyConnection, account_id: i64) -> Result<boo
         .is_some())
 }
 
+/// Of these statuses, those placed in any of these groups.
+pub fn placed_in(
+    conn: &mut AnyConnection,
+    status_ids: &[i64],
+    group_ids: &[i64],
+) -> Result<HashSet<i64>, DbError> {
+    if status_ids.is_empty() || group_ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    Ok(gp::table
+        .filter(gp::status_id.eq_any(status_ids.to_vec()))
+        .filter(gp::group_id.eq_any(group_ids.to_vec()))
+        .select(gp::status_id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect())
+}
+
 /// Discussion posts and announcements of every group the viewer belongs to, for the
 /// home feed (held posts only the viewer's own).
 pub fn member_feed(
@@ -512,9 +541,11 @@ pub fn member_feed(
     hidden: &[i64],
     page: Page,
 ) -> Result<Vec<StatusRow>, DbError> {
+    // A group the viewer muted (or blocked) is left out like a muted account.
     let mine = gm::table
         .filter(gm::account_id.eq(viewer))
         .filter(gm::state.eq("member"))
+        .filter(diesel::dsl::not(gm::group_id.eq_any(hidden.to_vec())))
         .select(gm::group_id);
     let posts = gp::table
         .filter(gp::group_id.eq_any(mine))

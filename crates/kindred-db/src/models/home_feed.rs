@@ -35,6 +35,13 @@ pub fn home_feed(
         let from_groups = crate::models::groups::member_feed(conn, viewer, hidden, page)?;
         feed = merge(feed, from_groups, page);
     }
+    // A followed facilitator's announcement in a group the viewer muted or blocked
+    // is that group's post: left out like the group's discussion.
+    if !hidden.is_empty() && !feed.is_empty() {
+        let ids: Vec<i64> = feed.iter().map(|s| s.id).collect();
+        let placed = crate::models::groups::placed_in(conn, &ids, hidden)?;
+        feed.retain(|s| !placed.contains(&s.id));
+    }
     Ok(feed)
 }
 

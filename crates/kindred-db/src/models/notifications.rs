@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use crate::connection::native;
 use crate::models::silenced::limited_for;
-use crate::schema::{markers, notifications};
+use crate::schema::{group_posts, markers, notifications};
 use crate::{AnyConnection, DbError};
 
 type Multi = <AnyConnection as diesel::Connection>::Backend;
@@ -110,9 +110,11 @@ pub fn list(
         query = query.filter(notifications::from_account_id.eq(from));
     }
     if !q.hidden_from.is_empty() {
-        query = query.filter(diesel::dsl::not(
-            notifications::from_account_id.eq_any(q.hidden_from.clone()),
-        ));
+        query = query
+            .filter(diesel::dsl::not(
+                notifications::from_account_id.eq_any(q.hidden_from.clone()),
+            ))
+            .filter(not_in_groups(&q.hidden_from));
     }
     query = query.filter(diesel::dsl::not(
         notifications::from_account_id.eq_any(limited_for(Some(account_id))),
@@ -139,6 +141,31 @@ pub fn list(
         rows.reverse();
     }
     Ok(rows)
+}
+
+/// Notifications about statuses not posted in any of these groups: a group the
+/// recipient muted or blocked is hidden like a muted account, whoever wrote the post
+/// (the group's own notifications, such as its meetings', come from the group and go
+/// with `hidden_from`).
+#[allow(clippy::type_complexity)]
+fn not_in_groups(
+    groups: &[i64],
+) -> Box<
+    dyn BoxableExpression<
+        notifications::table,
+        Multi,
+        SqlType = diesel::sql_types::Nullable<diesel::sql_types::Bool>,
+    >,
+> {
+    let placed = group_posts::table
+        .filter(group_posts::group_id.eq_any(groups.to_vec()))
+        .select(group_posts::status_id.nullable());
+    Box::new(
+        notifications::status_id
+            .is_null()
+            .nullable()
+            .or(diesel::dsl::not(notifications::status_id.eq_any(placed))),
+    )
 }
 
 pub fn find(
@@ -211,6 +238,7 @@ pub fn unread_count(
         .filter(diesel::dsl::not(
             notifications::from_account_id.eq_any(hidden_from.to_vec()),
         ))
+        .filter(not_in_groups(hidden_from))
         .filter(diesel::dsl::not(
             notifications::from_account_id.eq_any(limited_for(Some(account_id))),
         ))

@@ -13,6 +13,7 @@ mod cli;
 mod client_extras;
 mod delivery;
 mod delivery_logs;
+mod group_safety;
 mod groups;
 mod home_query;
 mod inbox;

@@ -4,6 +4,7 @@
 //! writes in one transaction. Who belongs to a group is answered to its
 //! facilitators only (invariant 3).
 
+pub mod blocking;
 pub mod followers;
 pub mod rules;
 
@@ -15,7 +16,8 @@ use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::statuses as repo;
 use kindred_db::{AccountRow, DbError, StatusRow};
 use kindred_domain::groups::{
-    may_moderate, parse_answers, GroupRole, GroupSettings, GroupVisibility, MembershipState,
+    invitation_reaches, may_moderate, parse_answers, GroupRole, GroupSettings, GroupVisibility,
+    MembershipState,
 };
 use kindred_domain::{Role, Username};
 use kindred_federation::outbox::Outbox;
@@ -55,10 +57,10 @@ pub async fn find_visible(
     if account.suspended {
         return Err(ServiceError::NotFound);
     }
-    let insider = membership
+    let standing = membership
         .as_ref()
-        .is_some_and(|m| matches!(m.state.as_str(), "member" | "invited"));
-    if group.is_private() && !insider {
+        .and_then(|m| MembershipState::parse(&m.state).ok());
+    if !GroupVisibility::parse(&group.visibility)?.exists_for(standing) {
         return Err(ServiceError::NotFound);
     }
     Ok((Loaded { group, account }, membership))
@@ -381,6 +383,15 @@ pub async fn join(
         ));
     }
     let (loaded, current) = find_visible(state, Some(me.id), id).await?;
+    // As following an account one blocks: refused until the block is lifted.
+    let me_id = me.id;
+    if state
+        .db
+        .run(move |c| blocking::blocks_group(c, me_id, id))
+        .await?
+    {
+        return Err(ServiceError::Forbidden("This action is not allowed"));
+    }
     let visibility = GroupVisibility::parse(&loaded.group.visibility)?;
     let current_state = current
         .as_ref()
@@ -466,7 +477,7 @@ pub async fn leave(state: &AppState, me: &AccountRow, id: i64) -> Result<(), Ser
     }
     state
         .db
-        .run(move |c| groups::delete_membership(c, current.id))
+        .run(move |c| atomically(c, |c| blocking::withdraw(c, &current)))
         .await?;
     tracing::info!(group_id = id, "group left");
     Ok(())
@@ -517,12 +528,13 @@ pub async fn act(
             "facilitators cannot do this to themselves",
         ));
     }
-    let (current, target_row) = state
+    let (current, target_row, blocks_group) = state
         .db
         .run(move |c| {
             Ok((
                 groups::membership(c, id, target)?,
                 kindred_db::models::accounts::find(c, target)?,
+                blocking::blocks_group(c, target, id)?,
             ))
         })
         .await?;
@@ -560,10 +572,16 @@ pub async fn act(
         Delete,
         Mute(Option<NaiveDateTime>),
         Transfer,
+        /// Answered as done, nothing written.
+        Unchanged,
     }
     let change = match (action, current_state) {
         (Action::Approve, Some(S::Requested)) => Change::Set(S::Member, GroupRole::Member),
         (Action::Reject, Some(S::Requested)) => Change::Delete,
+        // Someone who blocked the group never hears of it; the facilitator is
+        // answered as for anyone (and inviting twice is no error for anyone).
+        (Action::Invite, None) if !invitation_reaches(blocks_group) => Change::Unchanged,
+        (Action::Invite, Some(S::Invited)) => Change::Unchanged,
         (Action::Invite, None) => Change::Set(S::Invited, GroupRole::Member),
         (Action::Invite, Some(S::Requested)) => Change::Set(S::Member, GroupRole::Member),
         (Action::Remove, Some(S::Member | S::Invited)) => Change::Delete,
@@ -586,6 +604,9 @@ pub async fn act(
             ))
         }
     };
+    if matches!(change, Change::Unchanged) {
+        return Ok(());
+    }
     let mid = state.ids.next_at(Utc::now());
     let me_id = me.id;
     state
