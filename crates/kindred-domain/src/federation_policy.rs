@@ -410,9 +410,7 @@ impl Policy {
     /// `anonymousParticipationEnabled` says): a named partner, not suspended, whose
     /// scope holds `rsvps`.
     pub fn takes_anonymous_rsvps(&self) -> bool {
-        self.allows
-            .keys()
-            .any(|d| self.decide(d).trusts_rsvps())
+        self.allows.keys().any(|d| self.decide(d).trusts_rsvps())
     }
 
     /// As [`decide`](Self::decide) for a domain as written anywhere (an actor URL,

@@ -361,18 +361,18 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
                 format!("`{}`: expected open or allowlist", raw.federation.mode),
             )
         })?;
-    let max_per_remote_domain =
-        kindred_domain::meetings::RemoteCap::parse(raw.meetings.max_per_remote_domain).map_err(
-            |_| {
-                invalid(
-                    "meetings.max_per_remote_domain",
-                    format!(
-                        "`{}`: expected 0 to 10000",
-                        raw.meetings.max_per_remote_domain
-                    ),
-                )
-            },
-        )?;
+    let max_per_remote_domain = kindred_domain::meetings::RemoteCap::parse(
+        raw.meetings.max_per_remote_domain,
+    )
+    .map_err(|_| {
+        invalid(
+            "meetings.max_per_remote_domain",
+            format!(
+                "`{}`: expected 0 to 10000",
+                raw.meetings.max_per_remote_domain
+            ),
+        )
+    })?;
     if tracing_subscriber::EnvFilter::try_new(&raw.log.level).is_err() {
         return Err(invalid(
             "log.level",

@@ -756,7 +756,16 @@ pub fn answer(
     now: DateTime<Utc>,
     new_id: i64,
 ) -> Result<Applied, MeetingStoreError> {
-    answer_as(conn, meeting_id, who, answer, meeting_name, None, now, new_id)
+    answer_as(
+        conn,
+        meeting_id,
+        who,
+        answer,
+        meeting_name,
+        None,
+        now,
+        new_id,
+    )
 }
 
 /// Someone answering from another server, as the rules need to know them.
@@ -783,7 +792,16 @@ pub fn answer_remote(
     now: DateTime<Utc>,
     new_id: i64,
 ) -> Result<Applied, MeetingStoreError> {
-    answer_as(conn, meeting_id, who, answer, None, Some(remote), now, new_id)
+    answer_as(
+        conn,
+        meeting_id,
+        who,
+        answer,
+        None,
+        Some(remote),
+        now,
+        new_id,
+    )
 }
 
 /// The meeting's own cap on places per remote server, if it sets one.

@@ -239,9 +239,7 @@ impl RsvpRefusal {
             Self::InvitationRequired => "this meeting is by invitation only",
             Self::Rejected => "a facilitator has declined your request for this meeting",
             Self::NothingToApprove => "there is no request to approve",
-            Self::RemoteDomainFull => {
-                "this meeting has no more places for people from that server"
-            }
+            Self::RemoteDomainFull => "this meeting has no more places for people from that server",
         }
     }
 }
@@ -602,7 +600,10 @@ mod tests {
         assert_eq!(RemoteCap::resolve(None, Some(7), 5), 7);
         assert_eq!(RemoteCap::resolve(None, None, 5), 5);
         assert_eq!(RemoteCap::resolve(Some(0), None, 5), 0);
-        assert_eq!(RemoteCap::parse(-1).map_err(|e| e.code()), Err("invalid_meeting"));
+        assert_eq!(
+            RemoteCap::parse(-1).map_err(|e| e.code()),
+            Err("invalid_meeting")
+        );
         assert!(RemoteCap::parse(10_001).is_err());
     }
 

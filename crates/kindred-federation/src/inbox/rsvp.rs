@@ -200,8 +200,15 @@ impl ActivityHandler for Join {
                         trusted,
                         instance_cap,
                     };
-                    match store::answer_remote(c, meeting_id, &who, Rsvp::Going, &remote, now, new_id)
-                    {
+                    match store::answer_remote(
+                        c,
+                        meeting_id,
+                        &who,
+                        Rsvp::Going,
+                        &remote,
+                        now,
+                        new_id,
+                    ) {
                         Ok(applied) => {
                             // An anonymous attendee's later answers go back to the
                             // instance actor that sent the RSVP.
