@@ -1466,7 +1466,7 @@ async fn content_naming_no_one_here_is_dropped(backend: Backend) {
         let (status, v) = deliver(&app, &remote, "mallory", &create).await;
         assert_eq!(status, 202, "{v}");
     }
-    let mut notes = vec![
+    let mut notes = [
         remote.note(
             "mallory",
             "n1",
