@@ -4,7 +4,8 @@
 //! WebFinger), B accepts and at once sends its upcoming public listings — its
 //! group's and its own — and later ones as they are created, changed, cancelled.
 //! A's members see them in the public events listing; their RSVPs reach B only
-//! once B's scope includes `rsvps`. Members-only meetings never
+//! once B's scope includes `rsvps` (and are accepted at once there only because B
+//! names A a partner trusted with RSVPs). Members-only meetings never
 //! travel, no body carries the private place (invariant 4), and unsubscribing
 //! stops the flow and removes what came. Bad requests change nothing, and
 //! suspending the partner severs the directory both ways.
@@ -290,6 +291,11 @@ async fn meeting_directory_between_partners(backend: Backend) {
         .await;
     assert!(e["participation"].is_null(), "nothing kept: {e}");
     policy::allow(&a.state, "test", &b.domain, Some("meetings,rsvps"))
+        .await
+        .unwrap();
+    // B, the host, accepts at once only RSVPs from a partner it trusts with them
+    // (issue 21): B names A so (B stays in open mode; "all" keeps every kind).
+    policy::allow(&b.state, "test", &a.domain, Some("all"))
         .await
         .unwrap();
     let (noa, _) = a.member("noa").await;

@@ -22,7 +22,8 @@ use crate::support::{drained, eventually, instance, send, sign_post};
 
 both_backends!(groups_federate_and_stay_home);
 
-/// A recording remote with one actor, `rec`.
+/// A recording remote with one actor, `rec`, and its instance actor (`/actor`, an
+/// `Application` with the same key).
 pub(crate) struct Remote {
     pub(crate) r: Receiver,
     pub(crate) base: String,
@@ -47,6 +48,20 @@ impl Remote {
                 "followers": format!("{rec}/followers"),
                 "endpoints": { "sharedInbox": format!("{base}/inbox") },
                 "publicKey": { "id": format!("{rec}#main-key"), "owner": rec, "publicKeyPem": keys.public_key_pem },
+            }),
+        );
+        let app = format!("{base}/actor");
+        r.serve_doc(
+            "/actor",
+            &json!({
+                "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+                "id": app,
+                "type": "Application",
+                "preferredUsername": "instance",
+                "inbox": format!("{app}/inbox"),
+                "outbox": format!("{app}/outbox"),
+                "endpoints": { "sharedInbox": format!("{base}/inbox") },
+                "publicKey": { "id": format!("{app}#main-key"), "owner": app, "publicKeyPem": keys.public_key_pem },
             }),
         );
         if let Some(name) = software {
@@ -97,13 +112,20 @@ impl Remote {
         send(k, "/inbox", &s).await
     }
 
+    /// The remote's instance actor (an `Application`).
+    pub(crate) fn instance_actor(&self) -> String {
+        format!("{}/actor", self.base)
+    }
+
     /// Delivers `activity` (from `rec`) to `k`'s shared inbox, signed.
     pub(crate) async fn post(&self, k: &TestApp, activity: &Value) -> (u16, Value) {
-        let signer = Signer::new(
-            &self.keys.private_key_pem,
-            format!("{}#main-key", self.actor()),
-        )
-        .unwrap();
+        self.post_as(k, &self.actor(), activity).await
+    }
+
+    /// Delivers `activity` to `k`'s shared inbox signed by `actor` (`rec` or the
+    /// instance actor).
+    pub(crate) async fn post_as(&self, k: &TestApp, actor: &str, activity: &Value) -> (u16, Value) {
+        let signer = Signer::new(&self.keys.private_key_pem, format!("{actor}#main-key")).unwrap();
         let s = sign_post(
             k,
             "/inbox",

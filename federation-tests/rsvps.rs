@@ -45,6 +45,8 @@ both_backends!(member_of_another_kindred_joins);
 both_backends!(wait_list_across_instances);
 both_backends!(cancelled_meeting_refused_across_instances);
 both_backends!(facilitator_decides_on_anonymous_attendees);
+both_backends!(strangers_rsvps_wait_for_a_facilitator);
+both_backends!(a_stranger_kindred_waits_for_approval);
 
 const SECRETS: [&str; 5] = [
     "Lindenstr",
@@ -75,6 +77,14 @@ async fn create_meeting(k: &TestApp, token: &str, group: i64, extra: Value) -> i
     let (status, e) = k.post_json("/api/v1/pleroma/events", token, body).await;
     assert_eq!(status, 200, "{e}");
     e["id"].as_str().unwrap().parse().unwrap()
+}
+
+/// Makes `domain` a partner of `k` for every kind of traffic, RSVPs included (the
+/// instance stays in open mode).
+async fn trust_rsvps(k: &TestApp, domain: &str) {
+    kindred_api::services::federation_policy::allow(&k.state, "test", domain, Some("all"))
+        .await
+        .unwrap();
 }
 
 fn account_of(k: &TestApp, remote: &Remote) -> Option<i64> {
@@ -130,6 +140,9 @@ async fn remote_rsvps_to_a_group_meeting(backend: Backend) {
     let (fran, cafe) = facilitator_and_cafe(&k).await;
     let r1 = Remote::start(None);
     let r2 = Remote::start(None);
+    // Both are partners trusted with RSVPs; strangers: `strangers_rsvps_wait_for_a_facilitator`.
+    trust_rsvps(&k, &r1.domain()).await;
+    trust_rsvps(&k, &r2.domain()).await;
 
     // An approval meeting: a request, then the facilitator's Accept with the place.
     let approval = create_meeting(
@@ -235,7 +248,8 @@ async fn remote_rsvps_to_a_group_meeting(backend: Backend) {
     let token = "anon0123456789abcdef";
     let mut anonymous = join(&r2, 2, &open_url);
     anonymous["anonymousToken"] = json!(token);
-    let (status, v) = r2.post(&k, &anonymous).await;
+    anonymous["actor"] = json!(r2.instance_actor());
+    let (status, v) = r2.post_as(&k, &r2.instance_actor(), &anonymous).await;
     assert_eq!(status, 202, "{v}");
     let rows = all_participations(&k, open);
     assert_eq!(rows.len(), 1);
@@ -255,7 +269,8 @@ async fn remote_rsvps_to_a_group_meeting(backend: Backend) {
     // A malformed token is refused.
     let mut bad = join(&r2, 3, &open_url);
     bad["anonymousToken"] = json!("not a token");
-    let (status, _) = r2.post(&k, &bad).await;
+    bad["actor"] = json!(r2.instance_actor());
+    let (status, _) = r2.post_as(&k, &r2.instance_actor(), &bad).await;
     assert!((400..500).contains(&status), "{status}");
     assert_eq!(all_participations(&k, open).len(), 1);
 
@@ -291,7 +306,10 @@ async fn remote_rsvps_to_a_group_meeting(backend: Backend) {
         for v in remote.posted() {
             let body = v.to_string();
             if v["type"] == "Accept" {
-                assert_eq!(v["to"], json!([remote.actor()]));
+                // To the attendee, or for an anonymous one its instance actor.
+                assert_eq!(v["to"], json!([v["object"]["actor"]]));
+                assert!([remote.actor(), remote.instance_actor()]
+                    .contains(&v["object"]["actor"].as_str().unwrap().to_owned()));
                 continue;
             }
             for s in SECRETS {
@@ -367,6 +385,9 @@ async fn member_of_another_kindred_joins(backend: Backend) {
         return;
     };
     let (k, p) = (&apps[0], &apps[1]);
+    // B is a partner trusted with RSVPs (today's behaviour; strangers wait for a
+    // facilitator: `a_stranger_kindred_waits_for_approval`).
+    trust_rsvps(k, &p.domain).await;
     let (fran, cafe) = facilitator_and_cafe(k).await;
     let (ola, _) = p.member("ola").await;
     let (ulla, _) = p.member("ulla").await;
@@ -630,6 +651,9 @@ async fn wait_list_across_instances(backend: Backend) {
         return;
     };
     let (k, p) = (&apps[0], &apps[1]);
+    // B is a partner trusted with RSVPs (today's behaviour; strangers wait for a
+    // facilitator: `a_stranger_kindred_waits_for_approval`).
+    trust_rsvps(k, &p.domain).await;
     let (fran, cafe) = facilitator_and_cafe(k).await;
     let (ola, _) = p.member("ola").await;
     let (ulla, _) = p.member("ulla").await;
@@ -752,6 +776,9 @@ async fn cancelled_meeting_refused_across_instances(backend: Backend) {
         return;
     };
     let (k, p) = (&apps[0], &apps[1]);
+    // B is a partner trusted with RSVPs (today's behaviour; strangers wait for a
+    // facilitator: `a_stranger_kindred_waits_for_approval`).
+    trust_rsvps(k, &p.domain).await;
     let (fran, cafe) = facilitator_and_cafe(k).await;
     let (ola, _) = p.member("ola").await;
     follow(p, &ola, k, "cafe").await;
@@ -805,6 +832,9 @@ async fn facilitator_decides_on_anonymous_attendees(backend: Backend) {
         return;
     };
     let (k, p) = (&apps[0], &apps[1]);
+    // B is a partner trusted with RSVPs (today's behaviour; strangers wait for a
+    // facilitator: `a_stranger_kindred_waits_for_approval`).
+    trust_rsvps(k, &p.domain).await;
     let (fran, cafe) = facilitator_and_cafe(k).await;
     let (ola, _) = p.member("ola").await;
     let (ulla, _) = p.member("ulla").await;
@@ -915,4 +945,233 @@ async fn facilitator_decides_on_anonymous_attendees(backend: Backend) {
         assert!(!served.to_string().contains(t.as_str()));
     }
     drained(&[k, p]).await;
+}
+
+/// An anonymous `Join` of `meeting` from `remote`'s instance actor.
+fn anonymous_join(remote: &Remote, n: u32, meeting: &str, token: &str) -> Value {
+    let mut j = join(remote, n, meeting);
+    j["id"] = json!(format!("{}/anonymous-joins/{n}", remote.base));
+    j["actor"] = json!(remote.instance_actor());
+    j["anonymousToken"] = json!(token);
+    j
+}
+
+/// Issue 21, item 2, host side against recording remotes. A server the admin has not
+/// made a partner with the `rsvps` scope (the instance is in open mode) gets no
+/// place without a facilitator: its going on a free meeting is a request, no
+/// Accept and no address leave until a facilitator approves; its anonymous answers
+/// are refused whatever the token. A trusted partner's anonymous answers come only
+/// from its instance actor, and one actor trying many tokens holds at most the
+/// meeting's `max_per_remote_domain` (then the group's default); the rest are
+/// rejected. The published `Event` says whether anonymous answers are taken.
+async fn strangers_rsvps_wait_for_a_facilitator(backend: Backend) {
+    let Some(k) = instance(backend).await else {
+        return;
+    };
+    let (fran, cafe) = facilitator_and_cafe(&k).await;
+    let stranger = Remote::start(None);
+    let partner = Remote::start(None);
+    let free = create_meeting(&k, &fran, cafe, json!({"max_per_remote_domain": 2})).await;
+    let url = k.url(&format!("/meetings/{free}"));
+    let (status, served) = ap_get(&k, &format!("/meetings/{free}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(served["anonymousParticipationEnabled"], false, "{served}");
+    assert_eq!(served["joinMode"], "free");
+
+    // A stranger's going on a free meeting: a request for the facilitators.
+    let (status, v) = stranger.post(&k, &join(&stranger, 1, &url)).await;
+    assert_eq!(status, 202, "{v}");
+    let s = account_of(&k, &stranger).expect("the stranger's account");
+    assert_eq!(
+        participation(&k, free, Participant::Account(s))
+            .unwrap()
+            .state,
+        "requested"
+    );
+    let (status, requests) = k
+        .get_json(
+            &format!("/api/v1/pleroma/events/{free}/participation_requests"),
+            Some(&fran),
+        )
+        .await;
+    assert_eq!(status, 200, "{requests}");
+    assert_eq!(requests.as_array().map(Vec::len), Some(1), "{requests}");
+    // Its instance actor's anonymous answers are refused, every token.
+    for n in 0..5 {
+        let token = format!("stranger-token-{n:04}-abcdef");
+        let anon = anonymous_join(&stranger, n, &url, &token);
+        let (status, v) = stranger
+            .post_as(&k, &stranger.instance_actor(), &anon)
+            .await;
+        assert_eq!(status, 403, "{v}");
+    }
+    assert_eq!(all_participations(&k, free).len(), 1);
+
+    // A partner trusted with RSVPs: the Event now says anonymous answers are taken.
+    trust_rsvps(&k, &partner.domain()).await;
+    let (_, served) = ap_get(&k, &format!("/meetings/{free}")).await;
+    assert_eq!(served["anonymousParticipationEnabled"], true, "{served}");
+    // Not from one of its people: only from its instance actor.
+    let mut from_person = join(&partner, 1, &url);
+    from_person["anonymousToken"] = json!("partner-person-token-0001");
+    let (status, v) = partner.post(&k, &from_person).await;
+    assert_eq!(status, 403, "{v}");
+    // One actor, many tokens: the meeting's cap of 2 holds.
+    for n in 0..6 {
+        let token = format!("partner-token-{n:04}-abcdef");
+        let anon = anonymous_join(&partner, n, &url, &token);
+        let (status, v) = partner.post_as(&k, &partner.instance_actor(), &anon).await;
+        assert_eq!(status, 202, "{v}");
+    }
+    let held: Vec<_> = all_participations(&k, free)
+        .into_iter()
+        .filter(|p| p.anonymous_domain.as_deref() == Some(partner.domain().as_str()))
+        .collect();
+    assert_eq!(held.len(), 2, "{held:?}");
+    assert!(held.iter().all(|p| p.state == "accepted"));
+    eventually("the partner's answers", || async {
+        let accepts = answers(&partner, "Accept", &url).len();
+        let rejects = answers(&partner, "Reject", &url).len();
+        (accepts == 2 && rejects == 4).then_some(())
+    })
+    .await;
+    for r in answers(&partner, "Reject", &url) {
+        assert!(r.get("location").is_none(), "{r}");
+    }
+
+    // Nothing with the place reached the stranger while it waited.
+    drained(&[&k]).await;
+    assert!(answers(&stranger, "Accept", &url).is_empty());
+    for body in stranger.bodies() {
+        for secret in SECRETS {
+            assert!(
+                !contains_secret(&body, secret),
+                "{secret} reached a stranger"
+            );
+        }
+    }
+    // A facilitator's approval is what sends it the place.
+    let (status, v) = k
+        .post_json(
+            &format!("/api/v1/pleroma/events/{free}/participation_requests/{s}/authorize"),
+            &fran,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let accept = stranger
+        .wait_for("the approved Accept", |v| {
+            v["type"] == "Accept" && v["object"]["object"] == url.as_str()
+        })
+        .await;
+    assert_eq!(
+        accept["location"]["address"]["streetAddress"],
+        "Lindenstr. 3"
+    );
+
+    // The group's default applies to a meeting that sets no cap.
+    let (status, v) = k
+        .send_json(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/groups/{cafe}"),
+            Some(&fran),
+            json!({"max_per_remote_domain": 1}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["max_per_remote_domain"], 1, "{v}");
+    let other = create_meeting(&k, &fran, cafe, json!({})).await;
+    let other_url = k.url(&format!("/meetings/{other}"));
+    for n in 10..13 {
+        let token = format!("partner-token-{n:04}-abcdef");
+        let anon = anonymous_join(&partner, n, &other_url, &token);
+        let (status, v) = partner.post_as(&k, &partner.instance_actor(), &anon).await;
+        assert_eq!(status, 202, "{v}");
+    }
+    assert_eq!(all_participations(&k, other).len(), 1);
+}
+
+/// Issue 21, item 2, between two Kindred instances: B is not A's partner (both
+/// in open mode). B's member going to A's free meeting is a request at A and stays
+/// pending at B, without the place; A's facilitator approves and B's member, and
+/// nobody else at B, then sees it. B's anonymous answer is refused at A and
+/// stores nothing there.
+async fn a_stranger_kindred_waits_for_approval(backend: Backend) {
+    let Some(apps) = instances(backend, 2).await else {
+        return;
+    };
+    let (k, p) = (&apps[0], &apps[1]);
+    let (fran, cafe) = facilitator_and_cafe(k).await;
+    let (ola, _) = p.member("ola").await;
+    let (ulla, _) = p.member("ulla").await;
+    follow(p, &ola, k, "cafe").await;
+    let id = create_meeting(k, &fran, cafe, json!({})).await;
+    let uri = k.url(&format!("/meetings/{id}"));
+    let copy = eventually("the listing at B", || async { copy_at(p, &uri) }).await;
+    let (status, v) = p
+        .post_json(
+            &format!("/api/v1/pleroma/events/{copy}/join"),
+            &ola,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let ola_uri = p.url("/users/ola");
+    let ola_at_a = eventually("the request at A", || async {
+        let a = account_at(k, &ola_uri)?;
+        participation(k, id, Participant::Account(a))
+            .filter(|r| r.state == "requested")
+            .map(|_| a)
+    })
+    .await;
+    // B's anonymous answer for ulla: refused at A, nothing stored there.
+    let (status, v) = p
+        .post_json(
+            &format!("/api/v1/pleroma/events/{copy}/join"),
+            &ulla,
+            json!({"anonymous": true}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    drained(&[k, p]).await;
+    assert_eq!(all_participations(k, id).len(), 1, "only ola's request");
+    let ola_at_b = local_id(p, "ola");
+    assert_eq!(
+        participation(p, copy, Participant::Account(ola_at_b))
+            .unwrap()
+            .state,
+        "requested"
+    );
+    let (_, seen) = p
+        .get_json(&format!("/api/v1/pleroma/events/{copy}"), Some(&ola))
+        .await;
+    for s in SECRETS {
+        assert!(
+            !contains_secret(&seen.to_string(), s),
+            "{s} before approval"
+        );
+    }
+    // Approval at A: the place reaches ola at B.
+    let (status, v) = k
+        .post_json(
+            &format!("/api/v1/pleroma/events/{id}/participation_requests/{ola_at_a}/authorize"),
+            &fran,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    eventually("the acceptance at B", || async {
+        participation(p, copy, Participant::Account(ola_at_b)).filter(|r| r.state == "accepted")
+    })
+    .await;
+    let (_, seen) = p
+        .get_json(&format!("/api/v1/pleroma/events/{copy}"), Some(&ola))
+        .await;
+    assert!(seen.to_string().contains("Lindenstr. 3"), "{seen}");
+    let (_, other) = p
+        .get_json(&format!("/api/v1/pleroma/events/{copy}"), Some(&ulla))
+        .await;
+    for s in SECRETS {
+        assert!(!contains_secret(&other.to_string(), s), "{s} shown to ulla");
+    }
 }

@@ -60,6 +60,7 @@ async fn build(state: &web::Data<AppState>) -> Result<FederationConfig<FedData>,
         state.ids.clone(),
         sink,
         policy,
+        state.instance.max_per_remote_domain,
     );
     let key = match state.db.run(instance_actor::get).await? {
         Some(row) => row.private_key_pem,

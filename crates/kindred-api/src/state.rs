@@ -43,6 +43,8 @@ pub struct InstanceSettings {
     /// Whether federation to plain-HTTP and private-network peers is allowed (tests).
     pub allow_http: bool,
     pub allow_private_networks: bool,
+    /// `meetings.max_per_remote_domain` (docs/configuration.md).
+    pub max_per_remote_domain: u32,
 }
 
 /// Keys derived from the instance secret. Never stored in the database.

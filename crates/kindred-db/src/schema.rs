@@ -621,6 +621,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         show_participant_count -> Bool,
+        max_per_remote_domain -> Nullable<BigInt>,
     }
 }
 
@@ -704,6 +705,15 @@ diesel::table! {
         access_notes -> Text,
         accessibility -> Text,
         online_link -> Nullable<Text>,
+    }
+}
+
+// A meeting's own cap on places per remote server (migration
+// 2026-12-07-000023_remote_rsvp_caps).
+diesel::table! {
+    meeting_remote_caps (meeting_id) {
+        meeting_id -> BigInt,
+        max_per_remote_domain -> BigInt,
     }
 }
 

@@ -3,6 +3,13 @@
 //! exchange. Pure rules; storage and the checks at each edge live elsewhere and all
 //! ask [`Policy::decide`].
 //!
+//! A partner is a domain the admin named (`domain_allows`), in either mode. In
+//! allowlist mode only partners are talked to; in open mode an unnamed domain keeps
+//! every kind of traffic, but only a partner whose scope holds [`Traffic::Rsvps`] is
+//! trusted with what RSVPs give automatically (an address on a free meeting, a place
+//! held by an anonymous token): see [`Decision::trusts_rsvps`]. A named partner gets
+//! exactly its scopes in both modes, which may be fewer than an unnamed domain's.
+//!
 //! Domains are compared only after [`PolicyDomain::parse`]: lower case, no trailing
 //! dot, internationalized names as punycode, default ports dropped, `user@domain`,
 //! `@user@domain` and URLs reduced to their host — so a block cannot be slipped by
@@ -294,11 +301,14 @@ pub enum Decision {
     /// No traffic either way (suspended, or not allowed in allowlist mode).
     Refuse,
     /// Traffic flows, limited: silenced content reaches only its followers, and
-    /// only the listed kinds of traffic flow (all kinds outside allowlist mode).
+    /// only the listed kinds of traffic flow (a partner's scope; every kind for an
+    /// unnamed domain in open mode).
     Allow {
         silenced: bool,
         reject_reports: bool,
         scope: TrafficScope,
+        /// The admin named this domain a partner (`domain_allows`).
+        partner: bool,
     },
 }
 
@@ -317,6 +327,14 @@ impl Decision {
                 ..
             } => scope.contains(t) && !(t == Traffic::Reports && reject_reports),
         }
+    }
+
+    /// Whether RSVPs from this domain are trusted as a member's are: accepted
+    /// without a facilitator on a free meeting, and taken anonymously (by token from
+    /// its instance actor). Only a partner whose scope holds `rsvps`; anyone else's
+    /// going is a request a facilitator approves.
+    pub fn trusts_rsvps(self) -> bool {
+        matches!(self, Self::Allow { partner: true, .. }) && self.permits(Traffic::Rsvps)
     }
 }
 
@@ -374,18 +392,25 @@ impl Policy {
         if block.is_some_and(|b| b.severity == Severity::Suspend) {
             return Decision::Refuse;
         }
-        let scope = match self.mode {
-            Mode::Open => TrafficScope::all(),
-            Mode::Allowlist => match Self::find(&self.allows, d) {
-                Some(scope) => *scope,
-                None => return Decision::Refuse,
-            },
+        // A named partner gets exactly its scopes, in either mode.
+        let (scope, partner) = match (Self::find(&self.allows, d), self.mode) {
+            (Some(scope), _) => (*scope, true),
+            (None, Mode::Open) => (TrafficScope::all(), false),
+            (None, Mode::Allowlist) => return Decision::Refuse,
         };
         Decision::Allow {
             silenced: block.is_some_and(|b| b.severity == Severity::Silence),
             reject_reports: block.is_some_and(|b| b.reject_reports),
             scope,
+            partner,
         }
+    }
+
+    /// Whether some partner may send anonymous RSVPs (what a published `Event`'s
+    /// `anonymousParticipationEnabled` says): a named partner, not suspended, whose
+    /// scope holds `rsvps`.
+    pub fn takes_anonymous_rsvps(&self) -> bool {
+        self.allows.keys().any(|d| self.decide(d).trusts_rsvps())
     }
 
     /// As [`decide`](Self::decide) for a domain as written anywhere (an actor URL,
@@ -541,6 +566,48 @@ mod tests {
             [(d("friend.example"), TrafficScope::all())],
         );
         assert!(q.decide_str("friend.example").is_refused());
+    }
+
+    #[test]
+    fn only_partners_with_the_rsvps_scope_are_trusted_with_rsvps() {
+        let rsvps = TrafficScope::parse("meetings,rsvps").unwrap();
+        let meetings = TrafficScope::parse("meetings").unwrap();
+        for mode in [Mode::Open, Mode::Allowlist] {
+            let p = Policy::new(
+                mode,
+                [(d("gone.example"), block(Severity::Suspend))],
+                [
+                    (d("trusted.example"), rsvps),
+                    (d("listings.example"), meetings),
+                    (d("gone.example"), rsvps),
+                ],
+            );
+            let trusted = p.decide_str("social.trusted.example");
+            assert!(trusted.trusts_rsvps(), "{mode:?}");
+            assert!(matches!(trusted, Decision::Allow { partner: true, .. }));
+            // A partner gets exactly its scopes, in open mode too.
+            assert!(!trusted.permits(Traffic::DirectMessages), "{mode:?}");
+            let listings = p.decide_str("listings.example");
+            assert!(!listings.trusts_rsvps() && !listings.permits(Traffic::Rsvps));
+            assert!(!p.decide_str("gone.example").trusts_rsvps());
+            assert!(p.takes_anonymous_rsvps(), "{mode:?}");
+        }
+        // In open mode an unnamed domain keeps every kind of traffic but is not
+        // trusted with RSVPs.
+        let p = Policy::new(Mode::Open, [], [(d("listings.example"), meetings)]);
+        let stranger = p.decide_str("stranger.example");
+        assert!(Traffic::ALL.iter().all(|t| stranger.permits(*t)));
+        assert!(matches!(stranger, Decision::Allow { partner: false, .. }));
+        assert!(!stranger.trusts_rsvps());
+        assert!(!p.takes_anonymous_rsvps());
+        assert!(!Policy::default().takes_anonymous_rsvps());
+        // A suspended partner takes no anonymous RSVPs.
+        let q = Policy::new(
+            Mode::Open,
+            [(d("gone.example"), block(Severity::Suspend))],
+            [(d("gone.example"), rsvps)],
+        );
+        assert!(!q.takes_anonymous_rsvps());
     }
 
     #[test]

@@ -202,6 +202,10 @@ pub struct GroupSettings {
     /// Everyone who sees the group's meetings sees how many are coming; otherwise
     /// only facilitators see counts (invariant 3). Off unless set after `parse`.
     pub show_participant_count: bool,
+    /// Default cap on places held through one remote server on the group's
+    /// meetings (`meetings::RemoteCap`); `None`: the instance's setting. Unset
+    /// unless set after `parse`.
+    pub max_per_remote_domain: Option<u32>,
 }
 
 impl GroupSettings {
@@ -251,6 +255,7 @@ impl GroupSettings {
             visibility: GroupVisibility::parse(visibility)?,
             review_first_posts,
             show_participant_count: false,
+            max_per_remote_domain: None,
         })
     }
 }

@@ -144,6 +144,32 @@ pub fn build(snapshot: &Snapshot, default_mode: Mode) -> Policy {
     Policy::new(mode, blocks, allows)
 }
 
+/// Whether some partner may send anonymous RSVPs
+/// ([`Policy::takes_anonymous_rsvps`]), read in the caller's transaction from the
+/// partners and only the blocks that could cover them (a few rows, however long
+/// the blocklist).
+pub fn takes_anonymous_rsvps(conn: &mut kindred_db::AnyConnection) -> Result<bool, DbError> {
+    let allows: Vec<_> = domain_policy::allows(conn)?
+        .into_iter()
+        .filter(|a| TrafficScope::parse(&a.scopes).is_ok_and(|s| s.contains(Traffic::Rsvps)))
+        .collect();
+    let mut blocks = Vec::new();
+    for a in &allows {
+        let Ok(d) = PolicyDomain::parse(&a.domain) else {
+            continue;
+        };
+        for c in d.covering() {
+            blocks.extend(domain_policy::block_by_domain(conn, &c.to_string())?);
+        }
+    }
+    let snapshot = Snapshot {
+        allows,
+        blocks,
+        ..Snapshot::default()
+    };
+    Ok(build(&snapshot, Mode::Open).takes_anonymous_rsvps())
+}
+
 fn is_public_or_followers(u: &serde_json::Value) -> bool {
     u.as_str()
         .is_some_and(|s| crate::inbox::addressing::is_public(s) || s.ends_with("/followers"))

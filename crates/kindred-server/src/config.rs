@@ -22,6 +22,7 @@ pub struct RawConfig {
     pub registration: RegistrationSection,
     pub security: SecuritySection,
     pub federation: FederationSection,
+    pub meetings: MeetingsSection,
     pub log: LogSection,
 }
 
@@ -101,6 +102,12 @@ pub struct FederationSection {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct MeetingsSection {
+    pub max_per_remote_domain: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LogSection {
     pub level: String,
     pub format: String,
@@ -152,6 +159,9 @@ pub struct Settings {
     pub delivery_lease: std::time::Duration,
     /// `federation.mode`: the mode until an admin sets one.
     pub federation_mode: kindred_domain::federation_policy::Mode,
+    /// `meetings.max_per_remote_domain`: places one remote server may hold on a
+    /// meeting whose group and itself set no cap.
+    pub max_per_remote_domain: u32,
     pub log_level: String,
     pub log_json: bool,
 }
@@ -351,6 +361,18 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
                 format!("`{}`: expected open or allowlist", raw.federation.mode),
             )
         })?;
+    let max_per_remote_domain = kindred_domain::meetings::RemoteCap::parse(
+        raw.meetings.max_per_remote_domain,
+    )
+    .map_err(|_| {
+        invalid(
+            "meetings.max_per_remote_domain",
+            format!(
+                "`{}`: expected 0 to 10000",
+                raw.meetings.max_per_remote_domain
+            ),
+        )
+    })?;
     if tracing_subscriber::EnvFilter::try_new(&raw.log.level).is_err() {
         return Err(invalid(
             "log.level",
@@ -382,6 +404,7 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
         delivery_concurrency: raw.federation.delivery_concurrency,
         delivery_lease: std::time::Duration::from_secs(raw.federation.delivery_lease_seconds),
         federation_mode,
+        max_per_remote_domain,
         log_level: raw.log.level,
         log_json,
     })

@@ -84,6 +84,7 @@ pub async fn prepare(settings: &Settings) -> Result<web::Data<AppState>, Startup
             show_domain_blocks: settings.show_domain_blocks.clone(),
             allow_http: settings.allow_http,
             allow_private_networks: settings.allow_private_networks,
+            max_per_remote_domain: settings.max_per_remote_domain,
         },
         secrets: Secrets::from_master_key(&master),
         ids: std::sync::Arc::new(IdGenerator::new()),

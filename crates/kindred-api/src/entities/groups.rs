@@ -24,6 +24,9 @@ pub struct Group {
     pub review_first_posts: i64,
     /// Whether everyone who sees the group's meetings sees their attendee counts.
     pub show_participant_count: bool,
+    /// Default for the group's meetings: the most places people answering through
+    /// any one other server may hold; `null`: the instance's setting.
+    pub max_per_remote_domain: Option<i64>,
     /// Members in good standing: the only membership figure outsiders see.
     pub members_count: i64,
     pub created_at: String,

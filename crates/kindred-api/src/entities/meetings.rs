@@ -33,6 +33,10 @@ pub struct Event {
     /// public | members
     pub audience: String,
     pub capacity: Option<i64>,
+    /// The most places people answering through any one other server may hold;
+    /// `null`: the group's default, else the instance's. Facilitators only (else
+    /// `null`).
+    pub max_per_remote_domain: Option<i64>,
     pub content_category: Option<String>,
     pub location: PublicLocation,
     /// Only for facilitators and accepted attendees; `null` for everyone else.

@@ -90,6 +90,19 @@ pub struct GroupParams {
     review_first_posts: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_bool")]
     show_participant_count: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    max_per_remote_domain: Option<String>,
+}
+
+/// A cap as sent: empty (or "none") for the default.
+fn parse_remote_cap(raw: Option<&str>) -> Result<Option<Option<i64>>, ApiError> {
+    match raw.map(str::trim) {
+        None => Ok(None),
+        Some("" | "none" | "null") => Ok(Some(None)),
+        Some(s) => s.parse::<i64>().map(|n| Some(Some(n))).map_err(|_| {
+            ApiError::unprocessable("invalid_group", "max_per_remote_domain must be a number")
+        }),
+    }
 }
 
 fn parse_review(raw: Option<&str>) -> Result<Option<i64>, ApiError> {
@@ -119,6 +132,7 @@ pub async fn create(
         visibility: p.visibility.unwrap_or_else(|| "closed".into()),
         review_first_posts: parse_review(p.review_first_posts.as_deref())?.unwrap_or(0),
         show_participant_count: p.show_participant_count.unwrap_or(false),
+        max_per_remote_domain: parse_remote_cap(p.max_per_remote_domain.as_deref())?.flatten(),
     };
     Ok(HttpResponse::Ok().json(service::create(&state, &me, new).await?))
 }
@@ -141,6 +155,7 @@ pub async fn update(
         visibility: p.visibility,
         review_first_posts: parse_review(p.review_first_posts.as_deref())?,
         show_participant_count: p.show_participant_count,
+        max_per_remote_domain: parse_remote_cap(p.max_per_remote_domain.as_deref())?,
     };
     Ok(HttpResponse::Ok().json(service::update(&state, &me, id, changes).await?))
 }

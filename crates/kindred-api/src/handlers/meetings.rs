@@ -89,6 +89,8 @@ pub struct EventParams {
     #[serde(default, deserialize_with = "lenient::opt_string")]
     capacity: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_string")]
+    max_per_remote_domain: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
     content_category: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_string")]
     locality: Option<String>,
@@ -120,6 +122,14 @@ impl EventParams {
                 ApiError::unprocessable("invalid_meeting", "capacity must be a number")
             })?)),
         };
+        // Empty (or "none"): the group's default.
+        let max_per_remote_domain = match self.max_per_remote_domain.as_deref().map(str::trim) {
+            None => None,
+            Some("" | "none" | "null") => Some(None),
+            Some(s) => Some(Some(s.parse::<i64>().map_err(|_| {
+                ApiError::unprocessable("invalid_meeting", "max_per_remote_domain must be a number")
+            })?)),
+        };
         Ok(Fields {
             title: self.title,
             description: self.description,
@@ -141,6 +151,7 @@ impl EventParams {
             access_notes: self.access_notes,
             accessibility: self.accessibility,
             online_link: self.online_link,
+            max_per_remote_domain,
         })
     }
 }

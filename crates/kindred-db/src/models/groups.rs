@@ -34,6 +34,9 @@ pub struct GroupRow {
     pub updated_at: NaiveDateTime,
     /// Outsiders see a meeting's attendee count (docs/api/groups.md).
     pub show_participant_count: bool,
+    /// Default cap on places held through one remote server, for the group's
+    /// meetings that set none (`None`: the instance's setting).
+    pub max_per_remote_domain: Option<i64>,
 }
 
 impl GroupRow {
@@ -149,6 +152,7 @@ pub fn update(
                 groups::content_warning.eq(&group.content_warning),
                 groups::review_first_posts.eq(group.review_first_posts),
                 groups::show_participant_count.eq(group.show_participant_count),
+                groups::max_per_remote_domain.eq(group.max_per_remote_domain),
                 groups::updated_at.eq(group.updated_at),
             ))
             .execute(conn)?;

@@ -20,7 +20,7 @@ use kindred_domain::DomainError;
 
 use crate::schema::{
     groups, ics_feed_tokens as feeds, meeting_cancellations as mc, meeting_participations as mp,
-    meeting_places as mpl, meeting_times as mt, meetings,
+    meeting_places as mpl, meeting_remote_caps as mrc, meeting_times as mt, meetings,
 };
 use crate::{AnyConnection, DbError};
 
@@ -756,14 +756,174 @@ pub fn answer(
     now: DateTime<Utc>,
     new_id: i64,
 ) -> Result<Applied, MeetingStoreError> {
+    answer_as(
+        conn,
+        meeting_id,
+        who,
+        answer,
+        meeting_name,
+        None,
+        now,
+        new_id,
+    )
+}
+
+/// Someone answering from another server, as the rules need to know them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RemoteAnswer<'a> {
+    /// Their server, as `accounts.domain` and `anonymous_domain` store it.
+    pub domain: &'a str,
+    /// Their server is a partner trusted with RSVPs
+    /// (`federation_policy::Decision::trusts_rsvps`).
+    pub trusted: bool,
+    /// `meetings.max_per_remote_domain`: the cap where neither the meeting nor its
+    /// group sets one.
+    pub instance_cap: u32,
+}
+
+/// As [`answer`], for someone answering from another server: an untrusted server's
+/// going is a request, and no server holds more than the meeting's cap.
+pub fn answer_remote(
+    conn: &mut AnyConnection,
+    meeting_id: i64,
+    who: &Participant,
+    answer: Rsvp,
+    remote: &RemoteAnswer<'_>,
+    now: DateTime<Utc>,
+    new_id: i64,
+) -> Result<Applied, MeetingStoreError> {
+    answer_as(
+        conn,
+        meeting_id,
+        who,
+        answer,
+        None,
+        Some(remote),
+        now,
+        new_id,
+    )
+}
+
+/// The meeting's own cap on places per remote server, if it sets one.
+pub fn remote_cap(conn: &mut AnyConnection, meeting_id: i64) -> Result<Option<i64>, DbError> {
+    Ok(mrc::table
+        .find(meeting_id)
+        .select(mrc::max_per_remote_domain)
+        .first(conn)
+        .optional()?)
+}
+
+/// The caps these meetings set themselves.
+pub fn remote_caps(conn: &mut AnyConnection, ids: &[i64]) -> Result<HashMap<i64, i64>, DbError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(mrc::table
+        .filter(mrc::meeting_id.eq_any(ids.to_vec()))
+        .select((mrc::meeting_id, mrc::max_per_remote_domain))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// Sets (or, with `None`, clears: the group's default applies) the meeting's cap.
+pub fn set_remote_cap(
+    conn: &mut AnyConnection,
+    meeting_id: i64,
+    cap: Option<u32>,
+) -> Result<(), DbError> {
+    diesel::delete(mrc::table.find(meeting_id)).execute(conn)?;
+    if let Some(n) = cap {
+        diesel::insert_into(mrc::table)
+            .values((
+                mrc::meeting_id.eq(meeting_id),
+                mrc::max_per_remote_domain.eq(i64::from(n)),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Participations (requested, wait-listed or accepted) held on a meeting by people
+/// answering through `domain`: its accounts and its anonymous attendees.
+pub fn held_through(
+    conn: &mut AnyConnection,
+    meeting_id: i64,
+    domain: &str,
+) -> Result<u32, DbError> {
+    use crate::schema::accounts;
+    let holding = [
+        ParticipationState::Requested.as_str(),
+        ParticipationState::Waitlisted.as_str(),
+        ParticipationState::Accepted.as_str(),
+    ];
+    let of_accounts = accounts::table
+        .filter(accounts::domain.eq(domain.to_owned()))
+        .select(accounts::id);
+    let n: i64 = mp::table
+        .filter(mp::meeting_id.eq(meeting_id))
+        .filter(mp::state.eq_any(holding))
+        .filter(
+            mp::anonymous_domain
+                .eq(domain.to_owned())
+                .or(mp::account_id.eq_any(of_accounts.nullable())),
+        )
+        .select(count_star())
+        .first(conn)?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// Where an answer comes from, for the rules (read under the meeting's lock).
+fn origin_of(
+    conn: &mut AnyConnection,
+    meeting_id: i64,
+    remote: Option<&RemoteAnswer<'_>>,
+) -> Result<rsvp::Origin, DbError> {
+    let Some(r) = remote else {
+        return Ok(rsvp::Origin::Local);
+    };
+    let own = remote_cap(conn, meeting_id)?;
+    let group: Option<i64> = meetings::table
+        .find(meeting_id)
+        .select(meetings::group_id)
+        .first(conn)?;
+    let group_cap = match (own, group) {
+        (None, Some(g)) => groups::table
+            .find(g)
+            .select(groups::max_per_remote_domain)
+            .first::<Option<i64>>(conn)
+            .optional()?
+            .flatten(),
+        _ => None,
+    };
+    Ok(rsvp::Origin::Remote(rsvp::RemoteOrigin {
+        trusted: r.trusted,
+        held: held_through(conn, meeting_id, r.domain)?,
+        cap: rsvp::RemoteCap::resolve(own, group_cap, r.instance_cap),
+    }))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn answer_as(
+    conn: &mut AnyConnection,
+    meeting_id: i64,
+    who: &Participant,
+    answer: Rsvp,
+    meeting_name: Option<&str>,
+    remote: Option<&RemoteAnswer<'_>>,
+    now: DateTime<Utc>,
+    new_id: i64,
+) -> Result<Applied, MeetingStoreError> {
     crate::models::federated::atomically_as(conn, |conn| {
         lock(conn, meeting_id)?;
         let m = state_for_rules(conn, meeting_id, now)?;
         let current = participation(conn, meeting_id, who)?;
-        let outcome = rsvp::answer(
+        let origin = origin_of(conn, meeting_id, remote)?;
+        let outcome = rsvp::answer_from(
             &m,
             current.as_ref().and_then(ParticipationRow::state),
             answer,
+            origin,
         )
         .map_err(DomainError::from)?;
         apply(

@@ -28,6 +28,8 @@ pub struct MeetingInput<'a> {
     pub capacity: Option<i64>,
     pub content_category: &'a str,
     pub place: PlaceInput<'a>,
+    /// Cap on places held through one remote server; `None`: the group's default.
+    pub max_per_remote_domain: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +44,7 @@ pub struct MeetingDetails {
     pub capacity: Option<Capacity>,
     pub content_category: Option<ContentCategory>,
     pub place: Place,
+    pub max_per_remote_domain: Option<u32>,
 }
 
 impl MeetingDetails {
@@ -77,6 +80,10 @@ impl MeetingDetails {
                 s => Some(ContentCategory::parse(s)?),
             },
             place: Place::parse(&input.place)?,
+            max_per_remote_domain: input
+                .max_per_remote_domain
+                .map(super::rsvp::RemoteCap::parse)
+                .transpose()?,
         })
     }
 }

@@ -21,8 +21,8 @@ pub use details::{MeetingDetails, MeetingInput};
 pub use place::{Accessibility, Disclosure, FullPlace, Place, PlaceInput, PublicPlace};
 pub use recurrence::{Limit, Pattern, Recurrence, Series};
 pub use rsvp::{
-    Counts, FacilitatorAction, MeetingState, ParticipationState, Rsvp, RsvpOutcome, RsvpRefusal,
-    Viewer,
+    Counts, FacilitatorAction, MeetingState, Origin, ParticipationState, RemoteCap, RemoteOrigin,
+    Rsvp, RsvpOutcome, RsvpRefusal, Viewer,
 };
 pub use settings::{Capacity, ContentCategory, JoinMode, MeetingAudience, MeetingStatus};
 pub use time::{MeetingTime, MeetingZone, Occurrence};

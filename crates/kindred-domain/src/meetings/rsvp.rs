@@ -155,6 +155,59 @@ pub struct RsvpOutcome {
     pub promote: u32,
 }
 
+/// Where a "going" comes from, as far as the rules need to know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A local member: the join mode applies.
+    Local,
+    /// Someone answering from another server.
+    Remote(RemoteOrigin),
+}
+
+/// A remote answer's standing: whether their server is trusted with RSVPs, and the
+/// places already held through it on this meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RemoteOrigin {
+    /// The admin made their server a partner with the `rsvps` scope
+    /// (`federation_policy::Decision::trusts_rsvps`): the join mode applies as for a
+    /// member. Anyone else's going is a request a facilitator approves, whatever the
+    /// join mode, so no stranger learns the address without a person deciding.
+    pub trusted: bool,
+    /// Participations (requested, wait-listed or accepted) held through their server.
+    pub held: u32,
+    /// The most one remote server may hold ([`RemoteCap::resolve`]).
+    pub cap: u32,
+}
+
+/// The cap on places held through any one remote server: the meeting's own, else
+/// its group's default, else the instance's setting (`meetings.max_per_remote_domain`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RemoteCap;
+
+impl RemoteCap {
+    /// Most a meeting or group may set.
+    pub const MAX: i64 = 10_000;
+
+    /// A cap as a facilitator writes it: 0 (no one from another server) to [`MAX`](Self::MAX).
+    pub fn parse(n: i64) -> Result<u32, DomainError> {
+        if (0..=Self::MAX).contains(&n) {
+            Ok(u32::try_from(n).unwrap_or(0))
+        } else {
+            Err(DomainError::InvalidMeeting(
+                "max_per_remote_domain must be 0 to 10000",
+            ))
+        }
+    }
+
+    /// The cap in force: the meeting's, else the group's, else the instance's.
+    pub fn resolve(meeting: Option<i64>, group: Option<i64>, instance: u32) -> u32 {
+        meeting
+            .or(group)
+            .and_then(|n| Self::parse(n).ok())
+            .unwrap_or(instance)
+    }
+}
+
 /// Why an answer or a facilitator's action was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RsvpRefusal {
@@ -163,6 +216,8 @@ pub enum RsvpRefusal {
     InvitationRequired,
     Rejected,
     NothingToApprove,
+    /// Their server already holds as many places as one remote server may.
+    RemoteDomainFull,
 }
 
 impl RsvpRefusal {
@@ -173,6 +228,7 @@ impl RsvpRefusal {
             Self::InvitationRequired => "invitation_required",
             Self::Rejected => "participation_rejected",
             Self::NothingToApprove => "nothing_to_approve",
+            Self::RemoteDomainFull => "remote_domain_full",
         }
     }
 
@@ -183,6 +239,7 @@ impl RsvpRefusal {
             Self::InvitationRequired => "this meeting is by invitation only",
             Self::Rejected => "a facilitator has declined your request for this meeting",
             Self::NothingToApprove => "there is no request to approve",
+            Self::RemoteDomainFull => "this meeting has no more places for people from that server",
         }
     }
 }
@@ -215,11 +272,21 @@ fn open(m: &MeetingState) -> Result<(), RsvpRefusal> {
     Ok(())
 }
 
-/// A person's answer, given their current state.
+/// A local member's answer, given their current state.
 pub fn answer(
     m: &MeetingState,
     current: Option<ParticipationState>,
     rsvp: Rsvp,
+) -> Result<RsvpOutcome, RsvpRefusal> {
+    answer_from(m, current, rsvp, Origin::Local)
+}
+
+/// Anyone's answer, given their current state and where it comes from.
+pub fn answer_from(
+    m: &MeetingState,
+    current: Option<ParticipationState>,
+    rsvp: Rsvp,
+    origin: Origin,
 ) -> Result<RsvpOutcome, RsvpRefusal> {
     use ParticipationState as P;
     let after = match rsvp {
@@ -242,12 +309,23 @@ pub fn answer(
             match current {
                 Some(P::Rejected) => return Err(RsvpRefusal::Rejected),
                 Some(s @ (P::Accepted | P::Waitlisted | P::Requested)) => Some(s),
+                // A facilitator's invitation is their decision: no approval, no cap.
                 Some(P::Invited) => Some(seat(m, current)),
-                None | Some(P::Interested) => match m.join_mode {
-                    JoinMode::Invite => return Err(RsvpRefusal::InvitationRequired),
-                    JoinMode::Approval => Some(P::Requested),
-                    JoinMode::Free => Some(seat(m, current)),
-                },
+                None | Some(P::Interested) => {
+                    let trusted = match origin {
+                        Origin::Local => true,
+                        Origin::Remote(r) if r.held >= r.cap => {
+                            return Err(RsvpRefusal::RemoteDomainFull)
+                        }
+                        Origin::Remote(r) => r.trusted,
+                    };
+                    match m.join_mode {
+                        JoinMode::Invite => return Err(RsvpRefusal::InvitationRequired),
+                        JoinMode::Approval => Some(P::Requested),
+                        JoinMode::Free if !trusted => Some(P::Requested),
+                        JoinMode::Free => Some(seat(m, current)),
+                    }
+                }
             }
         }
     };
@@ -436,6 +514,97 @@ mod tests {
             answer(&invite, Some(P::Invited), Rsvp::Interested),
             ok(Some(P::Invited), 0)
         );
+    }
+
+    fn remote(trusted: bool, held: u32, cap: u32) -> Origin {
+        Origin::Remote(RemoteOrigin { trusted, held, cap })
+    }
+
+    #[test]
+    fn a_stranger_from_another_server_always_asks() {
+        let free = meeting(JoinMode::Free, None, 0, 0);
+        // Not a partner trusted with RSVPs: a request, whatever the join mode.
+        assert_eq!(
+            answer_from(&free, None, Rsvp::Going, remote(false, 0, 5)),
+            ok(Some(P::Requested), 0)
+        );
+        assert_eq!(
+            answer_from(&free, Some(P::Interested), Rsvp::Going, remote(false, 0, 5)),
+            ok(Some(P::Requested), 0)
+        );
+        let approval = meeting(JoinMode::Approval, None, 0, 0);
+        assert_eq!(
+            answer_from(&approval, None, Rsvp::Going, remote(false, 0, 5)),
+            ok(Some(P::Requested), 0)
+        );
+        let invite = meeting(JoinMode::Invite, None, 0, 0);
+        assert_eq!(
+            answer_from(&invite, None, Rsvp::Going, remote(false, 0, 5)),
+            Err(RsvpRefusal::InvitationRequired)
+        );
+        // A trusted partner's people are seated as members are.
+        assert_eq!(
+            answer_from(&free, None, Rsvp::Going, remote(true, 0, 5)),
+            ok(Some(P::Accepted), 0)
+        );
+        assert_eq!(
+            answer_from(&free, None, Rsvp::Going, Origin::Local),
+            answer(&free, None, Rsvp::Going)
+        );
+        // An invitation is a facilitator's decision.
+        assert_eq!(
+            answer_from(&free, Some(P::Invited), Rsvp::Going, remote(false, 9, 0)),
+            ok(Some(P::Accepted), 0)
+        );
+    }
+
+    #[test]
+    fn one_server_holds_at_most_its_cap() {
+        let free = meeting(JoinMode::Free, None, 4, 0);
+        assert_eq!(
+            answer_from(&free, None, Rsvp::Going, remote(true, 4, 5)),
+            ok(Some(P::Accepted), 0)
+        );
+        for trusted in [true, false] {
+            assert_eq!(
+                answer_from(&free, None, Rsvp::Going, remote(trusted, 5, 5)),
+                Err(RsvpRefusal::RemoteDomainFull)
+            );
+        }
+        assert_eq!(
+            answer_from(&free, None, Rsvp::Going, remote(true, 0, 0)),
+            Err(RsvpRefusal::RemoteDomainFull)
+        );
+        // Those already coming stay; leaving and interest are never capped.
+        assert_eq!(
+            answer_from(&free, Some(P::Accepted), Rsvp::Going, remote(true, 5, 5)),
+            ok(Some(P::Accepted), 0)
+        );
+        assert_eq!(
+            answer_from(&free, Some(P::Accepted), Rsvp::NotGoing, remote(true, 5, 5)),
+            ok(None, 0)
+        );
+        assert_eq!(
+            answer_from(&free, None, Rsvp::Interested, remote(true, 5, 5)),
+            ok(Some(P::Interested), 0)
+        );
+        assert_eq!(
+            DomainError::from(RsvpRefusal::RemoteDomainFull).code(),
+            "remote_domain_full"
+        );
+    }
+
+    #[test]
+    fn the_cap_is_the_meetings_else_the_groups_else_the_instances() {
+        assert_eq!(RemoteCap::resolve(Some(2), Some(7), 5), 2);
+        assert_eq!(RemoteCap::resolve(None, Some(7), 5), 7);
+        assert_eq!(RemoteCap::resolve(None, None, 5), 5);
+        assert_eq!(RemoteCap::resolve(Some(0), None, 5), 0);
+        assert_eq!(
+            RemoteCap::parse(-1).map_err(|e| e.code()),
+            Err("invalid_meeting")
+        );
+        assert!(RemoteCap::parse(10_001).is_err());
     }
 
     #[test]

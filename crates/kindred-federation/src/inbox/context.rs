@@ -45,6 +45,12 @@ pub struct Inner {
     /// The library's HTTP client, for the one fetch that must see the status code
     /// (`groups::origin_says_gone`); set by `federation_config`.
     pub client: OnceLock<reqwest_middleware::ClientWithMiddleware>,
+    /// The federation policy, for rules that depend on who a partner is (RSVPs:
+    /// `rsvp`); set by `federation_config`. Unset: nobody is a partner.
+    pub policy: OnceLock<Arc<crate::policy::PolicyHandle>>,
+    /// `meetings.max_per_remote_domain`: places one remote server may hold on a
+    /// meeting that (nor its group) sets no cap.
+    pub max_per_remote_domain: u32,
 }
 
 /// The library's app data (`Data<FedData>` in every trait method).
@@ -58,6 +64,7 @@ impl FedData {
         ids: Arc<IdGenerator>,
         events: EventSink,
         http: HttpPolicy,
+        max_per_remote_domain: u32,
     ) -> Self {
         Self(Arc::new(Inner {
             db,
@@ -68,7 +75,18 @@ impl FedData {
             keys: KeyCache::default(),
             actors: KnownActors::default(),
             client: OnceLock::new(),
+            policy: OnceLock::new(),
+            max_per_remote_domain,
         }))
+    }
+
+    /// What the policy says about the server of `actor` (refused when it is unset
+    /// or cannot be read: failing closed).
+    pub async fn decide(&self, actor: &Url) -> kindred_domain::federation_policy::Decision {
+        match self.policy.get() {
+            Some(p) => p.decide(actor.as_str()).await,
+            None => kindred_domain::federation_policy::Decision::Refuse,
+        }
     }
 
     pub fn publish(&self, e: InboxEvent) {
@@ -108,6 +126,9 @@ pub async fn federation_config(
     rules: Option<std::sync::Arc<crate::policy::PolicyHandle>>,
 ) -> Result<FederationConfig<FedData>, ConfigError> {
     let policy = data.http;
+    if let Some(r) = &rules {
+        let _ = data.policy.set(r.clone());
+    }
     let client =
         http::client(policy, user_agent, rules).map_err(|e| ConfigError::Client(e.to_string()))?;
     let domain = data.urls.domain().to_string();

@@ -24,6 +24,8 @@ pub enum Refusal {
     Replay,
     #[error("the actor conflicts with another account")]
     Conflict,
+    #[error("anonymous answers are taken only from a trusted partner's instance actor")]
+    AnonymousNotTrusted,
 }
 
 impl Refusal {
@@ -39,6 +41,7 @@ impl Refusal {
             Self::NotBoostable => "not_boostable",
             Self::Replay => "replayed_request",
             Self::Conflict => "actor_conflict",
+            Self::AnonymousNotTrusted => "anonymous_not_trusted",
         }
     }
 }
@@ -90,7 +93,9 @@ impl InboxError {
         match self {
             Self::Refused(r) => match r {
                 Refusal::OriginMismatch | Refusal::ActorUnverifiable => ErrorClass::Unauthenticated,
-                Refusal::NotOwner | Refusal::LocalObject => ErrorClass::Forbidden,
+                Refusal::NotOwner | Refusal::LocalObject | Refusal::AnonymousNotTrusted => {
+                    ErrorClass::Forbidden
+                }
                 Refusal::Replay => ErrorClass::Replay,
                 _ => ErrorClass::BadRequest,
             },

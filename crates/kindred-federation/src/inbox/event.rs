@@ -14,7 +14,8 @@
 //! same server. A listing is stored only when it concerns someone here: its actor,
 //! its owner (`attributedTo`) or the announcing group is followed from here, its
 //! actor or announcer is a partner's instance actor whose meeting directory we
-//! subscribe to, or it is addressed to a local actor.
+//! subscribe to, or it is addressed to an existing local actor (or its followers):
+//! a made-up name at our host names no one.
 
 use activitypub_federation::config::Data;
 use activitypub_federation::fetch::object_id::ObjectId;
@@ -35,7 +36,6 @@ use super::context::FedData;
 use super::error::{InboxError, Refusal};
 use super::follows::object_id;
 use crate::sanitize;
-use crate::urls::LocalObject;
 
 const MAX_TITLE: usize = 200;
 const MAX_DESCRIPTION: usize = 5_000;
@@ -323,10 +323,13 @@ async fn concerns_us(
     event: &RemoteEvent,
     actors: &[i64],
 ) -> Result<bool, InboxError> {
-    let addressed_here = event
-        .addressed
-        .iter()
-        .any(|a| matches!(data.urls.parse_local(a), Some(LocalObject::Account(_))));
+    let (urls, addressed) = (data.urls.clone(), event.addressed.clone());
+    let addressed_here = data
+        .db
+        .run(move |c| {
+            super::lookup::names_local_actor(c, &urls, addressed.iter().map(String::as_str))
+        })
+        .await?;
     if addressed_here {
         return Ok(true);
     }
@@ -370,7 +373,8 @@ pub async fn store(
             .await?
     };
     if known.is_none() && !concerns_us(data, &event, actors).await? {
-        tracing::debug!("event nobody here follows dropped");
+        // Logged without content, actor or addressees.
+        tracing::info!("event addressed to no one here and followed by no one dropped");
         return Ok(());
     }
     let now = Utc::now();

@@ -39,6 +39,45 @@ pub async fn local_actor(
         .await
 }
 
+/// At most this many local names are looked up for one activity's addressing.
+const MAX_ADDRESSEES: usize = 20;
+
+/// The local actor an addressing URL names: `/users/NAME` or `/@NAME`, or its
+/// followers collection. Only a name: whether it exists is [`names_local_actor`]'s.
+fn addressed_name(urls: &LocalUrls, url: &str) -> Option<String> {
+    let url = url.trim();
+    let actor = url.strip_suffix("/followers").unwrap_or(url);
+    match urls.parse_local(actor)? {
+        LocalObject::Account(name) => Some(name.to_ascii_lowercase()),
+        LocalObject::Status(..) => None,
+    }
+}
+
+/// Whether any of `addressed` (to, cc, mention hrefs) names an actor that exists
+/// here and may be addressed from outside — an active person, or a group that is
+/// not private — or its followers collection. A URL at our host naming no one (a
+/// made-up `/users/anything`, a private group) names nobody: content addressed only
+/// so is not ours to store.
+pub fn names_local_actor<'a>(
+    c: &mut AnyConnection,
+    urls: &LocalUrls,
+    addressed: impl IntoIterator<Item = &'a str>,
+) -> Result<bool, DbError> {
+    let mut names: Vec<String> = addressed
+        .into_iter()
+        .filter_map(|u| addressed_name(urls, u))
+        .collect();
+    names.sort();
+    names.dedup();
+    names.truncate(MAX_ADDRESSEES);
+    for name in names {
+        if groups::federated_actor(c, &name)?.is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// A status by its ActivityPub id: ours by our URL layout, others' by `uri`.
 pub async fn status(data: &FedData, url: &Url) -> Result<Option<StatusRow>, DbError> {
     let (urls, url) = (data.urls.clone(), url.clone());

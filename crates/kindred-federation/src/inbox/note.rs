@@ -347,8 +347,9 @@ fn link_attachment(attachment: &serde_json::Value) -> Option<Url> {
 }
 
 /// Whether a pushed note concerns this instance: a local account follows its
-/// author, is addressed or mentioned, or it replies to a status we hold (`parent`,
-/// already looked up).
+/// author, an existing local actor (or its followers collection) is addressed or
+/// mentioned, or it replies to a status we hold (`parent`, already looked up: a
+/// local one only if it exists). Naming a URL at our host is not enough.
 fn concerns_us(
     c: &mut AnyConnection,
     urls: &LocalUrls,
@@ -356,21 +357,14 @@ fn concerns_us(
     parent: Option<&StatusRow>,
     author_id: i64,
 ) -> Result<bool, DbError> {
-    let local_url = |u: &str| Url::parse(u).is_ok_and(|u| urls.is_local(&u));
-    let addressed = json.to.iter().chain(&json.cc).any(|u| local_url(u));
-    let mentioned = json.tags().iter().any(|t| {
-        t.get("type").and_then(|v| v.as_str()) == Some("Mention")
-            && t.get("href")
-                .and_then(|v| v.as_str())
-                .is_some_and(local_url)
-    });
-    if addressed || mentioned {
+    let tags = json.tags();
+    let mentioned = tags
+        .iter()
+        .filter(|t| t.get("type").and_then(|v| v.as_str()) == Some("Mention"))
+        .filter_map(|t| t.get("href").and_then(|v| v.as_str()));
+    let addressed = json.to.iter().chain(&json.cc).map(String::as_str);
+    if parent.is_some() || lookup::names_local_actor(c, urls, addressed.chain(mentioned))? {
         return Ok(true);
-    }
-    if let Some(p) = &json.in_reply_to {
-        if urls.is_local(p) || parent.is_some() {
-            return Ok(true);
-        }
     }
     federated::followed_locally(c, author_id)
 }
@@ -422,7 +416,8 @@ fn store(
         None => None,
     };
     if pushed && !concerns_us(c, &data.urls, json, parent.as_ref(), author_id)? {
-        tracing::debug!("create of an unrelated note dropped");
+        // Logged without content, author or addressees.
+        tracing::info!("create of a note addressed to no one here dropped");
         return Ok(Stored::Unrelated);
     }
     let mentioned = mentioned_in(c, &rendered.names)?;

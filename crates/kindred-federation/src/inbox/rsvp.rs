@@ -5,10 +5,17 @@
 //! Only a meeting with a public listing can be joined from elsewhere; a members-only
 //! meeting, a private group's, an unknown one are "not here" (4xx, nothing stored).
 //! A Join the meeting rules refuse (cancelled, over, invitation only, rejected
-//! before) is answered with a `Reject` and stores nothing. A Join carrying an
-//! `anonymousToken` is an anonymous RSVP from the attendee's instance actor: the
-//! participation is kept by token, scoped by the sending server, and no account of
-//! the attendee is known here.
+//! before, the sender's server holding its cap of places) is answered with a
+//! `Reject` and stores nothing.
+//!
+//! Who is trusted is the admin's choice (`Decision::trusts_rsvps`): only people of a
+//! partner server with the `rsvps` scope are seated as members are; anyone else's
+//! going is a request a facilitator approves, whatever the join mode, so the
+//! address in the `Accept` never reaches a stranger without a person deciding. A
+//! Join carrying an `anonymousToken` is an anonymous RSVP, taken only from the
+//! instance actor (`Application`/`Service`) of such a partner (refused otherwise,
+//! nothing stored): the participation is kept by token, scoped by the sending
+//! server, and no account of the attendee is known here.
 
 use activitypub_federation::config::Data;
 use activitypub_federation::fetch::object_id::ObjectId;
@@ -151,11 +158,20 @@ impl ActivityHandler for Join {
             .ok_or(Refusal::NotLocalTarget)?;
         let actor = self.actor.dereference(data).await?;
         let attendee = actor.account.id;
+        let trusted = data.decide(self.actor.inner()).await.trusts_rsvps();
+        if self.anonymous_token.is_some()
+            && !(trusted && matches!(actor.remote.actor_type.as_str(), "Application" | "Service"))
+        {
+            tracing::info!("anonymous join from an actor not trusted with rsvps refused");
+            return Err(Refusal::AnonymousNotTrusted.into());
+        }
         let who = participant(
             self.actor.inner(),
             attendee,
             self.anonymous_token.as_deref(),
         );
+        let domain = domain_of(self.actor.inner()).unwrap_or_default();
+        let instance_cap = data.max_per_remote_domain;
         let outbox = Outbox::new(&data.urls, &data.ids, now);
         let new_id = data.ids.next_at(now);
         let join_id = self.id.to_string();
@@ -179,7 +195,20 @@ impl ActivityHandler for Join {
                         outbox.rsvp_answered(c, meeting_id, to, RsvpAnswer::Reject)?;
                         return Ok(Vec::new());
                     }
-                    match store::answer(c, meeting_id, &who, Rsvp::Going, None, now, new_id) {
+                    let remote = store::RemoteAnswer {
+                        domain: &domain,
+                        trusted,
+                        instance_cap,
+                    };
+                    match store::answer_remote(
+                        c,
+                        meeting_id,
+                        &who,
+                        Rsvp::Going,
+                        &remote,
+                        now,
+                        new_id,
+                    ) {
                         Ok(applied) => {
                             // An anonymous attendee's later answers go back to the
                             // instance actor that sent the RSVP.

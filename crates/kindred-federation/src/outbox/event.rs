@@ -100,6 +100,9 @@ pub fn listing(
         .as_ref()
         .map(|a| urls.followers(&a.username).to_string());
     let mut event = event(urls, &owner, followers.as_deref(), &m, &cancelled, now);
+    // Mobilizon's word for "anonymous RSVPs are taken": only from partners trusted
+    // with RSVPs (`inbox::rsvp`), so true exactly when there is one.
+    event["anonymousParticipationEnabled"] = json!(crate::policy::takes_anonymous_rsvps(conn)?);
     if show_count {
         // Mobilizon's accepted participants, anonymous remote attendees included; a
         // count only, never who (invariant 3).

@@ -1397,7 +1397,179 @@ async fn inbox_changes_are_streamed(backend: Backend) {
     assert_eq!(payload["uri"], note["id"]);
 }
 
+/// Everything the directory, the instance calendar and the public timeline show
+/// to a member, as one string.
+async fn shown_to(app: &TestApp, token: &str) -> String {
+    let mut all = String::new();
+    for path in [
+        "/api/v1/pleroma/events",
+        "/api/v1/pleroma/events?scope=public",
+        "/api/v1/timelines/public",
+        "/api/v1/timelines/home",
+    ] {
+        let (status, v) = app.get_json(path, Some(token)).await;
+        assert_eq!(status, 200, "{path}: {v}");
+        all.push_str(&v.to_string());
+    }
+    let resp = app
+        .client
+        .get(app.url("/api/v1/pleroma/calendars/instance"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    all.push_str(&resp.text().await.unwrap());
+    all
+}
+
+/// Issue 21, item 4: a remote server cannot plant a listing or a post by naming a
+/// URL at our host. An `Event` or a note addressed (to, cc, followers, mention) to
+/// an account that does not exist, or replying to a status that does not exist, is
+/// dropped: nothing is stored, nothing shows in the directory, the calendar or the
+/// timelines. The same content addressed to a real member is stored (the positive
+/// control, sent last).
+async fn content_naming_no_one_here_is_dropped(backend: Backend) {
+    let Some(app) = app(backend).await else {
+        return;
+    };
+    let mut remote = Remote::start().await;
+    remote.add_actor("mallory");
+    let (alice, _) = app.member("alice").await;
+    let (status, posted) = app
+        .post_json(
+            "/api/v1/statuses",
+            &alice,
+            json!({"status": "hello", "visibility": "public"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{posted}");
+    let ghost = app.url("/users/ghost");
+    let event = |n: &str, title: &str, to: Value| {
+        json!({
+            "id": remote.url(&format!("/events/{n}")),
+            "type": "Event",
+            "attributedTo": remote.actor_id("mallory"),
+            "name": title,
+            "content": "<p>Come along</p>",
+            "startTime": "2031-02-04T17:00:00Z",
+            "endTime": "2031-02-04T19:00:00Z",
+            "location": {"type": "Place", "name": "Hall",
+                "address": {"type": "PostalAddress", "addressLocality": "Plantville"}},
+            "to": to,
+            "cc": [],
+        })
+    };
+    let before = counts(&app);
+    let planted = [
+        event("e1", "Planted listing", json!([PUBLIC, ghost])),
+        event(
+            "e2",
+            "Planted listing",
+            json!([format!("{ghost}/followers")]),
+        ),
+        event("e3", "Planted listing", json!([app.url("/@nobody")])),
+    ];
+    for (i, e) in planted.iter().enumerate() {
+        let create = remote.activity("Create", "mallory", &format!("ce{i}"), e.clone());
+        let (status, v) = deliver(&app, &remote, "mallory", &create).await;
+        assert_eq!(status, 202, "{v}");
+    }
+    let mut notes = [
+        remote.note(
+            "mallory",
+            "n1",
+            "<p>Planted post</p>",
+            json!([PUBLIC]),
+            json!([ghost]),
+        ),
+        remote.note(
+            "mallory",
+            "n2",
+            "<p>Planted post</p>",
+            json!([PUBLIC]),
+            json!([format!("{ghost}/followers")]),
+        ),
+        remote.note(
+            "mallory",
+            "n3",
+            "<p>Planted post</p>",
+            json!([PUBLIC]),
+            json!([]),
+        ),
+        remote.note(
+            "mallory",
+            "n4",
+            "<p>Planted post</p>",
+            json!([PUBLIC]),
+            json!([]),
+        ),
+    ];
+    notes[2]["tag"] = json!([{"type": "Mention", "href": ghost, "name": "@ghost"}]);
+    // A reply to a status of ours that does not exist.
+    notes[3]["inReplyTo"] = json!(app.url("/users/alice/statuses/4242"));
+    for (i, n) in notes.iter().enumerate() {
+        let create = remote.activity("Create", "mallory", &format!("cn{i}"), n.clone());
+        let (status, v) = deliver(&app, &remote, "mallory", &create).await;
+        assert_eq!(status, 202, "{v}");
+        assert!(status_by_uri(&app, n["id"].as_str().unwrap()).is_none());
+    }
+
+    // The positive controls: the same addressed to alice, and a reply to her post.
+    let alice_actor = app.url("/users/alice");
+    let real = event("e9", "Real listing", json!([PUBLIC, alice_actor]));
+    let create = remote.activity("Create", "mallory", "ce9", real);
+    let (status, v) = deliver(&app, &remote, "mallory", &create).await;
+    assert_eq!(status, 202, "{v}");
+    let to_alice = remote.note(
+        "mallory",
+        "n9",
+        "<p>Real post</p>",
+        json!([PUBLIC]),
+        json!([alice_actor]),
+    );
+    let mut reply = remote.note(
+        "mallory",
+        "n10",
+        "<p>Real reply</p>",
+        json!([PUBLIC]),
+        json!([]),
+    );
+    reply["inReplyTo"] = posted["uri"].clone();
+    for (i, n) in [to_alice, reply].iter().enumerate() {
+        let create = remote.activity("Create", "mallory", &format!("cr{i}"), n.clone());
+        let (status, v) = deliver(&app, &remote, "mallory", &create).await;
+        assert_eq!(status, 202, "{v}");
+        assert!(status_by_uri(&app, n["id"].as_str().unwrap()).is_some());
+    }
+    let shown = shown_to(&app, &alice).await;
+    for control in ["Real listing", "Real post", "Real reply"] {
+        assert!(shown.contains(control), "{control} missing: {shown}");
+    }
+    assert!(!shown.contains("Planted"), "planted content shown: {shown}");
+    let planted_ids: Vec<String> = planted
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_owned())
+        .collect();
+    let stored = app
+        .state
+        .db
+        .run_blocking(move |c| {
+            let mut n = 0;
+            for id in &planted_ids {
+                n += usize::from(kindred_db::models::remote_meetings::by_uri(c, id)?.is_some());
+            }
+            Ok(n)
+        })
+        .unwrap();
+    assert_eq!(stored, 0, "a planted listing was stored");
+    // Only the controls' rows were added (two statuses, their receipts...).
+    let after: std::collections::HashMap<_, _> = counts(&app).into_iter().collect();
+    let before: std::collections::HashMap<_, _> = before.into_iter().collect();
+    assert_eq!(after["statuses"] - before["statuses"], 2);
+}
+
 both_backends!(
+    content_naming_no_one_here_is_dropped,
     inbox_changes_are_streamed,
     accept_and_reject_of_our_follows,
     remote_activities_arrive,

@@ -29,6 +29,7 @@ both_backends!(
     meetings_show_in_timelines_as_the_groups_statuses,
     attendee_counts_follow_the_group_setting,
     facilitators_decide_on_anonymous_attendees,
+    the_cap_per_remote_server_is_set_and_shown_to_facilitators,
 );
 
 // The private part of the place: none of these may reach anyone not accepted.
@@ -1459,4 +1460,96 @@ async fn facilitators_decide_on_anonymous_attendees(backend: Backend) {
         }
         assert!(!text.contains(t), "token in a log line");
     }
+}
+
+/// `max_per_remote_domain` (issue 21, item 2) through the events and groups APIs:
+/// checked (a negative or huge value is refused with nothing changed), kept across
+/// updates that do not send it, cleared by an empty value, and shown to the
+/// meeting's facilitators only. How it is enforced: federation-tests/rsvps.rs.
+async fn the_cap_per_remote_server_is_set_and_shown_to_facilitators(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (fac, _) = facilitator(&app, "fran").await;
+    let (mia, mia_id) = app.member("mia").await;
+    let gid = group(&app, &fac, "capcafe", "public").await;
+    join_group(&app, &fac, &gid, &mia, &mia_id).await;
+    for bad in [json!(-1), json!(10_001), json!("many")] {
+        let (status, v) = app
+            .post_json(
+                "/api/v1/pleroma/events",
+                &fac,
+                meeting(json!({"group_id": gid, "max_per_remote_domain": bad})),
+            )
+            .await;
+        assert_eq!(status, 422, "{v}");
+        assert_eq!(v["error_code"], "invalid_meeting", "{v}");
+    }
+    let (_, listed) = app
+        .get_json(
+            &format!("/api/v1/pleroma/events?group_id={gid}"),
+            Some(&fac),
+        )
+        .await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(0), "{listed}");
+    let e = create(
+        &app,
+        &fac,
+        meeting(json!({"group_id": gid, "max_per_remote_domain": 3})),
+    )
+    .await;
+    assert_eq!(e["max_per_remote_domain"], 3, "{e}");
+    let id = e["id"].as_str().unwrap().to_owned();
+    let (_, seen) = show(&app, &id, Some(&mia)).await;
+    assert!(seen["max_per_remote_domain"].is_null(), "{seen}");
+    let (status, e) = app
+        .send_json(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/pleroma/events/{id}"),
+            Some(&fac),
+            json!({"title": "Renamed"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{e}");
+    assert_eq!(e["max_per_remote_domain"], 3, "{e}");
+    let (status, e) = app
+        .send_json(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/pleroma/events/{id}"),
+            Some(&fac),
+            json!({"max_per_remote_domain": ""}),
+        )
+        .await;
+    assert_eq!(status, 200, "{e}");
+    assert!(e["max_per_remote_domain"].is_null(), "{e}");
+    // The group's default.
+    let (status, g) = app
+        .send_json(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/groups/{gid}"),
+            Some(&fac),
+            json!({"max_per_remote_domain": -3}),
+        )
+        .await;
+    assert_eq!(status, 422, "{g}");
+    let (status, g) = app
+        .send_json(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/groups/{gid}"),
+            Some(&fac),
+            json!({"max_per_remote_domain": 0}),
+        )
+        .await;
+    assert_eq!(status, 200, "{g}");
+    assert_eq!(g["max_per_remote_domain"], 0, "{g}");
+    let (status, g) = app
+        .send_json(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/groups/{gid}"),
+            Some(&fac),
+            json!({"display_name": "Cap café"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{g}");
+    assert_eq!(g["max_per_remote_domain"], 0, "kept: {g}");
 }

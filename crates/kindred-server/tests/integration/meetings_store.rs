@@ -61,6 +61,7 @@ fn group(conn: &mut AnyConnection, id: i64, visibility: &str) {
         created_at: naive_now(),
         updated_at: naive_now(),
         show_participant_count: false,
+        max_per_remote_domain: None,
     };
     let owner = MembershipRow {
         id: id * 10,

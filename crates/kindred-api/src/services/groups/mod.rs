@@ -19,6 +19,7 @@ use kindred_domain::groups::{
     invitation_reaches, may_moderate, parse_answers, GroupRole, GroupSettings, GroupVisibility,
     MembershipState,
 };
+use kindred_domain::meetings::RemoteCap;
 use kindred_domain::{Role, Username};
 use kindred_federation::outbox::Outbox;
 
@@ -103,6 +104,7 @@ pub fn entity(
         content_warning: group.content_warning.clone(),
         review_first_posts: group.review_first_posts,
         show_participant_count: group.show_participant_count,
+        max_per_remote_domain: group.max_per_remote_domain,
         members_count,
         created_at: timestamp(account.created_at),
         membership: own.map(|m| OwnMembership {
@@ -160,6 +162,8 @@ pub struct NewGroup {
     pub visibility: String,
     pub review_first_posts: i64,
     pub show_participant_count: bool,
+    /// Default cap for the group's meetings; `None`: the instance's setting.
+    pub max_per_remote_domain: Option<i64>,
 }
 
 /// Creates a group owned by `me`. Facilitators and admins of the instance create
@@ -189,6 +193,10 @@ pub async fn create(
         new.review_first_posts,
     )?;
     settings.show_participant_count = new.show_participant_count;
+    settings.max_per_remote_domain = new
+        .max_per_remote_domain
+        .map(RemoteCap::parse)
+        .transpose()?;
     let description = settings.description.clone();
     let _permit = state.limits.expensive_work().await;
     let keys = tokio::task::spawn_blocking(kindred_federation::keys::generate_keypair)
@@ -261,6 +269,7 @@ fn group_row(
         created_at,
         updated_at: now,
         show_participant_count: s.show_participant_count,
+        max_per_remote_domain: s.max_per_remote_domain.map(i64::from),
     }
 }
 
@@ -275,6 +284,8 @@ pub struct GroupChanges {
     pub visibility: Option<String>,
     pub review_first_posts: Option<i64>,
     pub show_participant_count: Option<bool>,
+    /// `Some(None)`: back to the instance's setting.
+    pub max_per_remote_domain: Option<Option<i64>>,
 }
 
 pub async fn update(
@@ -300,6 +311,11 @@ pub async fn update(
     settings.show_participant_count = ch
         .show_participant_count
         .unwrap_or(group.show_participant_count);
+    settings.max_per_remote_domain = ch
+        .max_per_remote_domain
+        .unwrap_or(group.max_per_remote_domain)
+        .map(RemoteCap::parse)
+        .transpose()?;
     let now = Utc::now().naive_utc();
     let row = group_row(
         id,

@@ -39,6 +39,9 @@ pub struct Fields {
     pub access_notes: Option<String>,
     pub accessibility: Option<Vec<String>>,
     pub online_link: Option<String>,
+    /// Cap on places held through one remote server; `Some(None)`: the group's
+    /// default (else the instance's setting).
+    pub max_per_remote_domain: Option<Option<i64>>,
 }
 
 impl Fields {
@@ -65,6 +68,7 @@ impl Fields {
             access_notes: self.access_notes.or(base.access_notes),
             accessibility: self.accessibility.or(base.accessibility),
             online_link: self.online_link.or(base.online_link),
+            max_per_remote_domain: self.max_per_remote_domain.or(base.max_per_remote_domain),
         }
     }
 
@@ -118,6 +122,7 @@ impl Fields {
                 accessibility: &accessibility,
                 online_link: &link,
             },
+            max_per_remote_domain: self.max_per_remote_domain.flatten(),
         })
     }
 }
@@ -144,11 +149,13 @@ pub async fn create(
     let (meeting, time, place) = store::rows(id, group_id, Some(me.id), &details, now.naive_utc());
     let (urls, ids) = (state.urls.clone(), state.ids.clone());
     let outbox = Outbox::new(&state.urls, &state.ids, now);
+    let cap = details.max_per_remote_domain;
     let status = state
         .db
         .run(move |c| {
             atomically(c, |c| {
                 store::create(c, &meeting, &time, &place)?;
+                store::set_remote_cap(c, id, cap)?;
                 posts::publish(c, &urls, &ids, id, now)?;
                 // The group's Event to its remote followers (public listings only).
                 outbox.meeting_published(c, id)?;
@@ -182,7 +189,11 @@ async fn stream_post(state: &AppState, status_id: Option<i64>) {
 }
 
 /// The stored meeting as fields, to apply a partial change over.
-fn current_fields(m: &Meeting, private: &store::MeetingPlaceRow) -> Fields {
+fn current_fields(
+    m: &Meeting,
+    private: &store::MeetingPlaceRow,
+    remote_cap: Option<i64>,
+) -> Fields {
     let row = &m.meeting;
     let rfc3339 = |t: NaiveDateTime| t.and_utc().to_rfc3339();
     Fields {
@@ -213,6 +224,7 @@ fn current_fields(m: &Meeting, private: &store::MeetingPlaceRow) -> Fields {
                 .collect(),
         ),
         online_link: Some(private.online_link.clone().unwrap_or_default()),
+        max_per_remote_domain: Some(remote_cap),
     }
 }
 
@@ -225,15 +237,15 @@ pub async fn update(
     changes: Fields,
 ) -> Result<Loaded, ServiceError> {
     let loaded = as_facilitator(state, me, id).await?;
-    let private = state
+    let (private, remote_cap) = state
         .db
-        .run(move |c| store::private_place(c, id))
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+        .run(move |c| Ok((store::private_place(c, id)?, store::remote_cap(c, id)?)))
+        .await?;
+    let private = private.ok_or(ServiceError::NotFound)?;
     let (_, visibility) =
         access_to_holder(state, Some(me), loaded.meeting.meeting.group_id).await?;
     let mut details = changes
-        .over(current_fields(&loaded.meeting, &private))
+        .over(current_fields(&loaded.meeting, &private, remote_cap))
         .parse()?;
     details.audience = details.audience.within(visibility);
     let now_utc = Utc::now();
@@ -246,12 +258,14 @@ pub async fn update(
     // A listing that never was public and is not now has nothing to tell others.
     let was_or_is_public = row.audience == "public" || meeting.audience == "public";
     let moved = notify::time_or_place_changed(&loaded.meeting, &private, &meeting, &time, &place);
+    let cap = details.max_per_remote_domain;
     let stored = state
         .db
         .run(move |c| {
             atomically(c, |c| {
                 let r = refused(store::update(c, &meeting, &time, &place))?;
                 if r.is_ok() {
+                    store::set_remote_cap(c, id, cap)?;
                     posts::refresh(c, &urls, &ids, id, now_utc)?;
                     if was_or_is_public {
                         outbox.meeting_updated(c, id)?;

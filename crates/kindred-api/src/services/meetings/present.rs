@@ -28,7 +28,7 @@ pub async fn events(state: &AppState, list: Vec<Loaded>) -> Result<Vec<Event>, S
         .filter(|l| Disclosure::decide(&l.access.domain_viewer()).is_some())
         .map(|l| l.meeting.meeting.id)
         .collect();
-    let (counts, cancellations, places) = state
+    let (counts, cancellations, places, caps) = state
         .db
         .run(move |c| {
             let mut places: HashMap<i64, MeetingPlaceRow> = HashMap::new();
@@ -41,6 +41,7 @@ pub async fn events(state: &AppState, list: Vec<Loaded>) -> Result<Vec<Event>, S
                 store::counts(c, &ids)?,
                 store::cancellations(c, &ids)?,
                 places,
+                store::remote_caps(c, &ids)?,
             ))
         })
         .await?;
@@ -97,6 +98,11 @@ pub async fn events(state: &AppState, list: Vec<Loaded>) -> Result<Vec<Event>, S
                 join_mode: row.join_mode.clone(),
                 audience: row.audience.clone(),
                 capacity: row.capacity,
+                max_per_remote_domain: l
+                    .access
+                    .facilitator
+                    .then(|| caps.get(&id).copied())
+                    .flatten(),
                 content_category: row.content_category.clone(),
                 location: PublicLocation {
                     locality: row.locality.clone(),
