@@ -709,7 +709,7 @@ diesel::table! {
 }
 
 // A meeting's own cap on places per remote server (migration
-// 2026-12-07-000023_remote_rsvp_caps).
+// 2026-12-07-000024_remote_rsvp_caps).
 diesel::table! {
     meeting_remote_caps (meeting_id) {
         meeting_id -> BigInt,
