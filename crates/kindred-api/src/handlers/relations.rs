@@ -305,13 +305,21 @@ pub async fn relationships(
             .take(80)
             .filter_map(|s| s.parse().ok())
             .collect();
+    let viewer = me.id;
     let existing: Vec<i64> = state
         .db
         .run(move |c| {
-            Ok(social::find_accounts(c, &ids)?
+            let found: Vec<i64> = social::find_accounts(c, &ids)?
                 .into_iter()
                 .filter(|a| a.is_active())
                 .map(|a| a.id)
+                .collect();
+            // A private group the viewer is not in does not exist for them: no
+            // entry, as for an id that does not exist (`GroupVisibility::exists_for`).
+            let hidden = kindred_db::models::groups::hidden_private(c, Some(viewer), &found)?;
+            Ok(found
+                .into_iter()
+                .filter(|id| !hidden.contains(id))
                 .collect())
         })
         .await?;

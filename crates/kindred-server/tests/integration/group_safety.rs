@@ -516,7 +516,25 @@ async fn a_private_group_name_answers_as_a_missing_one(backend: Backend) {
     };
     let (fac, _) = facilitator(&app, "fran").await;
     let (olly, _) = app.member("olly").await;
-    create_group(&app, &fac, "secretcircle", "private").await;
+    let group_id = create_group(&app, &fac, "secretcircle", "private").await;
+    // By id: relationships answer an outsider as for an id that does not exist
+    // (nothing), a member with the entry (positive control).
+    let rels = |token: String, id: String| {
+        let app = &app;
+        async move {
+            let (status, body) = app
+                .get_json(
+                    &format!("/api/v1/accounts/relationships?id[]={id}"),
+                    Some(&token),
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+            body.as_array().map(Vec::len).unwrap_or(usize::MAX)
+        }
+    };
+    assert_eq!(rels(olly.clone(), group_id.clone()).await, 0);
+    assert_eq!(rels(olly.clone(), "999999999999".into()).await, 0);
+    assert_eq!(rels(fac.clone(), group_id.clone()).await, 1);
     let (s1, to_group) = app
         .post_json(
             "/api/v1/statuses",
