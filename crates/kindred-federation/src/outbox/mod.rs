@@ -306,8 +306,17 @@ impl Outbox {
             return Ok(0);
         }
         let mut prefixes = vec![updates_prefix(status)];
+        // The group that relays it: its own group (an announcement), or the group
+        // whose public thread it replies in (`thread`); both use `relay_path`.
+        let mut relaying = Vec::new();
         if let Some((_, group)) = note::placement(conn, status)?.and_then(|p| p.group) {
-            let actor = self.actor(&group);
+            relaying.push(group);
+        }
+        if let Some(group) = thread::thread_group(conn, status)? {
+            relaying.push(group);
+        }
+        for group in &relaying {
+            let actor = self.actor(group);
             for kind in ["create", "update"] {
                 prefixes.push(format!("{actor}#{}/{kind}/", group::relay_path(status)));
             }
