@@ -2,11 +2,13 @@
 //! real instances. A signed request meant for another server is refused (its `Host`
 //! is not ours); an unsigned caller cannot tell which activity ids were seen; a
 //! redirect from an allowed server never leads a fetch to a blocked one; a deleted
-//! status's queued `Create`/`Update` are withdrawn before anything sends them.
+//! status's queued `Create`/`Update` (and a group's relays of them) are withdrawn
+//! before anything sends them.
 
 use std::time::{Duration, SystemTime};
 
 use diesel::prelude::*;
+use kindred_db::models::{deliveries as deliveries_model, delivery_worker, outbound};
 use kindred_db::schema::deliveries;
 use kindred_domain::Role;
 use kindred_federation::delivery::{DeliveryConfig, DeliveryWorker};
@@ -14,6 +16,7 @@ use kindred_federation::http::HttpPolicy;
 use serde_json::{json, Value};
 
 use crate::common::{both_backends, Backend, TestApp};
+use crate::groups::{create_group, Remote};
 use crate::receiver::Receiver;
 use crate::support::{
     backlog, count_from, counts, deliver, eventually, instance, instance_with, instances,
@@ -25,6 +28,7 @@ both_backends!(
     seen_ids_are_not_told_to_unsigned_callers,
     redirects_to_a_blocked_domain_are_not_followed,
     deleting_a_status_withdraws_its_queued_copies,
+    deleting_withdraws_a_groups_queued_relays,
 );
 
 fn note(id: &str, author: &str, content: &str) -> Value {
@@ -361,4 +365,146 @@ async fn deleting_a_status_withdraws_its_queued_copies(backend: Backend) {
     let text = v.to_string();
     assert!(text.contains("kept words"), "{text}");
     assert!(!text.contains("withdrawn"), "{text}");
+}
+
+/// Ids of queued rows whose body contains `text`.
+fn queued_with(rows: &[(String, String)], text: &str) -> Vec<String> {
+    rows.iter()
+        .filter(|(_, body)| body.contains(text))
+        .map(|(id, _)| id.clone())
+        .collect()
+}
+
+/// T's worker is off. T's public group has a follower on a Lemmy-like server (it
+/// reads the group's wrapped `Announce`s); fran announces, mia replies publicly in
+/// the announcement's thread, and both edit: the group's wrapped `Create` and
+/// `Update` of each wait in the queue with their text. Deleting the reply withdraws
+/// the group's thread relays of it (the reply is not a group post itself), and
+/// deleting the announcement the group's relays of it; each `Delete` relay stays.
+async fn deleting_withdraws_a_groups_queued_relays(backend: Backend) {
+    let Some(t) = instance_with(backend, &[NO_WORKER]).await else {
+        return;
+    };
+    t.create_user("fran", "fran's password", None, Role::Facilitator)
+        .await;
+    let fran = t.login("fran", "fran's password").await;
+    let (mia, _) = t.member("mia").await;
+    let peers = create_group(&t, &fran, "peers", "public").await;
+    let (s, v) = t
+        .post_json(&format!("/api/v1/groups/{peers}/join"), &mia, json!({}))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let lem = Remote::start(Some("lemmy"));
+    let (s, v) = lem.follow(&t, 1, "peers").await;
+    assert_eq!(s, 202, "{v}");
+    let follow_id = format!("{}/follows/1", lem.base);
+    eventually("the group's Accept queued", || async {
+        queued(&t)
+            .iter()
+            .any(|(_, body)| body.contains("\"Accept\"") && body.contains(&follow_id))
+            .then_some(())
+    })
+    .await;
+    // No worker, so no NodeInfo look-up: record what discovery would have found.
+    let domain = lem.domain();
+    let software = t
+        .state
+        .db
+        .run_blocking(move |c| {
+            let now = chrono::Utc::now().naive_utc();
+            deliveries_model::ensure_instances(c, &[domain.as_str()], now)?;
+            delivery_worker::set_software(c, &domain, "lemmy 0.19.5")?;
+            outbound::software_of(c, &[domain])
+        })
+        .unwrap();
+    assert_eq!(software.len(), 1, "{software:?}");
+
+    let edit = |id: String, token: String, text: &'static str| {
+        let t = &t;
+        async move {
+            let (s, v) = t
+                .send_json(
+                    reqwest::Method::PUT,
+                    &format!("/api/v1/statuses/{id}"),
+                    Some(&token),
+                    json!({ "status": text }),
+                )
+                .await;
+            assert_eq!(s, 200, "{v}");
+        }
+    };
+    let delete = |id: String, token: String| {
+        let t = &t;
+        async move {
+            let (s, v) = t
+                .send_json(
+                    reqwest::Method::DELETE,
+                    &format!("/api/v1/statuses/{id}"),
+                    Some(&token),
+                    json!({}),
+                )
+                .await;
+            assert_eq!(s, 200, "{v}");
+        }
+    };
+    let announcement = t
+        .post_status(
+            &fran,
+            json!({ "status": "@peers announced words: a walk", "visibility": "public" }),
+        )
+        .await;
+    edit(
+        announcement.clone(),
+        fran.clone(),
+        "@peers announced words: a walk on Saturday",
+    )
+    .await;
+    let reply = t
+        .post_status(
+            &mia,
+            json!({ "status": "replied words: count me in", "in_reply_to_id": announcement,
+                    "visibility": "public" }),
+        )
+        .await;
+    edit(
+        reply.clone(),
+        mia.clone(),
+        "replied words: count me in, with a friend",
+    )
+    .await;
+
+    let relays = |id: &str| format!("{}#announces/{id}/", t.url("/users/peers"));
+    // Positive control: the group's wrapped Create and Update of each, with the text.
+    for (id, text) in [
+        (&reply, "replied words"),
+        (&announcement, "announced words"),
+    ] {
+        let ids = queued_with(&queued(&t), text);
+        for kind in ["create", "update"] {
+            assert!(
+                ids.iter()
+                    .any(|i| i.starts_with(&format!("{}{kind}/", relays(id)))),
+                "{kind} of {text}: {ids:?}"
+            );
+        }
+    }
+
+    // The reply first (its thread is still there), then the announcement.
+    for (id, token, text) in [
+        (&reply, &mia, "replied words"),
+        (&announcement, &fran, "announced words"),
+    ] {
+        delete(id.clone(), token.clone()).await;
+        let rows = queued(&t);
+        assert_eq!(
+            queued_with(&rows, text),
+            Vec::<String>::new(),
+            "{text}: {rows:?}"
+        );
+        let delete_relay = format!("{}delete/", relays(id));
+        assert!(
+            rows.iter().any(|(i, _)| i.starts_with(&delete_relay)),
+            "{rows:?}"
+        );
+    }
 }
