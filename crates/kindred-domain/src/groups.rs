@@ -258,6 +258,13 @@ impl GroupSettings {
             max_per_remote_domain: None,
         })
     }
+
+    /// The group's default remote cap as a facilitator writes it: the meetings'
+    /// bounds (`meetings::RemoteCap::parse`), refused as a group setting.
+    pub fn remote_cap(n: i64) -> Result<u32, DomainError> {
+        crate::meetings::RemoteCap::parse(n)
+            .map_err(|_| DomainError::InvalidGroup("max_per_remote_domain must be 0 to 10000"))
+    }
 }
 
 fn bounded(s: &str, max: usize, why: &'static str) -> Result<String, DomainError> {
@@ -460,6 +467,18 @@ pub fn may_moderate(actor: GroupRole, target: GroupRole) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_groups_remote_cap_is_refused_as_a_group_setting() {
+        assert_eq!(GroupSettings::remote_cap(0), Ok(0));
+        assert_eq!(GroupSettings::remote_cap(10_000), Ok(10_000));
+        for bad in [-1, 10_001] {
+            assert_eq!(
+                GroupSettings::remote_cap(bad).map_err(|e| e.code()),
+                Err("invalid_group")
+            );
+        }
+    }
 
     fn standing(role: GroupRole, approved: i64) -> Option<Standing> {
         Some(Standing {

@@ -248,8 +248,9 @@ pub struct LookupParams {
 
 /// `GET /api/v1/accounts/lookup?acct=`: an account by address, without asking
 /// another server (Mastodon's rule): local accounts by username (`name` or
-/// `name@our.domain`), remote ones already known here by `name@their.domain`. A
-/// leading `@` is allowed, or `!` as Lemmy users write a community.
+/// `name@our.domain`), remote groups already known here by `name@their.domain`
+/// (remote persons answer as unknown). A leading `@` is allowed, or `!` as Lemmy
+/// users write a community.
 pub async fn lookup(
     state: web::Data<AppState>,
     auth: crate::auth::MaybeAuthenticated,
@@ -274,9 +275,16 @@ pub async fn lookup(
         .db
         .run(move |c| match remote {
             None => repo::find_local_by_username(c, &name),
-            Some(domain) => Ok(
-                kindred_db::models::outbound::remote_by_handle(c, &name, &domain)?.map(|(a, _)| a),
-            ),
+            // Only a remote group (a community someone may look for): whether a
+            // remote person is stored here would tell a stranger they dealt with
+            // this instance.
+            Some(domain) => {
+                let found = kindred_db::models::outbound::remote_by_handle(c, &name, &domain)?
+                    .map(|(a, _)| a);
+                let ids: Vec<i64> = found.iter().map(|a| a.id).collect();
+                let groups = kindred_db::models::remote_accounts::groups_among(c, &ids)?;
+                Ok(found.filter(|a| groups.contains(&a.id)))
+            }
         })
         .await?
         .filter(|a| a.is_active())

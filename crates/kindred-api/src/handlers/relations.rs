@@ -130,10 +130,15 @@ pub async fn unfollow(
     auth.require_any(&["write:follows", "follow"])?;
     let me = auth.user()?.clone();
     let other = target(&state, &path).await?;
-    // Unfollowing a group leaves it; not being in it is already the answer.
+    // Unfollowing a group leaves it; not being in it is already the answer, for a
+    // group that exists for the caller (a private one they are not in is "not
+    // found", unless they block or mute it: `may_shun`).
     if other.role == kindred_db::models::groups::GROUP_ROLE {
         match crate::services::groups::leave(&state, &me, other.id).await {
-            Ok(()) | Err(crate::services::ServiceError::NotFound) => {}
+            Ok(()) => {}
+            Err(crate::services::ServiceError::NotFound) => {
+                crate::services::groups::blocking::may_shun(&state, &me, other.id).await?
+            }
             Err(e) => return Err(e.into()),
         }
         return relationship(&state, me.id, other.id).await;
@@ -315,8 +320,14 @@ pub async fn relationships(
                 .map(|a| a.id)
                 .collect();
             // A private group the viewer is not in does not exist for them: no
-            // entry, as for an id that does not exist (`GroupVisibility::exists_for`).
-            let hidden = kindred_db::models::groups::hidden_private(c, Some(viewer), &found)?;
+            // entry, as for an id that does not exist (`GroupVisibility::exists_for`),
+            // unless they block or mute it (they can lift that).
+            let hidden = kindred_db::models::groups::hidden_unless_shunned(
+                c,
+                viewer,
+                &found,
+                Utc::now().naive_utc(),
+            )?;
             Ok(found
                 .into_iter()
                 .filter(|id| !hidden.contains(id))

@@ -34,6 +34,7 @@ pub async fn accounts(
         .filter(|a| a.role == groups::GROUP_ROLE)
         .map(|a| a.id)
         .collect();
+    let now = chrono::Utc::now().naive_utc();
     let (stats, (remote, remote_groups, limited), hidden, members) = state
         .db
         .run(move |c| {
@@ -44,14 +45,18 @@ pub async fn accounts(
                     remote_accounts::groups_among(c, &remote_ids)?,
                     kindred_db::models::silenced::among(c, &remote_ids)?,
                 ),
-                groups::hidden_private(c, viewer, &group_ids)?,
+                match viewer {
+                    Some(v) => groups::hidden_unless_shunned(c, v, &group_ids, now)?,
+                    None => groups::hidden_private(c, None, &group_ids)?,
+                },
                 groups::member_counts(c, &group_ids)?,
             ))
         })
         .await?;
     Ok(rows
         .iter()
-        // A private group does not exist for anyone but its members.
+        // A private group does not exist for anyone but its members (and whoever
+        // blocks or mutes it, so their lists of blocks and mutes can lift that).
         .filter(|row| !hidden.contains(&row.id))
         .map(|row| {
             let mut a = account_entity(state, row, viewer, &stats);

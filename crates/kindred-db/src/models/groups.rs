@@ -11,7 +11,9 @@ use diesel::prelude::*;
 use crate::models::accounts::NewAccount;
 use crate::models::search;
 use crate::models::statuses::{Page, StatusRow};
-use crate::schema::{accounts, group_memberships as gm, group_posts as gp, groups, statuses};
+use crate::schema::{
+    accounts, blocks, group_memberships as gm, group_posts as gp, groups, mutes, statuses,
+};
 use crate::{AccountRow, AnyConnection, DbError};
 
 type Multi = <AnyConnection as diesel::Connection>::Backend;
@@ -346,6 +348,37 @@ pub fn member_counts(conn: &mut AnyConnection, ids: &[i64]) -> Result<HashMap<i6
         .load::<(i64, i64)>(conn)?
         .into_iter()
         .collect())
+}
+
+/// [`hidden_private`], less the groups `viewer` blocks or mutes (an unexpired mute):
+/// those stay listed to them, in relationships and in their lists of blocks and
+/// mutes, so they can lift it.
+pub fn hidden_unless_shunned(
+    conn: &mut AnyConnection,
+    viewer: i64,
+    ids: &[i64],
+    now: NaiveDateTime,
+) -> Result<HashSet<i64>, DbError> {
+    let mut hidden = hidden_private(conn, Some(viewer), ids)?;
+    if hidden.is_empty() {
+        return Ok(hidden);
+    }
+    let candidates: Vec<i64> = hidden.iter().copied().collect();
+    let blocked: Vec<i64> = blocks::table
+        .filter(blocks::account_id.eq(viewer))
+        .filter(blocks::target_account_id.eq_any(candidates.clone()))
+        .select(blocks::target_account_id)
+        .load(conn)?;
+    let muted: Vec<i64> = mutes::table
+        .filter(mutes::account_id.eq(viewer))
+        .filter(mutes::target_account_id.eq_any(candidates))
+        .filter(mutes::expires_at.is_null().or(mutes::expires_at.gt(now)))
+        .select(mutes::target_account_id)
+        .load(conn)?;
+    for id in blocked.into_iter().chain(muted) {
+        hidden.remove(&id);
+    }
+    Ok(hidden)
 }
 
 /// Of these accounts, the private groups `viewer` is neither a member of nor invited

@@ -17,6 +17,7 @@ both_backends!(
     an_edit_obeys_the_group_rules_of_create,
     a_private_group_name_answers_as_a_missing_one,
     sign_up_checks_the_invite_before_the_name,
+    lookup_finds_remote_groups_never_remote_persons,
 );
 
 async fn facilitator(app: &TestApp, name: &str) -> (String, String) {
@@ -240,6 +241,19 @@ async fn blocking_a_group_leaves_it_and_hides_it(backend: Backend) {
         status, 403,
         "the invitation must not have reached the blocker"
     );
+    // Removing the invitee and the blocker (never stored) answers the same: the
+    // facilitator cannot tell who blocked the group.
+    let remove = |who: &str| format!("/api/v1/groups/{gid}/accounts/{who}/remove");
+    let from_vivian = post(&app, &fac, &remove(&vivian_id)).await;
+    let from_sam = post(&app, &fac, &remove(&sam_id)).await;
+    assert_eq!(from_vivian, from_sam);
+    assert_eq!(from_vivian.0, 200, "{:?}", from_vivian.1);
+    assert_eq!(own_state(&app, &vivian, &gid).await, Value::Null);
+    // Removing again, now that neither is in it, answers the same too.
+    assert_eq!(
+        post(&app, &fac, &remove(&vivian_id)).await,
+        post(&app, &fac, &remove(&sam_id)).await
+    );
 
     // Unblocking lifts the block and nothing else.
     let (status, rel) = post(&app, &sam, &format!("/api/v1/accounts/{gid}/unblock")).await;
@@ -262,12 +276,81 @@ async fn blocking_a_group_leaves_it_and_hides_it(backend: Backend) {
     assert_eq!(rel["blocking"], false);
     assert_eq!(rel["following"], true);
 
-    // A private group does not exist for an outsider: blocking it is "not found",
-    // as for an account id that was never given.
+    // A private group does not exist for an outsider: blocking or leaving it is
+    // "not found", as for an account id that was never given.
     let secret = create_group(&app, &fac, "quietroom", "private").await;
-    let (status, _) = post(&app, &olly, &format!("/api/v1/accounts/{secret}/block")).await;
-    assert_eq!(status, 404);
-    assert_eq!(post(&app, &olly, "/api/v1/accounts/1/block").await.0, 404);
+    for verb in ["block", "unfollow"] {
+        let (status, v) = post(&app, &olly, &format!("/api/v1/accounts/{secret}/{verb}")).await;
+        assert_eq!(status, 404, "{verb}: {v}");
+        let unknown = post(&app, &olly, &format!("/api/v1/accounts/1/{verb}")).await;
+        assert_eq!((status, v), unknown, "{verb}");
+    }
+    // Leaving a public group one is not in answers with the relationship (positive
+    // control: the group exists for them).
+    let (status, rel) = post(&app, &olly, &format!("/api/v1/accounts/{gid}/unfollow")).await;
+    assert_eq!(status, 200, "{rel}");
+    assert_eq!(rel["following"], false, "{rel}");
+
+    // A member who blocks a private group leaves it, and it stays theirs to unblock:
+    // in relationships, in their blocks and by unfollow, where an outsider gets
+    // nothing; one who mutes it likewise (mutes, relationships).
+    let (status, _) = post(&app, &fac, &invite(&olly_id).replace(&gid, &secret)).await;
+    assert_eq!(status, 200);
+    let (status, _) = post(&app, &olly, &format!("/api/v1/groups/{secret}/join")).await;
+    assert_eq!(status, 200);
+    let (status, rel) = post(&app, &olly, &format!("/api/v1/accounts/{secret}/block")).await;
+    assert_eq!(status, 200, "{rel}");
+    assert_eq!(rel["blocking"], true, "{rel}");
+    assert_eq!(own_state(&app, &olly, &secret).await, Value::Null);
+    assert_eq!(relationship(&app, &olly, &secret).await, rel);
+    let rels = |token: String| {
+        let app = &app;
+        let secret = secret.clone();
+        async move {
+            app.get_json(
+                &format!("/api/v1/accounts/relationships?id[]={secret}"),
+                Some(&token),
+            )
+            .await
+        }
+    };
+    assert_eq!(rels(vivian.clone()).await, (200, json!([])));
+    let blocks = listed(&app, &olly, "/api/v1/blocks").await;
+    assert!(blocks.contains(&secret), "{blocks}");
+    assert!(!listed(&app, &vivian, "/api/v1/blocks")
+        .await
+        .contains(&secret));
+    let (status, rel) = post(&app, &olly, &format!("/api/v1/accounts/{secret}/unfollow")).await;
+    assert_eq!(status, 200, "{rel}");
+    assert_eq!(rel["blocking"], true, "{rel}");
+    let (status, rel) = post(&app, &olly, &format!("/api/v1/accounts/{secret}/unblock")).await;
+    assert_eq!(status, 200, "{rel}");
+    assert_eq!(rel["blocking"], false, "{rel}");
+    // Unblocked and not in it: the group is gone for them again.
+    assert_eq!(rels(olly.clone()).await, (200, json!([])));
+    assert!(!listed(&app, &olly, "/api/v1/blocks")
+        .await
+        .contains(&secret));
+    // Muting (as a member, then removed by the facilitator): still listed.
+    let (status, _) = post(&app, &fac, &invite(&mia_id).replace(&gid, &secret)).await;
+    assert_eq!(status, 200);
+    let (status, _) = post(&app, &mia, &format!("/api/v1/groups/{secret}/join")).await;
+    assert_eq!(status, 200);
+    let (status, rel) = post(&app, &mia, &format!("/api/v1/accounts/{secret}/mute")).await;
+    assert_eq!(status, 200, "{rel}");
+    assert_eq!(rel["muting"], true, "{rel}");
+    let remove_mia = format!("/api/v1/groups/{secret}/accounts/{mia_id}/remove");
+    assert_eq!(post(&app, &fac, &remove_mia).await.0, 200);
+    assert_eq!(own_state(&app, &mia, &secret).await, Value::Null);
+    let (status, v) = rels(mia.clone()).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v[0]["id"], secret.as_str(), "{v}");
+    assert_eq!(v[0]["muting"], true, "{v}");
+    let mutes = listed(&app, &mia, "/api/v1/mutes").await;
+    assert!(mutes.contains(&secret), "{mutes}");
+    let (status, rel) = post(&app, &mia, &format!("/api/v1/accounts/{secret}/unmute")).await;
+    assert_eq!(status, 200, "{rel}");
+    assert_eq!(rels(mia.clone()).await, (200, json!([])));
 }
 
 /// Item 1: a mute of a group hides it from home and notifications; the member stays
@@ -332,19 +415,23 @@ async fn muting_a_group_hides_it_and_keeps_membership(backend: Backend) {
     assert_eq!(unread(&app, &mia).await, 2);
 }
 
-/// A remote follower of `token`'s account on `peer`, accepted.
+/// A remote follower (carol) of `username`'s account on `peer`, accepted.
 async fn remote_follower(app: &TestApp, peer: &mut Peer, username: &str) {
     let carol = peer.url("/u/carol");
     peer.person(&carol, "carol");
+    let follow_id = peer.url(&format!("/activities/follow-{username}"));
     let follow = activity(
-        peer.url("/activities/follow-1"),
+        follow_id.clone(),
         "Follow",
         &carol,
         json!(app.url(&format!("/users/{username}"))),
     );
     let (status, v) = peer.deliver(app, &carol, &follow).await;
     assert_eq!(status, 202, "{v}");
-    wait_for(peer, "the Accept", |v| v["type"] == "Accept").await;
+    wait_for(peer, "the Accept", |v| {
+        v["type"] == "Accept" && v["object"].to_string().contains(&follow_id)
+    })
+    .await;
 }
 
 /// The first activity the peer received that `matches`.
@@ -415,6 +502,9 @@ async fn an_edit_obeys_the_group_rules_of_create(backend: Backend) {
     assert_eq!(status, 200);
     let mut peer = Peer::start();
     remote_follower(&app, &mut peer, "olly").await;
+    // The author of the discussion below has the same follower, so its absence
+    // there can be judged.
+    remote_follower(&app, &mut peer, "mia").await;
 
     // An outsider edits a public post to name the private group, and another to name
     // nobody: the two answers are the same but for the name.
@@ -500,7 +590,22 @@ async fn an_edit_obeys_the_group_rules_of_create(backend: Backend) {
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["visibility"], "private");
     assert!(v["content"].as_str().unwrap().contains("better now"));
-    // Nothing of the discussion ever reached the follower.
+    // Nothing of the discussion ever reached mia's follower: judged once a later
+    // public post of hers has arrived there (positive control).
+    let later = app
+        .post_status(
+            &mia,
+            json!({"status": "barrier post", "visibility": "public"}),
+        )
+        .await;
+    let (_, later) = app
+        .get_json(&format!("/api/v1/statuses/{later}"), Some(&mia))
+        .await;
+    let later_uri = later["uri"].as_str().unwrap().to_owned();
+    wait_for(&peer, "mia's later public post", |v| {
+        v["type"] == "Create" && v["object"]["id"] == later_uri.as_str()
+    })
+    .await;
     assert!(!peer
         .r
         .requests()
@@ -624,4 +729,58 @@ async fn sign_up_checks_the_invite_before_the_name(backend: Backend) {
     assert_eq!(taken, reserved);
     let (status, v) = sign_up(&app, &token, "freename1", &code).await;
     assert_eq!(status, 200, "{v}");
+}
+
+async fn lookup(app: &TestApp, acct: &str) -> (u16, Value) {
+    let q = url::form_urlencoded::byte_serialize(acct.as_bytes()).collect::<String>();
+    app.get_json(&format!("/api/v1/accounts/lookup?acct={q}"), None)
+        .await
+}
+
+/// Account look-up (no sign-in needed) never tells a stranger whether a remote person
+/// is stored here (has followed someone, answered a meeting): a known remote person
+/// answers as an unknown one; a known remote group is found, by `name@host` and
+/// `!name@host`, and local accounts as before.
+async fn lookup_finds_remote_groups_never_remote_persons(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (token, me_id) = app.member("olly").await;
+    let mut peer = Peer::start();
+    // carol follows olly: stored here (positive control: she is olly's follower).
+    remote_follower(&app, &mut peer, "olly").await;
+    let followers = listed(&app, &token, &format!("/api/v1/accounts/{me_id}/followers")).await;
+    let host = peer.url("").trim_start_matches("http://").to_owned();
+    let carol = format!("carol@{host}");
+    assert!(followers.contains(&carol), "{followers}");
+    let known = lookup(&app, &carol).await;
+    let unknown = lookup(&app, &format!("nobody@{host}")).await;
+    assert_eq!(known.0, 404, "{:?}", known.1);
+    assert_eq!(known, unknown);
+    assert_eq!(lookup(&app, &format!("@{carol}")).await, unknown);
+
+    // A remote group, once found by search, is looked up by its address.
+    let group = peer.mobilizon_group("walkers");
+    let (status, found) = app
+        .get_json(
+            &format!(
+                "/api/v2/search?type=accounts&resolve=true&q={}",
+                url::form_urlencoded::byte_serialize(group.as_bytes()).collect::<String>()
+            ),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, 200, "{found}");
+    let gid = found["accounts"][0]["id"].as_str().unwrap().to_owned();
+    for acct in [format!("walkers@{host}"), format!("!walkers@{host}")] {
+        let (status, v) = lookup(&app, &acct).await;
+        assert_eq!(status, 200, "{acct}: {v}");
+        assert_eq!(v["id"], gid.as_str(), "{v}");
+        assert_eq!(v["group"], true, "{v}");
+    }
+    // Local accounts as before.
+    let (status, v) = lookup(&app, "olly").await;
+    assert_eq!((status, v["id"].as_str()), (200, Some(me_id.as_str())));
+    let (status, _) = lookup(&app, &format!("olly@{}", app.domain)).await;
+    assert_eq!(status, 200);
 }

@@ -1532,6 +1532,17 @@ async fn the_cap_per_remote_server_is_set_and_shown_to_facilitators(backend: Bac
         )
         .await;
     assert_eq!(status, 422, "{g}");
+    // A group setting, refused as one (not as a meeting's).
+    assert_eq!(g["error_code"], "invalid_group", "{g}");
+    let (status, g) = app
+        .post_json(
+            "/api/v1/groups",
+            &fac,
+            json!({"username": "capcafe2", "display_name": "Cap 2", "max_per_remote_domain": 10_001}),
+        )
+        .await;
+    assert_eq!(status, 422, "{g}");
+    assert_eq!(g["error_code"], "invalid_group", "{g}");
     let (status, g) = app
         .send_json(
             reqwest::Method::PATCH,
@@ -1552,4 +1563,19 @@ async fn the_cap_per_remote_server_is_set_and_shown_to_facilitators(backend: Bac
         .await;
     assert_eq!(status, 200, "{g}");
     assert_eq!(g["max_per_remote_domain"], 0, "kept: {g}");
+    // Shown to the group's facilitators only, as on its meetings: a member and an
+    // outsider see `null` where the facilitator sees 0.
+    let (olly, _) = app.member("olly").await;
+    let path = format!("/api/v1/groups/{gid}");
+    let (status, g) = app.get_json(&path, Some(&fac)).await;
+    assert_eq!(
+        (status, &g["max_per_remote_domain"]),
+        (200, &json!(0)),
+        "{g}"
+    );
+    for token in [&mia, &olly] {
+        let (status, g) = app.get_json(&path, Some(token)).await;
+        assert_eq!(status, 200, "{g}");
+        assert!(g["max_per_remote_domain"].is_null(), "{g}");
+    }
 }

@@ -21,6 +21,7 @@ both_backends!(
     tokens_and_secrets_are_stored_hashed,
     one_client_cannot_lock_a_member_out,
     password_spraying_from_one_client_is_throttled,
+    the_authorize_form_throttles_one_client_only,
     oauth_endpoints_carry_rate_limit_headers,
     cors_for_api_but_not_for_the_login_page,
 );
@@ -961,6 +962,76 @@ async fn password_spraying_from_one_client_is_throttled(backend: Backend) {
     // alder, from home, is unaffected.
     let resp = password_token_from(&app, &c, "198.51.100.21", "alder", "alder's password").await;
     assert_eq!(resp.status(), 200);
+}
+
+/// The sign-in form of `/oauth/authorize` as posted from `client` (named in
+/// `X-Forwarded-For` by a local proxy), with the page's CSRF token and cookie.
+async fn authorize_from(
+    app: &TestApp,
+    form: &[(String, String)],
+    client: &str,
+    login: &str,
+    password: &str,
+) -> (u16, String) {
+    let mut form = form.to_vec();
+    form.extend([
+        ("username".into(), login.into()),
+        ("password".into(), password.into()),
+        ("decision".into(), "approve".into()),
+    ]);
+    let resp = app
+        .client
+        .post(app.url("/oauth/authorize"))
+        .header("X-Forwarded-For", client)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.text().await.unwrap())
+}
+
+/// The login throttle guards the authorize form as it guards the password grant:
+/// one client's wrong passwords refuse that client, never the owner elsewhere.
+async fn the_authorize_form_throttles_one_client_only(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.create_user("rowan", "rowan's password", None, Role::Member)
+        .await;
+    let c = app.register_app("read", OOB).await;
+    let (status, html) = authorize_page(
+        &app,
+        &[
+            ("response_type", "code"),
+            ("client_id", &c.client_id),
+            ("redirect_uri", OOB),
+            ("scope", "read"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let form = hidden_inputs(&html);
+    assert!(form.iter().any(|(k, _)| k == "csrf_token"));
+    let attacker = "203.0.113.8";
+    let mut statuses = Vec::new();
+    for _ in 0..11 {
+        let (status, page) = authorize_from(&app, &form, attacker, "rowan", "guess guess").await;
+        assert!(!page.contains("authorization-code"), "{page}");
+        statuses.push(status);
+    }
+    assert_eq!(&statuses[..10], &[401; 10]);
+    assert_eq!(statuses[10], 429);
+    // Refused even with the right password, on the page, with no code.
+    let (status, page) = authorize_from(&app, &form, attacker, "rowan", "rowan's password").await;
+    assert_eq!(status, 429);
+    assert!(page.contains("Too many attempts"), "{page}");
+    assert!(!page.contains("authorization-code"), "{page}");
+    // The owner, from another client, signs in at once and gets a code.
+    let (status, page) =
+        authorize_from(&app, &form, "198.51.100.22", "rowan", "rowan's password").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("authorization-code"), "{page}");
 }
 
 fn assert_rate_limit_headers(what: &str, headers: &reqwest::header::HeaderMap) {

@@ -19,7 +19,6 @@ use kindred_domain::groups::{
     invitation_reaches, may_moderate, parse_answers, GroupRole, GroupSettings, GroupVisibility,
     MembershipState,
 };
-use kindred_domain::meetings::RemoteCap;
 use kindred_domain::{Role, Username};
 use kindred_federation::outbox::Outbox;
 
@@ -104,7 +103,12 @@ pub fn entity(
         content_warning: group.content_warning.clone(),
         review_first_posts: group.review_first_posts,
         show_participant_count: group.show_participant_count,
-        max_per_remote_domain: group.max_per_remote_domain,
+        // A setting of the group's meetings: its facilitators' business only.
+        max_per_remote_domain: own
+            .filter(|m| m.state == MembershipState::Member.as_str())
+            .and_then(|m| GroupRole::parse(&m.role).ok())
+            .filter(|r| r.moderates())
+            .and(group.max_per_remote_domain),
         members_count,
         created_at: timestamp(account.created_at),
         membership: own.map(|m| OwnMembership {
@@ -195,7 +199,7 @@ pub async fn create(
     settings.show_participant_count = new.show_participant_count;
     settings.max_per_remote_domain = new
         .max_per_remote_domain
-        .map(RemoteCap::parse)
+        .map(GroupSettings::remote_cap)
         .transpose()?;
     let description = settings.description.clone();
     let _permit = state.limits.expensive_work().await;
@@ -314,7 +318,7 @@ pub async fn update(
     settings.max_per_remote_domain = ch
         .max_per_remote_domain
         .unwrap_or(group.max_per_remote_domain)
-        .map(RemoteCap::parse)
+        .map(GroupSettings::remote_cap)
         .transpose()?;
     let now = Utc::now().naive_utc();
     let row = group_row(
@@ -601,6 +605,9 @@ pub async fn act(
         (Action::Invite, None) => Change::Set(S::Invited, GroupRole::Member),
         (Action::Invite, Some(S::Requested)) => Change::Set(S::Member, GroupRole::Member),
         (Action::Remove, Some(S::Member | S::Invited)) => Change::Delete,
+        // Not in the group (never invited, or blocks it so the invitation was never
+        // stored): answered as a removal, so the answer never tells who blocked it.
+        (Action::Remove, None) => Change::Unchanged,
         (Action::Ban, Some(S::Member | S::Requested | S::Invited) | None) => {
             Change::Set(S::Banned, GroupRole::Member)
         }
