@@ -415,8 +415,9 @@ fn store(
     // local-only post is not there for another server to answer (guessing its URL
     // must not plant a reply under it).
     let parent = match &json.in_reply_to {
-        Some(p) => lookup::status_in(c, &data.urls, p)?
-            .filter(|p| !p.local || crate::outbox::federates(p)),
+        Some(p) => {
+            lookup::status_in(c, &data.urls, p)?.filter(|p| !p.local || crate::outbox::federates(p))
+        }
         None => None,
     };
     if pushed && !concerns_us(c, &data.urls, json, parent.as_ref(), author_id)? {

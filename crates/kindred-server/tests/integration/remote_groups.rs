@@ -785,17 +785,28 @@ async fn group_removals_touch_only_what_the_group_relayed(backend: Backend) {
 
     // A group nobody here follows names the third server's post: nothing happens.
     let (status, v) = hostile
-        .deliver(&app, &rogue, &removal(&hostile, &rogue, &rogue_mod, "1", &plain))
+        .deliver(
+            &app,
+            &rogue,
+            &removal(&hostile, &rogue, &rogue_mod, "1", &plain),
+        )
         .await;
     assert_eq!(status, 202, "{v}");
     assert!(stored(&app, &plain).is_some(), "a stranger group's removal");
     // Followed here, but it never relayed that post: nothing happens either.
     follow_group(&app, &hostile, &carl, &rogue).await;
     let (status, v) = hostile
-        .deliver(&app, &rogue, &removal(&hostile, &rogue, &rogue_mod, "2", &plain))
+        .deliver(
+            &app,
+            &rogue,
+            &removal(&hostile, &rogue, &rogue_mod, "2", &plain),
+        )
         .await;
     assert_eq!(status, 202, "{v}");
-    assert!(stored(&app, &plain).is_some(), "a removal of another's relay");
+    assert!(
+        stored(&app, &plain).is_some(),
+        "a removal of another's relay"
+    );
     assert!(boosted(&app, &alice, &plain).await);
 
     // Posts someone here acted on: the group's boost goes, our copy stays.
@@ -825,7 +836,11 @@ async fn group_removals_touch_only_what_the_group_relayed(backend: Backend) {
     // Positive control: the followed group's removal of a post only it brought here
     // takes the post and the boost.
     let (status, v) = lemmy
-        .deliver(&app, &group, &removal(&lemmy, &group, &moderator, "5", &plain))
+        .deliver(
+            &app,
+            &group,
+            &removal(&lemmy, &group, &moderator, "5", &plain),
+        )
         .await;
     assert_eq!(status, 202, "{v}");
     assert!(stored(&app, &plain).is_none());
@@ -843,13 +858,8 @@ async fn replies_to_unfederated_posts_are_dropped(backend: Backend) {
     let eve = peer.url("/u/eve");
     peer.person(&eve, "eve");
     let fac_password = "fac's password";
-    app.create_user(
-        "fac",
-        fac_password,
-        None,
-        kindred_domain::Role::Facilitator,
-    )
-    .await;
+    app.create_user("fac", fac_password, None, kindred_domain::Role::Facilitator)
+        .await;
     let fac = app.login("fac", fac_password).await;
     let (status, g) = app
         .post_json(
@@ -872,7 +882,10 @@ async fn replies_to_unfederated_posts_are_dropped(backend: Backend) {
         )
         .await;
     let public = app
-        .post_status(&mia, json!({"status": "hello world", "visibility": "public"}))
+        .post_status(
+            &mia,
+            json!({"status": "hello world", "visibility": "public"}),
+        )
         .await;
     let reply = |n: &str, parent: &str| {
         let note = json!({
@@ -885,7 +898,12 @@ async fn replies_to_unfederated_posts_are_dropped(backend: Backend) {
             "content": "<p>tell us more</p>",
             "published": "2026-11-20T10:00:00Z",
         });
-        activity(peer.url(&format!("/activities/create/{n}")), "Create", &eve, note)
+        activity(
+            peer.url(&format!("/activities/create/{n}")),
+            "Create",
+            &eve,
+            note,
+        )
     };
     let (status, v) = peer.deliver(&app, &eve, &reply("1", &discussion)).await;
     assert_eq!(status, 202, "{v}");
