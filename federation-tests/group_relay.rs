@@ -12,11 +12,13 @@ use serde_json::{json, Value};
 
 use crate::common::{both_backends, Backend, TestApp};
 use crate::groups::{create_group, Remote};
+use crate::receiver::Answer;
 use crate::support::{count_from, drained, eventually, instance, resolve, wait_following};
 
 both_backends!(thread_replies_reach_every_follower);
 both_backends!(private_group_withdraws_what_it_distributed);
 both_backends!(deleted_group_withdraws_what_it_distributed);
+both_backends!(deleted_remote_reply_withdraws_its_queued_relay);
 
 /// Every field of `fixture` is in `actual`, of the same JSON kind, and every
 /// `type` is the same: what a Lemmy-shaped reader needs is there.
@@ -335,6 +337,92 @@ async fn thread_replies_reach_every_follower(backend: Backend) {
     // B holds the group's boosts of the announcement and of mia's reply, not of
     // bo's own reply.
     assert_eq!(relayed_back, 2, "boosts at B");
+}
+
+/// Activity ids A has queued (not yet delivered) that begin with `prefix`.
+fn queued(app: &TestApp, prefix: &str) -> Vec<String> {
+    let pattern = format!("{prefix}%");
+    app.state
+        .db
+        .run_blocking(move |c| {
+            use kindred_db::schema::deliveries;
+            Ok(deliveries::table
+                .filter(deliveries::activity_id.like(pattern))
+                .select(deliveries::activity_id)
+                .load::<String>(c)?)
+        })
+        .unwrap()
+}
+
+/// A remote reply's relayed `Create`, still queued for a follower that is down, is
+/// withdrawn when its author deletes it: the follower gets the `Delete` only, never
+/// the text first.
+async fn deleted_remote_reply_withdraws_its_queued_relay(backend: Backend) {
+    let (Some(a), Some(b)) = (instance(backend).await, instance(backend).await) else {
+        return;
+    };
+    a.create_user("fran", "fran's password", None, Role::Facilitator)
+        .await;
+    let fran = a.login("fran", "fran's password").await;
+    create_group(&a, &fran, "peers", "public").await;
+    let (bo, _) = b.member("bo").await;
+    follow_group(&b, &bo, &a, "peers").await;
+    let lem = Remote::start(Some("lemmy"));
+    let (status, v) = lem.follow(&a, 1, "peers").await;
+    assert_eq!(status, 202, "{v}");
+    lem.wait_for("the group's Accept", |v| v["type"] == "Accept")
+        .await;
+    eventually("lem's software", || async {
+        software_known(&a, &lem.domain()).then_some(())
+    })
+    .await;
+    let announcement = a
+        .post_status(
+            &fran,
+            json!({ "status": "@peers a walk on Saturday", "visibility": "public" }),
+        )
+        .await;
+    let announcement_uri = uri_of(&a, &fran, &announcement).await;
+    lem.wait_for("the announcement", |v| {
+        v["type"] == "Announce" && v["object"]["object"]["id"] == announcement_uri.as_str()
+    })
+    .await;
+    let at_b = local_id(&b, &announcement_uri).await;
+
+    // lem is down from now on: what A relays to it stays queued.
+    lem.r.set(Answer::Status(503));
+    let reply = b
+        .post_status(
+            &bo,
+            json!({ "status": "reply from B: soon deleted", "in_reply_to_id": at_b, "visibility": "public" }),
+        )
+        .await;
+    let reply_uri = uri_of(&b, &bo, &reply).await;
+    let at_a = local_id(&a, &reply_uri).await;
+    let relay = format!("{}#announces/{at_a}/", a.url("/users/peers"));
+    // Positive control: the relayed Create is queued for lem.
+    eventually("the queued relay of the reply", || async {
+        (!queued(&a, &format!("{relay}create/")).is_empty()).then_some(())
+    })
+    .await;
+    let (status, v) = b
+        .send_json(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/statuses/{reply}"),
+            Some(&bo),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    // The deletion's relay is queued (after the reply is gone at A)...
+    eventually("the queued relay of the deletion", || async {
+        (stored(&a, "soon deleted") == 0 && !queued(&a, &format!("{relay}delete/")).is_empty())
+            .then_some(())
+    })
+    .await;
+    // ...and the Create that carried its text was withdrawn.
+    let left = queued(&a, &format!("{relay}create/"));
+    assert!(left.is_empty(), "still queued: {left:?}");
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -129,6 +129,36 @@ pub fn marked_statuses(
     })
 }
 
+/// Whether a local account has touched a status: favourited, bookmarked or boosted
+/// it, or answered it. (A remote post someone here acted on is theirs to keep.)
+pub fn held_locally(conn: &mut AnyConnection, status_id: i64) -> Result<bool, DbError> {
+    let local = || {
+        accounts::table
+            .filter(accounts::domain.eq(""))
+            .select(accounts::id)
+    };
+    let marks: i64 = favourites::table
+        .filter(favourites::status_id.eq(status_id))
+        .filter(favourites::account_id.eq_any(local()))
+        .count()
+        .get_result(conn)?;
+    let bookmarked: i64 = bookmarks::table
+        .filter(bookmarks::status_id.eq(status_id))
+        .filter(bookmarks::account_id.eq_any(local()))
+        .count()
+        .get_result(conn)?;
+    let answered: i64 = statuses::table
+        .filter(
+            statuses::reblog_of_id
+                .eq(status_id)
+                .or(statuses::in_reply_to_id.eq(status_id)),
+        )
+        .filter(statuses::local.eq(true))
+        .count()
+        .get_result(conn)?;
+    Ok(marks + bookmarked + answered > 0)
+}
+
 /// Who favourited a status, newest first, paged by the favourite's id.
 pub fn favourited_by(
     conn: &mut AnyConnection,

@@ -224,8 +224,19 @@ impl ActivityHandler for Delete {
     }
 }
 
-/// Removes a remote status (its boosts go with it) and tells the streaming API.
+/// Removes a remote status its author deleted (its boosts go with it) and tells the
+/// streaming API; a reply one of our groups relayed has its deletion relayed too.
 pub(super) async fn delete_status(data: &FedData, status: StatusRow) -> Result<(), InboxError> {
+    remove_status(data, status, true).await
+}
+
+/// Removes our copy of a remote status its author did not delete (a group took it
+/// down): nothing is relayed, since only the author's word is relayed as theirs.
+pub(super) async fn drop_status(data: &FedData, status: StatusRow) -> Result<(), InboxError> {
+    remove_status(data, status, false).await
+}
+
+async fn remove_status(data: &FedData, status: StatusRow, relay: bool) -> Result<(), InboxError> {
     let id = status.id;
     let row = status.clone();
     let outbox = crate::outbox::Outbox::new(&data.urls, &data.ids, Utc::now());
@@ -237,8 +248,9 @@ pub(super) async fn delete_status(data: &FedData, status: StatusRow) -> Result<(
                     .tags
                     .remove(&id)
                     .unwrap_or_default();
-                // A reply one of our groups relayed: its deletion is relayed too.
-                outbox.remote_reply(c, &row, crate::outbox::ReplyChange::Deleted)?;
+                if relay {
+                    outbox.remote_reply(c, &row, crate::outbox::ReplyChange::Deleted)?;
+                }
                 repo::delete(c, id)?;
                 Ok(tags)
             })

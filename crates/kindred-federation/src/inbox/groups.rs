@@ -14,14 +14,14 @@ use activitypub_federation::config::Data;
 use activitypub_federation::fetch::fetch_object_http;
 use activitypub_federation::fetch::object_id::ObjectId;
 use actix_web::web::Bytes;
-use kindred_db::models::{federated, remote_accounts, social, statuses};
+use kindred_db::models::{federated, interactions, remote_accounts, social, statuses};
 use kindred_db::{AnyConnection, DbError, StatusRow};
 use serde_json::Value;
 use url::Url;
 
 use super::actor::RemoteActor;
 use super::addressing::same_origin;
-use super::content::{boost, delete_status, Announce};
+use super::content::{boost, delete_status, drop_status, Announce};
 use super::context::FedData;
 use super::error::{InboxError, Refusal};
 use super::follows::object_id;
@@ -299,23 +299,33 @@ async fn delete(data: &Data<FedData>, group: &RemoteActor, inner: Inner) -> Resu
     Ok(())
 }
 
-/// A group takes a post down (a removal from its own server, see `Inner::removal`):
-/// its boost of the post goes, and our copy too when nothing else here holds it
-/// (nobody here follows its author, it mentions nobody here and answers nothing of
-/// ours): what came only through the group leaves with the group's word, what came
-/// another way stays. Never a status of ours.
+/// A group takes a post down (a removal from its own server, see `Inner::removal`),
+/// when someone here follows the group and the group relayed the post here (its
+/// boost is stored): the boost goes, and our copy too when nothing else here holds
+/// it (`held_here`). What came only through the group leaves with the group's word;
+/// what came another way, or that someone here acted on, stays. The removal is never
+/// relayed as its author's deletion. Never a status of ours.
 async fn withdraw(
     data: &Data<FedData>,
     group: &RemoteActor,
     target: &Url,
 ) -> Result<(), InboxError> {
+    let group_id = group.account.id;
+    if !data
+        .db
+        .run(move |c| federated::followed_locally(c, group_id))
+        .await?
+    {
+        tracing::debug!("removal by a group nobody here follows dropped");
+        return Ok(());
+    }
     let Some(status) = lookup::status(data, target).await? else {
         return Ok(());
     };
     if status.local {
         return Err(Refusal::LocalObject.into());
     }
-    let (group_id, status_id) = (group.account.id, status.id);
+    let status_id = status.id;
     let row = status.clone();
     let (boost, held_here) = data
         .db
@@ -324,19 +334,25 @@ async fn withdraw(
             Ok((boost, held_here(c, &row)?))
         })
         .await?;
-    if let Some(boost) = boost {
-        delete_status(data, boost).await?;
-    }
+    // A post this group never relayed here is not its to take down.
+    let Some(boost) = boost else {
+        tracing::debug!("removal of a post the group did not relay here dropped");
+        return Ok(());
+    };
+    drop_status(data, boost).await?;
     if !held_here {
-        delete_status(data, status).await?;
+        drop_status(data, status).await?;
     }
     Ok(())
 }
 
 /// Whether something here holds a remote status besides a group's relay: a local
-/// follower of its author, a local account it mentions, or a local status it answers.
+/// follower of its author, a local account it mentions, a local status it answers,
+/// or a local account's favourite, bookmark, boost or reply.
 fn held_here(c: &mut AnyConnection, status: &StatusRow) -> Result<bool, DbError> {
-    if federated::followed_locally(c, status.account_id)? {
+    if federated::followed_locally(c, status.account_id)?
+        || interactions::held_locally(c, status.id)?
+    {
         return Ok(true);
     }
     let mentioned = statuses::mentions_of(c, &[status.id])?

@@ -349,7 +349,7 @@ fn link_attachment(attachment: &serde_json::Value) -> Option<Url> {
 /// Whether a pushed note concerns this instance: a local account follows its
 /// author, an existing local actor (or its followers collection) is addressed or
 /// mentioned, or it replies to a status we hold (`parent`, already looked up: a
-/// local one only if it exists). Naming a URL at our host is not enough.
+/// local one only if it exists and federates). Naming a URL at our host is not enough.
 fn concerns_us(
     c: &mut AnyConnection,
     urls: &LocalUrls,
@@ -411,8 +411,13 @@ fn store(
     if let Some(existing) = federated::status_by_uri(c, uri)? {
         return Ok(Stored::Existing(existing));
     }
+    // A local parent counts only if it federates: a group's discussion post or a
+    // local-only post is not there for another server to answer (guessing its URL
+    // must not plant a reply under it).
     let parent = match &json.in_reply_to {
-        Some(p) => lookup::status_in(c, &data.urls, p)?,
+        Some(p) => {
+            lookup::status_in(c, &data.urls, p)?.filter(|p| !p.local || crate::outbox::federates(p))
+        }
         None => None,
     };
     if pushed && !concerns_us(c, &data.urls, json, parent.as_ref(), author_id)? {

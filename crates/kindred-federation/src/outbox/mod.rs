@@ -295,22 +295,25 @@ impl Outbox {
     }
 
     /// Withdraws the queued deliveries that carry `status`'s text: its `Create`, its
-    /// `Update`s, and a group's relays of them. (A delivery a worker has already
-    /// taken up for sending still goes.)
-    fn withdraw_queued(
+    /// `Update`s, and a group's relays of them; for a remote reply, our thread
+    /// group's relays. (A delivery a worker has already taken up for sending still
+    /// goes.)
+    pub(super) fn withdraw_queued(
         &self,
         conn: &mut AnyConnection,
         status: &StatusRow,
     ) -> Result<usize, DbError> {
-        if !status.local {
-            return Ok(0);
-        }
-        let mut prefixes = vec![updates_prefix(status)];
-        // The group that relays it: its own group (an announcement), or the group
-        // whose public thread it replies in (`thread`); both use `relay_path`.
+        let (mut ids, mut prefixes) = (Vec::new(), Vec::new());
+        // The group that relays it: its own group (an announcement, local only), or
+        // the group whose public thread it replies in (`thread`, local or remote
+        // replies); both use `relay_path`.
         let mut relaying = Vec::new();
-        if let Some((_, group)) = note::placement(conn, status)?.and_then(|p| p.group) {
-            relaying.push(group);
+        if status.local {
+            ids.push(create_id(status));
+            prefixes.push(updates_prefix(status));
+            if let Some((_, group)) = note::placement(conn, status)?.and_then(|p| p.group) {
+                relaying.push(group);
+            }
         }
         if let Some(group) = thread::thread_group(conn, status)? {
             relaying.push(group);
@@ -321,7 +324,7 @@ impl Outbox {
                 prefixes.push(format!("{actor}#{}/{kind}/", group::relay_path(status)));
             }
         }
-        deliveries::withdraw(conn, &[create_id(status)], &prefixes)
+        deliveries::withdraw(conn, &ids, &prefixes)
     }
 
     fn boost_audience(

@@ -189,6 +189,11 @@ impl Outbox {
         if status.local || status.in_reply_to_id.is_none() || !open(status) {
             return Ok(0);
         }
+        if change == ReplyChange::Deleted {
+            // Its relayed text still queued goes first: nobody should receive it now,
+            // only to be told to delete it.
+            self.withdraw_queued(conn, status)?;
+        }
         let Some(relay) = self.thread_relay_of(conn, status, &[])? else {
             return Ok(0);
         };

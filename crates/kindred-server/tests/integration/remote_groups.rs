@@ -709,4 +709,228 @@ async fn mobilizon_group(backend: Backend) {
     assert_eq!(statuses(&app), before);
 }
 
-both_backends!(lemmy_community, mobilizon_group);
+/// A post by `author` on `origin` (a third server), relayed here by `group` on
+/// `lemmy` (Lemmy's `Announce(Create)`), fetched from its origin and stored.
+async fn relayed(
+    app: &TestApp,
+    lemmy: &Peer,
+    group: &str,
+    origin: &Peer,
+    author: &str,
+    n: &str,
+) -> String {
+    let id = origin.url(&format!("/post/{n}"));
+    let page = lemmy_page(&id, author, group, "From afar", "<p>words</p>");
+    origin.serve(&id, &page);
+    let create = json!({
+        "id": origin.url(&format!("/activities/create/{n}")),
+        "type": "Create",
+        "actor": author,
+        "to": [PUBLIC],
+        "cc": [group],
+        "object": page,
+    });
+    let announce = lemmy_announce(lemmy, group, &format!("c{n}"), create);
+    let (status, v) = lemmy.deliver(app, group, &announce).await;
+    assert_eq!(status, 202, "{v}");
+    assert!(stored(app, &id).is_some(), "{id} not stored");
+    id
+}
+
+/// A group's removal (Lemmy: a moderator's `Delete` with a `summary`) of `object`.
+fn removal(peer: &Peer, group: &str, moderator: &str, n: &str, object: &str) -> Value {
+    let delete = json!({
+        "id": peer.url(&format!("/activities/delete/{n}")),
+        "type": "Delete",
+        "actor": moderator,
+        "object": object,
+        "summary": "off topic",
+    });
+    lemmy_announce(peer, group, &format!("r{n}"), delete)
+}
+
+/// Whether `token`'s home shows a boost of `uri`.
+async fn boosted(app: &TestApp, token: &str, uri: &str) -> bool {
+    home(app, token)
+        .await
+        .iter()
+        .any(|s| s["reblog"]["uri"] == uri)
+}
+
+/// A group's removal takes down only what that group relayed here, and only for a
+/// group someone here follows: another server's group cannot make us delete a third
+/// server's post by naming it. A post someone here favourited, bookmarked, boosted
+/// or answered keeps our copy (only the group's boost goes).
+async fn group_removals_touch_only_what_the_group_relayed(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let mut lemmy = Peer::start();
+    let mut hostile = Peer::start();
+    let mut third = Peer::start();
+    let group = lemmy.lemmy_community("peers");
+    let rogue = hostile.lemmy_community("rogue");
+    let moderator = lemmy.url("/u/mod");
+    lemmy.person(&moderator, "mod");
+    let rogue_mod = hostile.url("/u/mod");
+    hostile.person(&rogue_mod, "mod");
+    let bob = third.url("/u/bob");
+    third.person(&bob, "bob");
+    let (alice, _) = app.member("alice").await;
+    let (carl, _) = app.member("carl").await;
+    follow_group(&app, &lemmy, &alice, &group).await;
+    let plain = relayed(&app, &lemmy, &group, &third, &bob, "1").await;
+    let favourited = relayed(&app, &lemmy, &group, &third, &bob, "2").await;
+    let answered = relayed(&app, &lemmy, &group, &third, &bob, "3").await;
+
+    // A group nobody here follows names the third server's post: nothing happens.
+    let (status, v) = hostile
+        .deliver(
+            &app,
+            &rogue,
+            &removal(&hostile, &rogue, &rogue_mod, "1", &plain),
+        )
+        .await;
+    assert_eq!(status, 202, "{v}");
+    assert!(stored(&app, &plain).is_some(), "a stranger group's removal");
+    // Followed here, but it never relayed that post: nothing happens either.
+    follow_group(&app, &hostile, &carl, &rogue).await;
+    let (status, v) = hostile
+        .deliver(
+            &app,
+            &rogue,
+            &removal(&hostile, &rogue, &rogue_mod, "2", &plain),
+        )
+        .await;
+    assert_eq!(status, 202, "{v}");
+    assert!(
+        stored(&app, &plain).is_some(),
+        "a removal of another's relay"
+    );
+    assert!(boosted(&app, &alice, &plain).await);
+
+    // Posts someone here acted on: the group's boost goes, our copy stays.
+    let fav_id = stored(&app, &favourited).unwrap().id;
+    app.post_ok(
+        &format!("/api/v1/statuses/{fav_id}/favourite"),
+        &alice,
+        json!({}),
+    )
+    .await;
+    let answered_id = stored(&app, &answered).unwrap().id;
+    app.post_status(
+        &carl,
+        json!({"status": "well said", "visibility": "public",
+               "in_reply_to_id": answered_id.to_string()}),
+    )
+    .await;
+    for (n, uri) in [("3", &favourited), ("4", &answered)] {
+        let (status, v) = lemmy
+            .deliver(&app, &group, &removal(&lemmy, &group, &moderator, n, uri))
+            .await;
+        assert_eq!(status, 202, "{v}");
+        assert!(stored(&app, uri).is_some(), "{uri} held here was deleted");
+        assert!(!boosted(&app, &alice, uri).await, "{uri} still boosted");
+    }
+
+    // Positive control: the followed group's removal of a post only it brought here
+    // takes the post and the boost.
+    let (status, v) = lemmy
+        .deliver(
+            &app,
+            &group,
+            &removal(&lemmy, &group, &moderator, "5", &plain),
+        )
+        .await;
+    assert_eq!(status, 202, "{v}");
+    assert!(stored(&app, &plain).is_none());
+    assert!(!boosted(&app, &alice, &plain).await);
+}
+
+/// A remote reply names its parent by URL: a local parent counts (stores the reply
+/// as concerning us) only if it federates. A reply to a group's discussion post,
+/// whose URL a hostile server guessed, is dropped; one to a public post is stored.
+async fn replies_to_unfederated_posts_are_dropped(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let mut peer = Peer::start();
+    let eve = peer.url("/u/eve");
+    peer.person(&eve, "eve");
+    let fac_password = "fac's password";
+    app.create_user("fac", fac_password, None, kindred_domain::Role::Facilitator)
+        .await;
+    let fac = app.login("fac", fac_password).await;
+    let (status, g) = app
+        .post_json(
+            "/api/v1/groups",
+            &fac,
+            json!({"username": "circle", "display_name": "Circle", "visibility": "public"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{g}");
+    let gid = g["id"].as_str().unwrap().to_owned();
+    let (mia, _) = app.member("mia").await;
+    let (status, v) = app
+        .post_json(&format!("/api/v1/groups/{gid}/join"), &mia, json!({}))
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let discussion = app
+        .post_status(
+            &mia,
+            json!({"status": "@circle a hard week", "visibility": "public"}),
+        )
+        .await;
+    let public = app
+        .post_status(
+            &mia,
+            json!({"status": "hello world", "visibility": "public"}),
+        )
+        .await;
+    let reply = |n: &str, parent: &str| {
+        let note = json!({
+            "id": peer.url(&format!("/notes/{n}")),
+            "type": "Note",
+            "attributedTo": eve,
+            "to": [PUBLIC],
+            "cc": [],
+            "inReplyTo": app.url(&format!("/users/mia/statuses/{parent}")),
+            "content": "<p>tell us more</p>",
+            "published": "2026-11-20T10:00:00Z",
+        });
+        activity(
+            peer.url(&format!("/activities/create/{n}")),
+            "Create",
+            &eve,
+            note,
+        )
+    };
+    let (status, v) = peer.deliver(&app, &eve, &reply("1", &discussion)).await;
+    assert_eq!(status, 202, "{v}");
+    let (status, v) = peer.deliver(&app, &eve, &reply("2", &public)).await;
+    assert_eq!(status, 202, "{v}");
+    // Positive control first: the reply to the public post is stored under it.
+    let stored_reply = stored(&app, &peer.url("/notes/2")).expect("reply to a public post");
+    assert_eq!(
+        stored_reply.in_reply_to_id.map(|i| i.to_string()),
+        Some(public)
+    );
+    assert!(
+        stored(&app, &peer.url("/notes/1")).is_none(),
+        "a reply planted under a discussion post"
+    );
+    let (_, context) = app
+        .get_json(
+            &format!("/api/v1/statuses/{discussion}/context"),
+            Some(&mia),
+        )
+        .await;
+    assert_eq!(context["descendants"], json!([]), "{context}");
+}
+
+both_backends!(
+    lemmy_community,
+    mobilizon_group,
+    group_removals_touch_only_what_the_group_relayed,
+    replies_to_unfederated_posts_are_dropped,
+);
