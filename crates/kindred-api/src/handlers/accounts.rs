@@ -278,13 +278,7 @@ pub async fn lookup(
             // Only a remote group (a community someone may look for): whether a
             // remote person is stored here would tell a stranger they dealt with
             // this instance.
-            Some(domain) => {
-                let found = kindred_db::models::outbound::remote_by_handle(c, &name, &domain)?
-                    .map(|(a, _)| a);
-                let ids: Vec<i64> = found.iter().map(|a| a.id).collect();
-                let groups = kindred_db::models::remote_accounts::groups_among(c, &ids)?;
-                Ok(found.filter(|a| groups.contains(&a.id)))
-            }
+            Some(domain) => crate::services::accounts::find_remote_group(c, &name, &domain),
         })
         .await?
         .filter(|a| a.is_active())

@@ -310,29 +310,9 @@ pub async fn relationships(
             .take(80)
             .filter_map(|s| s.parse().ok())
             .collect();
-    let viewer = me.id;
-    let existing: Vec<i64> = state
+    let existing = state
         .db
-        .run(move |c| {
-            let found: Vec<i64> = social::find_accounts(c, &ids)?
-                .into_iter()
-                .filter(|a| a.is_active())
-                .map(|a| a.id)
-                .collect();
-            // A private group the viewer is not in does not exist for them: no
-            // entry, as for an id that does not exist (`GroupVisibility::exists_for`),
-            // unless they block or mute it (they can lift that).
-            let hidden = kindred_db::models::groups::hidden_unless_shunned(
-                c,
-                viewer,
-                &found,
-                Utc::now().naive_utc(),
-            )?;
-            Ok(found
-                .into_iter()
-                .filter(|id| !hidden.contains(id))
-                .collect())
-        })
+        .run(move |c| crate::services::viewer::existing_for(c, me.id, &ids))
         .await?;
     Ok(HttpResponse::Ok().json(present::relationships(&state, me.id, existing).await?))
 }

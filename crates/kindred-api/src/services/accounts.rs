@@ -254,3 +254,17 @@ pub async fn approve(state: &AppState, username: &str) -> Result<bool, ServiceEr
     let now = Utc::now().naive_utc();
     Ok(state.db.run(move |c| accounts::approve(c, &u, now)).await?)
 }
+
+/// A remote account by `name@domain`, only if it is a `Group` (a community someone
+/// may look for): whether a remote person is stored here would tell a stranger that
+/// they dealt with this instance.
+pub fn find_remote_group(
+    conn: &mut kindred_db::AnyConnection,
+    name: &str,
+    domain: &str,
+) -> Result<Option<AccountRow>, DbError> {
+    let found = kindred_db::models::outbound::remote_by_handle(conn, name, domain)?.map(|(a, _)| a);
+    let ids: Vec<i64> = found.iter().map(|a| a.id).collect();
+    let groups = kindred_db::models::remote_accounts::groups_among(conn, &ids)?;
+    Ok(found.filter(|a| groups.contains(&a.id)))
+}

@@ -126,3 +126,28 @@ impl Viewer {
         may_see(&facts, &viewer)
     }
 }
+
+/// Of `ids`, the accounts that exist for `viewer`: active, and not a private group
+/// the viewer is not in (`GroupVisibility::exists_for`) unless they block or mute it
+/// (so they can lift that). What `GET /api/v1/accounts/relationships` answers for.
+pub fn existing_for(
+    conn: &mut kindred_db::AnyConnection,
+    viewer: i64,
+    ids: &[i64],
+) -> Result<Vec<i64>, kindred_db::DbError> {
+    let found: Vec<i64> = kindred_db::models::social::find_accounts(conn, ids)?
+        .into_iter()
+        .filter(|a| a.is_active())
+        .map(|a| a.id)
+        .collect();
+    let hidden = kindred_db::models::groups::hidden_unless_shunned(
+        conn,
+        viewer,
+        &found,
+        chrono::Utc::now().naive_utc(),
+    )?;
+    Ok(found
+        .into_iter()
+        .filter(|id| !hidden.contains(id))
+        .collect())
+}
