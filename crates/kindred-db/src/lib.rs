@@ -4,12 +4,14 @@
 
 mod checkpoint;
 pub mod connection;
+pub mod copy;
 pub mod error;
 pub mod group_commit;
 pub mod introspect;
 pub mod migrate;
 pub mod models;
 pub mod schema;
+pub mod snapshot;
 
 /// Bulk seeding and query timing for `crates/kindred-server/benches`; compiled only
 /// with the `bench` feature, so the server binary never carries it.

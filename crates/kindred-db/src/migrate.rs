@@ -1,9 +1,12 @@
+use diesel::pg::Pg;
+use diesel::sqlite::Sqlite;
+use diesel::migration::MigrationSource;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
-use crate::{AnyConnection, Db, DbError};
+use crate::{AnyConnection, Backend, Db, DbError};
 
-const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
-const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+pub(crate) const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+pub(crate) const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 
 /// Applies every pending migration; returns how many ran. Then fills in what SQL
 /// alone cannot compute for existing rows (the search words, normalised in Rust).
@@ -17,4 +20,24 @@ pub fn run_pending(db: &Db) -> Result<usize, DbError> {
         crate::models::search::backfill(conn)?;
         Ok(applied)
     })
+}
+
+/// The versions of the migrations this binary carries for `backend` (as diesel
+/// records them in `__diesel_schema_migrations`), oldest first.
+pub fn known_versions(backend: Backend) -> Result<Vec<String>, DbError> {
+    let versions: Result<Vec<String>, _> = match backend {
+        Backend::Sqlite => MigrationSource::<Sqlite>::migrations(&SQLITE).map(|ms| {
+            ms.iter()
+                .map(|m| m.name().version().to_string())
+                .collect()
+        }),
+        Backend::Postgres => MigrationSource::<Pg>::migrations(&POSTGRES).map(|ms| {
+            ms.iter()
+                .map(|m| m.name().version().to_string())
+                .collect()
+        }),
+    };
+    let mut versions = versions.map_err(|e| DbError::Migration(e.to_string()))?;
+    versions.sort();
+    Ok(versions)
 }

@@ -50,6 +50,26 @@ pub enum AdminCommand {
         #[arg(long, default_value_t = 7)]
         expires_in_days: i64,
     },
+    /// A consistent snapshot of the database, taken while the server runs, into a
+    /// new directory DEST (SQLite: `VACUUM INTO`; PostgreSQL: `pg_dump`, custom
+    /// format). The instance secret and the configuration are not in it.
+    Backup { dest: PathBuf },
+    /// Restore a SQLite backup (a directory made by `backup`, or a database file)
+    /// into database.url's path. Stop the server first. PostgreSQL: use pg_restore.
+    Restore {
+        src: PathBuf,
+        /// Replace a database that already holds data.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Copy this SQLite instance into an empty PostgreSQL database, verifying row
+    /// counts table by table. Stop the server first.
+    CopyDatabase {
+        /// The target, postgres://user:password@host/db (or KINDRED_COPY_TO, which
+        /// keeps the password off the command line).
+        #[arg(long, env = "KINDRED_COPY_TO", value_name = "URL", hide_env_values = true)]
+        to: String,
+    },
     /// Instance announcements shown in members' apps (crisis lines, opening hours).
     #[command(subcommand)]
     Announcement(AnnouncementCommand),

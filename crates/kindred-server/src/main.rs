@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use kindred_server::cli::{AdminCommand, Cli, Command};
 use kindred_server::startup::{prepare, Application};
-use kindred_server::{admin, admin_federation, config, telemetry};
+use kindred_server::{admin, admin_federation, backup, config, telemetry};
 
 #[actix_web::main]
 async fn main() -> ExitCode {
@@ -24,6 +24,15 @@ async fn main() -> ExitCode {
             .await
             .map(|_| vec!["migrations are up to date".to_owned()])
             .map_err(|e| e.to_string()),
+        // Whole-database commands open the database themselves: no migration, no
+        // key file created, nothing written to the database they copy.
+        Command::Admin(AdminCommand::Backup { dest }) => backup::backup(&settings, &dest),
+        Command::Admin(AdminCommand::Restore { src, force }) => {
+            backup::restore(&settings, &src, force)
+        }
+        Command::Admin(AdminCommand::CopyDatabase { to }) => {
+            backup::copy_database(&settings, &to)
+        }
         Command::Admin(cmd) => match prepare(&settings).await {
             Err(e) => Err(e.to_string()),
             Ok(state) => match cmd {
@@ -55,6 +64,11 @@ async fn main() -> ExitCode {
                 } => admin::invite(&state, max_uses, expires_in_days).await,
                 AdminCommand::Announcement(cmd) => admin::announcement(&state, cmd).await,
                 AdminCommand::Federation(cmd) => admin_federation::run(&state, cmd).await,
+                AdminCommand::Backup { .. }
+                | AdminCommand::Restore { .. }
+                | AdminCommand::CopyDatabase { .. } => {
+                    Err("handled before the database is prepared".to_owned())
+                }
             },
         },
     };

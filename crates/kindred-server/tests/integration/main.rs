@@ -9,6 +9,7 @@ mod receiver;
 
 mod account_stats;
 mod accounts;
+mod backup;
 mod cli;
 mod client_extras;
 mod delivery;
