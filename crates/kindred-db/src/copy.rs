@@ -155,7 +155,10 @@ fn copy_all(
     }
     pg.batch_execute("SET CONSTRAINTS ALL DEFERRED")?;
     for table in tables {
-        pg.batch_execute(&format!("ALTER TABLE {} DISABLE TRIGGER USER", quoted(table)))?;
+        pg.batch_execute(&format!(
+            "ALTER TABLE {} DISABLE TRIGGER USER",
+            quoted(table)
+        ))?;
     }
 
     for table in tables {
@@ -167,7 +170,10 @@ fn copy_all(
         pg.batch_execute(&format!("{fk} NOT DEFERRABLE INITIALLY IMMEDIATE"))?;
     }
     for table in tables {
-        pg.batch_execute(&format!("ALTER TABLE {} ENABLE TRIGGER USER", quoted(table)))?;
+        pg.batch_execute(&format!(
+            "ALTER TABLE {} ENABLE TRIGGER USER",
+            quoted(table)
+        ))?;
     }
 
     // Every sequence owned by a column continues past the largest copied value.
@@ -197,7 +203,12 @@ fn copy_all(
     let differing: Vec<String> = copies
         .iter()
         .filter(|c| c.sqlite != c.postgres)
-        .map(|c| format!("{}: {} in SQLite, {} in PostgreSQL", c.table, c.sqlite, c.postgres))
+        .map(|c| {
+            format!(
+                "{}: {} in SQLite, {} in PostgreSQL",
+                c.table, c.sqlite, c.postgres
+            )
+        })
         .collect();
     if !differing.is_empty() {
         return Err(CopyError::CountsDiffer(differing.join("; ")));
@@ -217,11 +228,13 @@ struct Column {
 }
 
 fn sqlite_columns(src: &mut SqliteConnection, table: &str) -> Result<Vec<Column>, DbError> {
-    Ok(diesel::sql_query(
-        "SELECT name, lower(type) AS kind FROM pragma_table_info(?) ORDER BY cid",
+    Ok(
+        diesel::sql_query(
+            "SELECT name, lower(type) AS kind FROM pragma_table_info(?) ORDER BY cid",
+        )
+        .bind::<Text, _>(table)
+        .load::<Column>(src)?,
     )
-    .bind::<Text, _>(table)
-    .load::<Column>(src)?)
 }
 
 /// Same tables, and in each the same column names, on both sides (the migration
@@ -244,7 +257,10 @@ fn check_same_schema(
         )));
     }
     for table in tables {
-        let a: BTreeSet<String> = sqlite_columns(src, table)?.into_iter().map(|c| c.name).collect();
+        let a: BTreeSet<String> = sqlite_columns(src, table)?
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
         let b: BTreeSet<String> = diesel::sql_query(
             "SELECT attname::text AS name, format_type(atttypid, atttypmod) AS kind \
              FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped",
@@ -311,7 +327,10 @@ fn copy_table(
         after = last.k;
         let batch = format!(
             "[{}]",
-            rows.iter().map(|r| r.row.as_str()).collect::<Vec<_>>().join(",")
+            rows.iter()
+                .map(|r| r.row.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
         );
         diesel::sql_query(&write)
             .bind::<Text, _>(batch)

@@ -1,6 +1,6 @@
+use diesel::migration::MigrationSource;
 use diesel::pg::Pg;
 use diesel::sqlite::Sqlite;
-use diesel::migration::MigrationSource;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::{AnyConnection, Backend, Db, DbError};
@@ -26,16 +26,10 @@ pub fn run_pending(db: &Db) -> Result<usize, DbError> {
 /// records them in `__diesel_schema_migrations`), oldest first.
 pub fn known_versions(backend: Backend) -> Result<Vec<String>, DbError> {
     let versions: Result<Vec<String>, _> = match backend {
-        Backend::Sqlite => MigrationSource::<Sqlite>::migrations(&SQLITE).map(|ms| {
-            ms.iter()
-                .map(|m| m.name().version().to_string())
-                .collect()
-        }),
-        Backend::Postgres => MigrationSource::<Pg>::migrations(&POSTGRES).map(|ms| {
-            ms.iter()
-                .map(|m| m.name().version().to_string())
-                .collect()
-        }),
+        Backend::Sqlite => MigrationSource::<Sqlite>::migrations(&SQLITE)
+            .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect()),
+        Backend::Postgres => MigrationSource::<Pg>::migrations(&POSTGRES)
+            .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect()),
     };
     let mut versions = versions.map_err(|e| DbError::Migration(e.to_string()))?;
     versions.sort();

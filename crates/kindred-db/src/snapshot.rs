@@ -195,7 +195,6 @@ pub(crate) fn open(path: &Path, read_only: bool) -> Result<SqliteConnection, DbE
 }
 
 fn path_text(path: &Path) -> Result<&str, DbError> {
-    path.to_str().ok_or_else(|| {
-        DbError::Unavailable(format!("{} is not a UTF-8 path", path.display()))
-    })
+    path.to_str()
+        .ok_or_else(|| DbError::Unavailable(format!("{} is not a UTF-8 path", path.display())))
 }

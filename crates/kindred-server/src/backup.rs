@@ -26,8 +26,8 @@ pub fn stored_files(_settings: &Settings) -> Vec<(&'static str, PathBuf)> {
 /// `kindred admin backup DEST`: a new directory DEST (never an existing one) with
 /// a consistent snapshot of the database, taken while the server runs.
 pub fn backup(settings: &Settings, dest: &Path) -> Result<Vec<String>, String> {
-    let (backend, target) = kindred_db::connection::classify_url(&settings.database_url)
-        .map_err(|e| e.to_string())?;
+    let (backend, target) =
+        kindred_db::connection::classify_url(&settings.database_url).map_err(|e| e.to_string())?;
     create_private_dir(dest)?;
     let written = write_backup(settings, backend, &target, dest);
     match written {
@@ -117,12 +117,14 @@ fn reminder(settings: &Settings) -> Vec<String> {
 /// `kindred admin restore SRC [--force]`, SQLite only: a backup directory (or a
 /// database file) into the configured database path, with the server stopped.
 pub fn restore(settings: &Settings, src: &Path, force: bool) -> Result<Vec<String>, String> {
-    let (backend, target) = kindred_db::connection::classify_url(&settings.database_url)
-        .map_err(|e| e.to_string())?;
+    let (backend, target) =
+        kindred_db::connection::classify_url(&settings.database_url).map_err(|e| e.to_string())?;
     if backend == Backend::Postgres {
-        return Err("restore is for SQLite; restore a PostgreSQL backup with pg_restore \
+        return Err(
+            "restore is for SQLite; restore a PostgreSQL backup with pg_restore \
                     (see docs/operations.md, \"Backups and restore\")"
-            .into());
+                .into(),
+        );
     }
     let file = if src.is_dir() {
         let file = src.join(SQLITE_FILE);
@@ -136,8 +138,8 @@ pub fn restore(settings: &Settings, src: &Path, force: bool) -> Result<Vec<Strin
     } else {
         src.to_owned()
     };
-    let held = kindred_db::snapshot::inspect_sqlite(&file)
-        .map_err(|e| format!("cannot restore: {e}"))?;
+    let held =
+        kindred_db::snapshot::inspect_sqlite(&file).map_err(|e| format!("cannot restore: {e}"))?;
     if !held.unknown_versions.is_empty() {
         return Err(format!(
             "cannot restore: the backup is from a newer Kindred (migrations {} are unknown \
@@ -148,7 +150,9 @@ pub fn restore(settings: &Settings, src: &Path, force: bool) -> Result<Vec<Strin
     }
     let target = PathBuf::from(target);
     if target.exists() {
-        let holds = std::fs::metadata(&target).map(|m| m.len() > 0).unwrap_or(true)
+        let holds = std::fs::metadata(&target)
+            .map(|m| m.len() > 0)
+            .unwrap_or(true)
             && kindred_db::snapshot::sqlite_holds_rows(&target)
                 .map_err(|e| format!("cannot read the current database: {e}"))?;
         if holds && !force {
@@ -161,7 +165,8 @@ pub fn restore(settings: &Settings, src: &Path, force: bool) -> Result<Vec<Strin
         kindred_db::snapshot::take_sqlite_offline(&target)
             .map_err(|e| format!("cannot restore: {e}"))?;
     } else if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
 
     // Written beside the target, then renamed over it: a crash leaves either the
@@ -201,12 +206,10 @@ pub fn restore(settings: &Settings, src: &Path, force: bool) -> Result<Vec<Strin
 /// `kindred admin copy-database --to postgres://...`: the configured SQLite
 /// database into an empty PostgreSQL database, with the server stopped.
 pub fn copy_database(settings: &Settings, to: &str) -> Result<Vec<String>, String> {
-    let (backend, source) = kindred_db::connection::classify_url(&settings.database_url)
-        .map_err(|e| e.to_string())?;
+    let (backend, source) =
+        kindred_db::connection::classify_url(&settings.database_url).map_err(|e| e.to_string())?;
     if backend != Backend::Sqlite {
-        return Err(
-            "copy-database copies a SQLite instance: database.url is not sqlite://".into(),
-        );
+        return Err("copy-database copies a SQLite instance: database.url is not sqlite://".into());
     }
     match kindred_db::connection::classify_url(to) {
         Ok((Backend::Postgres, _)) => {}
@@ -215,13 +218,18 @@ pub fn copy_database(settings: &Settings, to: &str) -> Result<Vec<String>, Strin
     let source = PathBuf::from(source);
     // Writes after the snapshot would be lost when the server moves over: the
     // server must be stopped (and this fails at once if it is not).
-    kindred_db::snapshot::take_sqlite_offline(&source)
+    kindred_db::snapshot::take_sqlite_offline(&source).map_err(|e| format!("cannot copy: {e}"))?;
+    let report = kindred_db::copy::sqlite_to_postgres(&source, to)
         .map_err(|e| format!("cannot copy: {e}"))?;
-    let report =
-        kindred_db::copy::sqlite_to_postgres(&source, to).map_err(|e| format!("cannot copy: {e}"))?;
-    let mut lines = vec![format!("{:<32} {:>10} {:>10}", "table", "sqlite", "postgresql")];
+    let mut lines = vec![format!(
+        "{:<32} {:>10} {:>10}",
+        "table", "sqlite", "postgresql"
+    )];
     for t in &report.tables {
-        lines.push(format!("{:<32} {:>10} {:>10}", t.table, t.sqlite, t.postgres));
+        lines.push(format!(
+            "{:<32} {:>10} {:>10}",
+            t.table, t.sqlite, t.postgres
+        ));
     }
     let rows: i64 = report.tables.iter().map(|t| t.postgres).sum();
     lines.push(format!(

@@ -67,7 +67,12 @@ pub enum AdminCommand {
     CopyDatabase {
         /// The target, postgres://user:password@host/db (or KINDRED_COPY_TO, which
         /// keeps the password off the command line).
-        #[arg(long, env = "KINDRED_COPY_TO", value_name = "URL", hide_env_values = true)]
+        #[arg(
+            long,
+            env = "KINDRED_COPY_TO",
+            value_name = "URL",
+            hide_env_values = true
+        )]
         to: String,
     },
     /// Instance announcements shown in members' apps (crisis lines, opening hours).

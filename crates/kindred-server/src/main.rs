@@ -30,9 +30,7 @@ async fn main() -> ExitCode {
         Command::Admin(AdminCommand::Restore { src, force }) => {
             backup::restore(&settings, &src, force)
         }
-        Command::Admin(AdminCommand::CopyDatabase { to }) => {
-            backup::copy_database(&settings, &to)
-        }
+        Command::Admin(AdminCommand::CopyDatabase { to }) => backup::copy_database(&settings, &to),
         Command::Admin(cmd) => match prepare(&settings).await {
             Err(e) => Err(e.to_string()),
             Ok(state) => match cmd {

@@ -34,14 +34,23 @@ impl Server {
             ("KINDRED__SERVER__WORKERS".into(), "2".into()),
             ("KINDRED__SERVER__SHUTDOWN_TIMEOUT".into(), "1".into()),
             ("KINDRED__SERVER__RATE_LIMITS".into(), "false".into()),
-            ("KINDRED__INSTANCE__DOMAIN".into(), format!("localhost:{port}")),
+            (
+                "KINDRED__INSTANCE__DOMAIN".into(),
+                format!("localhost:{port}"),
+            ),
             ("KINDRED__DATABASE__URL".into(), database_url),
             ("KINDRED__DATABASE__MAX_CONNECTIONS".into(), "4".into()),
             ("KINDRED__REGISTRATION__MODE".into(), "open".into()),
             ("KINDRED__SECURITY__SECRET_KEY".into(), TEST_SECRET.into()),
             ("KINDRED__FEDERATION__ALLOW_HTTP".into(), "true".into()),
-            ("KINDRED__FEDERATION__ALLOW_PRIVATE_NETWORKS".into(), "true".into()),
-            ("KINDRED__FEDERATION__DELIVERY_CONCURRENCY".into(), "0".into()),
+            (
+                "KINDRED__FEDERATION__ALLOW_PRIVATE_NETWORKS".into(),
+                "true".into(),
+            ),
+            (
+                "KINDRED__FEDERATION__DELIVERY_CONCURRENCY".into(),
+                "0".into(),
+            ),
             ("KINDRED__LOG__LEVEL".into(), "error".into()),
         ];
         Self {
@@ -69,7 +78,9 @@ impl Server {
 
     fn command(&self) -> Command {
         let mut c = Command::new(BIN);
-        c.current_dir(&self.dir.0).env_clear().envs(self.env.clone());
+        c.current_dir(&self.dir.0)
+            .env_clear()
+            .envs(self.env.clone());
         if let Ok(path) = std::env::var("PATH") {
             c.env("PATH", path);
         }
@@ -139,7 +150,14 @@ impl Server {
         let password = format!("{name}'s password, long enough");
         let mut child = self
             .command()
-            .args(["admin", "create-user", name, "--role", role, "--password-stdin"])
+            .args([
+                "admin",
+                "create-user",
+                name,
+                "--role",
+                role,
+                "--password-stdin",
+            ])
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .spawn()
@@ -187,7 +205,10 @@ impl Server {
         let resp = req.send().await.unwrap();
         let status = resp.status().as_u16();
         let text = resp.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     async fn post_ok(&self, path: &str, token: &str, body: Value) -> Value {
@@ -206,7 +227,10 @@ impl Server {
         let resp = req.send().await.unwrap();
         let status = resp.status().as_u16();
         let text = resp.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 }
 
@@ -281,7 +305,10 @@ async fn posts_acknowledged_before_a_backup_survive_its_restore(backend: Backend
         }));
     }
     let count = || acked.lock().unwrap().len();
-    eventually("posts before the backup", || async { (count() >= 30).then_some(()) }).await;
+    eventually("posts before the backup", || async {
+        (count() >= 30).then_some(())
+    })
+    .await;
 
     let before: Vec<(String, String)> = acked.lock().unwrap().clone();
     let dest = server.dir.0.join("backup-1");
@@ -332,7 +359,10 @@ async fn posts_acknowledged_before_a_backup_survive_its_restore(backend: Backend
         let (status, v) = restored
             .get(&format!("/api/v1/statuses/{id}"), Some(&token))
             .await;
-        assert_eq!(status, 200, "post {id} ({text}) acknowledged before the backup: {v}");
+        assert_eq!(
+            status, 200,
+            "post {id} ({text}) acknowledged before the backup: {v}"
+        );
         assert_eq!(v["content"], format!("<p>{text}</p>"), "{v}");
     }
     restored.stop().await;
@@ -376,7 +406,11 @@ async fn backup_and_restore_refuse_to_overwrite() {
 
     // Without --force over a database with data: refused, data unchanged.
     let later = server
-        .post_ok("/api/v1/statuses", &token, json!({"status": "after the backup"}))
+        .post_ok(
+            "/api/v1/statuses",
+            &token,
+            json!({"status": "after the backup"}),
+        )
         .await;
     server.stop().await;
     let out = server.admin(&["restore", dest_arg]);
@@ -497,7 +531,11 @@ async fn copy_database_moves_an_instance_to_postgres_unchanged() {
         .await;
     let discussion = discussion["id"].as_str().unwrap().to_owned();
     let public = server
-        .post_ok("/api/v1/statuses", &noor, json!({"status": "Sunny walk today #outside"}))
+        .post_ok(
+            "/api/v1/statuses",
+            &noor,
+            json!({"status": "Sunny walk today #outside", "visibility": "public"}),
+        )
         .await;
     let public = public["id"].as_str().unwrap().to_owned();
     server
@@ -508,10 +546,18 @@ async fn copy_database_moves_an_instance_to_postgres_unchanged() {
         )
         .await;
     server
-        .post_ok(&format!("/api/v1/statuses/{public}/favourite"), &fran, json!({}))
+        .post_ok(
+            &format!("/api/v1/statuses/{public}/favourite"),
+            &fran,
+            json!({}),
+        )
         .await;
     server
-        .post_ok(&format!("/api/v1/accounts/{noor_id}/follow"), &mia, json!({}))
+        .post_ok(
+            &format!("/api/v1/accounts/{noor_id}/follow"),
+            &mia,
+            json!({}),
+        )
         .await;
     let start = crate::common::meeting_at(0, "18:30");
     let end = crate::common::meeting_at(0, "20:00");
@@ -529,7 +575,11 @@ async fn copy_database_moves_an_instance_to_postgres_unchanged() {
         .await;
     let mid = meeting["id"].as_str().unwrap().to_owned();
     server
-        .post_ok(&format!("/api/v1/pleroma/events/{mid}/join"), &mia, json!({}))
+        .post_ok(
+            &format!("/api/v1/pleroma/events/{mid}/join"),
+            &mia,
+            json!({}),
+        )
         .await;
     server
         .post_ok(
@@ -567,7 +617,10 @@ async fn copy_database_moves_an_instance_to_postgres_unchanged() {
         "/api/v2/search?q=sunny&type=statuses".to_owned(),
         "/users/mia".to_owned(),
         "/users/leipzigpeers".to_owned(),
-        format!("/.well-known/webfinger?resource=acct:noor@localhost:{}", server.port),
+        format!(
+            "/.well-known/webfinger?resource=acct:noor@localhost:{}",
+            server.port
+        ),
     ];
     let answers = |server: &Server| {
         let viewers = viewers.clone();
@@ -610,7 +663,10 @@ async fn copy_database_moves_an_instance_to_postgres_unchanged() {
     let (_, _, body) = find(&format!("olly /api/v1/pleroma/events/{mid}"));
     assert!(!body.contains("Hidden Street 7"), "{body}");
     let (_, _, body) = find("noor /api/v1/notifications");
-    assert!(body.contains("\"follow\"") && body.contains("\"mention\""), "{body}");
+    assert!(
+        body.contains("\"follow\"") && body.contains("\"mention\""),
+        "{body}"
+    );
     let (_, _, body) = find("anonymous /users/mia");
     assert!(body.contains("publicKeyPem"), "{body}");
     server.stop().await;
@@ -633,9 +689,21 @@ async fn copy_database_moves_an_instance_to_postgres_unchanged() {
         assert_eq!(sqlite, postgres, "{table}");
     }
     for table in [
-        "accounts", "users", "statuses", "groups", "group_memberships", "group_posts",
-        "meetings", "meeting_places", "meeting_participations", "follows", "favourites",
-        "notifications", "oauth_tokens", "account_stats", "instance_actor",
+        "accounts",
+        "users",
+        "statuses",
+        "groups",
+        "group_memberships",
+        "group_posts",
+        "meetings",
+        "meeting_places",
+        "meeting_participations",
+        "follows",
+        "favourites",
+        "notifications",
+        "oauth_tokens",
+        "account_stats",
+        "instance_actor",
     ] {
         assert!(counts[table].0 > 0, "{table} was populated: {out}");
     }
@@ -644,7 +712,11 @@ async fn copy_database_moves_an_instance_to_postgres_unchanged() {
     moved.start().await;
     let after = answers(&moved).await;
     for ((key, s1, b1), (_, s2, b2)) in before.iter().zip(&after) {
-        assert_eq!((s1, b1), (s2, b2), "{key} answers differently on PostgreSQL");
+        assert_eq!(
+            (s1, b1),
+            (s2, b2),
+            "{key} answers differently on PostgreSQL"
+        );
     }
     assert_eq!(before.len(), after.len());
     moved.stop().await;
@@ -654,7 +726,11 @@ async fn copy_database_moves_an_instance_to_postgres_unchanged() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("not empty"), "{}", stderr(&out));
     moved.start().await;
-    assert_eq!(answers(&moved).await, after, "the refused copy changed nothing");
+    assert_eq!(
+        answers(&moved).await,
+        after,
+        "the refused copy changed nothing"
+    );
     moved.stop().await;
 
     // A database holding a table of its own: refused, and nothing is created.
