@@ -1337,7 +1337,10 @@ async fn banned_people_do_not_come_from_either_entrance(backend: Backend) {
         )
         .await;
     assert_eq!(status, 403, "{err}");
-    assert!(err["error"].as_str().unwrap().contains("no longer"), "{err}");
+    assert!(
+        err["error"].as_str().unwrap().contains("no longer"),
+        "{err}"
+    );
     let (status, _) = r1.post(&k, &join(&r1, 2, &second_url)).await;
     assert_eq!(status, 202);
     r1.wait_for("the Reject of the banned account", |v| {

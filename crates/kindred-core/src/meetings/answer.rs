@@ -4,7 +4,9 @@
 //! where they are seated, who moves up when a place frees, and who is told.
 
 use chrono::{DateTime, Utc};
-use kindred_db::models::meetings::{self as store, Applied, MeetingRow, MeetingStoreError, Participant, RemoteAnswer};
+use kindred_db::models::meetings::{
+    self as store, Applied, MeetingRow, MeetingStoreError, Participant, RemoteAnswer,
+};
 use kindred_db::models::notifications::NotificationRow;
 use kindred_db::models::{groups, social};
 use kindred_db::{AnyConnection, DbError};

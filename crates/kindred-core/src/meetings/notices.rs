@@ -6,8 +6,10 @@
 //! caller sends.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use kindred_db::models::meetings::{self as store, Meeting, MeetingPlaceRow, MeetingRow, ParticipationRow};
 use kindred_db::models::meeting_reminders as reminders;
+use kindred_db::models::meetings::{
+    self as store, Meeting, MeetingPlaceRow, MeetingRow, ParticipationRow,
+};
 use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::{accounts, groups, meeting_posts};
 use kindred_db::{AnyConnection, DbError};
