@@ -27,6 +27,12 @@
 //! - Kindred to Kindred, approval of anonymous attendees: A's facilitator sees
 //!   them by opaque id and instance (never the token), approves one (B's member gets
 //!   the place and a notification) and declines another.
+//! - One rule from both entrances (`kindred_core::meetings`): a place freed by a
+//!   local leave or a remote Leave, or given by a facilitator, notifies the people
+//!   of this instance it seats and answers remote ones with an Accept (never a
+//!   notification stored for a remote account); a request notifies the
+//!   facilitators alike; someone the group banned comes through neither entrance
+//!   but may always leave; a larger capacity answers remote people it moves up.
 
 use kindred_db::models::meetings::{self as store, Participant, ParticipationRow};
 use kindred_db::models::remote_accounts;
@@ -47,6 +53,9 @@ both_backends!(cancelled_meeting_refused_across_instances);
 both_backends!(facilitator_decides_on_anonymous_attendees);
 both_backends!(strangers_rsvps_wait_for_a_facilitator);
 both_backends!(a_stranger_kindred_waits_for_approval);
+both_backends!(places_freed_tell_local_people_from_both_entrances);
+both_backends!(banned_people_do_not_come_from_either_entrance);
+both_backends!(larger_capacity_answers_remote_people_moved_up);
 
 const SECRETS: [&str; 5] = [
     "Lindenstr",
@@ -1174,4 +1183,226 @@ async fn a_stranger_kindred_waits_for_approval(backend: Backend) {
     for s in SECRETS {
         assert!(!contains_secret(&other.to_string(), s), "{s} shown to ulla");
     }
+}
+
+/// Notifications stored at `k` for the account `account` (local or remote), of `kind`.
+fn stored_notices(k: &TestApp, account: i64, kind: &str) -> Vec<(i64, Option<i64>)> {
+    let q = kindred_db::models::notifications::NotificationQuery {
+        types: vec![kind.to_owned()],
+        limit: 100,
+        ..Default::default()
+    };
+    k.state
+        .db
+        .run_blocking(move |c| kindred_db::models::notifications::list(c, account, &q))
+        .unwrap()
+        .into_iter()
+        .map(|n| (n.from_account_id, n.meeting_id))
+        .collect()
+}
+
+fn leave(remote: &Remote, n: u32, meeting: &str) -> Value {
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}/leaves/{n}", remote.base),
+        "type": "Leave",
+        "actor": remote.actor(),
+        "object": meeting,
+    })
+}
+
+async fn decide_on(k: &TestApp, fran: &str, meeting: i64, account: i64, action: &str) {
+    let (status, v) = k
+        .post_json(
+            &format!("/api/v1/pleroma/events/{meeting}/participation_requests/{account}/{action}"),
+            fran,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+}
+
+/// A place freed through either entrance (a member's leave in the API, a remote
+/// Leave in the inbox) and a facilitator's approval seat people the same way and
+/// tell them the same way: people of this instance by `participation_accepted`,
+/// remote people by an Accept only (no notification row for a remote account, which
+/// no one could read). Requests notify the facilitators alike from both entrances.
+/// Before `kindred_core`, the API path stored notifications for remote accounts.
+async fn places_freed_tell_local_people_from_both_entrances(backend: Backend) {
+    let Some(k) = instance(backend).await else {
+        return;
+    };
+    let (fran, cafe) = facilitator_and_cafe(&k).await;
+    let fran_id = local_id(&k, "fran");
+    let (lou, _) = k.member("lou").await;
+    let (mia, mia_id) = k.member("mia").await;
+    let mia_id: i64 = mia_id.parse().unwrap();
+    let r1 = Remote::start(None);
+    trust_rsvps(&k, &r1.domain()).await;
+
+    // One place: Lou takes it, R1 then Mia wait.
+    let free = create_meeting(&k, &fran, cafe, json!({"capacity": 1})).await;
+    let free_url = k.url(&format!("/meetings/{free}"));
+    answer(&k, &lou, free, json!({})).await;
+    let (status, v) = r1.post(&k, &join(&r1, 1, &free_url)).await;
+    assert_eq!(status, 202, "{v}");
+    let a1 = account_of(&k, &r1).unwrap();
+    answer(&k, &mia, free, json!({})).await;
+    assert_eq!(state_at(&k, free, a1).as_deref(), Some("waitlisted"));
+    assert_eq!(state_at(&k, free, mia_id).as_deref(), Some("waitlisted"));
+
+    // Lou leaves through the API: R1 moves up and hears it by an Accept alone.
+    leave_at(&k, &lou, free).await;
+    assert_eq!(state_at(&k, free, a1).as_deref(), Some("accepted"));
+    r1.wait_for("the Accept from the wait list", |v| {
+        v["type"] == "Accept" && v["object"]["object"] == free_url.as_str()
+    })
+    .await;
+    // R1 leaves through the inbox: Mia moves up and is told (the positive control
+    // for the absence below: the same kind of notice is stored for a local person).
+    let (status, v) = r1.post(&k, &leave(&r1, 1, &free_url)).await;
+    assert_eq!(status, 202, "{v}");
+    assert_eq!(state_at(&k, free, mia_id).as_deref(), Some("accepted"));
+    assert!(told_accepted(&k, &mia, free).await);
+    assert_eq!(
+        stored_notices(&k, mia_id, "pleroma:participation_accepted"),
+        vec![(cafe, Some(free))]
+    );
+    assert!(stored_notices(&k, a1, "pleroma:participation_accepted").is_empty());
+
+    // Requests from both entrances reach the facilitator alike, from the asker.
+    let approval = create_meeting(&k, &fran, cafe, json!({"join_mode": "approval"})).await;
+    let approval_url = k.url(&format!("/meetings/{approval}"));
+    answer(&k, &mia, approval, json!({})).await;
+    let (status, v) = r1.post(&k, &join(&r1, 2, &approval_url)).await;
+    assert_eq!(status, 202, "{v}");
+    let mut asked = stored_notices(&k, fran_id, "pleroma:participation_request");
+    asked.sort_unstable();
+    let mut expected = vec![(mia_id, Some(approval)), (a1, Some(approval))];
+    expected.sort_unstable();
+    assert_eq!(asked, expected);
+
+    // A facilitator's approval: the member is told, the remote attendee answered.
+    decide_on(&k, &fran, approval, mia_id, "authorize").await;
+    decide_on(&k, &fran, approval, a1, "authorize").await;
+    r1.wait_for("the facilitator's Accept", |v| {
+        v["type"] == "Accept" && v["object"]["object"] == approval_url.as_str()
+    })
+    .await;
+    assert!(told_accepted(&k, &mia, approval).await);
+    assert!(stored_notices(&k, a1, "pleroma:participation_accepted").is_empty());
+}
+
+/// Someone the group banned does not come, through the API (403, as before) nor
+/// the inbox (a Reject, nothing stored; before, a banned remote account's Join was
+/// seated); anyone may always leave (before, a banned member's leave was refused
+/// with 403 and kept their place).
+async fn banned_people_do_not_come_from_either_entrance(backend: Backend) {
+    let Some(k) = instance(backend).await else {
+        return;
+    };
+    let (fran, cafe) = facilitator_and_cafe(&k).await;
+    let (olly, olly_id) = k.member("olly").await;
+    let r1 = Remote::start(None);
+    trust_rsvps(&k, &r1.domain()).await;
+    let first = create_meeting(&k, &fran, cafe, json!({})).await;
+    let first_url = k.url(&format!("/meetings/{first}"));
+    let second = create_meeting(&k, &fran, cafe, json!({})).await;
+    let second_url = k.url(&format!("/meetings/{second}"));
+
+    // Positive controls: both come while not banned.
+    answer(&k, &olly, first, json!({})).await;
+    let (status, _) = r1.post(&k, &join(&r1, 1, &first_url)).await;
+    assert_eq!(status, 202);
+    let a1 = account_of(&k, &r1).unwrap();
+    assert_eq!(state_at(&k, first, a1).as_deref(), Some("accepted"));
+
+    for id in [olly_id.clone(), a1.to_string()] {
+        let (status, v) = k
+            .post_json(
+                &format!("/api/v1/groups/{cafe}/accounts/{id}/ban"),
+                &fran,
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 200, "{v}");
+    }
+
+    // Neither entrance seats them now.
+    let (status, err) = k
+        .post_json(
+            &format!("/api/v1/pleroma/events/{second}/join"),
+            &olly,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 403, "{err}");
+    assert!(
+        err["error"].as_str().unwrap().contains("no longer"),
+        "{err}"
+    );
+    let (status, _) = r1.post(&k, &join(&r1, 2, &second_url)).await;
+    assert_eq!(status, 202);
+    r1.wait_for("the Reject of the banned account", |v| {
+        v["type"] == "Reject" && v["object"]["object"] == second_url.as_str()
+    })
+    .await;
+    assert!(all_participations(&k, second).is_empty());
+
+    // Leaving stays possible through both.
+    leave_at(&k, &olly, first).await;
+    let olly_id: i64 = olly_id.parse().unwrap();
+    assert_eq!(state_at(&k, first, olly_id), None);
+    let (status, _) = r1.post(&k, &leave(&r1, 1, &first_url)).await;
+    assert_eq!(status, 202);
+    assert_eq!(state_at(&k, first, a1), None);
+}
+
+/// A larger capacity moves the wait list up whoever waits: the member is told, the
+/// remote attendee gets its Accept with the place (before, remote people moved up by
+/// a capacity change were never answered).
+async fn larger_capacity_answers_remote_people_moved_up(backend: Backend) {
+    let Some(k) = instance(backend).await else {
+        return;
+    };
+    let (fran, cafe) = facilitator_and_cafe(&k).await;
+    let (lou, _) = k.member("lou").await;
+    let (mia, mia_id) = k.member("mia").await;
+    let mia_id: i64 = mia_id.parse().unwrap();
+    let r1 = Remote::start(None);
+    trust_rsvps(&k, &r1.domain()).await;
+    let id = create_meeting(&k, &fran, cafe, json!({"capacity": 1})).await;
+    let url = k.url(&format!("/meetings/{id}"));
+    answer(&k, &lou, id, json!({})).await;
+    let (status, _) = r1.post(&k, &join(&r1, 1, &url)).await;
+    assert_eq!(status, 202);
+    let a1 = account_of(&k, &r1).unwrap();
+    answer(&k, &mia, id, json!({})).await;
+    assert_eq!(state_at(&k, id, a1).as_deref(), Some("waitlisted"));
+    drained(&[&k]).await;
+    assert!(answers(&r1, "Accept", &url).is_empty());
+
+    let (status, v) = k
+        .send_json(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/pleroma/events/{id}"),
+            Some(&fran),
+            json!({"capacity": 3}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(state_at(&k, id, a1).as_deref(), Some("accepted"));
+    assert_eq!(state_at(&k, id, mia_id).as_deref(), Some("accepted"));
+    assert!(told_accepted(&k, &mia, id).await);
+    let accept = r1
+        .wait_for("the Accept of the larger capacity", |v| {
+            v["type"] == "Accept" && v["object"]["object"] == url.as_str()
+        })
+        .await;
+    assert_eq!(accept["to"], json!([r1.actor()]));
+    assert_eq!(
+        accept["location"]["address"]["streetAddress"],
+        "Lindenstr. 3"
+    );
+    assert!(stored_notices(&k, a1, "pleroma:participation_accepted").is_empty());
 }

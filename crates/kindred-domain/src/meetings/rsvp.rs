@@ -218,6 +218,9 @@ pub enum RsvpRefusal {
     NothingToApprove,
     /// Their server already holds as many places as one remote server may.
     RemoteDomainFull,
+    /// The group banned them, or a block stands between them and the group (decided
+    /// with storage, in `kindred_core::meetings::may_come`).
+    Banned,
 }
 
 impl RsvpRefusal {
@@ -229,6 +232,7 @@ impl RsvpRefusal {
             Self::Rejected => "participation_rejected",
             Self::NothingToApprove => "nothing_to_approve",
             Self::RemoteDomainFull => "remote_domain_full",
+            Self::Banned => "banned_from_group",
         }
     }
 
@@ -240,6 +244,7 @@ impl RsvpRefusal {
             Self::Rejected => "a facilitator has declined your request for this meeting",
             Self::NothingToApprove => "there is no request to approve",
             Self::RemoteDomainFull => "this meeting has no more places for people from that server",
+            Self::Banned => "you can no longer come to this group's meetings",
         }
     }
 }

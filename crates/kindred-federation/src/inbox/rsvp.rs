@@ -16,15 +16,19 @@
 //! instance actor (`Application`/`Service`) of such a partner (refused otherwise,
 //! nothing stored): the participation is kept by token, scoped by the sending
 //! server, and no account of the attendee is known here.
+//!
+//! What an answer does (who may come, seating and the wait list, who is notified)
+//! is `kindred_core::meetings`, the same calls the events API makes; this module
+//! translates the activities and sends the answers (Accept/Reject) in the same
+//! transaction.
 
 use activitypub_federation::config::Data;
 use activitypub_federation::fetch::object_id::ObjectId;
 use activitypub_federation::traits::ActivityHandler;
 use chrono::Utc;
+use kindred_core::meetings::{self as core, Via};
 use kindred_db::models::federated;
-use kindred_db::models::meetings::{self as store, MeetingStoreError, Participant};
-use kindred_db::models::notifications::{self, NotificationRow};
-use kindred_db::models::social;
+use kindred_db::models::meetings::{self as store, Participant};
 use kindred_domain::meetings::{ParticipationState, Rsvp};
 use serde::Deserialize;
 use serde_json::Value;
@@ -37,12 +41,6 @@ use super::error::{InboxError, Refusal};
 use super::follows::object_id;
 use crate::outbox::event;
 use crate::outbox::{Attendee, Outbox, RsvpAnswer};
-
-/// Pleroma/Rebased's notification type for a place given (kindred-api's
-/// `meetings::notify` sends it for local meetings).
-const PARTICIPATION_ACCEPTED: &str = "pleroma:participation_accepted";
-/// Pleroma/Rebased's notification type for a request to come.
-const PARTICIPATION_REQUEST: &str = "pleroma:participation_request";
 
 #[derive(Debug, Clone, Copy, Deserialize)]
 pub enum JoinKind {
@@ -149,12 +147,10 @@ impl ActivityHandler for Join {
         let now = Utc::now();
         let urls = data.urls.clone();
         // Only a meeting with a public listing exists for other servers.
-        let group = data
-            .db
-            .run(move |c| {
-                Ok(event::listing(c, &urls, meeting_id, now)?.map(|l| l.group.map(|g| g.id)))
-            })
+        data.db
+            .run(move |c| Ok(event::listing(c, &urls, meeting_id, now)?.is_some()))
             .await?
+            .then_some(())
             .ok_or(Refusal::NotLocalTarget)?;
         let actor = self.actor.dereference(data).await?;
         let attendee = actor.account.id;
@@ -186,100 +182,38 @@ impl ActivityHandler for Join {
                         token: token.as_deref(),
                         join_id: Some(&join_id),
                     };
-                    // Someone the group banned (blocked) does not come.
-                    let banned = match group {
-                        Some(g) => social::blocked_either_way(c, g, attendee)?,
-                        None => false,
-                    };
-                    if banned {
+                    let via = Via::Remote(core::Remote {
+                        answer: store::RemoteAnswer {
+                            domain: &domain,
+                            trusted,
+                            instance_cap,
+                        },
+                        actor: attendee,
+                    });
+                    let r = core::answer(c, &ids, meeting_id, &who, Rsvp::Going, via, now, new_id)?;
+                    let Ok(done) = r else {
+                        // Refused by the meeting's rules (banned, cancelled, full for
+                        // that server...): a Reject, nothing stored.
                         outbox.rsvp_answered(c, meeting_id, to, RsvpAnswer::Reject)?;
                         return Ok(Vec::new());
-                    }
-                    let remote = store::RemoteAnswer {
-                        domain: &domain,
-                        trusted,
-                        instance_cap,
                     };
-                    match store::answer_remote(
-                        c,
-                        meeting_id,
-                        &who,
-                        Rsvp::Going,
-                        &remote,
-                        now,
-                        new_id,
-                    ) {
-                        Ok(applied) => {
-                            // An anonymous attendee's later answers go back to the
-                            // instance actor that sent the RSVP.
-                            if let (Some(_), Some(p)) = (&token, &applied.participation) {
-                                store::set_anonymous_actor(c, p.id, attendee)?;
-                            }
-                            let answer =
-                                match applied.participation.as_ref().and_then(|p| p.state()) {
-                                    Some(ParticipationState::Accepted) => Some(RsvpAnswer::Accept),
-                                    Some(ParticipationState::Rejected) => Some(RsvpAnswer::Reject),
-                                    // Requested or wait-listed: answered when decided.
-                                    _ => None,
-                                };
-                            if let Some(a) = answer {
-                                outbox.rsvp_answered(c, meeting_id, to, a)?;
-                            }
-                            request_told(c, &ids, meeting_id, group, attendee, &applied, now)
-                        }
-                        Err(MeetingStoreError::Refused(_)) => {
-                            outbox.rsvp_answered(c, meeting_id, to, RsvpAnswer::Reject)?;
-                            Ok(Vec::new())
-                        }
-                        Err(MeetingStoreError::Db(e)) => Err(e),
+                    let state = done.applied.participation.as_ref().and_then(|p| p.state());
+                    let answer = match state {
+                        Some(ParticipationState::Accepted) => Some(RsvpAnswer::Accept),
+                        Some(ParticipationState::Rejected) => Some(RsvpAnswer::Reject),
+                        // Requested or wait-listed: answered when decided.
+                        _ => None,
+                    };
+                    if let Some(a) = answer {
+                        outbox.rsvp_answered(c, meeting_id, to, a)?;
                     }
+                    Ok(done.notifications)
                 })
             })
             .await?;
         data.publish(InboxEvent::Notifications(stored));
         Ok(())
     }
-}
-
-/// A new request to come (an approval meeting) from another server goes to the
-/// meeting's facilitators as a local one does (`pleroma:participation_request`),
-/// from the remote account that sent it: for an anonymous attendee their instance
-/// actor, which names no one.
-fn request_told(
-    c: &mut kindred_db::AnyConnection,
-    ids: &kindred_domain::id::IdGenerator,
-    meeting_id: i64,
-    group: Option<i64>,
-    from: i64,
-    applied: &store::Applied,
-    now: chrono::DateTime<Utc>,
-) -> Result<Vec<NotificationRow>, kindred_db::DbError> {
-    let fresh = applied.participation.as_ref().is_some_and(|p| {
-        p.state == ParticipationState::Requested.as_str() && p.updated_at == now.naive_utc()
-    });
-    if !fresh {
-        return Ok(Vec::new());
-    }
-    let facilitators = match group {
-        Some(g) => kindred_db::models::groups::facilitators(c, g)?,
-        None => kindred_db::models::meeting_reminders::instance_facilitators(c)?,
-    };
-    let status = kindred_db::models::meeting_posts::status_of(c, meeting_id)?;
-    let notes: Vec<NotificationRow> = facilitators
-        .into_iter()
-        .map(|f| {
-            NotificationRow::new(
-                ids.next_at(now),
-                f,
-                from,
-                PARTICIPATION_REQUEST,
-                status,
-                now.naive_utc(),
-            )
-            .about_meeting(meeting_id)
-        })
-        .collect();
-    notifications::insert(c, &notes)
 }
 
 /// Withdraws the actor's (or their anonymous attendee's) participation; whoever
@@ -304,61 +238,26 @@ pub async fn leave(
                 if store::participation(c, meeting_id, &who)?.is_none() {
                     return Ok(Vec::new());
                 }
-                match store::answer(c, meeting_id, &who, Rsvp::NotGoing, None, now, new_id) {
-                    Ok(applied) => {
-                        for p in &applied.promoted {
+                // The same answer as a member's "not going" (no remote standing
+                // is needed to leave).
+                let via = Via::Member { name: None };
+                match core::answer(c, &ids, meeting_id, &who, Rsvp::NotGoing, via, now, new_id)? {
+                    Ok(done) => {
+                        // Remote people moved up get their Accept; local ones were
+                        // notified.
+                        for p in &done.applied.promoted {
                             outbox.rsvp_decided(c, p)?;
                         }
-                        promoted_locals_told(c, &ids, meeting_id, &applied.promoted, now)
+                        Ok(done.notifications)
                     }
                     // Nothing to withdraw from (an over meeting...): nothing changes.
-                    Err(MeetingStoreError::Refused(_)) => Ok(Vec::new()),
-                    Err(MeetingStoreError::Db(e)) => Err(e),
+                    Err(_) => Ok(Vec::new()),
                 }
             })
         })
         .await?;
     data.publish(InboxEvent::Notifications(stored));
     Ok(())
-}
-
-/// Local members who got a place because a remote attendee left hear of it as
-/// when a local one leaves (`pleroma:participation_accepted` from the group, or the
-/// creating facilitator for the instance's meetings, with the meeting's status).
-fn promoted_locals_told(
-    c: &mut kindred_db::AnyConnection,
-    ids: &kindred_domain::id::IdGenerator,
-    meeting_id: i64,
-    promoted: &[kindred_db::models::meetings::ParticipationRow],
-    now: chrono::DateTime<Utc>,
-) -> Result<Vec<NotificationRow>, kindred_db::DbError> {
-    let Some(m) = store::find(c, meeting_id)? else {
-        return Ok(Vec::new());
-    };
-    let Some(from) = m.meeting.group_id.or(m.meeting.created_by) else {
-        return Ok(Vec::new());
-    };
-    let status = kindred_db::models::meeting_posts::status_of(c, meeting_id)?;
-    let mut notes = Vec::new();
-    for p in promoted {
-        let Some(account) = p.account_id else {
-            continue;
-        };
-        if kindred_db::models::accounts::find(c, account)?.is_some_and(|a| a.is_local()) {
-            notes.push(
-                NotificationRow::new(
-                    ids.next_at(now),
-                    account,
-                    from,
-                    PARTICIPATION_ACCEPTED,
-                    status,
-                    now.naive_utc(),
-                )
-                .about_meeting(meeting_id),
-            );
-        }
-    }
-    notifications::insert(c, &notes)
 }
 
 #[async_trait::async_trait]
@@ -507,8 +406,7 @@ impl ActivityHandler for JoinAnswer {
         let host = self.actor.dereference(data).await?.account.id;
         let location = self.location;
         let now = Utc::now();
-        let new_id = data.ids.next_at(now);
-        let note_id = data.ids.next_at(now);
+        let ids = data.ids.clone();
         let stored = data
             .db
             .run(move |c| {
@@ -529,38 +427,9 @@ impl ActivityHandler for JoinAnswer {
                         }
                         (None, None) => return Ok(Vec::new()),
                     };
-                    let Some(before) = store::participation(c, id, &Participant::Account(member))?
-                    else {
-                        return Ok(Vec::new());
-                    };
-                    let state = if accepted { "accepted" } else { "rejected" };
-                    kindred_db::models::remote_meetings::set_participation(
-                        c,
-                        id,
-                        member,
-                        Some(state),
-                        new_id,
-                        now.naive_utc(),
-                    )?;
-                    if let Some(l) = location.as_ref().filter(|_| accepted) {
-                        // The full place the host sent with its acceptance, kept in the
-                        // listing's private place (shown only where a `Disclosure`
-                        // allows it: to accepted members).
-                        kindred_db::models::meetings::set_place(c, &place_of(id, l))?;
-                    }
-                    if !accepted || before.state == "accepted" {
-                        return Ok(Vec::new());
-                    }
-                    let note = NotificationRow::new(
-                        note_id,
-                        member,
-                        host,
-                        PARTICIPATION_ACCEPTED,
-                        None,
-                        now.naive_utc(),
-                    )
-                    .about_meeting(id);
-                    notifications::insert(c, &[note])
+                    // The full place the host sent with its acceptance.
+                    let place = location.as_ref().map(|l| place_of(id, l));
+                    core::host_answered(c, &ids, id, member, host, accepted, place.as_ref(), now)
                 })
             })
             .await?;

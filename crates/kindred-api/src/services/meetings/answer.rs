@@ -1,15 +1,16 @@
 //! A local member's answer to a meeting: going, interested, not going.
 
 use chrono::Utc;
+use kindred_core::meetings::{self as core, Via};
 use kindred_db::models::federated::atomically;
-use kindred_db::models::meetings::{self as store, Participant};
+use kindred_db::models::meetings::Participant;
 use kindred_db::AccountRow;
-use kindred_domain::meetings::Rsvp;
+use kindred_domain::meetings::{Rsvp, RsvpRefusal};
 use kindred_domain::DomainError;
 use kindred_federation::outbox::Outbox;
 
 use super::remote::answer_remote;
-use super::{is_local_user, load, notify, refused, tell_remote_attendees, Loaded};
+use super::{is_local_user, load, tell_remote_attendees, Loaded};
 use crate::services::ServiceError;
 use crate::AppState;
 
@@ -50,11 +51,6 @@ pub async fn answer_as(
             "anonymous answers are for meetings listed by another server",
         ));
     }
-    if access.banned {
-        return Err(ServiceError::Forbidden(
-            "you can no longer come to this group's meetings",
-        ));
-    }
     if let Some(n) = &meeting_name {
         if n.chars().count() > 100 || n.contains('\n') {
             return Err(DomainError::InvalidMeeting(
@@ -72,23 +68,24 @@ pub async fn answer_as(
         .db
         .run(move |c| {
             atomically(c, |c| {
-                let r = refused(store::answer(
-                    c,
-                    id,
-                    &Participant::Account(me_id),
-                    rsvp,
-                    meeting_name.as_deref(),
-                    now,
-                    new_id,
-                ))?;
+                let name = Via::Member {
+                    name: meeting_name.as_deref(),
+                };
+                let me = Participant::Account(me_id);
+                let r = core::answer(c, &ids, id, &me, rsvp, name, now, new_id)?;
                 // A remote attendee may get the place this answer freed.
-                if let Ok(applied) = &r {
-                    tell_remote_attendees(c, &outbox, applied)?;
+                if let Ok(done) = &r {
+                    tell_remote_attendees(c, &outbox, &done.applied)?;
                 }
-                notify::answered(c, &ids, id, r, now)
+                Ok(r.map(|done| done.notifications))
             })
         })
-        .await??;
+        .await?
+        .map_err(|e| match e {
+            // Someone the group banned reads its public listings, but does not come.
+            DomainError::Rsvp(r @ RsvpRefusal::Banned) => ServiceError::Forbidden(r.message()),
+            e => e.into(),
+        })?;
     state.streaming.notifications(&stored);
     state.delivery.wake();
     tracing::info!(meeting_id = id, "meeting answered");

@@ -2,13 +2,14 @@
 //! them (facilitators only: who comes is private, invariant 3).
 
 use chrono::Utc;
+use kindred_core::meetings as core;
 use kindred_db::models::federated::atomically;
 use kindred_db::models::meetings::{self as store, Participant, ParticipationRow};
 use kindred_db::{AccountRow, DbError};
 use kindred_domain::meetings::{FacilitatorAction, ParticipationState};
 use kindred_federation::outbox::Outbox;
 
-use super::{as_facilitator, is_local_user, load, notify, refused, tell_remote_attendees, Loaded};
+use super::{as_facilitator, is_local_user, load, tell_remote_attendees, Loaded};
 use crate::services::ServiceError;
 use crate::AppState;
 
@@ -98,12 +99,12 @@ pub async fn facilitate(
                 if !invite && store::participation(c, id, &who)?.is_none() {
                     return Err(DbError::NotFound);
                 }
-                let r = refused(store::facilitate(c, id, &who, action, now, new_id))?;
+                let r = core::decide(c, &ids, id, &who, action, now, new_id)?;
                 // A remote attendee hears the decision (the place with an Accept).
-                if let Ok(applied) = &r {
-                    tell_remote_attendees(c, &outbox, applied)?;
+                if let Ok(done) = &r {
+                    tell_remote_attendees(c, &outbox, &done.applied)?;
                 }
-                notify::decided(c, &ids, id, r, now)
+                Ok(r.map(|done| done.notifications))
             })
         })
         .await??;

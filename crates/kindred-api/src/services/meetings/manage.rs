@@ -263,18 +263,22 @@ pub async fn update(
         .db
         .run(move |c| {
             atomically(c, |c| {
-                let r = refused(store::update(c, &meeting, &time, &place))?;
-                if r.is_ok() {
+                let r = kindred_core::meetings::update(
+                    c, &ids, &meeting, &time, &place, moved, now_utc,
+                )?;
+                if let Ok(done) = &r {
+                    // Remote people a larger capacity moved up get their Accept
+                    // (with the place), as when someone leaves.
+                    for p in &done.promoted {
+                        outbox.rsvp_decided(c, p)?;
+                    }
                     store::set_remote_cap(c, id, cap)?;
                     posts::refresh(c, &urls, &ids, id, now_utc)?;
                     if was_or_is_public {
                         outbox.meeting_updated(c, id)?;
                     }
                 }
-                Ok(match r {
-                    Ok(promoted) => Ok(notify::updated(c, &ids, id, &promoted, moved, now_utc)?),
-                    Err(e) => Err(e),
-                })
+                Ok(r.map(|done| done.notifications))
             })
         })
         .await??;
