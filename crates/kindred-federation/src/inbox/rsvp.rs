@@ -21,6 +21,7 @@ use activitypub_federation::config::Data;
 use activitypub_federation::fetch::object_id::ObjectId;
 use activitypub_federation::traits::ActivityHandler;
 use chrono::Utc;
+use kindred_core::Event;
 use kindred_db::models::federated;
 use kindred_db::models::meetings::{self as store, MeetingStoreError, Participant};
 use kindred_db::models::notifications::{self, NotificationRow};
@@ -32,7 +33,7 @@ use url::Url;
 
 use super::actor::RemoteActor;
 use super::addressing::domain_of;
-use super::context::{FedData, InboxEvent};
+use super::context::FedData;
 use super::error::{InboxError, Refusal};
 use super::follows::object_id;
 use crate::outbox::event;
@@ -236,7 +237,7 @@ impl ActivityHandler for Join {
                 })
             })
             .await?;
-        data.publish(InboxEvent::Notifications(stored));
+        data.publish(Event::Notifications(stored));
         Ok(())
     }
 }
@@ -318,7 +319,7 @@ pub async fn leave(
             })
         })
         .await?;
-    data.publish(InboxEvent::Notifications(stored));
+    data.publish(Event::Notifications(stored));
     Ok(())
 }
 
@@ -564,7 +565,7 @@ impl ActivityHandler for JoinAnswer {
                 })
             })
             .await?;
-        data.publish(InboxEvent::Notifications(stored));
+        data.publish(Event::Notifications(stored));
         Ok(())
     }
 }
