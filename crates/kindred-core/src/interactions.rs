@@ -4,10 +4,10 @@
 //! (`notifications::insert`); a muted account's are stored and hidden when read.
 
 use chrono::{DateTime, Utc};
+use kindred_db::models::federated;
 use kindred_db::models::interactions::{self, Mark};
 use kindred_db::models::notifications::{self, NotificationRow};
 use kindred_db::models::statuses::{self as repo, StatusInsert};
-use kindred_db::models::federated;
 use kindred_db::{AnyConnection, DbError, StatusRow};
 use kindred_domain::IdGenerator;
 
@@ -84,7 +84,14 @@ pub fn favourite(
     ids: &IdGenerator,
     now: DateTime<Utc>,
 ) -> Result<(bool, Vec<Event>), DbError> {
-    let new = interactions::add(c, Mark::Favourite, id, account_id, status.id, now.naive_utc())?;
+    let new = interactions::add(
+        c,
+        Mark::Favourite,
+        id,
+        account_id,
+        status.id,
+        now.naive_utc(),
+    )?;
     if !new {
         return Ok((false, Vec::new()));
     }
@@ -102,7 +109,13 @@ pub fn unfavourite(
     if !interactions::remove(c, Mark::Favourite, account_id, status.id)? {
         return Ok(false);
     }
-    notifications::retract(c, status.account_id, account_id, "favourite", Some(status.id))?;
+    notifications::retract(
+        c,
+        status.account_id,
+        account_id,
+        "favourite",
+        Some(status.id),
+    )?;
     Ok(true)
 }
 

@@ -105,7 +105,11 @@ fn local_boosters_paged(
         };
         max_id = Some(*last);
         let full = rows.len() as i64 == page;
-        out.extend(rows.into_iter().filter(|(_, a)| a.is_local()).map(|(_, a)| a.id));
+        out.extend(
+            rows.into_iter()
+                .filter(|(_, a)| a.is_local())
+                .map(|(_, a)| a.id),
+        );
         if !full {
             break;
         }

@@ -7,6 +7,12 @@ use kindred_db::models::notifications::NotificationRow;
 use kindred_db::StatusRow;
 
 /// A notification about `row`, from its author.
-fn about(row: &StatusRow, id: i64, to: i64, kind: &str, at: chrono::NaiveDateTime) -> NotificationRow {
+fn about(
+    row: &StatusRow,
+    id: i64,
+    to: i64,
+    kind: &str,
+    at: chrono::NaiveDateTime,
+) -> NotificationRow {
     NotificationRow::new(id, to, row.account_id, kind, Some(row.id), at)
 }
