@@ -1,17 +1,16 @@
 //! The federation engine's configuration for this server, built on first use (it
-//! needs the instance actor's key and a running executor), and the bridge that
-//! turns what the inbox committed into streaming events.
+//! needs the instance actor's key and a running executor), and the sink that hands
+//! what the inbox committed (`kindred_core::Event`) to the streaming hub.
 
 use std::sync::Arc;
 
 use actix_web::web;
 use kindred_db::models::instance_actor;
 use kindred_federation::http::HttpPolicy;
-use kindred_federation::inbox::{self, EventSink, FedData, FetchSigner, InboxEvent};
+use kindred_federation::inbox::{self, EventSink, FedData, FetchSigner};
 use kindred_federation::FederationConfig;
 use tokio::sync::OnceCell;
 
-use crate::streaming::StatusChange;
 use crate::{ApiError, AppState};
 
 #[derive(Default)]
@@ -28,26 +27,12 @@ impl Federation {
     }
 }
 
-fn publish(state: &AppState, event: InboxEvent) {
-    match event {
-        InboxEvent::Status(change, row, tags) => {
-            let change = match change {
-                inbox::StatusChange::Created => StatusChange::Created,
-                inbox::StatusChange::Edited => StatusChange::Edited,
-                inbox::StatusChange::Deleted => StatusChange::Deleted,
-            };
-            state.streaming.status(change, &row, &tags);
-        }
-        InboxEvent::Notifications(rows) => state.streaming.notifications(&rows),
-    }
-}
-
 async fn build(state: &web::Data<AppState>) -> Result<FederationConfig<FedData>, ApiError> {
     // Weak: the configuration lives inside the state it reports to.
     let weak = Arc::downgrade(&state.clone().into_inner());
     let sink: EventSink = Arc::new(move |event| {
         if let Some(state) = weak.upgrade() {
-            publish(&state, event);
+            state.streaming.announce([event]);
         }
     });
     let policy = HttpPolicy {

@@ -7,4 +7,12 @@
 //! ActivityPub to and from these calls and never re-implements one; `kindred-api`
 //! parses, authorizes and calls.
 
+pub mod error;
+pub mod events;
+pub mod groups;
+pub mod interactions;
 pub mod meetings;
+pub mod statuses;
+
+pub use error::CoreError;
+pub use events::{Event, StatusChange};

@@ -65,3 +65,13 @@ impl ServiceError {
         }
     }
 }
+
+impl From<kindred_core::CoreError> for ServiceError {
+    fn from(e: kindred_core::CoreError) -> Self {
+        match e {
+            // Answered as before: 422 with the rule's own words.
+            kindred_core::CoreError::PostRefused(r) => Self::Unprocessable(r.message()),
+            kindred_core::CoreError::Db(d) => Self::Db(d),
+        }
+    }
+}

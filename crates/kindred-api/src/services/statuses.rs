@@ -2,9 +2,11 @@
 
 use actix_web::web::Data;
 use chrono::{Duration, Utc};
+use kindred_core::groups::{mentions, placement};
+use kindred_core::interactions::{self as core_interactions, Boosted};
+use kindred_core::statuses::{created, edited};
 use kindred_db::models::federated::atomically;
 use kindred_db::models::interactions::{self, Mark};
-use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::statuses::{self as repo, NewStatus, StatusInsert};
 use kindred_db::models::{accounts, groups, outbound};
 use kindred_db::{AccountRow, DbError, StatusRow};
@@ -12,7 +14,6 @@ use kindred_domain::status_text::{self, MentionTarget};
 use kindred_domain::{Audience, DomainError, Visibility};
 use kindred_federation::outbox::Outbox;
 
-use super::groups::rules as group_rules;
 use super::viewer::Viewer;
 use super::ServiceError;
 use crate::crypto::sha256_hex;
@@ -207,17 +208,14 @@ pub async fn visible(
 }
 
 /// A status's text under the rules every post obeys: mentions resolved as the author
-/// may name them, the group placement (`group_rules::place`) and what it changes —
-/// the audience, the group's content warning, who is mentioned. Create and edit both
-/// call this, so an edit can reach nothing that create refuses.
+/// may name them, the group placement (`placement::place`) and what it changes —
+/// the audience, the group's content warning. Create and edit both call this, so an
+/// edit can reach nothing that create refuses.
 struct Composed {
     rendered: Rendered,
-    placement: Option<group_rules::Placed>,
+    placement: Option<placement::Placed>,
     audience: Audience,
     spoiler: String,
-    /// Accounts to record as mentioned (and to notify, for a new post), unless the
-    /// post is held for review.
-    mentioned: Vec<i64>,
 }
 
 async fn compose(
@@ -229,20 +227,15 @@ async fn compose(
     reply_group: Option<i64>,
 ) -> Result<Composed, ServiceError> {
     let rendered = render(state, author, text).await?;
-    let mut mentioned: Vec<i64> = rendered
-        .mentioned
-        .iter()
-        .map(|a| a.id)
-        .filter(|id| *id != author.id)
-        .collect();
-    let placement =
-        group_rules::place(state, author, &rendered.mentioned, reply_group, audience).await?;
+    let (who, named) = (author.clone(), rendered.mentioned.clone());
+    let placement = state
+        .db
+        .run(move |c| Ok(placement::place(c, &who, &named, reply_group, audience)))
+        .await??;
     let mut spoiler = spoiler;
     if let Some(p) = &placement {
         audience.visibility = p.placement.visibility;
         audience.local_only = p.placement.local_only;
-        // The group is addressed, not notified: it has no inbox of its own here.
-        mentioned.retain(|id| *id != p.placement.group_id);
         // A group's content warning covers posts that bring none of their own.
         if spoiler.is_empty() {
             spoiler = p.content_warning.clone();
@@ -253,7 +246,6 @@ async fn compose(
         placement,
         audience,
         spoiler,
-        mentioned,
     })
 }
 
@@ -332,12 +324,9 @@ pub async fn create(
         placement,
         audience,
         spoiler,
-        mut mentioned,
     } = compose(state, author, &text, spoiler, audience, reply_group).await?;
-    if placement.as_ref().is_some_and(|p| p.placement.held) {
-        // Nobody is told about a post no one else can see yet.
-        mentioned.clear();
-    }
+    let held = placement.as_ref().is_some_and(|p| p.placement.held);
+    let mentioned = mentions::carried(author.id, &rendered.mentioned, held);
     let id = state.ids.next_at(now);
     let tags: Vec<(String, i64)> = rendered
         .tags
@@ -362,34 +351,31 @@ pub async fn create(
             language: post.language.filter(|l| (2..=3).contains(&l.len())),
             created_at: now.naive_utc(),
         },
-        mentioned_account_ids: mentioned.clone(),
+        mentioned_account_ids: mentioned.iter().map(|a| a.id).collect(),
         tags,
         idempotency_key: key_hash,
     };
     let ids = state.ids.clone();
     let outbox = Outbox::new(&state.urls, &state.ids, now);
     let author_row = author.clone();
-    let (row, stored) = state
+    let tag_names = rendered.tags;
+    let (row, events) = state
         .db
         .run(move |c| {
             atomically(c, |c| {
                 let row = repo::insert(c, &insert)?;
                 if let Some(p) = &placement {
-                    group_rules::record(c, &row, p)?;
+                    placement::record(c, &row, p)?;
                 }
-                let stored =
-                    repo::settle_new(c, &row, &mentioned, || ids.next_at(now), row.created_at)?;
+                let events = created::settle(c, &row, &tag_names, &mentioned, &ids, now)?;
                 outbox.created(c, &author_row, &row)?;
-                Ok((row, stored))
+                Ok((row, events))
             })
         })
         .await?;
     state.delivery.wake();
     tracing::info!(status_id = row.id, visibility = %row.visibility, "status created");
-    state
-        .streaming
-        .status(StatusChange::Created, &row, &rendered.tags);
-    state.streaming.notifications(&stored);
+    state.streaming.announce(events);
     Ok(row)
 }
 
@@ -487,7 +473,6 @@ pub async fn edit(
         rendered,
         placement,
         spoiler,
-        mut mentioned,
         ..
     } = compose(state, author, &text, spoiler, audience, reply_group).await?;
     // An edit keeps the post where it is, neither into a group nor out of one; its
@@ -498,65 +483,36 @@ pub async fn edit(
             "an edit cannot move a post into or out of a group: post it anew",
         ));
     }
-    if placed_now.as_ref().is_some_and(|p| p.held) {
-        // Still waiting for review: nobody is mentioned yet.
-        mentioned.clear();
-    }
+    // Still waiting for review: nobody is mentioned yet.
+    let held = placed_now.as_ref().is_some_and(|p| p.held);
+    let mentioned = mentions::carried(author.id, &rendered.mentioned, held);
     let now = Utc::now();
-    let edit_id = state.ids.next_at(now);
-    let tags: Vec<(String, i64)> = rendered
-        .tags
-        .iter()
-        .map(|t| (t.clone(), state.ids.next_at(now)))
-        .collect();
     let sensitive = e.sensitive || !spoiler.is_empty();
     let language = e.language.or(previous.language.clone());
     let ids = state.ids.clone();
     let outbox = Outbox::new(&state.urls, &state.ids, now);
     let author_row = author.clone();
-    let (row, stored) = state
+    let (row, events) = state
         .db
         .run(move |c| {
             atomically(c, |c| {
-                let row = repo::edit(
-                    c,
-                    &previous,
-                    Some(edit_id),
-                    &text,
-                    &rendered.html,
-                    &spoiler,
+                let edit = edited::Edit {
+                    text: &text,
+                    content: &rendered.html,
+                    spoiler_text: &spoiler,
                     sensitive,
-                    language.as_deref(),
-                    &mentioned,
-                    &tags,
-                    now.naive_utc(),
-                )?;
-                // Those who boosted it hear that it changed (Mastodon's `update`).
-                let notes: Vec<NotificationRow> =
-                    interactions::reblogged_by(c, row.id, None, i64::MAX)?
-                        .into_iter()
-                        .map(|(_, a)| {
-                            NotificationRow::new(
-                                ids.next_at(now),
-                                a.id,
-                                author_id,
-                                "update",
-                                Some(row.id),
-                                now.naive_utc(),
-                            )
-                        })
-                        .collect();
-                let stored = notif::insert(c, &notes)?;
+                    language: language.as_deref(),
+                    mentioned: &mentioned,
+                    tags: &rendered.tags,
+                };
+                let (row, events) = edited::apply(c, &previous, &edit, &ids, now)?;
                 outbox.edited(c, &author_row, &row)?;
-                Ok((row, stored))
+                Ok((row, events))
             })
         })
         .await?;
     state.delivery.wake();
-    state
-        .streaming
-        .status(StatusChange::Edited, &row, &rendered.tags);
-    state.streaming.notifications(&stored);
+    state.streaming.announce(events);
     Ok(row)
 }
 
@@ -586,17 +542,8 @@ pub async fn reblog(
         None => Visibility::Public,
     };
     let account_id = account.id;
-    let target_id = target.id;
-    if let Some(existing) = state
-        .db
-        .run(move |c| repo::find_reblog(c, account_id, target_id))
-        .await?
-    {
-        return Ok(existing);
-    }
     let now = Utc::now();
     let boost_id = state.ids.next_at(now);
-    let nid = state.ids.next_at(now);
     let uri = format!(
         "{}/activity",
         state.urls.status(&account.username, boost_id)
@@ -623,34 +570,26 @@ pub async fn reblog(
         tags: Vec::new(),
         idempotency_key: None,
     };
-    let owner = target.account_id;
     let outbox = Outbox::new(&state.urls, &state.ids, now);
     let booster = account.clone();
     let original = target.clone();
-    let (row, stored) = state
+    let ids = state.ids.clone();
+    let (row, events) = state
         .db
         .run(move |c| {
             atomically(c, |c| {
-                let row = repo::insert(c, &insert)?;
-                let stored = notif::insert(
-                    c,
-                    &[NotificationRow::new(
-                        nid,
-                        owner,
-                        account_id,
-                        "reblog",
-                        Some(target_id),
-                        row.created_at,
-                    )],
-                )?;
-                outbox.reblogged(c, &booster, &row, &original)?;
-                Ok((row, stored))
+                match core_interactions::boost(c, &insert, &original, &ids, now)? {
+                    Boosted::New(row, events) => {
+                        outbox.reblogged(c, &booster, &row, &original)?;
+                        Ok((row, events))
+                    }
+                    Boosted::Existing(row) => Ok((row, Vec::new())),
+                }
             })
         })
         .await?;
     state.delivery.wake();
-    state.streaming.status(StatusChange::Created, &row, &[]);
-    state.streaming.notifications(&stored);
+    state.streaming.announce(events);
     Ok(row)
 }
 
@@ -666,26 +605,21 @@ pub async fn unreblog(
     let target_id = target.reblog_of_id.unwrap_or(target.id);
     let outbox = Outbox::new(&state.urls, &state.ids, Utc::now());
     let booster = account.clone();
-    let removed = state
+    let events = state
         .db
         .run(move |c| {
             atomically(c, |c| {
-                let found = repo::find_reblog(c, account_id, target_id)?;
-                if let Some(boost) = &found {
-                    if let Some(orig) = repo::find(c, target_id)? {
-                        outbox.unreblogged(c, &booster, boost, &orig)?;
-                        notif::retract(c, orig.account_id, account_id, "reblog", Some(target_id))?;
-                    }
-                    repo::delete(c, boost.id)?;
-                }
-                Ok(found)
+                let Some(boost) = repo::find_reblog(c, account_id, target_id)? else {
+                    return Ok(Vec::new());
+                };
+                core_interactions::unboost(c, &boost, |c, orig| {
+                    outbox.unreblogged(c, &booster, &boost, orig).map(drop)
+                })
             })
         })
         .await?;
     state.delivery.wake();
-    if let Some(boost) = removed {
-        state.streaming.status(StatusChange::Deleted, &boost, &[]);
-    }
+    state.streaming.announce(events);
     Ok(visible(state, viewer, target_id).await?.0)
 }
 
@@ -723,49 +657,44 @@ pub async fn mark(
     }
     let now = Utc::now();
     let row_id = state.ids.next_at(now);
-    let nid = state.ids.next_at(now);
     let account_id = account.id;
     let status_id = status.id;
-    let owner = status.account_id;
     let outbox = Outbox::new(&state.urls, &state.ids, now);
     let (actor, liked) = (account.clone(), status.clone());
-    let stored = state
+    let ids = state.ids.clone();
+    let events = state
         .db
         .run(move |c| {
             atomically(c, |c| {
-                let mut stored = Vec::new();
-                if on {
-                    let new =
+                match (mark, on) {
+                    (Mark::Favourite, true) => {
+                        let (new, events) =
+                            core_interactions::favourite(c, row_id, account_id, &liked, &ids, now)?;
+                        if new {
+                            outbox.like(c, &actor, &liked, row_id, false)?;
+                        }
+                        return Ok(events);
+                    }
+                    (Mark::Favourite, false) => {
+                        // The Undo names the favourite: read before it goes.
+                        if let Some(fav) = outbound::favourite_id(c, account_id, status_id)? {
+                            outbox.like(c, &actor, &liked, fav, true)?;
+                            core_interactions::unfavourite(c, account_id, &liked)?;
+                        }
+                    }
+                    (_, true) => {
                         interactions::add(c, mark, row_id, account_id, status_id, now.naive_utc())?;
-                    if new && mark == Mark::Favourite {
-                        outbox.like(c, &actor, &liked, row_id, false)?;
-                        stored = notif::insert(
-                            c,
-                            &[NotificationRow::new(
-                                nid,
-                                owner,
-                                account_id,
-                                "favourite",
-                                Some(status_id),
-                                now.naive_utc(),
-                            )],
-                        )?;
                     }
-                } else if mark == Mark::Favourite {
-                    if let Some(fav) = outbound::favourite_id(c, account_id, status_id)? {
-                        outbox.like(c, &actor, &liked, fav, true)?;
+                    (_, false) => {
                         interactions::remove(c, mark, account_id, status_id)?;
-                        notif::retract(c, owner, account_id, "favourite", Some(status_id))?;
                     }
-                } else {
-                    interactions::remove(c, mark, account_id, status_id)?;
                 }
-                Ok(stored)
+                Ok(Vec::new())
             })
         })
         .await?;
     state.delivery.wake();
-    state.streaming.notifications(&stored);
+    state.streaming.announce(events);
     Ok(status)
 }
 

@@ -16,12 +16,8 @@ use tokio::sync::{broadcast, watch, Semaphore, SemaphorePermit};
 /// Events a slow stream may fall behind before it skips ahead (it never blocks others).
 const CHANNEL_CAPACITY: usize = 1024;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatusChange {
-    Created,
-    Edited,
-    Deleted,
-}
+/// The one status-change type, shared with the inbox (`kindred_core::events`).
+pub use kindred_core::events::StatusChange;
 
 /// What routing needs to know about a status. The row itself is loaded by each
 /// subscriber (it may be gone, or hidden from that viewer); for a deleted status these
@@ -144,6 +140,19 @@ impl Hub {
 
     pub fn status(&self, change: StatusChange, row: &StatusRow, tags: &[String]) {
         self.publish(Event::Status(Arc::new(StatusEvent::new(change, row, tags))));
+    }
+
+    /// Announces what a core function committed (`kindred_core::events`), whichever
+    /// entrance called it.
+    pub fn announce(&self, events: impl IntoIterator<Item = kindred_core::Event>) {
+        for e in events {
+            match e {
+                kindred_core::Event::Status { change, row, tags } => {
+                    self.status(change, &row, &tags);
+                }
+                kindred_core::Event::Notifications(rows) => self.notifications(&rows),
+            }
+        }
     }
 
     /// Announces notifications that were stored (`notifications::insert` returns them).

@@ -127,41 +127,6 @@ impl Page {
     }
 }
 
-/// What a newly stored status brings with it, local or remote alike: a direct one
-/// joins the conversation of the status it answers (or starts its own), and its
-/// notifications are stored — `mention` to each mentioned account, and `status` to
-/// followers who asked to be told of new posts (`notify`), for statuses they may see
-/// and whom it does not mention already. Returns the notifications stored.
-pub fn settle_new(
-    conn: &mut AnyConnection,
-    row: &StatusRow,
-    mentioned: &[i64],
-    mut next_id: impl FnMut() -> i64,
-    at: NaiveDateTime,
-) -> Result<Vec<crate::models::notifications::NotificationRow>, DbError> {
-    use crate::models::notifications::{self, NotificationRow};
-    use crate::models::{conversations, social};
-    if row.visibility == "direct" {
-        let conversation = match row.in_reply_to_id {
-            Some(parent) => conversations::of_status(conn, parent)?.unwrap_or(parent),
-            None => row.id,
-        };
-        conversations::attach(conn, row.id, conversation)?;
-    }
-    let mut note = |to: i64, kind: &str| {
-        NotificationRow::new(next_id(), to, row.account_id, kind, Some(row.id), at)
-    };
-    let mut notes: Vec<NotificationRow> = mentioned.iter().map(|m| note(*m, "mention")).collect();
-    if matches!(row.visibility.as_str(), "public" | "unlisted" | "private") {
-        for f in social::notifying_followers(conn, row.account_id)? {
-            if !mentioned.contains(&f) {
-                notes.push(note(f, "status"));
-            }
-        }
-    }
-    notifications::insert(conn, &notes)
-}
-
 pub fn insert(conn: &mut AnyConnection, s: &StatusInsert) -> Result<StatusRow, DbError> {
     crate::models::federated::atomically(conn, |conn| insert_in_transaction(conn, s))
 }

@@ -12,8 +12,8 @@ use activitypub_federation::kinds::activity::{
 use activitypub_federation::protocol::helpers::deserialize_one_or_many;
 use activitypub_federation::traits::{ActivityHandler, Object};
 use chrono::Utc;
-use kindred_db::models::interactions::{self, Mark};
-use kindred_db::models::notifications::{self as notif, NotificationRow};
+use kindred_core::interactions::{self as core_interactions, Boosted};
+use kindred_core::{Event, StatusChange};
 use kindred_db::models::received::Seen;
 use kindred_db::models::statuses::{self as repo, NewStatus, StatusInsert};
 use kindred_db::models::{accounts, federated, social};
@@ -25,7 +25,7 @@ use url::Url;
 
 use super::actor::{check_actor, ApActor, RemoteActor};
 use super::addressing::{self, same_origin};
-use super::context::{FedData, InboxEvent, StatusChange};
+use super::context::FedData;
 use super::error::{InboxError, Refusal};
 use super::follows::object_id;
 use super::groups::{self, Announced};
@@ -256,11 +256,7 @@ async fn remove_status(data: &FedData, status: StatusRow, relay: bool) -> Result
             })
         })
         .await?;
-    data.publish(InboxEvent::Status(
-        StatusChange::Deleted,
-        Box::new(status),
-        tags,
-    ));
+    data.publish(Event::status(StatusChange::Deleted, &status, &tags));
     Ok(())
 }
 
@@ -345,33 +341,18 @@ impl ActivityHandler for Like {
             return Ok(());
         }
         let now = Utc::now();
-        let (row_id, note_id) = (data.ids.next_at(now), data.ids.next_at(now));
-        let (me, sid, owner) = (actor.account.id, status.id, status.account_id);
-        let owner_local = status.local;
-        let stored = data
+        let row_id = data.ids.next_at(now);
+        let me = actor.account.id;
+        let ids = data.ids.clone();
+        let (_, events) = data
             .db
             .run(move |c| {
                 federated::atomically(c, |c| {
-                    let n = now.naive_utc();
-                    let new = interactions::add(c, Mark::Favourite, row_id, me, sid, n)?;
-                    if !new || !owner_local {
-                        return Ok(Vec::new());
-                    }
-                    notif::insert(
-                        c,
-                        &[NotificationRow::new(
-                            note_id,
-                            owner,
-                            me,
-                            "favourite",
-                            Some(sid),
-                            n,
-                        )],
-                    )
+                    core_interactions::favourite(c, row_id, me, &status, &ids, now)
                 })
             })
             .await?;
-        data.publish(InboxEvent::Notifications(stored));
+        data.publish_all(events);
         Ok(())
     }
 }
@@ -457,7 +438,7 @@ pub(super) async fn boost(
         v => v,
     };
     let now = Utc::now();
-    let (boost_id, note_id) = (data.ids.next_at(now), data.ids.next_at(now));
+    let boost_id = data.ids.next_at(now);
     let me = actor.account.id;
     let insert = StatusInsert {
         status: NewStatus {
@@ -481,43 +462,17 @@ pub(super) async fn boost(
         tags: Vec::new(),
         idempotency_key: None,
     };
-    let (sid, owner, owner_local) = (status.id, status.account_id, status.local);
+    let ids = data.ids.clone();
     let done = data
         .db
         .run(move |c| {
             federated::atomically(c, |c| {
-                if repo::find_reblog(c, me, sid)?.is_some()
-                    || federated::status_by_uri(c, &insert.status.uri)?.is_some()
-                {
-                    return Ok(None);
-                }
-                let row = repo::insert(c, &insert)?;
-                let stored = if owner_local {
-                    notif::insert(
-                        c,
-                        &[NotificationRow::new(
-                            note_id,
-                            owner,
-                            me,
-                            "reblog",
-                            Some(sid),
-                            row.created_at,
-                        )],
-                    )?
-                } else {
-                    Vec::new()
-                };
-                Ok(Some((row, stored)))
+                core_interactions::boost(c, &insert, &status, &ids, now)
             })
         })
         .await?;
-    if let Some((row, stored)) = done {
-        data.publish(InboxEvent::Status(
-            StatusChange::Created,
-            Box::new(row),
-            Vec::new(),
-        ));
-        data.publish(InboxEvent::Notifications(stored));
+    if let Boosted::New(_, events) = done {
+        data.publish_all(events);
     }
     Ok(())
 }

@@ -5,8 +5,8 @@ use std::ops::Deref;
 use std::sync::{Arc, OnceLock};
 
 use activitypub_federation::config::FederationConfig;
-use kindred_db::models::notifications::NotificationRow;
-use kindred_db::{Db, StatusRow};
+use kindred_core::Event;
+use kindred_db::Db;
 use kindred_domain::IdGenerator;
 use url::Url;
 
@@ -15,21 +15,9 @@ use super::signature::KeyCache;
 use crate::http::{self, HttpPolicy};
 use crate::LocalUrls;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatusChange {
-    Created,
-    Edited,
-    Deleted,
-}
-
-/// A change the inbox committed, for the streaming API.
-#[derive(Debug, Clone)]
-pub enum InboxEvent {
-    Status(StatusChange, Box<StatusRow>, Vec<String>),
-    Notifications(Vec<NotificationRow>),
-}
-
-pub type EventSink = Arc<dyn Fn(InboxEvent) + Send + Sync>;
+/// Where the inbox hands what it committed (`kindred_core::Event`, the one event
+/// type): the streaming API, which lives above this crate.
+pub type EventSink = Arc<dyn Fn(Event) + Send + Sync>;
 
 pub struct Inner {
     pub db: Db,
@@ -89,8 +77,15 @@ impl FedData {
         }
     }
 
-    pub fn publish(&self, e: InboxEvent) {
+    pub fn publish(&self, e: Event) {
         (self.events)(e);
+    }
+
+    /// Publishes what a core function committed, in order.
+    pub fn publish_all(&self, events: Vec<Event>) {
+        for e in events {
+            self.publish(e);
+        }
     }
 }
 

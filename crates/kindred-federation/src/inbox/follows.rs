@@ -5,14 +5,14 @@ use activitypub_federation::fetch::object_id::ObjectId;
 use activitypub_federation::kinds::activity::{AcceptType, FollowType, RejectType, UndoType};
 use activitypub_federation::traits::ActivityHandler;
 use chrono::Utc;
-use kindred_db::models::interactions::{self, Mark};
+use kindred_core::Event;
 use kindred_db::models::notifications::{self as notif, NotificationRow};
-use kindred_db::models::{federated, groups, outbound, silenced, social, statuses};
+use kindred_db::models::{federated, groups, outbound, silenced, social};
 use serde::Deserialize;
 use url::Url;
 
 use super::actor::RemoteActor;
-use super::context::{FedData, InboxEvent, StatusChange};
+use super::context::FedData;
 use super::directory;
 use super::error::{InboxError, Refusal};
 use super::lookup;
@@ -119,7 +119,7 @@ impl ActivityHandler for Follow {
                 })
             })
             .await?;
-        data.publish(InboxEvent::Notifications(stored));
+        data.publish(Event::Notifications(stored));
         Ok(())
     }
 }
@@ -180,7 +180,7 @@ async fn follow_group(
             })
         })
         .await?;
-    data.publish(InboxEvent::Notifications(stored));
+    data.publish(Event::Notifications(stored));
     Ok(())
 }
 
@@ -391,13 +391,11 @@ impl ActivityHandler for Undo {
                     return Ok(());
                 };
                 if let Some(s) = lookup::status(data, &target).await? {
-                    let (sid, owner) = (s.id, s.account_id);
                     data.db
                         .run(move |c| {
-                            if interactions::remove(c, Mark::Favourite, me, sid)? {
-                                notif::retract(c, owner, me, "favourite", Some(sid))?;
-                            }
-                            Ok(())
+                            federated::atomically(c, |c| {
+                                kindred_core::interactions::unfavourite(c, me, &s)
+                            })
                         })
                         .await?;
                 }
@@ -415,25 +413,17 @@ async fn undo_boost(data: &FedData, actor_id: i64, announce: &Url) -> Result<(),
     let removed = data
         .db
         .run(move |c| {
-            let Some(boost) = federated::status_by_uri(c, &uri)? else {
-                return Ok(None);
-            };
-            let Some(orig) = boost.reblog_of_id.filter(|_| boost.account_id == actor_id) else {
-                return Ok(None);
-            };
-            statuses::delete(c, boost.id)?;
-            if let Some(o) = statuses::find(c, orig)? {
-                notif::retract(c, o.account_id, actor_id, "reblog", Some(orig))?;
-            }
-            Ok(Some(boost))
+            federated::atomically(c, |c| {
+                let Some(boost) = federated::status_by_uri(c, &uri)? else {
+                    return Ok(Vec::new());
+                };
+                if boost.reblog_of_id.is_none() || boost.account_id != actor_id {
+                    return Ok(Vec::new());
+                }
+                kindred_core::interactions::unboost(c, &boost, |_, _| Ok(()))
+            })
         })
         .await?;
-    if let Some(boost) = removed {
-        data.publish(InboxEvent::Status(
-            StatusChange::Deleted,
-            Box::new(boost),
-            Vec::new(),
-        ));
-    }
+    data.publish_all(removed);
     Ok(())
 }

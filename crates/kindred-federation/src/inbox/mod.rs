@@ -23,6 +23,6 @@ pub mod signature;
 
 pub use activities::InboxActivity;
 pub use actor::RemoteActor;
-pub use context::{federation_config, EventSink, FedData, FetchSigner, InboxEvent, StatusChange};
+pub use context::{federation_config, EventSink, FedData, FetchSigner};
 pub use error::{ErrorClass, InboxError, Refusal};
 pub use receive::{receive, Outcome};

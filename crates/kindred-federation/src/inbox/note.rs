@@ -10,10 +10,12 @@ use activitypub_federation::fetch::object_id::ObjectId;
 use activitypub_federation::protocol::helpers::{deserialize_one_or_many, deserialize_skip_error};
 use activitypub_federation::traits::Object;
 use chrono::{DateTime, Utc};
-use kindred_db::models::notifications::{self as notif, NotificationRow};
+use kindred_core::groups::mentions;
+use kindred_core::statuses::{created, edited};
+use kindred_core::Event;
 use kindred_db::models::received::Seen;
 use kindred_db::models::statuses::{self as repo, NewStatus, StatusInsert};
-use kindred_db::models::{accounts, federated, interactions};
+use kindred_db::models::{accounts, federated};
 use kindred_db::{AccountRow, AnyConnection, DbError, StatusRow};
 use kindred_domain::Visibility;
 use serde::Deserialize;
@@ -21,7 +23,7 @@ use url::Url;
 
 use super::actor::RemoteActor;
 use super::addressing::{self, same_origin};
-use super::context::{FedData, InboxEvent, StatusChange};
+use super::context::FedData;
 use super::error::{InboxError, Refusal};
 use super::lookup;
 use super::receive::Receipt;
@@ -324,13 +326,19 @@ fn render(urls: &LocalUrls, json: &ApNote, followers_url: Option<&str>) -> Rende
     }
 }
 
-/// The active local accounts among `names`.
-fn mentioned_in(c: &mut AnyConnection, names: &[String]) -> Result<Vec<i64>, DbError> {
-    Ok(accounts::find_local_by_usernames(c, names)?
+/// The mentions a note by `author_id` carries: the active local accounts among
+/// `names`, as every post's mentions are kept (`mentions::carried`).
+fn mentioned_in(
+    c: &mut AnyConnection,
+    author_id: i64,
+    names: &[String],
+) -> Result<Vec<AccountRow>, DbError> {
+    let named: Vec<AccountRow> = accounts::find_local_by_usernames(c, names)?
         .into_iter()
         .filter(AccountRow::is_active)
-        .map(|a| a.id)
-        .collect())
+        .collect();
+    // A remote note is never placed in a group, nor held for review.
+    Ok(mentions::carried(author_id, &named, false))
 }
 
 /// The first `Link` attachment's `http(s)` address.
@@ -371,7 +379,8 @@ fn concerns_us(
 
 /// How storing a note ended.
 enum Stored {
-    New(StatusRow, Vec<NotificationRow>),
+    /// Stored now, with the events to publish once committed.
+    New(StatusRow, Vec<Event>),
     Existing(StatusRow),
     /// Pushed to us but of no concern here: dropped.
     Unrelated,
@@ -425,7 +434,7 @@ fn store(
         tracing::info!("create of a note addressed to no one here dropped");
         return Ok(Stored::Unrelated);
     }
-    let mentioned = mentioned_in(c, &rendered.names)?;
+    let mentioned = mentioned_in(c, author_id, &rendered.names)?;
     let now = Utc::now();
     let insert = StatusInsert {
         status: NewStatus {
@@ -445,7 +454,7 @@ fn store(
             language: rendered.language.clone(),
             created_at: rendered.published.naive_utc(),
         },
-        mentioned_account_ids: mentioned,
+        mentioned_account_ids: mentioned.iter().map(|a| a.id).collect(),
         tags: rendered
             .tags
             .iter()
@@ -456,20 +465,14 @@ fn store(
     // No transaction or savepoint of its own: `store` runs as one group-commit
     // job, which is all-or-nothing already (status, notifications and receipt).
     let row = repo::insert_in_transaction(c, &insert)?;
-    let stored = repo::settle_new(
-        c,
-        &row,
-        &insert.mentioned_account_ids,
-        || data.ids.next_at(now),
-        now.naive_utc(),
-    )?;
+    let events = created::settle(c, &row, &rendered.tags, &mentioned, &data.ids, now)?;
     // A public reply in one of our groups' threads goes on to the group's followers.
     crate::outbox::Outbox::new(&data.urls, &data.ids, now).remote_reply(
         c,
         &row,
         crate::outbox::ReplyChange::Created,
     )?;
-    Ok(Stored::New(row, stored))
+    Ok(Stored::New(row, events))
 }
 
 async fn store_note(
@@ -488,19 +491,13 @@ async fn store_note(
     // every inbox write waits for. A note that turns out to concern nobody here
     // was rendered for nothing: bounded work, like parsing its JSON was.
     let rendered = render(&data.urls, &json, author.remote.followers_url.as_deref());
-    let tags = rendered.tags.clone();
     // Grouped: under load many inbox writes share one commit (`Db::write_grouped`).
     let stored = data
         .db
         .write_grouped(move |c| store(c, &d, &json, &rendered, author_id, pushed, receipt.as_ref()))
         .await?;
-    if let Stored::New(row, notes) = &stored {
-        data.publish(InboxEvent::Status(
-            StatusChange::Created,
-            Box::new(row.clone()),
-            tags,
-        ));
-        data.publish(InboxEvent::Notifications(notes.clone()));
+    if let Stored::New(_, events) = &stored {
+        data.publish_all(events.clone());
     }
     Ok(stored)
 }
@@ -551,66 +548,35 @@ pub async fn update(
         return Err(Refusal::NotOwner.into());
     }
     let p = render(&data.urls, &json, author.remote.followers_url.as_deref());
-    let now = Utc::now();
-    let edit_id = data.ids.next_at(now);
-    let tags: Vec<(String, i64)> = p
-        .tags
-        .iter()
-        .map(|t| (t.clone(), data.ids.next_at(now)))
-        .collect();
     let ids = data.ids.clone();
     let urls = data.urls.clone();
     let author_id = author.account.id;
-    let names = p.names;
-    let (text, content, spoiler_text) = (p.text, p.content, p.spoiler_text);
-    let (sensitive, language) = (p.sensitive, p.language);
-    let (row, stored) = data
+    let events = data
         .db
         .run(move |c| {
-            let mentioned = mentioned_in(c, &names)?;
-            let row = repo::edit(
-                c,
-                &existing,
-                Some(edit_id),
-                &text,
-                &content,
-                &spoiler_text,
-                sensitive,
-                language.as_deref().or(existing.language.as_deref()),
-                &mentioned,
-                &tags,
-                now.naive_utc(),
-            )?;
-            // Local accounts that boosted it hear that it changed.
-            let notes: Vec<NotificationRow> = interactions::reblogged_by(c, row.id, None, 1000)?
-                .into_iter()
-                .filter(|(_, a)| a.is_local())
-                .map(|(_, a)| {
-                    NotificationRow::new(
-                        ids.next_at(now),
-                        a.id,
-                        author_id,
-                        "update",
-                        Some(row.id),
-                        now.naive_utc(),
-                    )
-                })
-                .collect();
-            let stored = notif::insert(c, &notes)?;
-            crate::outbox::Outbox::new(&urls, &ids, now).remote_reply(
-                c,
-                &row,
-                crate::outbox::ReplyChange::Edited,
-            )?;
-            Ok((row, stored))
+            federated::atomically(c, |c| {
+                let mentioned = mentioned_in(c, author_id, &p.names)?;
+                let edit = edited::Edit {
+                    text: &p.text,
+                    content: &p.content,
+                    spoiler_text: &p.spoiler_text,
+                    sensitive: p.sensitive,
+                    language: p.language.as_deref().or(existing.language.as_deref()),
+                    mentioned: &mentioned,
+                    tags: &p.tags,
+                };
+                let now = Utc::now();
+                let (row, events) = edited::apply(c, &existing, &edit, &ids, now)?;
+                crate::outbox::Outbox::new(&urls, &ids, now).remote_reply(
+                    c,
+                    &row,
+                    crate::outbox::ReplyChange::Edited,
+                )?;
+                Ok(events)
+            })
         })
         .await?;
-    data.publish(InboxEvent::Status(
-        StatusChange::Edited,
-        Box::new(row),
-        p.tags,
-    ));
-    data.publish(InboxEvent::Notifications(stored));
+    data.publish_all(events);
     Ok(())
 }
 

@@ -27,6 +27,7 @@ use activitypub_federation::fetch::object_id::ObjectId;
 use activitypub_federation::traits::ActivityHandler;
 use chrono::Utc;
 use kindred_core::meetings::{self as core, Via};
+use kindred_core::Event;
 use kindred_db::models::federated;
 use kindred_db::models::meetings::{self as store, Participant};
 use kindred_domain::meetings::{ParticipationState, Rsvp};
@@ -36,7 +37,7 @@ use url::Url;
 
 use super::actor::RemoteActor;
 use super::addressing::domain_of;
-use super::context::{FedData, InboxEvent};
+use super::context::FedData;
 use super::error::{InboxError, Refusal};
 use super::follows::object_id;
 use crate::outbox::event;
@@ -211,7 +212,7 @@ impl ActivityHandler for Join {
                 })
             })
             .await?;
-        data.publish(InboxEvent::Notifications(stored));
+        data.publish(Event::Notifications(stored));
         Ok(())
     }
 }
@@ -256,7 +257,7 @@ pub async fn leave(
             })
         })
         .await?;
-    data.publish(InboxEvent::Notifications(stored));
+    data.publish(Event::Notifications(stored));
     Ok(())
 }
 
@@ -433,7 +434,7 @@ impl ActivityHandler for JoinAnswer {
                 })
             })
             .await?;
-        data.publish(InboxEvent::Notifications(stored));
+        data.publish(Event::Notifications(stored));
         Ok(())
     }
 }

@@ -1579,4 +1579,277 @@ both_backends!(
     first_deliveries_from_a_new_actor_race_safely,
     a_deleted_actor_is_forgotten,
     personal_inboxes_and_unknown_types,
+    edits_tell_the_same_people_whichever_entrance,
+    boosts_and_favourites_tell_only_a_local_author,
+    a_group_is_addressed_never_mentioned,
 );
+
+// The rules of `kindred-core`, pinned from both entrances: what the API does for
+// a local account, the inbox does for a remote one, and the other way round.
+
+/// Notifications of `kind` stored, for anyone (a remote account's included: the
+/// API shows only one's own).
+fn stored_notifications(app: &TestApp, kind: &'static str) -> i64 {
+    app.state
+        .db
+        .run_blocking(move |c| {
+            let n: Count = diesel::sql_query(format!(
+                "SELECT COUNT(*) AS n FROM notifications WHERE kind = '{kind}'"
+            ))
+            .get_result(c)?;
+            Ok(n.n)
+        })
+        .unwrap()
+}
+
+fn count_of(types: &[String], kind: &str) -> usize {
+    types.iter().filter(|t| *t == kind).count()
+}
+
+/// An edit tells every local account that boosted the post (`update`) and the
+/// local accounts it now mentions for the first time (`mention`), whether the
+/// post is ours edited through the API or a remote one edited by an `Update`; a
+/// remote booster is told by its own server, not by a row here.
+async fn edits_tell_the_same_people_whichever_entrance(backend: Backend) {
+    let Some(app) = app(backend).await else {
+        return;
+    };
+    let mut remote = Remote::start().await;
+    remote.add_actor("carol");
+    let (alice, _) = app.member("alice").await;
+    let (bob, _) = app.member("bob").await;
+    let (dave, _) = app.member("dave").await;
+    let alice_actor = app.url("/users/alice");
+    let dave_actor = app.url("/users/dave");
+
+    // Alice's post, boosted by bob here and by carol from her server.
+    let local_id = app
+        .post_status(
+            &alice,
+            json!({"status": "first words", "visibility": "public"}),
+        )
+        .await;
+    let local_uri = app.url(&format!("/users/alice/statuses/{local_id}"));
+    let (status, v) = app
+        .post_json(
+            &format!("/api/v1/statuses/{local_id}/reblog"),
+            &bob,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let announce = remote.activity("Announce", "carol", "announce-e1", json!(local_uri));
+    assert_eq!(deliver(&app, &remote, "carol", &announce).await.0, 202);
+    let (_, s) = app
+        .get_json(&format!("/api/v1/statuses/{local_id}"), Some(&alice))
+        .await;
+    assert_eq!(s["reblogs_count"], 2, "{s}");
+
+    // Edited through the API, naming dave now.
+    let (status, v) = app
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("/api/v1/statuses/{local_id}"),
+            Some(&alice),
+            json!({"status": "better words @dave"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(count_of(&notification_types(&app, &bob).await, "update"), 1);
+    // Carol's server tells carol: one `update` stored here, bob's.
+    assert_eq!(stored_notifications(&app, "update"), 1);
+    assert_eq!(
+        count_of(&notification_types(&app, &dave).await, "mention"),
+        1
+    );
+    // Edited again, still naming dave: he heard of it once.
+    let (status, v) = app
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("/api/v1/statuses/{local_id}"),
+            Some(&alice),
+            json!({"status": "best words @dave"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(
+        count_of(&notification_types(&app, &dave).await, "mention"),
+        1
+    );
+    assert_eq!(count_of(&notification_types(&app, &bob).await, "update"), 2);
+
+    // Carol's post (it mentions alice), boosted by bob here.
+    let mut note = remote.note(
+        "carol",
+        "e1",
+        "<p>carol's words @alice</p>",
+        json!([PUBLIC]),
+        json!([alice_actor]),
+    );
+    note["tag"] = json!([{ "type": "Mention", "href": alice_actor, "name": "@alice" }]);
+    let create = remote.activity("Create", "carol", "create-e1", note.clone());
+    assert_eq!(deliver(&app, &remote, "carol", &create).await.0, 202);
+    let row = status_by_uri(&app, note["id"].as_str().unwrap()).expect("stored");
+    let (status, v) = app
+        .post_json(
+            &format!("/api/v1/statuses/{}/reblog", row.id),
+            &bob,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+
+    // Edited by an Update from carol's server, naming dave now.
+    let mut edited = note.clone();
+    edited["content"] = json!("<p>carol's better words @alice @dave</p>");
+    edited["cc"] = json!([alice_actor, dave_actor]);
+    edited["tag"] = json!([
+        { "type": "Mention", "href": alice_actor, "name": "@alice" },
+        { "type": "Mention", "href": dave_actor, "name": "@dave" },
+    ]);
+    let update = remote.activity("Update", "carol", "update-e1", edited);
+    assert_eq!(deliver(&app, &remote, "carol", &update).await.0, 202);
+    assert_eq!(count_of(&notification_types(&app, &bob).await, "update"), 3);
+    assert_eq!(
+        count_of(&notification_types(&app, &dave).await, "mention"),
+        2
+    );
+    // Alice was named before: no second mention.
+    assert_eq!(
+        count_of(&notification_types(&app, &alice).await, "mention"),
+        1
+    );
+}
+
+/// A boost or a favourite tells the post's author when the author is local,
+/// whoever acts (a local account through the API, a remote one through the
+/// inbox); a remote author hears through its own server, so nothing is stored.
+async fn boosts_and_favourites_tell_only_a_local_author(backend: Backend) {
+    let Some(app) = app(backend).await else {
+        return;
+    };
+    let mut remote = Remote::start().await;
+    remote.add_actor("carol");
+    let (alice, _) = app.member("alice").await;
+    let (bob, _) = app.member("bob").await;
+    let alice_actor = app.url("/users/alice");
+
+    // Carol, remote, boosts and favourites alice's post: alice is told.
+    let local_id = app
+        .post_status(&alice, json!({"status": "hello", "visibility": "public"}))
+        .await;
+    let local_uri = app.url(&format!("/users/alice/statuses/{local_id}"));
+    let like = remote.activity("Like", "carol", "like-b1", json!(local_uri));
+    assert_eq!(deliver(&app, &remote, "carol", &like).await.0, 202);
+    let announce = remote.activity("Announce", "carol", "announce-b1", json!(local_uri));
+    assert_eq!(deliver(&app, &remote, "carol", &announce).await.0, 202);
+    // Bob, local, does the same: alice is told again.
+    for act in ["favourite", "reblog"] {
+        let (status, v) = app
+            .post_json(
+                &format!("/api/v1/statuses/{local_id}/{act}"),
+                &bob,
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 200, "{v}");
+    }
+    let types = notification_types(&app, &alice).await;
+    assert_eq!(count_of(&types, "favourite"), 2, "{types:?}");
+    assert_eq!(count_of(&types, "reblog"), 2, "{types:?}");
+
+    // Bob boosts and favourites carol's post: nothing is stored for carol.
+    let mut note = remote.note(
+        "carol",
+        "b1",
+        "<p>hi @alice</p>",
+        json!([PUBLIC]),
+        json!([alice_actor]),
+    );
+    note["tag"] = json!([{ "type": "Mention", "href": alice_actor, "name": "@alice" }]);
+    let create = remote.activity("Create", "carol", "create-b1", note.clone());
+    assert_eq!(deliver(&app, &remote, "carol", &create).await.0, 202);
+    let row = status_by_uri(&app, note["id"].as_str().unwrap()).expect("stored");
+    for act in ["favourite", "reblog"] {
+        let (status, v) = app
+            .post_json(
+                &format!("/api/v1/statuses/{}/{act}", row.id),
+                &bob,
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 200, "{v}");
+    }
+    let (_, s) = app
+        .get_json(&format!("/api/v1/statuses/{}", row.id), Some(&bob))
+        .await;
+    assert_eq!(s["favourites_count"], 1, "{s}");
+    assert_eq!(s["reblogs_count"], 1, "{s}");
+    assert_eq!(stored_notifications(&app, "favourite"), 2);
+    assert_eq!(stored_notifications(&app, "reblog"), 2);
+}
+
+/// A local group named in a post is addressed, never recorded as mentioned: not
+/// in a post written here (it places the post), not in a remote note either.
+async fn a_group_is_addressed_never_mentioned(backend: Backend) {
+    let Some(app) = app(backend).await else {
+        return;
+    };
+    let mut remote = Remote::start().await;
+    remote.add_actor("carol");
+    let (alice, alice_id) = app.member("alice").await;
+    let password = "fran's password";
+    app.create_user("fran", password, None, kindred_domain::Role::Facilitator)
+        .await;
+    let fran = app.login("fran", password).await;
+    let (status, g) = app
+        .post_json(
+            "/api/v1/groups",
+            &fran,
+            json!({"username": "walkers", "display_name": "Walkers", "visibility": "closed"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{g}");
+    let group_id = g["id"].as_str().unwrap().to_owned();
+    let alice_actor = app.url("/users/alice");
+    let group_actor = app.url("/users/walkers");
+
+    let mut note = remote.note(
+        "carol",
+        "g1",
+        "<p>hi @alice and @walkers</p>",
+        json!([PUBLIC]),
+        json!([alice_actor, group_actor]),
+    );
+    note["tag"] = json!([
+        { "type": "Mention", "href": alice_actor, "name": "@alice" },
+        { "type": "Mention", "href": group_actor, "name": "@walkers" },
+    ]);
+    let create = remote.activity("Create", "carol", "create-g1", note.clone());
+    assert_eq!(deliver(&app, &remote, "carol", &create).await.0, 202);
+    let row = status_by_uri(&app, note["id"].as_str().unwrap()).expect("stored");
+    let (_, s) = app
+        .get_json(&format!("/api/v1/statuses/{}", row.id), Some(&alice))
+        .await;
+    let mentioned: Vec<&str> = s["mentions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    // Alice, the control, is mentioned; the group is not.
+    assert_eq!(mentioned, [alice_id.as_str()], "{s}");
+    let sid = row.id;
+    let stored = app
+        .state
+        .db
+        .run_blocking(move |c| kindred_db::models::statuses::mentions_of(c, &[sid]))
+        .unwrap()
+        .remove(&sid)
+        .unwrap_or_default();
+    assert!(
+        !stored.iter().any(|id| id.to_string() == group_id),
+        "{stored:?}"
+    );
+    assert_eq!(stored.len(), 1, "{stored:?}");
+}

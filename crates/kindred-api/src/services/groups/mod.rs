@@ -6,7 +6,6 @@
 
 pub mod blocking;
 pub mod followers;
-pub mod rules;
 
 use chrono::{Duration, NaiveDateTime, Utc};
 use kindred_db::models::accounts::NewAccount;

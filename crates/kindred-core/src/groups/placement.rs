@@ -9,8 +9,7 @@ use kindred_domain::groups::{
 };
 use kindred_domain::{Audience, Visibility};
 
-use crate::services::ServiceError;
-use crate::AppState;
+use crate::CoreError;
 
 /// A decided placement and what the status takes from its group.
 #[derive(Debug, Clone)]
@@ -23,13 +22,13 @@ pub struct Placed {
 
 /// Decides whether the status `author` is writing goes into a group. `mentioned` are
 /// the accounts its text mentions; `reply_group` the group of the post it answers.
-pub async fn place(
-    state: &AppState,
+pub fn place(
+    c: &mut AnyConnection,
     author: &AccountRow,
     mentioned: &[AccountRow],
     reply_group: Option<i64>,
     audience: Audience,
-) -> Result<Option<Placed>, ServiceError> {
+) -> Result<Option<Placed>, CoreError> {
     let mentioned_groups: Vec<i64> = mentioned
         .iter()
         .filter(|a| a.role == GROUP_ROLE && a.is_local())
@@ -44,21 +43,17 @@ pub async fn place(
         .map(|a| a.id)
         .collect();
     let target = reply_group.or_else(|| mentioned_groups.first().copied());
-    let author_id = author.id;
-    let facts = state
-        .db
-        .run(move |c| {
-            let Some(group_id) = target else {
-                return Ok(None);
-            };
-            let Some((group, _)) = groups::find(c, group_id)? else {
-                return Ok(None);
-            };
-            let membership = groups::membership(c, group_id, author_id)?;
-            let members = groups::are_members(c, group_id, &people)?;
-            Ok(Some((group, membership, people.len() == members.len())))
-        })
-        .await?;
+    let facts = match target {
+        Some(group_id) => match groups::find(c, group_id)? {
+            Some((group, _)) => {
+                let membership = groups::membership(c, group_id, author.id)?;
+                let members = groups::are_members(c, group_id, &people)?;
+                Some((group, membership, people.len() == members.len()))
+            }
+            None => None,
+        },
+        None => None,
+    };
     let now = Utc::now().naive_utc();
     let group_facts = facts.as_ref().map(|(group, membership, _)| {
         let standing = membership.as_ref().and_then(|m| {
@@ -78,8 +73,7 @@ pub async fn place(
         local_only: audience.local_only,
         mentions_only_members: facts.as_ref().is_none_or(|(_, _, only)| *only),
     };
-    let mut placement = place_post(&req, group_facts)
-        .map_err(|refusal| ServiceError::Unprocessable(refusal.message()))?;
+    let mut placement = place_post(&req, group_facts).map_err(CoreError::PostRefused)?;
     let Some((group, membership, _)) = facts else {
         return Ok(None);
     };
@@ -104,9 +98,9 @@ pub async fn place(
 }
 
 /// Writes the group-post row in the status's transaction.
-pub fn record(conn: &mut AnyConnection, row: &StatusRow, placed: &Placed) -> Result<(), DbError> {
+pub fn record(c: &mut AnyConnection, row: &StatusRow, placed: &Placed) -> Result<(), DbError> {
     groups::insert_post(
-        conn,
+        c,
         &GroupPostRow {
             status_id: row.id,
             group_id: placed.placement.group_id,
@@ -118,7 +112,7 @@ pub fn record(conn: &mut AnyConnection, row: &StatusRow, placed: &Placed) -> Res
         },
     )?;
     if placed.counts {
-        groups::count_approved_post(conn, placed.placement.group_id, row.account_id)?;
+        groups::count_approved_post(c, placed.placement.group_id, row.account_id)?;
     }
     Ok(())
 }

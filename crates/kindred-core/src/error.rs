@@ -1,0 +1,29 @@
+//! What core refuses, with stable codes for every entrance to answer with.
+
+use kindred_db::DbError;
+use kindred_domain::groups::PostRefusal;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    /// A post a group does not take (see `groups::placement`).
+    #[error("{}", .0.message())]
+    PostRefused(PostRefusal),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl CoreError {
+    /// Stable snake_case code, for logs and API errors.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::PostRefused(r) => match r {
+                PostRefusal::TwoGroups => "post_two_groups",
+                PostRefusal::NotAMember => "post_not_a_member",
+                PostRefusal::Banned => "post_banned",
+                PostRefusal::Muted => "post_muted",
+                PostRefusal::MentionsOutsider => "post_mentions_outsider",
+            },
+            Self::Db(_) => "storage",
+        }
+    }
+}

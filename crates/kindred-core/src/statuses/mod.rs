@@ -1,0 +1,18 @@
+//! What a status brings with it when it is created or edited, local or remote.
+
+pub mod created;
+pub mod edited;
+
+use kindred_db::models::notifications::NotificationRow;
+use kindred_db::StatusRow;
+
+/// A notification about `row`, from its author.
+fn about(
+    row: &StatusRow,
+    id: i64,
+    to: i64,
+    kind: &str,
+    at: chrono::NaiveDateTime,
+) -> NotificationRow {
+    NotificationRow::new(id, to, row.account_id, kind, Some(row.id), at)
+}
