@@ -6,3 +6,5 @@
 //! the caller's transaction. `kindred-db` stores; `kindred-federation` translates
 //! ActivityPub to and from these calls and never re-implements one; `kindred-api`
 //! parses, authorizes and calls.
+
+pub mod follows;
