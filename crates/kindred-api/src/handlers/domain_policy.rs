@@ -92,7 +92,7 @@ pub async fn blocks(
 
 async fn find_block(state: &AppState, raw: &str) -> Result<DomainBlockRow, ApiError> {
     let id = parse_id(raw)?;
-    service::block_by_id(&state, id)
+    service::block_by_id(state, id)
         .await?
         .ok_or_else(ApiError::not_found)
 }

@@ -48,7 +48,7 @@ fn expiry(raw: Option<&str>) -> Result<Option<NaiveDateTime>, ApiError> {
 
 async fn owned(state: &AppState, owner: i64, raw: &str) -> Result<FullFilter, ApiError> {
     let id = parse_id(raw)?;
-    service::find_owned(&state, owner, id)
+    service::find_owned(state, owner, id)
         .await?
         .ok_or_else(ApiError::not_found)
 }
@@ -263,7 +263,7 @@ pub async fn add_keyword(
 
 async fn owned_keyword(state: &AppState, owner: i64, raw: &str) -> Result<KeywordRow, ApiError> {
     let id = parse_id(raw)?;
-    service::find_keyword_owned(&state, owner, id)
+    service::find_keyword_owned(state, owner, id)
         .await?
         .ok_or_else(ApiError::not_found)
 }
@@ -359,7 +359,7 @@ async fn owned_status(
     raw: &str,
 ) -> Result<FilterStatusRow, ApiError> {
     let id = parse_id(raw)?;
-    service::find_status_owned(&state, owner, id)
+    service::find_status_owned(state, owner, id)
         .await?
         .ok_or_else(ApiError::not_found)
 }

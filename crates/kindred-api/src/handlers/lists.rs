@@ -39,7 +39,7 @@ fn parse_title(raw: Option<&str>) -> Result<String, ApiError> {
 /// The caller's list by path id; other people's lists are "not found".
 async fn owned(state: &AppState, owner: i64, raw: &str) -> Result<ListRow, ApiError> {
     let id = parse_id(raw)?;
-    service::find_owned(&state, owner, id)
+    service::find_owned(state, owner, id)
         .await?
         .ok_or_else(ApiError::not_found)
 }

@@ -586,6 +586,30 @@ pub async fn export(state: &AppState) -> Result<String, ServiceError> {
     String::from_utf8(bytes).map_err(|_| ServiceError::Internal("csv"))
 }
 
+/// Every domain block, for the admin pages and the public list.
+pub async fn blocks(state: &AppState) -> Result<Vec<DomainBlockRow>, ServiceError> {
+    Ok(state.db.run(repo::blocks).await?)
+}
+
+pub async fn block_by_id(
+    state: &AppState,
+    id: i64,
+) -> Result<Option<DomainBlockRow>, ServiceError> {
+    Ok(state.db.run(move |c| repo::block_by_id(c, id)).await?)
+}
+
+/// Every allowed (partner) domain.
+pub async fn allows(state: &AppState) -> Result<Vec<DomainAllowRow>, ServiceError> {
+    Ok(state.db.run(repo::allows).await?)
+}
+
+pub async fn allow_by_id(
+    state: &AppState,
+    id: i64,
+) -> Result<Option<DomainAllowRow>, ServiceError> {
+    Ok(state.db.run(move |c| repo::allow_by_id(c, id)).await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -618,28 +642,4 @@ mod tests {
         let e = parse_blocklist("fine.example\nbad..example\n").unwrap_err();
         assert_eq!(e.line, 2);
     }
-}
-
-/// Every domain block, for the admin pages and the public list.
-pub async fn blocks(state: &AppState) -> Result<Vec<DomainBlockRow>, ServiceError> {
-    Ok(state.db.run(repo::blocks).await?)
-}
-
-pub async fn block_by_id(
-    state: &AppState,
-    id: i64,
-) -> Result<Option<DomainBlockRow>, ServiceError> {
-    Ok(state.db.run(move |c| repo::block_by_id(c, id)).await?)
-}
-
-/// Every allowed (partner) domain.
-pub async fn allows(state: &AppState) -> Result<Vec<DomainAllowRow>, ServiceError> {
-    Ok(state.db.run(repo::allows).await?)
-}
-
-pub async fn allow_by_id(
-    state: &AppState,
-    id: i64,
-) -> Result<Option<DomainAllowRow>, ServiceError> {
-    Ok(state.db.run(move |c| repo::allow_by_id(c, id)).await?)
 }
