@@ -9,6 +9,7 @@
 
 pub mod error;
 pub mod events;
+pub mod follows;
 pub mod groups;
 pub mod interactions;
 pub mod meetings;

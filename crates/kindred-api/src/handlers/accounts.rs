@@ -1,7 +1,5 @@
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
-use kindred_db::models::accounts as repo;
-use kindred_db::{PreferenceChanges, ProfileChanges};
 use kindred_domain::{DisplayName, Note, PostingPrivacy};
 use serde::Deserialize;
 use serde_json::Value;
@@ -9,7 +7,9 @@ use serde_json::Value;
 use crate::auth::Authenticated;
 use crate::entities::{CredentialAccount, Token};
 use crate::params::{lenient, Params, FILE_MARKER};
-use crate::services::accounts::{sign_up, SignUp};
+use crate::services::accounts::{
+    self as service, sign_up, PreferenceChanges, ProfileChanges, SignUp,
+};
 use crate::services::oauth::issue_token;
 use crate::services::present;
 use crate::{ApiError, AppState};
@@ -60,9 +60,7 @@ pub async fn register(
     )
     .await?;
     let app_id = auth.token.application_id;
-    let app = state
-        .db
-        .run(move |c| kindred_db::models::oauth::find_application(c, app_id))
+    let app = crate::services::oauth::find_application(&state, app_id)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
     let token = issue_token(&state, &app, Some(account.id), auth.scopes.clone()).await?;
@@ -76,10 +74,7 @@ pub async fn verify_credentials(
     // Mastodon 4.3 added `profile` for apps that only need to know who logged in.
     auth.require_any(&["read:accounts", "profile"])?;
     let account = auth.user()?.clone();
-    let id = account.id;
-    let user = state
-        .db
-        .run(move |c| repo::find_user(c, id))
+    let user = service::find_user(&state, account.id)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
     Ok(HttpResponse::Ok().json(credential(&state, &account, &user).await?))
@@ -204,22 +199,7 @@ pub async fn update_credentials(
             prefs.default_language = Some((!lang.is_empty()).then_some(lang));
         }
     }
-    let id = account.id;
-    let outbox = kindred_federation::outbox::Outbox::new(&state.urls, &state.ids, Utc::now());
-    let (account, user) = state
-        .db
-        .run(move |c| {
-            kindred_db::models::federated::atomically(c, |c| {
-                repo::update_profile(c, id, &profile, &prefs)?;
-                let a = repo::find(c, id)?.ok_or(kindred_db::DbError::NotFound)?;
-                let u = repo::find_user(c, id)?.ok_or(kindred_db::DbError::NotFound)?;
-                // Remote followers keep a copy of the profile: they get the new one.
-                outbox.profile_updated(c, &a)?;
-                Ok((a, u))
-            })
-        })
-        .await?;
-    state.delivery.wake();
+    let (account, user) = service::update_profile(&state, account.id, profile, prefs).await?;
     Ok(HttpResponse::Ok().json(credential(&state, &account, &user).await?))
 }
 
@@ -231,9 +211,7 @@ pub async fn show(
 ) -> Result<HttpResponse, ApiError> {
     let viewer = auth.user("read:accounts")?.map(|a| a.id);
     let id: i64 = path.parse().map_err(|_| ApiError::not_found())?;
-    let account = state
-        .db
-        .run(move |c| repo::find(c, id))
+    let account = service::find(&state, id)
         .await?
         .filter(|a| a.is_active())
         .ok_or_else(ApiError::not_found)?;
@@ -271,15 +249,9 @@ pub async fn lookup(
     if name.is_empty() || remote.as_ref().is_some_and(|d| d.is_empty()) {
         return Err(ApiError::not_found());
     }
-    let account = state
-        .db
-        .run(move |c| match remote {
-            None => repo::find_local_by_username(c, &name),
-            // Only a remote group (a community someone may look for): whether a
-            // remote person is stored here would tell a stranger they dealt with
-            // this instance.
-            Some(domain) => crate::services::accounts::find_remote_group(c, &name, &domain),
-        })
+    // Only a remote group (a community someone may look for): whether a remote
+    // person is stored here would tell a stranger they dealt with this instance.
+    let account = service::find_by_address(&state, name, remote)
         .await?
         .filter(|a| a.is_active())
         .ok_or_else(ApiError::not_found)?;
@@ -289,16 +261,12 @@ pub async fn lookup(
 /// The owner's view with real totals and the pending follow-request count.
 async fn credential(
     state: &AppState,
-    account: &kindred_db::AccountRow,
-    user: &kindred_db::UserRow,
+    account: &crate::services::AccountRow,
+    user: &service::UserRow,
 ) -> Result<CredentialAccount, ApiError> {
     let mut c = CredentialAccount::from_rows(account, user, &state.urls);
     c.account = present::account(state, Some(account.id), account.clone()).await?;
-    let id = account.id;
-    let requests = state
-        .db
-        .run(move |conn| kindred_db::models::social::follow_request_count(conn, id))
-        .await?;
+    let requests = service::follow_request_count(state, account.id).await?;
     c.source.follow_requests_count = requests.max(0) as u64;
     Ok(c)
 }

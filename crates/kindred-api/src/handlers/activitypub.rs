@@ -3,12 +3,12 @@
 
 use actix_web::http::header::ACCEPT;
 use actix_web::{web, HttpRequest, HttpResponse};
-use kindred_db::models::accounts;
-use kindred_db::models::groups::{self, GroupRow};
-use kindred_db::AccountRow;
 use kindred_federation::{actors, FEDERATION_CONTENT_TYPE};
 
 use super::well_known::instance_actor_row;
+use crate::services::actors::{self as service, GroupRow};
+use crate::services::relations::is_group;
+use crate::services::AccountRow;
 use crate::{html, ApiError, AppState};
 
 pub fn wants_activity_json(req: &HttpRequest) -> bool {
@@ -32,22 +32,12 @@ async fn visible_account(
     state: &AppState,
     name: String,
 ) -> Result<(AccountRow, Option<GroupRow>), ApiError> {
-    let found = state
-        .db
-        .run(move |c| {
-            let Some(account) = accounts::find_local_by_username(c, &name)? else {
-                return Ok(None);
-            };
-            if account.suspended {
-                return Ok(Some((account, None)));
-            }
-            groups::federated_actor(c, &account.username)
-        })
+    let found = service::federated_or_suspended(state, name)
         .await?
         .filter(|(a, _)| a.approved)
         .ok_or_else(ApiError::not_found)?;
     if found.0.suspended {
-        if found.0.role == groups::GROUP_ROLE {
+        if is_group(&found.0) {
             return Err(ApiError::not_found());
         }
         return Err(ApiError::new(
@@ -127,11 +117,7 @@ pub async fn collection(
         "featured" => return featured(&state, &account).await,
         _ => return Err(ApiError::not_found()),
     };
-    let group_id = account.id;
-    let figures = state
-        .db
-        .run(move |c| groups::public_figures(c, group_id))
-        .await?;
+    let figures = service::public_figures(&state, account.id).await?;
     let total = actors::group_collection_total(&which, &figures).ok_or_else(ApiError::not_found)?;
     Ok(activity_json(actors::ordered_collection(
         id,
@@ -142,23 +128,8 @@ pub async fn collection(
 /// A group's pinned public announcements, as notes (Mastodon's `featured`).
 async fn featured(state: &AppState, group: &AccountRow) -> Result<HttpResponse, ApiError> {
     use kindred_federation::outbox::note;
-    let urls = state.urls.clone();
-    let group_id = group.id;
     let id = state.urls.featured(&group.username);
-    let items = state
-        .db
-        .run(move |c| {
-            let mut items = Vec::new();
-            for status in groups::pinned_public(c, group_id, 20)? {
-                let Some(author) = accounts::find(c, status.account_id)? else {
-                    continue;
-                };
-                let parts = note::parts(c, &urls, &status)?;
-                items.push(note::note(&urls, &author, &status, &parts));
-            }
-            Ok(items)
-        })
-        .await?;
+    let items = service::featured_notes(state, group.id).await?;
     Ok(activity_json(serde_json::json!({
         "@context": note::context(),
         "id": id,
@@ -254,27 +225,11 @@ async fn serve_status(
     raw_id: String,
     activity: bool,
 ) -> Result<HttpResponse, ApiError> {
-    use kindred_federation::outbox::{federates, note};
+    use kindred_federation::outbox::federates;
 
     let (author, _) = visible_account(&state, name).await?;
     let id: i64 = raw_id.parse().map_err(|_| ApiError::not_found())?;
-    let author_id = author.id;
-    let found = state
-        .db
-        .run(move |c| {
-            let Some(s) = kindred_db::models::statuses::find(c, id)? else {
-                return Ok(None);
-            };
-            if s.account_id != author_id {
-                return Ok(None);
-            }
-            let original = match s.reblog_of_id {
-                Some(o) => kindred_db::models::statuses::find(c, o)?,
-                None => None,
-            };
-            Ok(Some((s, original)))
-        })
-        .await?;
+    let found = service::authored_status(&state, author.id, id).await?;
     let Some((status, original)) = found else {
         return Err(ApiError::not_found());
     };
@@ -296,31 +251,7 @@ async fn serve_status(
             .insert_header(("Vary", "Accept"))
             .body(html::message(&author.display_name, &status.text).into_string()));
     }
-    let urls = state.urls.clone();
-    let author_row = author.clone();
-    let document = state
-        .db
-        .run(move |c| {
-            let mut doc = match &original {
-                // Served as delivered (a boost of a public or unlisted status).
-                Some(original) => {
-                    kindred_federation::outbox::announce(c, &urls, &author_row, &status, original)?
-                }
-                None => {
-                    let parts = note::parts(c, &urls, &status)?;
-                    let object = note::note(&urls, &author_row, &status, &parts);
-                    if activity {
-                        let id = format!("{}/activity", status.uri);
-                        note::wrap(&urls, "Create", id, &author_row, object)
-                    } else {
-                        object
-                    }
-                }
-            };
-            doc["@context"] = note::context();
-            Ok(doc)
-        })
-        .await?;
+    let document = service::status_document(&state, author, status, original, activity).await?;
     Ok(HttpResponse::Ok()
         .content_type(FEDERATION_CONTENT_TYPE)
         .insert_header(("Vary", "Accept, Signature"))
@@ -333,7 +264,7 @@ async fn serve_status(
 async fn may_fetch(
     req: &HttpRequest,
     state: &web::Data<AppState>,
-    status: &kindred_db::StatusRow,
+    status: &crate::services::timelines::StatusRow,
 ) -> Result<(), ApiError> {
     use actix_web::http::StatusCode;
     use kindred_federation::inbox::fetcher::{signed_fetcher, FetchRefusal};
@@ -359,12 +290,7 @@ async fn may_fetch(
     };
     let (author, status_id) = (status.account_id, status.id);
     let with_followers = status.visibility == "private";
-    let domains = state
-        .db
-        .run(move |c| {
-            kindred_db::models::outbound::audience_domains(c, author, status_id, with_followers)
-        })
-        .await?;
+    let domains = service::audience_domains(state, author, status_id, with_followers).await?;
     if domains.contains(&signer.account.domain) {
         Ok(())
     } else {

@@ -2,7 +2,6 @@
 //! extension under `/api/v1/admin/announcements`, as Mastodon has no admin API here).
 
 use actix_web::{web, HttpResponse};
-use kindred_db::models::announcements as repo;
 use serde::Deserialize;
 
 use crate::auth::Authenticated;
@@ -26,10 +25,7 @@ pub async fn index(
     let me = auth.user()?.id;
     let now = service::now();
     let with_dismissed = p.with_dismissed.unwrap_or(false);
-    let rows = state
-        .db
-        .run(move |c| repo::current(c, me, now, with_dismissed))
-        .await?;
+    let rows = service::current(&state, me, now, with_dismissed).await?;
     Ok(HttpResponse::Ok().json(service::present(&state, me, rows, false).await?))
 }
 
@@ -37,9 +33,7 @@ pub async fn index(
 async fn current(state: &AppState, raw: &str) -> Result<i64, ApiError> {
     let id = parse_id(raw)?;
     let now = service::now();
-    state
-        .db
-        .run(move |c| repo::find(c, id))
+    service::find(state, id)
         .await?
         .filter(|a| a.published && a.ends_at.is_none_or(|e| e > now))
         .map(|a| a.id)
@@ -54,7 +48,7 @@ pub async fn dismiss(
     auth.require("write:accounts")?;
     let me = auth.user()?.id;
     let id = current(&state, &path).await?;
-    state.db.run(move |c| repo::dismiss(c, id, me)).await?;
+    service::dismiss(&state, id, me).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({})))
 }
 
@@ -68,7 +62,7 @@ pub async fn react(
     let (raw_id, raw_name) = path.into_inner();
     let id = current(&state, &raw_id).await?;
     let name = service::parse_reaction(&raw_name)?;
-    if !state.db.run(move |c| repo::react(c, id, me, &name)).await? {
+    if !service::react(&state, id, me, name).await? {
         return Err(ApiError::unprocessable(
             "too_many_reactions",
             "Validation failed: maximum number of reactions reached",
@@ -87,10 +81,7 @@ pub async fn unreact(
     let (raw_id, raw_name) = path.into_inner();
     let id = current(&state, &raw_id).await?;
     let name = raw_name.trim().to_owned();
-    state
-        .db
-        .run(move |c| repo::unreact(c, id, me, &name))
-        .await?;
+    service::unreact(&state, id, me, name).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({})))
 }
 

@@ -1,5 +1,4 @@
 use actix_web::{web, HttpResponse};
-use kindred_db::models::oauth;
 use kindred_domain::Scopes;
 use serde::Deserialize;
 
@@ -88,9 +87,7 @@ pub async fn verify_credentials(
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
     let app_id = auth.token.application_id;
-    let app = state
-        .db
-        .run(move |c| oauth::find_application(c, app_id))
+    let app = crate::services::oauth::find_application(&state, app_id)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
     Ok(HttpResponse::Ok().json(Application::from_row(&app)))

@@ -1,14 +1,13 @@
 //! Direct-message conversations (`/api/v1/conversations`).
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use kindred_db::models::conversations::{self as repo, ConversationSummary};
-use kindred_db::models::{social, statuses};
 
 use crate::auth::Authenticated;
 use crate::entities::conversations::Conversation;
 use crate::handlers::statuses::parse_id;
 use crate::pagination::{link_header, PageParams};
 use crate::params::Params;
+use crate::services::conversations::{self as service, ConversationSummary};
 use crate::services::{present, viewer::Viewer};
 use crate::{ApiError, AppState};
 
@@ -25,15 +24,7 @@ async fn entities(
     account_ids.sort_unstable();
     account_ids.dedup();
     let last_ids: Vec<i64> = list.iter().map(|c| c.last_status_id).collect();
-    let (accounts, rows) = state
-        .db
-        .run(move |c| {
-            Ok((
-                social::find_accounts(c, &account_ids)?,
-                statuses::find_many(c, &last_ids)?,
-            ))
-        })
-        .await?;
+    let (accounts, rows) = service::rows(state, account_ids, last_ids).await?;
     let accounts = present::accounts(state, me, accounts).await?;
     // Presenting drops anything the viewer may no longer see.
     let statuses = present::statuses(state, viewer, rows).await?;
@@ -69,11 +60,7 @@ pub async fn index(
     let w = page.window(20, 40)?;
     let viewer = Viewer::load(&state, Some(&me)).await?;
     let hidden = viewer.hidden.clone();
-    let id = me.id;
-    let list = state
-        .db
-        .run(move |c| repo::page(c, id, &hidden, w.max_id, w.since_id, w.limit))
-        .await?;
+    let list = service::page(&state, me.id, hidden, w.max_id, w.since_id, w.limit).await?;
     let ids: Vec<i64> = list.iter().map(|c| c.last_status_id).collect();
     let body = entities(&state, &viewer, list).await?;
     let mut resp = HttpResponse::Ok();
@@ -85,9 +72,7 @@ pub async fn index(
 
 async fn find(state: &AppState, me: i64, raw: &str) -> Result<ConversationSummary, ApiError> {
     let id = parse_id(raw)?;
-    state
-        .db
-        .run(move |c| repo::find(c, me, id))
+    service::find(state, me, id)
         .await?
         .ok_or_else(ApiError::not_found)
 }
@@ -101,11 +86,7 @@ pub async fn read(
     let me = auth.user()?.clone();
     let mut conv = find(&state, me.id, &path).await?;
     let (id, last) = (conv.conversation_id, conv.last_status_id);
-    let member = me.id;
-    state
-        .db
-        .run(move |c| repo::mark_read(c, member, id, last))
-        .await?;
+    service::mark_read(&state, me.id, id, last).await?;
     conv.unread = false;
     let viewer = Viewer::load(&state, Some(&me)).await?;
     let mut out = entities(&state, &viewer, vec![conv]).await?;
@@ -121,6 +102,6 @@ pub async fn remove(
     let me = auth.user()?.id;
     let conv = find(&state, me, &path).await?;
     let (id, last) = (conv.conversation_id, conv.last_status_id);
-    state.db.run(move |c| repo::hide(c, me, id, last)).await?;
+    service::hide(&state, me, id, last).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({})))
 }

@@ -5,7 +5,6 @@
 //! `services::federation_policy`; every change is audited with the admin's name.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use kindred_db::models::domain_policy::{DomainAllowRow, DomainBlockRow};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -15,7 +14,9 @@ use crate::entities::status::timestamp;
 use crate::handlers::statuses::parse_id;
 use crate::pagination::{link_header, PageParams};
 use crate::params::{lenient, Params};
-use crate::services::federation_policy::{self as service, BlockRequest};
+use crate::services::federation_policy::{
+    self as service, BlockRequest, DomainAllowRow, DomainBlockRow,
+};
 use crate::{ApiError, AppState};
 
 /// The caller's name for the audit log, if an admin holding `scope`.
@@ -85,18 +86,13 @@ pub async fn blocks(
     Params(p): Params<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     admin(&auth, "admin:read:domain_blocks")?;
-    let rows = state
-        .db
-        .run(kindred_db::models::domain_policy::blocks)
-        .await?;
+    let rows = service::blocks(&state).await?;
     page(&req, &state, &p, rows, |b| b.id, block_entity)
 }
 
 async fn find_block(state: &AppState, raw: &str) -> Result<DomainBlockRow, ApiError> {
     let id = parse_id(raw)?;
-    state
-        .db
-        .run(move |c| kindred_db::models::domain_policy::block_by_id(c, id))
+    service::block_by_id(state, id)
         .await?
         .ok_or_else(ApiError::not_found)
 }
@@ -207,10 +203,7 @@ pub async fn allows(
     Params(p): Params<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     admin(&auth, "admin:read:domain_allows")?;
-    let rows = state
-        .db
-        .run(kindred_db::models::domain_policy::allows)
-        .await?;
+    let rows = service::allows(&state).await?;
     page(&req, &state, &p, rows, |a| a.id, allow_entity)
 }
 
@@ -221,9 +214,7 @@ pub async fn allow(
 ) -> Result<HttpResponse, ApiError> {
     admin(&auth, "admin:read:domain_allows")?;
     let id = parse_id(&path)?;
-    let row = state
-        .db
-        .run(move |c| kindred_db::models::domain_policy::allow_by_id(c, id))
+    let row = service::allow_by_id(&state, id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     Ok(HttpResponse::Ok().json(allow_entity(&row)))
@@ -298,10 +289,7 @@ pub async fn public_blocks(
         }
         _ => return Err(ApiError::not_found()),
     }
-    let rows = state
-        .db
-        .run(kindred_db::models::domain_policy::blocks)
-        .await?;
+    let rows = service::blocks(&state).await?;
     let list: Vec<Value> = rows
         .iter()
         .filter(|b| b.severity != "noop" || b.reject_media || b.reject_reports)
@@ -324,10 +312,7 @@ pub async fn kindred_federation(
 ) -> Result<HttpResponse, ApiError> {
     admin(&auth, "admin:read")?;
     let mode = service::mode(&state).await?;
-    let allows = state
-        .db
-        .run(kindred_db::models::domain_policy::allows)
-        .await?;
+    let allows = service::allows(&state).await?;
     Ok(HttpResponse::Ok().json(json!({
         "mode": mode.as_str(),
         "partners": allows.iter().map(|a| json!({

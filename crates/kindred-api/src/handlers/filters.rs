@@ -1,10 +1,10 @@
 //! Keyword and status filters: `/api/v2/filters` (and read-only `/api/v1/filters`).
 
+use crate::services::filters::{
+    self as service, FilterRow, FilterStatusRow, FullFilter, KeywordChanges, KeywordRow, Refusal,
+};
 use actix_web::{web, HttpResponse};
 use chrono::{Duration, NaiveDateTime, Utc};
-use kindred_db::models::filters::{
-    self as repo, FilterRow, FilterStatusRow, FullFilter, KeywordChanges, KeywordRow, Refusal,
-};
 use kindred_domain::filters::{parse_keyword, parse_title, FilterAction, FilterContexts};
 use serde::Deserialize;
 
@@ -48,9 +48,7 @@ fn expiry(raw: Option<&str>) -> Result<Option<NaiveDateTime>, ApiError> {
 
 async fn owned(state: &AppState, owner: i64, raw: &str) -> Result<FullFilter, ApiError> {
     let id = parse_id(raw)?;
-    state
-        .db
-        .run(move |c| repo::find_owned(c, owner, id))
+    service::find_owned(state, owner, id)
         .await?
         .ok_or_else(ApiError::not_found)
 }
@@ -61,7 +59,7 @@ pub async fn index(
 ) -> Result<HttpResponse, ApiError> {
     auth.require("read:filters")?;
     let me = auth.user()?.id;
-    let rows = state.db.run(move |c| repo::of_account(c, me)).await?;
+    let rows = service::of_account(&state, me).await?;
     Ok(HttpResponse::Ok().json(rows.iter().map(Filter::from).collect::<Vec<_>>()))
 }
 
@@ -72,7 +70,7 @@ pub async fn index_v1(
 ) -> Result<HttpResponse, ApiError> {
     auth.require("read:filters")?;
     let me = auth.user()?.id;
-    let rows = state.db.run(move |c| repo::of_account(c, me)).await?;
+    let rows = service::of_account(&state, me).await?;
     Ok(HttpResponse::Ok().json(rows.iter().flat_map(FilterV1::all).collect::<Vec<_>>()))
 }
 
@@ -151,12 +149,7 @@ pub async fn create(
         keywords: keywords.clone(),
         statuses: Vec::new(),
     };
-    refusal(
-        state
-            .db
-            .run(move |c| repo::insert(c, &filter, &keywords))
-            .await?,
-    )?;
+    refusal(service::create(&state, filter, keywords).await?)?;
     Ok(HttpResponse::Ok().json(Filter::from(&full)))
 }
 
@@ -207,16 +200,9 @@ pub async fn update(
         }
     }
     let row = f.filter.clone();
-    refusal(
-        state
-            .db
-            .run(move |c| repo::update(c, &row, &changes))
-            .await?,
-    )?;
+    refusal(service::update(&state, row, changes).await?)?;
     let id = f.filter.id;
-    let f = state
-        .db
-        .run(move |c| repo::find_owned(c, me, id))
+    let f = service::find_owned(&state, me, id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     Ok(HttpResponse::Ok().json(Filter::from(&f)))
@@ -229,7 +215,7 @@ pub async fn delete(
 ) -> Result<HttpResponse, ApiError> {
     auth.require("write:filters")?;
     let f = owned(&state, auth.user()?.id, &path).await?;
-    state.db.run(move |c| repo::delete(c, f.filter.id)).await?;
+    service::delete(&state, f.filter.id).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({})))
 }
 
@@ -271,20 +257,13 @@ pub async fn add_keyword(
         whole_word: p.whole_word.unwrap_or(true),
     };
     let stored = row.clone();
-    refusal(
-        state
-            .db
-            .run(move |c| repo::insert_keyword(c, &stored))
-            .await?,
-    )?;
+    refusal(service::add_keyword(&state, stored).await?)?;
     Ok(HttpResponse::Ok().json(FilterKeyword::from(&row)))
 }
 
 async fn owned_keyword(state: &AppState, owner: i64, raw: &str) -> Result<KeywordRow, ApiError> {
     let id = parse_id(raw)?;
-    state
-        .db
-        .run(move |c| repo::find_keyword_owned(c, owner, id))
+    service::find_keyword_owned(state, owner, id)
         .await?
         .ok_or_else(ApiError::not_found)
 }
@@ -314,10 +293,7 @@ pub async fn update_keyword(
         k.whole_word = w;
     }
     let stored = k.clone();
-    state
-        .db
-        .run(move |c| repo::update_keyword(c, &stored))
-        .await?;
+    service::update_keyword(&state, stored).await?;
     Ok(HttpResponse::Ok().json(FilterKeyword::from(&k)))
 }
 
@@ -328,7 +304,7 @@ pub async fn delete_keyword(
 ) -> Result<HttpResponse, ApiError> {
     auth.require("write:filters")?;
     let k = owned_keyword(&state, auth.user()?.id, &path).await?;
-    state.db.run(move |c| repo::delete_keyword(c, k.id)).await?;
+    service::delete_keyword(&state, k.id).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({})))
 }
 
@@ -371,9 +347,7 @@ pub async fn add_status(
         filter_id: f.filter.id,
         status_id,
     };
-    let stored = state
-        .db
-        .run(move |c| repo::insert_status(c, &row))
+    let stored = service::add_status(&state, row)
         .await?
         .map_err(|Refusal::TooMany| too_many())?;
     Ok(HttpResponse::Ok().json(FilterStatus::from(&stored)))
@@ -385,9 +359,7 @@ async fn owned_status(
     raw: &str,
 ) -> Result<FilterStatusRow, ApiError> {
     let id = parse_id(raw)?;
-    state
-        .db
-        .run(move |c| repo::find_status_owned(c, owner, id))
+    service::find_status_owned(state, owner, id)
         .await?
         .ok_or_else(ApiError::not_found)
 }
@@ -409,6 +381,6 @@ pub async fn delete_status(
 ) -> Result<HttpResponse, ApiError> {
     auth.require("write:filters")?;
     let s = owned_status(&state, auth.user()?.id, &path).await?;
-    state.db.run(move |c| repo::delete_status(c, s.id)).await?;
+    service::delete_status(&state, s.id).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({})))
 }

@@ -3,7 +3,6 @@
 //! Thin: the rules are in `services::groups`.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use kindred_db::models::groups::{self as repo, GroupScope, HeldPosts};
 use kindred_domain::filters::FilterContext;
 use kindred_domain::groups::MembershipState;
 use serde::Deserialize;
@@ -16,6 +15,8 @@ use crate::handlers::timelines::respond_filtered;
 use crate::pagination::PageParams;
 use crate::params::{lenient, Params};
 use crate::services::groups::{self as service, Action, GroupChanges, NewGroup, PostAction};
+use crate::services::relations::AccountList;
+use crate::services::timelines::{GroupScope, HeldPosts};
 use crate::services::{present, viewer::Viewer};
 use crate::{ApiError, AppState};
 
@@ -43,10 +44,7 @@ pub async fn index(
     let max_id = p.max_id.as_deref().map(parse_id).transpose()?;
     let limit = parse_limit(p.limit.as_deref(), 40, 80)?;
     let member_only = p.member.unwrap_or(false);
-    let list = state
-        .db
-        .run(move |c| repo::directory(c, me, member_only, max_id, limit))
-        .await?;
+    let list = service::directory(&state, me, member_only, max_id, limit).await?;
     Ok(HttpResponse::Ok().json(service::entities(&state, me, list).await?))
 }
 
@@ -287,7 +285,6 @@ async fn remote_followers(
     requested: bool,
     page: PageParams,
 ) -> Result<HttpResponse, ApiError> {
-    use kindred_db::models::social::AccountList;
     auth.require_any(READ)?;
     let id = parse_id(raw)?;
     let me = auth.user()?.clone();
@@ -451,10 +448,7 @@ async fn group_page(
 ) -> Result<HttpResponse, ApiError> {
     let w = page.window(20, 40)?;
     let hidden = viewer.hidden.clone();
-    let rows = state
-        .db
-        .run(move |c| repo::timeline(c, id, scope, &hidden, w.page()))
-        .await?;
+    let rows = crate::services::timelines::group(state, id, scope, hidden, w.page()).await?;
     let ids = rows.iter().map(|s| s.id).collect();
     respond_filtered(req, state, viewer, rows, ids, FilterContext::Home).await
 }

@@ -35,9 +35,7 @@ pub async fn personal(
 ) -> Result<HttpResponse, ApiError> {
     let name = path.into_inner();
     // A private group has no inbox: it does not exist outside the instance.
-    let exists = state
-        .db
-        .run(move |c| kindred_db::models::groups::federated_actor(c, &name))
+    let exists = crate::services::actors::federated(&state, name)
         .await?
         .is_some();
     if !exists {

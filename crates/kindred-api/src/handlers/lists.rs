@@ -1,8 +1,8 @@
 //! Lists: create, rename, delete, members, and the list timeline.
 
+use crate::services::lists::{self as service, ListRow, RepliesPolicy};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
-use kindred_db::models::lists::{self as repo, ListRow, RepliesPolicy};
 use kindred_domain::filters::FilterContext;
 use kindred_domain::DomainError;
 use serde::Deserialize;
@@ -39,9 +39,7 @@ fn parse_title(raw: Option<&str>) -> Result<String, ApiError> {
 /// The caller's list by path id; other people's lists are "not found".
 async fn owned(state: &AppState, owner: i64, raw: &str) -> Result<ListRow, ApiError> {
     let id = parse_id(raw)?;
-    state
-        .db
-        .run(move |c| repo::find_owned(c, owner, id))
+    service::find_owned(state, owner, id)
         .await?
         .ok_or_else(ApiError::not_found)
 }
@@ -52,7 +50,7 @@ pub async fn index(
 ) -> Result<HttpResponse, ApiError> {
     auth.require("read:lists")?;
     let me = auth.user()?.id;
-    let rows = state.db.run(move |c| repo::of_account(c, me)).await?;
+    let rows = service::of_account(&state, me).await?;
     Ok(HttpResponse::Ok().json(rows.iter().map(List::from).collect::<Vec<_>>()))
 }
 
@@ -94,11 +92,10 @@ pub async fn create(
         exclusive: p.exclusive.unwrap_or(false),
         created_at: now.naive_utc(),
     };
-    let stored = row.clone();
-    if !state.db.run(move |c| repo::insert(c, &stored)).await? {
+    if !service::create(&state, row.clone()).await? {
         return Err(ApiError::unprocessable(
             "too_many_lists",
-            format!("Validation failed: at most {} lists", repo::MAX_LISTS),
+            format!("Validation failed: at most {} lists", service::MAX_LISTS),
         ));
     }
     Ok(HttpResponse::Ok().json(List::from(&row)))
@@ -122,19 +119,7 @@ pub async fn update(
     if let Some(e) = p.exclusive {
         list.exclusive = e;
     }
-    let stored = list.clone();
-    state
-        .db
-        .run(move |c| {
-            repo::update(
-                c,
-                stored.id,
-                &stored.title,
-                &stored.replies_policy,
-                stored.exclusive,
-            )
-        })
-        .await?;
+    service::update(&state, list.clone()).await?;
     Ok(HttpResponse::Ok().json(List::from(&list)))
 }
 
@@ -145,7 +130,7 @@ pub async fn delete(
 ) -> Result<HttpResponse, ApiError> {
     auth.require("write:lists")?;
     let list = owned(&state, auth.user()?.id, &path).await?;
-    state.db.run(move |c| repo::delete(c, list.id)).await?;
+    service::delete(&state, list.id).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({})))
 }
 
@@ -188,10 +173,7 @@ pub async fn accounts(
     let all = page.limit.as_deref().map(str::trim) == Some("0");
     let w = page.window(40, 80)?;
     let limit = (!all).then_some(w.limit);
-    let rows = state
-        .db
-        .run(move |c| repo::members(c, list.id, w.max_id, w.since_id, limit))
-        .await?;
+    let rows = service::members(&state, list.id, w.max_id, w.since_id, limit).await?;
     let ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
     let entities = present::accounts(&state, Some(me), rows).await?;
     let mut resp = HttpResponse::Ok();
@@ -212,11 +194,7 @@ pub async fn add_accounts(
     auth.require("write:lists")?;
     let list = owned(&state, auth.user()?.id, &path).await?;
     let ids = account_ids(p)?;
-    if !state
-        .db
-        .run(move |c| repo::add_accounts(c, &list, &ids))
-        .await?
-    {
+    if !service::add_accounts(&state, list, ids).await? {
         // Mastodon's answer when an account is not followed (or does not exist).
         return Err(ApiError::not_found());
     }
@@ -232,10 +210,7 @@ pub async fn remove_accounts(
     auth.require("write:lists")?;
     let list = owned(&state, auth.user()?.id, &path).await?;
     let ids = account_ids(p)?;
-    state
-        .db
-        .run(move |c| repo::remove_accounts(c, list.id, &ids))
-        .await?;
+    service::remove_accounts(&state, list.id, ids).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({})))
 }
 
@@ -248,10 +223,7 @@ pub async fn containing(
     auth.require("read:lists")?;
     let me = auth.user()?.id;
     let target = parse_id(&path)?;
-    let rows = state
-        .db
-        .run(move |c| repo::containing(c, me, target))
-        .await?;
+    let rows = service::containing(&state, me, target).await?;
     Ok(HttpResponse::Ok().json(rows.iter().map(List::from).collect::<Vec<_>>()))
 }
 
@@ -270,11 +242,7 @@ pub async fn timeline(
     let w = page.window(20, 40)?;
     let viewer = Viewer::load(&state, Some(&account)).await?;
     let hidden = viewer.hidden.clone();
-    let owner = account.id;
-    let rows = state
-        .db
-        .run(move |c| repo::timeline(c, owner, list.id, policy, &hidden, w.page()))
-        .await?;
+    let rows = service::timeline(&state, account.id, list.id, policy, hidden, w.page()).await?;
     let ids = rows.iter().map(|s| s.id).collect();
     respond_filtered(&req, &state, &viewer, rows, ids, FilterContext::Home).await
 }

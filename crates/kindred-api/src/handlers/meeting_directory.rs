@@ -3,14 +3,13 @@
 //! Rules live in `services::meeting_directory`.
 
 use actix_web::{web, HttpResponse};
-use kindred_db::models::meeting_directory::SubscriptionRow;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::auth::Authenticated;
 use crate::entities::status::timestamp;
 use crate::params::{lenient, Params};
-use crate::services::meeting_directory as service;
+use crate::services::meeting_directory::{self as service, SubscriptionRow};
 use crate::{ApiError, AppState};
 
 fn admin(auth: &Authenticated, scope: &str) -> Result<String, ApiError> {

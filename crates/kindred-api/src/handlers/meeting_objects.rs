@@ -21,11 +21,7 @@ pub async fn show(
         .into_inner()
         .parse()
         .map_err(|_| ApiError::not_found())?;
-    let urls = state.urls.clone();
-    let now = Utc::now();
-    let listing = state
-        .db
-        .run(move |c| event::listing(c, &urls, id, now))
+    let listing = crate::services::actors::meeting_listing(&state, id, Utc::now())
         .await?
         .ok_or_else(ApiError::not_found)?;
     let mut doc = listing.event;

@@ -2,8 +2,6 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
-use kindred_db::models::accounts;
-use kindred_db::models::notifications::{self as repo, NotificationQuery};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -14,6 +12,7 @@ use crate::handlers::statuses::parse_id;
 use crate::pagination::{link_header, PageParams};
 use crate::params::{lenient, Params};
 use crate::services::filtering::ActiveFilters;
+use crate::services::notifications::{self as service, NotificationQuery};
 use crate::services::{present, viewer::Viewer};
 use crate::{ApiError, AppState};
 use kindred_domain::filters::FilterContext;
@@ -81,8 +80,7 @@ pub async fn list(
         min_id: w.min_id,
         limit: w.limit,
     };
-    let id = me.id;
-    let rows = state.db.run(move |c| repo::list(c, id, &q)).await?;
+    let rows = service::list(&state, me.id, q).await?;
     let ids: Vec<i64> = rows.iter().map(|n| n.id).collect();
     let filters = ActiveFilters::load(&state, &viewer, FilterContext::Notifications).await?;
     let entities =
@@ -102,10 +100,7 @@ pub async fn show(
     auth.require("read:notifications")?;
     let me = auth.user()?.clone();
     let id = parse_id(&path)?;
-    let my_id = me.id;
-    let row = state
-        .db
-        .run(move |c| repo::find(c, my_id, id))
+    let row = service::find(&state, me.id, id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     let viewer = Viewer::load(&state, Some(&me)).await?;
@@ -121,7 +116,7 @@ pub async fn dismiss(
     auth.require("write:notifications")?;
     let me = auth.user()?.id;
     let id = parse_id(&path)?;
-    if !state.db.run(move |c| repo::dismiss(c, me, id)).await? {
+    if !service::dismiss(&state, me, id).await? {
         return Err(ApiError::not_found());
     }
     Ok(HttpResponse::Ok().json(json!({})))
@@ -133,7 +128,7 @@ pub async fn clear(
 ) -> Result<HttpResponse, ApiError> {
     auth.require("write:notifications")?;
     let me = auth.user()?.id;
-    state.db.run(move |c| repo::clear(c, me)).await?;
+    service::clear(&state, me).await?;
     Ok(HttpResponse::Ok().json(json!({})))
 }
 
@@ -157,11 +152,7 @@ pub async fn unread_count(
         .clamp(1, 1000);
     let viewer = Viewer::load(&state, Some(&me)).await?;
     let hidden = viewer.hidden.clone();
-    let id = me.id;
-    let count = state
-        .db
-        .run(move |c| repo::unread_count(c, id, &hidden, limit))
-        .await?;
+    let count = service::unread_count(&state, me.id, hidden, limit).await?;
     Ok(HttpResponse::Ok().json(json!({ "count": count })))
 }
 
@@ -186,15 +177,7 @@ pub async fn markers(
         .into_iter()
         .filter(|t| MARKER_TIMELINES.contains(&t.as_str()))
         .collect();
-    let rows = state
-        .db
-        .run(move |c| {
-            wanted
-                .iter()
-                .filter_map(|t| repo::marker(c, me, t).transpose())
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .await?;
+    let rows = service::markers(&state, me, wanted).await?;
     let mut out = Map::new();
     for m in rows {
         out.insert(
@@ -244,15 +227,7 @@ pub async fn set_markers(
         ));
     }
     let now = Utc::now().naive_utc();
-    let rows = state
-        .db
-        .run(move |c| {
-            updates
-                .iter()
-                .map(|(t, id)| repo::set_marker(c, me, t, id, now))
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .await?;
+    let rows = service::set_markers(&state, me, updates, now).await?;
     let mut out = Map::new();
     for m in rows {
         out.insert(
@@ -269,9 +244,7 @@ pub async fn preferences(
 ) -> Result<HttpResponse, ApiError> {
     auth.require("read:accounts")?;
     let me = auth.user()?.id;
-    let user = state
-        .db
-        .run(move |c| accounts::find_user(c, me))
+    let user = service::user(&state, me)
         .await?
         .ok_or_else(ApiError::not_found)?;
     Ok(HttpResponse::Ok().json(json!({

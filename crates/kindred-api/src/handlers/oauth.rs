@@ -1,11 +1,11 @@
 //! `/oauth/*`: the HTML authorization page, the token endpoint and revocation.
 
+use crate::services::ApplicationRow;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::header::{AUTHORIZATION, LOCATION};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use base64::Engine;
-use kindred_db::ApplicationRow;
 use serde::Deserialize;
 use serde_json::json;
 use url::Url;

@@ -2,30 +2,20 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Duration, Utc};
-use kindred_db::models::accounts;
-use kindred_db::models::federated::atomically;
-use kindred_db::models::notifications::{self as notif, NotificationRow};
-use kindred_db::models::social::{self, AccountList};
-use kindred_db::AccountRow;
-use kindred_federation::outbox::Outbox;
 use serde::Deserialize;
 
 use crate::auth::{Authenticated, MaybeAuthenticated};
 use crate::handlers::statuses::parse_id;
 use crate::pagination::{link_header, PageParams};
 use crate::params::{lenient, Params};
-use crate::services::{follow_resends, present, viewer::Viewer};
+use crate::services::relations::{self as service, is_group, AccountList};
+use crate::services::{present, viewer::Viewer, AccountRow};
 use crate::{ApiError, AppState};
 
 /// An active account other than the caller, by path id.
 async fn target(state: &AppState, raw: &str) -> Result<AccountRow, ApiError> {
     let id = parse_id(raw)?;
-    state
-        .db
-        .run(move |c| accounts::find(c, id))
-        .await?
-        .filter(|a| a.is_active())
-        .ok_or_else(ApiError::not_found)
+    Ok(service::active_account(state, id).await?)
 }
 
 async fn relationship(state: &AppState, me: i64, other: i64) -> Result<HttpResponse, ApiError> {
@@ -51,7 +41,7 @@ pub async fn follow(
     let me = auth.user()?.clone();
     let other = target(&state, &path).await?;
     // Following a group asks to join it (docs/groups.md).
-    if other.role == kindred_db::models::groups::GROUP_ROLE {
+    if is_group(&other) {
         crate::services::groups::join(&state, &me, other.id, Vec::new()).await?;
         return relationship(&state, me.id, other.id).await;
     }
@@ -61,64 +51,8 @@ pub async fn follow(
             "You cannot follow yourself",
         ));
     }
-    let now = Utc::now();
-    let id = state.ids.next_at(now);
-    let nid = state.ids.next_at(now);
     let (reblogs, notify) = (p.reblogs.unwrap_or(true), p.notify.unwrap_or(false));
-    // A remote account answers with Accept or Reject: until then it is a request.
-    let (me_id, other_id, locked) = (me.id, other.id, other.locked || !other.is_local());
-    let outbox = Outbox::new(&state.urls, &state.ids, now);
-    let (me_row, other_row) = (me.clone(), other.clone());
-    let now = now.naive_utc();
-    let stored = state
-        .db
-        .run(move |c| {
-            atomically(c, |c| {
-                if social::blocked_either_way(c, me_id, other_id)? {
-                    return Err(kindred_db::DbError::NotFound);
-                }
-                // Changing options of an existing follow never turns it back into a request.
-                let already = social::is_following(c, me_id, other_id)?;
-                let (new, kind) = if locked && !already {
-                    (
-                        social::request_follow(c, id, me_id, other_id, reblogs, notify, now)?,
-                        "follow_request",
-                    )
-                } else {
-                    (
-                        social::follow(c, id, me_id, other_id, reblogs, notify, now)?,
-                        "follow",
-                    )
-                };
-                let requested = locked && !already;
-                if !new {
-                    if requested {
-                        // Asked again while still requested: a remote group's
-                        // Follow goes out again (its Accept may have been lost).
-                        follow_resends::requested(c, &outbox, &me_row, &other_row, false, now)?;
-                    }
-                    return Ok(Vec::new());
-                }
-                if !other_row.is_local() {
-                    outbox.follow(c, &me_row, &other_row, id)?;
-                    follow_resends::requested(c, &outbox, &me_row, &other_row, true, now)?;
-                    return Ok(Vec::new());
-                }
-                notif::insert(
-                    c,
-                    &[NotificationRow::new(nid, other_id, me_id, kind, None, now)],
-                )
-            })
-        })
-        .await
-        .map_err(|e| match e {
-            kindred_db::DbError::NotFound => {
-                ApiError::forbidden("forbidden", "This action is not allowed")
-            }
-            other => other.into(),
-        })?;
-    state.delivery.wake();
-    state.streaming.notifications(&stored);
+    service::follow(&state, &me, &other, reblogs, notify).await?;
     relationship(&state, me.id, other.id).await
 }
 
@@ -133,7 +67,7 @@ pub async fn unfollow(
     // Unfollowing a group leaves it; not being in it is already the answer, for a
     // group that exists for the caller (a private one they are not in is "not
     // found", unless they block or mute it: `may_shun`).
-    if other.role == kindred_db::models::groups::GROUP_ROLE {
+    if is_group(&other) {
         match crate::services::groups::leave(&state, &me, other.id).await {
             Ok(()) => {}
             Err(crate::services::ServiceError::NotFound) => {
@@ -143,21 +77,7 @@ pub async fn unfollow(
         }
         return relationship(&state, me.id, other.id).await;
     }
-    let (a, b) = (me.id, other.id);
-    let outbox = Outbox::new(&state.urls, &state.ids, Utc::now());
-    let (me_row, other_row) = (me.clone(), other.clone());
-    state
-        .db
-        .run(move |c| {
-            atomically(c, |c| {
-                outbox.unfollow(c, &me_row, &other_row)?;
-                social::unfollow(c, a, b)?;
-                notif::retract(c, b, a, "follow", None)?;
-                notif::retract(c, b, a, "follow_request", None)
-            })
-        })
-        .await?;
-    state.delivery.wake();
+    service::unfollow(&state, &me, &other).await?;
     relationship(&state, me.id, other.id).await
 }
 
@@ -170,7 +90,7 @@ pub async fn block(
     let me = auth.user()?.clone();
     let other = target(&state, &path).await?;
     // Blocking a group leaves it and hides it (docs/groups.md).
-    if other.role == kindred_db::models::groups::GROUP_ROLE {
+    if is_group(&other) {
         crate::services::groups::blocking::block(&state, &me, other.id).await?;
         return relationship(&state, me.id, other.id).await;
     }
@@ -180,27 +100,7 @@ pub async fn block(
             "You cannot block yourself",
         ));
     }
-    let now = Utc::now();
-    let id = state.ids.next_at(now);
-    let (a, b) = (me.id, other.id);
-    let outbox = Outbox::new(&state.urls, &state.ids, now);
-    let (me_row, other_row) = (me.clone(), other.clone());
-    state
-        .db
-        .run(move |c| {
-            atomically(c, |c| {
-                // The block ends follows both ways; a remote server hears only that
-                // (Reject of their follow, Undo of ours), never a `Block`, which would
-                // tell them who blocked them.
-                if kindred_db::models::outbound::follow_of(c, b, a)?.is_some() {
-                    outbox.answer_follow(c, &me_row, &other_row, false)?;
-                }
-                outbox.unfollow(c, &me_row, &other_row)?;
-                social::block(c, id, a, b, now.naive_utc())
-            })
-        })
-        .await?;
-    state.delivery.wake();
+    service::block(&state, &me, &other).await?;
     relationship(&state, me.id, other.id).await
 }
 
@@ -213,11 +113,10 @@ pub async fn unblock(
     let me = auth.user()?.clone();
     let other = target(&state, &path).await?;
     // Unblocking a group lifts the block and changes nothing else.
-    if other.role == kindred_db::models::groups::GROUP_ROLE {
+    if is_group(&other) {
         crate::services::groups::blocking::may_shun(&state, &me, other.id).await?;
     }
-    let (a, b) = (me.id, other.id);
-    state.db.run(move |c| social::unblock(c, a, b)).await?;
+    service::unblock(&state, me.id, other.id).await?;
     relationship(&state, me.id, other.id).await
 }
 
@@ -240,7 +139,7 @@ pub async fn mute(
     let me = auth.user()?.clone();
     let other = target(&state, &path).await?;
     // Muting a group hides it from home and notifications; membership stays.
-    if other.role == kindred_db::models::groups::GROUP_ROLE {
+    if is_group(&other) {
         crate::services::groups::blocking::may_shun(&state, &me, other.id).await?;
     }
     if other.id == me.id {
@@ -266,12 +165,8 @@ pub async fn mute(
     };
     let now = Utc::now();
     let expires = (duration > 0).then(|| (now + Duration::seconds(duration)).naive_utc());
-    let id = state.ids.next_at(now);
-    let (a, b, hide) = (me.id, other.id, p.notifications.unwrap_or(true));
-    state
-        .db
-        .run(move |c| social::mute(c, id, a, b, hide, expires, now.naive_utc()))
-        .await?;
+    let hide = p.notifications.unwrap_or(true);
+    service::mute(&state, me.id, other.id, hide, expires, now).await?;
     relationship(&state, me.id, other.id).await
 }
 
@@ -283,11 +178,10 @@ pub async fn unmute(
     auth.require_any(&["write:mutes", "follow"])?;
     let me = auth.user()?.clone();
     let other = target(&state, &path).await?;
-    if other.role == kindred_db::models::groups::GROUP_ROLE {
+    if is_group(&other) {
         crate::services::groups::blocking::may_shun(&state, &me, other.id).await?;
     }
-    let (a, b) = (me.id, other.id);
-    state.db.run(move |c| social::unmute(c, a, b)).await?;
+    service::unmute(&state, me.id, other.id).await?;
     relationship(&state, me.id, other.id).await
 }
 
@@ -310,10 +204,7 @@ pub async fn relationships(
             .take(80)
             .filter_map(|s| s.parse().ok())
             .collect();
-    let existing = state
-        .db
-        .run(move |c| crate::services::viewer::existing_for(c, me.id, &ids))
-        .await?;
+    let existing = service::existing(&state, me.id, ids).await?;
     Ok(HttpResponse::Ok().json(present::relationships(&state, me.id, existing).await?))
 }
 
@@ -327,11 +218,7 @@ pub(crate) async fn list(
     page: PageParams,
 ) -> Result<HttpResponse, ApiError> {
     let w = page.window(40, 80)?;
-    let now = Utc::now().naive_utc();
-    let rows = state
-        .db
-        .run(move |c| social::account_list(c, which, w.max_id, w.since_id, w.limit, now))
-        .await?;
+    let rows = service::account_list(state, which, w.max_id, w.since_id, w.limit).await?;
     let ids: Vec<i64> = rows.iter().map(|(i, _)| *i).collect();
     let accounts =
         present::accounts(state, viewer, rows.into_iter().map(|(_, a)| a).collect()).await?;
@@ -437,57 +324,7 @@ async fn decide(
     auth.require_any(&["write:follows", "follow"])?;
     let me = auth.user()?.clone();
     let requester = target(&state, &path).await?;
-    let now = Utc::now();
-    let fid = state.ids.next_at(now);
-    let nid = state.ids.next_at(now);
-    let (me_id, req_id) = (me.id, requester.id);
-    let outbox = Outbox::new(&state.urls, &state.ids, now);
-    let (me_row, requester_row) = (me.clone(), requester.clone());
-    let (found, stored) = state
-        .db
-        .run(move |c| {
-            atomically(c, |c| {
-                let mut stored = Vec::new();
-                let found = if accept {
-                    let found = social::authorize_request(c, fid, req_id, me_id, now.naive_utc())?;
-                    if found {
-                        outbox.answer_follow(c, &me_row, &requester_row, true)?;
-                    }
-                    found
-                } else {
-                    // Answered while the request still holds the Follow's id.
-                    let pending =
-                        kindred_db::models::federated::follow_requested(c, req_id, me_id)?;
-                    if pending {
-                        outbox.answer_follow(c, &me_row, &requester_row, false)?;
-                    }
-                    social::reject_request(c, req_id, me_id)?
-                };
-                if found {
-                    notif::retract(c, me_id, req_id, "follow_request", None)?;
-                    if accept {
-                        stored = notif::insert(
-                            c,
-                            &[NotificationRow::new(
-                                nid,
-                                me_id,
-                                req_id,
-                                "follow",
-                                None,
-                                now.naive_utc(),
-                            )],
-                        )?;
-                    }
-                }
-                Ok((found, stored))
-            })
-        })
-        .await?;
-    state.delivery.wake();
-    if !found {
-        return Err(ApiError::not_found());
-    }
-    state.streaming.notifications(&stored);
+    service::decide(&state, &me, &requester, accept).await?;
     relationship(&state, me.id, requester.id).await
 }
 

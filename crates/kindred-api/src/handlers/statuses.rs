@@ -1,8 +1,6 @@
 //! `/api/v1/statuses`: posting, reading, editing and acting on statuses.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use kindred_db::models::interactions::{self, Mark};
-use kindred_db::models::statuses as repo;
 use serde::Deserialize;
 
 use crate::auth::{Authenticated, MaybeAuthenticated};
@@ -12,7 +10,7 @@ use crate::pagination::{link_header, PageParams};
 use crate::params::{lenient, Params};
 use crate::services::filtering::ActiveFilters;
 use crate::services::statuses::{self as svc, EditPost, NewPost};
-use crate::services::{present, viewer::Viewer};
+use crate::services::{present, viewer::Viewer, Mark};
 use crate::{ApiError, AppState};
 use kindred_domain::filters::FilterContext;
 
@@ -184,8 +182,7 @@ pub async fn history(
     let user = auth.user("read:statuses")?.cloned();
     let viewer = Viewer::load(&state, user.as_ref()).await?;
     let (row, author) = svc::visible(&state, &viewer, parse_id(&path)?).await?;
-    let id = row.id;
-    let edits = state.db.run(move |c| repo::edits(c, id)).await?;
+    let edits = svc::edits(&state, row.id).await?;
     let account = present::account(&state, viewer.id(), author).await?;
     let mut versions: Vec<StatusEdit> = edits
         .into_iter()
@@ -361,17 +358,7 @@ async fn who(
     let viewer = Viewer::load(&state, user.as_ref()).await?;
     let (row, _) = svc::visible(&state, &viewer, parse_id(&path)?).await?;
     let w = page.window(40, 80)?;
-    let id = row.id;
-    let rows = state
-        .db
-        .run(move |c| {
-            if favourites {
-                interactions::favourited_by(c, id, w.max_id, w.limit)
-            } else {
-                interactions::reblogged_by(c, id, w.max_id, w.limit)
-            }
-        })
-        .await?;
+    let rows = svc::reacted_by(&state, row.id, favourites, w.max_id, w.limit).await?;
     let rows: Vec<_> = rows
         .into_iter()
         .filter(|(_, a)| !viewer.blocked.contains(&a.id))

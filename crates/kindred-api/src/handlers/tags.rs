@@ -2,13 +2,12 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
-use kindred_db::models::statuses::find_tag;
-use kindred_db::models::tag_follows as repo;
 
 use crate::auth::{Authenticated, MaybeAuthenticated};
 use crate::entities::conversations::Hashtag;
 use crate::pagination::{link_header, PageParams};
 use crate::params::Params;
+use crate::services::tags as service;
 use crate::{ApiError, AppState};
 
 /// A hashtag name as statuses use it: letters, digits and underscores, lower-cased.
@@ -40,16 +39,7 @@ pub async fn show(
 ) -> Result<HttpResponse, ApiError> {
     let me = auth.user("read:statuses")?.map(|a| a.id);
     let name = tag_name(&path)?;
-    let lookup = name.clone();
-    let (id, following) = state
-        .db
-        .run(move |c| {
-            let Some(id) = find_tag(c, &lookup)? else {
-                return Ok(None);
-            };
-            let following = me.map(|m| repo::is_following(c, m, id)).transpose()?;
-            Ok(Some((id, following)))
-        })
+    let (id, following) = service::find(&state, me, name.clone())
         .await?
         .ok_or_else(ApiError::not_found)?;
     Ok(HttpResponse::Ok().json(entity(&state, id, name, following)))
@@ -65,21 +55,21 @@ pub async fn follow(
     let name = tag_name(&path)?;
     let now = Utc::now();
     let (new_tag, follow_id) = (state.ids.next_at(now), state.ids.next_at(now));
-    let lookup = name.clone();
-    let now = now.naive_utc();
-    let (tag_id, ok) = state
-        .db
-        .run(move |c| {
-            let tag = repo::find_or_create_tag(c, &lookup, new_tag, now)?;
-            Ok((tag, repo::follow(c, follow_id, me, tag, now)?))
-        })
-        .await?;
+    let (tag_id, ok) = service::follow(
+        &state,
+        me,
+        name.clone(),
+        new_tag,
+        follow_id,
+        now.naive_utc(),
+    )
+    .await?;
     if !ok {
         return Err(ApiError::unprocessable(
             "too_many_followed_tags",
             format!(
                 "Validation failed: at most {} followed hashtags",
-                repo::MAX_FOLLOWED_TAGS
+                service::MAX_FOLLOWED_TAGS
             ),
         ));
     }
@@ -94,16 +84,7 @@ pub async fn unfollow(
     auth.require_any(&["write:follows", "follow"])?;
     let me = auth.user()?.id;
     let name = tag_name(&path)?;
-    let lookup = name.clone();
-    let id = state
-        .db
-        .run(move |c| {
-            let Some(id) = find_tag(c, &lookup)? else {
-                return Ok(None);
-            };
-            repo::unfollow(c, me, id)?;
-            Ok(Some(id))
-        })
+    let id = service::unfollow(&state, me, name.clone())
         .await?
         .ok_or_else(ApiError::not_found)?;
     Ok(HttpResponse::Ok().json(entity(&state, id, name, Some(false))))
@@ -118,10 +99,7 @@ pub async fn followed(
     auth.require_any(&["read:follows", "follow"])?;
     let me = auth.user()?.id;
     let w = page.window(100, 200)?;
-    let rows = state
-        .db
-        .run(move |c| repo::page(c, me, w.max_id, w.since_id, w.limit))
-        .await?;
+    let rows = service::followed(&state, me, w.max_id, w.since_id, w.limit).await?;
     let ids: Vec<i64> = rows.iter().map(|(i, _, _)| *i).collect();
     let body: Vec<Hashtag> = rows
         .into_iter()

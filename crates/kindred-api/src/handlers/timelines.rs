@@ -1,10 +1,6 @@
 //! Timelines: home, public, hashtag, and the viewer's favourites and bookmarks.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use kindred_db::models::home_feed;
-use kindred_db::models::interactions::{self, Mark};
-use kindred_db::models::statuses::{self as repo, PublicScope};
-use kindred_db::StatusRow;
 use kindred_domain::filters::FilterContext;
 use serde::Deserialize;
 
@@ -12,6 +8,10 @@ use crate::auth::{Authenticated, MaybeAuthenticated};
 use crate::pagination::{link_header, PageParams};
 use crate::params::{lenient, Params};
 use crate::services::filtering::ActiveFilters;
+use crate::services::relations::{active_account, is_group};
+use crate::services::timelines::{
+    self as service, AccountScope, GroupScope, HeldPosts, Mark, PublicScope, StatusRow,
+};
 use crate::services::{present, viewer::Viewer};
 use crate::{ApiError, AppState};
 
@@ -46,11 +46,7 @@ pub async fn home(
     let w = page.window(20, 40)?;
     let viewer = Viewer::load(&state, Some(&account)).await?;
     let hidden = viewer.hidden.clone();
-    let id = account.id;
-    let rows = state
-        .db
-        .run(move |c| home_feed::home_feed(c, id, &hidden, w.page()))
-        .await?;
+    let rows = service::home(&state, account.id, hidden, w.page()).await?;
     let ids = rows.iter().map(|s| s.id).collect();
     respond_filtered(&req, &state, &viewer, rows, ids, FilterContext::Home).await
 }
@@ -90,7 +86,7 @@ async fn public_like(
     }
     let tag_id = match tag {
         Some(name) => {
-            let found = state.db.run(move |c| repo::find_tag(c, &name)).await?;
+            let found = service::find_tag(state, name).await?;
             match found {
                 Some(id) => Some(id),
                 None => return Ok(HttpResponse::Ok().json(Vec::<()>::new())),
@@ -106,10 +102,7 @@ async fn public_like(
         viewer: viewer.id(),
     };
     let hidden = viewer.hidden.clone();
-    let rows = state
-        .db
-        .run(move |c| repo::public(c, scope, &hidden, w.page()))
-        .await?;
+    let rows = service::public(state, scope, hidden, w.page()).await?;
     let ids = rows.iter().map(|s| s.id).collect();
     respond_filtered(req, state, &viewer, rows, ids, FilterContext::Public).await
 }
@@ -149,11 +142,7 @@ async fn marked(
     let account = auth.user()?.clone();
     let w = page.window(20, 40)?;
     let viewer = Viewer::load(&state, Some(&account)).await?;
-    let id = account.id;
-    let rows = state
-        .db
-        .run(move |c| interactions::marked_statuses(c, mark, id, w.max_id, w.since_id, w.limit))
-        .await?;
+    let rows = service::marked(&state, mark, account.id, w.max_id, w.since_id, w.limit).await?;
     let ids: Vec<i64> = rows.iter().map(|(i, _)| *i).collect();
     let rows = rows.into_iter().map(|(_, s)| s).collect();
     // Mastodon applies no filter context to favourites and bookmarks: the member
@@ -210,23 +199,18 @@ pub async fn account_statuses(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:statuses")?.cloned();
     let target_id = super::statuses::parse_id(&path)?;
-    let target = state
-        .db
-        .run(move |c| kindred_db::models::accounts::find(c, target_id))
-        .await?
-        .filter(|a| a.is_active())
-        .ok_or_else(ApiError::not_found)?;
+    let target = active_account(&state, target_id).await?;
     let viewer = Viewer::load(&state, user.as_ref()).await?;
     if viewer.blocked.contains(&target.id) || p.only_media.unwrap_or(false) {
         return Ok(HttpResponse::Ok().json(Vec::<()>::new()));
     }
     let w = p.page.window(20, 40)?;
-    if target.role == kindred_db::models::groups::GROUP_ROLE {
+    if is_group(&target) {
         return group_statuses(&req, &state, &viewer, &target, p.pinned.unwrap_or(false), w).await;
     }
     let tag = p.tagged.map(|t| t.trim_start_matches('#').to_lowercase());
     let own = viewer.id() == Some(target.id);
-    let scope_base = repo::AccountScope {
+    let scope = AccountScope {
         include_private: own || viewer.following.contains(&target.id),
         include_direct: own,
         viewer: viewer.id(),
@@ -236,19 +220,7 @@ pub async fn account_statuses(
         pinned_only: p.pinned.unwrap_or(false),
         tag_id: None,
     };
-    let rows = state
-        .db
-        .run(move |c| {
-            let mut scope = scope_base;
-            if let Some(t) = tag {
-                match repo::find_tag(c, &t)? {
-                    Some(id) => scope.tag_id = Some(id),
-                    None => return Ok(Vec::new()),
-                }
-            }
-            repo::by_account(c, target_id, scope, w.page())
-        })
-        .await?;
+    let rows = service::account(&state, target_id, scope, tag, w.page()).await?;
     let ids = rows.iter().map(|s| s.id).collect();
     respond_filtered(&req, &state, &viewer, rows, ids, FilterContext::Account).await
 }
@@ -259,11 +231,10 @@ async fn group_statuses(
     req: &HttpRequest,
     state: &AppState,
     viewer: &Viewer,
-    group: &kindred_db::AccountRow,
+    group: &crate::services::AccountRow,
     pinned_only: bool,
     w: crate::pagination::Window,
 ) -> Result<HttpResponse, ApiError> {
-    use kindred_db::models::groups::{self, GroupScope, HeldPosts};
     let id = group.id;
     crate::services::groups::find_visible(state, viewer.id(), id).await?;
     let scope = GroupScope {
@@ -273,10 +244,7 @@ async fn group_statuses(
         viewer: viewer.id(),
     };
     let hidden = viewer.hidden.clone();
-    let rows = state
-        .db
-        .run(move |c| groups::timeline(c, id, scope, &hidden, w.page()))
-        .await?;
+    let rows = service::group(state, id, scope, hidden, w.page()).await?;
     let ids = rows.iter().map(|s| s.id).collect();
     respond_filtered(req, state, viewer, rows, ids, FilterContext::Account).await
 }

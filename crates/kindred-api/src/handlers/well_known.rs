@@ -1,5 +1,4 @@
 use actix_web::{web, HttpResponse};
-use kindred_db::models::instance_actor;
 use kindred_federation::webfinger::{self, LocalResource};
 use kindred_federation::{nodeinfo, FederationError};
 use serde::Deserialize;
@@ -43,9 +42,7 @@ pub async fn webfinger(
         LocalResource::Account(name) => {
             // People and groups that are not private; a private group is as
             // unknown as a name nobody has.
-            let (account, _) = state
-                .db
-                .run(move |c| kindred_db::models::groups::federated_actor(c, &name))
+            let (account, _) = crate::services::actors::federated(&state, name)
                 .await?
                 .ok_or_else(ApiError::not_found)?;
             webfinger::response(
@@ -131,9 +128,6 @@ pub async fn oauth_authorization_server(state: web::Data<AppState>) -> HttpRespo
 /// The instance actor's stored row; made on first use (it signs fetches too).
 pub async fn instance_actor_row(
     state: &AppState,
-) -> Result<kindred_db::models::instance_actor::InstanceActorRow, ApiError> {
-    match state.db.run(instance_actor::get).await? {
-        Some(row) => Ok(row),
-        None => Ok(crate::services::instance::ensure_instance_actor(state).await?),
-    }
+) -> Result<crate::services::instance::InstanceActorRow, ApiError> {
+    Ok(crate::services::instance::ensure_instance_actor(state).await?)
 }

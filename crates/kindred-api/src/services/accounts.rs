@@ -268,3 +268,65 @@ pub fn find_remote_group(
     let groups = kindred_db::models::remote_accounts::groups_among(conn, &ids)?;
     Ok(found.filter(|a| groups.contains(&a.id)))
 }
+
+/// What a member may change of their profile and preferences.
+pub use kindred_db::{PreferenceChanges, ProfileChanges, UserRow};
+
+/// A local account's login and settings (`None` for a remote or unknown account).
+pub async fn find_user(state: &AppState, id: i64) -> Result<Option<UserRow>, ServiceError> {
+    Ok(state.db.run(move |c| accounts::find_user(c, id)).await?)
+}
+
+/// An account by id, whatever its state (the caller filters).
+pub async fn find(state: &AppState, id: i64) -> Result<Option<AccountRow>, ServiceError> {
+    Ok(state.db.run(move |c| accounts::find(c, id)).await?)
+}
+
+/// Changes a member's profile and preferences; remote followers, who keep a copy of
+/// the profile, are sent the new one. The account and its settings as stored.
+pub async fn update_profile(
+    state: &AppState,
+    id: i64,
+    profile: ProfileChanges,
+    prefs: PreferenceChanges,
+) -> Result<(AccountRow, UserRow), ServiceError> {
+    let outbox = kindred_federation::outbox::Outbox::new(&state.urls, &state.ids, Utc::now());
+    let stored = state
+        .db
+        .run(move |c| {
+            kindred_db::models::federated::atomically(c, |c| {
+                accounts::update_profile(c, id, &profile, &prefs)?;
+                let a = accounts::find(c, id)?.ok_or(DbError::NotFound)?;
+                let u = accounts::find_user(c, id)?.ok_or(DbError::NotFound)?;
+                outbox.profile_updated(c, &a)?;
+                Ok((a, u))
+            })
+        })
+        .await?;
+    state.delivery.wake();
+    Ok(stored)
+}
+
+/// `lookup`'s account: a local one by username (`domain` `None`), or a remote group
+/// already known here ([`find_remote_group`]).
+pub async fn find_by_address(
+    state: &AppState,
+    name: String,
+    domain: Option<String>,
+) -> Result<Option<AccountRow>, ServiceError> {
+    Ok(state
+        .db
+        .run(move |c| match domain {
+            None => accounts::find_local_by_username(c, &name),
+            Some(domain) => find_remote_group(c, &name, &domain),
+        })
+        .await?)
+}
+
+/// How many follow requests wait for the account's answer.
+pub async fn follow_request_count(state: &AppState, id: i64) -> Result<i64, ServiceError> {
+    Ok(state
+        .db
+        .run(move |c| kindred_db::models::social::follow_request_count(c, id))
+        .await?)
+}

@@ -239,3 +239,50 @@ pub async fn delete(state: &AppState, id: i64) -> Result<(), ServiceError> {
 pub async fn all(state: &AppState) -> Result<Vec<AnnouncementRow>, ServiceError> {
     Ok(state.db.run(repo::all).await?)
 }
+
+/// The announcements in force for `member` at `now` (those they dismissed too, when
+/// asked).
+pub async fn current(
+    state: &AppState,
+    member: i64,
+    now: NaiveDateTime,
+    with_dismissed: bool,
+) -> Result<Vec<AnnouncementRow>, ServiceError> {
+    Ok(state
+        .db
+        .run(move |c| repo::current(c, member, now, with_dismissed))
+        .await?)
+}
+
+pub async fn find(state: &AppState, id: i64) -> Result<Option<AnnouncementRow>, ServiceError> {
+    Ok(state.db.run(move |c| repo::find(c, id)).await?)
+}
+
+pub async fn dismiss(state: &AppState, id: i64, member: i64) -> Result<(), ServiceError> {
+    Ok(state.db.run(move |c| repo::dismiss(c, id, member)).await?)
+}
+
+/// False when the announcement has as many distinct reactions as it may.
+pub async fn react(
+    state: &AppState,
+    id: i64,
+    member: i64,
+    name: String,
+) -> Result<bool, ServiceError> {
+    Ok(state
+        .db
+        .run(move |c| repo::react(c, id, member, &name))
+        .await?)
+}
+
+pub async fn unreact(
+    state: &AppState,
+    id: i64,
+    member: i64,
+    name: String,
+) -> Result<(), ServiceError> {
+    Ok(state
+        .db
+        .run(move |c| repo::unreact(c, id, member, &name))
+        .await?)
+}

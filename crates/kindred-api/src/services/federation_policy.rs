@@ -8,7 +8,8 @@
 //! match the blocks (`sync_silences`), in that transaction too.
 
 use chrono::Utc;
-use kindred_db::models::domain_policy::{self as repo, AuditRow, DomainAllowRow, DomainBlockRow};
+use kindred_db::models::domain_policy::{self as repo, AuditRow};
+pub use kindred_db::models::domain_policy::{DomainAllowRow, DomainBlockRow};
 use kindred_db::models::silenced;
 use kindred_db::{AnyConnection, DbError};
 use kindred_domain::federation_policy::{
@@ -583,6 +584,30 @@ pub async fn export(state: &AppState) -> Result<String, ServiceError> {
     }
     let bytes = w.into_inner().map_err(|_| ServiceError::Internal("csv"))?;
     String::from_utf8(bytes).map_err(|_| ServiceError::Internal("csv"))
+}
+
+/// Every domain block, for the admin pages and the public list.
+pub async fn blocks(state: &AppState) -> Result<Vec<DomainBlockRow>, ServiceError> {
+    Ok(state.db.run(repo::blocks).await?)
+}
+
+pub async fn block_by_id(
+    state: &AppState,
+    id: i64,
+) -> Result<Option<DomainBlockRow>, ServiceError> {
+    Ok(state.db.run(move |c| repo::block_by_id(c, id)).await?)
+}
+
+/// Every allowed (partner) domain.
+pub async fn allows(state: &AppState) -> Result<Vec<DomainAllowRow>, ServiceError> {
+    Ok(state.db.run(repo::allows).await?)
+}
+
+pub async fn allow_by_id(
+    state: &AppState,
+    id: i64,
+) -> Result<Option<DomainAllowRow>, ServiceError> {
+    Ok(state.db.run(move |c| repo::allow_by_id(c, id)).await?)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 use chrono::Utc;
 use kindred_db::models::{accounts, instance_actor};
-use kindred_db::InstanceActorRow;
+pub use kindred_db::InstanceActorRow;
 
 use super::ServiceError;
 use crate::AppState;

@@ -12,7 +12,8 @@
 use actix_web::web::Data;
 use chrono::{NaiveDateTime, Utc};
 use kindred_db::models::domain_policy::{self, AuditRow};
-use kindred_db::models::meeting_directory::{self, SubscriberRow, SubscriptionRow, REQUESTED};
+pub use kindred_db::models::meeting_directory::SubscriptionRow;
+use kindred_db::models::meeting_directory::{self, SubscriberRow, REQUESTED};
 use kindred_db::{AccountRow, DbError};
 use kindred_domain::federation_policy::{PolicyDomain, Traffic};
 use kindred_federation::outbox::Outbox;

@@ -2,22 +2,35 @@
 //! line both call these, so a rule is written once.
 
 pub mod accounts;
+pub mod actors;
 pub mod announcements;
+pub mod conversations;
 pub mod federation_policy;
 pub mod filtering;
+pub mod filters;
 pub mod follow_resends;
 pub mod groups;
 pub mod instance;
+pub mod lists;
 pub mod meeting_directory;
 pub mod meetings;
+pub mod notifications;
 pub mod oauth;
 pub mod present;
+pub mod relations;
 pub mod search;
 pub mod statuses;
+pub mod tags;
+pub mod timelines;
 pub mod viewer;
 
 use kindred_db::DbError;
 use kindred_domain::DomainError;
+
+/// Rows the handlers hand to entity rendering, named without reaching into storage
+/// (handlers never import `kindred_db`: `tests/thin_handlers.rs`).
+pub use kindred_db::models::interactions::Mark;
+pub use kindred_db::{AccountRow, ApplicationRow};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {

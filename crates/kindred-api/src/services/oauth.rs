@@ -371,3 +371,14 @@ pub async fn revoke(
         .await?;
     Ok(())
 }
+
+/// The app by its row id (a token's application).
+pub async fn find_application(
+    state: &AppState,
+    id: i64,
+) -> Result<Option<ApplicationRow>, ServiceError> {
+    Ok(state
+        .db
+        .run(move |c| oauth::find_application(c, id))
+        .await?)
+}

@@ -761,3 +761,32 @@ fn not_found(e: DbError) -> ServiceError {
         other => other.into(),
     }
 }
+
+/// A status's earlier versions, oldest first.
+pub async fn edits(
+    state: &AppState,
+    id: i64,
+) -> Result<Vec<kindred_db::models::statuses::StatusEditRow>, ServiceError> {
+    Ok(state.db.run(move |c| repo::edits(c, id)).await?)
+}
+
+/// A page of who favourited (`favourites`) or boosted the status, each with the id
+/// of the favourite or boost (what the page is paged by).
+pub async fn reacted_by(
+    state: &AppState,
+    id: i64,
+    favourites: bool,
+    max_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<(i64, AccountRow)>, ServiceError> {
+    Ok(state
+        .db
+        .run(move |c| {
+            if favourites {
+                interactions::favourited_by(c, id, max_id, limit)
+            } else {
+                interactions::reblogged_by(c, id, max_id, limit)
+            }
+        })
+        .await?)
+}

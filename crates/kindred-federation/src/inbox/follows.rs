@@ -6,6 +6,7 @@ use activitypub_federation::kinds::activity::{AcceptType, FollowType, RejectType
 use activitypub_federation::traits::ActivityHandler;
 use chrono::Utc;
 use kindred_core::Event;
+use kindred_core::follows::{self, FollowState, NewFollow};
 use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::{federated, groups, outbound, silenced, social};
 use serde::Deserialize;
@@ -67,8 +68,9 @@ impl ActivityHandler for Follow {
     }
 
     /// Follows an unlocked account at once (and queues the `Accept`), or leaves a
-    /// request for a locked one (or from a silenced follower) to decide on. Blocked
-    /// either way: nothing happens. A group answers for itself (`follow_group`).
+    /// request for a locked one (or from a silenced follower) to decide on; the rule
+    /// is `kindred_core::follows`. Blocked either way: nothing happens. A group
+    /// answers for itself (`follow_group`).
     async fn receive(self, data: &Data<FedData>) -> Result<(), InboxError> {
         if directory::is_ours(data, &self.object) {
             let follower = self.actor.dereference(data).await?;
@@ -83,39 +85,36 @@ impl ActivityHandler for Follow {
         }
         let now = Utc::now();
         let row_id = data.ids.next_at(now);
-        let note_id = data.ids.next_at(now);
+        let notice_id = data.ids.next_at(now);
         let follow_id = self.id.to_string();
         let outbox = Outbox::new(&data.urls, &data.ids, now);
-        let (a, b) = (follower.account.id, target.id);
-        let locked = target.locked;
         let stored = data
             .db
             .run(move |c| {
                 federated::atomically(c, |c| {
-                    if social::blocked_either_way(c, a, b)? {
+                    let followed = follows::follow(
+                        c,
+                        &NewFollow {
+                            follower: &follower.account,
+                            target: &target,
+                            id: row_id,
+                            notice_id,
+                            reblogs: true,
+                            notify: false,
+                            now: now.naive_utc(),
+                        },
+                    )?;
+                    if followed.state == FollowState::Refused {
                         return Ok(Vec::new());
                     }
-                    // A silenced follower the member does not follow asks first, as
-                    // if the account were locked (Mastodon's "limit").
-                    let locked = locked || silenced::is_limited_for(c, a, b)?;
-                    let n = now.naive_utc();
-                    let (new, kind) = if locked {
-                        let new = social::request_follow(c, row_id, a, b, true, false, n)?;
-                        (new, "follow_request")
-                    } else {
-                        (social::follow(c, row_id, a, b, true, false, n)?, "follow")
-                    };
+                    let (a, b) = (follower.account.id, target.id);
                     // Kept so that Accept/Reject name their Follow.
                     outbound::set_follow_uri(c, a, b, &follow_id)?;
-                    if !locked {
+                    if followed.state == FollowState::Following {
+                        // Answered again when asked again: our Accept may have been lost.
                         outbox.answer_follow(c, &target, &follower.account, true)?;
                     }
-                    let notes = if new {
-                        vec![NotificationRow::new(note_id, b, a, kind, None, n)]
-                    } else {
-                        Vec::new()
-                    };
-                    notif::insert(c, &notes)
+                    Ok(followed.notices)
                 })
             })
             .await?;
@@ -253,13 +252,13 @@ impl ActivityHandler for Accept {
             return Ok(());
         };
         let now = Utc::now();
-        let id = data.ids.next_at(now);
+        let (id, notice_id) = (data.ids.next_at(now), data.ids.next_at(now));
+        // The followee is remote: nobody here is notified, nothing to publish.
         data.db
             .run(move |c| {
-                if federated::follow_requested(c, local, remote)? {
-                    social::authorize_request(c, id, local, remote, now.naive_utc())?;
-                }
-                Ok(())
+                federated::atomically(c, |c| {
+                    follows::accept(c, id, notice_id, local, remote, now.naive_utc())
+                })
             })
             .await?;
         Ok(())
@@ -293,7 +292,8 @@ impl ActivityHandler for Reject {
         check_answer(&self.object, self.actor.inner())
     }
 
-    /// Drops our pending request, or our follow if it had been accepted.
+    /// Drops our pending request, or our follow if it had been accepted: to us it
+    /// is as if we had unfollowed.
     async fn receive(self, data: &Data<FedData>) -> Result<(), InboxError> {
         if directory::answered(data, &self.object, self.actor.inner(), false).await? {
             return Ok(());
@@ -303,7 +303,7 @@ impl ActivityHandler for Reject {
             return Ok(());
         };
         data.db
-            .run(move |c| social::unfollow(c, local, remote))
+            .run(move |c| federated::atomically(c, |c| follows::unfollow(c, local, remote)))
             .await?;
         Ok(())
     }
@@ -380,7 +380,9 @@ impl ActivityHandler for Undo {
             UndoObject::Follow(f) => {
                 if let Some((target, _)) = lookup::local_actor(data, &f.object).await? {
                     let t = target.id;
-                    data.db.run(move |c| social::unfollow(c, me, t)).await?;
+                    data.db
+                        .run(move |c| federated::atomically(c, |c| follows::unfollow(c, me, t)))
+                        .await?;
                 }
             }
             UndoObject::Other(a) if a.kind == "Join" => {

@@ -1568,7 +1568,101 @@ async fn content_naming_no_one_here_is_dropped(backend: Backend) {
     assert_eq!(after["statuses"] - before["statuses"], 2);
 }
 
+fn deliveries(app: &TestApp) -> i64 {
+    counts(app)
+        .iter()
+        .find(|(t, _)| *t == "deliveries")
+        .unwrap()
+        .1
+}
+
+/// The effects of a follow are one rule (`kindred_core::follows`), whichever
+/// entrance it comes through. A remote Follow of a locked account that already
+/// follows it stays a follow and is answered again (the inbox used to store a second
+/// request and notify again); a remote Undo takes the notice back, as a member's
+/// unfollow does (the inbox used to leave it).
+async fn follow_effects_are_one_rule_for_both_entrances(backend: Backend) {
+    let Some(app) = app(backend).await else {
+        return;
+    };
+    let mut remote = Remote::start().await;
+    remote.add_actor("carol");
+    let (bob, bob_id) = app.member("bob").await;
+    let (dave, _) = app.member("dave").await;
+    let (status, v) = app
+        .send_json(
+            reqwest::Method::PATCH,
+            "/api/v1/accounts/update_credentials",
+            Some(&bob),
+            json!({ "locked": true }),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let bob_actor = app.url("/users/bob");
+
+    // Carol asks, bob accepts: a follow, its notice, one Accept queued.
+    let follow = remote.activity("Follow", "carol", "f-1", json!(bob_actor));
+    assert_eq!(deliver(&app, &remote, "carol", &follow).await.0, 202);
+    let (_, requests) = app.get_json("/api/v1/follow_requests", Some(&bob)).await;
+    assert_eq!(requests.as_array().unwrap().len(), 1, "{requests}");
+    let carol_id = requests[0]["id"].as_str().unwrap().to_owned();
+    let (status, v) = app
+        .post_json(
+            &format!("/api/v1/follow_requests/{carol_id}/authorize"),
+            &bob,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["followed_by"], true, "{v}");
+    assert_eq!(notification_types(&app, &bob).await, ["follow"]);
+    assert_eq!(deliveries(&app), 1);
+
+    // Asked again (carol's server lost our Accept): still a follow, answered again;
+    // no second request, no second notice.
+    let again = remote.activity("Follow", "carol", "f-2", json!(bob_actor));
+    assert_eq!(deliver(&app, &remote, "carol", &again).await.0, 202);
+    let (_, requests) = app.get_json("/api/v1/follow_requests", Some(&bob)).await;
+    assert_eq!(requests.as_array().unwrap().len(), 0, "{requests}");
+    assert_eq!(notification_types(&app, &bob).await, ["follow"]);
+    assert_eq!(deliveries(&app), 2);
+
+    // A member's request and unfollow: the notice comes and goes.
+    let (status, v) = app
+        .post_json(
+            &format!("/api/v1/accounts/{bob_id}/follow"),
+            &dave,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["requested"], true, "{v}");
+    assert_eq!(
+        notification_types(&app, &bob).await,
+        ["follow_request", "follow"]
+    );
+    let (status, v) = app
+        .post_json(
+            &format!("/api/v1/accounts/{bob_id}/unfollow"),
+            &dave,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(notification_types(&app, &bob).await, ["follow"]);
+
+    // Carol's Undo: the follow and its notice go the same way.
+    let undo = remote.activity("Undo", "carol", "u-1", follow);
+    assert_eq!(deliver(&app, &remote, "carol", &undo).await.0, 202);
+    let (_, followers) = app
+        .get_json(&format!("/api/v1/accounts/{bob_id}/followers"), Some(&bob))
+        .await;
+    assert_eq!(followers.as_array().unwrap().len(), 0, "{followers}");
+    assert!(notification_types(&app, &bob).await.is_empty());
+}
+
 both_backends!(
+    follow_effects_are_one_rule_for_both_entrances,
     content_naming_no_one_here_is_dropped,
     inbox_changes_are_streamed,
     accept_and_reject_of_our_follows,

@@ -31,4 +31,5 @@ mod social;
 mod statuses;
 mod storage;
 mod streaming;
+mod thin_handlers;
 mod well_known;

@@ -734,3 +734,18 @@ pub async fn act_on_post(
     tracing::info!(group_id = id, status_id, action = ?action, "group post moderated");
     Ok(Some(row))
 }
+
+/// A page of the group directory for `viewer`: listed groups and their own
+/// (`member_only`: only their own).
+pub async fn directory(
+    state: &AppState,
+    viewer: i64,
+    member_only: bool,
+    max_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<(GroupRow, AccountRow)>, ServiceError> {
+    Ok(state
+        .db
+        .run(move |c| groups::directory(c, viewer, member_only, max_id, limit))
+        .await?)
+}
