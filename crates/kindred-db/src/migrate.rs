@@ -35,3 +35,16 @@ pub fn known_versions(backend: Backend) -> Result<Vec<String>, DbError> {
     versions.sort();
     Ok(versions)
 }
+
+/// Runs every applied migration's `down`, newest first; returns how many ran. For
+/// the test that proves each release can be rolled back (`storage.rs`); the server
+/// never calls it.
+pub fn revert_all(db: &Db) -> Result<usize, DbError> {
+    db.run_blocking(|conn| {
+        let reverted = match conn {
+            AnyConnection::Sqlite(c) => c.revert_all_migrations(SQLITE).map(|v| v.len()),
+            AnyConnection::Postgresql(c) => c.revert_all_migrations(POSTGRES).map(|v| v.len()),
+        };
+        reverted.map_err(|e| DbError::Migration(e.to_string()))
+    })
+}

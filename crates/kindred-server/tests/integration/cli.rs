@@ -58,6 +58,28 @@ fn kindred(dir: &TempDir, env: &[(&str, &str)]) -> Command {
     c
 }
 
+/// `kindred --version` is the release (Cargo's package version), and CHANGELOG.md
+/// has a section for it: a version bump without upgrade notes fails here.
+#[test]
+fn version_is_the_release_and_has_changelog_notes() {
+    let version = env!("CARGO_PKG_VERSION");
+    let out = Command::new(BIN).arg("--version").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().trim(),
+        format!("kindred {version}")
+    );
+    let changelog =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../CHANGELOG.md"))
+            .unwrap();
+    assert!(
+        changelog
+            .lines()
+            .any(|l| l.starts_with(&format!("## {version} "))),
+        "CHANGELOG.md has no `## {version} ...` section"
+    );
+}
+
 #[test]
 fn unknown_key_stops_start_up_naming_it() {
     let dir = TempDir::new("kindred-cli");

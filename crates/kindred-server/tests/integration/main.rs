@@ -22,6 +22,7 @@ mod mastodon_py;
 mod meeting_notifications;
 mod meetings;
 mod meetings_store;
+mod migrations;
 mod oauth;
 mod policy;
 mod remote_groups;

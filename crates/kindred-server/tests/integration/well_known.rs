@@ -119,6 +119,8 @@ async fn nodeinfo_declares_kindred(backend: Backend) {
     assert_eq!(status, 200);
     assert_eq!(ni["version"], "2.1");
     assert_eq!(ni["software"]["name"], "kindred");
+    // The release version, from Cargo's package version (CHANGELOG.md).
+    assert_eq!(ni["software"]["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(ni["protocols"][0], "activitypub");
     assert_eq!(ni["usage"]["users"]["total"], 1);
     assert!(ni["metadata"]["features"]
