@@ -3,7 +3,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Duration, Utc};
 use kindred_db::models::accounts;
-use kindred_db::models::federated::atomically;
+use kindred_db::transaction::atomically;
 use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::social::{self, AccountList};
 use kindred_db::AccountRow;

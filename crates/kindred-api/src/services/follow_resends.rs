@@ -5,7 +5,7 @@
 //! transaction, so several processes on one database never send one twice.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use kindred_db::models::federated::atomically;
+use kindred_db::transaction::atomically;
 use kindred_db::models::follow_resends::{self as repo, DueResend};
 use kindred_db::models::{accounts, remote_accounts};
 use kindred_db::{AccountRow, AnyConnection, DbError};

@@ -122,7 +122,7 @@ pub fn insert_local(
     account: &NewAccount,
     user: &NewUser,
 ) -> Result<(), DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         diesel::insert_into(accounts::table)
             .values(account)
             .execute(conn)?;
@@ -214,7 +214,7 @@ pub fn update_profile(
     profile: &ProfileChanges,
     preferences: &PreferenceChanges,
 ) -> Result<(), DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         let n = diesel::update(accounts::table.find(id))
             .set(profile)
             .execute(conn)?;

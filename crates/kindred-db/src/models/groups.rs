@@ -99,7 +99,7 @@ pub fn create(
     group: &GroupRow,
     owner: &MembershipRow,
 ) -> Result<(), DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         diesel::insert_into(accounts::table)
             .values(account)
             .execute(conn)?;
@@ -130,7 +130,7 @@ pub fn update(
     display_name: &str,
     note: &str,
 ) -> Result<(), DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         let listed = group.visibility != "private";
         diesel::update(accounts::table.find(group.account_id))
             .set((

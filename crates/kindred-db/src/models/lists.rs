@@ -22,7 +22,7 @@ pub struct ListRow {
 pub const MAX_LISTS: i64 = 50;
 
 pub fn insert(conn: &mut AnyConnection, row: &ListRow) -> Result<bool, DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         let n: i64 = lists::table
             .filter(lists::account_id.eq(row.account_id))
             .count()
@@ -88,7 +88,7 @@ pub fn add_accounts(
     list: &ListRow,
     ids: &[i64],
 ) -> Result<bool, DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         let followed: Vec<i64> = follows::table
             .filter(follows::account_id.eq(list.account_id))
             .filter(follows::target_account_id.eq_any(ids.to_vec()))

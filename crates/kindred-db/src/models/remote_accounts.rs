@@ -98,7 +98,7 @@ fn upsert_once(
     p: &RemoteProfile,
     now: NaiveDateTime,
 ) -> Result<(AccountRow, RemoteAccountRow), DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         let existing = find_by_uri(conn, &p.uri)?;
         let id = match &existing {
             Some((account, _)) => {
@@ -197,7 +197,7 @@ pub fn claim_key_refetch(
 
 /// Removes a remote actor and, by cascade, everything of theirs. Never a local one.
 pub fn delete(conn: &mut AnyConnection, account_id: i64) -> Result<bool, DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         // Its meeting listings are plain meetings rows: removed explicitly, or they
         // would stay listed without an origin.
         let remote = accounts::table

@@ -396,7 +396,7 @@ pub fn backfill(conn: &mut AnyConnection) -> Result<usize, DbError> {
         if rows.is_empty() {
             break;
         }
-        crate::models::federated::atomically(conn, |conn| {
+        crate::transaction::atomically(conn, |conn| {
             for (id, text, spoiler) in &rows {
                 index_status(conn, *id, text, spoiler)?;
             }
@@ -413,7 +413,7 @@ pub fn backfill(conn: &mut AnyConnection) -> Result<usize, DbError> {
         if rows.is_empty() {
             break;
         }
-        crate::models::federated::atomically(conn, |conn| {
+        crate::transaction::atomically(conn, |conn| {
             for (id, name) in &rows {
                 index_account(conn, *id, name)?;
             }

@@ -90,7 +90,7 @@ pub fn follow(
     notify: bool,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         // A request that becomes a follow keeps the id of its Follow activity.
         let uri: Option<String> = follow_requests::table
             .filter(follow_requests::account_id.eq(a))
@@ -196,7 +196,7 @@ pub fn authorize_request(
     target: i64,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         let req = follow_requests::table
             .filter(follow_requests::account_id.eq(requester))
             .filter(follow_requests::target_account_id.eq(target))
@@ -241,7 +241,7 @@ pub fn block(
     b: i64,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         unfollow(conn, a, b)?;
         unfollow(conn, b, a)?;
         let exists: i64 = blocks::table
@@ -283,7 +283,7 @@ pub fn mute(
     expires_at: Option<NaiveDateTime>,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         diesel::delete(
             mutes::table
                 .filter(mutes::account_id.eq(a))

@@ -163,7 +163,7 @@ pub fn settle_new(
 }
 
 pub fn insert(conn: &mut AnyConnection, s: &StatusInsert) -> Result<StatusRow, DbError> {
-    crate::models::federated::atomically(conn, |conn| insert_in_transaction(conn, s))
+    crate::transaction::atomically(conn, |conn| insert_in_transaction(conn, s))
 }
 
 /// [`insert`] for a caller that holds a transaction already and is all-or-nothing
@@ -406,7 +406,7 @@ pub fn edit(
     tags_: &[(String, i64)],
     now: NaiveDateTime,
 ) -> Result<StatusRow, DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         // The first edit also records the original, so history shows every version.
         if let Some(edit_id) = edit_id {
             diesel::insert_into(status_edits::table)

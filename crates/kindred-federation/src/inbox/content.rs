@@ -16,6 +16,7 @@ use kindred_db::models::interactions::{self, Mark};
 use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::received::Seen;
 use kindred_db::models::statuses::{self as repo, NewStatus, StatusInsert};
+use kindred_db::transaction::atomically;
 use kindred_db::models::{accounts, federated, social};
 use kindred_db::StatusRow;
 use kindred_domain::visibility::{may_see, StatusFacts, ViewerFacts};
@@ -243,7 +244,7 @@ async fn remove_status(data: &FedData, status: StatusRow, relay: bool) -> Result
     let tags = data
         .db
         .run(move |c| {
-            federated::atomically(c, |c| {
+            atomically(c, |c| {
                 let tags = repo::extras(c, &[id], None)?
                     .tags
                     .remove(&id)
@@ -351,7 +352,7 @@ impl ActivityHandler for Like {
         let stored = data
             .db
             .run(move |c| {
-                federated::atomically(c, |c| {
+                atomically(c, |c| {
                     let n = now.naive_utc();
                     let new = interactions::add(c, Mark::Favourite, row_id, me, sid, n)?;
                     if !new || !owner_local {
@@ -485,7 +486,7 @@ pub(super) async fn boost(
     let done = data
         .db
         .run(move |c| {
-            federated::atomically(c, |c| {
+            atomically(c, |c| {
                 if repo::find_reblog(c, me, sid)?.is_some()
                     || federated::status_by_uri(c, &insert.status.uri)?.is_some()
                 {

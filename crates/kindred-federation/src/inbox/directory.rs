@@ -10,7 +10,8 @@
 
 use chrono::Utc;
 use kindred_db::models::meeting_directory::{self, SubscriberRow};
-use kindred_db::models::{federated, remote_accounts};
+use kindred_db::transaction::atomically;
+use kindred_db::models::remote_accounts;
 use url::Url;
 
 use super::actor::RemoteActor;
@@ -42,7 +43,7 @@ pub async fn followed(
     let new = data
         .db
         .run(move |c| {
-            federated::atomically(c, |c| {
+            atomically(c, |c| {
                 if !server {
                     outbox.directory_answer(c, id, &follow_id, false)?;
                     return Ok(false);

@@ -5,7 +5,7 @@
 //! facilitators. The rule is `kindred_domain::groups::on_block`.
 
 use chrono::Utc;
-use kindred_db::models::federated::atomically;
+use kindred_db::transaction::atomically;
 use kindred_db::models::groups::{self, MembershipRow};
 use kindred_db::models::notifications as notif;
 use kindred_db::models::social;

@@ -10,7 +10,7 @@ pub mod rules;
 
 use chrono::{Duration, NaiveDateTime, Utc};
 use kindred_db::models::accounts::NewAccount;
-use kindred_db::models::federated::atomically;
+use kindred_db::transaction::atomically;
 use kindred_db::models::groups::{self, GroupRow, MembershipRow, GROUP_ROLE};
 use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::statuses as repo;

@@ -1,7 +1,7 @@
 //! A local member's answer to a meeting: going, interested, not going.
 
 use chrono::Utc;
-use kindred_db::models::federated::atomically;
+use kindred_db::transaction::atomically;
 use kindred_db::models::meetings::{self as store, Participant};
 use kindred_db::AccountRow;
 use kindred_domain::meetings::Rsvp;

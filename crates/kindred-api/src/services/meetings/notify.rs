@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use kindred_db::models::federated::atomically;
+use kindred_db::transaction::atomically;
 use kindred_db::models::meeting_reminders as reminders;
 use kindred_db::models::meetings::{
     self as store, Applied, Meeting, MeetingPlaceRow, MeetingRow, MeetingTimeRow, ParticipationRow,
