@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use crate::connection::native;
 use crate::models::accounts::AccountRow;
-use crate::models::{search, silenced};
+use crate::models::{search_index, silenced};
 use crate::schema::{accounts, remote_accounts};
 use crate::{AnyConnection, DbError};
 
@@ -170,7 +170,7 @@ fn upsert_once(
         };
         // An account of a silenced domain is silenced from the moment it is known.
         silenced::mark_if_domain_silenced(conn, id, &p.domain, now)?;
-        search::index_account(conn, id, &p.display_name)?;
+        search_index::index_account(conn, id, &p.display_name)?;
         find_by_uri(conn, &p.uri)?.ok_or(DbError::NotFound)
     })
 }

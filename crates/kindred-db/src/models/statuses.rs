@@ -9,7 +9,7 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use crate::connection::native;
-use crate::models::search;
+use crate::models::search_index;
 use crate::schema::{
     accounts, bookmarks, favourites, follows, idempotency_keys, mentions, status_edits,
     status_pins, status_tags, statuses, tags,
@@ -431,7 +431,7 @@ pub fn edit(
                 statuses::edited_at.eq(Some(now)),
             ))
             .execute(conn)?;
-        search::index_status(conn, previous.id, text, spoiler_text)?;
+        search_index::index_status(conn, previous.id, text, spoiler_text)?;
         diesel::delete(mentions::table.filter(mentions::status_id.eq(previous.id)))
             .execute(conn)?;
         for account_id in mentioned_account_ids {
