@@ -124,23 +124,6 @@ pub fn remove_accounts(conn: &mut AnyConnection, list_id: i64, ids: &[i64]) -> R
     Ok(())
 }
 
-/// Leaves `target` out of all of `owner`'s lists: called when the follow ends.
-pub fn remove_from_all(conn: &mut AnyConnection, owner: i64, target: i64) -> Result<(), DbError> {
-    diesel::delete(
-        list_accounts::table
-            .filter(list_accounts::account_id.eq(target))
-            .filter(
-                list_accounts::list_id.eq_any(
-                    lists::table
-                        .filter(lists::account_id.eq(owner))
-                        .select(lists::id),
-                ),
-            ),
-    )
-    .execute(conn)?;
-    Ok(())
-}
-
 /// A page of a list's members (by account id, newest account first) — Mastodon pages
 /// list members by its own row ids; ours are the account ids.
 pub fn members(
