@@ -336,7 +336,7 @@ async fn may_fetch(
     status: &kindred_db::StatusRow,
 ) -> Result<(), ApiError> {
     use actix_web::http::StatusCode;
-    use kindred_federation::inbox::fetcher::{signed_fetcher, FetchRefusal};
+    use kindred_federation::http_signatures::signed_fetch::{signed_fetcher, FetchRefusal};
 
     let config = state.federation.config(state).await?;
     let signer = match signed_fetcher(config, req).await {

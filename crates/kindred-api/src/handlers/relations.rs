@@ -3,9 +3,9 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Duration, Utc};
 use kindred_db::models::accounts;
-use kindred_db::transaction::atomically;
 use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::social::{self, AccountList};
+use kindred_db::transaction::atomically;
 use kindred_db::AccountRow;
 use kindred_federation::outbox::Outbox;
 use serde::Deserialize;

@@ -2,11 +2,11 @@
 
 use actix_web::web::Data;
 use chrono::{Duration, Utc};
-use kindred_db::transaction::atomically;
 use kindred_db::models::interactions::{self, Mark};
 use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::statuses::{self as repo, NewStatus, StatusInsert};
 use kindred_db::models::{accounts, groups, outbound};
+use kindred_db::transaction::atomically;
 use kindred_db::{AccountRow, DbError, StatusRow};
 use kindred_domain::status_text::{self, MentionTarget};
 use kindred_domain::{Audience, DomainError, Visibility};

@@ -11,8 +11,8 @@ use kindred_domain::IdGenerator;
 use url::Url;
 
 use super::known_actors::KnownActors;
-use super::signature::KeyCache;
 use crate::http::{self, HttpPolicy};
+use crate::http_signatures::verify::KeyCache;
 use crate::LocalUrls;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

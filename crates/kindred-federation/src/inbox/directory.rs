@@ -10,8 +10,8 @@
 
 use chrono::Utc;
 use kindred_db::models::meeting_directory::{self, SubscriberRow};
-use kindred_db::transaction::atomically;
 use kindred_db::models::remote_accounts;
+use kindred_db::transaction::atomically;
 use url::Url;
 
 use super::actor::RemoteActor;

@@ -11,7 +11,6 @@ pub mod context;
 pub mod directory;
 pub mod error;
 pub mod event;
-pub mod fetcher;
 pub mod follows;
 pub mod groups;
 pub mod known_actors;
@@ -19,7 +18,6 @@ pub mod lookup;
 pub mod note;
 pub mod receive;
 pub mod rsvp;
-pub mod signature;
 
 pub use activities::InboxActivity;
 pub use actor::RemoteActor;

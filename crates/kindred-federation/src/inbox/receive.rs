@@ -38,8 +38,8 @@ use super::context::FedData;
 use super::error::{InboxError, Refusal};
 use super::follows::object_id;
 use super::known_actors;
-use super::signature;
-use crate::signing::digest_header;
+use crate::http_signatures::sign::digest_header;
+use crate::http_signatures::verify;
 
 /// How long a received activity id is remembered.
 pub const DEDUPE_DAYS: i64 = 14;
@@ -362,7 +362,7 @@ fn check_urls(data: &Data<FedData>, activity: &InboxActivity) -> Result<(), Inbo
 fn signed_by(data: &Data<FedData>, request: &HttpRequest, actor: &RemoteActor) -> bool {
     data.keys
         .get(actor.uri(), actor.public_key_pem())
-        .is_some_and(|key| signature::verifies(request, &key, true))
+        .is_some_and(|key| verify::verifies(request, &key, true))
 }
 
 /// The signature did not verify with the key we hold: read the actor as stored (a

@@ -1,8 +1,8 @@
 //! A local member's answer to a meeting: going, interested, not going.
 
 use chrono::Utc;
-use kindred_db::transaction::atomically;
 use kindred_db::models::meetings::{self as store, Participant};
+use kindred_db::transaction::atomically;
 use kindred_db::AccountRow;
 use kindred_domain::meetings::Rsvp;
 use kindred_domain::DomainError;

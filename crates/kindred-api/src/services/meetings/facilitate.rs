@@ -2,8 +2,8 @@
 //! them (facilitators only: who comes is private, invariant 3).
 
 use chrono::Utc;
-use kindred_db::transaction::atomically;
 use kindred_db::models::meetings::{self as store, Participant, ParticipationRow};
+use kindred_db::transaction::atomically;
 use kindred_db::{AccountRow, DbError};
 use kindred_domain::meetings::{FacilitatorAction, ParticipationState};
 use kindred_federation::outbox::Outbox;

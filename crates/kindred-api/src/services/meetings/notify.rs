@@ -10,13 +10,13 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use kindred_db::transaction::atomically;
 use kindred_db::models::meeting_reminders as reminders;
 use kindred_db::models::meetings::{
     self as store, Applied, Meeting, MeetingPlaceRow, MeetingRow, MeetingTimeRow, ParticipationRow,
 };
 use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::{groups, meeting_posts};
+use kindred_db::transaction::atomically;
 use kindred_db::{AnyConnection, DbError};
 use kindred_domain::id::IdGenerator;
 use kindred_domain::meetings::reminder;
