@@ -3,13 +3,13 @@
 //! `activitypub_federation`; `inbox` receives activities, `sanitize` cleans remote
 //! HTML.
 
-pub mod actors;
 pub mod delivery;
 pub mod error;
 pub mod http;
 pub mod http_signatures;
 pub mod inbox;
 pub mod keys;
+pub mod local_actors;
 pub mod nodeinfo;
 pub mod outbox;
 pub mod policy;

@@ -6,7 +6,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use kindred_db::models::accounts;
 use kindred_db::models::groups::{self, GroupRow};
 use kindred_db::AccountRow;
-use kindred_federation::{actors, FEDERATION_CONTENT_TYPE};
+use kindred_federation::local_actors as actors;
+use kindred_federation::FEDERATION_CONTENT_TYPE;
 
 use super::well_known::instance_actor_row;
 use crate::{html, ApiError, AppState};
