@@ -21,9 +21,9 @@ use url::Url;
 
 use super::precheck::{self, InboundRefusal};
 use super::verify;
-use crate::inbox::actor::RemoteActor;
 use crate::inbox::context::FedData;
 use crate::inbox::error::InboxError;
+use crate::inbox::remote_actor::RemoteActor;
 
 /// Why a fetch is not signed well enough to be answered.
 #[derive(Debug)]

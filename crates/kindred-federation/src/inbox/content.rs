@@ -24,7 +24,6 @@ use kindred_domain::Visibility;
 use serde::Deserialize;
 use url::Url;
 
-use super::actor::{check_actor, ApActor, RemoteActor};
 use super::addressing::{self, same_origin};
 use super::context::{FedData, InboxEvent, StatusChange};
 use super::error::{InboxError, Refusal};
@@ -33,6 +32,7 @@ use super::groups::{self, Announced};
 use super::lookup;
 use super::note::{self, check_note, ApNote};
 use super::receive::Receipt;
+use super::remote_actor::{check_actor, ApActor, RemoteActor};
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -205,7 +205,7 @@ impl ActivityHandler for Delete {
         let actor = self.actor.dereference(data).await?;
         if &target == self.actor.inner() {
             // The account itself is gone; its statuses and relations go with it.
-            super::actor::forget(data, &actor).await?;
+            super::remote_actor::forget(data, &actor).await?;
             return Ok(());
         }
         // A meeting listing (`verify` made the target the actor's server's).

@@ -141,7 +141,7 @@ pub async fn federation_config(
         .debug(policy.allow_private_networks)
         .allow_http_urls(policy.allow_http)
         .http_fetch_limit(20)
-        .signed_fetch_actor(&crate::inbox::actor::SigningActor::new(signer))
+        .signed_fetch_actor(&crate::inbox::remote_actor::SigningActor::new(signer))
         .build()
         .await
         .map_err(|e| ConfigError::Build(e.to_string()))

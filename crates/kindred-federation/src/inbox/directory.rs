@@ -14,10 +14,10 @@ use kindred_db::models::remote_accounts;
 use kindred_db::transaction::atomically;
 use url::Url;
 
-use super::actor::RemoteActor;
 use super::context::FedData;
 use super::error::InboxError;
 use super::follows::FollowRef;
+use super::remote_actor::RemoteActor;
 use crate::outbox::Outbox;
 
 /// Whether `url` is our instance actor.

@@ -30,11 +30,11 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
-use super::actor::RemoteActor;
 use super::addressing::same_origin;
 use super::context::FedData;
 use super::error::{InboxError, Refusal};
 use super::follows::object_id;
+use super::remote_actor::RemoteActor;
 use crate::sanitize;
 
 const MAX_TITLE: usize = 200;

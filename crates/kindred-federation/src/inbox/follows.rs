@@ -11,11 +11,11 @@ use kindred_db::models::{federated, groups, outbound, silenced, social, statuses
 use serde::Deserialize;
 use url::Url;
 
-use super::actor::RemoteActor;
 use super::context::{FedData, InboxEvent, StatusChange};
 use super::directory;
 use super::error::{InboxError, Refusal};
 use super::lookup;
+use super::remote_actor::RemoteActor;
 use crate::outbox::Outbox;
 
 #[derive(Debug, Deserialize)]

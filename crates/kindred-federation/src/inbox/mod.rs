@@ -4,7 +4,6 @@
 //! outcome to a status code.
 
 pub mod activities;
-pub mod actor;
 pub mod addressing;
 pub mod content;
 pub mod context;
@@ -17,10 +16,11 @@ pub mod known_actors;
 pub mod lookup;
 pub mod note;
 pub mod receive;
+pub mod remote_actor;
 pub mod rsvp;
 
 pub use activities::InboxActivity;
-pub use actor::RemoteActor;
 pub use context::{federation_config, EventSink, FedData, FetchSigner, InboxEvent, StatusChange};
 pub use error::{ErrorClass, InboxError, Refusal};
 pub use receive::{receive, Outcome};
+pub use remote_actor::RemoteActor;

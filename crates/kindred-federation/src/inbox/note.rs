@@ -19,12 +19,12 @@ use kindred_domain::Visibility;
 use serde::Deserialize;
 use url::Url;
 
-use super::actor::RemoteActor;
 use super::addressing::{self, same_origin};
 use super::context::{FedData, InboxEvent, StatusChange};
 use super::error::{InboxError, Refusal};
 use super::lookup;
 use super::receive::Receipt;
+use super::remote_actor::RemoteActor;
 use crate::{sanitize, LocalUrls};
 
 const MAX_CONTENT: usize = 100_000;

@@ -32,12 +32,12 @@ use serde_json::Value;
 use url::Url;
 
 use super::activities::{supported_object, InboxActivity, SUPPORTED};
-use super::actor::RemoteActor;
 use super::addressing::{domain_of, same_origin};
 use super::context::FedData;
 use super::error::{InboxError, Refusal};
 use super::follows::object_id;
 use super::known_actors;
+use super::remote_actor::RemoteActor;
 use crate::http_signatures::sign::digest_header;
 use crate::http_signatures::verify;
 

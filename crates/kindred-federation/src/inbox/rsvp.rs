@@ -30,11 +30,11 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
-use super::actor::RemoteActor;
 use super::addressing::domain_of;
 use super::context::{FedData, InboxEvent};
 use super::error::{InboxError, Refusal};
 use super::follows::object_id;
+use super::remote_actor::RemoteActor;
 use crate::outbox::event;
 use crate::outbox::{Attendee, Outbox, RsvpAnswer};
 
