@@ -27,11 +27,11 @@ use url::Url;
 use super::addressing::{self, same_origin};
 use super::context::{FedData, InboxEvent, StatusChange};
 use super::error::{InboxError, Refusal};
-use super::follows::object_id;
 use super::groups::{self, Announced};
 use super::lookup;
 use super::note::{self, check_note, ApNote};
-use super::receive::Receipt;
+use super::receipt::Receipt;
+use super::follows::object_id;
 use super::remote_actor::{check_actor, ApActor, RemoteActor};
 
 #[derive(Debug, Deserialize)]

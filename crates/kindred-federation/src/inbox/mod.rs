@@ -15,6 +15,7 @@ pub mod groups;
 pub mod known_actors;
 pub mod lookup;
 pub mod note;
+pub mod receipt;
 pub mod receive;
 pub mod remote_actor;
 pub mod rsvp;

@@ -23,7 +23,7 @@ use super::addressing::{self, same_origin};
 use super::context::{FedData, InboxEvent, StatusChange};
 use super::error::{InboxError, Refusal};
 use super::lookup;
-use super::receive::Receipt;
+use super::receipt::Receipt;
 use super::remote_actor::RemoteActor;
 use crate::{sanitize, LocalUrls};
 
