@@ -31,7 +31,7 @@ use super::groups::{self, Announced};
 use super::lookup;
 use super::note::{self, check_note, ApNote};
 use super::receipt::Receipt;
-use super::follows::object_id;
+use super::refs::object_id;
 use super::remote_actor::{check_actor, ApActor, RemoteActor};
 
 #[derive(Debug, Deserialize)]

@@ -16,7 +16,7 @@ use url::Url;
 
 use super::context::FedData;
 use super::error::InboxError;
-use super::follows::FollowRef;
+use super::refs::FollowRef;
 use super::remote_actor::RemoteActor;
 use crate::outbox::Outbox;
 

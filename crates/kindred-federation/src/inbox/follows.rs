@@ -15,6 +15,7 @@ use super::context::{FedData, InboxEvent, StatusChange};
 use super::directory;
 use super::error::{InboxError, Refusal};
 use super::lookup;
+use super::refs::{object_id, EmbeddedFollow, FollowRef};
 use super::remote_actor::RemoteActor;
 use crate::outbox::Outbox;
 
@@ -26,24 +27,6 @@ pub struct Follow {
     pub id: Url,
     pub actor: ObjectId<RemoteActor>,
     pub object: Url,
-}
-
-/// A Follow inside an Accept, Reject or Undo.
-#[derive(Debug, Clone, Deserialize)]
-pub struct EmbeddedFollow {
-    #[serde(rename = "type")]
-    pub kind: FollowType,
-    #[serde(default)]
-    pub id: Option<Url>,
-    pub actor: Url,
-    pub object: Url,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-pub enum FollowRef {
-    Embedded(EmbeddedFollow),
-    Id(Url),
 }
 
 #[async_trait::async_trait]
@@ -336,12 +319,6 @@ pub struct Undo {
     pub id: Url,
     pub actor: ObjectId<RemoteActor>,
     pub object: UndoObject,
-}
-
-/// The id in an `object` that is either a URL string or an object with an `id`.
-pub fn object_id(v: &serde_json::Value) -> Option<Url> {
-    let s = v.as_str().or_else(|| v.get("id")?.as_str())?;
-    Url::parse(s).ok()
 }
 
 #[async_trait::async_trait]

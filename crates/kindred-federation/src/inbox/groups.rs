@@ -23,9 +23,9 @@ use super::addressing::same_origin;
 use super::content::{boost, delete_status, drop_status, Announce};
 use super::context::FedData;
 use super::error::{InboxError, Refusal};
-use super::follows::object_id;
 use super::lookup;
 use super::note::{self, check_note, ApNote, ObjectKind, RemoteNote};
+use super::refs::object_id;
 use super::remote_actor::RemoteActor;
 
 /// Largest answer read when asking an origin whether an object is gone.

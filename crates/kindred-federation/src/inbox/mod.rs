@@ -17,6 +17,7 @@ pub mod lookup;
 pub mod note;
 pub mod receipt;
 pub mod receive;
+pub mod refs;
 pub mod remote_actor;
 pub mod rsvp;
 

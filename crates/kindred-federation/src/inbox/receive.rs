@@ -36,7 +36,7 @@ use super::context::FedData;
 use super::error::{InboxError, Refusal};
 use super::known_actors;
 use super::receipt::Receipt;
-use super::follows::object_id;
+use super::refs::object_id;
 use super::remote_actor::RemoteActor;
 use crate::http_signatures::sign::digest_header;
 use crate::http_signatures::verify;

@@ -33,7 +33,7 @@ use url::Url;
 use super::addressing::domain_of;
 use super::context::{FedData, InboxEvent};
 use super::error::{InboxError, Refusal};
-use super::follows::object_id;
+use super::refs::object_id;
 use super::remote_actor::RemoteActor;
 use crate::outbox::event;
 use crate::outbox::{Attendee, Outbox, RsvpAnswer};
