@@ -2,16 +2,12 @@
 //! purges deliveries past the retry window; on shutdown lets the tasks finish their
 //! request in flight and gives the leases back.
 
-use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use chrono::NaiveDateTime;
 use kindred_db::models::delivery_worker as queue;
-use kindred_db::Db;
-use reqwest_middleware::ClientWithMiddleware;
-use tokio::sync::{watch, Notify, Semaphore};
+use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 

@@ -33,7 +33,7 @@ use url::Url;
 use super::addressing::same_origin;
 use super::context::FedData;
 use super::error::{InboxError, Refusal};
-use super::follows::object_id;
+use super::refs::object_id;
 use super::remote_actor::RemoteActor;
 use crate::sanitize;
 

@@ -26,7 +26,7 @@ use actix_web::HttpRequest;
 use chrono::{Duration, Utc};
 use kindred_db::models::received::Seen;
 use kindred_db::models::remote_accounts;
-use kindred_db::{AnyConnection, Backend, DbError};
+use kindred_db::Backend;
 use serde_json::Value;
 use url::Url;
 
