@@ -14,8 +14,8 @@ use diesel::RunQueryDsl;
 use kindred_api::services::federation_policy::{self as policy, BlockRequest};
 use kindred_db::models::{domain_policy, meeting_directory, meetings};
 use kindred_domain::Role;
+use kindred_federation::http_signatures::sign::Signer;
 use kindred_federation::keys::generate_keypair;
-use kindred_federation::signing::Signer;
 use serde_json::{json, Value};
 
 use crate::common::{both_backends, contains_secret, meeting_at, Backend, TestApp};

@@ -12,8 +12,8 @@
 use std::time::SystemTime;
 
 use kindred_domain::Role;
+use kindred_federation::http_signatures::sign::Signer;
 use kindred_federation::keys::{generate_keypair, KeyPair};
-use kindred_federation::signing::Signer;
 use serde_json::{json, Value};
 
 use crate::common::{at_rest_contains, both_backends, Backend, TestApp};

@@ -31,7 +31,8 @@ fn sign_covering(
     body: Vec<u8>,
     covered: &[&str],
 ) -> Signed {
-    let signer = kindred_federation::signing::Signer::new(key_pem, key_id.to_owned()).unwrap();
+    let signer =
+        kindred_federation::http_signatures::sign::Signer::new(key_pem, key_id.to_owned()).unwrap();
     let mut s = sign_post(to, "/inbox", &signer, body, SystemTime::now());
     let value = |name: &str| match name {
         "(request-target)" => "post /inbox".to_owned(),
@@ -167,7 +168,8 @@ async fn hostile_instance(backend: Backend) {
     );
     let body = serde_json::to_vec(&create).unwrap();
     let signed = |key: &str, key_id: &str, at: SystemTime| {
-        let signer = kindred_federation::signing::Signer::new(key, key_id.to_owned()).unwrap();
+        let signer =
+            kindred_federation::http_signatures::sign::Signer::new(key, key_id.to_owned()).unwrap();
         sign_post(&t, "/inbox", &signer, body.clone(), at)
     };
     let mallory_key_id = format!("{mallory_actor}#main-key");
@@ -202,7 +204,8 @@ async fn hostile_instance(backend: Backend) {
         .replace("new", "NEW")
         .into_bytes();
     cases.push(("digest mismatch", tampered.clone(), 401, "digest_mismatch"));
-    *tampered.header("digest") = kindred_federation::signing::digest_header(&tampered.body);
+    *tampered.header("digest") =
+        kindred_federation::http_signatures::sign::digest_header(&tampered.body);
     cases.push((
         "digest replaced to match a tampered body",
         tampered,
@@ -479,8 +482,11 @@ async fn hostile_instance(backend: Backend) {
     let s = sign_post(
         &t,
         "/inbox",
-        &kindred_federation::signing::Signer::new(&mallory_key, format!("{bob_actor}#main-key"))
-            .unwrap(),
+        &kindred_federation::http_signatures::sign::Signer::new(
+            &mallory_key,
+            format!("{bob_actor}#main-key"),
+        )
+        .unwrap(),
         serde_json::to_vec(&as_bob).unwrap(),
         now(),
     );

@@ -13,8 +13,8 @@ use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use kindred_api::services::follow_resends::send_due;
 use kindred_domain::follow_resend::MAX_RESENDS;
+use kindred_federation::http_signatures::sign::Signer;
 use kindred_federation::keys::generate_keypair;
-use kindred_federation::signing::Signer;
 use serde_json::{json, Value};
 
 use crate::common::{both_backends, Backend, TestApp};

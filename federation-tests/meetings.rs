@@ -226,7 +226,7 @@ async fn meeting_listings_federate_without_the_address(backend: Backend) {
     k.state
         .db
         .run_blocking(move |c| {
-            kindred_db::models::federated::atomically(c, |c| {
+            kindred_db::transaction::atomically(c, |c| {
                 let n = outbox.meeting_deleted(c, id)?;
                 diesel::sql_query(format!("DELETE FROM meetings WHERE id = {id}")).execute(c)?;
                 Ok(n)

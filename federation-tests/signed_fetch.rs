@@ -86,7 +86,7 @@ async fn followers_only_fetch(backend: Backend) {
     assert_eq!(status, 401, "a Digest of a body the GET does not have: {v}");
 
     // A signature that does not verify is refused, not treated as unsigned.
-    let forged = kindred_federation::signing::Signer::new(
+    let forged = kindred_federation::http_signatures::sign::Signer::new(
         &crate::support::member_private_key(&c, "dave"),
         b.state.urls.instance_actor_key_id(),
     )

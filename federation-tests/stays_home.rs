@@ -7,8 +7,8 @@
 
 use std::time::SystemTime;
 
+use kindred_federation::http_signatures::sign::Signer;
 use kindred_federation::keys::generate_keypair;
-use kindred_federation::signing::Signer;
 use serde_json::{json, Value};
 
 use crate::common::{both_backends, Backend};

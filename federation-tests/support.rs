@@ -10,7 +10,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use diesel::prelude::*;
 use kindred_db::schema::statuses;
-use kindred_federation::signing::Signer;
+use kindred_federation::http_signatures::sign::Signer;
 use serde_json::{json, Value};
 use url::Url;
 

@@ -39,6 +39,9 @@ for a in "$@"; do
     fi
 done
 
+# Import circles inside crates: at most 2, each explained in docs/ARCHITECTURE.md.
+python3 "$ROOT/scripts/import-circles.py" --max 2
+
 cargo build --workspace --all-targets
 cargo test --workspace --no-fail-fast ${cargo_args[@]+"${cargo_args[@]}"} \
     -- --test-threads=2 ${harness_args[@]+"${harness_args[@]}"}

@@ -10,6 +10,7 @@ use kindred_db::models::{accounts, oauth};
 use kindred_db::{AccountRow, TokenRow};
 use kindred_domain::{Scope, Scopes};
 
+use crate::bearer::bearer_token;
 use crate::crypto::sha256_hex;
 use crate::{ApiError, AppState};
 
@@ -80,15 +81,6 @@ impl Authenticated {
         }
         Ok(account)
     }
-}
-
-pub fn bearer_token(req: &HttpRequest) -> Option<String> {
-    let header = req.headers().get(AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = header.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim().to_owned())
-        .filter(|t| !t.is_empty())
 }
 
 impl FromRequest for Authenticated {

@@ -56,8 +56,11 @@ async fn build(state: &web::Data<AppState>) -> Result<FederationConfig<FedData>,
         }
     };
     // The library panics on an unreadable key; refuse it here instead.
-    kindred_federation::signing::Signer::new(&key, state.urls.instance_actor_key_id())
-        .map_err(|_| ApiError::internal())?;
+    kindred_federation::http_signatures::sign::Signer::new(
+        &key,
+        state.urls.instance_actor_key_id(),
+    )
+    .map_err(|_| ApiError::internal())?;
     let user_agent = format!(
         "Kindred/{} (+{})",
         crate::KINDRED_VERSION,

@@ -3,6 +3,7 @@
 //! codes. Handlers are thin: they parse, call a service, and shape an entity.
 
 pub mod auth;
+pub mod bearer;
 pub mod crypto;
 pub mod entities;
 pub mod error;

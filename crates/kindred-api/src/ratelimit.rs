@@ -374,7 +374,7 @@ impl RateLimits {
     fn check(&self, req: &ServiceRequest) -> Checked {
         // No peer address (never over TCP): one shared bucket.
         let ip_key = || self.client_key(req.request()).0;
-        let token_key = crate::auth::bearer_token(req.request()).map(|t| self.token_key(&t));
+        let token_key = crate::bearer::bearer_token(req.request()).map(|t| self.token_key(&t));
         let verified = token_key.is_some_and(|k| self.is_verified(&k));
 
         let mut charges: Vec<(&Bucket, Key)> = Vec::with_capacity(2);
@@ -636,7 +636,7 @@ mod tests {
 
     /// Accepts any token, as the real extractor does for a valid one.
     async fn accepting(req: HttpRequest) -> HttpResponse {
-        if crate::auth::bearer_token(&req).is_some() {
+        if crate::bearer::bearer_token(&req).is_some() {
             mark_token_verified(&req);
         }
         HttpResponse::Ok().body("ok")

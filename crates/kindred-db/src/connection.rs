@@ -7,14 +7,8 @@ use diesel::sqlite::SqliteConnection;
 
 use crate::checkpoint::Checkpoints;
 use crate::group_commit::GroupWriter;
+use crate::transaction::AnyConnection;
 use crate::DbError;
-
-/// One connection type over both backends, chosen at run time from the URL.
-#[derive(diesel::MultiConnection)]
-pub enum AnyConnection {
-    Postgresql(PgConnection),
-    Sqlite(SqliteConnection),
-}
 
 /// Runs `$body` with `$c` bound to the backend's own connection, for queries on hot
 /// paths. Through `AnyConnection`, diesel writes a query's whole SQL text on every

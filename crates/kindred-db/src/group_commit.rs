@@ -24,7 +24,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::r2d2::{ConnectionManager, Pool};
 
-use crate::models::federated::atomically_as;
+use crate::transaction::atomically_as;
 use crate::{AnyConnection, DbError};
 
 /// Most jobs in one transaction: bounds how long one commit holds the write lock
@@ -383,7 +383,7 @@ mod tests {
             boom.write(|c| -> Result<i64, DbError> {
                 diesel::sql_query("INSERT INTO t (v) VALUES (1000)").execute(c)?;
                 // Inside a savepoint of its own, as model functions open them.
-                crate::models::federated::atomically(c, |c| {
+                crate::transaction::atomically(c, |c| {
                     diesel::sql_query("INSERT INTO t (v) VALUES (1001)").execute(c)?;
                     panic!("a bug in a job")
                 })

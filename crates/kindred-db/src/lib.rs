@@ -12,15 +12,17 @@ pub mod migrate;
 pub mod models;
 pub mod schema;
 pub mod snapshot;
+pub mod transaction;
 
 /// Bulk seeding and query timing for `crates/kindred-server/benches`; compiled only
 /// with the `bench` feature, so the server binary never carries it.
 #[cfg(feature = "bench")]
 pub mod bench;
 
-pub use connection::{redacted_url, AnyConnection, Backend, Db, DbSettings};
+pub use connection::{redacted_url, Backend, Db, DbSettings};
 pub use error::DbError;
 pub use models::*;
+pub use transaction::AnyConnection;
 
 /// A throwaway PostgreSQL cluster for the test process: the integration tests'
 /// own (one harness, not a copy).

@@ -17,7 +17,7 @@ pub fn run_pending(db: &Db) -> Result<usize, DbError> {
             AnyConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES).map(|v| v.len()),
         };
         let applied = applied.map_err(|e| DbError::Migration(e.to_string()))?;
-        crate::models::search::backfill(conn)?;
+        crate::models::search_index::backfill(conn)?;
         Ok(applied)
     })
 }

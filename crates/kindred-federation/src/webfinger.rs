@@ -53,7 +53,7 @@ pub fn parse_resource(resource: &str, urls: &LocalUrls) -> Result<LocalResource,
     // with the port where there is one.
     let names_domain = name == domain.host()
         || kindred_domain::InstanceDomain::parse(name).is_ok_and(|n| n == domain);
-    if name == crate::actors::INSTANCE_ACTOR_NAME || names_domain {
+    if name == crate::local_actors::INSTANCE_ACTOR_NAME || names_domain {
         return Ok(LocalResource::InstanceActor);
     }
     Ok(LocalResource::Account(name.to_owned()))

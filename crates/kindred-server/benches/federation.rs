@@ -45,8 +45,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use kindred_db::models::{accounts, remote_accounts, social};
 use kindred_db::{AnyConnection, Db, DbSettings};
-use kindred_federation::inbox::signature::PublicKey;
-use kindred_federation::signing::Signer;
+use kindred_federation::http_signatures::sign::Signer;
+use kindred_federation::http_signatures::verify::PublicKey;
 use kindred_server::config;
 use kindred_server::startup::Application;
 use serde_json::{json, Value};

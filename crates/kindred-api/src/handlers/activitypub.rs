@@ -3,7 +3,7 @@
 
 use actix_web::http::header::ACCEPT;
 use actix_web::{web, HttpRequest, HttpResponse};
-use kindred_federation::{actors, FEDERATION_CONTENT_TYPE};
+use kindred_federation::{local_actors as actors, FEDERATION_CONTENT_TYPE};
 
 use super::well_known::instance_actor_row;
 use crate::services::actors::{self as service, GroupRow};
@@ -267,7 +267,7 @@ async fn may_fetch(
     status: &crate::services::timelines::StatusRow,
 ) -> Result<(), ApiError> {
     use actix_web::http::StatusCode;
-    use kindred_federation::inbox::fetcher::{signed_fetcher, FetchRefusal};
+    use kindred_federation::http_signatures::signed_fetch::{signed_fetcher, FetchRefusal};
 
     let config = state.federation.config(state).await?;
     let signer = match signed_fetcher(config, req).await {

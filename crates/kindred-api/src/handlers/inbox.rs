@@ -10,7 +10,9 @@ use actix_web::http::StatusCode;
 use actix_web::web::{self, Bytes, BytesMut};
 use actix_web::{HttpRequest, HttpResponse};
 use futures_util::StreamExt;
-use kindred_federation::inbound::{self, InboundRefusal, MAX_JSON_DEPTH};
+use kindred_federation::http_signatures::precheck::{
+    self as inbound, InboundRefusal, MAX_JSON_DEPTH,
+};
 use kindred_federation::inbox::{self, ErrorClass, InboxError};
 use serde_json::json;
 

@@ -6,7 +6,8 @@ use actix_web::http::header::{SEC_WEBSOCKET_PROTOCOL, UPGRADE};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use crate::auth::{authenticate, bearer_token};
+use crate::auth::authenticate;
+use crate::bearer::bearer_token;
 use crate::streaming::render::{Subscriber, INSUFFICIENT_SCOPE};
 use crate::streaming::streams::{StreamError, StreamKey};
 use crate::streaming::{socket, sse};

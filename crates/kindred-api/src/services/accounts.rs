@@ -294,7 +294,7 @@ pub async fn update_profile(
     let stored = state
         .db
         .run(move |c| {
-            kindred_db::models::federated::atomically(c, |c| {
+            kindred_db::transaction::atomically(c, |c| {
                 accounts::update_profile(c, id, &profile, &prefs)?;
                 let a = accounts::find(c, id)?.ok_or(DbError::NotFound)?;
                 let u = accounts::find_user(c, id)?.ok_or(DbError::NotFound)?;

@@ -146,7 +146,7 @@ pub async fn block(
     let stored = state
         .db
         .run(move |c| {
-            kindred_db::models::federated::atomically(c, |c| {
+            kindred_db::transaction::atomically(c, |c| {
                 let old = repo::block_by_domain(c, &row.domain)?;
                 entry.old_value = old.as_ref().map(block_json);
                 let stored = repo::put_block(c, &row, &entry)?;
@@ -173,7 +173,7 @@ pub async fn unblock(
     let removed = state
         .db
         .run(move |c| {
-            kindred_db::models::federated::atomically(c, |c| {
+            kindred_db::transaction::atomically(c, |c| {
                 let Some(old) = repo::block_by_id(c, id)? else {
                     return Err(DbError::NotFound);
                 };
@@ -226,7 +226,7 @@ pub async fn allow(
     let stored = state
         .db
         .run(move |c| {
-            kindred_db::models::federated::atomically(c, |c| {
+            kindred_db::transaction::atomically(c, |c| {
                 entry.old_value = repo::allow_by_domain(c, &row.domain)?
                     .map(|o| json!({ "scopes": o.scopes }).to_string());
                 repo::put_allow(c, &row, &entry)
@@ -246,7 +246,7 @@ pub async fn disallow(
     let removed = state
         .db
         .run(move |c| {
-            kindred_db::models::federated::atomically(c, |c| {
+            kindred_db::transaction::atomically(c, |c| {
                 let Some(old) = repo::allow_by_id(c, id)? else {
                     return Ok(None);
                 };
@@ -469,7 +469,7 @@ pub async fn import(
     let report = state
         .db
         .run(move |c| {
-            kindred_db::models::federated::atomically(c, |c| {
+            kindred_db::transaction::atomically(c, |c| {
                 let existing: std::collections::HashMap<String, DomainBlockRow> = repo::blocks(c)?
                     .into_iter()
                     .map(|b| (b.domain.clone(), b))

@@ -5,9 +5,9 @@
 //! transaction, so several processes on one database never send one twice.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use kindred_db::models::federated::atomically;
 use kindred_db::models::follow_resends::{self as repo, DueResend};
 use kindred_db::models::{accounts, remote_accounts};
+use kindred_db::transaction::atomically;
 use kindred_db::{AccountRow, AnyConnection, DbError};
 use kindred_domain::follow_resend::next_after;
 use kindred_federation::outbox::Outbox;

@@ -147,7 +147,7 @@ pub async fn subscribe(
         state
             .db
             .run(move |c| {
-                kindred_db::models::federated::atomically(c, |c| {
+                kindred_db::transaction::atomically(c, |c| {
                     if !meeting_directory::subscribe(c, &row)? {
                         // Subscribed meanwhile by another request.
                         return meeting_directory::subscription(c, &row.domain);
@@ -178,7 +178,7 @@ pub async fn unsubscribe(
     let removed = state
         .db
         .run(move |c| {
-            kindred_db::models::federated::atomically(c, |c| {
+            kindred_db::transaction::atomically(c, |c| {
                 let Some(row) = meeting_directory::unsubscribe(c, &key)? else {
                     return Ok(None);
                 };

@@ -1,5 +1,8 @@
-//! Rules that need storage: sign-up, login, token issuance. Handlers and the command
-//! line both call these, so a rule is written once.
+//! The client API's rules that need storage: accounts and sign-up, OAuth, statuses,
+//! groups, meetings and the meeting directory, announcements, filters, search, the
+//! federation policy and follow re-sends, and presenting rows as entities (`present`,
+//! `viewer`). Handlers and the command line both call these, so a rule is written
+//! once; rules the inbox shares belong in `kindred-core`.
 
 pub mod accounts;
 pub mod actors;

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use kindred_core::follows::{self, FollowState, NewFollow};
-use kindred_db::models::federated::atomically;
 use kindred_db::models::{accounts, groups, outbound, social};
+use kindred_db::transaction::atomically;
 use kindred_db::{AccountRow, DbError};
 use kindred_federation::outbox::Outbox;
 

@@ -213,7 +213,7 @@ pub fn insert(conn: &mut AnyConnection, b: &Batch) -> Result<(), DbError> {
 
 /// SQLite counts a new status in `account_stats` where it is inserted, not by a
 /// trigger (migration 2026-11-26-000022); PostgreSQL's trigger counts these rows.
-/// (Their search rows come from `search::backfill`, as for every status stored
+/// (Their search rows come from `search_index::backfill`, as for every status stored
 /// without its words.)
 fn count_statuses_on_sqlite(
     c: &mut diesel::SqliteConnection,

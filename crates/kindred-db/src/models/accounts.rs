@@ -2,7 +2,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::connection::native;
-use crate::models::search;
+use crate::models::search_index;
 use crate::schema::{accounts, users};
 use crate::{AnyConnection, DbError};
 
@@ -122,11 +122,11 @@ pub fn insert_local(
     account: &NewAccount,
     user: &NewUser,
 ) -> Result<(), DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         diesel::insert_into(accounts::table)
             .values(account)
             .execute(conn)?;
-        search::index_account(conn, account.id, &account.display_name)?;
+        search_index::index_account(conn, account.id, &account.display_name)?;
         diesel::insert_into(users::table)
             .values(user)
             .execute(conn)?;
@@ -214,7 +214,7 @@ pub fn update_profile(
     profile: &ProfileChanges,
     preferences: &PreferenceChanges,
 ) -> Result<(), DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         let n = diesel::update(accounts::table.find(id))
             .set(profile)
             .execute(conn)?;
@@ -222,7 +222,7 @@ pub fn update_profile(
             return Err(DbError::NotFound);
         }
         if let Some(name) = &profile.display_name {
-            search::index_account(conn, id, name)?;
+            search_index::index_account(conn, id, name)?;
         }
         if !preferences.is_empty() {
             diesel::update(users::table.find(id))

@@ -172,7 +172,7 @@ pub fn reactions(conn: &mut AnyConnection, member: i64, ids: &[i64]) -> Result<R
 
 /// Adds a reaction; false when the member already left the most allowed.
 pub fn react(conn: &mut AnyConnection, id: i64, member: i64, name: &str) -> Result<bool, DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         let mine: Vec<String> = announcement_reactions::table
             .filter(announcement_reactions::announcement_id.eq(id))
             .filter(announcement_reactions::account_id.eq(member))

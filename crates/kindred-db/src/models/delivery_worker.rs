@@ -164,7 +164,7 @@ pub fn delivered(
     domain: &str,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         diesel::delete(deliveries::table.find(id)).execute(conn)?;
         diesel::update(instances::table.find(domain))
             .set((
@@ -195,7 +195,7 @@ pub fn settle(
     let mut domains: Vec<&str> = delivered.iter().map(|(_, d)| d.as_str()).collect();
     domains.sort_unstable();
     domains.dedup();
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         for chunk in ids.chunks(CHUNK) {
             diesel::delete(deliveries::table.filter(deliveries::id.eq_any(chunk))).execute(conn)?;
         }
@@ -236,7 +236,7 @@ pub fn set_software(conn: &mut AnyConnection, domain: &str, software: &str) -> R
 /// The instance refused a delivery for good (a 4xx other than 408/429): it leaves the
 /// queue. The instance did answer, so it counts as reachable.
 pub fn refused(conn: &mut AnyConnection, id: i64, domain: &str) -> Result<(), DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         diesel::delete(deliveries::table.find(id)).execute(conn)?;
         healthy(conn, domain)
     })
@@ -270,7 +270,7 @@ pub fn failed(
     error: &str,
     dead_after: Duration,
 ) -> Result<FailureRecorded, DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         match retry_at {
             Some(at) => {
                 diesel::update(deliveries::table.find(id))
@@ -353,7 +353,7 @@ pub fn probe_failed(
 /// The instance is reachable again (a probe answered, or it contacted us): it is
 /// alive, and its waiting deliveries are due now.
 pub fn revive(conn: &mut AnyConnection, domain: &str, now: NaiveDateTime) -> Result<(), DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         healthy(conn, domain)?;
         diesel::update(
             deliveries::table
@@ -381,7 +381,7 @@ pub fn purge_expired(
     created_before: NaiveDateTime,
     limit: i64,
 ) -> Result<Vec<Expired>, DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         let rows: Vec<Expired> = deliveries::table
             .filter(deliveries::created_at.lt(created_before))
             .order(deliveries::id.asc())

@@ -172,7 +172,7 @@ pub fn record(conn: &mut AnyConnection, entry: &AuditRow) -> Result<(), DbError>
 }
 
 pub fn set_mode(conn: &mut AnyConnection, mode: &str, audit: &AuditRow) -> Result<(), DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         set_setting(conn, MODE, mode, audit.created_at)?;
         record(conn, audit)
     })
@@ -184,7 +184,7 @@ pub fn put_block(
     row: &DomainBlockRow,
     audit: &AuditRow,
 ) -> Result<DomainBlockRow, DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         let stored = match block_by_domain(conn, &row.domain)? {
             Some(existing) => {
                 let mut updated = row.clone();
@@ -220,7 +220,7 @@ pub fn delete_block(
     id: i64,
     audit: &AuditRow,
 ) -> Result<Option<DomainBlockRow>, DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         let Some(row) = block_by_id(conn, id)? else {
             return Ok(None);
         };
@@ -235,7 +235,7 @@ pub fn put_allow(
     row: &DomainAllowRow,
     audit: &AuditRow,
 ) -> Result<DomainAllowRow, DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         let stored = match allow_by_domain(conn, &row.domain)? {
             Some(existing) => {
                 diesel::update(domain_allows::table.find(existing.id))
@@ -263,7 +263,7 @@ pub fn delete_allow(
     id: i64,
     audit: &AuditRow,
 ) -> Result<Option<DomainAllowRow>, DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         let Some(row) = allow_by_id(conn, id)? else {
             return Ok(None);
         };
@@ -385,7 +385,7 @@ pub fn put_blocks_bulk(
     rows: &[DomainBlockRow],
     audits: &[AuditRow],
 ) -> Result<(usize, usize), DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         let existing: std::collections::HashMap<String, DomainBlockRow> = blocks(conn)?
             .into_iter()
             .map(|b| (b.domain.clone(), b))

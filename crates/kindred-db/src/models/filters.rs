@@ -61,7 +61,7 @@ pub fn insert(
     filter: &FilterRow,
     keywords: &[KeywordRow],
 ) -> Result<Result<(), Refusal>, DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         let n: i64 = filters::table
             .filter(filters::account_id.eq(filter.account_id))
             .count()
@@ -168,7 +168,7 @@ pub fn update(
     filter: &FilterRow,
     changes: &KeywordChanges,
 ) -> Result<Result<(), Refusal>, DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         diesel::update(filters::table.find(filter.id))
             .set((
                 filters::title.eq(&filter.title),
@@ -243,7 +243,7 @@ pub fn insert_keyword(
     conn: &mut AnyConnection,
     k: &KeywordRow,
 ) -> Result<Result<(), Refusal>, DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         let n: i64 = filter_keywords::table
             .filter(filter_keywords::filter_id.eq(k.filter_id))
             .count()
@@ -292,7 +292,7 @@ pub fn insert_status(
     conn: &mut AnyConnection,
     row: &FilterStatusRow,
 ) -> Result<Result<FilterStatusRow, Refusal>, DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         let existing = filter_statuses::table
             .filter(filter_statuses::filter_id.eq(row.filter_id))
             .filter(filter_statuses::status_id.eq(row.status_id))

@@ -9,7 +9,7 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use crate::models::accounts::NewAccount;
-use crate::models::search;
+use crate::models::search_index;
 use crate::models::statuses::{Page, StatusRow};
 use crate::schema::{
     accounts, blocks, group_memberships as gm, group_posts as gp, groups, mutes, statuses,
@@ -99,7 +99,7 @@ pub fn create(
     group: &GroupRow,
     owner: &MembershipRow,
 ) -> Result<(), DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         diesel::insert_into(accounts::table)
             .values(account)
             .execute(conn)?;
@@ -113,7 +113,7 @@ pub fn create(
             .execute(conn)?;
         // A private group is never found by searching.
         if listed {
-            search::index_account(conn, account.id, &account.display_name)?;
+            search_index::index_account(conn, account.id, &account.display_name)?;
         }
         diesel::insert_into(groups::table)
             .values(group)
@@ -130,7 +130,7 @@ pub fn update(
     display_name: &str,
     note: &str,
 ) -> Result<(), DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         let listed = group.visibility != "private";
         diesel::update(accounts::table.find(group.account_id))
             .set((
@@ -141,7 +141,7 @@ pub fn update(
                 accounts::updated_at.eq(group.updated_at),
             ))
             .execute(conn)?;
-        search::index_account(
+        search_index::index_account(
             conn,
             group.account_id,
             if listed { display_name } else { "" },

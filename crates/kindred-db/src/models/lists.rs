@@ -22,7 +22,7 @@ pub struct ListRow {
 pub const MAX_LISTS: i64 = 50;
 
 pub fn insert(conn: &mut AnyConnection, row: &ListRow) -> Result<bool, DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         let n: i64 = lists::table
             .filter(lists::account_id.eq(row.account_id))
             .count()
@@ -88,7 +88,7 @@ pub fn add_accounts(
     list: &ListRow,
     ids: &[i64],
 ) -> Result<bool, DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         let followed: Vec<i64> = follows::table
             .filter(follows::account_id.eq(list.account_id))
             .filter(follows::target_account_id.eq_any(ids.to_vec()))
@@ -119,23 +119,6 @@ pub fn remove_accounts(conn: &mut AnyConnection, list_id: i64, ids: &[i64]) -> R
         list_accounts::table
             .filter(list_accounts::list_id.eq(list_id))
             .filter(list_accounts::account_id.eq_any(ids.to_vec())),
-    )
-    .execute(conn)?;
-    Ok(())
-}
-
-/// Leaves `target` out of all of `owner`'s lists: called when the follow ends.
-pub fn remove_from_all(conn: &mut AnyConnection, owner: i64, target: i64) -> Result<(), DbError> {
-    diesel::delete(
-        list_accounts::table
-            .filter(list_accounts::account_id.eq(target))
-            .filter(
-                list_accounts::list_id.eq_any(
-                    lists::table
-                        .filter(lists::account_id.eq(owner))
-                        .select(lists::id),
-                ),
-            ),
     )
     .execute(conn)?;
     Ok(())

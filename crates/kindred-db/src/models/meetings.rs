@@ -297,7 +297,7 @@ pub fn create(
     time: &MeetingTimeRow,
     place: &MeetingPlaceRow,
 ) -> Result<(), DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         diesel::insert_into(meetings::table)
             .values(meeting)
             .execute(conn)?;
@@ -334,7 +334,7 @@ pub fn update(
     time: &MeetingTimeRow,
     place: &MeetingPlaceRow,
 ) -> Result<Vec<ParticipationRow>, MeetingStoreError> {
-    crate::models::federated::atomically_as(conn, |conn| {
+    crate::transaction::atomically_as(conn, |conn| {
         lock(conn, meeting.id)?;
         let counts = counts_in(conn, meeting.id)?;
         let capacity = meeting.capacity.map(Capacity::new).transpose()?;
@@ -432,7 +432,7 @@ pub fn cancel_occurrence(
     occurrence_local: NaiveDateTime,
     now: NaiveDateTime,
 ) -> Result<(), MeetingStoreError> {
-    crate::models::federated::atomically_as(conn, |conn| {
+    crate::transaction::atomically_as(conn, |conn| {
         let m = find(conn, id)?.ok_or(DbError::NotFound)?;
         let (time, rule) = m.time.schedule()?;
         if rule.is_none() {
@@ -478,7 +478,7 @@ pub fn restore_occurrence(
     occurrence_local: NaiveDateTime,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         let n = diesel::delete(mc::table.find((id, occurrence_local))).execute(conn)?;
         if n > 0 {
             diesel::update(meetings::table.find(id))
@@ -914,7 +914,7 @@ fn answer_as(
     now: DateTime<Utc>,
     new_id: i64,
 ) -> Result<Applied, MeetingStoreError> {
-    crate::models::federated::atomically_as(conn, |conn| {
+    crate::transaction::atomically_as(conn, |conn| {
         lock(conn, meeting_id)?;
         let m = state_for_rules(conn, meeting_id, now)?;
         let current = participation(conn, meeting_id, who)?;
@@ -948,7 +948,7 @@ pub fn facilitate(
     now: DateTime<Utc>,
     new_id: i64,
 ) -> Result<Applied, MeetingStoreError> {
-    crate::models::federated::atomically_as(conn, |conn| {
+    crate::transaction::atomically_as(conn, |conn| {
         lock(conn, meeting_id)?;
         let m = state_for_rules(conn, meeting_id, now)?;
         let current = participation(conn, meeting_id, who)?;
@@ -1067,7 +1067,7 @@ pub fn create_feed_token(
     token_hash: &str,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         diesel::delete(feeds::table.find(account_id)).execute(conn)?;
         diesel::insert_into(feeds::table)
             .values((

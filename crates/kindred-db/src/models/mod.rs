@@ -25,6 +25,7 @@ pub mod received;
 pub mod remote_accounts;
 pub mod remote_meetings;
 pub mod search;
+pub mod search_index;
 pub mod silenced;
 pub mod social;
 pub mod statuses;

@@ -279,7 +279,7 @@ pub fn set_marker(
     last_read_id: &str,
     now: NaiveDateTime,
 ) -> Result<MarkerRow, DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         let n = diesel::update(
             markers::table
                 .filter(markers::account_id.eq(account_id))

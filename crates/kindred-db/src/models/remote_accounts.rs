@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use crate::connection::native;
 use crate::models::accounts::AccountRow;
-use crate::models::{search, silenced};
+use crate::models::{search_index, silenced};
 use crate::schema::{accounts, remote_accounts};
 use crate::{AnyConnection, DbError};
 
@@ -98,7 +98,7 @@ fn upsert_once(
     p: &RemoteProfile,
     now: NaiveDateTime,
 ) -> Result<(AccountRow, RemoteAccountRow), DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         let existing = find_by_uri(conn, &p.uri)?;
         let id = match &existing {
             Some((account, _)) => {
@@ -170,7 +170,7 @@ fn upsert_once(
         };
         // An account of a silenced domain is silenced from the moment it is known.
         silenced::mark_if_domain_silenced(conn, id, &p.domain, now)?;
-        search::index_account(conn, id, &p.display_name)?;
+        search_index::index_account(conn, id, &p.display_name)?;
         find_by_uri(conn, &p.uri)?.ok_or(DbError::NotFound)
     })
 }
@@ -197,7 +197,7 @@ pub fn claim_key_refetch(
 
 /// Removes a remote actor and, by cascade, everything of theirs. Never a local one.
 pub fn delete(conn: &mut AnyConnection, account_id: i64) -> Result<bool, DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         // Its meeting listings are plain meetings rows: removed explicitly, or they
         // would stay listed without an origin.
         let remote = accounts::table

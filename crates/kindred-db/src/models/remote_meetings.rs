@@ -72,7 +72,7 @@ pub fn upsert(
     meeting: &MeetingRow,
     time: &MeetingTimeRow,
 ) -> Result<(i64, bool), DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         if let Some(existing) = by_uri(conn, &origin.uri)? {
             let id = existing.meeting_id;
             diesel::update(meetings::table.find(id))

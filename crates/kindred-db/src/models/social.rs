@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::connection::native;
 use crate::models::accounts::AccountRow;
-use crate::schema::{accounts, blocks, follow_requests, follows, mutes};
+use crate::schema::{accounts, blocks, follow_requests, follows, list_accounts, lists, mutes};
 use crate::{AnyConnection, DbError};
 
 /// How `a` relates to `b`, from `a`'s side, as the Relationship entity shows it.
@@ -90,7 +90,7 @@ pub fn follow(
     notify: bool,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         // A request that becomes a follow keeps the id of its Follow activity.
         let uri: Option<String> = follow_requests::table
             .filter(follow_requests::account_id.eq(a))
@@ -169,10 +169,27 @@ pub fn request_follow(
     Ok(true)
 }
 
+/// Leaves `target` out of all of `owner`'s lists: called when the follow ends.
+fn remove_from_lists(conn: &mut AnyConnection, owner: i64, target: i64) -> Result<(), DbError> {
+    diesel::delete(
+        list_accounts::table
+            .filter(list_accounts::account_id.eq(target))
+            .filter(
+                list_accounts::list_id.eq_any(
+                    lists::table
+                        .filter(lists::account_id.eq(owner))
+                        .select(lists::id),
+                ),
+            ),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
 /// Removes a follow and any pending request from `a` to `b`, and `b` from `a`'s lists
 /// (a list holds only followed accounts).
 pub fn unfollow(conn: &mut AnyConnection, a: i64, b: i64) -> Result<(), DbError> {
-    crate::models::lists::remove_from_all(conn, a, b)?;
+    remove_from_lists(conn, a, b)?;
     diesel::delete(
         follows::table
             .filter(follows::account_id.eq(a))
@@ -196,7 +213,7 @@ pub fn authorize_request(
     target: i64,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         let req = follow_requests::table
             .filter(follow_requests::account_id.eq(requester))
             .filter(follow_requests::target_account_id.eq(target))
@@ -241,7 +258,7 @@ pub fn block(
     b: i64,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         unfollow(conn, a, b)?;
         unfollow(conn, b, a)?;
         let exists: i64 = blocks::table
@@ -283,7 +300,7 @@ pub fn mute(
     expires_at: Option<NaiveDateTime>,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         diesel::delete(
             mutes::table
                 .filter(mutes::account_id.eq(a))

@@ -9,7 +9,7 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use crate::connection::native;
-use crate::models::search;
+use crate::models::search_index;
 use crate::schema::{
     accounts, bookmarks, favourites, follows, idempotency_keys, mentions, status_edits,
     status_pins, status_tags, statuses, tags,
@@ -128,7 +128,7 @@ impl Page {
 }
 
 pub fn insert(conn: &mut AnyConnection, s: &StatusInsert) -> Result<StatusRow, DbError> {
-    crate::models::federated::atomically(conn, |conn| insert_in_transaction(conn, s))
+    crate::transaction::atomically(conn, |conn| insert_in_transaction(conn, s))
 }
 
 /// [`insert`] for a caller that holds a transaction already and is all-or-nothing
@@ -371,7 +371,7 @@ pub fn edit(
     tags_: &[(String, i64)],
     now: NaiveDateTime,
 ) -> Result<StatusRow, DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         // The first edit also records the original, so history shows every version.
         if let Some(edit_id) = edit_id {
             diesel::insert_into(status_edits::table)
@@ -396,7 +396,7 @@ pub fn edit(
                 statuses::edited_at.eq(Some(now)),
             ))
             .execute(conn)?;
-        search::index_status(conn, previous.id, text, spoiler_text)?;
+        search_index::index_status(conn, previous.id, text, spoiler_text)?;
         diesel::delete(mentions::table.filter(mentions::status_id.eq(previous.id)))
             .execute(conn)?;
         for account_id in mentioned_account_ids {

@@ -42,7 +42,7 @@ pub fn follow(
     tag_id: i64,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
-    crate::models::federated::atomically(conn, |conn| {
+    crate::transaction::atomically(conn, |conn| {
         if is_following(conn, member, tag_id)? {
             return Ok(true);
         }

@@ -8,9 +8,10 @@ use kindred_db::models::delivery_worker::{self as queue, Claimed};
 use kindred_db::DbError;
 use kindred_domain::federation_policy::Traffic;
 
+use super::clock::{after, now};
+use super::context::Ctx;
 use super::send::{self, Attempt};
 use super::signers::SignerError;
-use super::supervisor::{after, now, Ctx};
 
 /// How the work on an instance ended.
 enum End {

@@ -15,7 +15,7 @@ use kindred_db::models::delivery_worker as queue;
 use kindred_db::{Db, DbError};
 use tokio::sync::{mpsc, oneshot};
 
-use super::supervisor::now;
+use super::clock::now;
 
 /// Marks written per transaction at most.
 const MAX_BATCH: usize = 2000;

@@ -15,6 +15,8 @@
 //! signing uses every core whatever runtime the HTTP server runs on.
 
 mod backoff;
+mod clock;
+mod context;
 mod discover;
 mod instance;
 mod ledger;
@@ -195,7 +197,7 @@ impl DeliveryWorker {
                     Ok(runtime) => {
                         runtime.block_on(async move {
                             // Inside the runtime: the context starts tasks of its own.
-                            let ctx = Arc::new(supervisor::Ctx::new(db, urls, config, client));
+                            let ctx = Arc::new(context::Ctx::new(db, urls, config, client));
                             supervisor::run(ctx, notify, alive, stop_rx).await
                         });
                         // Leftover tasks (none after a clean stop) are dropped here, in

@@ -11,7 +11,7 @@ use url::Url;
 
 use super::backoff::parse_retry_after;
 use crate::http::{self, HttpPolicy};
-use crate::signing::Signer;
+use crate::http_signatures::sign::Signer;
 
 /// Most of an answer's body read (and thrown away) so the connection can be reused.
 const DRAIN_LIMIT: usize = 64 * 1024;

@@ -9,7 +9,7 @@ use kindred_db::models::{accounts, groups, instance_actor};
 use kindred_db::Db;
 use tokio::sync::OnceCell;
 
-use crate::signing::Signer;
+use crate::http_signatures::sign::Signer;
 use crate::LocalUrls;
 
 /// More distinct signers than this and the cache starts over (keys are cheap to

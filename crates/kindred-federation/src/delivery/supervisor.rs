@@ -2,106 +2,22 @@
 //! purges deliveries past the retry window; on shutdown lets the tasks finish their
 //! request in flight and gives the leases back.
 
-use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use chrono::NaiveDateTime;
 use kindred_db::models::delivery_worker as queue;
-use kindred_db::Db;
-use reqwest_middleware::ClientWithMiddleware;
-use tokio::sync::{watch, Notify, Semaphore};
+use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use super::discover::Discovery;
-use super::ledger::Ledger;
-use super::signers::Signers;
-use super::DeliveryConfig;
-use crate::LocalUrls;
+use super::clock::{after, before, now};
+use super::context::Ctx;
 
 /// Deliveries removed per purge statement.
 const PURGE_BATCH: i64 = 500;
 /// Claims are at most this frequent when tasks end or wake-ups arrive in bursts.
 const MIN_CLAIM_GAP: Duration = Duration::from_millis(20);
-
-pub struct Ctx {
-    pub db: Db,
-    pub config: DeliveryConfig,
-    pub client: ClientWithMiddleware,
-    pub permits: Semaphore,
-    pub signers: Signers,
-    /// Marks after successful deliveries and lease releases, in batches.
-    pub ledger: Ledger,
-    /// Fills in what software instances run.
-    pub discovery: Discovery,
-    stopping: AtomicBool,
-    /// Instances with a running task in this process. A task leaves this set before
-    /// it gives its lease back, so a claim that gets the instance again always starts
-    /// a new task, and one that gets an instance still being worked on (its lease ran
-    /// out while the task waited) never starts a second.
-    active: Mutex<HashSet<String>>,
-}
-
-impl Ctx {
-    pub fn new(
-        db: Db,
-        urls: LocalUrls,
-        config: DeliveryConfig,
-        client: ClientWithMiddleware,
-    ) -> Self {
-        Self {
-            signers: Signers::new(db.clone(), urls),
-            ledger: Ledger::start(db.clone(), config.process_id.clone()),
-            discovery: Discovery::new(
-                db.clone(),
-                client.clone(),
-                config.request_timeout,
-                config.software_lookup,
-            ),
-            permits: Semaphore::new(config.concurrency),
-            db,
-            config,
-            client,
-            stopping: AtomicBool::new(false),
-            active: Mutex::new(HashSet::new()),
-        }
-    }
-
-    fn active(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
-        self.active.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Marks an instance's task as ended (before its lease is given back).
-    pub fn leave(&self, domain: &str) {
-        self.active().remove(domain);
-    }
-
-    pub fn stopping(&self) -> bool {
-        self.stopping.load(Ordering::Relaxed)
-    }
-}
-
-pub fn now() -> NaiveDateTime {
-    chrono::Utc::now().naive_utc()
-}
-
-/// `t + d`, saturating.
-pub fn after(t: NaiveDateTime, d: Duration) -> NaiveDateTime {
-    chrono::Duration::from_std(d)
-        .ok()
-        .and_then(|d| t.checked_add_signed(d))
-        .unwrap_or(NaiveDateTime::MAX)
-}
-
-/// `t - d`, saturating.
-pub fn before(t: NaiveDateTime, d: Duration) -> NaiveDateTime {
-    chrono::Duration::from_std(d)
-        .ok()
-        .and_then(|d| t.checked_sub_signed(d))
-        .unwrap_or(NaiveDateTime::MIN)
-}
 
 pub async fn run(
     ctx: Arc<Ctx>,

@@ -16,22 +16,23 @@ use kindred_core::interactions::{self as core_interactions, Boosted};
 use kindred_core::{Event, StatusChange};
 use kindred_db::models::received::Seen;
 use kindred_db::models::statuses::{self as repo, NewStatus, StatusInsert};
-use kindred_db::models::{accounts, federated, social};
+use kindred_db::models::{accounts, social};
+use kindred_db::transaction::atomically;
 use kindred_db::StatusRow;
 use kindred_domain::visibility::{may_see, StatusFacts, ViewerFacts};
 use kindred_domain::Visibility;
 use serde::Deserialize;
 use url::Url;
 
-use super::actor::{check_actor, ApActor, RemoteActor};
 use super::addressing::{self, same_origin};
 use super::context::FedData;
 use super::error::{InboxError, Refusal};
-use super::follows::object_id;
 use super::groups::{self, Announced};
 use super::lookup;
 use super::note::{self, check_note, ApNote};
-use super::receive::Receipt;
+use super::receipt::Receipt;
+use super::refs::object_id;
+use super::remote_actor::{check_actor, ApActor, RemoteActor};
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -204,7 +205,7 @@ impl ActivityHandler for Delete {
         let actor = self.actor.dereference(data).await?;
         if &target == self.actor.inner() {
             // The account itself is gone; its statuses and relations go with it.
-            super::actor::forget(data, &actor).await?;
+            super::remote_actor::forget(data, &actor).await?;
             return Ok(());
         }
         // A meeting listing (`verify` made the target the actor's server's).
@@ -243,7 +244,7 @@ async fn remove_status(data: &FedData, status: StatusRow, relay: bool) -> Result
     let tags = data
         .db
         .run(move |c| {
-            federated::atomically(c, |c| {
+            atomically(c, |c| {
                 let tags = repo::extras(c, &[id], None)?
                     .tags
                     .remove(&id)
@@ -347,7 +348,7 @@ impl ActivityHandler for Like {
         let (_, events) = data
             .db
             .run(move |c| {
-                federated::atomically(c, |c| {
+                atomically(c, |c| {
                     core_interactions::favourite(c, row_id, me, &status, &ids, now)
                 })
             })
@@ -466,7 +467,7 @@ pub(super) async fn boost(
     let done = data
         .db
         .run(move |c| {
-            federated::atomically(c, |c| {
+            atomically(c, |c| {
                 core_interactions::boost(c, &insert, &status, &ids, now)
             })
         })

@@ -11,8 +11,8 @@ use kindred_domain::IdGenerator;
 use url::Url;
 
 use super::known_actors::KnownActors;
-use super::signature::KeyCache;
 use crate::http::{self, HttpPolicy};
+use crate::http_signatures::verify::KeyCache;
 use crate::LocalUrls;
 
 /// Where the inbox hands what it committed (`kindred_core::Event`, the one event
@@ -136,7 +136,7 @@ pub async fn federation_config(
         .debug(policy.allow_private_networks)
         .allow_http_urls(policy.allow_http)
         .http_fetch_limit(20)
-        .signed_fetch_actor(&crate::inbox::actor::SigningActor::new(signer))
+        .signed_fetch_actor(&crate::inbox::remote_actor::SigningActor::new(signer))
         .build()
         .await
         .map_err(|e| ConfigError::Build(e.to_string()))

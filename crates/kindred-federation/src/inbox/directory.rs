@@ -10,13 +10,14 @@
 
 use chrono::Utc;
 use kindred_db::models::meeting_directory::{self, SubscriberRow};
-use kindred_db::models::{federated, remote_accounts};
+use kindred_db::models::remote_accounts;
+use kindred_db::transaction::atomically;
 use url::Url;
 
-use super::actor::RemoteActor;
 use super::context::FedData;
 use super::error::InboxError;
-use super::follows::FollowRef;
+use super::refs::FollowRef;
+use super::remote_actor::RemoteActor;
 use crate::outbox::Outbox;
 
 /// Whether `url` is our instance actor.
@@ -42,7 +43,7 @@ pub async fn followed(
     let new = data
         .db
         .run(move |c| {
-            federated::atomically(c, |c| {
+            atomically(c, |c| {
                 if !server {
                     outbox.directory_answer(c, id, &follow_id, false)?;
                     return Ok(false);

@@ -30,11 +30,11 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
-use super::actor::RemoteActor;
 use super::addressing::same_origin;
 use super::context::FedData;
 use super::error::{InboxError, Refusal};
-use super::follows::object_id;
+use super::refs::object_id;
+use super::remote_actor::RemoteActor;
 use crate::sanitize;
 
 const MAX_TITLE: usize = 200;
@@ -410,7 +410,7 @@ pub async fn store(
     };
     data.db
         .run(move |c| {
-            federated::atomically(c, |c| {
+            kindred_db::transaction::atomically(c, |c| {
                 let (id, _) = remote_meetings::upsert(c, &origin, &meeting, &time)?;
                 // Checked against the series in `recurring`; the upsert cleared
                 // the ones an earlier version listed.

@@ -5,18 +5,19 @@ use activitypub_federation::fetch::object_id::ObjectId;
 use activitypub_federation::kinds::activity::{AcceptType, FollowType, RejectType, UndoType};
 use activitypub_federation::traits::ActivityHandler;
 use chrono::Utc;
-use kindred_core::Event;
 use kindred_core::follows::{self, FollowState, NewFollow};
+use kindred_core::Event;
 use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::{federated, groups, outbound, silenced, social};
 use serde::Deserialize;
 use url::Url;
 
-use super::actor::RemoteActor;
 use super::context::FedData;
 use super::directory;
 use super::error::{InboxError, Refusal};
 use super::lookup;
+use super::refs::{object_id, EmbeddedFollow, FollowRef};
+use super::remote_actor::RemoteActor;
 use crate::outbox::Outbox;
 
 #[derive(Debug, Deserialize)]
@@ -27,24 +28,6 @@ pub struct Follow {
     pub id: Url,
     pub actor: ObjectId<RemoteActor>,
     pub object: Url,
-}
-
-/// A Follow inside an Accept, Reject or Undo.
-#[derive(Debug, Clone, Deserialize)]
-pub struct EmbeddedFollow {
-    #[serde(rename = "type")]
-    pub kind: FollowType,
-    #[serde(default)]
-    pub id: Option<Url>,
-    pub actor: Url,
-    pub object: Url,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-pub enum FollowRef {
-    Embedded(EmbeddedFollow),
-    Id(Url),
 }
 
 #[async_trait::async_trait]
@@ -91,7 +74,7 @@ impl ActivityHandler for Follow {
         let stored = data
             .db
             .run(move |c| {
-                federated::atomically(c, |c| {
+                kindred_db::transaction::atomically(c, |c| {
                     let followed = follows::follow(
                         c,
                         &NewFollow {
@@ -145,7 +128,7 @@ async fn follow_group(
     let stored = data
         .db
         .run(move |c| {
-            federated::atomically(c, |c| {
+            kindred_db::transaction::atomically(c, |c| {
                 let n = now.naive_utc();
                 let refused = social::blocked_either_way(c, a, b)?
                     || (closed && silenced::is_limited_for(c, a, b)?);
@@ -256,7 +239,7 @@ impl ActivityHandler for Accept {
         // The followee is remote: nobody here is notified, nothing to publish.
         data.db
             .run(move |c| {
-                federated::atomically(c, |c| {
+                kindred_db::transaction::atomically(c, |c| {
                     follows::accept(c, id, notice_id, local, remote, now.naive_utc())
                 })
             })
@@ -303,7 +286,9 @@ impl ActivityHandler for Reject {
             return Ok(());
         };
         data.db
-            .run(move |c| federated::atomically(c, |c| follows::unfollow(c, local, remote)))
+            .run(move |c| {
+                kindred_db::transaction::atomically(c, |c| follows::unfollow(c, local, remote))
+            })
             .await?;
         Ok(())
     }
@@ -336,12 +321,6 @@ pub struct Undo {
     pub id: Url,
     pub actor: ObjectId<RemoteActor>,
     pub object: UndoObject,
-}
-
-/// The id in an `object` that is either a URL string or an object with an `id`.
-pub fn object_id(v: &serde_json::Value) -> Option<Url> {
-    let s = v.as_str().or_else(|| v.get("id")?.as_str())?;
-    Url::parse(s).ok()
 }
 
 #[async_trait::async_trait]
@@ -381,7 +360,9 @@ impl ActivityHandler for Undo {
                 if let Some((target, _)) = lookup::local_actor(data, &f.object).await? {
                     let t = target.id;
                     data.db
-                        .run(move |c| federated::atomically(c, |c| follows::unfollow(c, me, t)))
+                        .run(move |c| {
+                            kindred_db::transaction::atomically(c, |c| follows::unfollow(c, me, t))
+                        })
                         .await?;
                 }
             }
@@ -395,7 +376,7 @@ impl ActivityHandler for Undo {
                 if let Some(s) = lookup::status(data, &target).await? {
                     data.db
                         .run(move |c| {
-                            federated::atomically(c, |c| {
+                            kindred_db::transaction::atomically(c, |c| {
                                 kindred_core::interactions::unfavourite(c, me, &s)
                             })
                         })
@@ -415,7 +396,7 @@ async fn undo_boost(data: &FedData, actor_id: i64, announce: &Url) -> Result<(),
     let removed = data
         .db
         .run(move |c| {
-            federated::atomically(c, |c| {
+            kindred_db::transaction::atomically(c, |c| {
                 let Some(boost) = federated::status_by_uri(c, &uri)? else {
                     return Ok(Vec::new());
                 };

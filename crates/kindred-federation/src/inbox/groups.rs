@@ -19,14 +19,14 @@ use kindred_db::{AnyConnection, DbError, StatusRow};
 use serde_json::Value;
 use url::Url;
 
-use super::actor::RemoteActor;
 use super::addressing::same_origin;
 use super::content::{boost, delete_status, drop_status, Announce};
 use super::context::FedData;
 use super::error::{InboxError, Refusal};
-use super::follows::object_id;
 use super::lookup;
 use super::note::{self, check_note, ApNote, ObjectKind, RemoteNote};
+use super::refs::object_id;
+use super::remote_actor::RemoteActor;
 
 /// Largest answer read when asking an origin whether an object is gone.
 const MAX_GONE_BODY: usize = 256 * 1024;

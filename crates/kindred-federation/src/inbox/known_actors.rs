@@ -19,8 +19,8 @@ use kindred_db::models::remote_accounts;
 use kindred_db::DbError;
 use moka::sync::Cache;
 
-use super::actor::RemoteActor;
 use super::context::FedData;
+use super::remote_actor::RemoteActor;
 
 /// Longest time a change made by another process goes unseen here.
 pub const TTL: Duration = Duration::from_secs(60);

@@ -4,25 +4,25 @@
 //! outcome to a status code.
 
 pub mod activities;
-pub mod actor;
 pub mod addressing;
 pub mod content;
 pub mod context;
 pub mod directory;
 pub mod error;
 pub mod event;
-pub mod fetcher;
 pub mod follows;
 pub mod groups;
 pub mod known_actors;
 pub mod lookup;
 pub mod note;
+pub mod receipt;
 pub mod receive;
+pub mod refs;
+pub mod remote_actor;
 pub mod rsvp;
-pub mod signature;
 
 pub use activities::InboxActivity;
-pub use actor::RemoteActor;
 pub use context::{federation_config, EventSink, FedData, FetchSigner};
 pub use error::{ErrorClass, InboxError, Refusal};
 pub use receive::{receive, Outcome};
+pub use remote_actor::RemoteActor;

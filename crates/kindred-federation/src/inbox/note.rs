@@ -21,12 +21,12 @@ use kindred_domain::Visibility;
 use serde::Deserialize;
 use url::Url;
 
-use super::actor::RemoteActor;
 use super::addressing::{self, same_origin};
 use super::context::FedData;
 use super::error::{InboxError, Refusal};
 use super::lookup;
-use super::receive::Receipt;
+use super::receipt::Receipt;
+use super::remote_actor::RemoteActor;
 use crate::{sanitize, LocalUrls};
 
 const MAX_CONTENT: usize = 100_000;
@@ -554,7 +554,7 @@ pub async fn update(
     let events = data
         .db
         .run(move |c| {
-            federated::atomically(c, |c| {
+            kindred_db::transaction::atomically(c, |c| {
                 let mentioned = mentioned_in(c, author_id, &p.names)?;
                 let edit = edited::Edit {
                     text: &p.text,

@@ -24,25 +24,23 @@ use activitypub_federation::traits::{ActivityHandler, Actor};
 use actix_web::web::Bytes;
 use actix_web::HttpRequest;
 use chrono::{Duration, Utc};
-use kindred_db::models::received::{self, Seen};
+use kindred_db::models::received::Seen;
 use kindred_db::models::remote_accounts;
-use kindred_db::{AnyConnection, Backend, DbError};
-use kindred_domain::digest::sha256_hex;
+use kindred_db::Backend;
 use serde_json::Value;
 use url::Url;
 
 use super::activities::{supported_object, InboxActivity, SUPPORTED};
-use super::actor::RemoteActor;
 use super::addressing::{domain_of, same_origin};
 use super::context::FedData;
 use super::error::{InboxError, Refusal};
-use super::follows::object_id;
 use super::known_actors;
-use super::signature;
-use crate::signing::digest_header;
+use super::receipt::Receipt;
+use super::refs::object_id;
+use super::remote_actor::RemoteActor;
+use crate::http_signatures::sign::digest_header;
+use crate::http_signatures::verify;
 
-/// How long a received activity id is remembered.
-pub const DEDUPE_DAYS: i64 = 14;
 /// Least time between two key re-fetches of one actor.
 pub const KEY_REFETCH_MINUTES: i64 = 5;
 
@@ -184,11 +182,7 @@ async fn process(
         .get("signature")
         .map(|v| v.as_bytes())
         .unwrap_or_default();
-    let receipt = Receipt {
-        id_hash: sha256_hex(e.id.as_str().as_bytes()),
-        sig_hash: sha256_hex(signature),
-        at: Utc::now(),
-    };
+    let receipt = Receipt::new(e.id.as_str(), signature, Utc::now());
     // The actor as stored (fetched only when unknown or stale, as the library
     // would).
     let stored = known_actors::find(&data, actor_url.as_str())
@@ -269,34 +263,6 @@ fn fresh(actor: &RemoteActor) -> bool {
     Utc::now() - actor.remote.fetched_at.and_utc() < max
 }
 
-/// The record that an activity was processed (its id and signature, hashed), for
-/// de-duplication. Written in the same transaction as the activity's work where
-/// the handler takes it (`Create`), so a crash can neither record an activity
-/// without its work nor let a re-delivery do the work twice.
-#[derive(Debug, Clone)]
-pub struct Receipt {
-    id_hash: String,
-    sig_hash: String,
-    at: chrono::DateTime<Utc>,
-}
-
-impl Receipt {
-    /// Whether the activity was processed before, and how it comes again.
-    pub fn seen(&self, c: &mut AnyConnection) -> Result<Seen, DbError> {
-        received::check(c, &self.id_hash, &self.sig_hash)
-    }
-
-    /// Records the activity as processed; answers whether it was new.
-    pub fn record(&self, c: &mut AnyConnection) -> Result<Seen, DbError> {
-        let seen = received::record(c, &self.id_hash, &self.sig_hash, self.at.naive_utc())?;
-        // About one in 256 activities also sweeps out the expired ids.
-        if self.id_hash.starts_with("00") {
-            received::prune(c, (self.at - Duration::days(DEDUPE_DAYS)).naive_utc())?;
-        }
-        Ok(seen)
-    }
-}
-
 /// The activity as the type it names (no trial of every variant in turn).
 fn parse(e: &Envelope, v: Value) -> Result<InboxActivity, InboxError> {
     use serde_json::from_value as from;
@@ -362,7 +328,7 @@ fn check_urls(data: &Data<FedData>, activity: &InboxActivity) -> Result<(), Inbo
 fn signed_by(data: &Data<FedData>, request: &HttpRequest, actor: &RemoteActor) -> bool {
     data.keys
         .get(actor.uri(), actor.public_key_pem())
-        .is_some_and(|key| signature::verifies(request, &key, true))
+        .is_some_and(|key| verify::verifies(request, &key, true))
 }
 
 /// The signature did not verify with the key we hold: read the actor as stored (a

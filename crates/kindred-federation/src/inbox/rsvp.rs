@@ -28,18 +28,17 @@ use activitypub_federation::traits::ActivityHandler;
 use chrono::Utc;
 use kindred_core::meetings::{self as core, Via};
 use kindred_core::Event;
-use kindred_db::models::federated;
 use kindred_db::models::meetings::{self as store, Participant};
 use kindred_domain::meetings::{ParticipationState, Rsvp};
 use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
-use super::actor::RemoteActor;
 use super::addressing::domain_of;
 use super::context::FedData;
 use super::error::{InboxError, Refusal};
-use super::follows::object_id;
+use super::refs::object_id;
+use super::remote_actor::RemoteActor;
 use crate::outbox::event;
 use crate::outbox::{Attendee, Outbox, RsvpAnswer};
 
@@ -177,7 +176,7 @@ impl ActivityHandler for Join {
         let stored = data
             .db
             .run(move |c| {
-                federated::atomically(c, |c| {
+                kindred_db::transaction::atomically(c, |c| {
                     let to = Attendee {
                         account_id: attendee,
                         token: token.as_deref(),
@@ -235,7 +234,7 @@ pub async fn leave(
     let stored = data
         .db
         .run(move |c| {
-            federated::atomically(c, |c| {
+            kindred_db::transaction::atomically(c, |c| {
                 if store::participation(c, meeting_id, &who)?.is_none() {
                     return Ok(Vec::new());
                 }
@@ -411,7 +410,7 @@ impl ActivityHandler for JoinAnswer {
         let stored = data
             .db
             .run(move |c| {
-                federated::atomically(c, |c| {
+                kindred_db::transaction::atomically(c, |c| {
                     let Some(listing) =
                         kindred_db::models::remote_meetings::by_uri(c, event.as_str())?
                     else {

@@ -165,7 +165,7 @@ impl Outbox {
         account: &AccountRow,
         group: &groups::GroupRow,
     ) -> Result<usize, DbError> {
-        let Some(doc) = crate::actors::group(account, group, &self.urls) else {
+        let Some(doc) = crate::local_actors::group(account, group, &self.urls) else {
             return Ok(0);
         };
         // Plain data: serializing it cannot fail.

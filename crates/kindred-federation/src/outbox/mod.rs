@@ -609,8 +609,8 @@ impl Outbox {
             return Ok(0);
         }
         // Plain data: serializing it cannot fail.
-        let object =
-            serde_json::to_value(crate::actors::person(account, &self.urls)).unwrap_or_default();
+        let object = serde_json::to_value(crate::local_actors::person(account, &self.urls))
+            .unwrap_or_default();
         self.actor_updated(conn, account, object)
     }
 

@@ -99,7 +99,7 @@ async fn enqueue(app: &TestApp, items: Vec<NewDelivery>) {
     app.state
         .db
         .run(move |c| {
-            kindred_db::models::federated::atomically(c, |c| deliveries::enqueue(c, &items, now()))
+            kindred_db::transaction::atomically(c, |c| deliveries::enqueue(c, &items, now()))
         })
         .await
         .unwrap();

@@ -72,7 +72,7 @@ async fn failed_deliveries_are_logged_without_activity_ids(backend: Backend) {
     app.state
         .db
         .run(move |c| {
-            kindred_db::models::federated::atomically(c, |c| deliveries::enqueue(c, &items, now()))
+            kindred_db::transaction::atomically(c, |c| deliveries::enqueue(c, &items, now()))
         })
         .await
         .unwrap();

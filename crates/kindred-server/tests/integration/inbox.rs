@@ -8,8 +8,8 @@ use std::time::{Duration, SystemTime};
 
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use diesel::RunQueryDsl;
+use kindred_federation::http_signatures::sign::Signer;
 use kindred_federation::keys::{generate_keypair, KeyPair};
-use kindred_federation::signing::Signer;
 use serde_json::{json, Value};
 use url::Url;
 

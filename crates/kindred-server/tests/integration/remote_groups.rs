@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant, SystemTime};
 
 use diesel::RunQueryDsl;
+use kindred_federation::http_signatures::sign::Signer;
 use kindred_federation::keys::{generate_keypair, KeyPair};
-use kindred_federation::signing::Signer;
 use serde_json::{json, Value};
 use url::Url;
 

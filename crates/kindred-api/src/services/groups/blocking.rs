@@ -5,10 +5,10 @@
 //! facilitators. The rule is `kindred_domain::groups::on_block`.
 
 use chrono::Utc;
-use kindred_db::models::federated::atomically;
 use kindred_db::models::groups::{self, MembershipRow};
 use kindred_db::models::notifications as notif;
 use kindred_db::models::social;
+use kindred_db::transaction::atomically;
 use kindred_db::{AccountRow, AnyConnection, DbError};
 use kindred_domain::groups::{on_block, GroupRole, MembershipState, OnBlock};
 

@@ -6,9 +6,9 @@
 //! `Reject` signed by the group, queued in the same transaction as the change.
 
 use chrono::Utc;
-use kindred_db::models::federated::atomically;
 use kindred_db::models::groups;
 use kindred_db::models::social;
+use kindred_db::transaction::atomically;
 use kindred_db::{AccountRow, DbError};
 use kindred_federation::outbox::Outbox;
 

@@ -9,10 +9,10 @@ pub mod followers;
 
 use chrono::{Duration, NaiveDateTime, Utc};
 use kindred_db::models::accounts::NewAccount;
-use kindred_db::models::federated::atomically;
 use kindred_db::models::groups::{self, GroupRow, MembershipRow, GROUP_ROLE};
 use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::statuses as repo;
+use kindred_db::transaction::atomically;
 use kindred_db::{AccountRow, DbError, StatusRow};
 use kindred_domain::groups::{
     invitation_reaches, may_moderate, parse_answers, GroupRole, GroupSettings, GroupVisibility,

@@ -2,8 +2,8 @@
 
 use chrono::Utc;
 use kindred_core::meetings::{self as core, Via};
-use kindred_db::models::federated::atomically;
 use kindred_db::models::meetings::Participant;
+use kindred_db::transaction::atomically;
 use kindred_db::AccountRow;
 use kindred_domain::meetings::{Rsvp, RsvpRefusal};
 use kindred_domain::DomainError;

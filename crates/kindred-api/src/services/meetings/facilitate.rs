@@ -3,8 +3,8 @@
 
 use chrono::Utc;
 use kindred_core::meetings as core;
-use kindred_db::models::federated::atomically;
 use kindred_db::models::meetings::{self as store, Participant, ParticipationRow};
+use kindred_db::transaction::atomically;
 use kindred_db::{AccountRow, DbError};
 use kindred_domain::meetings::{FacilitatorAction, ParticipationState};
 use kindred_federation::outbox::Outbox;

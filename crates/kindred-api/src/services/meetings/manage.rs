@@ -3,8 +3,8 @@
 //! one transaction, and tells accepted attendees when the time or place moved.
 
 use chrono::{NaiveDateTime, Utc};
-use kindred_db::models::federated::atomically;
 use kindred_db::models::meetings::{self as store, Meeting};
+use kindred_db::transaction::atomically;
 use kindred_db::AccountRow;
 use kindred_domain::meetings::{MeetingDetails, MeetingInput, PlaceInput};
 use kindred_domain::DomainError;

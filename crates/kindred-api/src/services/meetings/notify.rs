@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use kindred_core::meetings::notices::{host, send};
-use kindred_db::models::federated::atomically;
 use kindred_db::models::meeting_reminders as reminders;
+use kindred_db::transaction::atomically;
 use kindred_db::DbError;
 use kindred_domain::id::IdGenerator;
 use kindred_domain::meetings::reminder;

@@ -2,9 +2,9 @@
 //! side): the member's Join or Leave, or the instance's anonymous one by token.
 
 use chrono::Utc;
-use kindred_db::models::federated::atomically;
 use kindred_db::models::meetings::{self as store, Meeting, ParticipationRow};
 use kindred_db::models::remote_meetings;
+use kindred_db::transaction::atomically;
 use kindred_db::AccountRow;
 use kindred_domain::federation_policy::Traffic;
 use kindred_domain::meetings::{MeetingStatus, Rsvp, RsvpRefusal, Series};

@@ -135,8 +135,8 @@ pub fn verifies(req: &HttpRequest, key: &PublicKey, require_digest: bool) -> boo
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http_signatures::sign::Signer;
     use crate::keys::generate_keypair;
-    use crate::signing::Signer;
     use std::time::SystemTime;
 
     fn signed_request(signer: &Signer, body: &[u8]) -> HttpRequest {

@@ -19,11 +19,11 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use url::Url;
 
-use super::actor::RemoteActor;
-use super::context::FedData;
-use super::error::InboxError;
-use super::signature;
-use crate::inbound::{self, InboundRefusal};
+use super::precheck::{self, InboundRefusal};
+use super::verify;
+use crate::inbox::context::FedData;
+use crate::inbox::error::InboxError;
+use crate::inbox::remote_actor::RemoteActor;
 
 /// Why a fetch is not signed well enough to be answered.
 #[derive(Debug)]
@@ -47,10 +47,10 @@ pub async fn signed_fetcher(
         .get("signature")
         .and_then(|v| v.to_str().ok())
         .ok_or(FetchRefusal::Unsigned(InboundRefusal::NoSignature))?;
-    let params = inbound::parse_signature(signature).map_err(FetchRefusal::Unsigned)?;
-    inbound::require_covered(&params, false).map_err(FetchRefusal::Unsigned)?;
+    let params = precheck::parse_signature(signature).map_err(FetchRefusal::Unsigned)?;
+    precheck::require_covered(&params, false).map_err(FetchRefusal::Unsigned)?;
     let date = req.headers().get("date").and_then(|v| v.to_str().ok());
-    inbound::check_date(date, SystemTime::now()).map_err(FetchRefusal::Unsigned)?;
+    precheck::check_date(date, SystemTime::now()).map_err(FetchRefusal::Unsigned)?;
     if !digest_names_empty_body(req) {
         return Err(FetchRefusal::Invalid(
             LibError::ActivityBodyDigestInvalid.into(),
@@ -68,7 +68,7 @@ pub async fn signed_fetcher(
         .await
         .map_err(FetchRefusal::Invalid)?;
     let key = data.keys.get(actor.uri(), actor.public_key_pem());
-    if key.is_some_and(|k| signature::verifies(req, &k, false)) {
+    if key.is_some_and(|k| verify::verifies(req, &k, false)) {
         Ok(actor)
     } else {
         Err(invalid())
