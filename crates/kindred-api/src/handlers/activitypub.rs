@@ -6,6 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use kindred_db::models::accounts;
 use kindred_db::models::groups::{self, GroupRow};
 use kindred_db::AccountRow;
+use kindred_domain::Visibility;
 use kindred_federation::{actors, FEDERATION_CONTENT_TYPE};
 
 use super::well_known::instance_actor_row;
@@ -283,12 +284,15 @@ async fn serve_status(
     }
     if let Some(original) = &original {
         // A boost is only an activity; its original must be servable to all.
-        let public = matches!(original.visibility.as_str(), "public" | "unlisted");
+        let public = matches!(
+            original.visibility,
+            Visibility::Public | Visibility::Unlisted
+        );
         if !activity || !public || original.local_only {
             return Err(ApiError::not_found());
         }
     }
-    if !matches!(status.visibility.as_str(), "public" | "unlisted") {
+    if !matches!(status.visibility, Visibility::Public | Visibility::Unlisted) {
         may_fetch(&req, &state, &status).await?;
     } else if !wants_activity_json(&req) && original.is_none() && !activity {
         return Ok(HttpResponse::Ok()
@@ -358,7 +362,7 @@ async fn may_fetch(
         }
     };
     let (author, status_id) = (status.account_id, status.id);
-    let with_followers = status.visibility == "private";
+    let with_followers = status.visibility == Visibility::Private;
     let domains = state
         .db
         .run(move |c| {

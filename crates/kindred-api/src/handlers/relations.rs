@@ -7,6 +7,7 @@ use kindred_db::models::federated::atomically;
 use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::social::{self, AccountList};
 use kindred_db::AccountRow;
+use kindred_domain::NotificationKind;
 use kindred_federation::outbox::Outbox;
 use serde::Deserialize;
 
@@ -82,12 +83,12 @@ pub async fn follow(
                 let (new, kind) = if locked && !already {
                     (
                         social::request_follow(c, id, me_id, other_id, reblogs, notify, now)?,
-                        "follow_request",
+                        NotificationKind::FollowRequest,
                     )
                 } else {
                     (
                         social::follow(c, id, me_id, other_id, reblogs, notify, now)?,
-                        "follow",
+                        NotificationKind::Follow,
                     )
                 };
                 let requested = locked && !already;
@@ -152,8 +153,8 @@ pub async fn unfollow(
             atomically(c, |c| {
                 outbox.unfollow(c, &me_row, &other_row)?;
                 social::unfollow(c, a, b)?;
-                notif::retract(c, b, a, "follow", None)?;
-                notif::retract(c, b, a, "follow_request", None)
+                notif::retract(c, b, a, NotificationKind::Follow, None)?;
+                notif::retract(c, b, a, NotificationKind::FollowRequest, None)
             })
         })
         .await?;
@@ -464,7 +465,7 @@ async fn decide(
                     social::reject_request(c, req_id, me_id)?
                 };
                 if found {
-                    notif::retract(c, me_id, req_id, "follow_request", None)?;
+                    notif::retract(c, me_id, req_id, NotificationKind::FollowRequest, None)?;
                     if accept {
                         stored = notif::insert(
                             c,
@@ -472,7 +473,7 @@ async fn decide(
                                 nid,
                                 me_id,
                                 req_id,
-                                "follow",
+                                NotificationKind::Follow,
                                 None,
                                 now.naive_utc(),
                             )],

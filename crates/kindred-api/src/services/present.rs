@@ -8,7 +8,6 @@ use kindred_db::models::notifications::NotificationRow;
 use kindred_db::models::statuses as repo;
 use kindred_db::models::{groups, remote_accounts, social};
 use kindred_db::{AccountRow, StatusRow};
-use kindred_domain::Visibility;
 
 use super::viewer::Viewer;
 use super::ServiceError;
@@ -254,10 +253,7 @@ pub async fn statuses(
             account,
             content: s.content.clone(),
             // Apps know four audiences; a group post shows as followers-only.
-            visibility: s
-                .visibility
-                .parse::<Visibility>()
-                .map_or_else(|_| s.visibility.clone(), |v| v.as_client_str().to_owned()),
+            visibility: s.visibility.as_client_str().to_owned(),
             local_only: s.local_only,
             sensitive: s.sensitive,
             spoiler_text: s.spoiler_text.clone(),
@@ -423,7 +419,7 @@ pub async fn notifications(
             Some(Notification {
                 id: n.id.to_string(),
                 group_key: format!("ungrouped-{}", n.id),
-                kind: n.kind,
+                kind: n.kind.as_str().to_owned(),
                 created_at: timestamp(n.created_at),
                 account,
                 status,

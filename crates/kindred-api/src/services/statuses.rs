@@ -9,6 +9,7 @@ use kindred_db::models::statuses::{self as repo, NewStatus, StatusInsert};
 use kindred_db::models::{accounts, groups, outbound};
 use kindred_db::{AccountRow, DbError, StatusRow};
 use kindred_domain::status_text::{self, MentionTarget};
+use kindred_domain::NotificationKind;
 use kindred_domain::{Audience, DomainError, Visibility};
 use kindred_federation::outbox::Outbox;
 
@@ -321,7 +322,7 @@ pub async fn create(
             .await
             .map_err(|_| ServiceError::ReplyTargetNotFound)?;
         // A reply is never more public than what it answers, nor escapes the instance.
-        let parent_visibility: Visibility = parent.visibility.parse()?;
+        let parent_visibility = parent.visibility;
         audience.visibility = audience.visibility.at_most(parent_visibility);
         audience.local_only |= parent.local_only;
         reply_account = Some(parent_author.id);
@@ -357,7 +358,7 @@ pub async fn create(
             content: rendered.html,
             spoiler_text: spoiler.clone(),
             sensitive: post.sensitive || !spoiler.is_empty(),
-            visibility: audience.visibility.as_str().to_owned(),
+            visibility: audience.visibility,
             local_only: audience.local_only,
             language: post.language.filter(|l| (2..=3).contains(&l.len())),
             created_at: now.naive_utc(),
@@ -471,7 +472,7 @@ pub async fn edit(
         })
         .await?;
     let reply_group = match &parent {
-        Some(p) => reply_group_of(state, p.id, p.visibility.parse()?).await?,
+        Some(p) => reply_group_of(state, p.id, p.visibility).await?,
         // A reply whose parent is gone stays in the group it was placed in.
         None if parent_id.is_some() => placed_now
             .as_ref()
@@ -480,7 +481,7 @@ pub async fn edit(
         None => None,
     };
     let audience = Audience {
-        visibility: previous.visibility.parse()?,
+        visibility: previous.visibility,
         local_only: previous.local_only,
     };
     let Composed {
@@ -540,7 +541,7 @@ pub async fn edit(
                                 ids.next_at(now),
                                 a.id,
                                 author_id,
-                                "update",
+                                NotificationKind::Update,
                                 Some(row.id),
                                 now.naive_utc(),
                             )
@@ -574,7 +575,7 @@ pub async fn reblog(
         Some(orig) => visible(state, viewer, orig).await?.0,
         None => target,
     };
-    let vis: Visibility = target.visibility.parse()?;
+    let vis = target.visibility;
     if !vis.can_reblog() {
         return Err(ServiceError::Forbidden("This action is not allowed"));
     }
@@ -614,7 +615,7 @@ pub async fn reblog(
             content: String::new(),
             spoiler_text: String::new(),
             sensitive: false,
-            visibility: boost_visibility.as_str().to_owned(),
+            visibility: boost_visibility,
             local_only: target.local_only,
             language: None,
             created_at: now.naive_utc(),
@@ -638,7 +639,7 @@ pub async fn reblog(
                         nid,
                         owner,
                         account_id,
-                        "reblog",
+                        NotificationKind::Reblog,
                         Some(target_id),
                         row.created_at,
                     )],
@@ -674,7 +675,13 @@ pub async fn unreblog(
                 if let Some(boost) = &found {
                     if let Some(orig) = repo::find(c, target_id)? {
                         outbox.unreblogged(c, &booster, boost, &orig)?;
-                        notif::retract(c, orig.account_id, account_id, "reblog", Some(target_id))?;
+                        notif::retract(
+                            c,
+                            orig.account_id,
+                            account_id,
+                            NotificationKind::Reblog,
+                            Some(target_id),
+                        )?;
                     }
                     repo::delete(c, boost.id)?;
                 }
@@ -705,7 +712,7 @@ pub async fn mark(
                 "Validation failed: You can only pin your own statuses",
             ));
         }
-        if matches!(status.visibility.as_str(), "direct") {
+        if status.visibility == Visibility::Direct {
             return Err(ServiceError::Unprocessable(
                 "Validation failed: Direct messages cannot be pinned",
             ));
@@ -745,7 +752,7 @@ pub async fn mark(
                                 nid,
                                 owner,
                                 account_id,
-                                "favourite",
+                                NotificationKind::Favourite,
                                 Some(status_id),
                                 now.naive_utc(),
                             )],
@@ -755,7 +762,13 @@ pub async fn mark(
                     if let Some(fav) = outbound::favourite_id(c, account_id, status_id)? {
                         outbox.like(c, &actor, &liked, fav, true)?;
                         interactions::remove(c, mark, account_id, status_id)?;
-                        notif::retract(c, owner, account_id, "favourite", Some(status_id))?;
+                        notif::retract(
+                            c,
+                            owner,
+                            account_id,
+                            NotificationKind::Favourite,
+                            Some(status_id),
+                        )?;
                     }
                 } else {
                     interactions::remove(c, mark, account_id, status_id)?;

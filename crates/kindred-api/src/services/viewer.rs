@@ -101,7 +101,7 @@ impl Viewer {
         mentioned: &[i64],
         placed: Option<&GroupPostRow>,
     ) -> bool {
-        let visibility = status.visibility.parse().unwrap_or(Visibility::Direct);
+        let visibility = status.visibility;
         // A group-only status whose placement is unknown is seen by its author only.
         if visibility == Visibility::Group && placed.is_none() && self.id() != Some(author.id) {
             return false;

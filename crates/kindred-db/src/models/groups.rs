@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
+use kindred_domain::Visibility;
 
 use crate::models::accounts::NewAccount;
 use crate::models::search;
@@ -677,7 +678,7 @@ pub fn public_figures(conn: &mut AnyConnection, group_id: i64) -> Result<PublicF
         .filter(gp::group_id.eq(group_id))
         .filter(gp::kind.eq("announcement"))
         .filter(gp::held.eq(false))
-        .filter(statuses::visibility.eq("public"))
+        .filter(statuses::visibility.eq(Visibility::Public.as_str()))
         .filter(statuses::local_only.eq(false))
         .count()
         .get_result(conn)?;
@@ -701,7 +702,7 @@ pub fn pinned_public(
         .filter(gp::kind.eq("announcement"))
         .filter(gp::held.eq(false))
         .filter(gp::pinned_at.is_not_null())
-        .filter(statuses::visibility.eq("public"))
+        .filter(statuses::visibility.eq(Visibility::Public.as_str()))
         .filter(statuses::local_only.eq(false))
         .order(gp::pinned_at.desc())
         .limit(limit)
@@ -778,7 +779,7 @@ pub fn distributed_announcements(
         .filter(gp::group_id.eq(group_id))
         .filter(gp::kind.eq("announcement"))
         .filter(gp::held.eq(false))
-        .filter(statuses::visibility.eq("public"))
+        .filter(statuses::visibility.eq(Visibility::Public.as_str()))
         .filter(statuses::local_only.eq(false))
         .filter(statuses::reblog_of_id.is_null())
         .order(statuses::id.desc())
@@ -799,7 +800,7 @@ pub fn public_replies(
     }
     Ok(statuses::table
         .filter(statuses::in_reply_to_id.eq_any(parents.to_vec()))
-        .filter(statuses::visibility.eq("public"))
+        .filter(statuses::visibility.eq(Visibility::Public.as_str()))
         .filter(statuses::local_only.eq(false))
         .filter(statuses::reblog_of_id.is_null())
         .order(statuses::id.asc())

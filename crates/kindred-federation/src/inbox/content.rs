@@ -19,6 +19,7 @@ use kindred_db::models::statuses::{self as repo, NewStatus, StatusInsert};
 use kindred_db::models::{accounts, federated, social};
 use kindred_db::StatusRow;
 use kindred_domain::visibility::{may_see, StatusFacts, ViewerFacts};
+use kindred_domain::NotificationKind;
 use kindred_domain::Visibility;
 use serde::Deserialize;
 use url::Url;
@@ -290,7 +291,7 @@ async fn remote_may_see(
     };
     let facts = StatusFacts {
         author_id,
-        visibility: s.visibility.parse().unwrap_or(Visibility::Direct),
+        visibility: s.visibility,
         local_only: s.local_only,
         author_active: author.is_active(),
         // Held posts are group posts, which are local-only: never a remote's to see.
@@ -363,7 +364,7 @@ impl ActivityHandler for Like {
                             note_id,
                             owner,
                             me,
-                            "favourite",
+                            NotificationKind::Favourite,
                             Some(sid),
                             n,
                         )],
@@ -444,7 +445,7 @@ pub(super) async fn boost(
         Some(_) => return Err(Refusal::NotBoostable.into()),
         None => status,
     };
-    let vis: Visibility = status.visibility.parse().unwrap_or(Visibility::Direct);
+    let vis = status.visibility;
     if !vis.can_reblog() || status.local_only || !remote_may_see(data, &status, actor).await? {
         return Err(Refusal::NotBoostable.into());
     }
@@ -472,7 +473,7 @@ pub(super) async fn boost(
             content: String::new(),
             spoiler_text: String::new(),
             sensitive: false,
-            visibility: boost_visibility.as_str().to_owned(),
+            visibility: boost_visibility,
             local_only: false,
             language: None,
             created_at: now.naive_utc(),
@@ -499,7 +500,7 @@ pub(super) async fn boost(
                             note_id,
                             owner,
                             me,
-                            "reblog",
+                            NotificationKind::Reblog,
                             Some(sid),
                             row.created_at,
                         )],

@@ -8,6 +8,7 @@ use chrono::Utc;
 use kindred_db::models::interactions::{self, Mark};
 use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::{federated, groups, outbound, silenced, social, statuses};
+use kindred_domain::NotificationKind;
 use serde::Deserialize;
 use url::Url;
 
@@ -101,9 +102,12 @@ impl ActivityHandler for Follow {
                     let n = now.naive_utc();
                     let (new, kind) = if locked {
                         let new = social::request_follow(c, row_id, a, b, true, false, n)?;
-                        (new, "follow_request")
+                        (new, NotificationKind::FollowRequest)
                     } else {
-                        (social::follow(c, row_id, a, b, true, false, n)?, "follow")
+                        (
+                            social::follow(c, row_id, a, b, true, false, n)?,
+                            NotificationKind::Follow,
+                        )
                     };
                     // Kept so that Accept/Reject name their Follow.
                     outbound::set_follow_uri(c, a, b, &follow_id)?;
@@ -174,7 +178,16 @@ async fn follow_group(
                 // Facilitators hear of it, as of a local request to join.
                 let notes: Vec<NotificationRow> = groups::facilitators(c, b)?
                     .into_iter()
-                    .map(|f| NotificationRow::new(ids.next_at(now), f, a, "group_request", None, n))
+                    .map(|f| {
+                        NotificationRow::new(
+                            ids.next_at(now),
+                            f,
+                            a,
+                            NotificationKind::GroupRequest,
+                            None,
+                            n,
+                        )
+                    })
                     .collect();
                 notif::insert(c, &notes)
             })
@@ -395,7 +408,13 @@ impl ActivityHandler for Undo {
                     data.db
                         .run(move |c| {
                             if interactions::remove(c, Mark::Favourite, me, sid)? {
-                                notif::retract(c, owner, me, "favourite", Some(sid))?;
+                                notif::retract(
+                                    c,
+                                    owner,
+                                    me,
+                                    NotificationKind::Favourite,
+                                    Some(sid),
+                                )?;
                             }
                             Ok(())
                         })
@@ -423,7 +442,13 @@ async fn undo_boost(data: &FedData, actor_id: i64, announce: &Url) -> Result<(),
             };
             statuses::delete(c, boost.id)?;
             if let Some(o) = statuses::find(c, orig)? {
-                notif::retract(c, o.account_id, actor_id, "reblog", Some(orig))?;
+                notif::retract(
+                    c,
+                    o.account_id,
+                    actor_id,
+                    NotificationKind::Reblog,
+                    Some(orig),
+                )?;
             }
             Ok(Some(boost))
         })

@@ -3,6 +3,7 @@
 //! know, content warnings. Lemmy's `Page` and Mobilizon's `Article` (a thread or post
 //! with a title) become statuses too: the title first, in bold, then the body.
 
+use kindred_domain::NotificationKind;
 use std::collections::HashMap;
 
 use activitypub_federation::config::Data;
@@ -440,7 +441,7 @@ fn store(
             content: rendered.content.clone(),
             spoiler_text: rendered.spoiler_text.clone(),
             sensitive: rendered.sensitive,
-            visibility: rendered.visibility.as_str().to_owned(),
+            visibility: rendered.visibility,
             local_only: false,
             language: rendered.language.clone(),
             created_at: rendered.published.naive_utc(),
@@ -590,7 +591,7 @@ pub async fn update(
                         ids.next_at(now),
                         a.id,
                         author_id,
-                        "update",
+                        NotificationKind::Update,
                         Some(row.id),
                         now.naive_utc(),
                     )

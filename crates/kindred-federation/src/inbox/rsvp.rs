@@ -26,6 +26,7 @@ use kindred_db::models::meetings::{self as store, MeetingStoreError, Participant
 use kindred_db::models::notifications::{self, NotificationRow};
 use kindred_db::models::social;
 use kindred_domain::meetings::{ParticipationState, Rsvp};
+use kindred_domain::NotificationKind;
 use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
@@ -37,12 +38,6 @@ use super::error::{InboxError, Refusal};
 use super::follows::object_id;
 use crate::outbox::event;
 use crate::outbox::{Attendee, Outbox, RsvpAnswer};
-
-/// Pleroma/Rebased's notification type for a place given (kindred-api's
-/// `meetings::notify` sends it for local meetings).
-const PARTICIPATION_ACCEPTED: &str = "pleroma:participation_accepted";
-/// Pleroma/Rebased's notification type for a request to come.
-const PARTICIPATION_REQUEST: &str = "pleroma:participation_request";
 
 #[derive(Debug, Clone, Copy, Deserialize)]
 pub enum JoinKind {
@@ -215,13 +210,12 @@ impl ActivityHandler for Join {
                             if let (Some(_), Some(p)) = (&token, &applied.participation) {
                                 store::set_anonymous_actor(c, p.id, attendee)?;
                             }
-                            let answer =
-                                match applied.participation.as_ref().and_then(|p| p.state()) {
-                                    Some(ParticipationState::Accepted) => Some(RsvpAnswer::Accept),
-                                    Some(ParticipationState::Rejected) => Some(RsvpAnswer::Reject),
-                                    // Requested or wait-listed: answered when decided.
-                                    _ => None,
-                                };
+                            let answer = match applied.participation.as_ref().map(|p| p.state) {
+                                Some(ParticipationState::Accepted) => Some(RsvpAnswer::Accept),
+                                Some(ParticipationState::Rejected) => Some(RsvpAnswer::Reject),
+                                // Requested or wait-listed: answered when decided.
+                                _ => None,
+                            };
                             if let Some(a) = answer {
                                 outbox.rsvp_answered(c, meeting_id, to, a)?;
                             }
@@ -255,7 +249,7 @@ fn request_told(
     now: chrono::DateTime<Utc>,
 ) -> Result<Vec<NotificationRow>, kindred_db::DbError> {
     let fresh = applied.participation.as_ref().is_some_and(|p| {
-        p.state == ParticipationState::Requested.as_str() && p.updated_at == now.naive_utc()
+        p.state == ParticipationState::Requested && p.updated_at == now.naive_utc()
     });
     if !fresh {
         return Ok(Vec::new());
@@ -272,7 +266,7 @@ fn request_told(
                 ids.next_at(now),
                 f,
                 from,
-                PARTICIPATION_REQUEST,
+                NotificationKind::ParticipationRequest,
                 status,
                 now.naive_utc(),
             )
@@ -350,7 +344,7 @@ fn promoted_locals_told(
                     ids.next_at(now),
                     account,
                     from,
-                    PARTICIPATION_ACCEPTED,
+                    NotificationKind::ParticipationAccepted,
                     status,
                     now.naive_utc(),
                 )
@@ -533,7 +527,11 @@ impl ActivityHandler for JoinAnswer {
                     else {
                         return Ok(Vec::new());
                     };
-                    let state = if accepted { "accepted" } else { "rejected" };
+                    let state = if accepted {
+                        ParticipationState::Accepted
+                    } else {
+                        ParticipationState::Rejected
+                    };
                     kindred_db::models::remote_meetings::set_participation(
                         c,
                         id,
@@ -548,14 +546,14 @@ impl ActivityHandler for JoinAnswer {
                         // allows it: to accepted members).
                         kindred_db::models::meetings::set_place(c, &place_of(id, l))?;
                     }
-                    if !accepted || before.state == "accepted" {
+                    if !accepted || before.state == ParticipationState::Accepted {
                         return Ok(Vec::new());
                     }
                     let note = NotificationRow::new(
                         note_id,
                         member,
                         host,
-                        PARTICIPATION_ACCEPTED,
+                        NotificationKind::ParticipationAccepted,
                         None,
                         now.naive_utc(),
                     )

@@ -11,6 +11,7 @@ use kindred_db::models::notifications as notif;
 use kindred_db::models::social;
 use kindred_db::{AccountRow, AnyConnection, DbError};
 use kindred_domain::groups::{on_block, GroupRole, MembershipState, OnBlock};
+use kindred_domain::NotificationKind;
 
 use super::find_visible;
 use crate::services::ServiceError;
@@ -99,7 +100,7 @@ pub fn withdraw(c: &mut AnyConnection, m: &MembershipRow) -> Result<(), DbError>
     }
     for f in groups::facilitators(c, m.group_id)? {
         if !still_asked.contains(&f) {
-            notif::retract(c, f, m.account_id, "group_request", None)?;
+            notif::retract(c, f, m.account_id, NotificationKind::GroupRequest, None)?;
         }
     }
     Ok(())

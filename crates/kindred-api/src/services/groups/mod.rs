@@ -19,6 +19,7 @@ use kindred_domain::groups::{
     invitation_reaches, may_moderate, parse_answers, GroupRole, GroupSettings, GroupVisibility,
     MembershipState,
 };
+use kindred_domain::NotificationKind;
 use kindred_domain::{Role, Username};
 use kindred_federation::outbox::Outbox;
 
@@ -467,7 +468,7 @@ pub async fn join(
                         ids.next_at(now_utc),
                         fid,
                         me_id,
-                        "group_request",
+                        NotificationKind::GroupRequest,
                         None,
                         now,
                     ));

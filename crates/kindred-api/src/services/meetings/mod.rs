@@ -68,10 +68,7 @@ impl Access {
     pub fn domain_viewer(&self) -> kindred_domain::meetings::Viewer {
         kindred_domain::meetings::Viewer {
             facilitator: self.facilitator,
-            participation: self
-                .participation
-                .as_ref()
-                .and_then(ParticipationRow::state),
+            participation: self.participation.as_ref().map(|p| p.state),
         }
     }
 }

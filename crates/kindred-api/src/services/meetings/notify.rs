@@ -7,6 +7,7 @@
 //! private place. Built inside the change's transaction; the caller streams the
 //! stored rows once it is committed.
 
+use kindred_domain::NotificationKind;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -25,11 +26,6 @@ use kindred_domain::DomainError;
 
 use crate::services::ServiceError;
 use crate::AppState;
-
-pub const EVENT_REMINDER: &str = "pleroma:event_reminder";
-pub const PARTICIPATION_REQUEST: &str = "pleroma:participation_request";
-pub const PARTICIPATION_ACCEPTED: &str = "pleroma:participation_accepted";
-pub const EVENT_UPDATE: &str = "pleroma:event_update";
 
 /// Who a meeting's notifications come from: its group, or for the instance's own
 /// meetings the facilitator who created it.
@@ -50,7 +46,7 @@ fn send(
     c: &mut AnyConnection,
     ids: &IdGenerator,
     meeting_id: i64,
-    kind: &str,
+    kind: NotificationKind,
     to: &[(i64, i64)],
     now: DateTime<Utc>,
 ) -> Result<Vec<NotificationRow>, DbError> {
@@ -79,7 +75,7 @@ fn send(
 /// alone keeps its old `updated_at`).
 fn moved_into(p: &Option<ParticipationRow>, state: ParticipationState, now: DateTime<Utc>) -> bool {
     p.as_ref()
-        .is_some_and(|p| p.state == state.as_str() && p.updated_at == now.naive_utc())
+        .is_some_and(|p| p.state == state && p.updated_at == now.naive_utc())
 }
 
 /// Places given from the wait list.
@@ -97,7 +93,14 @@ fn promotions(
         .iter()
         .filter_map(|p| Some((p.account_id?, from)))
         .collect();
-    send(c, ids, m.id, PARTICIPATION_ACCEPTED, &to, now)
+    send(
+        c,
+        ids,
+        m.id,
+        NotificationKind::ParticipationAccepted,
+        &to,
+        now,
+    )
 }
 
 fn meeting(c: &mut AnyConnection, id: i64) -> Result<MeetingRow, DbError> {
@@ -124,7 +127,14 @@ pub fn answered(
                 .into_iter()
                 .map(|f| (f, asker))
                 .collect();
-            stored.extend(send(c, ids, meeting_id, PARTICIPATION_REQUEST, &to, now)?);
+            stored.extend(send(
+                c,
+                ids,
+                meeting_id,
+                NotificationKind::ParticipationRequest,
+                &to,
+                now,
+            )?);
         }
     }
     Ok(Ok(stored))
@@ -153,7 +163,7 @@ pub fn decided(
                 c,
                 ids,
                 meeting_id,
-                PARTICIPATION_ACCEPTED,
+                NotificationKind::ParticipationAccepted,
                 &[(to, from)],
                 now,
             )?);
@@ -214,7 +224,7 @@ pub fn changed(
         .into_iter()
         .map(|a| (a, from))
         .collect();
-    send(c, ids, meeting_id, EVENT_UPDATE, &to, now)
+    send(c, ids, meeting_id, NotificationKind::EventUpdate, &to, now)
 }
 
 /// Whether the meeting (or this occurrence) is cancelled already: cancelling it
@@ -297,7 +307,7 @@ pub async fn send_reminders(state: &AppState, now: DateTime<Utc>) -> Result<usiz
                         c,
                         &ids,
                         meeting_id,
-                        EVENT_REMINDER,
+                        NotificationKind::EventReminder,
                         &[(cand.account_id, from)],
                         now,
                     )
