@@ -1,5 +1,6 @@
 //! Rows to entities, a page at a time: one query per kind of fact, never one per row.
 
+use kindred_domain::groups::MembershipState;
 use std::collections::HashMap;
 
 use chrono::Utc;
@@ -347,9 +348,10 @@ pub async fn relationships(
                     // request to join; nobody else's relation to it is shown.
                     if group_ids.contains(&id) {
                         let m = groups::membership(c, id, viewer)?;
-                        let state = m.as_ref().map(|m| m.state.as_str());
-                        r.following = (state == Some("member")).then_some((true, false));
-                        r.requested = state == Some("requested");
+                        let state = m.as_ref().map(|m| m.state);
+                        r.following =
+                            (state == Some(MembershipState::Member)).then_some((true, false));
+                        r.requested = state == Some(MembershipState::Requested);
                         r.followed_by = false;
                         r.requested_by = false;
                     }

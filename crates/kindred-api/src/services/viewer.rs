@@ -56,10 +56,7 @@ impl Viewer {
                 ))
             })
             .await?;
-        let groups = member_of
-            .into_iter()
-            .map(|(g, role)| (g, GroupRole::parse(&role).unwrap_or(GroupRole::Member)))
-            .collect();
+        let groups = member_of.into_iter().collect();
         let blocked: HashSet<i64> = shunned.blocked_either_way.iter().copied().collect();
         let mut hidden = shunned.blocked_either_way;
         hidden.extend(shunned.muted);

@@ -61,13 +61,11 @@ pub async fn place(
         .await?;
     let now = Utc::now().naive_utc();
     let group_facts = facts.as_ref().map(|(group, membership, _)| {
-        let standing = membership.as_ref().and_then(|m| {
-            Some(Standing {
-                state: MembershipState::parse(&m.state).ok()?,
-                role: GroupRole::parse(&m.role).ok()?,
-                approved_posts: m.approved_posts,
-                muted: m.muted_at(now),
-            })
+        let standing = membership.as_ref().map(|m| Standing {
+            state: m.state,
+            role: m.role,
+            approved_posts: m.approved_posts,
+            muted: m.muted_at(now),
         });
         (group.account_id, standing, group.review_first_posts)
     });
@@ -92,10 +90,7 @@ pub async fn place(
         p.visibility = Visibility::Group;
         p.local_only = true;
     }
-    let moderates = membership
-        .as_ref()
-        .and_then(|m| GroupRole::parse(&m.role).ok())
-        .is_some_and(GroupRole::moderates);
+    let moderates = membership.as_ref().is_some_and(|m| m.role.moderates());
     Ok(Some(Placed {
         counts: !p.held && !moderates,
         placement: p,
