@@ -10,7 +10,7 @@ use kindred_db::models::groups::{self, MembershipRow};
 use kindred_db::models::notifications as notif;
 use kindred_db::models::social;
 use kindred_db::{AccountRow, AnyConnection, DbError};
-use kindred_domain::groups::{on_block, GroupRole, MembershipState, OnBlock};
+use kindred_domain::groups::{on_block, MembershipState, OnBlock};
 use kindred_domain::NotificationKind;
 
 use super::find_visible;

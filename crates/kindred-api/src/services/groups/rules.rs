@@ -4,9 +4,7 @@
 use chrono::Utc;
 use kindred_db::models::groups::{self, GroupPostRow, GROUP_ROLE};
 use kindred_db::{AccountRow, AnyConnection, DbError, StatusRow};
-use kindred_domain::groups::{
-    place_post, GroupRole, MembershipState, Placement, PostKind, PostRequest, Standing,
-};
+use kindred_domain::groups::{place_post, Placement, PostKind, PostRequest, Standing};
 use kindred_domain::{Audience, Visibility};
 
 use crate::services::ServiceError;

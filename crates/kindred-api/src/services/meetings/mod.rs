@@ -30,8 +30,8 @@ pub use manage::{cancel, create, update, Fields};
 use kindred_db::models::groups::{MembershipRow, GROUP_ROLE};
 use kindred_db::models::meetings::{self as store, Meeting, MeetingStoreError, ParticipationRow};
 use kindred_db::{AccountRow, DbError};
+use kindred_domain::groups::GroupVisibility;
 use kindred_domain::groups::MembershipState;
-use kindred_domain::groups::{GroupRole, GroupVisibility};
 use kindred_domain::{DomainError, Role};
 use kindred_federation::outbox::Outbox;
 
