@@ -36,6 +36,7 @@
 
 use kindred_db::models::meetings::{self as store, Participant, ParticipationRow};
 use kindred_db::models::remote_accounts;
+use kindred_domain::meetings::ParticipationState;
 use serde_json::{json, Value};
 
 use crate::common::{both_backends, contains_secret, meeting_at, Backend, TestApp};
@@ -166,7 +167,7 @@ async fn remote_rsvps_to_a_group_meeting(backend: Backend) {
     assert_eq!(status, 202, "{v}");
     let a1 = account_of(&k, &r1).expect("the attendee's account");
     let p = participation(&k, approval, Participant::Account(a1)).expect("a request");
-    assert_eq!(p.state, "requested");
+    assert_eq!(p.state, ParticipationState::Requested);
     drained(&[&k]).await;
     assert!(answers(&r1, "Accept", &approval_url).is_empty());
     let (status, v) = k
@@ -214,7 +215,7 @@ async fn remote_rsvps_to_a_group_meeting(backend: Backend) {
     assert_eq!(status, 202);
     let a2 = account_of(&k, &r2).unwrap();
     let p = participation(&k, free, Participant::Account(a2)).unwrap();
-    assert_eq!(p.state, "waitlisted");
+    assert_eq!(p.state, ParticipationState::Waitlisted);
     drained(&[&k]).await;
     assert!(answers(&r2, "Accept", &free_url).is_empty());
     // The first attendee leaves: the second gets the place and its Accept.
@@ -232,7 +233,7 @@ async fn remote_rsvps_to_a_group_meeting(backend: Backend) {
         participation(&k, free, Participant::Account(a2))
             .unwrap()
             .state,
-        "accepted"
+        ParticipationState::Accepted
     );
     r2.wait_for("the Accept from the wait list", |v| {
         v["type"] == "Accept" && v["object"]["object"] == free_url.as_str()
@@ -268,7 +269,7 @@ async fn remote_rsvps_to_a_group_meeting(backend: Backend) {
         rows[0].anonymous_domain.as_deref(),
         Some(r2.domain().as_str())
     );
-    assert_eq!(rows[0].state, "accepted");
+    assert_eq!(rows[0].state, ParticipationState::Accepted);
     let accept = r2
         .wait_for("the anonymous Accept", |v| {
             v["type"] == "Accept" && v["object"]["object"] == open_url.as_str()
@@ -433,13 +434,13 @@ async fn member_of_another_kindred_joins(backend: Backend) {
         participation(p, copy, Participant::Account(ola_at_b))
             .unwrap()
             .state,
-        "requested"
+        ParticipationState::Requested
     );
     let ola_uri = p.url("/users/ola");
     let ola_at_a = eventually("the request at A", || async {
         let a = account_at(k, &ola_uri)?;
         participation(k, id, Participant::Account(a))
-            .filter(|r| r.state == "requested")
+            .filter(|r| r.state == ParticipationState::Requested)
             .map(|_| a)
     })
     .await;
@@ -452,7 +453,8 @@ async fn member_of_another_kindred_joins(backend: Backend) {
         .await;
     assert_eq!(status, 200, "{v}");
     eventually("the acceptance at B", || async {
-        participation(p, copy, Participant::Account(ola_at_b)).filter(|r| r.state == "accepted")
+        participation(p, copy, Participant::Account(ola_at_b))
+            .filter(|r| r.state == ParticipationState::Accepted)
     })
     .await;
     let (status, seen) = p
@@ -525,7 +527,7 @@ async fn member_of_another_kindred_joins(backend: Backend) {
     })
     .await;
     assert_eq!(counted.account_id, None);
-    assert_eq!(counted.state, "accepted");
+    assert_eq!(counted.state, ParticipationState::Accepted);
     assert_eq!(counted.anonymous_domain.as_deref(), Some(p.domain.as_str()));
     let ulla_at_b = p
         .state
@@ -536,7 +538,7 @@ async fn member_of_another_kindred_joins(backend: Backend) {
         .id;
     eventually("the anonymous acceptance at B", || async {
         participation(p, open_copy, Participant::Account(ulla_at_b))
-            .filter(|r| r.state == "accepted")
+            .filter(|r| r.state == ParticipationState::Accepted)
     })
     .await;
     let (_, seen) = p
@@ -594,7 +596,7 @@ fn local_id(app: &TestApp, name: &'static str) -> i64 {
 }
 
 fn state_at(app: &TestApp, meeting: i64, account: i64) -> Option<String> {
-    participation(app, meeting, Participant::Account(account)).map(|p| p.state)
+    participation(app, meeting, Participant::Account(account)).map(|p| p.state.as_str().to_owned())
 }
 
 async fn answer(app: &TestApp, token: &str, meeting: i64, body: Value) -> Value {
@@ -687,7 +689,7 @@ async fn wait_list_across_instances(backend: Backend) {
     let ulla_a = eventually("Ulla wait-listed at A", || async {
         let a = account_at(k, &ulla_uri)?;
         participation(k, id, Participant::Account(a))
-            .filter(|r| r.state == "waitlisted")
+            .filter(|r| r.state == ParticipationState::Waitlisted)
             .map(|_| a)
     })
     .await;
@@ -696,7 +698,7 @@ async fn wait_list_across_instances(backend: Backend) {
     eventually("Sam wait-listed at A", || async {
         all_participations(k, id)
             .into_iter()
-            .find(|r| r.account_id.is_none() && r.state == "waitlisted")
+            .find(|r| r.account_id.is_none() && r.state == ParticipationState::Waitlisted)
     })
     .await;
     drained(&[k, p]).await;
@@ -709,7 +711,8 @@ async fn wait_list_across_instances(backend: Backend) {
     // Ola leaves: Ulla moves up at A, and B shows her accepted with the place.
     leave_at(p, &ola, copy).await;
     eventually("Ulla accepted at A", || async {
-        participation(k, id, Participant::Account(ulla_a)).filter(|r| r.state == "accepted")
+        participation(k, id, Participant::Account(ulla_a))
+            .filter(|r| r.state == ParticipationState::Accepted)
     })
     .await;
     eventually("Ulla accepted at B", || async {
@@ -729,7 +732,7 @@ async fn wait_list_across_instances(backend: Backend) {
     let sam_at_a = eventually("Sam accepted at A", || async {
         all_participations(k, id)
             .into_iter()
-            .find(|r| r.account_id.is_none() && r.state == "accepted")
+            .find(|r| r.account_id.is_none() && r.state == ParticipationState::Accepted)
     })
     .await;
     assert_eq!(
@@ -995,7 +998,7 @@ async fn strangers_rsvps_wait_for_a_facilitator(backend: Backend) {
         participation(&k, free, Participant::Account(s))
             .unwrap()
             .state,
-        "requested"
+        ParticipationState::Requested
     );
     let (status, requests) = k
         .get_json(
@@ -1037,7 +1040,7 @@ async fn strangers_rsvps_wait_for_a_facilitator(backend: Backend) {
         .filter(|p| p.anonymous_domain.as_deref() == Some(partner.domain().as_str()))
         .collect();
     assert_eq!(held.len(), 2, "{held:?}");
-    assert!(held.iter().all(|p| p.state == "accepted"));
+    assert!(held.iter().all(|p| p.state == ParticipationState::Accepted));
     eventually("the partner's answers", || async {
         let accepts = answers(&partner, "Accept", &url).len();
         let rejects = answers(&partner, "Reject", &url).len();
@@ -1129,7 +1132,7 @@ async fn a_stranger_kindred_waits_for_approval(backend: Backend) {
     let ola_at_a = eventually("the request at A", || async {
         let a = account_at(k, &ola_uri)?;
         participation(k, id, Participant::Account(a))
-            .filter(|r| r.state == "requested")
+            .filter(|r| r.state == ParticipationState::Requested)
             .map(|_| a)
     })
     .await;
@@ -1149,7 +1152,7 @@ async fn a_stranger_kindred_waits_for_approval(backend: Backend) {
         participation(p, copy, Participant::Account(ola_at_b))
             .unwrap()
             .state,
-        "requested"
+        ParticipationState::Requested
     );
     let (_, seen) = p
         .get_json(&format!("/api/v1/pleroma/events/{copy}"), Some(&ola))
@@ -1170,7 +1173,8 @@ async fn a_stranger_kindred_waits_for_approval(backend: Backend) {
         .await;
     assert_eq!(status, 200, "{v}");
     eventually("the acceptance at B", || async {
-        participation(p, copy, Participant::Account(ola_at_b)).filter(|r| r.state == "accepted")
+        participation(p, copy, Participant::Account(ola_at_b))
+            .filter(|r| r.state == ParticipationState::Accepted)
     })
     .await;
     let (_, seen) = p
@@ -1188,7 +1192,7 @@ async fn a_stranger_kindred_waits_for_approval(backend: Backend) {
 /// Notifications stored at `k` for the account `account` (local or remote), of `kind`.
 fn stored_notices(k: &TestApp, account: i64, kind: &str) -> Vec<(i64, Option<i64>)> {
     let q = kindred_db::models::notifications::NotificationQuery {
-        types: vec![kind.to_owned()],
+        types: vec![kindred_domain::NotificationKind::parse(kind).expect("a known kind")],
         limit: 100,
         ..Default::default()
     };

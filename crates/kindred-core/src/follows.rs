@@ -22,10 +22,7 @@ use chrono::NaiveDateTime;
 use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::{accounts, silenced, social};
 use kindred_db::{AccountRow, AnyConnection, DbError};
-
-/// Notification kinds a follow leaves.
-pub const NOTICE_FOLLOW: &str = "follow";
-pub const NOTICE_REQUEST: &str = "follow_request";
+use kindred_domain::NotificationKind;
 
 /// A follow asked for by `follower` of `target`.
 pub struct NewFollow<'a> {
@@ -75,10 +72,10 @@ pub fn follow(c: &mut AnyConnection, f: &NewFollow<'_>) -> Result<Followed, DbEr
         && (f.target.locked || !f.target.is_local() || silenced::is_limited_for(c, a, b)?);
     let (new, state, kind) = if requested {
         let new = social::request_follow(c, f.id, a, b, f.reblogs, f.notify, f.now)?;
-        (new, FollowState::Requested, NOTICE_REQUEST)
+        (new, FollowState::Requested, NotificationKind::FollowRequest)
     } else {
         let new = social::follow(c, f.id, a, b, f.reblogs, f.notify, f.now)?;
-        (new, FollowState::Following, NOTICE_FOLLOW)
+        (new, FollowState::Following, NotificationKind::Follow)
     };
     let notices = if new && f.target.is_local() {
         notif::insert(
@@ -99,8 +96,8 @@ pub fn follow(c: &mut AnyConnection, f: &NewFollow<'_>) -> Result<Followed, DbEr
 /// request, the follower's list memberships of the target and both notices go.
 pub fn unfollow(c: &mut AnyConnection, follower: i64, target: i64) -> Result<(), DbError> {
     social::unfollow(c, follower, target)?;
-    notif::retract(c, target, follower, NOTICE_FOLLOW, None)?;
-    notif::retract(c, target, follower, NOTICE_REQUEST, None)
+    notif::retract(c, target, follower, NotificationKind::Follow, None)?;
+    notif::retract(c, target, follower, NotificationKind::FollowRequest, None)
 }
 
 /// `target` accepts `requester`'s request. `None` when there was no request; else the
@@ -116,11 +113,18 @@ pub fn accept(
     if !social::authorize_request(c, follow_id, requester, target, now)? {
         return Ok(None);
     }
-    notif::retract(c, target, requester, NOTICE_REQUEST, None)?;
+    notif::retract(c, target, requester, NotificationKind::FollowRequest, None)?;
     if !accounts::find(c, target)?.is_some_and(|t| t.is_local()) {
         return Ok(Some(Vec::new()));
     }
-    let notice = NotificationRow::new(notice_id, target, requester, NOTICE_FOLLOW, None, now);
+    let notice = NotificationRow::new(
+        notice_id,
+        target,
+        requester,
+        NotificationKind::Follow,
+        None,
+        now,
+    );
     notif::insert(c, &[notice]).map(Some)
 }
 
@@ -130,6 +134,6 @@ pub fn reject(c: &mut AnyConnection, requester: i64, target: i64) -> Result<bool
     if !social::reject_request(c, requester, target)? {
         return Ok(false);
     }
-    notif::retract(c, target, requester, NOTICE_REQUEST, None)?;
+    notif::retract(c, target, requester, NotificationKind::FollowRequest, None)?;
     Ok(true)
 }

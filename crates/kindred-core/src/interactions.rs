@@ -10,6 +10,7 @@ use kindred_db::models::notifications::{self, NotificationRow};
 use kindred_db::models::statuses::{self as repo, StatusInsert};
 use kindred_db::{AnyConnection, DbError, StatusRow};
 use kindred_domain::IdGenerator;
+use kindred_domain::NotificationKind;
 
 use crate::events::{Event, StatusChange};
 
@@ -39,7 +40,7 @@ pub fn boost(
         return Ok(Boosted::Existing(existing));
     }
     let row = repo::insert(c, insert)?;
-    let stored = tell_author(c, original, booster, "reblog", ids, now)?;
+    let stored = tell_author(c, original, booster, NotificationKind::Reblog, ids, now)?;
     Ok(Boosted::New(
         row.clone(),
         vec![
@@ -66,7 +67,7 @@ pub fn unboost(
             c,
             original.account_id,
             boost.account_id,
-            "reblog",
+            NotificationKind::Reblog,
             Some(original_id),
         )?;
     }
@@ -95,7 +96,7 @@ pub fn favourite(
     if !new {
         return Ok((false, Vec::new()));
     }
-    let stored = tell_author(c, status, account_id, "favourite", ids, now)?;
+    let stored = tell_author(c, status, account_id, NotificationKind::Favourite, ids, now)?;
     Ok((true, vec![Event::Notifications(stored)]))
 }
 
@@ -113,7 +114,7 @@ pub fn unfavourite(
         c,
         status.account_id,
         account_id,
-        "favourite",
+        NotificationKind::Favourite,
         Some(status.id),
     )?;
     Ok(true)
@@ -124,7 +125,7 @@ fn tell_author(
     c: &mut AnyConnection,
     status: &StatusRow,
     from: i64,
-    kind: &str,
+    kind: NotificationKind,
     ids: &IdGenerator,
     now: DateTime<Utc>,
 ) -> Result<Vec<NotificationRow>, DbError> {

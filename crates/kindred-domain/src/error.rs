@@ -52,6 +52,8 @@ pub enum DomainError {
     InvalidPlace(&'static str),
     #[error("capacity can't be below the {accepted} people already accepted")]
     CapacityBelowAccepted { accepted: u32 },
+    #[error("unknown notification type `{0}`")]
+    InvalidNotificationKind(String),
     #[error("{}", .0.message())]
     Rsvp(crate::meetings::RsvpRefusal),
 }
@@ -85,6 +87,7 @@ impl DomainError {
             Self::UnsupportedRecurrence(_) => "unsupported_recurrence",
             Self::InvalidPlace(_) => "invalid_place",
             Self::CapacityBelowAccepted { .. } => "capacity_below_accepted",
+            Self::InvalidNotificationKind(_) => "invalid_notification_kind",
             Self::Rsvp(r) => r.code(),
         }
     }

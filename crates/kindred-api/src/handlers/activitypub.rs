@@ -3,6 +3,7 @@
 
 use actix_web::http::header::ACCEPT;
 use actix_web::{web, HttpRequest, HttpResponse};
+use kindred_domain::Visibility;
 use kindred_federation::{local_actors as actors, FEDERATION_CONTENT_TYPE};
 
 use super::well_known::instance_actor_row;
@@ -238,12 +239,15 @@ async fn serve_status(
     }
     if let Some(original) = &original {
         // A boost is only an activity; its original must be servable to all.
-        let public = matches!(original.visibility.as_str(), "public" | "unlisted");
+        let public = matches!(
+            original.visibility,
+            Visibility::Public | Visibility::Unlisted
+        );
         if !activity || !public || original.local_only {
             return Err(ApiError::not_found());
         }
     }
-    if !matches!(status.visibility.as_str(), "public" | "unlisted") {
+    if !matches!(status.visibility, Visibility::Public | Visibility::Unlisted) {
         may_fetch(&req, &state, &status).await?;
     } else if !wants_activity_json(&req) && original.is_none() && !activity {
         return Ok(HttpResponse::Ok()
@@ -289,7 +293,7 @@ async fn may_fetch(
         }
     };
     let (author, status_id) = (status.account_id, status.id);
-    let with_followers = status.visibility == "private";
+    let with_followers = status.visibility == Visibility::Private;
     let domains = service::audience_domains(state, author, status_id, with_followers).await?;
     if domains.contains(&signer.account.domain) {
         Ok(())

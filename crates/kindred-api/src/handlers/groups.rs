@@ -234,8 +234,8 @@ async fn list_memberships(
             Some(Membership {
                 id: m.id.to_string(),
                 account,
-                state: m.state.clone(),
-                role: m.role.clone(),
+                state: m.state.as_str().to_owned(),
+                role: m.role.as_str().to_owned(),
                 answers: serde_json::from_str(&m.answers).unwrap_or_default(),
                 approved_posts: m.approved_posts,
                 muted_until: opt_timestamp(m.muted_until),

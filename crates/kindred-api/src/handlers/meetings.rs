@@ -399,7 +399,7 @@ async fn list_participations(
                 .and_then(|a| presented.iter().find(|e| e.id == a.id.to_string()).cloned()),
             anonymous_id: r.account_id.is_none().then(|| Target::anonymous_id(r.id)),
             anonymous_domain: r.anonymous_domain.clone(),
-            state: r.state.clone(),
+            state: r.state.as_str().to_owned(),
             name_for_meeting: r.meeting_name.clone(),
             created_at: timestamp(r.created_at),
             updated_at: timestamp(r.updated_at),

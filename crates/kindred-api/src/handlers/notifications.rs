@@ -2,6 +2,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
+use kindred_domain::NotificationKind;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -17,24 +18,6 @@ use crate::services::{present, viewer::Viewer};
 use crate::{ApiError, AppState};
 use kindred_domain::filters::FilterContext;
 
-const TYPES: &[&str] = &[
-    "mention",
-    "status",
-    "reblog",
-    "follow",
-    "follow_request",
-    "favourite",
-    "poll",
-    "update",
-    "admin.sign_up",
-    "admin.report",
-    // Meetings (docs/api/meetings.md), named as Pleroma/Rebased name them.
-    "pleroma:event_reminder",
-    "pleroma:participation_request",
-    "pleroma:participation_accepted",
-    "pleroma:event_update",
-];
-
 #[derive(Deserialize, Default)]
 pub struct ListParams {
     #[serde(flatten)]
@@ -47,11 +30,12 @@ pub struct ListParams {
     account_id: Option<String>,
 }
 
-fn known(types: Option<Vec<String>>) -> Vec<String> {
+/// The types asked for that Kindred knows (Mastodon ignores unknown ones).
+fn known(types: Option<Vec<String>>) -> Vec<NotificationKind> {
     types
         .unwrap_or_default()
-        .into_iter()
-        .filter(|t| TYPES.contains(&t.as_str()))
+        .iter()
+        .filter_map(|t| NotificationKind::parse(t).ok())
         .collect()
 }
 

@@ -2,6 +2,7 @@ use chrono::Utc;
 use kindred_db::models::notifications::{self, NotificationRow};
 use kindred_db::models::{accounts, invites};
 use kindred_db::{AccountRow, DbError, NewAccount, NewInvite, NewUser};
+use kindred_domain::NotificationKind;
 use kindred_domain::{EmailAddress, Password, RegistrationMode, Role, Username};
 
 use super::ServiceError;
@@ -215,7 +216,7 @@ async fn notify_admins_of_sign_up(
                         ids.next_at(Utc::now()),
                         admin,
                         new_id,
-                        "admin.sign_up",
+                        NotificationKind::AdminSignUp,
                         None,
                         created_at,
                     )

@@ -1,5 +1,6 @@
 //! Rows to entities, a page at a time: one query per kind of fact, never one per row.
 
+use kindred_domain::groups::MembershipState;
 use std::collections::HashMap;
 
 use chrono::Utc;
@@ -8,7 +9,6 @@ use kindred_db::models::notifications::NotificationRow;
 use kindred_db::models::statuses as repo;
 use kindred_db::models::{groups, remote_accounts, social};
 use kindred_db::{AccountRow, StatusRow};
-use kindred_domain::Visibility;
 
 use super::viewer::Viewer;
 use super::ServiceError;
@@ -254,10 +254,7 @@ pub async fn statuses(
             account,
             content: s.content.clone(),
             // Apps know four audiences; a group post shows as followers-only.
-            visibility: s
-                .visibility
-                .parse::<Visibility>()
-                .map_or_else(|_| s.visibility.clone(), |v| v.as_client_str().to_owned()),
+            visibility: s.visibility.as_client_str().to_owned(),
             local_only: s.local_only,
             sensitive: s.sensitive,
             spoiler_text: s.spoiler_text.clone(),
@@ -351,9 +348,10 @@ pub async fn relationships(
                     // request to join; nobody else's relation to it is shown.
                     if group_ids.contains(&id) {
                         let m = groups::membership(c, id, viewer)?;
-                        let state = m.as_ref().map(|m| m.state.as_str());
-                        r.following = (state == Some("member")).then_some((true, false));
-                        r.requested = state == Some("requested");
+                        let state = m.as_ref().map(|m| m.state);
+                        r.following =
+                            (state == Some(MembershipState::Member)).then_some((true, false));
+                        r.requested = state == Some(MembershipState::Requested);
                         r.followed_by = false;
                         r.requested_by = false;
                     }
@@ -423,7 +421,7 @@ pub async fn notifications(
             Some(Notification {
                 id: n.id.to_string(),
                 group_key: format!("ungrouped-{}", n.id),
-                kind: n.kind,
+                kind: n.kind.as_str().to_owned(),
                 created_at: timestamp(n.created_at),
                 account,
                 status,

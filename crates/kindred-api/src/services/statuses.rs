@@ -313,7 +313,7 @@ pub async fn create(
             .await
             .map_err(|_| ServiceError::ReplyTargetNotFound)?;
         // A reply is never more public than what it answers, nor escapes the instance.
-        let parent_visibility: Visibility = parent.visibility.parse()?;
+        let parent_visibility = parent.visibility;
         audience.visibility = audience.visibility.at_most(parent_visibility);
         audience.local_only |= parent.local_only;
         reply_account = Some(parent_author.id);
@@ -346,7 +346,7 @@ pub async fn create(
             content: rendered.html,
             spoiler_text: spoiler.clone(),
             sensitive: post.sensitive || !spoiler.is_empty(),
-            visibility: audience.visibility.as_str().to_owned(),
+            visibility: audience.visibility,
             local_only: audience.local_only,
             language: post.language.filter(|l| (2..=3).contains(&l.len())),
             created_at: now.naive_utc(),
@@ -457,7 +457,7 @@ pub async fn edit(
         })
         .await?;
     let reply_group = match &parent {
-        Some(p) => reply_group_of(state, p.id, p.visibility.parse()?).await?,
+        Some(p) => reply_group_of(state, p.id, p.visibility).await?,
         // A reply whose parent is gone stays in the group it was placed in.
         None if parent_id.is_some() => placed_now
             .as_ref()
@@ -466,7 +466,7 @@ pub async fn edit(
         None => None,
     };
     let audience = Audience {
-        visibility: previous.visibility.parse()?,
+        visibility: previous.visibility,
         local_only: previous.local_only,
     };
     let Composed {
@@ -530,7 +530,7 @@ pub async fn reblog(
         Some(orig) => visible(state, viewer, orig).await?.0,
         None => target,
     };
-    let vis: Visibility = target.visibility.parse()?;
+    let vis = target.visibility;
     if !vis.can_reblog() {
         return Err(ServiceError::Forbidden("This action is not allowed"));
     }
@@ -561,7 +561,7 @@ pub async fn reblog(
             content: String::new(),
             spoiler_text: String::new(),
             sensitive: false,
-            visibility: boost_visibility.as_str().to_owned(),
+            visibility: boost_visibility,
             local_only: target.local_only,
             language: None,
             created_at: now.naive_utc(),
@@ -639,7 +639,7 @@ pub async fn mark(
                 "Validation failed: You can only pin your own statuses",
             ));
         }
-        if matches!(status.visibility.as_str(), "direct") {
+        if status.visibility == Visibility::Direct {
             return Err(ServiceError::Unprocessable(
                 "Validation failed: Direct messages cannot be pinned",
             ));

@@ -56,10 +56,7 @@ impl Viewer {
                 ))
             })
             .await?;
-        let groups = member_of
-            .into_iter()
-            .map(|(g, role)| (g, GroupRole::parse(&role).unwrap_or(GroupRole::Member)))
-            .collect();
+        let groups = member_of.into_iter().collect();
         let blocked: HashSet<i64> = shunned.blocked_either_way.iter().copied().collect();
         let mut hidden = shunned.blocked_either_way;
         hidden.extend(shunned.muted);
@@ -101,7 +98,7 @@ impl Viewer {
         mentioned: &[i64],
         placed: Option<&GroupPostRow>,
     ) -> bool {
-        let visibility = status.visibility.parse().unwrap_or(Visibility::Direct);
+        let visibility = status.visibility;
         // A group-only status whose placement is unknown is seen by its author only.
         if visibility == Visibility::Group && placed.is_none() && self.id() != Some(author.id) {
             return false;

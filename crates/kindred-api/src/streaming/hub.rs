@@ -42,8 +42,7 @@ impl StatusEvent {
             id: row.id,
             author_id: row.account_id,
             reblog_of_id: row.reblog_of_id,
-            // An unreadable visibility is treated as the narrowest.
-            visibility: row.visibility.parse().unwrap_or(Visibility::Direct),
+            visibility: row.visibility,
             local: row.local,
             local_only: row.local_only,
             tags: tags.iter().map(|t| t.to_lowercase()).collect(),

@@ -4,9 +4,7 @@
 use chrono::Utc;
 use kindred_db::models::groups::{self, GroupPostRow, GROUP_ROLE};
 use kindred_db::{AccountRow, AnyConnection, DbError, StatusRow};
-use kindred_domain::groups::{
-    place_post, GroupRole, MembershipState, Placement, PostKind, PostRequest, Standing,
-};
+use kindred_domain::groups::{place_post, Placement, PostKind, PostRequest, Standing};
 use kindred_domain::{Audience, Visibility};
 
 use crate::CoreError;
@@ -56,13 +54,11 @@ pub fn place(
     };
     let now = Utc::now().naive_utc();
     let group_facts = facts.as_ref().map(|(group, membership, _)| {
-        let standing = membership.as_ref().and_then(|m| {
-            Some(Standing {
-                state: MembershipState::parse(&m.state).ok()?,
-                role: GroupRole::parse(&m.role).ok()?,
-                approved_posts: m.approved_posts,
-                muted: m.muted_at(now),
-            })
+        let standing = membership.as_ref().map(|m| Standing {
+            state: m.state,
+            role: m.role,
+            approved_posts: m.approved_posts,
+            muted: m.muted_at(now),
         });
         (group.account_id, standing, group.review_first_posts)
     });
@@ -86,10 +82,7 @@ pub fn place(
         p.visibility = Visibility::Group;
         p.local_only = true;
     }
-    let moderates = membership
-        .as_ref()
-        .and_then(|m| GroupRole::parse(&m.role).ok())
-        .is_some_and(GroupRole::moderates);
+    let moderates = membership.as_ref().is_some_and(|m| m.role.moderates());
     Ok(Some(Placed {
         counts: !p.held && !moderates,
         placement: p,

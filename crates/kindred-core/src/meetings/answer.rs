@@ -55,7 +55,7 @@ pub fn may_come(c: &mut AnyConnection, m: &MeetingRow, who: &Participant) -> Res
         return Ok(true);
     };
     let banned = groups::membership(c, group, *account)?
-        .is_some_and(|ms| ms.state == MembershipState::Banned.as_str());
+        .is_some_and(|ms| ms.state == MembershipState::Banned);
     Ok(!banned && !social::blocked_either_way(c, group, *account)?)
 }
 

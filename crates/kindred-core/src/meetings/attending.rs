@@ -8,8 +8,9 @@ use kindred_db::models::remote_meetings;
 use kindred_db::{AnyConnection, DbError};
 use kindred_domain::id::IdGenerator;
 use kindred_domain::meetings::ParticipationState;
+use kindred_domain::NotificationKind;
 
-use super::notices::{self, PARTICIPATION_ACCEPTED};
+use super::notices;
 
 /// The host (`host`, its actor's account) accepted or declined `member`'s RSVP to
 /// our copy `meeting_id` of its listing. Accepted keeps the full place the host sent
@@ -39,21 +40,21 @@ pub fn host_answered(
         c,
         meeting_id,
         member,
-        Some(state.as_str()),
+        Some(state),
         ids.next_at(now),
         now.naive_utc(),
     )?;
     if let Some(p) = place.filter(|_| accepted) {
         store::set_place(c, p)?;
     }
-    if !accepted || before.state == ParticipationState::Accepted.as_str() {
+    if !accepted || before.state == ParticipationState::Accepted {
         return Ok(Vec::new());
     }
     notices::send(
         c,
         ids,
         meeting_id,
-        PARTICIPATION_ACCEPTED,
+        NotificationKind::ParticipationAccepted,
         &[(member, host)],
         now,
     )

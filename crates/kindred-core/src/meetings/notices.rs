@@ -15,15 +15,7 @@ use kindred_db::models::{accounts, groups, meeting_posts};
 use kindred_db::{AnyConnection, DbError};
 use kindred_domain::id::IdGenerator;
 use kindred_domain::meetings::{MeetingStatus, ParticipationState};
-
-/// The reminder the day before an occurrence the member has a place at.
-pub const EVENT_REMINDER: &str = "pleroma:event_reminder";
-/// A request to come, to the meeting's facilitators.
-pub const PARTICIPATION_REQUEST: &str = "pleroma:participation_request";
-/// A place given (on approval or from the wait list), to the attendee.
-pub const PARTICIPATION_ACCEPTED: &str = "pleroma:participation_accepted";
-/// The time or place changed, or the meeting was cancelled, to accepted attendees.
-pub const EVENT_UPDATE: &str = "pleroma:event_update";
+use kindred_domain::NotificationKind;
 
 /// Who a meeting's notifications come from: its group, or for the instance's own
 /// meetings the facilitator who created it.
@@ -48,7 +40,7 @@ pub fn send(
     c: &mut AnyConnection,
     ids: &IdGenerator,
     meeting_id: i64,
-    kind: &str,
+    kind: NotificationKind,
     to: &[(i64, i64)],
     now: DateTime<Utc>,
 ) -> Result<Vec<NotificationRow>, DbError> {
@@ -90,7 +82,7 @@ pub(super) fn moved_into(
     state: ParticipationState,
     now: DateTime<Utc>,
 ) -> bool {
-    p.is_some_and(|p| p.state == state.as_str() && p.updated_at == now.naive_utc())
+    p.is_some_and(|p| p.state == state && p.updated_at == now.naive_utc())
 }
 
 /// A place given to each of `seated` who is a person of this instance, from the
@@ -111,7 +103,14 @@ pub(super) fn places_given(
             to.push((a, from));
         }
     }
-    send(c, ids, m.id, PARTICIPATION_ACCEPTED, &to, now)
+    send(
+        c,
+        ids,
+        m.id,
+        NotificationKind::ParticipationAccepted,
+        &to,
+        now,
+    )
 }
 
 /// A new request to come, to the meeting's facilitators, from the person asking:
@@ -131,7 +130,14 @@ pub(super) fn request(
         .into_iter()
         .map(|f| (f, asker))
         .collect();
-    send(c, ids, m.id, PARTICIPATION_REQUEST, &to, now)
+    send(
+        c,
+        ids,
+        m.id,
+        NotificationKind::ParticipationRequest,
+        &to,
+        now,
+    )
 }
 
 /// Tells the accepted local attendees that the meeting changed or was cancelled.
@@ -149,7 +155,7 @@ pub fn changed(
         .into_iter()
         .map(|a| (a, from))
         .collect();
-    send(c, ids, meeting_id, EVENT_UPDATE, &to, now)
+    send(c, ids, meeting_id, NotificationKind::EventUpdate, &to, now)
 }
 
 /// Whether the meeting (or this occurrence) is cancelled already: cancelling it
@@ -215,7 +221,7 @@ mod tests {
             account_id: Some(3),
             anonymous_token: None,
             anonymous_domain: None,
-            state: state.as_str().to_owned(),
+            state,
             meeting_name: None,
             created_at: updated_at,
             updated_at,

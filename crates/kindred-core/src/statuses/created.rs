@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use kindred_db::models::notifications;
 use kindred_db::models::{conversations, social};
 use kindred_db::{AccountRow, AnyConnection, DbError, StatusRow};
+use kindred_domain::NotificationKind;
 use kindred_domain::{IdGenerator, Visibility};
 
 use crate::events::{Event, StatusChange};
@@ -27,8 +28,8 @@ pub fn settle(
     ids: &IdGenerator,
     now: DateTime<Utc>,
 ) -> Result<Vec<Event>, DbError> {
-    let visibility = row.visibility.parse::<Visibility>().ok();
-    if visibility == Some(Visibility::Direct) {
+    let visibility = row.visibility;
+    if visibility == Visibility::Direct {
         let conversation = match row.in_reply_to_id {
             Some(parent) => conversations::of_status(c, parent)?.unwrap_or(parent),
             None => row.id,
@@ -39,15 +40,21 @@ pub fn settle(
     let mut notes: Vec<_> = mentioned
         .iter()
         .filter(|a| a.is_local())
-        .map(|a| super::about(row, ids.next_at(now), a.id, "mention", at))
+        .map(|a| super::about(row, ids.next_at(now), a.id, NotificationKind::Mention, at))
         .collect();
     if matches!(
         visibility,
-        Some(Visibility::Public | Visibility::Unlisted | Visibility::Private)
+        Visibility::Public | Visibility::Unlisted | Visibility::Private
     ) {
         for f in social::notifying_followers(c, row.account_id)? {
             if !mentioned.iter().any(|m| m.id == f) {
-                notes.push(super::about(row, ids.next_at(now), f, "status", at));
+                notes.push(super::about(
+                    row,
+                    ids.next_at(now),
+                    f,
+                    NotificationKind::Status,
+                    at,
+                ));
             }
         }
     }

@@ -1,6 +1,7 @@
 //! An edit of a status, by its local author through the API or by its remote author
 //! through the inbox: one rule for both (Mastodon's).
 
+use kindred_domain::NotificationKind;
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
@@ -71,10 +72,16 @@ pub fn apply(
         .mentioned
         .iter()
         .filter(|a| a.is_local() && !before.contains(&a.id))
-        .map(|a| super::about(&row, ids.next_at(now), a.id, "mention", at))
+        .map(|a| super::about(&row, ids.next_at(now), a.id, NotificationKind::Mention, at))
         .collect();
     for booster in local_boosters(c, row.id)? {
-        notes.push(super::about(&row, ids.next_at(now), booster, "update", at));
+        notes.push(super::about(
+            &row,
+            ids.next_at(now),
+            booster,
+            NotificationKind::Update,
+            at,
+        ));
     }
     let stored = notifications::insert(c, &notes)?;
     Ok((

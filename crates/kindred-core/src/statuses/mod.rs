@@ -5,13 +5,14 @@ pub mod edited;
 
 use kindred_db::models::notifications::NotificationRow;
 use kindred_db::StatusRow;
+use kindred_domain::NotificationKind;
 
 /// A notification about `row`, from its author.
 fn about(
     row: &StatusRow,
     id: i64,
     to: i64,
-    kind: &str,
+    kind: NotificationKind,
     at: chrono::NaiveDateTime,
 ) -> NotificationRow {
     NotificationRow::new(id, to, row.account_id, kind, Some(row.id), at)

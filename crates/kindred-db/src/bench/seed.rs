@@ -5,6 +5,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use kindred_domain::Visibility;
 
 use crate::schema::{
     accounts, blocks, favourites, follows, mentions, mutes, oauth_applications, oauth_tokens,
@@ -94,7 +95,8 @@ pub struct SeedStatus {
     pub content: String,
     pub spoiler_text: String,
     pub sensitive: bool,
-    pub visibility: String,
+    #[diesel(serialize_as = String)]
+    pub visibility: Visibility,
     pub local_only: bool,
     pub language: Option<String>,
     pub created_at: NaiveDateTime,
@@ -175,6 +177,23 @@ pub struct Batch {
 /// Multi-row inserts through the concrete connection: the multi-backend connection
 /// has no batch insert.
 macro_rules! insert_rows {
+    // Rows with a field stored through `serialize_as` insert by value only.
+    ($conn:expr, $table:expr, $rows:expr, owned) => {
+        for chunk in $rows.chunks(ROWS_PER_STATEMENT) {
+            match $conn {
+                AnyConnection::Sqlite(c) => {
+                    diesel::insert_into($table)
+                        .values(chunk.to_vec())
+                        .execute(c)?;
+                }
+                AnyConnection::Postgresql(c) => {
+                    diesel::insert_into($table)
+                        .values(chunk.to_vec())
+                        .execute(c)?;
+                }
+            }
+        }
+    };
     ($conn:expr, $table:expr, $rows:expr) => {
         for chunk in $rows.chunks(ROWS_PER_STATEMENT) {
             match $conn {
@@ -198,7 +217,7 @@ pub fn insert(conn: &mut AnyConnection, b: &Batch) -> Result<(), DbError> {
         insert_rows!(conn, blocks::table, b.blocks);
         insert_rows!(conn, mutes::table, b.mutes);
         insert_rows!(conn, tags::table, b.tags);
-        insert_rows!(conn, statuses::table, b.statuses);
+        insert_rows!(conn, statuses::table, b.statuses, owned);
         if let AnyConnection::Sqlite(c) = conn {
             count_statuses_on_sqlite(c, &b.statuses)?;
         }
@@ -220,7 +239,7 @@ fn count_statuses_on_sqlite(
     rows: &[SeedStatus],
 ) -> Result<(), DbError> {
     let mut per_account: std::collections::BTreeMap<i64, (i64, NaiveDateTime)> = Default::default();
-    for s in rows.iter().filter(|s| s.visibility != "direct") {
+    for s in rows.iter().filter(|s| s.visibility != Visibility::Direct) {
         let e = per_account.entry(s.account_id).or_insert((0, s.created_at));
         e.0 += 1;
         e.1 = e.1.max(s.created_at);

@@ -79,7 +79,14 @@ mod tests {
                 followed_locally(c, 5)?;
                 social::notifying_followers(c, 5)?;
                 // Checks blocks both ways, then inserts.
-                let note = NotificationRow::new(n, 7, 5, "mention", Some(1), now);
+                let note = NotificationRow::new(
+                    n,
+                    7,
+                    5,
+                    kindred_domain::NotificationKind::Mention,
+                    Some(1),
+                    now,
+                );
                 notifications::insert(c, &[note])?;
             }
             Ok(())

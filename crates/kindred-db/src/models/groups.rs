@@ -2,11 +2,13 @@
 //! statuses posted in each group. The rules (who may join, post, moderate) are in
 //! `kindred_domain::groups`; this module stores and reads.
 
+use kindred_domain::groups::{GroupRole, MembershipState};
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
+use kindred_domain::Visibility;
 
 use crate::models::accounts::NewAccount;
 use crate::models::search_index;
@@ -17,6 +19,11 @@ use crate::schema::{
 use crate::{AccountRow, AnyConnection, DbError};
 
 type Multi = <AnyConnection as diesel::Connection>::Backend;
+
+/// The group roles that moderate (`GroupRole::moderates`), as stored.
+fn moderating() -> [&'static str; 2] {
+    [GroupRole::Owner, GroupRole::Facilitator].map(GroupRole::as_str)
+}
 
 /// The role a group account has in `accounts.role`: groups never log in.
 pub const GROUP_ROLE: &str = "group";
@@ -53,8 +60,10 @@ pub struct MembershipRow {
     pub id: i64,
     pub group_id: i64,
     pub account_id: i64,
-    pub role: String,
-    pub state: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub role: GroupRole,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub state: MembershipState,
     /// JSON array of answers.
     pub answers: String,
     pub approved_posts: i64,
@@ -65,7 +74,7 @@ pub struct MembershipRow {
 
 impl MembershipRow {
     pub fn is_member(&self) -> bool {
-        self.state == "member"
+        self.state == MembershipState::Member
     }
 
     pub fn muted_at(&self, now: NaiveDateTime) -> bool {
@@ -118,7 +127,9 @@ pub fn create(
         diesel::insert_into(groups::table)
             .values(group)
             .execute(conn)?;
-        diesel::insert_into(gm::table).values(owner).execute(conn)?;
+        diesel::insert_into(gm::table)
+            .values(owner.clone())
+            .execute(conn)?;
         Ok(())
     })
 }
@@ -193,7 +204,7 @@ pub fn directory(
 ) -> Result<Vec<(GroupRow, AccountRow)>, DbError> {
     let mine = gm::table
         .filter(gm::account_id.eq(viewer))
-        .filter(gm::state.eq("member"))
+        .filter(gm::state.eq(MembershipState::Member.as_str()))
         .select(gm::group_id);
     let mut q = groups::table
         .inner_join(accounts::table.on(accounts::id.eq(groups::account_id)))
@@ -254,13 +265,14 @@ pub fn memberships_of(
 pub fn member_of(
     conn: &mut AnyConnection,
     account_id: i64,
-) -> Result<HashMap<i64, String>, DbError> {
+) -> Result<HashMap<i64, GroupRole>, DbError> {
     Ok(gm::table
         .filter(gm::account_id.eq(account_id))
-        .filter(gm::state.eq("member"))
-        .select((gm::group_id, gm::role))
-        .load::<(i64, String)>(conn)?
+        .filter(gm::state.eq(MembershipState::Member.as_str()))
+        .select(MembershipRow::as_select())
+        .load(conn)?
         .into_iter()
+        .map(|m| (m.group_id, m.role))
         .collect())
 }
 
@@ -268,13 +280,15 @@ pub fn member_of(
 pub fn requested_groups(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<i64>, DbError> {
     Ok(gm::table
         .filter(gm::account_id.eq(account_id))
-        .filter(gm::state.eq("requested"))
+        .filter(gm::state.eq(MembershipState::Requested.as_str()))
         .select(gm::group_id)
         .load(conn)?)
 }
 
 pub fn insert_membership(conn: &mut AnyConnection, row: &MembershipRow) -> Result<(), DbError> {
-    diesel::insert_into(gm::table).values(row).execute(conn)?;
+    diesel::insert_into(gm::table)
+        .values(row.clone())
+        .execute(conn)?;
     Ok(())
 }
 
@@ -282,14 +296,14 @@ pub fn insert_membership(conn: &mut AnyConnection, row: &MembershipRow) -> Resul
 pub fn set_membership(
     conn: &mut AnyConnection,
     id: i64,
-    state: &str,
-    role: &str,
+    state: MembershipState,
+    role: GroupRole,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
     diesel::update(gm::table.find(id))
         .set((
-            gm::state.eq(state),
-            gm::role.eq(role),
+            gm::state.eq(state.as_str()),
+            gm::role.eq(role.as_str()),
             gm::updated_at.eq(now),
         ))
         .execute(conn)?;
@@ -317,14 +331,14 @@ pub fn delete_membership(conn: &mut AnyConnection, id: i64) -> Result<(), DbErro
 pub fn memberships(
     conn: &mut AnyConnection,
     group_id: i64,
-    state: &str,
+    state: MembershipState,
     after: Option<i64>,
     limit: i64,
 ) -> Result<Vec<(MembershipRow, AccountRow)>, DbError> {
     let mut q = gm::table
         .inner_join(accounts::table.on(accounts::id.eq(gm::account_id)))
         .filter(gm::group_id.eq(group_id))
-        .filter(gm::state.eq(state))
+        .filter(gm::state.eq(state.as_str()))
         .into_boxed();
     if let Some(a) = after {
         q = q.filter(gm::id.gt(a));
@@ -342,7 +356,7 @@ pub fn member_counts(conn: &mut AnyConnection, ids: &[i64]) -> Result<HashMap<i6
     }
     Ok(gm::table
         .filter(gm::group_id.eq_any(ids.to_vec()))
-        .filter(gm::state.eq("member"))
+        .filter(gm::state.eq(MembershipState::Member.as_str()))
         .group_by(gm::group_id)
         .select((gm::group_id, count_star()))
         .load::<(i64, i64)>(conn)?
@@ -404,7 +418,9 @@ pub fn hidden_private(
             .filter(gm::account_id.eq(v))
             // Members and invitees: the accounts a private group exists for
             // (`GroupVisibility::exists_for`).
-            .filter(gm::state.eq_any(["member", "invited"]))
+            .filter(gm::state.eq_any(
+                [MembershipState::Member, MembershipState::Invited].map(MembershipState::as_str),
+            ))
             .filter(gm::group_id.eq_any(private.clone()))
             .select(gm::group_id)
             .load::<i64>(conn)?
@@ -545,7 +561,7 @@ pub fn timeline(
 pub fn belongs_anywhere(conn: &mut AnyConnection, account_id: i64) -> Result<bool, DbError> {
     Ok(gm::table
         .filter(gm::account_id.eq(account_id))
-        .filter(gm::state.eq("member"))
+        .filter(gm::state.eq(MembershipState::Member.as_str()))
         .select(gm::id)
         .first::<i64>(conn)
         .optional()?
@@ -581,7 +597,7 @@ pub fn member_feed(
     // A group the viewer muted (or blocked) is left out like a muted account.
     let mine = gm::table
         .filter(gm::account_id.eq(viewer))
-        .filter(gm::state.eq("member"))
+        .filter(gm::state.eq(MembershipState::Member.as_str()))
         .filter(diesel::dsl::not(gm::group_id.eq_any(hidden.to_vec())))
         .select(gm::group_id);
     let posts = gp::table
@@ -608,7 +624,7 @@ pub fn are_members(
     }
     Ok(gm::table
         .filter(gm::group_id.eq(group_id))
-        .filter(gm::state.eq("member"))
+        .filter(gm::state.eq(MembershipState::Member.as_str()))
         .filter(gm::account_id.eq_any(ids.to_vec()))
         .select(gm::account_id)
         .load::<i64>(conn)?
@@ -657,13 +673,13 @@ pub fn public_figures(conn: &mut AnyConnection, group_id: i64) -> Result<PublicF
     use crate::schema::follows;
     let members: i64 = gm::table
         .filter(gm::group_id.eq(group_id))
-        .filter(gm::state.eq("member"))
+        .filter(gm::state.eq(MembershipState::Member.as_str()))
         .count()
         .get_result(conn)?;
     let facilitators: i64 = gm::table
         .filter(gm::group_id.eq(group_id))
-        .filter(gm::state.eq("member"))
-        .filter(gm::role.eq_any(["owner", "facilitator"]))
+        .filter(gm::state.eq(MembershipState::Member.as_str()))
+        .filter(gm::role.eq_any(moderating()))
         .count()
         .get_result(conn)?;
     let remote_followers: i64 = follows::table
@@ -677,7 +693,7 @@ pub fn public_figures(conn: &mut AnyConnection, group_id: i64) -> Result<PublicF
         .filter(gp::group_id.eq(group_id))
         .filter(gp::kind.eq("announcement"))
         .filter(gp::held.eq(false))
-        .filter(statuses::visibility.eq("public"))
+        .filter(statuses::visibility.eq(Visibility::Public.as_str()))
         .filter(statuses::local_only.eq(false))
         .count()
         .get_result(conn)?;
@@ -701,7 +717,7 @@ pub fn pinned_public(
         .filter(gp::kind.eq("announcement"))
         .filter(gp::held.eq(false))
         .filter(gp::pinned_at.is_not_null())
-        .filter(statuses::visibility.eq("public"))
+        .filter(statuses::visibility.eq(Visibility::Public.as_str()))
         .filter(statuses::local_only.eq(false))
         .order(gp::pinned_at.desc())
         .limit(limit)
@@ -743,8 +759,8 @@ pub fn remote_followers(
 pub fn facilitators(conn: &mut AnyConnection, group_id: i64) -> Result<Vec<i64>, DbError> {
     Ok(gm::table
         .filter(gm::group_id.eq(group_id))
-        .filter(gm::state.eq("member"))
-        .filter(gm::role.eq_any(["owner", "facilitator"]))
+        .filter(gm::state.eq(MembershipState::Member.as_str()))
+        .filter(gm::role.eq_any(moderating()))
         .select(gm::account_id)
         .load(conn)?)
 }
@@ -778,7 +794,7 @@ pub fn distributed_announcements(
         .filter(gp::group_id.eq(group_id))
         .filter(gp::kind.eq("announcement"))
         .filter(gp::held.eq(false))
-        .filter(statuses::visibility.eq("public"))
+        .filter(statuses::visibility.eq(Visibility::Public.as_str()))
         .filter(statuses::local_only.eq(false))
         .filter(statuses::reblog_of_id.is_null())
         .order(statuses::id.desc())
@@ -799,7 +815,7 @@ pub fn public_replies(
     }
     Ok(statuses::table
         .filter(statuses::in_reply_to_id.eq_any(parents.to_vec()))
-        .filter(statuses::visibility.eq("public"))
+        .filter(statuses::visibility.eq(Visibility::Public.as_str()))
         .filter(statuses::local_only.eq(false))
         .filter(statuses::reblog_of_id.is_null())
         .order(statuses::id.asc())

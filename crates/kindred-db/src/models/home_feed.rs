@@ -5,6 +5,7 @@
 //! stays exact.
 
 use diesel::prelude::*;
+use kindred_domain::Visibility;
 
 use crate::models::statuses::{self, Page, StatusRow};
 use crate::schema::{followed_tags, status_tags, statuses as st};
@@ -64,7 +65,7 @@ fn by_tags(
                     .select(status_tags::status_id),
             ),
         )
-        .filter(st::visibility.eq("public"))
+        .filter(st::visibility.eq(Visibility::Public.as_str()))
         .filter(st::reblog_of_id.is_null())
         .filter(diesel::dsl::not(st::account_id.eq_any(hidden.to_vec())))
         .filter(diesel::dsl::not(

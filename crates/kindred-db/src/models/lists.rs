@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use kindred_domain::Visibility;
 
 use crate::models::statuses::{Page, StatusRow};
 use crate::schema::{accounts, follows, list_accounts, lists, statuses};
@@ -210,7 +211,16 @@ pub fn timeline(
     let mut q = statuses::table
         .into_boxed()
         .filter(statuses::account_id.eq_any(members))
-        .filter(statuses::visibility.eq_any(["public", "unlisted", "private"]))
+        .filter(
+            statuses::visibility.eq_any(
+                [
+                    Visibility::Public,
+                    Visibility::Unlisted,
+                    Visibility::Private,
+                ]
+                .map(Visibility::as_str),
+            ),
+        )
         .filter(diesel::dsl::not(
             statuses::account_id.eq_any(hidden.to_vec()),
         ));

@@ -128,7 +128,8 @@ pub struct ParticipationRow {
     pub account_id: Option<i64>,
     pub anonymous_token: Option<String>,
     pub anonymous_domain: Option<String>,
-    pub state: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub state: ParticipationState,
     /// The "name for the meeting": facilitators only.
     pub meeting_name: Option<String>,
     pub created_at: NaiveDateTime,
@@ -136,12 +137,6 @@ pub struct ParticipationRow {
     /// For an anonymous attendee: the remote actor (their instance actor) that sent
     /// the RSVP, to whom later decisions go back with the token.
     pub anonymous_actor_id: Option<i64>,
-}
-
-impl ParticipationRow {
-    pub fn state(&self) -> Option<ParticipationState> {
-        ParticipationState::parse(&self.state).ok()
-    }
 }
 
 /// The participation `id` of this meeting, if it is an anonymous attendee's (how
@@ -585,7 +580,16 @@ pub fn joined(
         .inner_join(mt::table.on(mt::meeting_id.eq(meetings::id)))
         .inner_join(mp::table.on(mp::meeting_id.eq(meetings::id)))
         .filter(mp::account_id.eq(account_id))
-        .filter(mp::state.eq_any(["accepted", "waitlisted", "requested"]))
+        .filter(
+            mp::state.eq_any(
+                [
+                    ParticipationState::Accepted,
+                    ParticipationState::Waitlisted,
+                    ParticipationState::Requested,
+                ]
+                .map(ParticipationState::as_str),
+            ),
+        )
         .filter(mt::series_ends_at.is_null().or(mt::series_ends_at.gt(now)))
         .into_boxed();
     if let Some(c) = after {
@@ -919,13 +923,8 @@ fn answer_as(
         let m = state_for_rules(conn, meeting_id, now)?;
         let current = participation(conn, meeting_id, who)?;
         let origin = origin_of(conn, meeting_id, remote)?;
-        let outcome = rsvp::answer_from(
-            &m,
-            current.as_ref().and_then(ParticipationRow::state),
-            answer,
-            origin,
-        )
-        .map_err(DomainError::from)?;
+        let outcome = rsvp::answer_from(&m, current.as_ref().map(|p| p.state), answer, origin)
+            .map_err(DomainError::from)?;
         apply(
             conn,
             meeting_id,
@@ -952,12 +951,8 @@ pub fn facilitate(
         lock(conn, meeting_id)?;
         let m = state_for_rules(conn, meeting_id, now)?;
         let current = participation(conn, meeting_id, who)?;
-        let outcome = rsvp::facilitate(
-            &m,
-            current.as_ref().and_then(ParticipationRow::state),
-            action,
-        )
-        .map_err(DomainError::from)?;
+        let outcome = rsvp::facilitate(&m, current.as_ref().map(|p| p.state), action)
+            .map_err(DomainError::from)?;
         apply(conn, meeting_id, who, current, outcome, None, now, new_id)
     })
 }
@@ -983,8 +978,8 @@ fn apply(
         (None, None) => None,
         (Some(mut row), Some(state)) => {
             // The wait-list order is the time the person started waiting.
-            if row.state != state.as_str() {
-                row.state = state.as_str().to_owned();
+            if row.state != state {
+                row.state = state;
                 row.updated_at = now;
             }
             if let Some(n) = meeting_name {
@@ -992,7 +987,7 @@ fn apply(
             }
             diesel::update(mp::table.find(row.id))
                 .set((
-                    mp::state.eq(&row.state),
+                    mp::state.eq(row.state.as_str()),
                     mp::meeting_name.eq(&row.meeting_name),
                     mp::updated_at.eq(row.updated_at),
                 ))
@@ -1012,13 +1007,15 @@ fn apply(
                 account_id,
                 anonymous_token,
                 anonymous_domain,
-                state: state.as_str().to_owned(),
+                state,
                 meeting_name: meeting_name.map(str::to_owned),
                 created_at: now,
                 updated_at: now,
                 anonymous_actor_id: None,
             };
-            diesel::insert_into(mp::table).values(&row).execute(conn)?;
+            diesel::insert_into(mp::table)
+                .values(row.clone())
+                .execute(conn)?;
             Some(row)
         }
     };
@@ -1054,7 +1051,7 @@ fn promote_waitlisted(
         ))
         .execute(conn)?;
     for r in &mut rows {
-        r.state = ParticipationState::Accepted.as_str().to_owned();
+        r.state = ParticipationState::Accepted;
         r.updated_at = now;
     }
     Ok(rows)

@@ -4,6 +4,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use kindred_domain::NotificationKind;
 
 use crate::connection::native;
 use crate::models::silenced::limited_for;
@@ -18,7 +19,8 @@ pub struct NotificationRow {
     pub id: i64,
     pub account_id: i64,
     pub from_account_id: i64,
-    pub kind: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub kind: NotificationKind,
     pub status_id: Option<i64>,
     pub created_at: NaiveDateTime,
     /// The meeting a meeting notification is about (`pleroma:event_*` types).
@@ -30,7 +32,7 @@ impl NotificationRow {
         id: i64,
         recipient: i64,
         from: i64,
-        kind: &str,
+        kind: NotificationKind,
         status_id: Option<i64>,
         created_at: NaiveDateTime,
     ) -> Self {
@@ -38,7 +40,7 @@ impl NotificationRow {
             id,
             account_id: recipient,
             from_account_id: from,
-            kind: kind.to_owned(),
+            kind,
             status_id,
             created_at,
             meeting_id: None,
@@ -79,8 +81,8 @@ pub fn insert(
 /// Filters for listing. Types are Mastodon's names.
 #[derive(Debug, Clone, Default)]
 pub struct NotificationQuery {
-    pub types: Vec<String>,
-    pub exclude_types: Vec<String>,
+    pub types: Vec<NotificationKind>,
+    pub exclude_types: Vec<NotificationKind>,
     pub from_account_id: Option<i64>,
     /// Accounts whose notifications the viewer has muted or blocked.
     pub hidden_from: Vec<i64>,
@@ -88,6 +90,11 @@ pub struct NotificationQuery {
     pub since_id: Option<i64>,
     pub min_id: Option<i64>,
     pub limit: i64,
+}
+
+/// The stored words of these kinds, for SQL filters.
+fn words(kinds: &[NotificationKind]) -> Vec<&'static str> {
+    kinds.iter().map(|k| k.as_str()).collect()
 }
 
 pub fn list(
@@ -99,11 +106,11 @@ pub fn list(
         .filter(notifications::account_id.eq(account_id))
         .into_boxed::<Multi>();
     if !q.types.is_empty() {
-        query = query.filter(notifications::kind.eq_any(q.types.clone()));
+        query = query.filter(notifications::kind.eq_any(words(&q.types)));
     }
     if !q.exclude_types.is_empty() {
         query = query.filter(diesel::dsl::not(
-            notifications::kind.eq_any(q.exclude_types.clone()),
+            notifications::kind.eq_any(words(&q.exclude_types)),
         ));
     }
     if let Some(from) = q.from_account_id {
@@ -206,13 +213,13 @@ pub fn retract(
     conn: &mut AnyConnection,
     account_id: i64,
     from_account_id: i64,
-    kind: &str,
+    kind: NotificationKind,
     status_id: Option<i64>,
 ) -> Result<(), DbError> {
     let mut q = diesel::delete(notifications::table)
         .filter(notifications::account_id.eq(account_id))
         .filter(notifications::from_account_id.eq(from_account_id))
-        .filter(notifications::kind.eq(kind))
+        .filter(notifications::kind.eq(kind.as_str()))
         .into_boxed();
     if let Some(s) = status_id {
         q = q.filter(notifications::status_id.eq(s));

@@ -6,6 +6,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use kindred_domain::meetings::ParticipationState;
 
 use super::meetings::{MeetingPlaceRow, MeetingRow, MeetingTimeRow};
 use crate::schema::{meeting_cancellations as mc, meeting_times as mt, meetings, remote_meetings};
@@ -168,7 +169,7 @@ pub fn set_participation(
     conn: &mut AnyConnection,
     meeting_id: i64,
     account_id: i64,
-    state: Option<&str>,
+    state: Option<ParticipationState>,
     new_id: i64,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
@@ -181,17 +182,17 @@ pub fn set_participation(
         return Ok(());
     };
     let n = diesel::update(mine)
-        .set((mp::state.eq(state), mp::updated_at.eq(now)))
+        .set((mp::state.eq(state.as_str()), mp::updated_at.eq(now)))
         .execute(conn)?;
     if n == 0 {
         diesel::insert_into(mp::table)
-            .values(&super::meetings::ParticipationRow {
+            .values(super::meetings::ParticipationRow {
                 id: new_id,
                 meeting_id,
                 account_id: Some(account_id),
                 anonymous_token: None,
                 anonymous_domain: None,
-                state: state.to_owned(),
+                state,
                 meeting_name: None,
                 created_at: now,
                 updated_at: now,

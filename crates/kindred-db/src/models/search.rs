@@ -15,6 +15,7 @@ use diesel::dsl::{case_when, not, sql};
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Integer, Text};
 use kindred_domain::search::TextQuery;
+use kindred_domain::Visibility;
 
 use crate::models::accounts::AccountRow;
 use crate::models::statuses::StatusRow;
@@ -57,7 +58,10 @@ macro_rules! only_visible {
             ));
         match viewer.id {
             None => q
-                .filter(statuses::visibility.eq_any(["public", "unlisted"]))
+                .filter(
+                    statuses::visibility
+                        .eq_any([Visibility::Public, Visibility::Unlisted].map(Visibility::as_str)),
+                )
                 .filter(statuses::local_only.eq(false)),
             Some(v) => {
                 let following = follows::table
@@ -69,9 +73,11 @@ macro_rules! only_visible {
                 let q = q.filter(
                     statuses::account_id
                         .eq(v)
-                        .or(statuses::visibility.eq_any(["public", "unlisted"]))
+                        .or(statuses::visibility.eq_any(
+                            [Visibility::Public, Visibility::Unlisted].map(Visibility::as_str),
+                        ))
                         .or(statuses::visibility
-                            .eq("private")
+                            .eq(Visibility::Private.as_str())
                             .and(statuses::account_id.eq_any(following)))
                         .or(statuses::id.eq_any(mentioned)),
                 );

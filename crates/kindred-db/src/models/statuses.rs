@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
+use kindred_domain::Visibility;
 
 use crate::connection::native;
 use crate::models::search_index;
@@ -33,7 +34,8 @@ pub struct StatusRow {
     pub content: String,
     pub spoiler_text: String,
     pub sensitive: bool,
-    pub visibility: String,
+    #[diesel(deserialize_as = String)]
+    pub visibility: Visibility,
     pub local_only: bool,
     pub language: Option<String>,
     pub created_at: NaiveDateTime,
@@ -54,7 +56,7 @@ pub struct NewStatus {
     pub content: String,
     pub spoiler_text: String,
     pub sensitive: bool,
-    pub visibility: String,
+    pub visibility: Visibility,
     pub local_only: bool,
     pub language: Option<String>,
     pub created_at: NaiveDateTime,
@@ -183,7 +185,7 @@ fn insert_row(conn: &mut AnyConnection, n: &NewStatus) -> Result<StatusRow, DbEr
                 c::content.eq(&n.content),
                 c::spoiler_text.eq(&n.spoiler_text),
                 c::sensitive.eq(n.sensitive),
-                c::visibility.eq(&n.visibility),
+                c::visibility.eq(n.visibility.as_str()),
                 c::local_only.eq(n.local_only),
                 c::language.eq(&n.language),
                 c::created_at.eq(n.created_at),
@@ -209,7 +211,7 @@ fn insert_row(conn: &mut AnyConnection, n: &NewStatus) -> Result<StatusRow, DbEr
                 content: n.content.clone(),
                 spoiler_text: n.spoiler_text.clone(),
                 sensitive: n.sensitive,
-                visibility: n.visibility.clone(),
+                visibility: n.visibility,
                 local_only: n.local_only,
                 language: n.language.clone(),
                 created_at: n.created_at,
@@ -257,7 +259,7 @@ fn index_on_sqlite(
     words: &str,
 ) -> Result<(), DbError> {
     use crate::schema::statuses_search::dsl as fts;
-    if n.visibility != "direct" {
+    if n.visibility != Visibility::Direct {
         crate::models::account_stats::count_new_statuses_on_sqlite(
             c,
             n.account_id,
@@ -483,13 +485,17 @@ struct HomeRules {
 }
 
 /// The visibilities a home timeline shows (direct messages have their own place).
-const HOME_VISIBILITIES: [&str; 3] = ["public", "unlisted", "private"];
+const HOME_VISIBILITIES: [Visibility; 3] = [
+    Visibility::Public,
+    Visibility::Unlisted,
+    Visibility::Private,
+];
 
 impl HomeRules {
     /// The rules of [`home`] for one status by one of `authors`, as the one-statement
     /// query writes them in SQL.
     fn admits(&self, s: &StatusRow) -> bool {
-        HOME_VISIBILITIES.contains(&s.visibility.as_str())
+        HOME_VISIBILITIES.contains(&s.visibility)
             && s.in_reply_to_account_id
                 .is_none_or(|a| self.circle.binary_search(&a).is_ok())
             && (s.reblog_of_id.is_none() || self.no_boosts.binary_search(&s.account_id).is_err())
@@ -508,7 +514,7 @@ fn home_in_one_statement(
     let q = statuses::table
         .into_boxed()
         .filter(statuses::account_id.eq_any(rules.authors.clone()))
-        .filter(statuses::visibility.eq_any(HOME_VISIBILITIES))
+        .filter(statuses::visibility.eq_any(HOME_VISIBILITIES.map(Visibility::as_str)))
         .filter(
             statuses::in_reply_to_account_id
                 .is_null()
@@ -709,7 +715,7 @@ pub fn public(
         .select(accounts::id);
     let mut q = statuses::table
         .into_boxed()
-        .filter(statuses::visibility.eq("public"))
+        .filter(statuses::visibility.eq(Visibility::Public.as_str()))
         .filter(statuses::reblog_of_id.is_null())
         .filter(diesel::dsl::not(
             statuses::account_id.eq_any(hidden.to_vec()),
@@ -761,12 +767,12 @@ pub fn by_account(
     scope: AccountScope,
     page: Page,
 ) -> Result<Vec<StatusRow>, DbError> {
-    let mut visible = vec!["public", "unlisted"];
+    let mut visible = vec![Visibility::Public.as_str(), Visibility::Unlisted.as_str()];
     if scope.include_private {
-        visible.push("private");
+        visible.push(Visibility::Private.as_str());
     }
     if scope.include_direct {
-        visible.push("direct");
+        visible.push(Visibility::Direct.as_str());
     }
     let mut q = statuses::table
         .into_boxed()
@@ -974,7 +980,7 @@ mod tests {
                 content: format!("<p>{text}</p>"),
                 spoiler_text: String::new(),
                 sensitive: false,
-                visibility: visibility.into(),
+                visibility: visibility.parse().unwrap(),
                 local_only: false,
                 language: None,
                 created_at: chrono::Utc::now().naive_utc(),
@@ -1025,6 +1031,22 @@ mod tests {
         assert_eq!(found, 41, "every status is found");
         assert_eq!(count, 40, "direct statuses are not counted");
         assert!(data_rows < 10, "{data_rows} index rows: flushed per status");
+    }
+
+    /// Visibility is read back as the domain's enum: a word no version of Kindred
+    /// stores is an error of the read, not a panic and not some default audience.
+    #[test]
+    fn an_unknown_stored_visibility_is_an_error() {
+        let scratch = ScratchDb::sqlite("status-unknown-visibility");
+        let ((kept, unknown), _) = scratch.run_logged(|c| {
+            insert(c, &new_status(1, "kept", "direct"))?;
+            insert(c, &new_status(2, "odd", "public"))?;
+            c.batch_execute("UPDATE statuses SET visibility = 'friends' WHERE id = 2")?;
+            Ok((find(c, 1)?, find(c, 2).map(|_| ())))
+        });
+        assert_eq!(kept.expect("stored").visibility, Visibility::Direct);
+        let err = unknown.expect_err("unknown visibility read as a row");
+        assert!(format!("{err}").contains("visibility"), "{err}");
     }
 
     /// Storing a status is the inbox's hottest write. A statement diesel will not

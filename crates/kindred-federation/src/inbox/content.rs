@@ -287,7 +287,7 @@ async fn remote_may_see(
     };
     let facts = StatusFacts {
         author_id,
-        visibility: s.visibility.parse().unwrap_or(Visibility::Direct),
+        visibility: s.visibility,
         local_only: s.local_only,
         author_active: author.is_active(),
         // Held posts are group posts, which are local-only: never a remote's to see.
@@ -426,7 +426,7 @@ pub(super) async fn boost(
         Some(_) => return Err(Refusal::NotBoostable.into()),
         None => status,
     };
-    let vis: Visibility = status.visibility.parse().unwrap_or(Visibility::Direct);
+    let vis = status.visibility;
     if !vis.can_reblog() || status.local_only || !remote_may_see(data, &status, actor).await? {
         return Err(Refusal::NotBoostable.into());
     }
@@ -454,7 +454,7 @@ pub(super) async fn boost(
             content: String::new(),
             spoiler_text: String::new(),
             sensitive: false,
-            visibility: boost_visibility.as_str().to_owned(),
+            visibility: boost_visibility,
             local_only: false,
             language: None,
             created_at: now.naive_utc(),

@@ -9,6 +9,7 @@ use kindred_core::follows::{self, FollowState, NewFollow};
 use kindred_core::Event;
 use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::{federated, groups, outbound, silenced, social};
+use kindred_domain::NotificationKind;
 use serde::Deserialize;
 use url::Url;
 
@@ -156,7 +157,16 @@ async fn follow_group(
                 // Facilitators hear of it, as of a local request to join.
                 let notes: Vec<NotificationRow> = groups::facilitators(c, b)?
                     .into_iter()
-                    .map(|f| NotificationRow::new(ids.next_at(now), f, a, "group_request", None, n))
+                    .map(|f| {
+                        NotificationRow::new(
+                            ids.next_at(now),
+                            f,
+                            a,
+                            NotificationKind::GroupRequest,
+                            None,
+                            n,
+                        )
+                    })
                     .collect();
                 notif::insert(c, &notes)
             })

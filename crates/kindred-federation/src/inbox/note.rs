@@ -449,7 +449,7 @@ fn store(
             content: rendered.content.clone(),
             spoiler_text: rendered.spoiler_text.clone(),
             sensitive: rendered.sensitive,
-            visibility: rendered.visibility.as_str().to_owned(),
+            visibility: rendered.visibility,
             local_only: false,
             language: rendered.language.clone(),
             created_at: rendered.published.naive_utc(),

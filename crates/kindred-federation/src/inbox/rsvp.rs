@@ -197,7 +197,7 @@ impl ActivityHandler for Join {
                         outbox.rsvp_answered(c, meeting_id, to, RsvpAnswer::Reject)?;
                         return Ok(Vec::new());
                     };
-                    let state = done.applied.participation.as_ref().and_then(|p| p.state());
+                    let state = done.applied.participation.as_ref().map(|p| p.state);
                     let answer = match state {
                         Some(ParticipationState::Accepted) => Some(RsvpAnswer::Accept),
                         Some(ParticipationState::Rejected) => Some(RsvpAnswer::Reject),

@@ -11,6 +11,7 @@
 
 use kindred_db::models::{groups, outbound};
 use kindred_db::{AccountRow, AnyConnection, DbError, StatusRow};
+use kindred_domain::Visibility;
 use serde_json::{json, Value};
 use url::Url;
 
@@ -31,7 +32,7 @@ pub(super) struct Relay {
 /// Whether a status could be relayed by a group at all (before its placement is
 /// read): only public statuses that federate.
 pub(super) fn relayable(status: &StatusRow) -> bool {
-    federates(status) && status.visibility == "public"
+    federates(status) && status.visibility == Visibility::Public
 }
 
 /// The path of a group's relays of a status in their ids (`{group}#{path}/{kind}/…`,

@@ -19,6 +19,7 @@ mod withdraw;
 pub use rsvp::{Attendee, RsvpAnswer};
 pub use thread::{thread_group, ReplyChange};
 
+use kindred_domain::Visibility;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -55,7 +56,7 @@ fn updates_prefix(status: &StatusRow) -> String {
 /// Whether a status may ever leave this instance. A group's discussion post (the
 /// `group` visibility) never does (invariant 1), whoever it mentions.
 pub fn federates(status: &StatusRow) -> bool {
-    status.local && !status.local_only && status.visibility != "group"
+    status.local && !status.local_only && status.visibility != Visibility::Group
 }
 
 impl Outbox {
@@ -178,12 +179,12 @@ impl Outbox {
             .remove(&status.id)
             .unwrap_or_default();
         let mut inboxes = outbound::inboxes_of(conn, &mentioned)?;
-        if status.visibility != "direct" {
+        if status.visibility != Visibility::Direct {
             inboxes.extend(outbound::follower_inboxes(conn, author.id)?);
         }
         // A public reply also goes to the author it answers, mentioned or not.
-        if let (Some(parent_author), "public" | "unlisted") =
-            (status.in_reply_to_account_id, status.visibility.as_str())
+        if let (Some(parent_author), Visibility::Public | Visibility::Unlisted) =
+            (status.in_reply_to_account_id, status.visibility)
         {
             inboxes.extend(outbound::inboxes_of(conn, &[parent_author])?);
         }
@@ -651,7 +652,7 @@ pub fn announce(
 ) -> Result<Value, DbError> {
     let owner = statuses_author_uri(conn, urls, original)?;
     let followers = urls.followers(&booster.username).to_string();
-    let (to, cc) = if boost.visibility == "unlisted" {
+    let (to, cc) = if boost.visibility == Visibility::Unlisted {
         (vec![followers], vec![PUBLIC.to_owned(), owner])
     } else {
         (vec![PUBLIC.to_owned()], vec![followers, owner])

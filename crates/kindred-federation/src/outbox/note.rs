@@ -4,6 +4,7 @@
 use chrono::{NaiveDateTime, SecondsFormat};
 use kindred_db::models::{groups, remote_accounts, social, statuses};
 use kindred_db::{AccountRow, AnyConnection, DbError, StatusRow};
+use kindred_domain::Visibility;
 use serde_json::{json, Value};
 
 use crate::LocalUrls;
@@ -129,18 +130,18 @@ pub fn addressing(
 ) -> (Vec<String>, Vec<String>) {
     let followers = urls.followers(&author.username).to_string();
     let mentions = mentioned.iter().map(|m| m.uri.clone());
-    match status.visibility.as_str() {
-        "public" => (
+    match status.visibility {
+        Visibility::Public => (
             vec![PUBLIC.to_owned()],
             std::iter::once(followers).chain(mentions).collect(),
         ),
-        "unlisted" => (
+        Visibility::Unlisted => (
             vec![followers],
             std::iter::once(PUBLIC.to_owned()).chain(mentions).collect(),
         ),
-        "private" => (vec![followers], mentions.collect()),
-        // direct, and anything unknown: the mentioned accounts only.
-        _ => (mentions.collect(), Vec::new()),
+        Visibility::Private => (vec![followers], mentions.collect()),
+        // Direct, and group posts (which never federate): the mentioned accounts only.
+        Visibility::Direct | Visibility::Group => (mentions.collect(), Vec::new()),
     }
 }
 

@@ -240,9 +240,9 @@ impl Outbox {
         conn: &mut AnyConnection,
         participation: &ParticipationRow,
     ) -> Result<usize, DbError> {
-        let answer = match participation.state() {
-            Some(ParticipationState::Accepted) => RsvpAnswer::Accept,
-            Some(ParticipationState::Rejected) => RsvpAnswer::Reject,
+        let answer = match participation.state {
+            ParticipationState::Accepted => RsvpAnswer::Accept,
+            ParticipationState::Rejected => RsvpAnswer::Reject,
             _ => return Ok(0),
         };
         let (account_id, token) = match (

@@ -24,6 +24,7 @@
 //! boost of the note's id, which they fetch from its origin, and the boost's `Undo`
 //! when the reply is deleted.
 
+use kindred_domain::Visibility;
 use std::collections::HashSet;
 
 use kindred_db::models::outbound::RemoteInbox;
@@ -51,7 +52,7 @@ pub enum ReplyChange {
 
 /// Whether a status may travel in a relayed thread: public, leaving, not a boost.
 fn open(status: &StatusRow) -> bool {
-    status.visibility == "public" && !status.local_only && status.reblog_of_id.is_none()
+    status.visibility == Visibility::Public && !status.local_only && status.reblog_of_id.is_none()
 }
 
 /// The local group whose public announcement heads the thread `status` replies in,

@@ -3,6 +3,7 @@
 //! everyone following 100–200 others), then statuses spread over a year with a
 //! realistic mix of audiences, replies, mentions, hashtags, boosts and favourites.
 
+use kindred_domain::Visibility;
 use std::collections::{HashSet, VecDeque};
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
@@ -135,7 +136,12 @@ struct Recent {
     local_only: bool,
 }
 
-const VISIBILITY: [&str; 4] = ["public", "unlisted", "private", "direct"];
+const VISIBILITY: [Visibility; 4] = [
+    Visibility::Public,
+    Visibility::Unlisted,
+    Visibility::Private,
+    Visibility::Direct,
+];
 
 pub struct World {
     rng: StdRng,
@@ -441,7 +447,7 @@ impl World {
                         content: String::new(),
                         spoiler_text: String::new(),
                         sensitive: false,
-                        visibility: "public".into(),
+                        visibility: Visibility::Public,
                         local_only: target.local_only,
                         language: None,
                         created_at: created,
@@ -504,7 +510,7 @@ impl World {
                 content,
                 spoiler_text: String::new(),
                 sensitive: false,
-                visibility: VISIBILITY[rank as usize].into(),
+                visibility: VISIBILITY[rank as usize],
                 local_only,
                 language: Some("en".into()),
                 created_at: created,

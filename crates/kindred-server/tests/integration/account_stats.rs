@@ -97,7 +97,7 @@ fn status(
         content: String::new(),
         spoiler_text: String::new(),
         sensitive: false,
-        visibility: visibility.into(),
+        visibility: visibility.parse().unwrap(),
         local_only: false,
         language: None,
         created_at: at,

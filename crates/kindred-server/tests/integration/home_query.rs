@@ -10,6 +10,7 @@ use kindred_db::bench::seed::{Batch, SeedAccount, SeedBlock, SeedFollow, SeedSta
 use kindred_db::models::statuses::{self, Page};
 use kindred_db::schema::{follows, statuses as st};
 use kindred_db::{migrate, AnyConnection, Db, DbSettings};
+use kindred_domain::Visibility;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -145,7 +146,12 @@ fn seed(conn: &mut AnyConnection) -> Vec<i64> {
         created_at: now,
     });
 
-    let visibilities = ["public", "unlisted", "private", "direct"];
+    let visibilities = [
+        Visibility::Public,
+        Visibility::Unlisted,
+        Visibility::Private,
+        Visibility::Direct,
+    ];
     let mut ids: Vec<i64> = Vec::new();
     let mut id = 10_000;
     for n in 0..STATUSES {
@@ -170,9 +176,9 @@ fn seed(conn: &mut AnyConnection) -> Vec<i64> {
             spoiler_text: String::new(),
             sensitive: false,
             visibility: if quiet && rng.gen_bool(0.9) {
-                "direct".into()
+                Visibility::Direct
             } else {
-                visibilities[rng.gen_range(0..4)].into()
+                visibilities[rng.gen_range(0..4)]
             },
             local_only: rng.gen_bool(0.1),
             language: None,
@@ -181,7 +187,7 @@ fn seed(conn: &mut AnyConnection) -> Vec<i64> {
         let roll: f64 = rng.gen();
         if !ids.is_empty() && roll < 0.1 {
             s.reblog_of_id = Some(ids[rng.gen_range(0..ids.len())]);
-            s.visibility = "public".into();
+            s.visibility = Visibility::Public;
             s.text.clear();
             s.content.clear();
         } else if !ids.is_empty() && (roll < 0.4 || quiet) {

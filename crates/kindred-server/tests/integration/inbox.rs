@@ -2,6 +2,7 @@
 //! documents (with generated keys), notes and nothing else, whose activities are
 //! signed here the way a remote server signs them.
 
+use kindred_domain::Visibility;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -378,7 +379,7 @@ async fn remote_activities_arrive(backend: Backend) {
     assert_eq!(status, 202, "{v}");
     let row = status_by_uri(&app, note["id"].as_str().unwrap()).expect("stored");
     assert!(!row.local);
-    assert_eq!(row.visibility, "public");
+    assert_eq!(row.visibility, Visibility::Public);
     let (status, s) = app
         .get_json(&format!("/api/v1/statuses/{}", row.id), None)
         .await;
@@ -420,7 +421,7 @@ async fn remote_activities_arrive(backend: Backend) {
     .await;
     assert_eq!(status, 202, "{v}");
     let dm_row = status_by_uri(&app, dm["id"].as_str().unwrap()).unwrap();
-    assert_eq!(dm_row.visibility, "direct");
+    assert_eq!(dm_row.visibility, Visibility::Direct);
     let path = format!("/api/v1/statuses/{}", dm_row.id);
     assert_eq!(app.get_json(&path, Some(&alice)).await.0, 200);
     assert_eq!(app.get_json(&path, Some(&bob)).await.0, 404);
@@ -488,7 +489,7 @@ async fn remote_activities_arrive(backend: Backend) {
     .await;
     assert_eq!(status, 202);
     let private_row = status_by_uri(&app, private["id"].as_str().unwrap()).unwrap();
-    assert_eq!(private_row.visibility, "private");
+    assert_eq!(private_row.visibility, Visibility::Private);
     let path = format!("/api/v1/statuses/{}", private_row.id);
     assert_eq!(app.get_json(&path, Some(&alice)).await.0, 404);
     assert_eq!(app.get_json(&path, None).await.0, 404);
@@ -1058,7 +1059,7 @@ async fn creates_are_deduplicated_where_they_are_stored(backend: Backend) {
         "{a:?} {b:?}"
     );
     let stored = status_by_uri(&app, note["id"].as_str().unwrap()).unwrap();
-    assert_eq!(stored.visibility, "direct");
+    assert_eq!(stored.visibility, Visibility::Direct);
 
     let before = counts(&app);
     let (status, v) = send(&app, "/inbox", &signed(&body, 3)).await;

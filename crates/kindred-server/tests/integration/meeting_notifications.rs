@@ -8,6 +8,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use kindred_api::services::meetings::notify;
+use kindred_domain::NotificationKind;
 use kindred_domain::Role;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -118,7 +119,7 @@ async fn meeting_notifications_reach_the_right_people(backend: Backend) {
     // Mia asks to come: the facilitator hears of it (from Mia, with the meeting's
     // status and id); nobody else does.
     app.post_ok(&format!("{ev}/join"), &mia, json!({})).await;
-    let req = of_type(&app, &fac, notify::PARTICIPATION_REQUEST).await;
+    let req = of_type(&app, &fac, NotificationKind::ParticipationRequest.as_str()).await;
     assert_eq!(req.len(), 1, "{req:?}");
     assert_eq!(req[0]["account"]["id"], mia_id.as_str());
     assert_eq!(req[0]["kindred"]["meeting_id"], id.as_str());
@@ -131,7 +132,7 @@ async fn meeting_notifications_reach_the_right_people(backend: Backend) {
     let decide = |who: &str| format!("{ev}/participation_requests/{who}/authorize");
     let (status, _) = app.post_json(&decide(&mia_id), &fac, json!({})).await;
     assert_eq!(status, 200);
-    let acc = of_type(&app, &mia, notify::PARTICIPATION_ACCEPTED).await;
+    let acc = of_type(&app, &mia, NotificationKind::ParticipationAccepted.as_str()).await;
     assert_eq!(acc.len(), 1, "{acc:?}");
     assert_eq!(acc[0]["account"]["id"], gid.as_str());
     assert_eq!(acc[0]["kindred"]["meeting_id"], id.as_str());
@@ -139,22 +140,30 @@ async fn meeting_notifications_reach_the_right_people(backend: Backend) {
     // Noor is approved into a full meeting: waiting, no place yet, no notification.
     app.post_ok(&format!("{ev}/join"), &noor, json!({})).await;
     assert_eq!(
-        of_type(&app, &fac, notify::PARTICIPATION_REQUEST)
+        of_type(&app, &fac, NotificationKind::ParticipationRequest.as_str())
             .await
             .len(),
         2
     );
     app.post_ok(&decide(&noor_id), &fac, json!({})).await;
-    assert!(of_type(&app, &noor, notify::PARTICIPATION_ACCEPTED)
-        .await
-        .is_empty());
+    assert!(of_type(
+        &app,
+        &noor,
+        NotificationKind::ParticipationAccepted.as_str()
+    )
+    .await
+    .is_empty());
     // Mia leaves: Noor moves up and hears of it; Mia hears nothing more.
     let (status, _) = app.post_json(&format!("{ev}/leave"), &mia, json!({})).await;
     assert_eq!(status, 200);
     assert_eq!(
-        of_type(&app, &noor, notify::PARTICIPATION_ACCEPTED)
-            .await
-            .len(),
+        of_type(
+            &app,
+            &noor,
+            NotificationKind::ParticipationAccepted.as_str()
+        )
+        .await
+        .len(),
         1
     );
     assert_eq!(notifications(&app, &mia, "").await.len(), 1);
@@ -166,7 +175,9 @@ async fn meeting_notifications_reach_the_right_people(backend: Backend) {
         .send_json(Method::PUT, &ev, Some(&fac), json!({"title": "Peer café!"}))
         .await;
     assert_eq!(status, 200);
-    assert!(of_type(&app, &noor, notify::EVENT_UPDATE).await.is_empty());
+    assert!(of_type(&app, &noor, NotificationKind::EventUpdate.as_str())
+        .await
+        .is_empty());
     // A new street: accepted attendees (Noor) hear of it, without the street.
     let (status, _) = app
         .send_json(
@@ -177,9 +188,16 @@ async fn meeting_notifications_reach_the_right_people(backend: Backend) {
         )
         .await;
     assert_eq!(status, 200);
-    assert_eq!(of_type(&app, &noor, notify::EVENT_UPDATE).await.len(), 1);
+    assert_eq!(
+        of_type(&app, &noor, NotificationKind::EventUpdate.as_str())
+            .await
+            .len(),
+        1
+    );
     for t in [&fac, &mia, &olly, &zed] {
-        assert!(of_type(&app, t, notify::EVENT_UPDATE).await.is_empty());
+        assert!(of_type(&app, t, NotificationKind::EventUpdate.as_str())
+            .await
+            .is_empty());
     }
 
     // The reminder: nothing 25 hours before, one 23 hours before (to Noor only,
@@ -189,13 +207,15 @@ async fn meeting_notifications_reach_the_right_people(backend: Backend) {
     assert_eq!(reminders(&app, first - Duration::hours(23)).await, 1);
     assert_eq!(reminders(&app, first - Duration::hours(23)).await, 0);
     assert_eq!(reminders(&app, first - Duration::hours(1)).await, 0);
-    let rem = of_type(&app, &noor, notify::EVENT_REMINDER).await;
+    let rem = of_type(&app, &noor, NotificationKind::EventReminder.as_str()).await;
     assert_eq!(rem.len(), 1, "{rem:?}");
     assert_eq!(rem[0]["kindred"]["meeting_id"], id.as_str());
     assert_eq!(rem[0]["account"]["id"], gid.as_str());
     assert!(rem[0]["status"]["id"].is_string(), "{}", rem[0]);
     for t in [&fac, &mia, &olly, &zed] {
-        assert!(of_type(&app, t, notify::EVENT_REMINDER).await.is_empty());
+        assert!(of_type(&app, t, NotificationKind::EventReminder.as_str())
+            .await
+            .is_empty());
     }
     // The next week's occurrence is reminded of in its own day before, once even
     // when two runs (as from two processes) race.
@@ -215,7 +235,12 @@ async fn meeting_notifications_reach_the_right_people(backend: Backend) {
         )
         .await;
     assert_eq!(status, 200, "{v}");
-    assert_eq!(of_type(&app, &noor, notify::EVENT_UPDATE).await.len(), 2);
+    assert_eq!(
+        of_type(&app, &noor, NotificationKind::EventUpdate.as_str())
+            .await
+            .len(),
+        2
+    );
     // Cancelling it again tells nobody anything new.
     app.post_ok(
         &format!("{ev}/cancel"),
@@ -223,7 +248,12 @@ async fn meeting_notifications_reach_the_right_people(backend: Backend) {
         json!({"occurrence": meeting_at(14, "18:30")}),
     )
     .await;
-    assert_eq!(of_type(&app, &noor, notify::EVENT_UPDATE).await.len(), 2);
+    assert_eq!(
+        of_type(&app, &noor, NotificationKind::EventUpdate.as_str())
+            .await
+            .len(),
+        2
+    );
     let third = first + Duration::days(14);
     assert_eq!(reminders(&app, third - Duration::hours(2)).await, 0);
     // The whole meeting cancelled: Noor hears of it, and no reminder after.
@@ -231,19 +261,33 @@ async fn meeting_notifications_reach_the_right_people(backend: Backend) {
         .post_json(&format!("{ev}/cancel"), &fac, json!({}))
         .await;
     assert_eq!(status, 200);
-    assert_eq!(of_type(&app, &noor, notify::EVENT_UPDATE).await.len(), 3);
+    assert_eq!(
+        of_type(&app, &noor, NotificationKind::EventUpdate.as_str())
+            .await
+            .len(),
+        3
+    );
     app.post_ok(&format!("{ev}/cancel"), &fac, json!({})).await;
-    assert_eq!(of_type(&app, &noor, notify::EVENT_UPDATE).await.len(), 3);
+    assert_eq!(
+        of_type(&app, &noor, NotificationKind::EventUpdate.as_str())
+            .await
+            .len(),
+        3
+    );
     let fourth = first + Duration::days(21);
     assert_eq!(reminders(&app, fourth - Duration::hours(2)).await, 0);
     for t in [&fac, &mia, &olly, &zed] {
-        assert!(of_type(&app, t, notify::EVENT_UPDATE).await.is_empty());
+        assert!(of_type(&app, t, NotificationKind::EventUpdate.as_str())
+            .await
+            .is_empty());
     }
 
     // Filtering by type, and the unread count, see the meeting types.
     let only = notifications(&app, &noor, "?types[]=pleroma:event_reminder").await;
     assert_eq!(only.len(), 2, "{only:?}");
-    assert!(only.iter().all(|n| n["type"] == notify::EVENT_REMINDER));
+    assert!(only
+        .iter()
+        .all(|n| n["type"] == NotificationKind::EventReminder.as_str()));
     let without = notifications(
         &app,
         &noor,
@@ -251,7 +295,10 @@ async fn meeting_notifications_reach_the_right_people(backend: Backend) {
     )
     .await;
     assert_eq!(without.len(), 1, "{without:?}");
-    assert_eq!(without[0]["type"], notify::PARTICIPATION_ACCEPTED);
+    assert_eq!(
+        without[0]["type"],
+        NotificationKind::ParticipationAccepted.as_str()
+    );
     let mentions = notifications(&app, &noor, "?types[]=mention").await;
     assert!(mentions.is_empty());
     let (status, count) = app
@@ -265,7 +312,7 @@ async fn meeting_notifications_reach_the_right_people(backend: Backend) {
         .get_json(&format!("/api/v1/notifications/{one_id}"), Some(&noor))
         .await;
     assert_eq!(status, 200, "{one}");
-    assert_eq!(one["type"], notify::EVENT_REMINDER);
+    assert_eq!(one["type"], NotificationKind::EventReminder.as_str());
     for s in [STREET, POSTAL, NOTES, LINK] {
         assert!(!contains_secret(&one.to_string(), s));
     }

@@ -1204,7 +1204,7 @@ fn anonymous_answer(app: &TestApp, meeting: &str, token: &str, participation_id:
                 store::MeetingStoreError::Db(e) => e,
                 store::MeetingStoreError::Refused(_) => kindred_db::DbError::NotFound,
             })?;
-            Ok(applied.participation.unwrap().state)
+            Ok(applied.participation.unwrap().state.as_str().to_owned())
         })
         .unwrap()
 }

@@ -67,8 +67,8 @@ fn group(conn: &mut AnyConnection, id: i64, visibility: &str) {
         id: id * 10,
         group_id: id,
         account_id: FACILITATOR,
-        role: "owner".into(),
-        state: "member".into(),
+        role: kindred_domain::groups::GroupRole::Owner,
+        state: kindred_domain::groups::MembershipState::Member,
         answers: "[]".into(),
         approved_posts: 0,
         muted_until: None,
@@ -173,7 +173,7 @@ fn go(conn: &mut AnyConnection, meeting: i64, who: i64, rsvp: Rsvp) -> store::Ap
 fn state(conn: &mut AnyConnection, meeting: i64, who: i64) -> Option<String> {
     store::participation(conn, meeting, &Participant::Account(who))
         .unwrap()
-        .map(|p| p.state)
+        .map(|p| p.state.as_str().to_owned())
 }
 
 fn refused(r: Result<store::Applied, MeetingStoreError>) -> &'static str {
@@ -333,26 +333,26 @@ fn wait_list(backend: Backend) {
         );
         assert_eq!(
             go(conn, 1, 11, Rsvp::Going).participation.unwrap().state,
-            "accepted"
+            ParticipationState::Accepted
         );
         assert_eq!(
             go(conn, 1, 12, Rsvp::Going).participation.unwrap().state,
-            "accepted"
+            ParticipationState::Accepted
         );
         assert_eq!(
             go(conn, 1, 13, Rsvp::Going).participation.unwrap().state,
-            "waitlisted"
+            ParticipationState::Waitlisted
         );
         assert_eq!(
             go(conn, 1, 14, Rsvp::Going).participation.unwrap().state,
-            "waitlisted"
+            ParticipationState::Waitlisted
         );
         assert_eq!(
             go(conn, 1, 15, Rsvp::Interested)
                 .participation
                 .unwrap()
                 .state,
-            "interested"
+            ParticipationState::Interested
         );
         // Answering going twice changes nothing.
         assert_eq!(go(conn, 1, 11, Rsvp::Going).promoted, []);
@@ -398,7 +398,7 @@ fn wait_list(backend: Backend) {
         // Joined meetings of an account.
         let joined = store::joined(conn, 14, naive_now(), None, 10)?;
         assert_eq!(joined.len(), 1);
-        assert_eq!(joined[0].1.state, "accepted");
+        assert_eq!(joined[0].1.state, ParticipationState::Accepted);
         assert!(store::joined(conn, 15, naive_now(), None, 10)?.is_empty());
         Ok(())
     })
@@ -440,13 +440,16 @@ fn approval_and_refusals(backend: Backend) {
         go(conn, 1, 13, Rsvp::Going);
         let who = |a| Participant::Account(a);
         let a = store::facilitate(conn, 1, &who(11), FacilitatorAction::Approve, now(), 0).unwrap();
-        assert_eq!(a.participation.unwrap().state, "accepted");
+        assert_eq!(a.participation.unwrap().state, ParticipationState::Accepted);
         // Full: approving puts the next one on the wait list.
         let a = store::facilitate(conn, 1, &who(12), FacilitatorAction::Approve, now(), 0).unwrap();
-        assert_eq!(a.participation.unwrap().state, "waitlisted");
+        assert_eq!(
+            a.participation.unwrap().state,
+            ParticipationState::Waitlisted
+        );
         // Rejecting the accepted one moves the wait list up.
         let a = store::facilitate(conn, 1, &who(11), FacilitatorAction::Reject, now(), 0).unwrap();
-        assert_eq!(a.participation.unwrap().state, "rejected");
+        assert_eq!(a.participation.unwrap().state, ParticipationState::Rejected);
         assert_eq!(a.promoted[0].account_id, Some(12));
         // A rejected person can't answer going again, and "leaving" keeps the rejection.
         let before = row_count(conn);
@@ -513,7 +516,7 @@ fn approval_and_refusals(backend: Backend) {
         assert_eq!(state(conn, 2, 15).as_deref(), Some("invited"));
         assert_eq!(
             go(conn, 2, 15, Rsvp::Going).participation.unwrap().state,
-            "accepted"
+            ParticipationState::Accepted
         );
 
         // Cancelled and past meetings refuse answers and keep no row.
@@ -628,7 +631,7 @@ fn cancellations_and_anonymous(backend: Backend) {
         assert_eq!((p.account_id, p.state.as_str()), (None, "accepted"));
         assert_eq!(
             go(conn, 3, 11, Rsvp::Going).participation.unwrap().state,
-            "waitlisted"
+            ParticipationState::Waitlisted
         );
         let r = store::answer(conn, 3, &anon, Rsvp::NotGoing, None, now(), 0).unwrap();
         assert_eq!(r.promoted[0].account_id, Some(11));

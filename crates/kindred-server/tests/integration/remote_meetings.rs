@@ -8,6 +8,7 @@
 use chrono::Utc;
 use kindred_db::models::meetings::{self, Meeting, Scope};
 use kindred_db::models::remote_meetings;
+use kindred_domain::meetings::ParticipationState;
 use serde_json::{json, Value};
 
 use crate::common::{both_backends, meeting_day, spawn_app, Backend, TestApp};
@@ -212,7 +213,7 @@ async fn mobilizon_and_gancio(backend: Backend) {
         })
         .unwrap()
         .unwrap();
-    assert_eq!(pending.state, "requested");
+    assert_eq!(pending.state, ParticipationState::Requested);
     app.create_user(
         "staff",
         "staff's password",

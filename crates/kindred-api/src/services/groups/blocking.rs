@@ -10,7 +10,8 @@ use kindred_db::models::notifications as notif;
 use kindred_db::models::social;
 use kindred_db::transaction::atomically;
 use kindred_db::{AccountRow, AnyConnection, DbError};
-use kindred_domain::groups::{on_block, GroupRole, MembershipState, OnBlock};
+use kindred_domain::groups::{on_block, MembershipState, OnBlock};
+use kindred_domain::NotificationKind;
 
 use super::find_visible;
 use crate::services::ServiceError;
@@ -29,12 +30,7 @@ pub async fn block(state: &AppState, me: &AccountRow, id: i64) -> Result<(), Ser
         .run(move |c| {
             atomically(c, |c| {
                 let current = groups::membership(c, id, me_id)?;
-                let standing = current.as_ref().and_then(|m| {
-                    Some((
-                        MembershipState::parse(&m.state).ok()?,
-                        GroupRole::parse(&m.role).ok()?,
-                    ))
-                });
+                let standing = current.as_ref().map(|m| (m.state, m.role));
                 match on_block(standing) {
                     Err(refusal) => return Ok(Some(refusal)),
                     Ok(OnBlock::Leave) => {
@@ -88,7 +84,7 @@ pub fn blocks_group(c: &mut AnyConnection, account: i64, id: i64) -> Result<bool
 /// facilitators' notifications: nobody is left looking at a request that is gone.
 pub fn withdraw(c: &mut AnyConnection, m: &MembershipRow) -> Result<(), DbError> {
     groups::delete_membership(c, m.id)?;
-    if m.state != MembershipState::Requested.as_str() {
+    if m.state != MembershipState::Requested {
         return Ok(());
     }
     // `group_request` names the asker, not the group: keep the notification for a
@@ -99,7 +95,7 @@ pub fn withdraw(c: &mut AnyConnection, m: &MembershipRow) -> Result<(), DbError>
     }
     for f in groups::facilitators(c, m.group_id)? {
         if !still_asked.contains(&f) {
-            notif::retract(c, f, m.account_id, "group_request", None)?;
+            notif::retract(c, f, m.account_id, NotificationKind::GroupRequest, None)?;
         }
     }
     Ok(())

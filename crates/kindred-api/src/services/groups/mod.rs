@@ -18,6 +18,7 @@ use kindred_domain::groups::{
     invitation_reaches, may_moderate, parse_answers, GroupRole, GroupSettings, GroupVisibility,
     MembershipState,
 };
+use kindred_domain::NotificationKind;
 use kindred_domain::{Role, Username};
 use kindred_federation::outbox::Outbox;
 
@@ -56,9 +57,7 @@ pub async fn find_visible(
     if account.suspended {
         return Err(ServiceError::NotFound);
     }
-    let standing = membership
-        .as_ref()
-        .and_then(|m| MembershipState::parse(&m.state).ok());
+    let standing = membership.as_ref().map(|m| m.state);
     if !GroupVisibility::parse(&group.visibility)?.exists_for(standing) {
         return Err(ServiceError::NotFound);
     }
@@ -75,7 +74,7 @@ pub async fn as_moderator(
     let (loaded, membership) = find_visible(state, Some(me.id), id).await?;
     let role = membership
         .filter(MembershipRow::is_member)
-        .and_then(|m| GroupRole::parse(&m.role).ok())
+        .map(|m| m.role)
         .filter(|r| r.moderates())
         .ok_or(ServiceError::Forbidden(
             "only the group's facilitators can do this",
@@ -104,15 +103,15 @@ pub fn entity(
         show_participant_count: group.show_participant_count,
         // A setting of the group's meetings: its facilitators' business only.
         max_per_remote_domain: own
-            .filter(|m| m.state == MembershipState::Member.as_str())
-            .and_then(|m| GroupRole::parse(&m.role).ok())
+            .filter(|m| m.state == MembershipState::Member)
+            .map(|m| m.role)
             .filter(|r| r.moderates())
             .and(group.max_per_remote_domain),
         members_count,
         created_at: timestamp(account.created_at),
         membership: own.map(|m| OwnMembership {
-            state: m.state.clone(),
-            role: m.role.clone(),
+            state: m.state.as_str().to_owned(),
+            role: m.role.as_str().to_owned(),
             muted_until: opt_timestamp(m.muted_until),
         }),
     }
@@ -229,8 +228,8 @@ pub async fn create(
         id: membership_id,
         group_id: id,
         account_id: me.id,
-        role: GroupRole::Owner.as_str().to_owned(),
-        state: MembershipState::Member.as_str().to_owned(),
+        role: GroupRole::Owner,
+        state: MembershipState::Member,
         answers: "[]".into(),
         approved_posts: 0,
         muted_until: None,
@@ -412,9 +411,7 @@ pub async fn join(
         return Err(ServiceError::Forbidden("This action is not allowed"));
     }
     let visibility = GroupVisibility::parse(&loaded.group.visibility)?;
-    let current_state = current
-        .as_ref()
-        .and_then(|m| MembershipState::parse(&m.state).ok());
+    let current_state = current.as_ref().map(|m| m.state);
     let Some(next) = visibility.on_join_request(current_state) else {
         return Err(match current_state {
             Some(MembershipState::Banned) => {
@@ -439,15 +436,15 @@ pub async fn join(
         .run(move |c| {
             atomically(c, |c| {
                 match &current {
-                    Some(m) => groups::set_membership(c, m.id, next.as_str(), &m.role, now)?,
+                    Some(m) => groups::set_membership(c, m.id, next, m.role, now)?,
                     None => groups::insert_membership(
                         c,
                         &MembershipRow {
                             id: mid,
                             group_id: id,
                             account_id: me_id,
-                            role: GroupRole::Member.as_str().to_owned(),
-                            state: next.as_str().to_owned(),
+                            role: GroupRole::Member,
+                            state: next,
                             answers,
                             approved_posts: 0,
                             muted_until: None,
@@ -466,7 +463,7 @@ pub async fn join(
                         ids.next_at(now_utc),
                         fid,
                         me_id,
-                        "group_request",
+                        NotificationKind::GroupRequest,
                         None,
                         now,
                     ));
@@ -487,9 +484,9 @@ pub async fn leave(state: &AppState, me: &AccountRow, id: i64) -> Result<(), Ser
         .db
         .run(move |c| groups::membership(c, id, me_id))
         .await?
-        .filter(|m| m.state != "banned")
+        .filter(|m| m.state != MembershipState::Banned)
         .ok_or(ServiceError::NotFound)?;
-    if current.role == GroupRole::Owner.as_str() {
+    if current.role == GroupRole::Owner {
         return Err(ServiceError::Unprocessable(
             "the owner cannot leave: make another facilitator the owner first",
         ));
@@ -514,7 +511,7 @@ pub async fn memberships(
     as_moderator(state, me, id).await?;
     Ok(state
         .db
-        .run(move |c| groups::memberships(c, id, which.as_str(), after, limit))
+        .run(move |c| groups::memberships(c, id, which, after, limit))
         .await?)
 }
 
@@ -564,13 +561,8 @@ pub async fn act(
         // A remote follower of the group's announcements, never a member.
         return followers::act(state, &loaded, target_row, action).await;
     }
-    let current_state = current
-        .as_ref()
-        .and_then(|m| MembershipState::parse(&m.state).ok());
-    let target_role = current
-        .as_ref()
-        .and_then(|m| GroupRole::parse(&m.role).ok())
-        .unwrap_or(GroupRole::Member);
+    let current_state = current.as_ref().map(|m| m.state);
+    let target_role = current.as_ref().map_or(GroupRole::Member, |m| m.role);
     if !may_moderate(my_role, target_role) {
         return Err(ServiceError::Forbidden(
             "only the owner can act on a facilitator",
@@ -636,17 +628,15 @@ pub async fn act(
         .run(move |c| {
             atomically(c, |c| {
                 match (change, &current) {
-                    (Change::Set(s, r), Some(m)) => {
-                        groups::set_membership(c, m.id, s.as_str(), r.as_str(), now)?
-                    }
+                    (Change::Set(s, r), Some(m)) => groups::set_membership(c, m.id, s, r, now)?,
                     (Change::Set(s, r), None) => groups::insert_membership(
                         c,
                         &MembershipRow {
                             id: mid,
                             group_id: id,
                             account_id: target,
-                            role: r.as_str().to_owned(),
-                            state: s.as_str().to_owned(),
+                            role: r,
+                            state: s,
                             answers: "[]".into(),
                             approved_posts: 0,
                             muted_until: None,
@@ -657,9 +647,21 @@ pub async fn act(
                     (Change::Delete, Some(m)) => groups::delete_membership(c, m.id)?,
                     (Change::Mute(until), Some(m)) => groups::set_muted_until(c, m.id, until, now)?,
                     (Change::Transfer, Some(m)) => {
-                        groups::set_membership(c, m.id, "member", "owner", now)?;
+                        groups::set_membership(
+                            c,
+                            m.id,
+                            MembershipState::Member,
+                            GroupRole::Owner,
+                            now,
+                        )?;
                         let mine = groups::membership(c, id, me_id)?.ok_or(DbError::NotFound)?;
-                        groups::set_membership(c, mine.id, "member", "facilitator", now)?;
+                        groups::set_membership(
+                            c,
+                            mine.id,
+                            MembershipState::Member,
+                            GroupRole::Facilitator,
+                            now,
+                        )?;
                     }
                     _ => return Err(DbError::NotFound),
                 }

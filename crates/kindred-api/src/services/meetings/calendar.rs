@@ -4,6 +4,7 @@
 //! domain's `Disclosure` was decided for the reader (one meeting fetched by its
 //! facilitator or an accepted attendee; the personal feed's accepted meetings).
 
+use kindred_domain::meetings::ParticipationState;
 use std::collections::HashMap;
 
 use chrono::{NaiveDateTime, Utc};
@@ -229,7 +230,7 @@ pub async fn personal_feed(state: &AppState, token: &str) -> Result<String, Serv
     let accepted = |a: &Access| {
         a.participation
             .as_ref()
-            .is_some_and(|p| p.state == "accepted")
+            .is_some_and(|p| p.state == ParticipationState::Accepted)
     };
     let name = format!("{} – my meetings", state.instance.name);
     Ok(render(&name, &entries(state, list, accepted).await?))

@@ -30,7 +30,8 @@ pub use manage::{cancel, create, update, Fields};
 use kindred_db::models::groups::{MembershipRow, GROUP_ROLE};
 use kindred_db::models::meetings::{self as store, Meeting, MeetingStoreError, ParticipationRow};
 use kindred_db::{AccountRow, DbError};
-use kindred_domain::groups::{GroupRole, GroupVisibility};
+use kindred_domain::groups::GroupVisibility;
+use kindred_domain::groups::MembershipState;
 use kindred_domain::{DomainError, Role};
 use kindred_federation::outbox::Outbox;
 
@@ -68,10 +69,7 @@ impl Access {
     pub fn domain_viewer(&self) -> kindred_domain::meetings::Viewer {
         kindred_domain::meetings::Viewer {
             facilitator: self.facilitator,
-            participation: self
-                .participation
-                .as_ref()
-                .and_then(ParticipationRow::state),
+            participation: self.participation.as_ref().map(|p| p.state),
         }
     }
 }
@@ -111,17 +109,15 @@ async fn access_to_holder(
         Some(g) => {
             let (loaded, membership) = find_visible(state, viewer.map(|v| v.id), g).await?;
             let member = membership.as_ref().is_some_and(MembershipRow::is_member);
-            let facilitator = member
-                && membership
-                    .as_ref()
-                    .and_then(|m| GroupRole::parse(&m.role).ok())
-                    .is_some_and(GroupRole::moderates);
+            let facilitator = member && membership.as_ref().is_some_and(|m| m.role.moderates());
             let visibility = GroupVisibility::parse(&loaded.group.visibility).ok();
             Ok((
                 Access {
                     facilitator,
                     member,
-                    banned: membership.as_ref().is_some_and(|m| m.state == "banned"),
+                    banned: membership
+                        .as_ref()
+                        .is_some_and(|m| m.state == MembershipState::Banned),
                     participation: None,
                     remote: false,
                     counts_public: loaded.group.show_participant_count,

@@ -3,6 +3,7 @@
 //! `kindred_core::meetings` (shared with the inbox); here is the reminder job, the
 //! day before an occurrence. The caller streams the stored rows once committed.
 
+use kindred_domain::NotificationKind;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -14,10 +15,7 @@ use kindred_domain::id::IdGenerator;
 use kindred_domain::meetings::reminder;
 use kindred_domain::meetings::Series;
 
-pub use kindred_core::meetings::notices::{
-    already_cancelled, changed, time_or_place_changed, EVENT_REMINDER, EVENT_UPDATE,
-    PARTICIPATION_ACCEPTED, PARTICIPATION_REQUEST,
-};
+pub use kindred_core::meetings::notices::{already_cancelled, changed, time_or_place_changed};
 
 use crate::services::ServiceError;
 use crate::AppState;
@@ -63,7 +61,7 @@ pub async fn send_reminders(state: &AppState, now: DateTime<Utc>) -> Result<usiz
                         c,
                         &ids,
                         meeting_id,
-                        EVENT_REMINDER,
+                        NotificationKind::EventReminder,
                         &[(cand.account_id, from)],
                         now,
                     )

@@ -7,6 +7,7 @@
 //! The status is written, and rewritten when the meeting changes, inside the
 //! meeting's own transaction.
 
+use kindred_domain::Visibility;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -97,7 +98,11 @@ pub fn publish(
                 content,
                 spoiler_text: meeting.content_category.clone().unwrap_or_default(),
                 sensitive: meeting.content_category.is_some(),
-                visibility: if public { "public" } else { "group" }.to_owned(),
+                visibility: if public {
+                    Visibility::Public
+                } else {
+                    Visibility::Group
+                },
                 local_only: true,
                 language: None,
                 created_at: n,

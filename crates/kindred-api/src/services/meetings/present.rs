@@ -119,7 +119,7 @@ pub async fn events(state: &AppState, list: Vec<Loaded>) -> Result<Vec<Event>, S
                     .facilitator
                     .then(|| count("requested").unwrap_or(0)),
                 participation: l.access.participation.as_ref().map(|p| OwnParticipation {
-                    state: p.state.clone(),
+                    state: p.state.as_str().to_owned(),
                     name_for_meeting: p.meeting_name.clone(),
                 }),
                 facilitator: l.access.facilitator,

@@ -7,6 +7,7 @@ use kindred_db::models::remote_meetings;
 use kindred_db::transaction::atomically;
 use kindred_db::AccountRow;
 use kindred_domain::federation_policy::Traffic;
+use kindred_domain::meetings::ParticipationState;
 use kindred_domain::meetings::{MeetingStatus, Rsvp, RsvpRefusal, Series};
 use kindred_domain::DomainError;
 use kindred_federation::outbox::Outbox;
@@ -66,7 +67,7 @@ pub(super) async fn answer_remote(
     let new_id = state.ids.next_at(now);
     let outbox = Outbox::new(&state.urls, &state.ids, now);
     let member = me.clone();
-    let already = current.as_ref().map(|p| p.state.clone());
+    let already = current.as_ref().map(|p| p.state);
     let fresh_token = crate::crypto::random_token();
     state
         .db
@@ -86,9 +87,9 @@ pub(super) async fn answer_remote(
                     _ => None,
                 };
                 // An accepted member asking again stays accepted.
-                let keep = going && already.as_deref() == Some("accepted");
+                let keep = going && already == Some(ParticipationState::Accepted);
                 if !keep {
-                    let next = going.then_some("requested");
+                    let next = going.then_some(ParticipationState::Requested);
                     remote_meetings::set_participation(
                         c,
                         id,

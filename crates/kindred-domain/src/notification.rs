@@ -1,0 +1,84 @@
+//! What a notification is about. The stored text is Mastodon's `type` name on the
+//! wire (Pleroma's for meetings), so the API shows `as_str()` as it is.
+
+use std::fmt;
+
+use crate::DomainError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NotificationKind {
+    /// Mentioned in a status.
+    Mention,
+    /// A followed account with notifications on posted (Mastodon's `status`).
+    Status,
+    Reblog,
+    Follow,
+    FollowRequest,
+    Favourite,
+    Poll,
+    /// A status the recipient boosted was edited.
+    Update,
+    AdminSignUp,
+    AdminReport,
+    /// Someone asked to join a group the recipient facilitates.
+    GroupRequest,
+    // Meetings (docs/api/meetings.md), named as Pleroma/Rebased name them.
+    EventReminder,
+    ParticipationRequest,
+    ParticipationAccepted,
+    EventUpdate,
+}
+
+impl NotificationKind {
+    pub const ALL: &'static [NotificationKind] = &[
+        Self::Mention,
+        Self::Status,
+        Self::Reblog,
+        Self::Follow,
+        Self::FollowRequest,
+        Self::Favourite,
+        Self::Poll,
+        Self::Update,
+        Self::AdminSignUp,
+        Self::AdminReport,
+        Self::GroupRequest,
+        Self::EventReminder,
+        Self::ParticipationRequest,
+        Self::ParticipationAccepted,
+        Self::EventUpdate,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Mention => "mention",
+            Self::Status => "status",
+            Self::Reblog => "reblog",
+            Self::Follow => "follow",
+            Self::FollowRequest => "follow_request",
+            Self::Favourite => "favourite",
+            Self::Poll => "poll",
+            Self::Update => "update",
+            Self::AdminSignUp => "admin.sign_up",
+            Self::AdminReport => "admin.report",
+            Self::GroupRequest => "group_request",
+            Self::EventReminder => "pleroma:event_reminder",
+            Self::ParticipationRequest => "pleroma:participation_request",
+            Self::ParticipationAccepted => "pleroma:participation_accepted",
+            Self::EventUpdate => "pleroma:event_update",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| DomainError::InvalidNotificationKind(s.to_owned()))
+    }
+}
+
+impl fmt::Display for NotificationKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
