@@ -56,6 +56,7 @@ both_backends!(strangers_rsvps_wait_for_a_facilitator);
 both_backends!(a_stranger_kindred_waits_for_approval);
 both_backends!(places_freed_tell_local_people_from_both_entrances);
 both_backends!(banned_people_do_not_come_from_either_entrance);
+both_backends!(a_blocked_server_seats_nobody_anonymously);
 both_backends!(larger_capacity_answers_remote_people_moved_up);
 
 const SECRETS: [&str; 5] = [
@@ -1360,6 +1361,55 @@ async fn banned_people_do_not_come_from_either_entrance(backend: Backend) {
     let (status, _) = r1.post(&k, &leave(&r1, 1, &first_url)).await;
     assert_eq!(status, 202);
     assert_eq!(state_at(&k, first, a1), None);
+}
+
+/// A group that blocked a partner server's instance actor takes no anonymous RSVP it
+/// sends: the sender is checked as well as the attendee (an anonymous attendee names
+/// no account, so the sender is all there is to hold against them).
+async fn a_blocked_server_seats_nobody_anonymously(backend: Backend) {
+    let Some(k) = instance(backend).await else {
+        return;
+    };
+    let (fran, cafe) = facilitator_and_cafe(&k).await;
+    let r2 = Remote::start(None);
+    trust_rsvps(&k, &r2.domain()).await;
+    let first = create_meeting(&k, &fran, cafe, json!({})).await;
+    let first_url = k.url(&format!("/meetings/{first}"));
+    let second = create_meeting(&k, &fran, cafe, json!({})).await;
+    let second_url = k.url(&format!("/meetings/{second}"));
+
+    // Positive control: seated while not blocked.
+    let mut anonymous = join(&r2, 1, &first_url);
+    anonymous["anonymousToken"] = json!("anon0123456789abcdef");
+    anonymous["actor"] = json!(r2.instance_actor());
+    let (status, v) = r2.post_as(&k, &r2.instance_actor(), &anonymous).await;
+    assert_eq!(status, 202, "{v}");
+    assert_eq!(all_participations(&k, first).len(), 1);
+    let server = account_at(&k, &r2.instance_actor()).expect("the instance actor is known");
+
+    k.state
+        .db
+        .run_blocking(move |c| {
+            kindred_db::models::social::block(
+                c,
+                999_001,
+                cafe,
+                server,
+                chrono::Utc::now().naive_utc(),
+            )
+        })
+        .unwrap();
+
+    let mut again = join(&r2, 2, &second_url);
+    again["anonymousToken"] = json!("anon0123456789abcdef");
+    again["actor"] = json!(r2.instance_actor());
+    let (status, v) = r2.post_as(&k, &r2.instance_actor(), &again).await;
+    assert_eq!(status, 202, "{v}");
+    r2.wait_for("the Reject of the blocked server", |v| {
+        v["type"] == "Reject" && v["object"]["object"] == second_url.as_str()
+    })
+    .await;
+    assert!(all_participations(&k, second).is_empty());
 }
 
 /// A larger capacity moves the wait list up whoever waits: the member is told, the

@@ -47,11 +47,25 @@ pub struct Answered {
 }
 
 /// Whether `who` may come to the meeting's group's meetings: not someone the group
-/// banned, nor blocked either way with the group. An anonymous attendee names no
-/// account, so nothing is known to hold against them; the instance's meetings
-/// belong to no group.
-pub fn may_come(c: &mut AnyConnection, m: &MeetingRow, who: &Participant) -> Result<bool, DbError> {
-    let (Some(group), Participant::Account(account)) = (m.group_id, who) else {
+/// banned, nor blocked either way with the group; and for an answer from another
+/// server, not sent by an actor blocked either way with the group (for an anonymous
+/// RSVP the sender is the partner's instance actor: a group that blocked that server
+/// seats nobody it sends). The instance's meetings belong to no group.
+pub fn may_come(
+    c: &mut AnyConnection,
+    m: &MeetingRow,
+    who: &Participant,
+    sender: Option<i64>,
+) -> Result<bool, DbError> {
+    let Some(group) = m.group_id else {
+        return Ok(true);
+    };
+    if let Some(actor) = sender {
+        if social::blocked_either_way(c, group, actor)? {
+            return Ok(false);
+        }
+    }
+    let Participant::Account(account) = who else {
         return Ok(true);
     };
     let banned = groups::membership(c, group, *account)?
@@ -76,7 +90,11 @@ pub fn answer(
     new_id: i64,
 ) -> Result<Result<Answered, DomainError>, DbError> {
     let m = notices::meeting(c, meeting_id)?;
-    if rsvp != Rsvp::NotGoing && !may_come(c, &m, who)? {
+    let sender = match via {
+        Via::Remote(r) => Some(r.actor),
+        Via::Member { .. } => None,
+    };
+    if rsvp != Rsvp::NotGoing && !may_come(c, &m, who, sender)? {
         return Ok(Err(RsvpRefusal::Banned.into()));
     }
     let r = match via {
