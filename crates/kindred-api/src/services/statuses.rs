@@ -17,7 +17,6 @@ use kindred_federation::outbox::Outbox;
 use super::viewer::Viewer;
 use super::ServiceError;
 use crate::crypto::sha256_hex;
-use crate::streaming::StatusChange;
 use crate::AppState;
 
 /// Most statuses an account may pin, as Mastodon.
@@ -388,7 +387,7 @@ pub async fn delete(
     let author_id = author.id;
     let outbox = Outbox::new(&state.urls, &state.ids, Utc::now());
     let author_row = author.clone();
-    let (row, tags) = state
+    let (row, event) = state
         .db
         .run(move |c| {
             atomically(c, |c| {
@@ -398,21 +397,16 @@ pub async fn delete(
                 if s.account_id != author_id || s.reblog_of_id.is_some() {
                     return Err(DbError::NotFound);
                 }
-                // Hashtag streams route the deletion by the tags it had.
-                let tags = repo::extras(c, &[id], None)?
-                    .tags
-                    .remove(&id)
-                    .unwrap_or_default();
                 // Recipients come from the mentions, so the Delete is queued first.
                 outbox.deleted(c, &author_row, &s)?;
-                repo::delete(c, id)?;
-                Ok((s, tags))
+                let event = kindred_core::statuses::deleted(c, &s)?;
+                Ok((s, event))
             })
         })
         .await
         .map_err(not_found)?;
     state.delivery.wake();
-    state.streaming.status(StatusChange::Deleted, &row, &tags);
+    state.streaming.announce([event]);
     Ok(row)
 }
 

@@ -1,7 +1,11 @@
-//! What a status brings with it when it is created or edited, local or remote.
+//! What a status brings with it when it is created, edited or deleted, local or
+//! remote.
 
 pub mod created;
+pub mod deleted;
 pub mod edited;
+
+pub use deleted::deleted;
 
 use kindred_db::models::notifications::NotificationRow;
 use kindred_db::StatusRow;

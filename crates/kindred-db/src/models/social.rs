@@ -205,6 +205,14 @@ pub fn unfollow(conn: &mut AnyConnection, a: i64, b: i64) -> Result<(), DbError>
     Ok(())
 }
 
+/// The accounts `a` has a pending follow request to.
+pub fn requested_targets(conn: &mut AnyConnection, a: i64) -> Result<Vec<i64>, DbError> {
+    Ok(follow_requests::table
+        .filter(follow_requests::account_id.eq(a))
+        .select(follow_requests::target_account_id)
+        .load(conn)?)
+}
+
 /// Turns `requester`'s pending request to `target` into a follow. False if none.
 pub fn authorize_request(
     conn: &mut AnyConnection,

@@ -13,7 +13,6 @@ use activitypub_federation::protocol::helpers::deserialize_one_or_many;
 use activitypub_federation::traits::{ActivityHandler, Object};
 use chrono::Utc;
 use kindred_core::interactions::{self as core_interactions, Boosted};
-use kindred_core::{Event, StatusChange};
 use kindred_db::models::received::Seen;
 use kindred_db::models::statuses::{self as repo, NewStatus, StatusInsert};
 use kindred_db::models::{accounts, social};
@@ -238,26 +237,19 @@ pub(super) async fn drop_status(data: &FedData, status: StatusRow) -> Result<(),
 }
 
 async fn remove_status(data: &FedData, status: StatusRow, relay: bool) -> Result<(), InboxError> {
-    let id = status.id;
-    let row = status.clone();
     let outbox = crate::outbox::Outbox::new(&data.urls, &data.ids, Utc::now());
-    let tags = data
+    let event = data
         .db
         .run(move |c| {
             atomically(c, |c| {
-                let tags = repo::extras(c, &[id], None)?
-                    .tags
-                    .remove(&id)
-                    .unwrap_or_default();
                 if relay {
-                    outbox.remote_reply(c, &row, crate::outbox::ReplyChange::Deleted)?;
+                    outbox.remote_reply(c, &status, crate::outbox::ReplyChange::Deleted)?;
                 }
-                repo::delete(c, id)?;
-                Ok(tags)
+                kindred_core::statuses::deleted(c, &status)
             })
         })
         .await?;
-    data.publish(Event::status(StatusChange::Deleted, &status, &tags));
+    data.publish(event);
     Ok(())
 }
 

@@ -6,10 +6,9 @@ use activitypub_federation::kinds::activity::{AcceptType, FollowType, RejectType
 use activitypub_federation::traits::ActivityHandler;
 use chrono::Utc;
 use kindred_core::follows::{self, FollowState, NewFollow};
+use kindred_core::groups::membership::{self, GroupFollow};
 use kindred_core::Event;
-use kindred_db::models::notifications::{self as notif, NotificationRow};
-use kindred_db::models::{federated, groups, outbound, silenced, social};
-use kindred_domain::NotificationKind;
+use kindred_db::models::{federated, outbound};
 use serde::Deserialize;
 use url::Url;
 
@@ -108,10 +107,9 @@ impl ActivityHandler for Follow {
 }
 
 /// A remote account follows a local group (FEP-1b12): it will receive the group's
-/// public announcements, never its discussions or members. A public group accepts
-/// at once; a closed one leaves a request its facilitators decide on. A closed
-/// group rejects a silenced server's accounts (they cannot join closed groups), and
-/// any group rejects an account it has banned (blocked).
+/// public announcements, never its discussions or members. Who is refused, what is a
+/// request and who hears of it is `kindred_core::groups::membership`; this answers
+/// with the Accept or Reject.
 async fn follow_group(
     data: &Data<FedData>,
     follow_id: &Url,
@@ -120,55 +118,28 @@ async fn follow_group(
     follower: RemoteActor,
 ) -> Result<(), InboxError> {
     let now = Utc::now();
-    let row_id = data.ids.next_at(now);
     let ids = data.ids.clone();
     let follow_id = follow_id.to_string();
     let outbox = Outbox::new(&data.urls, &data.ids, now);
-    let (a, b) = (follower.account.id, group_account.id);
     let closed = group.visibility == "closed";
     let stored = data
         .db
         .run(move |c| {
             kindred_db::transaction::atomically(c, |c| {
-                let n = now.naive_utc();
-                let refused = social::blocked_either_way(c, a, b)?
-                    || (closed && silenced::is_limited_for(c, a, b)?);
-                if refused {
+                let (a, b) = (follower.account.id, group_account.id);
+                let (state, notices) =
+                    membership::follow(c, &ids, &follower.account, b, closed, now)?;
+                if state == GroupFollow::Refused {
                     outbox.reject_follow(c, &group_account, &follower.account, &follow_id)?;
-                    return Ok(Vec::new());
+                    return Ok(notices);
                 }
-                if !closed {
-                    social::follow(c, row_id, a, b, true, false, n)?;
-                    outbound::set_follow_uri(c, a, b, &follow_id)?;
-                    outbox.answer_follow(c, &group_account, &follower.account, true)?;
-                    return Ok(Vec::new());
-                }
-                if social::is_following(c, a, b)? {
-                    // Already approved: a repeated Follow is answered again.
-                    outbound::set_follow_uri(c, a, b, &follow_id)?;
-                    outbox.answer_follow(c, &group_account, &follower.account, true)?;
-                    return Ok(Vec::new());
-                }
-                let new = social::request_follow(c, row_id, a, b, true, false, n)?;
+                // Kept so that Accept/Reject name their Follow.
                 outbound::set_follow_uri(c, a, b, &follow_id)?;
-                if !new {
-                    return Ok(Vec::new());
+                if state == GroupFollow::Following {
+                    // Answered again when asked again: our Accept may have been lost.
+                    outbox.answer_follow(c, &group_account, &follower.account, true)?;
                 }
-                // Facilitators hear of it, as of a local request to join.
-                let notes: Vec<NotificationRow> = groups::facilitators(c, b)?
-                    .into_iter()
-                    .map(|f| {
-                        NotificationRow::new(
-                            ids.next_at(now),
-                            f,
-                            a,
-                            NotificationKind::GroupRequest,
-                            None,
-                            n,
-                        )
-                    })
-                    .collect();
-                notif::insert(c, &notes)
+                Ok(notices)
             })
         })
         .await?;
@@ -367,11 +338,15 @@ impl ActivityHandler for Undo {
                 directory::unfollowed(data, me).await?;
             }
             UndoObject::Follow(f) => {
-                if let Some((target, _)) = lookup::local_actor(data, &f.object).await? {
+                if let Some((target, group)) = lookup::local_actor(data, &f.object).await? {
                     let t = target.id;
                     data.db
                         .run(move |c| {
-                            kindred_db::transaction::atomically(c, |c| follows::unfollow(c, me, t))
+                            kindred_db::transaction::atomically(c, |c| match group {
+                                // A request's notices go with it, as a member's do.
+                                Some(_) => membership::unfollow(c, me, t),
+                                None => follows::unfollow(c, me, t),
+                            })
                         })
                         .await?;
                 }

@@ -18,6 +18,7 @@ both_backends!(
     a_private_group_name_answers_as_a_missing_one,
     sign_up_checks_the_invite_before_the_name,
     lookup_finds_remote_groups_never_remote_persons,
+    a_withdrawn_request_takes_its_notice_from_either_entrance,
 );
 
 async fn facilitator(app: &TestApp, name: &str) -> (String, String) {
@@ -792,4 +793,89 @@ async fn lookup_finds_remote_groups_never_remote_persons(backend: Backend) {
     assert_eq!((status, v["id"].as_str()), (200, Some(me_id.as_str())));
     let (status, _) = lookup(&app, &format!("olly@{}", app.domain)).await;
     assert_eq!(status, 200);
+}
+
+/// Issue 23: a request to join a closed group that is taken back takes the
+/// facilitators' `group_request` notice with it, whichever entrance it came through:
+/// a member leaving (the API) or a remote account's Undo of its Follow (the inbox).
+/// The rule is `kindred_core::groups::membership`.
+async fn a_withdrawn_request_takes_its_notice_from_either_entrance(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (fac, _) = facilitator(&app, "fran").await;
+    let (mia, mia_id) = app.member("mia").await;
+    let gid = create_group(&app, &fac, "hardtimes", "closed").await;
+    let asked_by = |n: &Vec<(String, String, String)>, who: &str| {
+        n.iter()
+            .any(|(t, from, _)| t == "group_request" && from == who)
+    };
+
+    // A member asks, is announced to the facilitator, and leaves: the notice goes.
+    let (status, g) = post(&app, &mia, &format!("/api/v1/groups/{gid}/join")).await;
+    assert_eq!(status, 200, "{g}");
+    assert_eq!(own_state(&app, &mia, &gid).await, "requested");
+    assert!(asked_by(&notifications(&app, &fac).await, &mia_id));
+    let (status, v) = post(&app, &mia, &format!("/api/v1/groups/{gid}/leave")).await;
+    assert_eq!(status, 200, "{v}");
+    assert!(!asked_by(&notifications(&app, &fac).await, &mia_id));
+
+    // A remote account asks by following the group's actor: the same notice.
+    let mut peer = Peer::start();
+    let group = app.url("/users/hardtimes");
+    let ask = |peer: &Peer, who: &str| {
+        let id = peer.url(&format!("/activities/follow-{who}"));
+        activity(id, "Follow", &peer.url(&format!("/u/{who}")), json!(group))
+    };
+    let carol = peer.url("/u/carol");
+    peer.person(&carol, "carol");
+    let follow = ask(&peer, "carol");
+    let (status, v) = peer.deliver(&app, &carol, &follow).await;
+    assert_eq!(status, 202, "{v}");
+    let seen = notified(&app, &fac, "carol's request", |(t, _, _)| {
+        t == "group_request"
+    })
+    .await;
+    let carol_id = seen
+        .iter()
+        .find(|(t, _, _)| t == "group_request")
+        .unwrap()
+        .1
+        .clone();
+
+    // Carol takes it back with an Undo of her Follow: the notice goes too.
+    let mut embedded = follow.clone();
+    embedded.as_object_mut().unwrap().remove("@context");
+    let undo = activity(peer.url("/activities/undo-carol"), "Undo", &carol, embedded);
+    let (status, v) = peer.deliver(&app, &carol, &undo).await;
+    assert_eq!(status, 202, "{v}");
+    // A later request arrives and is announced (positive control), then carol's is
+    // judged gone.
+    let dave = peer.url("/u/dave");
+    peer.person(&dave, "dave");
+    let (status, v) = peer.deliver(&app, &dave, &ask(&peer, "dave")).await;
+    assert_eq!(status, 202, "{v}");
+    let seen = notified(&app, &fac, "dave's request", |(t, from, _)| {
+        t == "group_request" && *from != carol_id
+    })
+    .await;
+    assert!(!asked_by(&seen, &carol_id), "{seen:?}");
+}
+
+/// The caller's notifications once one of them `matches`.
+async fn notified(
+    app: &TestApp,
+    token: &str,
+    what: &str,
+    matches: impl Fn(&(String, String, String)) -> bool,
+) -> Vec<(String, String, String)> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let seen = notifications(app, token).await;
+        if seen.iter().any(&matches) {
+            return seen;
+        }
+        assert!(Instant::now() < deadline, "{what} never arrived");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

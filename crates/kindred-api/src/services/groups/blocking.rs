@@ -5,13 +5,12 @@
 //! facilitators. The rule is `kindred_domain::groups::on_block`.
 
 use chrono::Utc;
-use kindred_db::models::groups::{self, MembershipRow};
-use kindred_db::models::notifications as notif;
+use kindred_core::groups::membership;
+use kindred_db::models::groups;
 use kindred_db::models::social;
 use kindred_db::transaction::atomically;
 use kindred_db::{AccountRow, AnyConnection, DbError};
-use kindred_domain::groups::{on_block, MembershipState, OnBlock};
-use kindred_domain::NotificationKind;
+use kindred_domain::groups::{on_block, OnBlock};
 
 use super::find_visible;
 use crate::services::ServiceError;
@@ -35,7 +34,7 @@ pub async fn block(state: &AppState, me: &AccountRow, id: i64) -> Result<(), Ser
                     Err(refusal) => return Ok(Some(refusal)),
                     Ok(OnBlock::Leave) => {
                         if let Some(m) = &current {
-                            withdraw(c, m)?;
+                            membership::leave(c, m)?;
                         }
                     }
                     Ok(OnBlock::Keep) => {}
@@ -78,25 +77,4 @@ pub async fn may_shun(state: &AppState, me: &AccountRow, id: i64) -> Result<(), 
 /// as sent and never stored (`kindred_domain::groups::invitation_reaches`).
 pub fn blocks_group(c: &mut AnyConnection, account: i64, id: i64) -> Result<bool, DbError> {
     social::blocked_either_way(c, account, id)
-}
-
-/// Ends a membership, request or invitation. A withdrawn request also leaves the
-/// facilitators' notifications: nobody is left looking at a request that is gone.
-pub fn withdraw(c: &mut AnyConnection, m: &MembershipRow) -> Result<(), DbError> {
-    groups::delete_membership(c, m.id)?;
-    if m.state != MembershipState::Requested {
-        return Ok(());
-    }
-    // `group_request` names the asker, not the group: keep the notification for a
-    // facilitator who also facilitates another group the account still asks to join.
-    let mut still_asked = Vec::new();
-    for g in groups::requested_groups(c, m.account_id)? {
-        still_asked.extend(groups::facilitators(c, g)?);
-    }
-    for f in groups::facilitators(c, m.group_id)? {
-        if !still_asked.contains(&f) {
-            notif::retract(c, f, m.account_id, NotificationKind::GroupRequest, None)?;
-        }
-    }
-    Ok(())
 }

@@ -8,9 +8,9 @@ pub mod blocking;
 pub mod followers;
 
 use chrono::{Duration, NaiveDateTime, Utc};
+use kindred_core::groups::membership;
 use kindred_db::models::accounts::NewAccount;
 use kindred_db::models::groups::{self, GroupRow, MembershipRow, GROUP_ROLE};
-use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::statuses as repo;
 use kindred_db::transaction::atomically;
 use kindred_db::{AccountRow, DbError, StatusRow};
@@ -18,7 +18,6 @@ use kindred_domain::groups::{
     invitation_reaches, may_moderate, parse_answers, GroupRole, GroupSettings, GroupVisibility,
     MembershipState,
 };
-use kindred_domain::NotificationKind;
 use kindred_domain::{Role, Username};
 use kindred_federation::outbox::Outbox;
 
@@ -401,16 +400,17 @@ pub async fn join(
         ));
     }
     let (loaded, current) = find_visible(state, Some(me.id), id).await?;
+    let visibility = GroupVisibility::parse(&loaded.group.visibility)?;
     // As following an account one blocks: refused until the block is lifted.
-    let me_id = me.id;
+    let asker = me.clone();
+    let closed = visibility == GroupVisibility::Closed;
     if state
         .db
-        .run(move |c| blocking::blocks_group(c, me_id, id))
+        .run(move |c| membership::refused(c, &asker, id, closed))
         .await?
     {
         return Err(ServiceError::Forbidden("This action is not allowed"));
     }
-    let visibility = GroupVisibility::parse(&loaded.group.visibility)?;
     let current_state = current.as_ref().map(|m| m.state);
     let Some(next) = visibility.on_join_request(current_state) else {
         return Err(match current_state {
@@ -453,22 +453,10 @@ pub async fn join(
                         },
                     )?,
                 }
-                // Facilitators hear of a request to join, nobody else.
                 if next != MembershipState::Requested {
                     return Ok(Vec::new());
                 }
-                let mut notes = Vec::new();
-                for fid in groups::facilitators(c, id)? {
-                    notes.push(NotificationRow::new(
-                        ids.next_at(now_utc),
-                        fid,
-                        me_id,
-                        NotificationKind::GroupRequest,
-                        None,
-                        now,
-                    ));
-                }
-                notif::insert(c, &notes)
+                membership::requested(c, &ids, id, me_id, now_utc)
             })
         })
         .await?;
@@ -493,7 +481,7 @@ pub async fn leave(state: &AppState, me: &AccountRow, id: i64) -> Result<(), Ser
     }
     state
         .db
-        .run(move |c| atomically(c, |c| blocking::withdraw(c, &current)))
+        .run(move |c| atomically(c, |c| membership::leave(c, &current)))
         .await?;
     tracing::info!(group_id = id, "group left");
     Ok(())

@@ -1,0 +1,143 @@
+//! Asking to join a group and taking the request back, whichever entrance it comes
+//! through: a member of this instance joins through the client API (a membership), a
+//! remote account follows the group's actor through the inbox (FEP-1b12; a follow or
+//! follow request of the group's account).
+//!
+//! The rule, once:
+//! - A block either way between the asker and the group refuses the request; a closed
+//!   group also refuses a remote account from a silenced server (a local account's
+//!   silence is not checked here: the API never did).
+//! - A public group takes the asker at once; a closed one leaves a request.
+//! - A new request tells the group's facilitators (`group_request`), nobody else.
+//! - A request that goes (withdrawn, declined by leaving or blocking, or a remote
+//!   Undo of the Follow) takes the facilitators' notice with it, except for a
+//!   facilitator who still has another request from the same account to look at
+//!   (`group_request` names the asker, not the group).
+//!
+//! Each function runs in the caller's transaction; the caller sends what federation
+//! needs (Accept, Reject) after it.
+
+use chrono::{DateTime, Utc};
+use kindred_db::models::groups::{self, MembershipRow};
+use kindred_db::models::notifications::{self as notif, NotificationRow};
+use kindred_db::models::{silenced, social};
+use kindred_db::{AccountRow, AnyConnection, DbError};
+use kindred_domain::groups::MembershipState;
+use kindred_domain::{IdGenerator, NotificationKind};
+
+/// Whether `asker`'s request to join `group` (the group's account id) is refused.
+pub fn refused(
+    c: &mut AnyConnection,
+    asker: &AccountRow,
+    group: i64,
+    closed: bool,
+) -> Result<bool, DbError> {
+    Ok(social::blocked_either_way(c, asker.id, group)?
+        || (closed && !asker.is_local() && silenced::is_limited_for(c, asker.id, group)?))
+}
+
+/// Tells `group`'s facilitators of `asker`'s new request to join; returns the notices
+/// stored, for the streaming API once committed.
+pub fn requested(
+    c: &mut AnyConnection,
+    ids: &IdGenerator,
+    group: i64,
+    asker: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<NotificationRow>, DbError> {
+    let notes: Vec<NotificationRow> = groups::facilitators(c, group)?
+        .into_iter()
+        .map(|f| {
+            NotificationRow::new(
+                ids.next_at(now),
+                f,
+                asker,
+                NotificationKind::GroupRequest,
+                None,
+                now.naive_utc(),
+            )
+        })
+        .collect();
+    notif::insert(c, &notes)
+}
+
+/// `asker`'s request to join `group` is gone (already deleted by the caller): the
+/// facilitators' notices go, except where another request of the asker remains.
+pub fn withdrawn(c: &mut AnyConnection, group: i64, asker: i64) -> Result<(), DbError> {
+    let mut still_asked = Vec::new();
+    let mut pending = groups::requested_groups(c, asker)?;
+    // A remote asker's requests are follow requests of group accounts (an account
+    // that is not a group has no facilitators).
+    pending.extend(social::requested_targets(c, asker)?);
+    for g in pending {
+        still_asked.extend(groups::facilitators(c, g)?);
+    }
+    for f in groups::facilitators(c, group)? {
+        if !still_asked.contains(&f) {
+            notif::retract(c, f, asker, NotificationKind::GroupRequest, None)?;
+        }
+    }
+    Ok(())
+}
+
+/// Ends a membership, request or invitation (leaving, or blocking the group).
+pub fn leave(c: &mut AnyConnection, m: &MembershipRow) -> Result<(), DbError> {
+    groups::delete_membership(c, m.id)?;
+    if m.state == MembershipState::Requested {
+        withdrawn(c, m.group_id, m.account_id)?;
+    }
+    Ok(())
+}
+
+/// Where a remote account's follow of a group stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupFollow {
+    /// Refused (see [`refused`]): nothing was stored.
+    Refused,
+    /// The follow holds: the group answers with an Accept.
+    Following,
+    /// A request waits for the facilitators (`new`: asked for the first time).
+    Requested { new: bool },
+}
+
+/// A remote account follows a group: it receives the group's public announcements,
+/// never its discussions or members. Returns where it stands and the notices stored.
+pub fn follow(
+    c: &mut AnyConnection,
+    ids: &IdGenerator,
+    follower: &AccountRow,
+    group: i64,
+    closed: bool,
+    now: DateTime<Utc>,
+) -> Result<(GroupFollow, Vec<NotificationRow>), DbError> {
+    let (a, n) = (follower.id, now.naive_utc());
+    if refused(c, follower, group, closed)? {
+        return Ok((GroupFollow::Refused, Vec::new()));
+    }
+    if !closed {
+        social::follow(c, ids.next_at(now), a, group, true, false, n)?;
+        return Ok((GroupFollow::Following, Vec::new()));
+    }
+    // Already approved: a repeated Follow stays a follow.
+    if social::is_following(c, a, group)? {
+        return Ok((GroupFollow::Following, Vec::new()));
+    }
+    let new = social::request_follow(c, ids.next_at(now), a, group, true, false, n)?;
+    let notices = if new {
+        requested(c, ids, group, a, now)?
+    } else {
+        Vec::new()
+    };
+    Ok((GroupFollow::Requested { new }, notices))
+}
+
+/// A remote account stops following a group (an Undo of its Follow): the follow or
+/// request goes, and a request's notices with it, as a member's withdrawal does.
+pub fn unfollow(c: &mut AnyConnection, follower: i64, group: i64) -> Result<(), DbError> {
+    let was_requested = social::requested_targets(c, follower)?.contains(&group);
+    crate::follows::unfollow(c, follower, group)?;
+    if was_requested {
+        withdrawn(c, group, follower)?;
+    }
+    Ok(())
+}
