@@ -9,6 +9,7 @@ use kindred_core::follows::{self, FollowState, NewFollow};
 use kindred_core::Event;
 use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::{federated, groups, outbound, silenced, social};
+use kindred_domain::groups::GroupVisibility;
 use kindred_domain::NotificationKind;
 use serde::Deserialize;
 use url::Url;
@@ -125,7 +126,7 @@ async fn follow_group(
     let follow_id = follow_id.to_string();
     let outbox = Outbox::new(&data.urls, &data.ids, now);
     let (a, b) = (follower.account.id, group_account.id);
-    let closed = group.visibility == "closed";
+    let closed = group.visibility == GroupVisibility::Closed;
     let stored = data
         .db
         .run(move |c| {
