@@ -49,7 +49,7 @@ impl Authenticated {
     pub fn admin(&self, scope: &str) -> Result<&AccountRow, ApiError> {
         self.require(scope)?;
         let me = self.user()?;
-        if !kindred_domain::Role::parse(&me.role).is_ok_and(kindred_domain::Role::is_admin) {
+        if !me.role.is_admin() {
             return Err(ApiError::forbidden(
                 "forbidden",
                 "This action is not allowed",

@@ -33,6 +33,61 @@ impl Role {
     }
 }
 
+/// What `accounts.role` holds. Besides a person's instance [`Role`], a group is an
+/// account too (its actor, which never logs in) and is marked there as `group`.
+/// That word is a kind of account, not a role anyone can be given, so it is kept
+/// out of [`Role`]: `Role::parse` (admin input, the CLI) keeps refusing it, and
+/// only rows carry the `Group` marker. Rows read and write this type (the same
+/// text as before, see `stored`); an unknown word is an error of the read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AccountRole {
+    /// A person's account with its instance role (local; remote ones are `member`).
+    Person(Role),
+    /// A group's actor account.
+    Group,
+}
+
+impl AccountRole {
+    /// The stored word of a group's actor account.
+    pub const GROUP: &'static str = "group";
+
+    pub fn parse(input: &str) -> Result<Self, DomainError> {
+        match input {
+            Self::GROUP => Ok(Self::Group),
+            other => Role::parse(other).map(Self::Person),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Person(role) => role.as_str(),
+            Self::Group => Self::GROUP,
+        }
+    }
+
+    pub fn is_group(self) -> bool {
+        self == Self::Group
+    }
+
+    /// The person's instance role; `None` for a group's account.
+    pub fn person(self) -> Option<Role> {
+        match self {
+            Self::Person(role) => Some(role),
+            Self::Group => None,
+        }
+    }
+
+    pub fn is_admin(self) -> bool {
+        self == Self::Person(Role::Admin)
+    }
+}
+
+impl From<Role> for AccountRole {
+    fn from(role: Role) -> Self {
+        Self::Person(role)
+    }
+}
+
 /// A password as typed at sign-up. Length is checked in characters, not bytes.
 #[derive(Clone)]
 pub struct Password(String);

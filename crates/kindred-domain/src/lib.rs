@@ -23,7 +23,7 @@ pub mod text;
 pub mod username;
 pub mod visibility;
 
-pub use account::{DisplayName, Note, Password, PostingPrivacy, Role};
+pub use account::{AccountRole, DisplayName, Note, Password, PostingPrivacy, Role};
 pub use email::EmailAddress;
 pub use error::DomainError;
 pub use id::IdGenerator;

@@ -10,8 +10,8 @@
 //! `#[diesel(serialize_as = String)]`. An unknown stored word is then a
 //! deserialisation error of the query (never a panic, never a silent default).
 
-use crate::account::Role;
-use crate::groups::{GroupRole, GroupVisibility, MembershipState};
+use crate::account::AccountRole;
+use crate::groups::{GroupRole, GroupVisibility, MembershipState, PostKind};
 use crate::meetings::ParticipationState;
 use crate::notification::NotificationKind;
 use crate::{DomainError, Visibility};
@@ -35,9 +35,10 @@ macro_rules! stored_as_text {
 
 stored_as_text! {
     Visibility => <Visibility as std::str::FromStr>::from_str,
-    Role => Role::parse,
+    AccountRole => AccountRole::parse,
     GroupRole => GroupRole::parse,
     GroupVisibility => GroupVisibility::parse,
+    PostKind => PostKind::parse,
     MembershipState => MembershipState::parse,
     ParticipationState => ParticipationState::parse,
     NotificationKind => NotificationKind::parse,
@@ -46,6 +47,7 @@ stored_as_text! {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::account::Role;
 
     fn round_trips<T>(all: &[T])
     where
@@ -78,10 +80,19 @@ mod tests {
             V::Public | V::Unlisted | V::Private | V::Direct | V::Group => x,
         };
         round_trips(&[V::Public, V::Unlisted, V::Private, V::Direct, V::Group].map(v));
-        let r = |x: Role| match x {
-            Role::Member | Role::Facilitator | Role::Admin => x,
+        let r = |x: AccountRole| match x {
+            AccountRole::Person(Role::Member | Role::Facilitator | Role::Admin)
+            | AccountRole::Group => x,
         };
-        round_trips(&[Role::Member, Role::Facilitator, Role::Admin].map(r));
+        round_trips(
+            &[
+                AccountRole::Person(Role::Member),
+                AccountRole::Person(Role::Facilitator),
+                AccountRole::Person(Role::Admin),
+                AccountRole::Group,
+            ]
+            .map(r),
+        );
         let g = |x: GroupRole| match x {
             GroupRole::Member | GroupRole::Facilitator | GroupRole::Owner => x,
         };
@@ -97,6 +108,10 @@ mod tests {
             ]
             .map(gv),
         );
+        let k = |x: PostKind| match x {
+            PostKind::Discussion | PostKind::Announcement => x,
+        };
+        round_trips(&[PostKind::Discussion, PostKind::Announcement].map(k));
         use MembershipState as M;
         let m = |x: M| match x {
             M::Requested | M::Member | M::Banned | M::Invited => x,
@@ -111,7 +126,9 @@ mod tests {
     #[test]
     fn stored_text_is_unchanged() {
         assert_eq!(String::from(Visibility::Direct), "direct");
-        assert_eq!(String::from(Role::Admin), "admin");
+        assert_eq!(String::from(AccountRole::Person(Role::Admin)), "admin");
+        assert_eq!(String::from(AccountRole::Group), "group");
+        assert_eq!(String::from(PostKind::Announcement), "announcement");
         assert_eq!(String::from(GroupRole::Owner), "owner");
         assert_eq!(String::from(MembershipState::Banned), "banned");
         assert_eq!(String::from(ParticipationState::Waitlisted), "waitlisted");
@@ -125,11 +142,25 @@ mod tests {
         );
     }
 
+    // `group` marks a group's actor in rows only: no admin input can give it.
+    #[test]
+    fn the_group_marker_is_not_a_role() {
+        assert!(Role::parse(AccountRole::GROUP).is_err());
+        assert_eq!(
+            AccountRole::try_from("group".to_owned()).unwrap(),
+            AccountRole::Group
+        );
+        assert_eq!(AccountRole::Group.person(), None);
+        assert!(!AccountRole::Group.is_admin());
+        assert!(AccountRole::Person(Role::Admin).is_admin());
+    }
+
     #[test]
     fn unknown_text_is_an_error() {
         // `local` is a client's word, never stored; case matters.
         refuses::<Visibility>(&["", "local", "Public", "friends"]);
-        refuses::<Role>(&["", "owner", "Admin"]);
+        refuses::<AccountRole>(&["", "owner", "Admin", "Group", "user"]);
+        refuses::<PostKind>(&["", "post", "Discussion"]);
         refuses::<GroupRole>(&["", "admin"]);
         refuses::<GroupVisibility>(&["", "hidden", "unlisted"]);
         refuses::<MembershipState>(&["", "left", "Member"]);

@@ -8,6 +8,7 @@ use activitypub_federation::protocol::public_key::PublicKey;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use kindred_db::models::groups::{GroupRow, PublicFigures};
 use kindred_db::AccountRow;
+use kindred_domain::groups::GroupVisibility;
 use kindred_domain::text::plain_text_to_html;
 use serde::Serialize;
 use url::Url;
@@ -206,7 +207,7 @@ pub fn group(
             owner: id.clone(),
             public_key_pem: account.public_key_pem.clone(),
         },
-        manually_approves_followers: group.visibility == "closed",
+        manually_approves_followers: group.visibility == GroupVisibility::Closed,
         discoverable: true,
         indexable: false,
         posting_restricted_to_mods: true,

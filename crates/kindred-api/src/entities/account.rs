@@ -112,15 +112,15 @@ impl Account {
 
 impl CredentialAccount {
     pub fn from_rows(row: &AccountRow, user: &UserRow, urls: &LocalUrls) -> Self {
-        let role = match row.role.as_str() {
-            "admin" => Role {
+        let role = match row.role.person() {
+            Some(kindred_domain::Role::Admin) => Role {
                 id: "3".into(),
                 name: "Admin".into(),
                 color: String::new(),
                 permissions: "1".into(),
                 highlighted: true,
             },
-            "facilitator" => Role {
+            Some(kindred_domain::Role::Facilitator) => Role {
                 id: "2".into(),
                 name: "Facilitator".into(),
                 color: String::new(),

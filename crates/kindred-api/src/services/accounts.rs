@@ -63,7 +63,7 @@ pub async fn create_local_account(
         domain: String::new(),
         display_name: String::new(),
         note: String::new(),
-        role: new.role.as_str().to_owned(),
+        role: new.role.into(),
         public_key_pem: keys.public_key_pem,
         approved: new.approved,
         created_at: now,

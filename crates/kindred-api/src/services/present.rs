@@ -31,7 +31,7 @@ pub async fn accounts(
         .collect();
     let group_ids: Vec<i64> = rows
         .iter()
-        .filter(|a| a.role == groups::GROUP_ROLE)
+        .filter(|a| a.role.is_group())
         .map(|a| a.id)
         .collect();
     let now = chrono::Utc::now().naive_utc();
@@ -60,7 +60,7 @@ pub async fn accounts(
         .filter(|row| !hidden.contains(&row.id))
         .map(|row| {
             let mut a = account_entity(state, row, viewer, &stats);
-            if row.role == groups::GROUP_ROLE {
+            if row.role.is_group() {
                 // A group shows how many belong to it (remote followers included),
                 // never who: membership is for its facilitators (invariant 3).
                 a.group = true;

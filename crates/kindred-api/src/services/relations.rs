@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use kindred_core::follows::{self, FollowState, NewFollow};
-use kindred_db::models::{accounts, groups, outbound, social};
+use kindred_db::models::{accounts, outbound, social};
 use kindred_db::transaction::atomically;
 use kindred_db::{AccountRow, DbError};
 use kindred_federation::outbox::Outbox;
@@ -26,7 +26,7 @@ pub async fn active_account(state: &AppState, id: i64) -> Result<AccountRow, Ser
 
 /// Whether the account is a group's (following it asks to join, and so on).
 pub fn is_group(account: &AccountRow) -> bool {
-    account.role == groups::GROUP_ROLE
+    account.role.is_group()
 }
 
 /// `me` follows (or asks to follow) `other`, a person's account; options of an

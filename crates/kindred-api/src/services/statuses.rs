@@ -76,7 +76,7 @@ async fn render(
             let found = accounts::find_local_by_usernames(c, &wanted)?;
             let group_ids: Vec<i64> = found
                 .iter()
-                .filter(|a| a.role == groups::GROUP_ROLE)
+                .filter(|a| a.role.is_group())
                 .map(|a| a.id)
                 .collect();
             let hidden = groups::hidden_private(c, Some(author_id), &group_ids)?;

@@ -1,6 +1,5 @@
 //! Which of the accounts a post names are recorded (and told) as mentioned.
 
-use kindred_db::models::groups::GROUP_ROLE;
 use kindred_db::AccountRow;
 
 /// The mentions a post carries, local or remote, from the accounts its text or
@@ -17,7 +16,7 @@ pub fn carried(author_id: i64, named: &[AccountRow], held: bool) -> Vec<AccountR
     }
     let mut out: Vec<AccountRow> = Vec::new();
     for a in named {
-        let group = a.role == GROUP_ROLE && a.is_local();
+        let group = a.role.is_group() && a.is_local();
         if a.id != author_id && !group && !out.iter().any(|o| o.id == a.id) {
             out.push(a.clone());
         }

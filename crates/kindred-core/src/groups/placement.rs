@@ -2,7 +2,7 @@
 //! needs loaded, and the group-post row written with the status.
 
 use chrono::Utc;
-use kindred_db::models::groups::{self, GroupPostRow, GROUP_ROLE};
+use kindred_db::models::groups::{self, GroupPostRow};
 use kindred_db::{AccountRow, AnyConnection, DbError, StatusRow};
 use kindred_domain::groups::{place_post, Placement, PostKind, PostRequest, Standing};
 use kindred_domain::{Audience, Visibility};
@@ -29,7 +29,7 @@ pub fn place(
 ) -> Result<Option<Placed>, CoreError> {
     let mentioned_groups: Vec<i64> = mentioned
         .iter()
-        .filter(|a| a.role == GROUP_ROLE && a.is_local())
+        .filter(|a| a.role.is_group() && a.is_local())
         .map(|a| a.id)
         .collect();
     if mentioned_groups.is_empty() && reply_group.is_none() {
@@ -37,7 +37,7 @@ pub fn place(
     }
     let people: Vec<i64> = mentioned
         .iter()
-        .filter(|a| a.role != GROUP_ROLE && a.id != author.id)
+        .filter(|a| !a.role.is_group() && a.id != author.id)
         .map(|a| a.id)
         .collect();
     let target = reply_group.or_else(|| mentioned_groups.first().copied());
@@ -98,7 +98,7 @@ pub fn record(c: &mut AnyConnection, row: &StatusRow, placed: &Placed) -> Result
             status_id: row.id,
             group_id: placed.placement.group_id,
             account_id: row.account_id,
-            kind: placed.placement.kind.as_str().to_owned(),
+            kind: placed.placement.kind,
             held: placed.placement.held,
             pinned_at: None,
             created_at: row.created_at,

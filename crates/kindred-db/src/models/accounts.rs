@@ -1,5 +1,6 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use kindred_domain::{AccountRole, Role};
 
 use crate::connection::native;
 use crate::models::search_index;
@@ -16,7 +17,8 @@ pub struct AccountRow {
     pub domain: String,
     pub display_name: String,
     pub note: String,
-    pub role: String,
+    #[diesel(deserialize_as = String)]
+    pub role: AccountRole,
     pub public_key_pem: String,
     pub locked: bool,
     pub bot: bool,
@@ -57,7 +59,8 @@ pub struct UserRow {
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Insertable)]
+// Clone: a typed field (`serialize_as`) is inserted by value.
+#[derive(Clone, Insertable)]
 #[diesel(table_name = accounts)]
 pub struct NewAccount {
     pub id: i64,
@@ -66,7 +69,8 @@ pub struct NewAccount {
     pub domain: String,
     pub display_name: String,
     pub note: String,
-    pub role: String,
+    #[diesel(serialize_as = String)]
+    pub role: AccountRole,
     pub public_key_pem: String,
     pub approved: bool,
     pub created_at: NaiveDateTime,
@@ -124,7 +128,7 @@ pub fn insert_local(
 ) -> Result<(), DbError> {
     crate::transaction::atomically(conn, |conn| {
         diesel::insert_into(accounts::table)
-            .values(account)
+            .values(account.clone())
             .execute(conn)?;
         search_index::index_account(conn, account.id, &account.display_name)?;
         diesel::insert_into(users::table)
@@ -254,7 +258,7 @@ pub fn count_active_local(conn: &mut AnyConnection) -> Result<i64, DbError> {
     Ok(accounts::table
         .filter(accounts::domain.eq(""))
         // Groups are accounts that never log in.
-        .filter(accounts::role.ne("group"))
+        .filter(accounts::role.ne(AccountRole::Group.as_str()))
         .filter(accounts::approved.eq(true))
         .filter(accounts::suspended.eq(false))
         .count()
@@ -265,7 +269,7 @@ pub fn count_active_local(conn: &mut AnyConnection) -> Result<i64, DbError> {
 pub fn local_admin_ids(conn: &mut AnyConnection) -> Result<Vec<i64>, DbError> {
     Ok(accounts::table
         .filter(accounts::domain.eq(""))
-        .filter(accounts::role.eq("admin"))
+        .filter(accounts::role.eq(AccountRole::Person(Role::Admin).as_str()))
         .filter(accounts::suspended.eq(false))
         .select(accounts::id)
         .load(conn)?)

@@ -2,7 +2,7 @@
 //! statuses posted in each group. The rules (who may join, post, moderate) are in
 //! `kindred_domain::groups`; this module stores and reads.
 
-use kindred_domain::groups::{GroupRole, MembershipState};
+use kindred_domain::groups::{GroupRole, GroupVisibility, MembershipState, PostKind};
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
@@ -25,14 +25,12 @@ fn moderating() -> [&'static str; 2] {
     [GroupRole::Owner, GroupRole::Facilitator].map(GroupRole::as_str)
 }
 
-/// The role a group account has in `accounts.role`: groups never log in.
-pub const GROUP_ROLE: &str = "group";
-
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = groups)]
 pub struct GroupRow {
     pub account_id: i64,
-    pub visibility: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub visibility: GroupVisibility,
     pub rules: String,
     /// JSON array of strings.
     pub questions: String,
@@ -50,7 +48,7 @@ pub struct GroupRow {
 
 impl GroupRow {
     pub fn is_private(&self) -> bool {
-        self.visibility == "private"
+        self.visibility == GroupVisibility::Private
     }
 }
 
@@ -88,8 +86,8 @@ pub struct GroupPostRow {
     pub status_id: i64,
     pub group_id: i64,
     pub account_id: i64,
-    /// discussion | announcement
-    pub kind: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub kind: PostKind,
     pub held: bool,
     pub pinned_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
@@ -97,7 +95,7 @@ pub struct GroupPostRow {
 
 impl GroupPostRow {
     pub fn is_announcement(&self) -> bool {
-        self.kind == "announcement"
+        self.kind == PostKind::Announcement
     }
 }
 
@@ -110,12 +108,12 @@ pub fn create(
 ) -> Result<(), DbError> {
     crate::transaction::atomically(conn, |conn| {
         diesel::insert_into(accounts::table)
-            .values(account)
+            .values(account.clone())
             .execute(conn)?;
-        let listed = group.visibility != "private";
+        let listed = group.visibility.is_listed();
         diesel::update(accounts::table.find(account.id))
             .set((
-                accounts::locked.eq(group.visibility != "public"),
+                accounts::locked.eq(group.visibility != GroupVisibility::Public),
                 accounts::discoverable.eq(listed),
                 accounts::hide_collections.eq(true),
             ))
@@ -125,7 +123,7 @@ pub fn create(
             search_index::index_account(conn, account.id, &account.display_name)?;
         }
         diesel::insert_into(groups::table)
-            .values(group)
+            .values(group.clone())
             .execute(conn)?;
         diesel::insert_into(gm::table)
             .values(owner.clone())
@@ -142,12 +140,12 @@ pub fn update(
     note: &str,
 ) -> Result<(), DbError> {
     crate::transaction::atomically(conn, |conn| {
-        let listed = group.visibility != "private";
+        let listed = group.visibility.is_listed();
         diesel::update(accounts::table.find(group.account_id))
             .set((
                 accounts::display_name.eq(display_name),
                 accounts::note.eq(note),
-                accounts::locked.eq(group.visibility != "public"),
+                accounts::locked.eq(group.visibility != GroupVisibility::Public),
                 accounts::discoverable.eq(listed),
                 accounts::updated_at.eq(group.updated_at),
             ))
@@ -159,7 +157,7 @@ pub fn update(
         )?;
         diesel::update(groups::table.find(group.account_id))
             .set((
-                groups::visibility.eq(&group.visibility),
+                groups::visibility.eq(group.visibility.as_str()),
                 groups::rules.eq(&group.rules),
                 groups::questions.eq(&group.questions),
                 groups::content_warning.eq(&group.content_warning),
@@ -214,7 +212,7 @@ pub fn directory(
     } else {
         q.filter(
             groups::visibility
-                .ne("private")
+                .ne(GroupVisibility::Private.as_str())
                 .or(groups::account_id.eq_any(mine)),
         )
     };
@@ -407,7 +405,7 @@ pub fn hidden_private(
     }
     let private: Vec<i64> = groups::table
         .filter(groups::account_id.eq_any(ids.to_vec()))
-        .filter(groups::visibility.eq("private"))
+        .filter(groups::visibility.eq(GroupVisibility::Private.as_str()))
         .select(groups::account_id)
         .load(conn)?;
     if private.is_empty() {
@@ -432,7 +430,9 @@ pub fn hidden_private(
 }
 
 pub fn insert_post(conn: &mut AnyConnection, row: &GroupPostRow) -> Result<(), DbError> {
-    diesel::insert_into(gp::table).values(row).execute(conn)?;
+    diesel::insert_into(gp::table)
+        .values(row.clone())
+        .execute(conn)?;
     Ok(())
 }
 
@@ -525,7 +525,7 @@ pub fn timeline(
         ))
         .into_boxed::<Multi>();
     if !scope.discussions {
-        q = q.filter(gp::kind.eq("announcement"));
+        q = q.filter(gp::kind.eq(PostKind::Announcement.as_str()));
     }
     q = match (scope.held, scope.viewer) {
         (HeldPosts::Only, _) => q.filter(gp::held.eq(true)),
@@ -645,7 +645,7 @@ pub fn federated_actor(
     if !account.is_active() {
         return Ok(None);
     }
-    if account.role != GROUP_ROLE {
+    if !account.role.is_group() {
         return Ok(Some((account, None)));
     }
     let group = groups::table
@@ -691,7 +691,7 @@ pub fn public_figures(conn: &mut AnyConnection, group_id: i64) -> Result<PublicF
     let public_announcements: i64 = gp::table
         .inner_join(statuses::table.on(statuses::id.eq(gp::status_id)))
         .filter(gp::group_id.eq(group_id))
-        .filter(gp::kind.eq("announcement"))
+        .filter(gp::kind.eq(PostKind::Announcement.as_str()))
         .filter(gp::held.eq(false))
         .filter(statuses::visibility.eq(Visibility::Public.as_str()))
         .filter(statuses::local_only.eq(false))
@@ -714,7 +714,7 @@ pub fn pinned_public(
     Ok(statuses::table
         .inner_join(gp::table.on(gp::status_id.eq(statuses::id)))
         .filter(gp::group_id.eq(group_id))
-        .filter(gp::kind.eq("announcement"))
+        .filter(gp::kind.eq(PostKind::Announcement.as_str()))
         .filter(gp::held.eq(false))
         .filter(gp::pinned_at.is_not_null())
         .filter(statuses::visibility.eq(Visibility::Public.as_str()))
@@ -792,7 +792,7 @@ pub fn distributed_announcements(
     Ok(statuses::table
         .inner_join(gp::table.on(gp::status_id.eq(statuses::id)))
         .filter(gp::group_id.eq(group_id))
-        .filter(gp::kind.eq("announcement"))
+        .filter(gp::kind.eq(PostKind::Announcement.as_str()))
         .filter(gp::held.eq(false))
         .filter(statuses::visibility.eq(Visibility::Public.as_str()))
         .filter(statuses::local_only.eq(false))
@@ -822,4 +822,89 @@ pub fn public_replies(
         .limit(limit)
         .select(StatusRow::as_select())
         .load(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scratch::ScratchDb;
+    use diesel::connection::SimpleConnection;
+    use kindred_domain::{AccountRole, Role};
+
+    fn new_group(c: &mut AnyConnection, id: i64) -> Result<(), DbError> {
+        let now = chrono::DateTime::from_timestamp(1_800_000_000, 0)
+            .unwrap()
+            .naive_utc();
+        let account = |id, role| NewAccount {
+            id,
+            username: format!("a{id}"),
+            username_lower: format!("a{id}"),
+            domain: String::new(),
+            display_name: String::new(),
+            note: String::new(),
+            role,
+            public_key_pem: String::new(),
+            approved: true,
+            created_at: now,
+            updated_at: now,
+        };
+        diesel::insert_into(accounts::table)
+            .values(account(id + 1, AccountRole::Person(Role::Facilitator)))
+            .execute(c)?;
+        let group = GroupRow {
+            account_id: id,
+            visibility: GroupVisibility::Closed,
+            rules: String::new(),
+            questions: "[]".into(),
+            content_warning: String::new(),
+            review_first_posts: 0,
+            private_key_pem: String::new(),
+            created_at: now,
+            updated_at: now,
+            show_participant_count: false,
+            max_per_remote_domain: None,
+        };
+        let owner = MembershipRow {
+            id: id * 10,
+            group_id: id,
+            account_id: id + 1,
+            role: GroupRole::Owner,
+            state: MembershipState::Member,
+            answers: "[]".into(),
+            approved_posts: 0,
+            muted_until: None,
+            created_at: now,
+            updated_at: now,
+        };
+        create(c, &account(id, AccountRole::Group), &group, &owner)
+    }
+
+    /// A group's actor account, its visibility and its owner's instance role are
+    /// read back as the domain's enums; a word no version of Kindred stores, in
+    /// `accounts.role` or `groups.visibility`, is an error of the read (not a
+    /// panic, and not a default role or audience).
+    #[test]
+    fn unknown_stored_roles_and_group_visibilities_are_errors() {
+        let scratch = ScratchDb::sqlite("groups-unknown-words");
+        let ((kept, owner, role, visibility), _) = scratch.run_logged(|c| {
+            new_group(c, 1)?;
+            new_group(c, 3)?;
+            let kept = find(c, 1)?;
+            let owner = crate::models::accounts::find(c, 2)?;
+            c.batch_execute("UPDATE accounts SET role = 'superuser' WHERE id = 4")?;
+            c.batch_execute("UPDATE groups SET visibility = 'hidden' WHERE account_id = 3")?;
+            let role = crate::models::accounts::find(c, 4).map(|_| ());
+            let visibility = find(c, 3).map(|_| ());
+            Ok((kept, owner, role, visibility))
+        });
+        let (group, account) = kept.expect("stored");
+        assert_eq!(group.visibility, GroupVisibility::Closed);
+        assert_eq!(account.role, AccountRole::Group);
+        let owner = owner.expect("stored").role;
+        assert_eq!(owner, AccountRole::Person(Role::Facilitator));
+        let err = role.expect_err("unknown role read as a row");
+        assert!(format!("{err}").contains("role"), "{err}");
+        let err = visibility.expect_err("unknown visibility read as a row");
+        assert!(format!("{err}").contains("visibility"), "{err}");
+    }
 }

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use kindred_domain::meetings::{MeetingStatus, ParticipationState};
+use kindred_domain::Role;
 
 use crate::models::meetings::{Meeting, MeetingRow, MeetingTimeRow};
 use crate::schema::{
@@ -121,7 +122,7 @@ pub fn instance_facilitators(conn: &mut AnyConnection) -> Result<Vec<i64>, DbErr
     Ok(accounts::table
         .filter(accounts::domain.eq(""))
         .filter(accounts::suspended.eq(false))
-        .filter(accounts::role.eq_any(["facilitator", "admin"]))
+        .filter(accounts::role.eq_any([Role::Facilitator, Role::Admin].map(Role::as_str)))
         .select(accounts::id)
         .load(conn)?)
 }

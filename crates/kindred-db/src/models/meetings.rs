@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
+use kindred_domain::groups::GroupVisibility;
 use kindred_domain::meetings::rsvp::{self, MeetingState};
 use kindred_domain::meetings::{
     Accessibility, Capacity, Counts, FacilitatorAction, FullPlace, JoinMode, MeetingDetails,
@@ -539,7 +540,7 @@ pub fn upcoming(
         ),
         Scope::Public => {
             let private_groups = groups::table
-                .filter(groups::visibility.eq("private"))
+                .filter(groups::visibility.eq(GroupVisibility::Private.as_str()))
                 .select(groups::account_id.nullable());
             q.filter(
                 meetings::group_id

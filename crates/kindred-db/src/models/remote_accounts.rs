@@ -140,7 +140,7 @@ fn upsert_once(
                         accounts::domain.eq(&p.domain),
                         accounts::display_name.eq(&p.display_name),
                         accounts::note.eq(&p.note),
-                        accounts::role.eq("member"),
+                        accounts::role.eq(kindred_domain::Role::Member.as_str()),
                         accounts::public_key_pem.eq(&p.public_key_pem),
                         accounts::locked.eq(p.locked),
                         accounts::bot.eq(p.bot),

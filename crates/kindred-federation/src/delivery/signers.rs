@@ -69,9 +69,7 @@ impl Signers {
                         Some(id) => match accounts::find(conn, id)? {
                             // A group signs its own Accepts and Announces with the key
                             // kept beside it (groups never log in, so have no user row).
-                            Some(account)
-                                if account.is_local() && account.role == groups::GROUP_ROLE =>
-                            {
+                            Some(account) if account.is_local() && account.role.is_group() => {
                                 groups::find(conn, id)?.map(|(g, _)| {
                                     (g.private_key_pem, urls.actor_key_id(&account.username))
                                 })

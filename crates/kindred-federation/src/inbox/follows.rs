@@ -9,6 +9,7 @@ use kindred_core::follows::{self, FollowState, NewFollow};
 use kindred_core::groups::membership::{self, GroupFollow};
 use kindred_core::Event;
 use kindred_db::models::{federated, outbound};
+use kindred_domain::groups::GroupVisibility;
 use serde::Deserialize;
 use url::Url;
 
@@ -121,7 +122,7 @@ async fn follow_group(
     let ids = data.ids.clone();
     let follow_id = follow_id.to_string();
     let outbox = Outbox::new(&data.urls, &data.ids, now);
-    let closed = group.visibility == "closed";
+    let closed = group.visibility == GroupVisibility::Closed;
     let stored = data
         .db
         .run(move |c| {

@@ -37,7 +37,6 @@ fn weight(uri: &str, a: &RemoteActor) -> u32 {
         + account.domain.len()
         + account.display_name.len()
         + account.note.len()
-        + account.role.len()
         + account.public_key_pem.len()
         + remote.uri.len()
         + remote.inbox_url.len()

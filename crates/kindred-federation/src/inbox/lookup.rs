@@ -21,7 +21,7 @@ pub async fn local_account(data: &FedData, url: &Url) -> Result<Option<AccountRo
         .await?
         .filter(AccountRow::is_active)
         // A group is reached only through `local_actor` (follows of it).
-        .filter(|a| a.role != kindred_db::models::groups::GROUP_ROLE))
+        .filter(|a| !a.role.is_group()))
 }
 
 /// A local actor others may follow, named by one of our actor or profile URLs: an

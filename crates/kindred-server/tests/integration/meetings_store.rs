@@ -41,7 +41,7 @@ fn account(id: i64, role: &str) -> NewAccount {
         domain: String::new(),
         display_name: String::new(),
         note: String::new(),
-        role: role.into(),
+        role: kindred_domain::AccountRole::parse(role).unwrap(),
         public_key_pem: String::new(),
         approved: true,
         created_at: naive_now(),
@@ -52,7 +52,7 @@ fn account(id: i64, role: &str) -> NewAccount {
 fn group(conn: &mut AnyConnection, id: i64, visibility: &str) {
     let group = GroupRow {
         account_id: id,
-        visibility: visibility.into(),
+        visibility: kindred_domain::groups::GroupVisibility::parse(visibility).unwrap(),
         rules: String::new(),
         questions: "[]".into(),
         content_warning: String::new(),
@@ -75,7 +75,13 @@ fn group(conn: &mut AnyConnection, id: i64, visibility: &str) {
         created_at: naive_now(),
         updated_at: naive_now(),
     };
-    groups::create(conn, &account(id, groups::GROUP_ROLE), &group, &owner).unwrap();
+    groups::create(
+        conn,
+        &account(id, kindred_domain::AccountRole::GROUP),
+        &group,
+        &owner,
+    )
+    .unwrap();
 }
 
 fn setup(backend: Backend, dir: &TempDir) -> Option<Db> {
@@ -88,11 +94,11 @@ fn setup(backend: Backend, dir: &TempDir) -> Option<Db> {
     migrate::run_pending(&db).unwrap();
     db.run_blocking(|conn| {
         diesel::insert_into(accounts::table)
-            .values(&account(FACILITATOR, "facilitator"))
+            .values(account(FACILITATOR, "facilitator"))
             .execute(conn)?;
         for id in 11..=20 {
             diesel::insert_into(accounts::table)
-                .values(&account(id, "member"))
+                .values(account(id, "member"))
                 .execute(conn)?;
         }
         group(conn, GROUP, "public");

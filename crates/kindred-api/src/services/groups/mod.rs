@@ -10,15 +10,15 @@ pub mod followers;
 use chrono::{Duration, NaiveDateTime, Utc};
 use kindred_core::groups::membership;
 use kindred_db::models::accounts::NewAccount;
-use kindred_db::models::groups::{self, GroupRow, MembershipRow, GROUP_ROLE};
+use kindred_db::models::groups::{self, GroupRow, MembershipRow};
 use kindred_db::models::statuses as repo;
 use kindred_db::transaction::atomically;
 use kindred_db::{AccountRow, DbError, StatusRow};
+use kindred_domain::groups::GroupVisibility;
 use kindred_domain::groups::{
-    invitation_reaches, may_moderate, parse_answers, GroupRole, GroupSettings, GroupVisibility,
-    MembershipState,
+    invitation_reaches, may_moderate, parse_answers, GroupRole, GroupSettings, MembershipState,
 };
-use kindred_domain::{Role, Username};
+use kindred_domain::{AccountRole, Role, Username};
 use kindred_federation::outbox::Outbox;
 
 use super::ServiceError;
@@ -57,7 +57,7 @@ pub async fn find_visible(
         return Err(ServiceError::NotFound);
     }
     let standing = membership.as_ref().map(|m| m.state);
-    if !GroupVisibility::parse(&group.visibility)?.exists_for(standing) {
+    if !group.visibility.exists_for(standing) {
         return Err(ServiceError::NotFound);
     }
     Ok((Loaded { group, account }, membership))
@@ -94,7 +94,7 @@ pub fn entity(
         display_name: account.display_name.clone(),
         note: kindred_domain::text::plain_text_to_html(&account.note),
         url: state.urls.profile_page(&account.username).to_string(),
-        visibility: group.visibility.clone(),
+        visibility: group.visibility.as_str().to_owned(),
         rules: group.rules.clone(),
         questions: serde_json::from_str(&group.questions).unwrap_or_default(),
         content_warning: group.content_warning.clone(),
@@ -174,7 +174,8 @@ pub async fn create(
     me: &AccountRow,
     new: NewGroup,
 ) -> Result<Group, ServiceError> {
-    let role = Role::parse(&me.role).unwrap_or(Role::Member);
+    // A group's own account (no person role) creates nothing either.
+    let role = me.role.person().unwrap_or(Role::Member);
     if role == Role::Member {
         return Err(ServiceError::Forbidden(
             "only facilitators and admins can create groups",
@@ -216,7 +217,7 @@ pub async fn create(
         display_name: settings.name.clone(),
         // Plain text, as for every account: entities render it to HTML.
         note: description,
-        role: GROUP_ROLE.to_owned(),
+        role: AccountRole::Group,
         public_key_pem: keys.public_key_pem,
         approved: true,
         created_at: now,
@@ -261,7 +262,7 @@ fn group_row(
 ) -> GroupRow {
     GroupRow {
         account_id: id,
-        visibility: s.visibility.as_str().to_owned(),
+        visibility: s.visibility,
         rules: s.rules.clone(),
         questions: serde_json::to_string(&s.questions).unwrap_or_else(|_| "[]".into()),
         content_warning: s.content_warning.clone(),
@@ -306,7 +307,9 @@ pub async fn update(
         ch.content_warning
             .as_deref()
             .unwrap_or(&group.content_warning),
-        ch.visibility.as_deref().unwrap_or(&group.visibility),
+        ch.visibility
+            .as_deref()
+            .unwrap_or(group.visibility.as_str()),
         ch.review_first_posts.unwrap_or(group.review_first_posts),
     )?;
     settings.show_participant_count = ch
@@ -394,13 +397,13 @@ pub async fn join(
     id: i64,
     answers: Vec<String>,
 ) -> Result<Group, ServiceError> {
-    if !me.is_local() || me.role == GROUP_ROLE {
+    if !me.is_local() || me.role.is_group() {
         return Err(ServiceError::Forbidden(
             "only members of this instance can join",
         ));
     }
     let (loaded, current) = find_visible(state, Some(me.id), id).await?;
-    let visibility = GroupVisibility::parse(&loaded.group.visibility)?;
+    let visibility = loaded.group.visibility;
     // As following an account one blocks: refused until the block is lifted.
     let asker = me.clone();
     let closed = visibility == GroupVisibility::Closed;
@@ -542,7 +545,7 @@ pub async fn act(
             ))
         })
         .await?;
-    let Some(target_row) = target_row.filter(|a| a.role != GROUP_ROLE) else {
+    let Some(target_row) = target_row.filter(|a| !a.role.is_group()) else {
         return Err(ServiceError::NotFound);
     };
     if !target_row.is_local() {

@@ -27,12 +27,12 @@ pub use facilitate::{facilitate, participations, Target};
 pub use listing::{cursor_of, joined, load, load_many, upcoming, Listing};
 pub use manage::{cancel, create, update, Fields};
 
-use kindred_db::models::groups::{MembershipRow, GROUP_ROLE};
+use kindred_db::models::groups::MembershipRow;
 use kindred_db::models::meetings::{self as store, Meeting, MeetingStoreError, ParticipationRow};
 use kindred_db::{AccountRow, DbError};
 use kindred_domain::groups::GroupVisibility;
 use kindred_domain::groups::MembershipState;
-use kindred_domain::{DomainError, Role};
+use kindred_domain::{AccountRole, DomainError, Role};
 use kindred_federation::outbox::Outbox;
 
 use super::groups::find_visible;
@@ -80,11 +80,15 @@ pub struct Loaded {
 }
 
 fn is_instance_facilitator(me: &AccountRow) -> bool {
-    me.is_local() && matches!(Role::parse(&me.role), Ok(Role::Facilitator | Role::Admin))
+    me.is_local()
+        && matches!(
+            me.role,
+            AccountRole::Person(Role::Facilitator | Role::Admin)
+        )
 }
 
 fn is_local_user(me: &AccountRow) -> bool {
-    me.is_local() && me.role != GROUP_ROLE
+    me.is_local() && !me.role.is_group()
 }
 
 /// Access to the meetings of one group (or of the instance, `None`), before the
@@ -110,7 +114,7 @@ async fn access_to_holder(
             let (loaded, membership) = find_visible(state, viewer.map(|v| v.id), g).await?;
             let member = membership.as_ref().is_some_and(MembershipRow::is_member);
             let facilitator = member && membership.as_ref().is_some_and(|m| m.role.moderates());
-            let visibility = GroupVisibility::parse(&loaded.group.visibility).ok();
+            let visibility = Some(loaded.group.visibility);
             Ok((
                 Access {
                     facilitator,

@@ -7,6 +7,7 @@
 //! The status is written, and rewritten when the meeting changes, inside the
 //! meeting's own transaction.
 
+use kindred_domain::groups::PostKind;
 use kindred_domain::Visibility;
 use std::sync::Arc;
 
@@ -118,7 +119,7 @@ pub fn publish(
             status_id: id,
             group_id,
             account_id: account.id,
-            kind: "announcement".to_owned(),
+            kind: PostKind::Announcement,
             held: false,
             pinned_at: None,
             created_at: n,
