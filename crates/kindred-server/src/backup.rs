@@ -252,7 +252,11 @@ pub fn copy_database(settings: &Settings, to: &str) -> Result<Vec<String>, Strin
 /// environment, not the command line (which other users may read).
 fn pg_dump(url: &str, out: &Path) -> Result<(), String> {
     let mut parsed = url::Url::parse(url).map_err(|_| "database.url is not a valid URL")?;
-    let password = parsed.password().map(percent_decode);
+    let password = parsed.password().map(|p| {
+        percent_encoding::percent_decode_str(p)
+            .decode_utf8_lossy()
+            .into_owned()
+    });
     let _ = parsed.set_password(None);
     let mut command = Command::new("pg_dump");
     command
@@ -281,29 +285,6 @@ fn pg_dump(url: &str, out: &Path) -> Result<(), String> {
         ));
     }
     Ok(())
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A new directory, readable by its owner only; an existing path is refused.
