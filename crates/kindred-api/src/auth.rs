@@ -58,6 +58,20 @@ impl Authenticated {
         Ok(me)
     }
 
+    /// The acting user if a moderator or an admin holding `scope` (reports, account
+    /// actions, the audit log): 403 for anyone else, whatever the token says.
+    pub fn moderator(&self, scope: &str) -> Result<&AccountRow, ApiError> {
+        self.require(scope)?;
+        let me = self.user()?;
+        if !me.role.may_moderate() {
+            return Err(ApiError::forbidden(
+                "forbidden",
+                "This action is not allowed",
+            ));
+        }
+        Ok(me)
+    }
+
     /// The acting user; refuses app-only tokens and accounts that may not act.
     pub fn user(&self) -> Result<&AccountRow, ApiError> {
         let account = self.account.as_ref().ok_or_else(|| {

@@ -3,10 +3,15 @@ use std::fmt;
 use crate::DomainError;
 
 /// What a local account may do on the instance.
+///
+/// A facilitator's powers are inside their groups; a moderator (the organization's
+/// consultant) handles reports and acts on accounts and posts across the instance but
+/// changes no settings or federation policy; an admin does everything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     Member,
     Facilitator,
+    Moderator,
     Admin,
 }
 
@@ -15,6 +20,7 @@ impl Role {
         match input {
             "member" => Ok(Self::Member),
             "facilitator" => Ok(Self::Facilitator),
+            "moderator" => Ok(Self::Moderator),
             "admin" => Ok(Self::Admin),
             other => Err(DomainError::InvalidRole(other.to_owned())),
         }
@@ -24,12 +30,18 @@ impl Role {
         match self {
             Self::Member => "member",
             Self::Facilitator => "facilitator",
+            Self::Moderator => "moderator",
             Self::Admin => "admin",
         }
     }
 
     pub fn is_admin(self) -> bool {
         self == Self::Admin
+    }
+
+    /// Handles reports, acts on accounts and posts, reads the audit log.
+    pub fn may_moderate(self) -> bool {
+        matches!(self, Self::Moderator | Self::Admin)
     }
 }
 
@@ -79,6 +91,11 @@ impl AccountRole {
 
     pub fn is_admin(self) -> bool {
         self == Self::Person(Role::Admin)
+    }
+
+    /// A local person who may moderate (see [`Role::may_moderate`]).
+    pub fn may_moderate(self) -> bool {
+        self.person().is_some_and(Role::may_moderate)
     }
 }
 

@@ -31,7 +31,7 @@ pub enum AdminCommand {
     /// and printed once.
     CreateUser {
         username: String,
-        #[arg(long, default_value = "member", value_parser = ["member", "facilitator", "admin"])]
+        #[arg(long, default_value = "member", value_parser = ["member", "facilitator", "moderator", "admin"])]
         role: String,
         #[arg(long, value_name = "ADDR")]
         email: Option<String>,

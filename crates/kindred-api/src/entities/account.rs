@@ -120,6 +120,15 @@ impl CredentialAccount {
                 permissions: "1".into(),
                 highlighted: true,
             },
+            // Mastodon's permission bits: view audit log (4), dashboard (8), manage
+            // reports (16), manage users (1024).
+            Some(kindred_domain::Role::Moderator) => Role {
+                id: "4".into(),
+                name: "Moderator".into(),
+                color: String::new(),
+                permissions: "1052".into(),
+                highlighted: true,
+            },
             Some(kindred_domain::Role::Facilitator) => Role {
                 id: "2".into(),
                 name: "Facilitator".into(),
