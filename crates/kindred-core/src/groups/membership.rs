@@ -9,10 +9,12 @@
 //!   silence is not checked here: the API never did).
 //! - A public group takes the asker at once; a closed one leaves a request.
 //! - A new request tells the group's facilitators (`group_request`), nobody else.
-//! - A request that goes (withdrawn, declined by leaving or blocking, or a remote
-//!   Undo of the Follow) takes the facilitators' notice with it, except for a
-//!   facilitator who still has another request from the same account to look at
-//!   (`group_request` names the asker, not the group).
+//! - A request that goes (withdrawn, declined by leaving or blocking, a remote Undo
+//!   of the Follow, or answered by a facilitator: approved, rejected, banned, or the
+//!   group turned private) takes the facilitators' notice with it, as Mastodon's
+//!   follow-request notices go with their request, except for a facilitator who
+//!   still has another request from the same account to look at (`group_request`
+//!   names the asker, not the group).
 //!
 //! Each function runs in the caller's transaction; the caller sends what federation
 //! needs (Accept, Reject) after it.
@@ -61,7 +63,7 @@ pub fn requested(
     notif::insert(c, &notes)
 }
 
-/// `asker`'s request to join `group` is gone (already deleted by the caller): the
+/// `asker`'s request to join `group` is gone (deleted or answered by the caller): the
 /// facilitators' notices go, except where another request of the asker remains.
 pub fn withdrawn(c: &mut AnyConnection, group: i64, asker: i64) -> Result<(), DbError> {
     let mut still_asked = Vec::new();

@@ -19,6 +19,7 @@ both_backends!(
     sign_up_checks_the_invite_before_the_name,
     lookup_finds_remote_groups_never_remote_persons,
     a_withdrawn_request_takes_its_notice_from_either_entrance,
+    an_answered_request_takes_its_notice,
 );
 
 async fn facilitator(app: &TestApp, name: &str) -> (String, String) {
@@ -860,6 +861,70 @@ async fn a_withdrawn_request_takes_its_notice_from_either_entrance(backend: Back
     })
     .await;
     assert!(!asked_by(&seen, &carol_id), "{seen:?}");
+}
+
+/// Issue 23: a facilitator's answer to a request (approve, reject, ban), for a
+/// member here or a remote follower, takes the `group_request` notice with it, as
+/// Mastodon's follow-request notices go with their request. Before, the notice
+/// stayed after the request was answered.
+async fn an_answered_request_takes_its_notice(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (fac, _) = facilitator(&app, "fran").await;
+    let gid = create_group(&app, &fac, "hardtimes", "closed").await;
+    let asked_by = |n: &Vec<(String, String, String)>, who: &str| {
+        n.iter()
+            .any(|(t, from, _)| t == "group_request" && from == who)
+    };
+    for (name, action) in [("mia", "approve"), ("max", "reject"), ("mo", "ban")] {
+        let (token, id) = app.member(name).await;
+        let (status, g) = post(&app, &token, &format!("/api/v1/groups/{gid}/join")).await;
+        assert_eq!(status, 200, "{g}");
+        // Positive control: the request is announced.
+        assert!(asked_by(&notifications(&app, &fac).await, &id), "{name}");
+        let (status, v) = post(
+            &app,
+            &fac,
+            &format!("/api/v1/groups/{gid}/accounts/{id}/{action}"),
+        )
+        .await;
+        assert_eq!(status, 200, "{action}: {v}");
+        assert!(
+            !asked_by(&notifications(&app, &fac).await, &id),
+            "{action} left the notice"
+        );
+    }
+
+    // A remote account's request, approved by the facilitator.
+    let mut peer = Peer::start();
+    let carol = peer.url("/u/carol");
+    peer.person(&carol, "carol");
+    let follow = activity(
+        peer.url("/activities/follow-carol"),
+        "Follow",
+        &carol,
+        json!(app.url("/users/hardtimes")),
+    );
+    let (status, v) = peer.deliver(&app, &carol, &follow).await;
+    assert_eq!(status, 202, "{v}");
+    let seen = notified(&app, &fac, "carol's request", |(t, _, _)| {
+        t == "group_request"
+    })
+    .await;
+    let carol_id = seen
+        .iter()
+        .find(|(t, _, _)| t == "group_request")
+        .map(|(_, from, _)| from.clone())
+        .unwrap();
+    let (status, v) = post(
+        &app,
+        &fac,
+        &format!("/api/v1/groups/{gid}/accounts/{carol_id}/approve"),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    assert!(!asked_by(&notifications(&app, &fac).await, &carol_id));
 }
 
 /// The caller's notifications once one of them `matches`.

@@ -6,6 +6,7 @@
 //! `Reject` signed by the group, queued in the same transaction as the change.
 
 use chrono::Utc;
+use kindred_core::groups::membership;
 use kindred_db::models::groups;
 use kindred_db::models::social;
 use kindred_db::transaction::atomically;
@@ -61,6 +62,10 @@ pub async fn act(
                     }
                     _ => return Ok(false),
                 }
+                if requested {
+                    // Answered either way: the facilitators' notice has done its work.
+                    membership::withdrawn(c, g, t)?;
+                }
                 Ok(true)
             })
         })
@@ -88,6 +93,7 @@ pub fn sever_all(
     for follower in &accounts {
         outbox.answer_follow(c, group, follower, false)?;
         social::unfollow(c, follower.id, group.id)?;
+        membership::withdrawn(c, group.id, follower.id)?;
     }
     Ok(accounts.len())
 }

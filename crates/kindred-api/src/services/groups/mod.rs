@@ -656,6 +656,11 @@ pub async fn act(
                     }
                     _ => return Err(DbError::NotFound),
                 }
+                if current.as_ref().map(|m| m.state) == Some(S::Requested) {
+                    // Every change here answers the request (approved, rejected,
+                    // banned): the facilitators' notice has done its work.
+                    membership::withdrawn(c, id, target)?;
+                }
                 Ok(())
             })
         })
