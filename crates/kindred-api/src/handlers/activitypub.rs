@@ -4,7 +4,7 @@
 use actix_web::http::header::ACCEPT;
 use actix_web::{web, HttpRequest, HttpResponse};
 use kindred_domain::Visibility;
-use kindred_federation::{local_actors as actors, FEDERATION_CONTENT_TYPE};
+use kindred_federation::{local_actors, FEDERATION_CONTENT_TYPE};
 
 use super::well_known::instance_actor_row;
 use crate::services::actors::{self as service, GroupRow};
@@ -60,10 +60,10 @@ pub async fn actor(
         return Ok(profile_page(&state, &account));
     }
     match group {
-        Some(g) => actors::group(&account, &g, &state.urls)
+        Some(g) => local_actors::group(&account, &g, &state.urls)
             .map(activity_json)
             .ok_or_else(ApiError::not_found),
-        None => Ok(activity_json(actors::person(&account, &state.urls))),
+        None => Ok(activity_json(local_actors::person(&account, &state.urls))),
     }
 }
 
@@ -107,7 +107,7 @@ pub async fn collection(
             "following" => urls.following(name),
             _ => return Err(ApiError::not_found()),
         };
-        return Ok(activity_json(actors::ordered_collection(id, 0)));
+        return Ok(activity_json(local_actors::ordered_collection(id, 0)));
     };
     let id = match which.as_str() {
         "outbox" => urls.outbox(name),
@@ -119,8 +119,9 @@ pub async fn collection(
         _ => return Err(ApiError::not_found()),
     };
     let figures = service::public_figures(&state, account.id).await?;
-    let total = actors::group_collection_total(&which, &figures).ok_or_else(ApiError::not_found)?;
-    Ok(activity_json(actors::ordered_collection(
+    let total =
+        local_actors::group_collection_total(&which, &figures).ok_or_else(ApiError::not_found)?;
+    Ok(activity_json(local_actors::ordered_collection(
         id,
         u64::try_from(total).unwrap_or(0),
     )))
@@ -161,7 +162,7 @@ pub async fn instance_actor(
 
 async fn instance_actor_document(state: &AppState) -> Result<HttpResponse, ApiError> {
     let row = instance_actor_row(state).await?;
-    Ok(activity_json(actors::instance_actor(
+    Ok(activity_json(local_actors::instance_actor(
         &row.public_key_pem,
         row.created_at,
         &state.urls,
@@ -187,7 +188,7 @@ pub async fn root(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
 }
 
 pub async fn instance_outbox(state: web::Data<AppState>) -> HttpResponse {
-    activity_json(actors::ordered_collection(
+    activity_json(local_actors::ordered_collection(
         state.urls.instance_actor_outbox(),
         0,
     ))

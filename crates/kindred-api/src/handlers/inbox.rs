@@ -11,7 +11,7 @@ use actix_web::web::{self, Bytes, BytesMut};
 use actix_web::{HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use kindred_federation::http_signatures::precheck::{
-    self as inbound, InboundRefusal, MAX_JSON_DEPTH,
+    self as precheck, InboundRefusal, MAX_JSON_DEPTH,
 };
 use kindred_federation::inbox::{self, ErrorClass, InboxError};
 use serde_json::json;
@@ -95,12 +95,12 @@ fn pre_checks(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
         .and_then(|v| v.to_str().ok())
         .ok_or(InboundRefusal::NoSignature)
         .map_err(refusal)?;
-    let params = inbound::parse_signature(signature).map_err(refusal)?;
-    inbound::require_covered(&params, true).map_err(refusal)?;
+    let params = precheck::parse_signature(signature).map_err(refusal)?;
+    precheck::require_covered(&params, true).map_err(refusal)?;
     let host = req.headers().get("host").and_then(|v| v.to_str().ok());
-    inbound::check_host(host, state.urls.domain()).map_err(refusal)?;
+    precheck::check_host(host, state.urls.domain()).map_err(refusal)?;
     let date = req.headers().get("date").and_then(|v| v.to_str().ok());
-    inbound::check_date(date, SystemTime::now()).map_err(refusal)?;
+    precheck::check_date(date, SystemTime::now()).map_err(refusal)?;
     Ok(())
 }
 
@@ -116,7 +116,7 @@ async fn policy_check(
         .headers()
         .get("signature")
         .and_then(|v| v.to_str().ok())
-        .and_then(|s| inbound::parse_signature(s).ok())
+        .and_then(|s| precheck::parse_signature(s).ok())
         .map(|p| p.key_id);
     let ours = state.urls.instance_actor().to_string();
     match check_inbound(&state.policy, activity, key_id.as_deref(), &ours).await {
@@ -181,7 +181,7 @@ async fn receive(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let body = read_body(&req, payload).await?;
-    inbound::check_json_depth(&body, MAX_JSON_DEPTH).map_err(refusal)?;
+    precheck::check_json_depth(&body, MAX_JSON_DEPTH).map_err(refusal)?;
     // Parsed once, here: the policy reads it, and so does `receive`.
     let activity: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
     policy_check(
