@@ -9,9 +9,10 @@ use actix_web::middleware::{from_fn, Next};
 use actix_web::web;
 
 use crate::handlers::{
-    accounts, activitypub, announcements, apps, conversations, domain_policy, filters, groups,
-    health, inbox, instance, lists, meeting_directory, meeting_objects, meetings, notifications,
-    oauth, pages, relations, search, statuses, streaming, tags, timelines, well_known,
+    accounts, activitypub, announcements, apps, conversations, crisis, domain_policy, filters,
+    groups, health, inbox, instance, lists, meeting_directory, meeting_objects, meetings,
+    notifications, oauth, pages, relations, search, statuses, streaming, tags, timelines,
+    well_known,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -240,6 +241,7 @@ fn api(cfg: &mut web::ServiceConfig) {
         )
         .route("/v1/trends/links", web::get().to(notifications::empty_list))
         .configure(client_extras)
+        .configure(crisis_api)
         // search (v1 /api/v1/search was removed by Mastodon 3.0 and is not offered)
         .route("/v2/search", web::get().to(search::v2))
         // streaming: the WebSocket, its health check, and server-sent events
@@ -252,6 +254,10 @@ fn api(cfg: &mut web::ServiceConfig) {
         .route("/v1/instance", web::get().to(instance::v1))
         .route("/v2/instance", web::get().to(instance::v2))
         .route("/v1/instance/rules", web::get().to(instance::rules))
+        .route(
+            "/v1/instance/extended_description",
+            web::get().to(instance::extended_description),
+        )
         .route("/v1/custom_emojis", web::get().to(instance::custom_emojis))
         .default_service(web::to(pages::not_found));
 }
@@ -498,6 +504,21 @@ fn groups_api(cfg: &mut web::ServiceConfig) {
             "/v1/groups/{id}/statuses/{status_id}/{action}",
             web::post().to(groups::act_on_post),
         );
+}
+
+/// Crisis resources (docs/moderation-crisis.md): public list, admin list.
+fn crisis_api(cfg: &mut web::ServiceConfig) {
+    const A: &str = "/v1/admin/kindred/crisis_resources";
+    const ONE: &str = "/v1/admin/kindred/crisis_resources/{id}";
+    cfg.route(
+        "/v1/kindred/crisis_resources",
+        web::get().to(crisis::public_index),
+    )
+    .route(A, web::get().to(crisis::admin_index))
+    .route(A, web::post().to(crisis::admin_create))
+    .route(ONE, web::get().to(crisis::admin_show))
+    .route(ONE, web::put().to(crisis::admin_update))
+    .route(ONE, web::delete().to(crisis::admin_delete));
 }
 
 /// The meetings extension and its calendars (docs/api/meetings.md). Literal paths come

@@ -45,6 +45,8 @@ pub struct InstanceSettings {
     pub allow_private_networks: bool,
     /// `meetings.max_per_remote_domain` (docs/configuration.md).
     pub max_per_remote_domain: u32,
+    /// The gentle crisis notice, when `crisis.notice_enabled` is on (its phrases).
+    pub crisis_notice: Option<std::sync::Arc<kindred_core::crisis::CrisisNotice>>,
 }
 
 /// Keys derived from the instance secret. Never stored in the database.

@@ -7,6 +7,7 @@
 //! ActivityPub to and from these calls and never re-implements one; `kindred-api`
 //! parses, authorizes and calls.
 
+pub mod crisis;
 pub mod error;
 pub mod events;
 pub mod follows;

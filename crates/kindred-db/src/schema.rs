@@ -830,3 +830,19 @@ diesel::joinable!(directory_subscribers -> accounts (account_id));
 diesel::allow_tables_to_appear_in_same_query!(directory_subscriptions, accounts);
 diesel::allow_tables_to_appear_in_same_query!(directory_subscribers, accounts);
 diesel::allow_tables_to_appear_in_same_query!(directory_subscribers, remote_accounts);
+
+diesel::table! {
+    crisis_resources (id) {
+        id -> BigInt,
+        name -> Text,
+        phone -> Nullable<Text>,
+        text_line -> Nullable<Text>,
+        url -> Nullable<Text>,
+        hours -> Nullable<Text>,
+        region -> Nullable<Text>,
+        language -> Nullable<Text>,
+        position -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}

@@ -56,6 +56,10 @@ pub enum DomainError {
     InvalidNotificationKind(String),
     #[error("{}", .0.message())]
     Rsvp(crate::meetings::RsvpRefusal),
+    #[error("{0}")]
+    InvalidCrisisResource(&'static str),
+    #[error("{0}")]
+    InvalidCrisisPhrase(&'static str),
 }
 
 impl DomainError {
@@ -89,6 +93,8 @@ impl DomainError {
             Self::CapacityBelowAccepted { .. } => "capacity_below_accepted",
             Self::InvalidNotificationKind(_) => "invalid_notification_kind",
             Self::Rsvp(r) => r.code(),
+            Self::InvalidCrisisResource(_) => "invalid_crisis_resource",
+            Self::InvalidCrisisPhrase(_) => "invalid_crisis_phrase",
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod address;
+pub mod crisis;
 pub mod digest;
 pub mod email;
 pub mod error;

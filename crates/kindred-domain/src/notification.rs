@@ -27,6 +27,9 @@ pub enum NotificationKind {
     ParticipationRequest,
     ParticipationAccepted,
     EventUpdate,
+    /// The opt-in gentle notice with the instance's crisis resources, to the author
+    /// of a post that matched a configured phrase (docs/moderation-crisis.md).
+    CrisisResources,
 }
 
 impl NotificationKind {
@@ -46,6 +49,7 @@ impl NotificationKind {
         Self::ParticipationRequest,
         Self::ParticipationAccepted,
         Self::EventUpdate,
+        Self::CrisisResources,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -65,7 +69,14 @@ impl NotificationKind {
             Self::ParticipationRequest => "pleroma:participation_request",
             Self::ParticipationAccepted => "pleroma:participation_accepted",
             Self::EventUpdate => "pleroma:event_update",
+            Self::CrisisResources => "kindred.crisis_resources",
         }
+    }
+
+    /// A notice from the instance itself rather than from someone: stored with the
+    /// recipient as its account, as Mastodon stores its moderation warnings.
+    pub fn from_instance(self) -> bool {
+        matches!(self, Self::CrisisResources)
     }
 
     pub fn parse(s: &str) -> Result<Self, DomainError> {

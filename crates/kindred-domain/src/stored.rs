@@ -81,13 +81,16 @@ mod tests {
         };
         round_trips(&[V::Public, V::Unlisted, V::Private, V::Direct, V::Group].map(v));
         let r = |x: AccountRole| match x {
-            AccountRole::Person(Role::Member | Role::Facilitator | Role::Admin)
+            AccountRole::Person(
+                Role::Member | Role::Facilitator | Role::Moderator | Role::Admin,
+            )
             | AccountRole::Group => x,
         };
         round_trips(
             &[
                 AccountRole::Person(Role::Member),
                 AccountRole::Person(Role::Facilitator),
+                AccountRole::Person(Role::Moderator),
                 AccountRole::Person(Role::Admin),
                 AccountRole::Group,
             ]
@@ -120,7 +123,7 @@ mod tests {
         round_trips(ParticipationState::ALL);
         round_trips(NotificationKind::ALL);
         assert_eq!(ParticipationState::ALL.len(), 6);
-        assert_eq!(NotificationKind::ALL.len(), 15);
+        assert_eq!(NotificationKind::ALL.len(), 16);
     }
 
     #[test]

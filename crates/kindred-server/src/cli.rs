@@ -81,6 +81,44 @@ pub enum AdminCommand {
     /// Federation with other servers.
     #[command(subcommand)]
     Federation(FederationCommand),
+    /// Crisis resources: the help lines shown in the instance rules, the public
+    /// list and the gentle notice (docs/moderation-crisis.md).
+    #[command(subcommand)]
+    Crisis(CrisisCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CrisisCommand {
+    /// Every crisis resource, in order, with its id.
+    List,
+    /// Add a help line: a name and at least one of --phone, --text, --url.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// A phone number (digits, spaces, + - . ( ) /).
+        #[arg(long)]
+        phone: Option<String>,
+        /// A text (SMS) line: a number or a short instruction ("SHOUT to 85258").
+        #[arg(long)]
+        text: Option<String>,
+        /// A web page (http or https).
+        #[arg(long)]
+        url: Option<String>,
+        /// When it answers, e.g. "24/7".
+        #[arg(long)]
+        hours: Option<String>,
+        /// Where it serves, e.g. "Norway".
+        #[arg(long)]
+        region: Option<String>,
+        /// The languages it answers in, e.g. "en, nb".
+        #[arg(long)]
+        language: Option<String>,
+        /// Its place in the list (lower first; default: last).
+        #[arg(long)]
+        position: Option<i32>,
+    },
+    /// Remove a help line by its id (see `list`).
+    Remove { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]

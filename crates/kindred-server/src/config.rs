@@ -23,6 +23,7 @@ pub struct RawConfig {
     pub security: SecuritySection,
     pub federation: FederationSection,
     pub meetings: MeetingsSection,
+    pub crisis: CrisisSection,
     pub log: LogSection,
 }
 
@@ -108,6 +109,13 @@ pub struct MeetingsSection {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct CrisisSection {
+    pub notice_enabled: bool,
+    pub phrases: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LogSection {
     pub level: String,
     pub format: String,
@@ -162,6 +170,9 @@ pub struct Settings {
     /// `meetings.max_per_remote_domain`: places one remote server may hold on a
     /// meeting whose group and itself set no cap.
     pub max_per_remote_domain: u32,
+    /// `crisis.phrases` when `crisis.notice_enabled` is on: the gentle notice's
+    /// phrases (docs/moderation-crisis.md); `None`: the notice is off.
+    pub crisis_phrases: Option<kindred_domain::crisis::CrisisPhrases>,
     pub log_level: String,
     pub log_json: bool,
 }
@@ -373,6 +384,14 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
             ),
         )
     })?;
+    let crisis_phrases = if raw.crisis.notice_enabled {
+        Some(
+            kindred_domain::crisis::CrisisPhrases::parse(&raw.crisis.phrases)
+                .map_err(|e| invalid("crisis.phrases", e.to_string()))?,
+        )
+    } else {
+        None
+    };
     if tracing_subscriber::EnvFilter::try_new(&raw.log.level).is_err() {
         return Err(invalid(
             "log.level",
@@ -405,6 +424,7 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
         delivery_lease: std::time::Duration::from_secs(raw.federation.delivery_lease_seconds),
         federation_mode,
         max_per_remote_domain,
+        crisis_phrases,
         log_level: raw.log.level,
         log_json,
     })
@@ -499,6 +519,29 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("nope"), "{e}");
+    }
+
+    #[test]
+    fn the_crisis_notice_is_off_by_default_and_needs_phrases_when_on() {
+        assert!(load(None, &[]).unwrap().crisis_phrases.is_none());
+        let e = load(None, &env(&[("KINDRED__CRISIS__NOTICE_ENABLED", "true")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("crisis.phrases"), "{e}");
+        let s = load(
+            None,
+            &env(&[
+                ("KINDRED__CRISIS__NOTICE_ENABLED", "true"),
+                ("KINDRED__CRISIS__PHRASES", "[want to die, no way out]"),
+            ]),
+        )
+        .unwrap();
+        let phrases = s.crisis_phrases.unwrap();
+        assert!(phrases.matches("there is NO way out", ""));
+        assert!(phrases.matches("I want to die.", ""));
+        // Phrases alone do nothing while the notice is off.
+        let s = load(None, &env(&[("KINDRED__CRISIS__PHRASES", "[want to die]")])).unwrap();
+        assert!(s.crisis_phrases.is_none());
     }
 
     #[test]

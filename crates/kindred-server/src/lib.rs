@@ -2,6 +2,7 @@
 //! commands. Kept as a library so tests can start real servers in-process.
 
 pub mod admin;
+pub mod admin_crisis;
 pub mod admin_federation;
 pub mod backup;
 pub mod cli;

@@ -85,6 +85,10 @@ pub async fn prepare(settings: &Settings) -> Result<web::Data<AppState>, Startup
             allow_http: settings.allow_http,
             allow_private_networks: settings.allow_private_networks,
             max_per_remote_domain: settings.max_per_remote_domain,
+            crisis_notice: settings
+                .crisis_phrases
+                .clone()
+                .map(|p| std::sync::Arc::new(kindred_api::services::crisis::CrisisNotice::new(p))),
         },
         secrets: Secrets::from_master_key(&master),
         ids: std::sync::Arc::new(IdGenerator::new()),

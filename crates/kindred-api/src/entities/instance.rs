@@ -1,16 +1,25 @@
 use serde_json::{json, Value};
 
+use crate::services::crisis::CrisisResourceRow;
 use crate::services::instance::InstanceStats;
 use crate::{instance_version, AppState};
 
-fn rules(state: &AppState) -> Vec<Value> {
-    state
+/// The configured rules, then one pointing to the crisis resources (while there
+/// are any).
+fn rules(state: &AppState, crisis: &[CrisisResourceRow]) -> Vec<Value> {
+    let mut rules: Vec<Value> = state
         .instance
         .rules
         .iter()
         .enumerate()
         .map(|(i, text)| json!({ "id": (i + 1).to_string(), "text": text, "hint": "" }))
-        .collect()
+        .collect();
+    rules.extend(crate::services::crisis::rule(
+        state,
+        crisis,
+        rules.len() + 1,
+    ));
+    rules
 }
 
 fn configuration_statuses(state: &AppState) -> Value {
@@ -42,12 +51,12 @@ fn configuration_polls() -> Value {
     })
 }
 
-pub fn rules_entity(state: &AppState) -> Value {
-    Value::Array(rules(state))
+pub fn rules_entity(state: &AppState, crisis: &[CrisisResourceRow]) -> Value {
+    Value::Array(rules(state, crisis))
 }
 
 /// `GET /api/v1/instance` (Mastodon's v1 shape).
-pub fn v1(state: &AppState, stats: &InstanceStats) -> Value {
+pub fn v1(state: &AppState, stats: &InstanceStats, crisis: &[CrisisResourceRow]) -> Value {
     let mode = state.instance.registration;
     let thumbnail = state.urls.path("/avatars/original/missing.png").to_string();
     json!({
@@ -75,12 +84,12 @@ pub fn v1(state: &AppState, stats: &InstanceStats) -> Value {
             "polls": configuration_polls()
         },
         "contact_account": null,
-        "rules": rules(state)
+        "rules": rules(state, crisis)
     })
 }
 
 /// `GET /api/v2/instance` (Mastodon 4.x shape).
-pub fn v2(state: &AppState, stats: &InstanceStats) -> Value {
+pub fn v2(state: &AppState, stats: &InstanceStats, crisis: &[CrisisResourceRow]) -> Value {
     let mode = state.instance.registration;
     let thumbnail = state.urls.path("/avatars/original/missing.png").to_string();
     json!({
@@ -114,6 +123,6 @@ pub fn v2(state: &AppState, stats: &InstanceStats) -> Value {
             "email": state.instance.contact_email.clone().unwrap_or_default(),
             "account": null
         },
-        "rules": rules(state)
+        "rules": rules(state, crisis)
     })
 }

@@ -6,6 +6,7 @@ pub mod account;
 pub mod announcements;
 pub mod application;
 pub mod conversations;
+pub mod crisis;
 pub mod filters;
 pub mod groups;
 pub mod instance;

@@ -127,14 +127,18 @@ pub struct Notification {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
     /// Kindred's extension: the meeting a `pleroma:event_*`/participation
-    /// notification is about (its id in the events API).
+    /// notification is about (its id in the events API), or the crisis resources of
+    /// a `kindred.crisis_resources` notice.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kindred: Option<NotificationExtension>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct NotificationExtension {
-    pub meeting_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meeting_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crisis_resources: Option<super::crisis::CrisisNoticeEntity>,
 }
 
 #[derive(Debug, Serialize)]

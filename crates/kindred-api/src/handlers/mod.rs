@@ -3,6 +3,7 @@ pub mod activitypub;
 pub mod announcements;
 pub mod apps;
 pub mod conversations;
+pub mod crisis;
 pub mod domain_policy;
 pub mod filters;
 pub mod groups;

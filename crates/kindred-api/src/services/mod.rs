@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod actors;
 pub mod announcements;
 pub mod conversations;
+pub mod crisis;
 pub mod federation_policy;
 pub mod filtering;
 pub mod filters;

@@ -1,6 +1,7 @@
 //! Rows to entities, a page at a time: one query per kind of fact, never one per row.
 
 use kindred_domain::groups::MembershipState;
+use kindred_domain::NotificationKind;
 use std::collections::HashMap;
 
 use chrono::Utc;
@@ -390,15 +391,25 @@ pub async fn notifications(
 ) -> Result<Vec<Notification>, ServiceError> {
     let account_ids: Vec<i64> = rows.iter().map(|n| n.from_account_id).collect();
     let status_ids: Vec<i64> = rows.iter().filter_map(|n| n.status_id).collect();
-    let (accounts_rows, status_rows) = state
+    let crisis = rows
+        .iter()
+        .any(|n| n.kind == NotificationKind::CrisisResources);
+    let (accounts_rows, status_rows, crisis_rows) = state
         .db
         .run(move |c| {
             Ok((
                 social::find_accounts(c, &account_ids)?,
                 repo::find_many(c, &status_ids)?,
+                // The notice shows the list as it is now, not as it was.
+                if crisis {
+                    kindred_core::crisis::list(c)?
+                } else {
+                    Vec::new()
+                },
             ))
         })
         .await?;
+    let notice = super::crisis::notice(&crisis_rows);
     // A notification about a status the viewer can no longer see is dropped below.
     let statuses = statuses(state, viewer, status_rows).await?;
     let accounts = accounts(state, viewer.id(), accounts_rows).await?;
@@ -425,9 +436,17 @@ pub async fn notifications(
                 created_at: timestamp(n.created_at),
                 account,
                 status,
-                kindred: n.meeting_id.map(|m| NotificationExtension {
-                    meeting_id: m.to_string(),
-                }),
+                kindred: match (n.meeting_id, n.kind) {
+                    (Some(m), _) => Some(NotificationExtension {
+                        meeting_id: Some(m.to_string()),
+                        crisis_resources: None,
+                    }),
+                    (None, NotificationKind::CrisisResources) => Some(NotificationExtension {
+                        meeting_id: None,
+                        crisis_resources: Some(notice.clone()),
+                    }),
+                    (None, _) => None,
+                },
             })
         })
         .collect())

@@ -358,6 +358,7 @@ pub async fn create(
     let outbox = Outbox::new(&state.urls, &state.ids, now);
     let author_row = author.clone();
     let tag_names = rendered.tags;
+    let crisis = state.instance.crisis_notice.clone();
     let (row, events) = state
         .db
         .run(move |c| {
@@ -366,7 +367,15 @@ pub async fn create(
                 if let Some(p) = &placement {
                     placement::record(c, &row, p)?;
                 }
-                let events = created::settle(c, &row, &tag_names, &mentioned, &ids, now)?;
+                let events = created::settle(
+                    c,
+                    &row,
+                    &tag_names,
+                    &mentioned,
+                    crisis.as_deref(),
+                    &ids,
+                    now,
+                )?;
                 outbox.created(c, &author_row, &row)?;
                 Ok((row, events))
             })

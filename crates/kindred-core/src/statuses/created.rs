@@ -7,6 +7,7 @@ use kindred_db::{AccountRow, AnyConnection, DbError, StatusRow};
 use kindred_domain::NotificationKind;
 use kindred_domain::{IdGenerator, Visibility};
 
+use crate::crisis::CrisisNotice;
 use crate::events::{Event, StatusChange};
 
 /// What a status just stored brings with it, in the caller's transaction:
@@ -17,6 +18,10 @@ use crate::events::{Event, StatusChange};
 /// - followers who asked to be told of new posts (`notify`) get `status`, for
 ///   public, unlisted and followers-only posts that do not mention them already.
 ///
+/// - the author of a local post that matches the instance's crisis phrases gets the
+///   gentle notice with the crisis resources (`crisis::after_post`; `crisis` is the
+///   notice when the instance turned it on; remote posts never get it).
+///
 /// `mentioned` are the accounts recorded as mentioned (`groups::mentions::carried`).
 /// Returns the events to publish once committed: the status, then the
 /// notifications stored.
@@ -25,6 +30,7 @@ pub fn settle(
     row: &StatusRow,
     tags: &[String],
     mentioned: &[AccountRow],
+    crisis: Option<&CrisisNotice>,
     ids: &IdGenerator,
     now: DateTime<Utc>,
 ) -> Result<Vec<Event>, DbError> {
@@ -58,7 +64,8 @@ pub fn settle(
             }
         }
     }
-    let stored = notifications::insert(c, &notes)?;
+    let mut stored = notifications::insert(c, &notes)?;
+    stored.extend(crate::crisis::after_post(c, crisis, row, ids, now)?);
     Ok(vec![
         Event::status(StatusChange::Created, row, tags),
         Event::Notifications(stored),

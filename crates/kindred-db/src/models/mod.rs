@@ -2,6 +2,7 @@ pub mod account_stats;
 pub mod accounts;
 pub mod announcements;
 pub mod conversations;
+pub mod crisis_resources;
 pub mod deliveries;
 pub mod delivery_worker;
 pub mod domain_policy;

@@ -54,8 +54,9 @@ impl NotificationRow {
     }
 }
 
-/// Stores notifications, leaving out any to oneself and any across a block in either
-/// direction: every notification passes this one check, whoever creates it. Returns
+/// Stores notifications, leaving out any to oneself (but a notice from the instance,
+/// stored as from its recipient) and any across a block in either direction: every
+/// notification passes this one check, whoever creates it. Returns
 /// the rows stored, for the streaming API to announce once the work is committed.
 pub fn insert(
     conn: &mut AnyConnection,
@@ -65,7 +66,7 @@ pub fn insert(
     // One statement per row: SQLite through the multi-backend connection has no
     // batch insert, and notifications come a few at a time.
     for row in rows {
-        if row.account_id == row.from_account_id
+        if (row.account_id == row.from_account_id && !row.kind.from_instance())
             || crate::models::social::blocked_either_way(conn, row.account_id, row.from_account_id)?
         {
             continue;
@@ -76,6 +77,25 @@ pub fn insert(
         stored.push(row.clone());
     }
     Ok(stored)
+}
+
+/// Whether the account holds a notification of this kind made since `since` (the
+/// gentle crisis notice's once-a-day limit reads the notice itself, so dismissing
+/// it leaves no trace behind).
+pub fn holds_since(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    kind: NotificationKind,
+    since: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let found: Option<i64> = notifications::table
+        .filter(notifications::account_id.eq(account_id))
+        .filter(notifications::kind.eq(kind.as_str()))
+        .filter(notifications::created_at.gt(since))
+        .select(notifications::id)
+        .first(conn)
+        .optional()?;
+    Ok(found.is_some())
 }
 
 /// Filters for listing. Types are Mastodon's names.

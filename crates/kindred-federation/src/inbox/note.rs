@@ -465,7 +465,7 @@ fn store(
     // No transaction or savepoint of its own: `store` runs as one group-commit
     // job, which is all-or-nothing already (status, notifications and receipt).
     let row = repo::insert_in_transaction(c, &insert)?;
-    let events = created::settle(c, &row, &rendered.tags, &mentioned, &data.ids, now)?;
+    let events = created::settle(c, &row, &rendered.tags, &mentioned, None, &data.ids, now)?;
     // A public reply in one of our groups' threads goes on to the group's followers.
     crate::outbox::Outbox::new(&data.urls, &data.ids, now).remote_reply(
         c,

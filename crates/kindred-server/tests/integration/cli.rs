@@ -34,7 +34,7 @@ on_both_backends!(
 /// The settings naming the test's database: none on SQLite (the default path,
 /// `data/kindred.sqlite`), a fresh database's URL on PostgreSQL; None when
 /// PostgreSQL is unavailable (said loudly by `database_url`).
-fn database(backend: Backend, dir: &TempDir) -> Option<Vec<(&'static str, String)>> {
+pub(crate) fn database(backend: Backend, dir: &TempDir) -> Option<Vec<(&'static str, String)>> {
     match backend {
         Backend::Sqlite => Some(Vec::new()),
         Backend::Postgres => crate::common::database_url(backend, dir)
@@ -42,7 +42,7 @@ fn database(backend: Backend, dir: &TempDir) -> Option<Vec<(&'static str, String
     }
 }
 
-fn kindred(dir: &TempDir, env: &[(&str, &str)]) -> Command {
+pub(crate) fn kindred(dir: &TempDir, env: &[(&str, &str)]) -> Command {
     let mut c = Command::new(BIN);
     c.current_dir(&dir.0);
     // Start from a clean slate: nothing from the developer's environment leaks in.

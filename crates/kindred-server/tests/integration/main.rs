@@ -12,6 +12,7 @@ mod accounts;
 mod backup;
 mod cli;
 mod client_extras;
+mod crisis;
 mod delivery;
 mod delivery_logs;
 mod group_safety;

@@ -1,0 +1,1 @@
+DROP TABLE crisis_resources;
