@@ -56,6 +56,8 @@ pub enum DomainError {
     InvalidNotificationKind(String),
     #[error("{}", .0.message())]
     Rsvp(crate::meetings::RsvpRefusal),
+    #[error("{0}")]
+    InvalidReport(&'static str),
 }
 
 impl DomainError {
@@ -89,6 +91,7 @@ impl DomainError {
             Self::CapacityBelowAccepted { .. } => "capacity_below_accepted",
             Self::InvalidNotificationKind(_) => "invalid_notification_kind",
             Self::Rsvp(r) => r.code(),
+            Self::InvalidReport(_) => "invalid_report",
         }
     }
 }

@@ -42,6 +42,8 @@ stored_as_text! {
     MembershipState => MembershipState::parse,
     ParticipationState => ParticipationState::parse,
     NotificationKind => NotificationKind::parse,
+    crate::reports::Category => crate::reports::Category::parse,
+    crate::reports::ActionKind => crate::reports::ActionKind::parse,
 }
 
 #[cfg(test)]
@@ -81,13 +83,16 @@ mod tests {
         };
         round_trips(&[V::Public, V::Unlisted, V::Private, V::Direct, V::Group].map(v));
         let r = |x: AccountRole| match x {
-            AccountRole::Person(Role::Member | Role::Facilitator | Role::Admin)
+            AccountRole::Person(
+                Role::Member | Role::Facilitator | Role::Moderator | Role::Admin,
+            )
             | AccountRole::Group => x,
         };
         round_trips(
             &[
                 AccountRole::Person(Role::Member),
                 AccountRole::Person(Role::Facilitator),
+                AccountRole::Person(Role::Moderator),
                 AccountRole::Person(Role::Admin),
                 AccountRole::Group,
             ]

@@ -81,6 +81,32 @@ pub enum AdminCommand {
     /// Federation with other servers.
     #[command(subcommand)]
     Federation(FederationCommand),
+    /// Reports (docs/moderation.md), read and resolved as the moderator named by --as.
+    #[command(subcommand)]
+    Reports(ReportsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportsCommand {
+    /// Open reports, newest first (--resolved: resolved ones).
+    List {
+        #[arg(long = "as", value_name = "MODERATOR")]
+        actor: String,
+        #[arg(long)]
+        resolved: bool,
+    },
+    /// One report in full: reporter, comment, statuses, groups, what was done.
+    Show {
+        id: i64,
+        #[arg(long = "as", value_name = "MODERATOR")]
+        actor: String,
+    },
+    /// Mark a report resolved.
+    Resolve {
+        id: i64,
+        #[arg(long = "as", value_name = "MODERATOR")]
+        actor: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

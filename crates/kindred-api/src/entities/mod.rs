@@ -11,6 +11,7 @@ pub mod groups;
 pub mod instance;
 pub mod lists;
 pub mod meetings;
+pub mod reports;
 pub mod search;
 pub mod status;
 pub mod token;

@@ -165,6 +165,27 @@ pub async fn statuses(
     viewer: &Viewer,
     rows: Vec<StatusRow>,
 ) -> Result<Vec<Status>, ServiceError> {
+    statuses_sieved(state, viewer, rows, true).await
+}
+
+/// The statuses a report names, for a viewer `kindred_core::reports::view_of` let
+/// see that report (a moderator, or a facilitator for their group's posts): shown
+/// whatever their audience, so harm in a closed group or a direct message can be
+/// handled. Never call it for anything else.
+pub async fn reported_statuses(
+    state: &AppState,
+    viewer: &Viewer,
+    rows: Vec<StatusRow>,
+) -> Result<Vec<Status>, ServiceError> {
+    statuses_sieved(state, viewer, rows, false).await
+}
+
+async fn statuses_sieved(
+    state: &AppState,
+    viewer: &Viewer,
+    rows: Vec<StatusRow>,
+    sieve: bool,
+) -> Result<Vec<Status>, ServiceError> {
     let viewer_id = viewer.id();
     let originals_ids: Vec<i64> = rows.iter().filter_map(|s| s.reblog_of_id).collect();
     let (originals, extras, accounts_rows) = state
@@ -197,7 +218,7 @@ pub async fn statuses(
             return false;
         };
         let mentioned = extras.mentions.get(&s.id).map_or(&[][..], Vec::as_slice);
-        viewer.may_see(s, author, mentioned, placed.get(&s.id))
+        !sieve || viewer.may_see(s, author, mentioned, placed.get(&s.id))
     };
     let build = |s: &StatusRow| -> Option<Status> {
         if !may_see(s) {
