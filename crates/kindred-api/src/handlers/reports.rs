@@ -30,18 +30,39 @@ const ADMIN_WRITE: &str = "admin:write:reports";
 pub struct FileParams {
     #[serde(default, deserialize_with = "lenient::opt_string")]
     account_id: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_list")]
+    #[serde(default, deserialize_with = "id_list")]
     status_ids: Option<Vec<String>>,
     #[serde(default, deserialize_with = "lenient::opt_string")]
     comment: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_string")]
     category: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_list")]
+    #[serde(default, deserialize_with = "id_list")]
     rule_ids: Option<Vec<String>>,
     #[serde(default, deserialize_with = "lenient::opt_bool")]
     forward: Option<bool>,
     #[serde(default, deserialize_with = "lenient::opt_list")]
     forward_to_domains: Option<Vec<String>>,
+}
+
+/// A list of ids as apps send them: strings or numbers, in an array (`a[]=` in a
+/// form) or one string.
+fn id_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    use serde::de::Error;
+    match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.split_whitespace().map(str::to_owned).collect())),
+        Some(Value::Number(n)) => Ok(Some(vec![n.to_string()])),
+        Some(Value::Array(items)) => items
+            .into_iter()
+            .map(|i| match i {
+                Value::String(s) => Ok(s),
+                Value::Number(n) => Ok(n.to_string()),
+                _ => Err(D::Error::custom("expected a list of ids")),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        Some(_) => Err(D::Error::custom("expected a list of ids")),
+    }
 }
 
 fn ids(raw: &[String], field: &'static str) -> Result<Vec<i64>, ApiError> {
@@ -187,7 +208,7 @@ pub async fn admin_show(
 pub struct UpdateParams {
     #[serde(default, deserialize_with = "lenient::opt_string")]
     category: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_list")]
+    #[serde(default, deserialize_with = "id_list")]
     rule_ids: Option<Vec<String>>,
 }
 

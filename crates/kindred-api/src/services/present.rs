@@ -409,14 +409,25 @@ pub async fn notifications(
     viewer: &Viewer,
     rows: Vec<NotificationRow>,
 ) -> Result<Vec<Notification>, ServiceError> {
-    let account_ids: Vec<i64> = rows.iter().map(|n| n.from_account_id).collect();
+    let mut account_ids: Vec<i64> = rows.iter().map(|n| n.from_account_id).collect();
     let status_ids: Vec<i64> = rows.iter().filter_map(|n| n.status_id).collect();
-    let (accounts_rows, status_rows) = state
+    let report_ids: Vec<i64> = rows.iter().filter_map(|n| n.report_id).collect();
+    let (accounts_rows, status_rows, reports) = state
         .db
         .run(move |c| {
+            // An `admin.report` notice carries its report (Mastodon's `report`).
+            let mut reports = HashMap::new();
+            for id in report_ids {
+                if let Some(r) = kindred_db::models::reports::find(c, id)? {
+                    let named = kindred_db::models::reports::status_ids(c, id)?;
+                    account_ids.push(r.target_account_id);
+                    reports.insert(id, (r, named));
+                }
+            }
             Ok((
                 social::find_accounts(c, &account_ids)?,
                 repo::find_many(c, &status_ids)?,
+                reports,
             ))
         })
         .await?;
@@ -439,8 +450,21 @@ pub async fn notifications(
                 (Some(sid), None) => Some(seen(sid)?),
                 (None, _) => None,
             };
+            let report = match n.report_id {
+                Some(rid) => {
+                    // A notice whose report is gone is dropped.
+                    let (r, named) = reports.get(&rid)?;
+                    let target = accounts
+                        .iter()
+                        .find(|a| a.id == r.target_account_id.to_string())?
+                        .clone();
+                    Some(crate::entities::reports::report(r, named, target))
+                }
+                None => None,
+            };
             Some(Notification {
                 id: n.id.to_string(),
+                report,
                 group_key: format!("ungrouped-{}", n.id),
                 kind: n.kind.as_str().to_owned(),
                 created_at: timestamp(n.created_at),

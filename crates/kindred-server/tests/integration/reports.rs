@@ -137,6 +137,17 @@ async fn a_report_reaches_moderators_and_facilitators_never_the_reporter(backend
     assert!(notification_types(&app, &moder)
         .await
         .contains(&"admin.report".to_owned()));
+    let (_, notes) = app.get_json("/api/v1/notifications", Some(&moder)).await;
+    let notice = notes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["type"] == "admin.report")
+        .unwrap()
+        .clone();
+    assert_eq!(notice["report"]["id"], rid, "{notice}");
+    assert_eq!(notice["report"]["target_account"]["id"], alice_id);
+    assert_eq!(notice["account"]["id"], bob_id);
     let (status, list) = app.get_json("/api/v1/admin/reports", Some(&moder)).await;
     assert_eq!(status, 200, "{list}");
     assert_eq!(report_ids(&list), vec![rid.clone()]);
@@ -334,7 +345,7 @@ async fn reports_are_checked_and_refused_clearly(backend: Backend) {
         .post_json(
             "/api/v1/reports",
             &bob,
-            json!({"account_id": alice_id, "status_ids": [public], "rule_ids": ["2"]}),
+            json!({"account_id": alice_id, "status_ids": [public], "rule_ids": [2]}),
         )
         .await;
     assert_eq!(status, 200, "{v}");
@@ -538,4 +549,42 @@ async fn a_moderator_removes_a_post_on_a_report(backend: Backend) {
     assert_eq!(full["kindred"]["actions"][0]["status_id"], sid);
     assert_eq!(full["kindred"]["status_ids"], json!([sid]));
     assert_eq!(full["statuses"], json!([]));
+
+    // The command line reads and resolves it as the moderator named.
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kindred"))
+            .current_dir(&app.dir.0)
+            .env_clear()
+            .envs(app.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, out, err) = cli(&["admin", "reports", "list", "--as", "consultant"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains(&format!("report {rid} [open] spam about @alice by @bob")),
+        "{out}"
+    );
+    let (ok, out, err) = cli(&["admin", "reports", "show", &rid, "--as", "consultant"]);
+    assert!(ok, "{err}");
+    assert!(out.contains(&format!("status {sid}: (removed)")), "{out}");
+    assert!(out.contains("remove_post by @consultant"), "{out}");
+    // Not as a member.
+    let (ok, _, err) = cli(&["admin", "reports", "list", "--as", "bob"]);
+    assert!(!ok, "a member listed reports");
+    assert!(err.contains("moderator"), "{err}");
+    let (ok, out, err) = cli(&["admin", "reports", "resolve", &rid, "--as", "consultant"]);
+    assert!(ok && out.contains("resolved"), "{out} {err}");
+    let (_, full) = app
+        .get_json(&format!("/api/v1/admin/reports/{rid}"), Some(&moder))
+        .await;
+    assert_eq!(full["action_taken"], true);
+    let (ok, out, _) = cli(&["admin", "reports", "list", "--as", "consultant"]);
+    assert!(ok && out.contains("no reports"), "{out}");
 }
