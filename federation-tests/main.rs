@@ -31,6 +31,7 @@ mod hostile;
 mod lemmy;
 mod meetings;
 mod outage;
+mod reports;
 mod rsvps;
 mod signed_fetch;
 mod stays_home;

@@ -683,6 +683,32 @@ class Run:
         ok("groups: account_follow joins, a discussion post is in members' home timelines only, "
            "a non-member (even following the author) sees it nowhere, account_unfollow leaves")
 
+        # ---- reports (issue 24): report, admin_reports, admin_report_resolve ----
+        carol_id = api_carol.account_verify_credentials()["id"]
+        rep = api_bob.report(carol_id, comment="carol was unkind", category="other")
+        check(str(rep["target_account"]["id"]) == str(carol_id) and rep["category"] == "other"
+              and rep["action_taken"] is False, f"report() gave {snippet(str(rep))}")
+        admin_scopes = APP_SCOPES + ["admin:read", "admin:write"]
+        admin_client, admin_secret = Mastodon.create_app(
+            "kindred-admin-test", api_base_url=self.base, scopes=admin_scopes, redirect_uris=OOB,
+            request_timeout=HTTP_TIMEOUT)
+        api_admin = self.masto(client_id=admin_client, client_secret=admin_secret)
+        api_admin.log_in("alice", ALICE_PASSWORD, scopes=admin_scopes, allow_http=True)
+        waiting = api_admin.admin_reports()
+        check([str(r["id"]) for r in waiting] == [str(rep["id"])], f"admin_reports() gave {snippet(str(waiting))}")
+        check(waiting[0]["account"]["username"] == "bob" and str(waiting[0]["target_account"]["id"]) == str(carol_id),
+              f"the admin report names {snippet(str(waiting[0]))}")
+        check(ALICE_EMAIL not in str(waiting), "admin_reports() holds an email address")
+        resolved = api_admin.admin_report_resolve(rep["id"])
+        check(resolved["action_taken"] is True, f"admin_report_resolve gave {snippet(str(resolved))}")
+        check(api_admin.admin_reports() == [], "a resolved report is still in admin_reports()")
+        check([str(r["id"]) for r in api_admin.admin_reports(resolved=True)] == [str(rep["id"])],
+              "admin_reports(resolved=True) lacks the resolved report")
+        r, _ = self.get_json("/api/v1/admin/reports", api_bob.access_token)
+        check(r.status_code == 403, f"a member read the admin reports: {r.status_code}")
+        ok("report(); admin_reports() shows it with its reporter to the admin; admin_report_resolve(); "
+           "a member gets 403")
+
         # ---- streaming (Mastodon.py streams over HTTP server-sent events) ----
         self.streaming_checks(api_email, api_carol)
 

@@ -143,6 +143,7 @@ impl From<ServiceError> for ApiError {
             ),
             ServiceError::Forbidden(m) => Self::forbidden("forbidden", m),
             ServiceError::Unprocessable(m) => Self::unprocessable("unprocessable", m),
+            ServiceError::Refused(code, m) => Self::unprocessable(code, m),
             ServiceError::Db(d) => d.into(),
             ServiceError::Internal(code) => {
                 tracing::error!(code, "internal service error");

@@ -11,7 +11,7 @@ use actix_web::web;
 use crate::handlers::{
     accounts, activitypub, announcements, apps, conversations, crisis, domain_policy, filters,
     groups, health, inbox, instance, lists, meeting_directory, meeting_objects, meetings,
-    notifications, oauth, pages, relations, search, statuses, streaming, tags, timelines,
+    notifications, oauth, pages, relations, reports, search, statuses, streaming, tags, timelines,
     well_known,
 };
 
@@ -266,6 +266,7 @@ fn api(cfg: &mut web::ServiceConfig) {
 fn client_extras(cfg: &mut web::ServiceConfig) {
     groups_api(cfg);
     meetings_api(cfg);
+    reports_api(cfg);
     cfg.route("/v1/lists", web::get().to(lists::index))
         .route("/v1/lists", web::post().to(lists::create))
         .route("/v1/lists/{id}", web::get().to(lists::show))
@@ -468,6 +469,34 @@ pub async fn log_requests(
         "request"
     );
     Ok(res)
+}
+
+/// Reports (docs/moderation.md): Mastodon's report and admin reports API, the
+/// moderators' removal of a post, the facilitators' part in the groups extension.
+fn reports_api(cfg: &mut web::ServiceConfig) {
+    cfg.route("/v1/reports", web::post().to(reports::create))
+        .route("/v1/admin/reports", web::get().to(reports::admin_index))
+        .route("/v1/admin/reports/{id}", web::get().to(reports::admin_show))
+        .route(
+            "/v1/admin/reports/{id}",
+            web::put().to(reports::admin_update),
+        )
+        .route(
+            "/v1/admin/reports/{id}/{action}",
+            web::post().to(reports::admin_act),
+        )
+        .route(
+            "/v1/admin/kindred/statuses/{id}",
+            web::delete().to(reports::remove_status),
+        )
+        .route(
+            "/v1/groups/{id}/reports",
+            web::get().to(reports::group_index),
+        )
+        .route(
+            "/v1/groups/{id}/reports/{report_id}/done",
+            web::post().to(reports::group_done),
+        );
 }
 
 /// The groups extension (docs/api/groups.md).

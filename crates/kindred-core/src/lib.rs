@@ -14,6 +14,7 @@ pub mod follows;
 pub mod groups;
 pub mod interactions;
 pub mod meetings;
+pub mod reports;
 pub mod statuses;
 
 pub use error::CoreError;

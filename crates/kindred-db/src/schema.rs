@@ -236,6 +236,7 @@ diesel::table! {
         status_id -> Nullable<BigInt>,
         created_at -> Timestamp,
         meeting_id -> Nullable<BigInt>,
+        report_id -> Nullable<BigInt>,
     }
 }
 
@@ -846,3 +847,60 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+
+// Reports (migration 2026-12-07-000030_reports).
+diesel::table! {
+    reports (id) {
+        id -> BigInt,
+        reporter_account_id -> Nullable<BigInt>,
+        reporter_domain -> Nullable<Text>,
+        target_account_id -> BigInt,
+        comment -> Text,
+        category -> Text,
+        rule_ids -> Text,
+        forwarded -> Bool,
+        assigned_account_id -> Nullable<BigInt>,
+        action_taken_by_account_id -> Nullable<BigInt>,
+        action_taken_at -> Nullable<Timestamp>,
+        uri -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    report_statuses (report_id, status_id) {
+        report_id -> BigInt,
+        status_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    report_groups (report_id, group_id) {
+        report_id -> BigInt,
+        group_id -> BigInt,
+        done_at -> Nullable<Timestamp>,
+        done_by_account_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    report_actions (id) {
+        id -> BigInt,
+        report_id -> BigInt,
+        account_id -> Nullable<BigInt>,
+        group_id -> Nullable<BigInt>,
+        kind -> Text,
+        status_id -> Nullable<BigInt>,
+        note -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(report_statuses -> reports (report_id));
+diesel::joinable!(report_groups -> reports (report_id));
+diesel::joinable!(report_actions -> reports (report_id));
+diesel::allow_tables_to_appear_in_same_query!(reports, report_statuses);
+diesel::allow_tables_to_appear_in_same_query!(reports, report_groups);
+diesel::allow_tables_to_appear_in_same_query!(reports, report_actions);
+diesel::allow_tables_to_appear_in_same_query!(report_groups, group_memberships);

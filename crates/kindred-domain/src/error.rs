@@ -60,6 +60,8 @@ pub enum DomainError {
     InvalidCrisisResource(&'static str),
     #[error("{0}")]
     InvalidCrisisPhrase(&'static str),
+    #[error("{0}")]
+    InvalidReport(&'static str),
 }
 
 impl DomainError {
@@ -95,6 +97,7 @@ impl DomainError {
             Self::Rsvp(r) => r.code(),
             Self::InvalidCrisisResource(_) => "invalid_crisis_resource",
             Self::InvalidCrisisPhrase(_) => "invalid_crisis_phrase",
+            Self::InvalidReport(_) => "invalid_report",
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod id;
 pub mod instance;
 pub mod meetings;
 pub mod notification;
+pub mod reports;
 pub mod scope;
 pub mod search;
 pub mod status_text;

@@ -42,6 +42,8 @@ stored_as_text! {
     MembershipState => MembershipState::parse,
     ParticipationState => ParticipationState::parse,
     NotificationKind => NotificationKind::parse,
+    crate::reports::Category => crate::reports::Category::parse,
+    crate::reports::ActionKind => crate::reports::ActionKind::parse,
 }
 
 #[cfg(test)]

@@ -85,6 +85,9 @@ pub enum AdminCommand {
     /// list and the gentle notice (docs/moderation-crisis.md).
     #[command(subcommand)]
     Crisis(CrisisCommand),
+    /// Reports (docs/moderation.md), read and resolved as the moderator named by --as.
+    #[command(subcommand)]
+    Reports(ReportsCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -119,6 +122,29 @@ pub enum CrisisCommand {
     },
     /// Remove a help line by its id (see `list`).
     Remove { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportsCommand {
+    /// Open reports, newest first (--resolved: resolved ones).
+    List {
+        #[arg(long = "as", value_name = "MODERATOR")]
+        actor: String,
+        #[arg(long)]
+        resolved: bool,
+    },
+    /// One report in full: reporter, comment, statuses, groups, what was done.
+    Show {
+        id: i64,
+        #[arg(long = "as", value_name = "MODERATOR")]
+        actor: String,
+    },
+    /// Mark a report resolved.
+    Resolve {
+        id: i64,
+        #[arg(long = "as", value_name = "MODERATOR")]
+        actor: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

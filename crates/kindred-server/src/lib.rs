@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod admin_crisis;
 pub mod admin_federation;
+pub mod admin_reports;
 pub mod backup;
 pub mod cli;
 pub mod config;

@@ -3,7 +3,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use kindred_server::cli::{AdminCommand, Cli, Command};
 use kindred_server::startup::{prepare, Application};
-use kindred_server::{admin, admin_crisis, admin_federation, backup, config, telemetry};
+use kindred_server::{
+    admin, admin_crisis, admin_federation, admin_reports, backup, config, telemetry,
+};
 
 #[actix_web::main]
 async fn main() -> ExitCode {
@@ -63,6 +65,7 @@ async fn main() -> ExitCode {
                 AdminCommand::Announcement(cmd) => admin::announcement(&state, cmd).await,
                 AdminCommand::Federation(cmd) => admin_federation::run(&state, cmd).await,
                 AdminCommand::Crisis(cmd) => admin_crisis::run(&state, cmd).await,
+                AdminCommand::Reports(cmd) => admin_reports::run(&state, cmd).await,
                 AdminCommand::Backup { .. }
                 | AdminCommand::Restore { .. }
                 | AdminCommand::CopyDatabase { .. } => {

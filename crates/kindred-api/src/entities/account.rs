@@ -60,6 +60,44 @@ pub struct Role {
     pub highlighted: bool,
 }
 
+impl Role {
+    /// Mastodon's Role entity for an account's instance role.
+    pub fn of(row: &AccountRow) -> Self {
+        match row.role.person() {
+            Some(kindred_domain::Role::Admin) => Role {
+                id: "3".into(),
+                name: "Admin".into(),
+                color: String::new(),
+                permissions: "1".into(),
+                highlighted: true,
+            },
+            // Mastodon's permission bits: view audit log (4), dashboard (8), manage
+            // reports (16), manage users (1024).
+            Some(kindred_domain::Role::Moderator) => Role {
+                id: "4".into(),
+                name: "Moderator".into(),
+                color: String::new(),
+                permissions: "1052".into(),
+                highlighted: true,
+            },
+            Some(kindred_domain::Role::Facilitator) => Role {
+                id: "2".into(),
+                name: "Facilitator".into(),
+                color: String::new(),
+                permissions: "1024".into(),
+                highlighted: true,
+            },
+            _ => Role {
+                id: "-99".into(),
+                name: String::new(),
+                color: String::new(),
+                permissions: "65536".into(),
+                highlighted: false,
+            },
+        }
+    }
+}
+
 /// The account as its owner sees it: adds `source` and `role`. Never the email.
 #[derive(Debug, Serialize)]
 pub struct CredentialAccount {
@@ -112,38 +150,7 @@ impl Account {
 
 impl CredentialAccount {
     pub fn from_rows(row: &AccountRow, user: &UserRow, urls: &LocalUrls) -> Self {
-        let role = match row.role.person() {
-            Some(kindred_domain::Role::Admin) => Role {
-                id: "3".into(),
-                name: "Admin".into(),
-                color: String::new(),
-                permissions: "1".into(),
-                highlighted: true,
-            },
-            // Mastodon's permission bits: view audit log (4), dashboard (8), manage
-            // reports (16), manage users (1024).
-            Some(kindred_domain::Role::Moderator) => Role {
-                id: "4".into(),
-                name: "Moderator".into(),
-                color: String::new(),
-                permissions: "1052".into(),
-                highlighted: true,
-            },
-            Some(kindred_domain::Role::Facilitator) => Role {
-                id: "2".into(),
-                name: "Facilitator".into(),
-                color: String::new(),
-                permissions: "1024".into(),
-                highlighted: true,
-            },
-            _ => Role {
-                id: "-99".into(),
-                name: String::new(),
-                color: String::new(),
-                permissions: "65536".into(),
-                highlighted: false,
-            },
-        };
+        let role = Role::of(row);
         Self {
             account: Account::from_row(row, urls),
             source: Source {

@@ -12,6 +12,7 @@ pub mod groups;
 pub mod instance;
 pub mod lists;
 pub mod meetings;
+pub mod reports;
 pub mod search;
 pub mod status;
 pub mod token;

@@ -126,6 +126,9 @@ pub struct Notification {
     pub account: Account,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
+    /// The report an `admin.report` notification is about (Mastodon's Report).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<serde_json::Value>,
     /// Kindred's extension: the meeting a `pleroma:event_*`/participation
     /// notification is about (its id in the events API), or the crisis resources of
     /// a `kindred.crisis_resources` notice.

@@ -18,6 +18,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod pages;
 pub mod relations;
+pub mod reports;
 pub mod search;
 pub mod statuses;
 pub mod streaming;

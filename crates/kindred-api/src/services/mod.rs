@@ -22,6 +22,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod present;
 pub mod relations;
+pub mod reports;
 pub mod search;
 pub mod statuses;
 pub mod tags;
@@ -58,6 +59,9 @@ pub enum ServiceError {
     Forbidden(&'static str),
     #[error("{0}")]
     Unprocessable(&'static str),
+    /// A 422 with its own stable code (a rule's refusal).
+    #[error("{1}")]
+    Refused(&'static str, &'static str),
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("internal error: {0}")]
@@ -77,6 +81,7 @@ impl ServiceError {
             Self::ReplyTargetNotFound => "reply_target_not_found",
             Self::Forbidden(_) => "forbidden",
             Self::Unprocessable(_) => "unprocessable",
+            Self::Refused(code, _) => code,
             Self::Db(d) => d.code(),
             Self::Internal(c) => c,
         }
@@ -88,6 +93,7 @@ impl From<kindred_core::CoreError> for ServiceError {
         match e {
             // Answered as before: 422 with the rule's own words.
             kindred_core::CoreError::PostRefused(r) => Self::Unprocessable(r.message()),
+            kindred_core::CoreError::ReportRefused(r) => Self::Refused(r.code(), r.message()),
             kindred_core::CoreError::Db(d) => Self::Db(d),
         }
     }

@@ -166,6 +166,27 @@ pub async fn statuses(
     viewer: &Viewer,
     rows: Vec<StatusRow>,
 ) -> Result<Vec<Status>, ServiceError> {
+    statuses_sieved(state, viewer, rows, true).await
+}
+
+/// The statuses a report names, for a viewer `kindred_core::reports::view_of` let
+/// see that report (a moderator, or a facilitator for their group's posts): shown
+/// whatever their audience, so harm in a closed group or a direct message can be
+/// handled. Never call it for anything else.
+pub async fn reported_statuses(
+    state: &AppState,
+    viewer: &Viewer,
+    rows: Vec<StatusRow>,
+) -> Result<Vec<Status>, ServiceError> {
+    statuses_sieved(state, viewer, rows, false).await
+}
+
+async fn statuses_sieved(
+    state: &AppState,
+    viewer: &Viewer,
+    rows: Vec<StatusRow>,
+    sieve: bool,
+) -> Result<Vec<Status>, ServiceError> {
     let viewer_id = viewer.id();
     let originals_ids: Vec<i64> = rows.iter().filter_map(|s| s.reblog_of_id).collect();
     let (originals, extras, accounts_rows) = state
@@ -198,7 +219,7 @@ pub async fn statuses(
             return false;
         };
         let mentioned = extras.mentions.get(&s.id).map_or(&[][..], Vec::as_slice);
-        viewer.may_see(s, author, mentioned, placed.get(&s.id))
+        !sieve || viewer.may_see(s, author, mentioned, placed.get(&s.id))
     };
     let build = |s: &StatusRow| -> Option<Status> {
         if !may_see(s) {
@@ -389,14 +410,24 @@ pub async fn notifications(
     viewer: &Viewer,
     rows: Vec<NotificationRow>,
 ) -> Result<Vec<Notification>, ServiceError> {
-    let account_ids: Vec<i64> = rows.iter().map(|n| n.from_account_id).collect();
+    let mut account_ids: Vec<i64> = rows.iter().map(|n| n.from_account_id).collect();
     let status_ids: Vec<i64> = rows.iter().filter_map(|n| n.status_id).collect();
     let crisis = rows
         .iter()
         .any(|n| n.kind == NotificationKind::CrisisResources);
-    let (accounts_rows, status_rows, crisis_rows) = state
+    let report_ids: Vec<i64> = rows.iter().filter_map(|n| n.report_id).collect();
+    let (accounts_rows, status_rows, crisis_rows, reports) = state
         .db
         .run(move |c| {
+            // An `admin.report` notice carries its report (Mastodon's `report`).
+            let mut reports = HashMap::new();
+            for id in report_ids {
+                if let Some(r) = kindred_db::models::reports::find(c, id)? {
+                    let named = kindred_db::models::reports::status_ids(c, id)?;
+                    account_ids.push(r.target_account_id);
+                    reports.insert(id, (r, named));
+                }
+            }
             Ok((
                 social::find_accounts(c, &account_ids)?,
                 repo::find_many(c, &status_ids)?,
@@ -406,6 +437,7 @@ pub async fn notifications(
                 } else {
                     Vec::new()
                 },
+                reports,
             ))
         })
         .await?;
@@ -429,8 +461,21 @@ pub async fn notifications(
                 (Some(sid), None) => Some(seen(sid)?),
                 (None, _) => None,
             };
+            let report = match n.report_id {
+                Some(rid) => {
+                    // A notice whose report is gone is dropped.
+                    let (r, named) = reports.get(&rid)?;
+                    let target = accounts
+                        .iter()
+                        .find(|a| a.id == r.target_account_id.to_string())?
+                        .clone();
+                    Some(crate::entities::reports::report(r, named, target))
+                }
+                None => None,
+            };
             Some(Notification {
                 id: n.id.to_string(),
+                report,
                 group_key: format!("ungrouped-{}", n.id),
                 kind: n.kind.as_str().to_owned(),
                 created_at: timestamp(n.created_at),

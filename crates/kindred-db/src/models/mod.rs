@@ -25,6 +25,7 @@ pub mod outbound;
 pub mod received;
 pub mod remote_accounts;
 pub mod remote_meetings;
+pub mod reports;
 pub mod search;
 pub mod search_index;
 pub mod silenced;

@@ -25,6 +25,8 @@ pub struct NotificationRow {
     pub created_at: NaiveDateTime,
     /// The meeting a meeting notification is about (`pleroma:event_*` types).
     pub meeting_id: Option<i64>,
+    /// The report an `admin.report` notification is about.
+    pub report_id: Option<i64>,
 }
 
 impl NotificationRow {
@@ -44,7 +46,14 @@ impl NotificationRow {
             status_id,
             created_at,
             meeting_id: None,
+            report_id: None,
         }
+    }
+
+    /// The same notification, about a report (`admin.report`).
+    pub fn about_report(mut self, report_id: i64) -> Self {
+        self.report_id = Some(report_id);
+        self
     }
 
     /// The same notification, about a meeting.

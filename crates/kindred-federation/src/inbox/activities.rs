@@ -8,6 +8,7 @@ use url::Url;
 
 use super::content::{Announce, Create, Delete, Like, Update};
 use super::event::EventActivity;
+use super::flag::Flag;
 use super::follows::{Accept, Follow, Reject, Undo};
 use super::note::ObjectKind;
 use super::rsvp::{Join, JoinAnswer, Leave};
@@ -30,14 +31,16 @@ pub enum InboxActivity {
     Leave(Box<Leave>),
     /// `Accept` or `Reject` of one of our members' Joins.
     JoinAnswer(Box<JoinAnswer>),
+    /// A report forwarded by another server (`flag`).
+    Flag(Box<Flag>),
     /// `Create(Event)` or `Update(Event)`: a meeting listing (`event`).
     Event(Box<EventActivity>),
 }
 
 /// Activity types handled here; anything else is acknowledged and ignored.
-pub const SUPPORTED: [&str; 11] = [
+pub const SUPPORTED: [&str; 12] = [
     "Follow", "Accept", "Reject", "Undo", "Create", "Update", "Delete", "Like", "Announce", "Join",
-    "Leave",
+    "Leave", "Flag",
 ];
 
 /// Object types a `Create`, `Update` or `Announce` may carry for us to act on.

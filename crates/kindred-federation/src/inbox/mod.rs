@@ -10,6 +10,7 @@ pub mod context;
 pub mod directory;
 pub mod error;
 pub mod event;
+pub mod flag;
 pub mod follows;
 pub mod groups;
 pub mod known_actors;

@@ -285,6 +285,7 @@ fn parse(e: &Envelope, v: Value) -> Result<InboxActivity, InboxError> {
         "Announce" => from(v).map(InboxActivity::Announce),
         "Join" => from(v).map(InboxActivity::Join),
         "Leave" => from(v).map(InboxActivity::Leave),
+        "Flag" => from(v).map(InboxActivity::Flag),
         // `process` let only the supported types through.
         _ => return Err(Refusal::Malformed.into()),
     };

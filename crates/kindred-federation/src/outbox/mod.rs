@@ -10,6 +10,7 @@
 
 mod directory;
 pub mod event;
+pub mod flag;
 mod group;
 mod meeting;
 pub mod note;

@@ -28,6 +28,7 @@ mod oauth;
 mod policy;
 mod remote_groups;
 mod remote_meetings;
+mod reports;
 mod search;
 mod social;
 mod statuses;

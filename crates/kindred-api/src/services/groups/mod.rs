@@ -18,6 +18,7 @@ use kindred_domain::groups::GroupVisibility;
 use kindred_domain::groups::{
     invitation_reaches, may_moderate, parse_answers, GroupRole, GroupSettings, MembershipState,
 };
+use kindred_domain::reports::ActionKind as ReportAction;
 use kindred_domain::{AccountRole, Role, Username};
 use kindred_federation::outbox::Outbox;
 
@@ -614,10 +615,23 @@ pub async fn act(
     }
     let mid = state.ids.next_at(Utc::now());
     let me_id = me.id;
+    // A ban or mute is recorded against the open reports about the member that
+    // reach this group, so moderators see what facilitators did.
+    let recorded = match action {
+        Action::Ban => Some(ReportAction::Ban),
+        Action::Mute(_) => Some(ReportAction::Mute),
+        _ => None,
+    };
+    let ids = state.ids.clone();
     state
         .db
         .run(move |c| {
             atomically(c, |c| {
+                if let Some(kind) = recorded {
+                    kindred_core::reports::record_group_action(
+                        c, &ids, id, me_id, target, None, kind, now,
+                    )?;
+                }
                 match (change, &current) {
                     (Change::Set(s, r), Some(m)) => groups::set_membership(c, m.id, s, r, now)?,
                     (Change::Set(s, r), None) => groups::insert_membership(
@@ -689,6 +703,8 @@ pub async fn act_on_post(
     let now = Utc::now();
     let outbox = Outbox::new(&state.urls, &state.ids, now);
     let now = now.naive_utc();
+    let ids = state.ids.clone();
+    let me_id = me.id;
     let row = state
         .db
         .run(move |c| {
@@ -711,6 +727,17 @@ pub async fn act_on_post(
                         // A public announcement that left is withdrawn where it went.
                         outbox.deleted(c, &author, &status)?;
                         repo::delete(c, status_id)?;
+                        // Recorded against the open reports that name the post.
+                        kindred_core::reports::record_group_action(
+                            c,
+                            &ids,
+                            id,
+                            me_id,
+                            status.account_id,
+                            Some(status_id),
+                            ReportAction::RemovePost,
+                            now,
+                        )?;
                     }
                     PostAction::Pin | PostAction::Unpin => {
                         if !placed.is_announcement() {
