@@ -18,7 +18,7 @@ use kindred_domain::groups::GroupVisibility;
 use kindred_domain::groups::{
     invitation_reaches, may_moderate, parse_answers, GroupRole, GroupSettings, MembershipState,
 };
-use kindred_domain::{AccountRole, Role, Username};
+use kindred_domain::{AccountId, AccountRole, GroupId, Role, Username};
 use kindred_federation::outbox::Outbox;
 
 use super::ServiceError;
@@ -409,7 +409,7 @@ pub async fn join(
     let closed = visibility == GroupVisibility::Closed;
     if state
         .db
-        .run(move |c| membership::refused(c, &asker, id, closed))
+        .run(move |c| membership::refused(c, &asker, GroupId::new(id), closed))
         .await?
     {
         return Err(ServiceError::Forbidden("This action is not allowed"));
@@ -459,7 +459,7 @@ pub async fn join(
                 if next != MembershipState::Requested {
                     return Ok(Vec::new());
                 }
-                membership::requested(c, &ids, id, me_id, now_utc)
+                membership::requested(c, &ids, GroupId::new(id), AccountId::new(me_id), now_utc)
             })
         })
         .await?;
