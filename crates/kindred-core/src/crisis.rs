@@ -65,8 +65,8 @@ pub fn after_post(
     // about no status: nothing ties the notice to the post that prompted it.
     let note = NotificationRow::new(
         ids.next_at(now),
-        author,
-        author,
+        kindred_domain::AccountId::new(author),
+        kindred_domain::AccountId::new(author),
         NotificationKind::CrisisResources,
         None,
         now.naive_utc(),

@@ -22,7 +22,7 @@ use chrono::NaiveDateTime;
 use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::{accounts, silenced, social};
 use kindred_db::{AccountRow, AnyConnection, DbError};
-use kindred_domain::NotificationKind;
+use kindred_domain::{AccountId, NotificationKind};
 
 /// A follow asked for by `follower` of `target`.
 pub struct NewFollow<'a> {
@@ -80,7 +80,14 @@ pub fn follow(c: &mut AnyConnection, f: &NewFollow<'_>) -> Result<Followed, DbEr
     let notices = if new && f.target.is_local() {
         notif::insert(
             c,
-            &[NotificationRow::new(f.notice_id, b, a, kind, None, f.now)],
+            &[NotificationRow::new(
+                f.notice_id,
+                f.target.account_id(),
+                f.follower.account_id(),
+                kind,
+                None,
+                f.now,
+            )],
         )?
     } else {
         Vec::new()
@@ -94,7 +101,12 @@ pub fn follow(c: &mut AnyConnection, f: &NewFollow<'_>) -> Result<Followed, DbEr
 
 /// `follower` stops following `target` (or withdraws the request): the follow, the
 /// request, the follower's list memberships of the target and both notices go.
-pub fn unfollow(c: &mut AnyConnection, follower: i64, target: i64) -> Result<(), DbError> {
+pub fn unfollow(
+    c: &mut AnyConnection,
+    follower: AccountId,
+    target: AccountId,
+) -> Result<(), DbError> {
+    let (follower, target) = (follower.get(), target.get());
     social::unfollow(c, follower, target)?;
     notif::retract(c, target, follower, NotificationKind::Follow, None)?;
     notif::retract(c, target, follower, NotificationKind::FollowRequest, None)
@@ -106,15 +118,16 @@ pub fn accept(
     c: &mut AnyConnection,
     follow_id: i64,
     notice_id: i64,
-    requester: i64,
-    target: i64,
+    requester: AccountId,
+    target: AccountId,
     now: NaiveDateTime,
 ) -> Result<Option<Vec<NotificationRow>>, DbError> {
-    if !social::authorize_request(c, follow_id, requester, target, now)? {
+    let (r, t) = (requester.get(), target.get());
+    if !social::authorize_request(c, follow_id, r, t, now)? {
         return Ok(None);
     }
-    notif::retract(c, target, requester, NotificationKind::FollowRequest, None)?;
-    if !accounts::find(c, target)?.is_some_and(|t| t.is_local()) {
+    notif::retract(c, t, r, NotificationKind::FollowRequest, None)?;
+    if !accounts::find(c, t)?.is_some_and(|t| t.is_local()) {
         return Ok(Some(Vec::new()));
     }
     let notice = NotificationRow::new(
@@ -130,7 +143,12 @@ pub fn accept(
 
 /// `target` declines `requester`'s request: the request and its notice go. False when
 /// there was no request.
-pub fn reject(c: &mut AnyConnection, requester: i64, target: i64) -> Result<bool, DbError> {
+pub fn reject(
+    c: &mut AnyConnection,
+    requester: AccountId,
+    target: AccountId,
+) -> Result<bool, DbError> {
+    let (requester, target) = (requester.get(), target.get());
     if !social::reject_request(c, requester, target)? {
         return Ok(false);
     }

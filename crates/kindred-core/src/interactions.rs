@@ -9,8 +9,7 @@ use kindred_db::models::interactions::{self, Mark};
 use kindred_db::models::notifications::{self, NotificationRow};
 use kindred_db::models::statuses::{self as repo, StatusInsert};
 use kindred_db::{AnyConnection, DbError, StatusRow};
-use kindred_domain::IdGenerator;
-use kindred_domain::NotificationKind;
+use kindred_domain::{AccountId, IdGenerator, NotificationKind};
 
 use crate::events::{Event, StatusChange};
 
@@ -32,8 +31,8 @@ pub fn boost(
     ids: &IdGenerator,
     now: DateTime<Utc>,
 ) -> Result<Boosted, DbError> {
-    let booster = insert.status.account_id;
-    if let Some(existing) = repo::find_reblog(c, booster, original.id)? {
+    let booster = AccountId::new(insert.status.account_id);
+    if let Some(existing) = repo::find_reblog(c, booster.get(), original.id)? {
         return Ok(Boosted::Existing(existing));
     }
     if let Some(existing) = federated::status_by_uri(c, &insert.status.uri)? {
@@ -80,7 +79,7 @@ pub fn unboost(
 pub fn favourite(
     c: &mut AnyConnection,
     id: i64,
-    account_id: i64,
+    account_id: AccountId,
     status: &StatusRow,
     ids: &IdGenerator,
     now: DateTime<Utc>,
@@ -89,7 +88,7 @@ pub fn favourite(
         c,
         Mark::Favourite,
         id,
-        account_id,
+        account_id.get(),
         status.id,
         now.naive_utc(),
     )?;
@@ -104,16 +103,16 @@ pub fn favourite(
 /// there was one.
 pub fn unfavourite(
     c: &mut AnyConnection,
-    account_id: i64,
+    account_id: AccountId,
     status: &StatusRow,
 ) -> Result<bool, DbError> {
-    if !interactions::remove(c, Mark::Favourite, account_id, status.id)? {
+    if !interactions::remove(c, Mark::Favourite, account_id.get(), status.id)? {
         return Ok(false);
     }
     notifications::retract(
         c,
         status.account_id,
-        account_id,
+        account_id.get(),
         NotificationKind::Favourite,
         Some(status.id),
     )?;
@@ -124,7 +123,7 @@ pub fn unfavourite(
 fn tell_author(
     c: &mut AnyConnection,
     status: &StatusRow,
-    from: i64,
+    from: AccountId,
     kind: NotificationKind,
     ids: &IdGenerator,
     now: DateTime<Utc>,
@@ -136,10 +135,10 @@ fn tell_author(
         c,
         &[NotificationRow::new(
             ids.next_at(now),
-            status.account_id,
+            status.author_id(),
             from,
             kind,
-            Some(status.id),
+            Some(status.status_id()),
             now.naive_utc(),
         )],
     )

@@ -13,6 +13,7 @@ pub mod follow_resend;
 pub mod groups;
 pub mod handle;
 pub mod id;
+pub mod ids;
 pub mod instance;
 pub mod meetings;
 pub mod notification;
@@ -29,6 +30,7 @@ pub use account::{AccountRole, DisplayName, Note, Password, PostingPrivacy, Role
 pub use email::EmailAddress;
 pub use error::DomainError;
 pub use id::IdGenerator;
+pub use ids::{AccountId, GroupId, MeetingId, StatusId};
 pub use instance::{InstanceDomain, RegistrationMode};
 pub use notification::NotificationKind;
 pub use scope::{Scope, Scopes};

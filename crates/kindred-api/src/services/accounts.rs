@@ -2,7 +2,7 @@ use chrono::Utc;
 use kindred_db::models::notifications::{self, NotificationRow};
 use kindred_db::models::{accounts, invites};
 use kindred_db::{AccountRow, DbError, NewAccount, NewInvite, NewUser};
-use kindred_domain::NotificationKind;
+use kindred_domain::{AccountId, NotificationKind};
 use kindred_domain::{EmailAddress, Password, RegistrationMode, Role, Username};
 
 use super::ServiceError;
@@ -204,7 +204,7 @@ async fn notify_admins_of_sign_up(
     state: &AppState,
     account: &AccountRow,
 ) -> Result<(), ServiceError> {
-    let (new_id, created_at) = (account.id, account.created_at);
+    let (new_id, created_at) = (account.account_id(), account.created_at);
     let ids = state.ids.clone();
     state
         .db
@@ -214,7 +214,7 @@ async fn notify_admins_of_sign_up(
                 .map(|admin| {
                     NotificationRow::new(
                         ids.next_at(Utc::now()),
-                        admin,
+                        AccountId::new(admin),
                         new_id,
                         NotificationKind::AdminSignUp,
                         None,

@@ -115,7 +115,7 @@ pub async fn unfollow(
             atomically(c, |c| {
                 // The Undo names the Follow, so it is queued before the follow goes.
                 outbox.unfollow(c, &me_row, &other_row)?;
-                follows::unfollow(c, me_row.id, other_row.id)
+                follows::unfollow(c, me_row.account_id(), other_row.account_id())
             })
         })
         .await?;
@@ -236,7 +236,8 @@ pub async fn decide(
         .run(move |c| {
             atomically(c, |c| {
                 if accept {
-                    let stored = follows::accept(c, fid, nid, req_id, me_id, now.naive_utc())?;
+                    let (requester, target) = (requester_row.account_id(), me_row.account_id());
+                    let stored = follows::accept(c, fid, nid, requester, target, now.naive_utc())?;
                     if stored.is_some() {
                         outbox.answer_follow(c, &me_row, &requester_row, true)?;
                     }
@@ -246,7 +247,8 @@ pub async fn decide(
                 if kindred_db::models::federated::follow_requested(c, req_id, me_id)? {
                     outbox.answer_follow(c, &me_row, &requester_row, false)?;
                 }
-                Ok(follows::reject(c, req_id, me_id)?.then(Vec::new))
+                let (requester, target) = (requester_row.account_id(), me_row.account_id());
+                Ok(follows::reject(c, requester, target)?.then(Vec::new))
             })
         })
         .await?;

@@ -11,7 +11,7 @@ use kindred_db::models::{accounts, groups, outbound};
 use kindred_db::transaction::atomically;
 use kindred_db::{AccountRow, DbError, StatusRow};
 use kindred_domain::status_text::{self, MentionTarget};
-use kindred_domain::{Audience, DomainError, Visibility};
+use kindred_domain::{Audience, DomainError, GroupId, Visibility};
 use kindred_federation::outbox::Outbox;
 
 use super::viewer::Viewer;
@@ -229,7 +229,10 @@ async fn compose(
     let (who, named) = (author.clone(), rendered.mentioned.clone());
     let placement = state
         .db
-        .run(move |c| Ok(placement::place(c, &who, &named, reply_group, audience)))
+        .run(move |c| {
+            let reply_group = reply_group.map(GroupId::new);
+            Ok(placement::place(c, &who, &named, reply_group, audience))
+        })
         .await??;
     let mut spoiler = spoiler;
     if let Some(p) = &placement {
@@ -325,7 +328,7 @@ pub async fn create(
         spoiler,
     } = compose(state, author, &text, spoiler, audience, reply_group).await?;
     let held = placement.as_ref().is_some_and(|p| p.placement.held);
-    let mentioned = mentions::carried(author.id, &rendered.mentioned, held);
+    let mentioned = mentions::carried(author.account_id(), &rendered.mentioned, held);
     let id = state.ids.next_at(now);
     let tags: Vec<(String, i64)> = rendered
         .tags
@@ -488,7 +491,7 @@ pub async fn edit(
     }
     // Still waiting for review: nobody is mentioned yet.
     let held = placed_now.as_ref().is_some_and(|p| p.held);
-    let mentioned = mentions::carried(author.id, &rendered.mentioned, held);
+    let mentioned = mentions::carried(author.account_id(), &rendered.mentioned, held);
     let now = Utc::now();
     let sensitive = e.sensitive || !spoiler.is_empty();
     let language = e.language.or(previous.language.clone());
@@ -671,8 +674,14 @@ pub async fn mark(
             atomically(c, |c| {
                 match (mark, on) {
                     (Mark::Favourite, true) => {
-                        let (new, events) =
-                            core_interactions::favourite(c, row_id, account_id, &liked, &ids, now)?;
+                        let (new, events) = core_interactions::favourite(
+                            c,
+                            row_id,
+                            actor.account_id(),
+                            &liked,
+                            &ids,
+                            now,
+                        )?;
                         if new {
                             outbox.like(c, &actor, &liked, row_id, false)?;
                         }
@@ -682,7 +691,7 @@ pub async fn mark(
                         // The Undo names the favourite: read before it goes.
                         if let Some(fav) = outbound::favourite_id(c, account_id, status_id)? {
                             outbox.like(c, &actor, &liked, fav, true)?;
-                            core_interactions::unfavourite(c, account_id, &liked)?;
+                            core_interactions::unfavourite(c, actor.account_id(), &liked)?;
                         }
                     }
                     (_, true) => {

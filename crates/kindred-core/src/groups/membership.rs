@@ -25,15 +25,16 @@ use kindred_db::models::notifications::{self as notif, NotificationRow};
 use kindred_db::models::{silenced, social};
 use kindred_db::{AccountRow, AnyConnection, DbError};
 use kindred_domain::groups::MembershipState;
-use kindred_domain::{IdGenerator, NotificationKind};
+use kindred_domain::{AccountId, GroupId, IdGenerator, NotificationKind};
 
 /// Whether `asker`'s request to join `group` (the group's account id) is refused.
 pub fn refused(
     c: &mut AnyConnection,
     asker: &AccountRow,
-    group: i64,
+    group: GroupId,
     closed: bool,
 ) -> Result<bool, DbError> {
+    let group = group.get();
     Ok(social::blocked_either_way(c, asker.id, group)?
         || (closed && !asker.is_local() && silenced::is_limited_for(c, asker.id, group)?))
 }
@@ -43,11 +44,11 @@ pub fn refused(
 pub fn requested(
     c: &mut AnyConnection,
     ids: &IdGenerator,
-    group: i64,
-    asker: i64,
+    group: GroupId,
+    asker: AccountId,
     now: DateTime<Utc>,
 ) -> Result<Vec<NotificationRow>, DbError> {
-    let notes: Vec<NotificationRow> = groups::facilitators(c, group)?
+    let notes: Vec<NotificationRow> = facilitators(c, group)?
         .into_iter()
         .map(|f| {
             NotificationRow::new(
@@ -65,18 +66,24 @@ pub fn requested(
 
 /// `asker`'s request to join `group` is gone (deleted or answered by the caller): the
 /// facilitators' notices go, except where another request of the asker remains.
-pub fn withdrawn(c: &mut AnyConnection, group: i64, asker: i64) -> Result<(), DbError> {
+pub fn withdrawn(c: &mut AnyConnection, group: GroupId, asker: AccountId) -> Result<(), DbError> {
     let mut still_asked = Vec::new();
-    let mut pending = groups::requested_groups(c, asker)?;
+    let mut pending = groups::requested_groups(c, asker.get())?;
     // A remote asker's requests are follow requests of group accounts (an account
     // that is not a group has no facilitators).
-    pending.extend(social::requested_targets(c, asker)?);
+    pending.extend(social::requested_targets(c, asker.get())?);
     for g in pending {
-        still_asked.extend(groups::facilitators(c, g)?);
+        still_asked.extend(facilitators(c, GroupId::new(g))?);
     }
-    for f in groups::facilitators(c, group)? {
+    for f in facilitators(c, group)? {
         if !still_asked.contains(&f) {
-            notif::retract(c, f, asker, NotificationKind::GroupRequest, None)?;
+            notif::retract(
+                c,
+                f.get(),
+                asker.get(),
+                NotificationKind::GroupRequest,
+                None,
+            )?;
         }
     }
     Ok(())
@@ -86,7 +93,7 @@ pub fn withdrawn(c: &mut AnyConnection, group: i64, asker: i64) -> Result<(), Db
 pub fn leave(c: &mut AnyConnection, m: &MembershipRow) -> Result<(), DbError> {
     groups::delete_membership(c, m.id)?;
     if m.state == MembershipState::Requested {
-        withdrawn(c, m.group_id, m.account_id)?;
+        withdrawn(c, m.group(), m.member())?;
     }
     Ok(())
 }
@@ -108,7 +115,7 @@ pub fn follow(
     c: &mut AnyConnection,
     ids: &IdGenerator,
     follower: &AccountRow,
-    group: i64,
+    group: GroupId,
     closed: bool,
     now: DateTime<Utc>,
 ) -> Result<(GroupFollow, Vec<NotificationRow>), DbError> {
@@ -116,17 +123,18 @@ pub fn follow(
     if refused(c, follower, group, closed)? {
         return Ok((GroupFollow::Refused, Vec::new()));
     }
+    let actor = group.get();
     if !closed {
-        social::follow(c, ids.next_at(now), a, group, true, false, n)?;
+        social::follow(c, ids.next_at(now), a, actor, true, false, n)?;
         return Ok((GroupFollow::Following, Vec::new()));
     }
     // Already approved: a repeated Follow stays a follow.
-    if social::is_following(c, a, group)? {
+    if social::is_following(c, a, actor)? {
         return Ok((GroupFollow::Following, Vec::new()));
     }
-    let new = social::request_follow(c, ids.next_at(now), a, group, true, false, n)?;
+    let new = social::request_follow(c, ids.next_at(now), a, actor, true, false, n)?;
     let notices = if new {
-        requested(c, ids, group, a, now)?
+        requested(c, ids, group, follower.account_id(), now)?
     } else {
         Vec::new()
     };
@@ -135,11 +143,19 @@ pub fn follow(
 
 /// A remote account stops following a group (an Undo of its Follow): the follow or
 /// request goes, and a request's notices with it, as a member's withdrawal does.
-pub fn unfollow(c: &mut AnyConnection, follower: i64, group: i64) -> Result<(), DbError> {
-    let was_requested = social::requested_targets(c, follower)?.contains(&group);
-    crate::follows::unfollow(c, follower, group)?;
+pub fn unfollow(c: &mut AnyConnection, follower: AccountId, group: GroupId) -> Result<(), DbError> {
+    let was_requested = social::requested_targets(c, follower.get())?.contains(&group.get());
+    crate::follows::unfollow(c, follower, group.account())?;
     if was_requested {
         withdrawn(c, group, follower)?;
     }
     Ok(())
+}
+
+/// The group's facilitators (and owner), typed.
+pub fn facilitators(c: &mut AnyConnection, group: GroupId) -> Result<Vec<AccountId>, DbError> {
+    Ok(groups::facilitators(c, group.get())?
+        .into_iter()
+        .map(AccountId::new)
+        .collect())
 }

@@ -1,6 +1,7 @@
 //! Which of the accounts a post names are recorded (and told) as mentioned.
 
 use kindred_db::AccountRow;
+use kindred_domain::AccountId;
 
 /// The mentions a post carries, local or remote, from the accounts its text or
 /// addressing names (active ones, already resolved by the entrance):
@@ -10,14 +11,14 @@ use kindred_db::AccountRow;
 ///   the post); mentioning it places the post (`placement::place`) or nothing;
 /// - nobody while the post waits (`held`) for a facilitator's review: no one is told of a
 ///   post no one else can see yet.
-pub fn carried(author_id: i64, named: &[AccountRow], held: bool) -> Vec<AccountRow> {
+pub fn carried(author_id: AccountId, named: &[AccountRow], held: bool) -> Vec<AccountRow> {
     if held {
         return Vec::new();
     }
     let mut out: Vec<AccountRow> = Vec::new();
     for a in named {
         let group = a.role.is_group() && a.is_local();
-        if a.id != author_id && !group && !out.iter().any(|o| o.id == a.id) {
+        if a.account_id() != author_id && !group && !out.iter().any(|o| o.id == a.id) {
             out.push(a.clone());
         }
     }

@@ -5,7 +5,7 @@ use chrono::Utc;
 use kindred_db::models::groups::{self, GroupPostRow};
 use kindred_db::{AccountRow, AnyConnection, DbError, StatusRow};
 use kindred_domain::groups::{place_post, Placement, PostKind, PostRequest, Standing};
-use kindred_domain::{Audience, Visibility};
+use kindred_domain::{Audience, GroupId, Visibility};
 
 use crate::CoreError;
 
@@ -24,9 +24,11 @@ pub fn place(
     c: &mut AnyConnection,
     author: &AccountRow,
     mentioned: &[AccountRow],
-    reply_group: Option<i64>,
+    reply_group: Option<GroupId>,
     audience: Audience,
 ) -> Result<Option<Placed>, CoreError> {
+    // Storage and the domain's rule take the groups as numbers.
+    let reply_group = reply_group.map(GroupId::get);
     let mentioned_groups: Vec<i64> = mentioned
         .iter()
         .filter(|a| a.role.is_group() && a.is_local())

@@ -13,7 +13,7 @@ use kindred_db::{AnyConnection, DbError};
 use kindred_domain::groups::MembershipState;
 use kindred_domain::id::IdGenerator;
 use kindred_domain::meetings::{ParticipationState, Rsvp, RsvpRefusal};
-use kindred_domain::DomainError;
+use kindred_domain::{AccountId, DomainError, MeetingId};
 
 use super::notices;
 
@@ -33,7 +33,7 @@ pub struct Remote<'a> {
     pub answer: RemoteAnswer<'a>,
     /// The actor that sent it: the attendee's account, or for an anonymous RSVP the
     /// instance actor that later answers go back to.
-    pub actor: i64,
+    pub actor: AccountId,
 }
 
 /// What an answer (or a facilitator's decision) committed.
@@ -55,13 +55,13 @@ pub fn may_come(
     c: &mut AnyConnection,
     m: &MeetingRow,
     who: &Participant,
-    sender: Option<i64>,
+    sender: Option<AccountId>,
 ) -> Result<bool, DbError> {
     let Some(group) = m.group_id else {
         return Ok(true);
     };
     if let Some(actor) = sender {
-        if social::blocked_either_way(c, group, actor)? {
+        if social::blocked_either_way(c, group, actor.get())? {
             return Ok(false);
         }
     }
@@ -82,7 +82,7 @@ pub fn may_come(
 pub fn answer(
     c: &mut AnyConnection,
     ids: &IdGenerator,
-    meeting_id: i64,
+    meeting_id: MeetingId,
     who: &Participant,
     rsvp: Rsvp,
     via: Via<'_>,
@@ -90,6 +90,7 @@ pub fn answer(
     new_id: i64,
 ) -> Result<Result<Answered, DomainError>, DbError> {
     let m = notices::meeting(c, meeting_id)?;
+    let meeting_id = meeting_id.get();
     let sender = match via {
         Via::Remote(r) => Some(r.actor),
         Via::Member { .. } => None,
@@ -111,8 +112,8 @@ pub fn answer(
     {
         // An anonymous attendee's later answers go back to the instance actor that
         // sent the RSVP.
-        store::set_anonymous_actor(c, p.id, r.actor)?;
-        p.anonymous_actor_id = Some(r.actor);
+        store::set_anonymous_actor(c, p.id, r.actor.get())?;
+        p.anonymous_actor_id = Some(r.actor.get());
     }
     let promoted: Vec<_> = applied.promoted.iter().collect();
     let mut notifications = notices::places_given(c, ids, &m, &promoted, now)?;

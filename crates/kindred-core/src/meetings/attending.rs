@@ -8,7 +8,7 @@ use kindred_db::models::remote_meetings;
 use kindred_db::{AnyConnection, DbError};
 use kindred_domain::id::IdGenerator;
 use kindred_domain::meetings::ParticipationState;
-use kindred_domain::NotificationKind;
+use kindred_domain::{AccountId, MeetingId, NotificationKind};
 
 use super::notices;
 
@@ -21,14 +21,15 @@ use super::notices;
 pub fn host_answered(
     c: &mut AnyConnection,
     ids: &IdGenerator,
-    meeting_id: i64,
-    member: i64,
-    host: i64,
+    meeting_id: MeetingId,
+    member: AccountId,
+    host: AccountId,
     accepted: bool,
     place: Option<&MeetingPlaceRow>,
     now: DateTime<Utc>,
 ) -> Result<Vec<NotificationRow>, DbError> {
-    let Some(before) = store::participation(c, meeting_id, &Participant::Account(member))? else {
+    let who = Participant::Account(member.get());
+    let Some(before) = store::participation(c, meeting_id.get(), &who)? else {
         return Ok(Vec::new());
     };
     let state = if accepted {
@@ -38,8 +39,8 @@ pub fn host_answered(
     };
     remote_meetings::set_participation(
         c,
-        meeting_id,
-        member,
+        meeting_id.get(),
+        member.get(),
         Some(state),
         ids.next_at(now),
         now.naive_utc(),

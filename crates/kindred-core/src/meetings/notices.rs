@@ -11,43 +11,46 @@ use kindred_db::models::meetings::{
     self as store, Meeting, MeetingPlaceRow, MeetingRow, ParticipationRow,
 };
 use kindred_db::models::notifications::{self as notif, NotificationRow};
-use kindred_db::models::{accounts, groups, meeting_posts};
+use kindred_db::models::{accounts, meeting_posts};
 use kindred_db::{AnyConnection, DbError};
 use kindred_domain::id::IdGenerator;
 use kindred_domain::meetings::{MeetingStatus, ParticipationState};
-use kindred_domain::NotificationKind;
+use kindred_domain::{AccountId, GroupId, MeetingId, NotificationKind, StatusId};
 
 /// Who a meeting's notifications come from: its group, or for the instance's own
 /// meetings the facilitator who created it.
-pub fn host(m: &MeetingRow) -> Option<i64> {
-    m.group_id.or(m.created_by)
+pub fn host(m: &MeetingRow) -> Option<AccountId> {
+    m.group_id.or(m.created_by).map(AccountId::new)
 }
 
 /// The people who run the meeting: the group's facilitators, or the instance's.
-pub fn facilitators(c: &mut AnyConnection, m: &MeetingRow) -> Result<Vec<i64>, DbError> {
+pub fn facilitators(c: &mut AnyConnection, m: &MeetingRow) -> Result<Vec<AccountId>, DbError> {
     match m.group_id {
-        Some(g) => groups::facilitators(c, g),
-        None => reminders::instance_facilitators(c),
+        Some(g) => crate::groups::membership::facilitators(c, GroupId::new(g)),
+        None => Ok(reminders::instance_facilitators(c)?
+            .into_iter()
+            .map(AccountId::new)
+            .collect()),
     }
 }
 
-pub(super) fn meeting(c: &mut AnyConnection, id: i64) -> Result<MeetingRow, DbError> {
-    Ok(store::find(c, id)?.ok_or(DbError::NotFound)?.meeting)
+pub(super) fn meeting(c: &mut AnyConnection, id: MeetingId) -> Result<MeetingRow, DbError> {
+    Ok(store::find(c, id.get())?.ok_or(DbError::NotFound)?.meeting)
 }
 
 /// Stores one notification of `kind` about the meeting to each `(recipient, from)`.
 pub fn send(
     c: &mut AnyConnection,
     ids: &IdGenerator,
-    meeting_id: i64,
+    meeting_id: MeetingId,
     kind: NotificationKind,
-    to: &[(i64, i64)],
+    to: &[(AccountId, AccountId)],
     now: DateTime<Utc>,
 ) -> Result<Vec<NotificationRow>, DbError> {
     if to.is_empty() {
         return Ok(Vec::new());
     }
-    let status = meeting_posts::status_of(c, meeting_id)?;
+    let status = meeting_posts::status_of(c, meeting_id.get())?.map(StatusId::new);
     let rows: Vec<NotificationRow> = to
         .iter()
         .map(|&(recipient, from)| {
@@ -66,13 +69,16 @@ pub fn send(
 }
 
 /// The participation's account, if it is one of this instance's.
-fn local_account(c: &mut AnyConnection, p: &ParticipationRow) -> Result<Option<i64>, DbError> {
-    let Some(a) = p.account_id else {
+fn local_account(
+    c: &mut AnyConnection,
+    p: &ParticipationRow,
+) -> Result<Option<AccountId>, DbError> {
+    let Some(a) = p.account_id.map(AccountId::new) else {
         return Ok(None);
     };
-    Ok(accounts::find(c, a)?
+    Ok(accounts::find(c, a.get())?
         .filter(|row| row.is_local())
-        .map(|row| row.id))
+        .map(|row| row.account_id()))
 }
 
 /// Whether this change moved the participation into `state` (a row the change left
@@ -106,7 +112,7 @@ pub(super) fn places_given(
     send(
         c,
         ids,
-        m.id,
+        m.meeting_id(),
         NotificationKind::ParticipationAccepted,
         &to,
         now,
@@ -123,17 +129,17 @@ pub(super) fn request(
     p: &ParticipationRow,
     now: DateTime<Utc>,
 ) -> Result<Vec<NotificationRow>, DbError> {
-    let Some(asker) = p.account_id.or(p.anonymous_actor_id) else {
+    let Some(asker) = p.account_id.or(p.anonymous_actor_id).map(AccountId::new) else {
         return Ok(Vec::new());
     };
-    let to: Vec<(i64, i64)> = facilitators(c, m)?
+    let to: Vec<(AccountId, AccountId)> = facilitators(c, m)?
         .into_iter()
         .map(|f| (f, asker))
         .collect();
     send(
         c,
         ids,
-        m.id,
+        m.meeting_id(),
         NotificationKind::ParticipationRequest,
         &to,
         now,
@@ -144,16 +150,16 @@ pub(super) fn request(
 pub fn changed(
     c: &mut AnyConnection,
     ids: &IdGenerator,
-    meeting_id: i64,
+    meeting_id: MeetingId,
     now: DateTime<Utc>,
 ) -> Result<Vec<NotificationRow>, DbError> {
     let m = meeting(c, meeting_id)?;
     let Some(from) = host(&m) else {
         return Ok(Vec::new());
     };
-    let to: Vec<(i64, i64)> = reminders::accepted_local(c, meeting_id)?
+    let to: Vec<(AccountId, AccountId)> = reminders::accepted_local(c, meeting_id.get())?
         .into_iter()
-        .map(|a| (a, from))
+        .map(|a| (AccountId::new(a), from))
         .collect();
     send(c, ids, meeting_id, NotificationKind::EventUpdate, &to, now)
 }
@@ -162,13 +168,13 @@ pub fn changed(
 /// again tells nobody anything new.
 pub fn already_cancelled(
     c: &mut AnyConnection,
-    meeting_id: i64,
+    meeting_id: MeetingId,
     occurrence: Option<NaiveDateTime>,
 ) -> Result<bool, DbError> {
     Ok(match occurrence {
         None => meeting(c, meeting_id)?.status == MeetingStatus::Cancelled.as_str(),
-        Some(at) => store::cancellations(c, &[meeting_id])?
-            .get(&meeting_id)
+        Some(at) => store::cancellations(c, &[meeting_id.get()])?
+            .get(&meeting_id.get())
             .is_some_and(|list| list.contains(&at)),
     })
 }

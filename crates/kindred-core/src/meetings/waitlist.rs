@@ -11,7 +11,7 @@ use kindred_db::models::notifications::NotificationRow;
 use kindred_db::{AnyConnection, DbError};
 use kindred_domain::id::IdGenerator;
 use kindred_domain::meetings::{FacilitatorAction, ParticipationState};
-use kindred_domain::DomainError;
+use kindred_domain::{DomainError, MeetingId};
 
 use super::{notices, Answered};
 
@@ -21,13 +21,13 @@ use super::{notices, Answered};
 pub fn decide(
     c: &mut AnyConnection,
     ids: &IdGenerator,
-    meeting_id: i64,
+    meeting_id: MeetingId,
     who: &Participant,
     action: FacilitatorAction,
     now: DateTime<Utc>,
     new_id: i64,
 ) -> Result<Result<Answered, DomainError>, DbError> {
-    let applied = match store::facilitate(c, meeting_id, who, action, now, new_id) {
+    let applied = match store::facilitate(c, meeting_id.get(), who, action, now, new_id) {
         Ok(a) => a,
         Err(MeetingStoreError::Refused(d)) => return Ok(Err(d)),
         Err(MeetingStoreError::Db(e)) => return Err(e),
@@ -76,13 +76,13 @@ pub fn update(
         Err(MeetingStoreError::Refused(d)) => return Ok(Err(d)),
         Err(MeetingStoreError::Db(e)) => return Err(e),
     };
-    let m = notices::meeting(c, meeting.id)?;
+    let m = notices::meeting(c, meeting.meeting_id())?;
     let seated: Vec<&ParticipationRow> = promoted.iter().collect();
     let mut notifications = notices::places_given(c, ids, &m, &seated, now)?;
     if time_or_place {
         let fresh: Vec<i64> = notifications.iter().map(|n| n.account_id).collect();
         notifications.extend(
-            notices::changed(c, ids, meeting.id, now)?
+            notices::changed(c, ids, meeting.meeting_id(), now)?
                 .into_iter()
                 .filter(|n| !fresh.contains(&n.account_id)),
         );

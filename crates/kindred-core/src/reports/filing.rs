@@ -132,8 +132,8 @@ pub fn file(
         .map(|m| {
             NotificationRow::new(
                 ids.next(),
-                m,
-                reporter_account_id,
+                kindred_domain::AccountId::new(m),
+                kindred_domain::AccountId::new(reporter_account_id),
                 NotificationKind::AdminReport,
                 None,
                 now,

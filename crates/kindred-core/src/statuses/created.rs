@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use kindred_db::models::notifications;
 use kindred_db::models::{conversations, social};
 use kindred_db::{AccountRow, AnyConnection, DbError, StatusRow};
-use kindred_domain::NotificationKind;
+use kindred_domain::{AccountId, NotificationKind};
 use kindred_domain::{IdGenerator, Visibility};
 
 use crate::crisis::CrisisNotice;
@@ -46,7 +46,10 @@ pub fn settle(
     let mut notes: Vec<_> = mentioned
         .iter()
         .filter(|a| a.is_local())
-        .map(|a| super::about(row, ids.next_at(now), a.id, NotificationKind::Mention, at))
+        .map(|a| {
+            let to = a.account_id();
+            super::about(row, ids.next_at(now), to, NotificationKind::Mention, at)
+        })
         .collect();
     if matches!(
         visibility,
@@ -57,7 +60,7 @@ pub fn settle(
                 notes.push(super::about(
                     row,
                     ids.next_at(now),
-                    f,
+                    AccountId::new(f),
                     NotificationKind::Status,
                     at,
                 ));

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use kindred_db::models::statuses as repo;
 use kindred_db::models::{interactions, notifications};
 use kindred_db::{AccountRow, AnyConnection, DbError, StatusRow};
-use kindred_domain::IdGenerator;
+use kindred_domain::{AccountId, IdGenerator, StatusId};
 
 use crate::events::{Event, StatusChange};
 
@@ -72,9 +72,12 @@ pub fn apply(
         .mentioned
         .iter()
         .filter(|a| a.is_local() && !before.contains(&a.id))
-        .map(|a| super::about(&row, ids.next_at(now), a.id, NotificationKind::Mention, at))
+        .map(|a| {
+            let to = a.account_id();
+            super::about(&row, ids.next_at(now), to, NotificationKind::Mention, at)
+        })
         .collect();
-    for booster in local_boosters(c, row.id)? {
+    for booster in local_boosters(c, row.status_id())? {
         notes.push(super::about(
             &row,
             ids.next_at(now),
@@ -94,19 +97,22 @@ pub fn apply(
 }
 
 /// Every local account that boosted the status, read a page at a time.
-pub(crate) fn local_boosters(c: &mut AnyConnection, status_id: i64) -> Result<Vec<i64>, DbError> {
+pub(crate) fn local_boosters(
+    c: &mut AnyConnection,
+    status_id: StatusId,
+) -> Result<Vec<AccountId>, DbError> {
     local_boosters_paged(c, status_id, BOOSTERS_PAGE)
 }
 
 fn local_boosters_paged(
     c: &mut AnyConnection,
-    status_id: i64,
+    status_id: StatusId,
     page: i64,
-) -> Result<Vec<i64>, DbError> {
+) -> Result<Vec<AccountId>, DbError> {
     let mut out = Vec::new();
     let mut max_id = None;
     loop {
-        let rows = interactions::reblogged_by(c, status_id, max_id, page)?;
+        let rows = interactions::reblogged_by(c, status_id.get(), max_id, page)?;
         let Some((last, _)) = rows.last() else {
             break;
         };
@@ -115,7 +121,7 @@ fn local_boosters_paged(
         out.extend(
             rows.into_iter()
                 .filter(|(_, a)| a.is_local())
-                .map(|(_, a)| a.id),
+                .map(|(_, a)| a.account_id()),
         );
         if !full {
             break;

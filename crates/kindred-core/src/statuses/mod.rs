@@ -9,15 +9,15 @@ pub use deleted::deleted;
 
 use kindred_db::models::notifications::NotificationRow;
 use kindred_db::StatusRow;
-use kindred_domain::NotificationKind;
+use kindred_domain::{AccountId, NotificationKind};
 
 /// A notification about `row`, from its author.
 fn about(
     row: &StatusRow,
     id: i64,
-    to: i64,
+    to: AccountId,
     kind: NotificationKind,
     at: chrono::NaiveDateTime,
 ) -> NotificationRow {
-    NotificationRow::new(id, to, row.account_id, kind, Some(row.id), at)
+    NotificationRow::new(id, to, row.author_id(), kind, Some(row.status_id()), at)
 }

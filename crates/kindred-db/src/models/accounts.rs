@@ -1,6 +1,6 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use kindred_domain::{AccountRole, Role};
+use kindred_domain::{AccountId, AccountRole, Role};
 
 use crate::connection::native;
 use crate::models::search_index;
@@ -31,6 +31,11 @@ pub struct AccountRow {
 }
 
 impl AccountRow {
+    /// The id, typed (`kindred_domain::ids`): what the rules of kindred-core take.
+    pub fn account_id(&self) -> AccountId {
+        AccountId::new(self.id)
+    }
+
     pub fn is_local(&self) -> bool {
         self.domain.is_empty()
     }

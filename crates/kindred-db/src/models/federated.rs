@@ -81,10 +81,10 @@ mod tests {
                 // Checks blocks both ways, then inserts.
                 let note = NotificationRow::new(
                     n,
-                    7,
-                    5,
+                    kindred_domain::AccountId::new(7),
+                    kindred_domain::AccountId::new(5),
                     kindred_domain::NotificationKind::Mention,
-                    Some(1),
+                    Some(kindred_domain::StatusId::new(1)),
                     now,
                 );
                 notifications::insert(c, &[note])?;

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
-use kindred_domain::Visibility;
+use kindred_domain::{AccountId, GroupId, Visibility};
 
 use crate::models::accounts::NewAccount;
 use crate::models::search_index;
@@ -47,6 +47,11 @@ pub struct GroupRow {
 }
 
 impl GroupRow {
+    /// The group's id (its account's), typed.
+    pub fn group_id(&self) -> GroupId {
+        GroupId::new(self.account_id)
+    }
+
     pub fn is_private(&self) -> bool {
         self.visibility == GroupVisibility::Private
     }
@@ -71,6 +76,16 @@ pub struct MembershipRow {
 }
 
 impl MembershipRow {
+    /// The group, typed.
+    pub fn group(&self) -> GroupId {
+        GroupId::new(self.group_id)
+    }
+
+    /// The member (or asker, or invitee), typed.
+    pub fn member(&self) -> AccountId {
+        AccountId::new(self.account_id)
+    }
+
     pub fn is_member(&self) -> bool {
         self.state == MembershipState::Member
     }

@@ -17,7 +17,7 @@ use kindred_domain::meetings::{
     MeetingStatus, MeetingTime, MeetingZone, ParticipationState, Place, PublicPlace, Recurrence,
     Rsvp, Series,
 };
-use kindred_domain::DomainError;
+use kindred_domain::{DomainError, GroupId, MeetingId};
 
 use crate::schema::{
     groups, ics_feed_tokens as feeds, meeting_cancellations as mc, meeting_participations as mp,
@@ -255,6 +255,16 @@ pub fn rows(
 }
 
 impl MeetingRow {
+    /// The id, typed.
+    pub fn meeting_id(&self) -> MeetingId {
+        MeetingId::new(self.id)
+    }
+
+    /// The group the meeting belongs to (`None`: the instance's own), typed.
+    pub fn group(&self) -> Option<GroupId> {
+        self.group_id.map(GroupId::new)
+    }
+
     /// The part of the place anyone may see.
     pub fn public_place(&self) -> PublicPlace {
         PublicPlace {

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use kindred_domain::NotificationKind;
+use kindred_domain::{AccountId, MeetingId, NotificationKind, StatusId};
 
 use crate::connection::native;
 use crate::models::silenced::limited_for;
@@ -32,18 +32,18 @@ pub struct NotificationRow {
 impl NotificationRow {
     pub fn new(
         id: i64,
-        recipient: i64,
-        from: i64,
+        recipient: AccountId,
+        from: AccountId,
         kind: NotificationKind,
-        status_id: Option<i64>,
+        status_id: Option<StatusId>,
         created_at: NaiveDateTime,
     ) -> Self {
         Self {
             id,
-            account_id: recipient,
-            from_account_id: from,
+            account_id: recipient.get(),
+            from_account_id: from.get(),
             kind,
-            status_id,
+            status_id: status_id.map(StatusId::get),
             created_at,
             meeting_id: None,
             report_id: None,
@@ -56,9 +56,14 @@ impl NotificationRow {
         self
     }
 
+    /// Who is told.
+    pub fn recipient(&self) -> AccountId {
+        AccountId::new(self.account_id)
+    }
+
     /// The same notification, about a meeting.
-    pub fn about_meeting(mut self, meeting_id: i64) -> Self {
-        self.meeting_id = Some(meeting_id);
+    pub fn about_meeting(mut self, meeting_id: MeetingId) -> Self {
+        self.meeting_id = Some(meeting_id.get());
         self
     }
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
-use kindred_domain::Visibility;
+use kindred_domain::{AccountId, StatusId, Visibility};
 
 use crate::connection::native;
 use crate::models::search_index;
@@ -40,6 +40,22 @@ pub struct StatusRow {
     pub language: Option<String>,
     pub created_at: NaiveDateTime,
     pub edited_at: Option<NaiveDateTime>,
+}
+
+/// The ids, typed (`kindred_domain::ids`): what the rules of kindred-core take.
+impl StatusRow {
+    pub fn status_id(&self) -> StatusId {
+        StatusId::new(self.id)
+    }
+
+    pub fn author_id(&self) -> AccountId {
+        AccountId::new(self.account_id)
+    }
+
+    /// The boosted status, for a boost.
+    pub fn reblog_of(&self) -> Option<StatusId> {
+        self.reblog_of_id.map(StatusId::new)
+    }
 }
 
 /// What a new status is written with (by `insert_row`, with its search words).

@@ -335,7 +335,7 @@ impl ActivityHandler for Like {
         }
         let now = Utc::now();
         let row_id = data.ids.next_at(now);
-        let me = actor.account.id;
+        let me = actor.account.account_id();
         let ids = data.ids.clone();
         let (_, events) = data
             .db

@@ -10,6 +10,7 @@ use kindred_core::groups::membership::{self, GroupFollow};
 use kindred_core::Event;
 use kindred_db::models::{federated, outbound};
 use kindred_domain::groups::GroupVisibility;
+use kindred_domain::{AccountId, GroupId};
 use serde::Deserialize;
 use url::Url;
 
@@ -129,7 +130,7 @@ async fn follow_group(
             kindred_db::transaction::atomically(c, |c| {
                 let (a, b) = (follower.account.id, group_account.id);
                 let (state, notices) =
-                    membership::follow(c, &ids, &follower.account, b, closed, now)?;
+                    membership::follow(c, &ids, &follower.account, GroupId::new(b), closed, now)?;
                 if state == GroupFollow::Refused {
                     outbox.reject_follow(c, &group_account, &follower.account, &follow_id)?;
                     return Ok(notices);
@@ -216,6 +217,7 @@ impl ActivityHandler for Accept {
         else {
             return Ok(());
         };
+        let (local, remote) = (AccountId::new(local), AccountId::new(remote));
         let now = Utc::now();
         let (id, notice_id) = (data.ids.next_at(now), data.ids.next_at(now));
         // The followee is remote: nobody here is notified, nothing to publish.
@@ -269,7 +271,9 @@ impl ActivityHandler for Reject {
         };
         data.db
             .run(move |c| {
-                kindred_db::transaction::atomically(c, |c| follows::unfollow(c, local, remote))
+                kindred_db::transaction::atomically(c, |c| {
+                    follows::unfollow(c, AccountId::new(local), AccountId::new(remote))
+                })
             })
             .await?;
         Ok(())
@@ -340,12 +344,12 @@ impl ActivityHandler for Undo {
             }
             UndoObject::Follow(f) => {
                 if let Some((target, group)) = lookup::local_actor(data, &f.object).await? {
-                    let t = target.id;
+                    let (me, t) = (actor.account.account_id(), target.account_id());
                     data.db
                         .run(move |c| {
                             kindred_db::transaction::atomically(c, |c| match group {
                                 // A request's notices go with it, as a member's do.
-                                Some(_) => membership::unfollow(c, me, t),
+                                Some(_) => membership::unfollow(c, me, GroupId::of_account(t)),
                                 None => follows::unfollow(c, me, t),
                             })
                         })
@@ -360,6 +364,7 @@ impl ActivityHandler for Undo {
                     return Ok(());
                 };
                 if let Some(s) = lookup::status(data, &target).await? {
+                    let me = actor.account.account_id();
                     data.db
                         .run(move |c| {
                             kindred_db::transaction::atomically(c, |c| {

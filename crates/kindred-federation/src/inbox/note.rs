@@ -17,7 +17,7 @@ use kindred_db::models::received::Seen;
 use kindred_db::models::statuses::{self as repo, NewStatus, StatusInsert};
 use kindred_db::models::{accounts, federated};
 use kindred_db::{AccountRow, AnyConnection, DbError, StatusRow};
-use kindred_domain::Visibility;
+use kindred_domain::{AccountId, Visibility};
 use serde::Deserialize;
 use url::Url;
 
@@ -338,7 +338,7 @@ fn mentioned_in(
         .filter(AccountRow::is_active)
         .collect();
     // A remote note is never placed in a group, nor held for review.
-    Ok(mentions::carried(author_id, &named, false))
+    Ok(mentions::carried(AccountId::new(author_id), &named, false))
 }
 
 /// The first `Link` attachment's `http(s)` address.

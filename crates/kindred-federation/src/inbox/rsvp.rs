@@ -30,6 +30,7 @@ use kindred_core::meetings::{self as core, Via};
 use kindred_core::Event;
 use kindred_db::models::meetings::{self as store, Participant};
 use kindred_domain::meetings::{ParticipationState, Rsvp};
+use kindred_domain::{AccountId, MeetingId};
 use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
@@ -153,7 +154,7 @@ impl ActivityHandler for Join {
             .then_some(())
             .ok_or(Refusal::NotLocalTarget)?;
         let actor = self.actor.dereference(data).await?;
-        let attendee = actor.account.id;
+        let (attendee, sender) = (actor.account.id, actor.account.account_id());
         let trusted = data.decide(self.actor.inner()).await.trusts_rsvps();
         if self.anonymous_token.is_some()
             && !(trusted && matches!(actor.remote.actor_type.as_str(), "Application" | "Service"))
@@ -188,9 +189,10 @@ impl ActivityHandler for Join {
                             trusted,
                             instance_cap,
                         },
-                        actor: attendee,
+                        actor: sender,
                     });
-                    let r = core::answer(c, &ids, meeting_id, &who, Rsvp::Going, via, now, new_id)?;
+                    let meeting = MeetingId::new(meeting_id);
+                    let r = core::answer(c, &ids, meeting, &who, Rsvp::Going, via, now, new_id)?;
                     let Ok(done) = r else {
                         // Refused by the meeting's rules (banned, cancelled, full for
                         // that server...): a Reject, nothing stored.
@@ -241,7 +243,8 @@ pub async fn leave(
                 // The same answer as a member's "not going" (no remote standing
                 // is needed to leave).
                 let via = Via::Member { name: None };
-                match core::answer(c, &ids, meeting_id, &who, Rsvp::NotGoing, via, now, new_id)? {
+                let meeting = MeetingId::new(meeting_id);
+                match core::answer(c, &ids, meeting, &who, Rsvp::NotGoing, via, now, new_id)? {
                     Ok(done) => {
                         // Remote people moved up get their Accept; local ones were
                         // notified.
@@ -403,7 +406,7 @@ impl ActivityHandler for JoinAnswer {
         }
         let event = object_id(&self.object.object).ok_or(Refusal::Malformed)?;
         let accepted = self.kind == "Accept";
-        let host = self.actor.dereference(data).await?.account.id;
+        let host = self.actor.dereference(data).await?.account.account_id();
         let location = self.location;
         let now = Utc::now();
         let ids = data.ids.clone();
@@ -429,7 +432,17 @@ impl ActivityHandler for JoinAnswer {
                     };
                     // The full place the host sent with its acceptance.
                     let place = location.as_ref().map(|l| place_of(id, l));
-                    core::host_answered(c, &ids, id, member, host, accepted, place.as_ref(), now)
+                    let (meeting, member) = (MeetingId::new(id), AccountId::new(member));
+                    core::host_answered(
+                        c,
+                        &ids,
+                        meeting,
+                        member,
+                        host,
+                        accepted,
+                        place.as_ref(),
+                        now,
+                    )
                 })
             })
             .await?;

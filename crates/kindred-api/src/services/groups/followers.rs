@@ -11,6 +11,7 @@ use kindred_db::models::groups;
 use kindred_db::models::social;
 use kindred_db::transaction::atomically;
 use kindred_db::{AccountRow, DbError};
+use kindred_domain::{AccountId, GroupId};
 use kindred_federation::outbox::Outbox;
 
 use super::{Action, Loaded};
@@ -64,7 +65,11 @@ pub async fn act(
                 }
                 if requested {
                     // Answered either way: the facilitators' notice has done its work.
-                    membership::withdrawn(c, g, t)?;
+                    membership::withdrawn(
+                        c,
+                        GroupId::of_account(AccountId::new(g)),
+                        AccountId::new(t),
+                    )?;
                 }
                 Ok(true)
             })
@@ -93,7 +98,11 @@ pub fn sever_all(
     for follower in &accounts {
         outbox.answer_follow(c, group, follower, false)?;
         social::unfollow(c, follower.id, group.id)?;
-        membership::withdrawn(c, group.id, follower.id)?;
+        membership::withdrawn(
+            c,
+            GroupId::of_account(group.account_id()),
+            follower.account_id(),
+        )?;
     }
     Ok(accounts.len())
 }

@@ -19,7 +19,7 @@ use kindred_domain::groups::{
     invitation_reaches, may_moderate, parse_answers, GroupRole, GroupSettings, MembershipState,
 };
 use kindred_domain::reports::ActionKind as ReportAction;
-use kindred_domain::{AccountRole, Role, Username};
+use kindred_domain::{AccountId, AccountRole, GroupId, Role, Username};
 use kindred_federation::outbox::Outbox;
 
 use super::ServiceError;
@@ -410,7 +410,7 @@ pub async fn join(
     let closed = visibility == GroupVisibility::Closed;
     if state
         .db
-        .run(move |c| membership::refused(c, &asker, id, closed))
+        .run(move |c| membership::refused(c, &asker, GroupId::new(id), closed))
         .await?
     {
         return Err(ServiceError::Forbidden("This action is not allowed"));
@@ -460,7 +460,7 @@ pub async fn join(
                 if next != MembershipState::Requested {
                     return Ok(Vec::new());
                 }
-                membership::requested(c, &ids, id, me_id, now_utc)
+                membership::requested(c, &ids, GroupId::new(id), AccountId::new(me_id), now_utc)
             })
         })
         .await?;
@@ -673,7 +673,11 @@ pub async fn act(
                 if current.as_ref().map(|m| m.state) == Some(S::Requested) {
                     // Every change here answers the request (approved, rejected,
                     // banned): the facilitators' notice has done its work.
-                    membership::withdrawn(c, id, target)?;
+                    membership::withdrawn(
+                        c,
+                        GroupId::of_account(AccountId::new(id)),
+                        AccountId::new(target),
+                    )?;
                 }
                 Ok(())
             })

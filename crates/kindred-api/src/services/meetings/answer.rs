@@ -6,7 +6,7 @@ use kindred_db::models::meetings::Participant;
 use kindred_db::transaction::atomically;
 use kindred_db::AccountRow;
 use kindred_domain::meetings::{Rsvp, RsvpRefusal};
-use kindred_domain::DomainError;
+use kindred_domain::{DomainError, MeetingId};
 use kindred_federation::outbox::Outbox;
 
 use super::remote::answer_remote;
@@ -72,7 +72,8 @@ pub async fn answer_as(
                     name: meeting_name.as_deref(),
                 };
                 let me = Participant::Account(me_id);
-                let r = core::answer(c, &ids, id, &me, rsvp, name, now, new_id)?;
+                let meeting = MeetingId::new(id);
+                let r = core::answer(c, &ids, meeting, &me, rsvp, name, now, new_id)?;
                 // A remote attendee may get the place this answer freed.
                 if let Ok(done) = &r {
                     tell_remote_attendees(c, &outbox, &done.applied)?;

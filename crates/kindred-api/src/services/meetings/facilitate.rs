@@ -7,6 +7,7 @@ use kindred_db::models::meetings::{self as store, Participant, ParticipationRow}
 use kindred_db::transaction::atomically;
 use kindred_db::{AccountRow, DbError};
 use kindred_domain::meetings::{FacilitatorAction, ParticipationState};
+use kindred_domain::MeetingId;
 use kindred_federation::outbox::Outbox;
 
 use super::{as_facilitator, is_local_user, load, tell_remote_attendees, Loaded};
@@ -99,7 +100,7 @@ pub async fn facilitate(
                 if !invite && store::participation(c, id, &who)?.is_none() {
                     return Err(DbError::NotFound);
                 }
-                let r = core::decide(c, &ids, id, &who, action, now, new_id)?;
+                let r = core::decide(c, &ids, MeetingId::new(id), &who, action, now, new_id)?;
                 // A remote attendee hears the decision (the place with an Accept).
                 if let Ok(done) = &r {
                     tell_remote_attendees(c, &outbox, &done.applied)?;

@@ -7,7 +7,7 @@ use kindred_db::models::meetings::{self as store, Meeting};
 use kindred_db::transaction::atomically;
 use kindred_db::AccountRow;
 use kindred_domain::meetings::{MeetingDetails, MeetingInput, PlaceInput};
-use kindred_domain::DomainError;
+use kindred_domain::{DomainError, MeetingId};
 use kindred_federation::outbox::Outbox;
 
 use super::{access_to_holder, as_facilitator, load, notify, posts, refused, Loaded};
@@ -323,7 +323,7 @@ pub async fn cancel(
         .db
         .run(move |c| {
             atomically(c, |c| {
-                let again = notify::already_cancelled(c, id, occurrence)?;
+                let again = notify::already_cancelled(c, MeetingId::new(id), occurrence)?;
                 let r = match occurrence {
                     None => {
                         store::cancel(c, id, now)?;
@@ -343,7 +343,7 @@ pub async fn cancel(
                 };
                 Ok(match r {
                     Ok(()) if again => Ok(Vec::new()),
-                    Ok(()) => Ok(notify::changed(c, &ids, id, now_utc)?),
+                    Ok(()) => Ok(notify::changed(c, &ids, MeetingId::new(id), now_utc)?),
                     Err(e) => Err(e),
                 })
             })

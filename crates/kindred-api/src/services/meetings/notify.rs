@@ -3,7 +3,7 @@
 //! `kindred_core::meetings` (shared with the inbox); here is the reminder job, the
 //! day before an occurrence. The caller streams the stored rows once committed.
 
-use kindred_domain::NotificationKind;
+use kindred_domain::{AccountId, NotificationKind};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -46,7 +46,7 @@ pub async fn send_reminders(state: &AppState, now: DateTime<Utc>) -> Result<usiz
         else {
             continue;
         };
-        let (ids, meeting_id) = (ids.clone(), cand.meeting.meeting.id);
+        let (ids, meeting_id) = (ids.clone(), cand.meeting.meeting.meeting_id());
         let result = state
             .db
             .run(move |c| {
@@ -62,7 +62,7 @@ pub async fn send_reminders(state: &AppState, now: DateTime<Utc>) -> Result<usiz
                         &ids,
                         meeting_id,
                         NotificationKind::EventReminder,
-                        &[(cand.account_id, from)],
+                        &[(AccountId::new(cand.account_id), from)],
                         now,
                     )
                 })
