@@ -8,6 +8,9 @@ pub enum CoreError {
     /// A post a group does not take (see `groups::placement`).
     #[error("{}", .0.message())]
     PostRefused(PostRefusal),
+    /// A moderation request refused (see `moderation`).
+    #[error("{}", .0.message())]
+    Moderation(crate::moderation::Refusal),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -23,6 +26,7 @@ impl CoreError {
                 PostRefusal::Muted => "post_muted",
                 PostRefusal::MentionsOutsider => "post_mentions_outsider",
             },
+            Self::Moderation(r) => r.code(),
             Self::Db(_) => "storage",
         }
     }

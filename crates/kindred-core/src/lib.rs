@@ -7,12 +7,14 @@
 //! ActivityPub to and from these calls and never re-implements one; `kindred-api`
 //! parses, authorizes and calls.
 
+pub mod audit;
 pub mod error;
 pub mod events;
 pub mod follows;
 pub mod groups;
 pub mod interactions;
 pub mod meetings;
+pub mod moderation;
 pub mod statuses;
 
 pub use error::CoreError;

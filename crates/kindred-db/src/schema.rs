@@ -566,18 +566,6 @@ diesel::table! {
     }
 }
 
-diesel::table! {
-    federation_policy_audit (id) {
-        id -> BigInt,
-        actor -> Text,
-        action -> Text,
-        domain -> Nullable<Text>,
-        old_value -> Nullable<Text>,
-        new_value -> Nullable<Text>,
-        created_at -> Timestamp,
-    }
-}
-
 // Per-account totals kept by triggers (migration 2026-11-26-000010_account_stats).
 diesel::table! {
     account_stats (account_id) {
@@ -830,3 +818,46 @@ diesel::joinable!(directory_subscribers -> accounts (account_id));
 diesel::allow_tables_to_appear_in_same_query!(directory_subscriptions, accounts);
 diesel::allow_tables_to_appear_in_same_query!(directory_subscribers, accounts);
 diesel::allow_tables_to_appear_in_same_query!(directory_subscribers, remote_accounts);
+
+// Account moderation (migration 2026-12-07-000040_moderation_accounts): the one
+// audit log (the federation-policy audit folded in), account warnings, and the
+// restrictions put on one account.
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        created_at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        actor -> Text,
+        kind -> Text,
+        target_account_id -> Nullable<BigInt>,
+        target -> Nullable<Text>,
+        report_id -> Nullable<BigInt>,
+        old_value -> Nullable<Text>,
+        new_value -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    account_warnings (id) {
+        id -> BigInt,
+        target_account_id -> BigInt,
+        action -> Text,
+        text -> Text,
+        report_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    account_restrictions (account_id, kind) {
+        account_id -> BigInt,
+        kind -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(account_warnings -> accounts (target_account_id));
+diesel::joinable!(account_restrictions -> accounts (account_id));
+diesel::allow_tables_to_appear_in_same_query!(account_warnings, accounts);
+diesel::allow_tables_to_appear_in_same_query!(account_restrictions, accounts);
+diesel::allow_tables_to_appear_in_same_query!(account_restrictions, silenced_accounts);

@@ -14,6 +14,7 @@ pub mod handle;
 pub mod id;
 pub mod instance;
 pub mod meetings;
+pub mod moderation;
 pub mod notification;
 pub mod scope;
 pub mod search;

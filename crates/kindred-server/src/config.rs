@@ -23,6 +23,7 @@ pub struct RawConfig {
     pub security: SecuritySection,
     pub federation: FederationSection,
     pub meetings: MeetingsSection,
+    pub moderation: ModerationSection,
     pub log: LogSection,
 }
 
@@ -108,6 +109,12 @@ pub struct MeetingsSection {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct ModerationSection {
+    pub audit_retention_days: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LogSection {
     pub level: String,
     pub format: String,
@@ -162,6 +169,9 @@ pub struct Settings {
     /// `meetings.max_per_remote_domain`: places one remote server may hold on a
     /// meeting whose group and itself set no cap.
     pub max_per_remote_domain: u32,
+    /// `moderation.audit_retention_days`: audit entries older than this are
+    /// deleted; 0 keeps them for ever.
+    pub audit_retention_days: u32,
     pub log_level: String,
     pub log_json: bool,
 }
@@ -373,6 +383,18 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
             ),
         )
     })?;
+    let audit_retention_days = u32::try_from(raw.moderation.audit_retention_days)
+        .ok()
+        .filter(|d| *d <= 36_500)
+        .ok_or_else(|| {
+            invalid(
+                "moderation.audit_retention_days",
+                format!(
+                    "`{}`: expected 0 (keep for ever) to 36500",
+                    raw.moderation.audit_retention_days
+                ),
+            )
+        })?;
     if tracing_subscriber::EnvFilter::try_new(&raw.log.level).is_err() {
         return Err(invalid(
             "log.level",
@@ -405,6 +427,7 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
         delivery_lease: std::time::Duration::from_secs(raw.federation.delivery_lease_seconds),
         federation_mode,
         max_per_remote_domain,
+        audit_retention_days,
         log_level: raw.log.level,
         log_json,
     })

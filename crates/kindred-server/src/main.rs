@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use kindred_server::cli::{AdminCommand, Cli, Command};
 use kindred_server::startup::{prepare, Application};
-use kindred_server::{admin, admin_federation, backup, config, telemetry};
+use kindred_server::{admin, admin_accounts, admin_federation, backup, config, telemetry};
 
 #[actix_web::main]
 async fn main() -> ExitCode {
@@ -62,6 +62,10 @@ async fn main() -> ExitCode {
                 } => admin::invite(&state, max_uses, expires_in_days).await,
                 AdminCommand::Announcement(cmd) => admin::announcement(&state, cmd).await,
                 AdminCommand::Federation(cmd) => admin_federation::run(&state, cmd).await,
+                AdminCommand::Accounts(cmd) => admin_accounts::run(&state, cmd).await,
+                AdminCommand::Audit { since, limit } => {
+                    admin_accounts::audit(&state, since.as_deref(), limit).await
+                }
                 AdminCommand::Backup { .. }
                 | AdminCommand::Restore { .. }
                 | AdminCommand::CopyDatabase { .. } => {

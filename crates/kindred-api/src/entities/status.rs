@@ -130,6 +130,9 @@ pub struct Notification {
     /// notification is about (its id in the events API).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kindred: Option<NotificationExtension>,
+    /// Mastodon 4.3's: what a moderator did to the recipient's account, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moderation_warning: Option<super::admin::AccountWarning>,
 }
 
 #[derive(Debug, Clone, Serialize)]

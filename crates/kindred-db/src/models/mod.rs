@@ -1,6 +1,7 @@
 pub mod account_stats;
 pub mod accounts;
 pub mod announcements;
+pub mod audit_log;
 pub mod conversations;
 pub mod deliveries;
 pub mod delivery_worker;
@@ -18,6 +19,7 @@ pub mod meeting_directory;
 pub mod meeting_posts;
 pub mod meeting_reminders;
 pub mod meetings;
+pub mod moderation;
 pub mod notifications;
 pub mod oauth;
 pub mod outbound;
