@@ -452,3 +452,47 @@ mod accounts_from_the_command_line {
         super::accounts_from_the_command_line(crate::common::Backend::Postgres)
     }
 }
+
+/// One rule for silenced accounts and closed groups: a member silenced here is
+/// refused as a remote account of a silenced server is (it used to be let in).
+async fn silenced_member_cannot_ask_to_join_a_closed_group(backend: Backend) {
+    let Some(app) = crate::common::spawn_app(backend).await else {
+        return;
+    };
+    let moderator = app
+        .user_with_token("mo", Role::Moderator, STAFF_SCOPES)
+        .await;
+    let fran = app
+        .user_with_token("fran", Role::Facilitator, "read write follow")
+        .await;
+    let (status, g) = app
+        .post_json(
+            "/api/v1/groups",
+            &fran,
+            json!({"username": "circle", "display_name": "Circle", "visibility": "closed"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{g}");
+    let group = g["id"].as_str().unwrap().to_owned();
+    let (ann, _) = app.member("ann").await;
+    let (sam, sam_id) = app.member("sam").await;
+    // Control: an ordinary member may ask.
+    let (s, v) = app
+        .post_json(&format!("/api/v1/groups/{group}/join"), &ann, json!({}))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = app
+        .post_json(
+            &format!("/api/v1/admin/accounts/{sam_id}/action"),
+            &moderator,
+            json!({"type": "silence"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = app
+        .post_json(&format!("/api/v1/groups/{group}/join"), &sam, json!({}))
+        .await;
+    assert_eq!(s, 403, "{v}");
+}
+
+both_backends!(silenced_member_cannot_ask_to_join_a_closed_group);
