@@ -293,44 +293,27 @@ pub fn delete_allow(
 
 /// The latest federation-policy entries of the audit log, newest first.
 pub fn audit_log(conn: &mut AnyConnection, limit: i64) -> Result<Vec<AuditRow>, DbError> {
-    let rows: Vec<(
-        i64,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        NaiveDateTime,
-    )> = audit_log::table
+    let rows: Vec<super::audit_log::AuditEntryRow> = audit_log::table
         .filter(audit_log::kind.like(format!("{FEDERATION_KIND}%")))
         .order(audit_log::id.desc())
         .limit(limit)
-        .select((
-            audit_log::id,
-            audit_log::actor,
-            audit_log::kind,
-            audit_log::target,
-            audit_log::old_value,
-            audit_log::new_value,
-            audit_log::created_at,
-        ))
+        .select(super::audit_log::AuditEntryRow::as_select())
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(
-            |(id, actor, kind, domain, old_value, new_value, created_at)| AuditRow {
-                id,
-                actor,
-                action: kind
-                    .strip_prefix(FEDERATION_KIND)
-                    .unwrap_or(&kind)
-                    .to_owned(),
-                domain,
-                old_value,
-                new_value,
-                created_at,
-            },
-        )
+        .map(|e| AuditRow {
+            id: e.id,
+            actor: e.actor,
+            action: e
+                .kind
+                .strip_prefix(FEDERATION_KIND)
+                .unwrap_or(&e.kind)
+                .to_owned(),
+            domain: e.target,
+            old_value: e.old_value,
+            new_value: e.new_value,
+            created_at: e.created_at,
+        })
         .collect())
 }
 
