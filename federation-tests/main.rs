@@ -30,6 +30,7 @@ mod hardening;
 mod hostile;
 mod lemmy;
 mod meetings;
+mod moderation;
 mod outage;
 mod reports;
 mod rsvps;

@@ -712,6 +712,37 @@ class Run:
         # ---- streaming (Mastodon.py streams over HTTP server-sent events) ----
         self.streaming_checks(api_email, api_carol)
 
+        # ---- account moderation (issue 24): Mastodon.py's admin methods ----
+        admin_scopes = APP_SCOPES + ["admin:read", "admin:write"]
+        admin_id, admin_secret = Mastodon.create_app(
+            "kindred-admin-test", api_base_url=self.base, scopes=admin_scopes, redirect_uris=OOB,
+            request_timeout=HTTP_TIMEOUT)
+        api_admin = self.masto(client_id=admin_id, client_secret=admin_secret)
+        api_admin.log_in("alice", ALICE_PASSWORD, scopes=admin_scopes, allow_http=True)
+        bob_id = api_bob.account_verify_credentials()["id"]
+        listed = api_admin.admin_accounts_v2(origin="local")
+        check(any(str(a["id"]) == str(bob_id) for a in listed),
+              "admin_accounts_v2(origin='local') does not list bob")
+        check(all(not a.get("email") for a in listed), "admin_accounts_v2 shows an email address")
+        check(api_admin.admin_accounts_v2(ip="127.0.0.1") == [],
+              "admin_accounts_v2(ip=…) answered something: Kindred keeps no IPs")
+        api_admin.admin_account_moderate(bob_id, action="suspend", text="testing suspension")
+        r, _ = self.get_json("/api/v1/accounts/verify_credentials", api_bob.access_token)
+        check(r.status_code == 401, f"a suspended member's token answered HTTP {r.status_code} (want 401)")
+        suspended = api_admin.admin_accounts_v2(status="suspended")
+        check([str(a["id"]) for a in suspended] == [str(bob_id)],
+              f"admin_accounts_v2(status='suspended') lists {[a['username'] for a in suspended]}")
+        check(api_admin.admin_account(bob_id)["suspended"] is True, "admin_account does not show the suspension")
+        api_admin.admin_account_unsuspend(bob_id)
+        check(api_admin.admin_account(bob_id)["suspended"] is False, "admin_account_unsuspend did not lift it")
+        try:
+            api_bob.admin_accounts_v2()
+            raise CheckFailed("a member read the admin accounts API")
+        except (MastodonUnauthorizedError, MastodonAPIError):
+            pass
+        ok("admin_accounts_v2 (no email, IP filter empty), admin_account_moderate suspends "
+           "(token 401 at once), admin_account_unsuspend; members refused")
+
         # ---- revocation ----
         api.revoke_access_token(allow_http=True)
         check(api.access_token is None, "revoke_access_token left the token in place")

@@ -9,10 +9,10 @@ use actix_web::middleware::{from_fn, Next};
 use actix_web::web;
 
 use crate::handlers::{
-    accounts, activitypub, announcements, apps, conversations, crisis, domain_policy, filters,
-    groups, health, inbox, instance, lists, meeting_directory, meeting_objects, meetings,
-    notifications, oauth, pages, relations, reports, search, statuses, streaming, tags, timelines,
-    well_known,
+    accounts, activitypub, admin_accounts, announcements, apps, conversations, crisis,
+    domain_policy, filters, groups, health, inbox, instance, lists, meeting_directory,
+    meeting_objects, meetings, notifications, oauth, pages, relations, reports, search, statuses,
+    streaming, tags, timelines, well_known,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -336,6 +336,48 @@ fn client_extras(cfg: &mut web::ServiceConfig) {
         .route(
             "/v1/announcements/{id}/reactions/{name}",
             web::delete().to(announcements::unreact),
+        )
+        .route("/v1/admin/accounts", web::get().to(admin_accounts::index))
+        .route("/v2/admin/accounts", web::get().to(admin_accounts::index))
+        .route(
+            "/v1/admin/accounts/{id}",
+            web::get().to(admin_accounts::show),
+        )
+        .route(
+            "/v1/admin/accounts/{id}/action",
+            web::post().to(admin_accounts::action),
+        )
+        .route(
+            "/v1/admin/accounts/{id}/approve",
+            web::post().to(admin_accounts::approve),
+        )
+        .route(
+            "/v1/admin/accounts/{id}/reject",
+            web::post().to(admin_accounts::reject),
+        )
+        .route(
+            "/v1/admin/accounts/{id}/enable",
+            web::post().to(admin_accounts::enable),
+        )
+        .route(
+            "/v1/admin/accounts/{id}/unsilence",
+            web::post().to(admin_accounts::unsilence),
+        )
+        .route(
+            "/v1/admin/accounts/{id}/unsuspend",
+            web::post().to(admin_accounts::unsuspend),
+        )
+        .route(
+            "/v1/admin/accounts/{id}/unsensitive",
+            web::post().to(admin_accounts::unsensitive),
+        )
+        .route(
+            "/v1/admin/kindred/accounts/{id}/role",
+            web::put().to(admin_accounts::set_role),
+        )
+        .route(
+            "/v1/admin/kindred/audit_log",
+            web::get().to(admin_accounts::audit_log),
         )
         .route(
             "/v1/admin/domain_blocks",

@@ -11,6 +11,9 @@ pub enum CoreError {
     /// A report not taken (see `reports`).
     #[error("{}", .0.message())]
     ReportRefused(crate::reports::ReportRefusal),
+    /// A moderation request refused (see `moderation`).
+    #[error("{}", .0.message())]
+    Moderation(crate::moderation::Refusal),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -27,6 +30,7 @@ impl CoreError {
                 PostRefusal::MentionsOutsider => "post_mentions_outsider",
             },
             Self::ReportRefused(r) => r.code(),
+            Self::Moderation(r) => r.code(),
             Self::Db(_) => "storage",
         }
     }

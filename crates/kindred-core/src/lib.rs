@@ -7,6 +7,7 @@
 //! ActivityPub to and from these calls and never re-implements one; `kindred-api`
 //! parses, authorizes and calls.
 
+pub mod audit;
 pub mod crisis;
 pub mod error;
 pub mod events;
@@ -14,6 +15,7 @@ pub mod follows;
 pub mod groups;
 pub mod interactions;
 pub mod meetings;
+pub mod moderation;
 pub mod reports;
 pub mod statuses;
 

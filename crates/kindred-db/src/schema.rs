@@ -567,18 +567,6 @@ diesel::table! {
     }
 }
 
-diesel::table! {
-    federation_policy_audit (id) {
-        id -> BigInt,
-        actor -> Text,
-        action -> Text,
-        domain -> Nullable<Text>,
-        old_value -> Nullable<Text>,
-        new_value -> Nullable<Text>,
-        created_at -> Timestamp,
-    }
-}
-
 // Per-account totals kept by triggers (migration 2026-11-26-000010_account_stats).
 diesel::table! {
     account_stats (account_id) {
@@ -897,6 +885,35 @@ diesel::table! {
     }
 }
 
+// Account moderation (migration 2026-12-07-000040_moderation_accounts): the one
+// audit log (the federation-policy audit folded in), account warnings, and the
+// restrictions put on one account.
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        created_at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        actor -> Text,
+        kind -> Text,
+        target_account_id -> Nullable<BigInt>,
+        target -> Nullable<Text>,
+        report_id -> Nullable<BigInt>,
+        old_value -> Nullable<Text>,
+        new_value -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    account_warnings (id) {
+        id -> BigInt,
+        target_account_id -> BigInt,
+        action -> Text,
+        text -> Text,
+        report_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(report_statuses -> reports (report_id));
 diesel::joinable!(report_groups -> reports (report_id));
 diesel::joinable!(report_actions -> reports (report_id));
@@ -904,3 +921,17 @@ diesel::allow_tables_to_appear_in_same_query!(reports, report_statuses);
 diesel::allow_tables_to_appear_in_same_query!(reports, report_groups);
 diesel::allow_tables_to_appear_in_same_query!(reports, report_actions);
 diesel::allow_tables_to_appear_in_same_query!(report_groups, group_memberships);
+
+diesel::table! {
+    account_restrictions (account_id, kind) {
+        account_id -> BigInt,
+        kind -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(account_warnings -> accounts (target_account_id));
+diesel::joinable!(account_restrictions -> accounts (account_id));
+diesel::allow_tables_to_appear_in_same_query!(account_warnings, accounts);
+diesel::allow_tables_to_appear_in_same_query!(account_restrictions, accounts);
+diesel::allow_tables_to_appear_in_same_query!(account_restrictions, silenced_accounts);

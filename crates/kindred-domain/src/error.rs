@@ -14,8 +14,12 @@ pub enum DomainError {
     DisplayNameTooLong { max: usize },
     #[error("bio must be at most {max} characters")]
     NoteTooLong { max: usize },
-    #[error("unknown role `{0}` (expected member, facilitator or admin)")]
+    #[error("unknown role `{0}` (expected member, facilitator, moderator or admin)")]
     InvalidRole(String),
+    #[error(
+        "unknown account action `{0}` (expected none, sensitive, disable, silence or suspend)"
+    )]
+    InvalidAccountAction(String),
     #[error("unknown registration mode `{0}` (expected closed, approval, invite or open)")]
     InvalidRegistrationMode(String),
     #[error("unknown visibility `{0}` (expected public, unlisted or private)")]
@@ -75,6 +79,7 @@ impl DomainError {
             Self::DisplayNameTooLong { .. } => "display_name_too_long",
             Self::NoteTooLong { .. } => "note_too_long",
             Self::InvalidRole(_) => "invalid_role",
+            Self::InvalidAccountAction(_) => "invalid_account_action",
             Self::InvalidRegistrationMode(_) => "invalid_registration_mode",
             Self::InvalidPrivacy(_) => "invalid_privacy",
             Self::InvalidDomain(_) => "invalid_domain",

@@ -20,6 +20,9 @@ pub enum NotificationKind {
     Update,
     AdminSignUp,
     AdminReport,
+    /// A moderator acted on the recipient's account (Mastodon 4.3's type; the
+    /// notification's id is its account warning's).
+    ModerationWarning,
     /// Someone asked to join a group the recipient facilitates.
     GroupRequest,
     // Meetings (docs/api/meetings.md), named as Pleroma/Rebased name them.
@@ -44,6 +47,7 @@ impl NotificationKind {
         Self::Update,
         Self::AdminSignUp,
         Self::AdminReport,
+        Self::ModerationWarning,
         Self::GroupRequest,
         Self::EventReminder,
         Self::ParticipationRequest,
@@ -64,6 +68,7 @@ impl NotificationKind {
             Self::Update => "update",
             Self::AdminSignUp => "admin.sign_up",
             Self::AdminReport => "admin.report",
+            Self::ModerationWarning => "moderation_warning",
             Self::GroupRequest => "group_request",
             Self::EventReminder => "pleroma:event_reminder",
             Self::ParticipationRequest => "pleroma:participation_request",

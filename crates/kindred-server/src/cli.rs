@@ -88,6 +88,20 @@ pub enum AdminCommand {
     /// Reports (docs/moderation.md), read and resolved as the moderator named by --as.
     #[command(subcommand)]
     Reports(ReportsCommand),
+    /// Accounts: list, show, suspend, silence, roles, sign-up decisions
+    /// (docs/moderation-accounts.md). Every change is in the audit log.
+    #[command(subcommand)]
+    Accounts(AccountsCommand),
+    /// The audit log, newest first: moderation actions, role changes, sign-up
+    /// decisions, federation-policy and partner-directory changes.
+    Audit {
+        /// Only entries from this time on (RFC 3339, e.g. 2026-12-01T00:00:00Z).
+        #[arg(long, value_name = "RFC3339")]
+        since: Option<String>,
+        /// At most this many entries.
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -145,6 +159,69 @@ pub enum ReportsCommand {
         #[arg(long = "as", value_name = "MODERATOR")]
         actor: String,
     },
+}
+
+/// NAME is a local username, or `user@domain` for a remote account known here.
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+    /// Accounts, newest first (local and remote people; groups are not listed).
+    List {
+        /// Sign-ups waiting for approval only.
+        #[arg(long)]
+        pending: bool,
+        #[arg(long)]
+        suspended: bool,
+        #[arg(long)]
+        silenced: bool,
+        /// Remote accounts only (default: local only).
+        #[arg(long)]
+        remote: bool,
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+    },
+    /// One account's role and state.
+    Show {
+        name: String,
+    },
+    /// Suspend: hidden everywhere, its logins ended, other servers told.
+    Suspend {
+        name: String,
+        /// Why, as the member will read it in their account warning.
+        #[arg(long, default_value = "")]
+        reason: String,
+        /// The report acted on (its id).
+        #[arg(long)]
+        report: Option<i64>,
+    },
+    Unsuspend {
+        name: String,
+    },
+    /// Silence (limit): kept out of public timelines and group discovery.
+    Silence {
+        name: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+        #[arg(long)]
+        report: Option<i64>,
+    },
+    Unsilence {
+        name: String,
+    },
+    /// Change a local account's instance role.
+    Role {
+        name: String,
+        #[arg(value_parser = ["member", "facilitator", "moderator", "admin"])]
+        role: String,
+    },
+    /// Approve a sign-up waiting for approval (as `approve-user`).
+    Approve {
+        name: String,
+    },
+    /// Reject a sign-up waiting for approval (the pending account is deleted).
+    Reject {
+        name: String,
+    },
+    // `reset-password NAME` (mail) and `export NAME` (erasure) belong here too.
 }
 
 #[derive(Debug, Subcommand)]

@@ -24,6 +24,7 @@ pub struct RawConfig {
     pub federation: FederationSection,
     pub meetings: MeetingsSection,
     pub crisis: CrisisSection,
+    pub moderation: ModerationSection,
     pub log: LogSection,
 }
 
@@ -116,6 +117,12 @@ pub struct CrisisSection {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct ModerationSection {
+    pub audit_retention_days: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LogSection {
     pub level: String,
     pub format: String,
@@ -173,6 +180,9 @@ pub struct Settings {
     /// `crisis.phrases` when `crisis.notice_enabled` is on: the gentle notice's
     /// phrases (docs/moderation-crisis.md); `None`: the notice is off.
     pub crisis_phrases: Option<kindred_domain::crisis::CrisisPhrases>,
+    /// `moderation.audit_retention_days`: audit entries older than this are
+    /// deleted; 0 keeps them for ever.
+    pub audit_retention_days: u32,
     pub log_level: String,
     pub log_json: bool,
 }
@@ -392,6 +402,18 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
     } else {
         None
     };
+    let audit_retention_days = u32::try_from(raw.moderation.audit_retention_days)
+        .ok()
+        .filter(|d| *d <= 36_500)
+        .ok_or_else(|| {
+            invalid(
+                "moderation.audit_retention_days",
+                format!(
+                    "`{}`: expected 0 (keep for ever) to 36500",
+                    raw.moderation.audit_retention_days
+                ),
+            )
+        })?;
     if tracing_subscriber::EnvFilter::try_new(&raw.log.level).is_err() {
         return Err(invalid(
             "log.level",
@@ -425,6 +447,7 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
         federation_mode,
         max_per_remote_domain,
         crisis_phrases,
+        audit_retention_days,
         log_level: raw.log.level,
         log_json,
     })

@@ -2,9 +2,11 @@
 //! commands. Kept as a library so tests can start real servers in-process.
 
 pub mod admin;
+pub mod admin_accounts;
 pub mod admin_crisis;
 pub mod admin_federation;
 pub mod admin_reports;
+pub mod audit_retention;
 pub mod backup;
 pub mod cli;
 pub mod config;

@@ -4,7 +4,7 @@ use clap::Parser;
 use kindred_server::cli::{AdminCommand, Cli, Command};
 use kindred_server::startup::{prepare, Application};
 use kindred_server::{
-    admin, admin_crisis, admin_federation, admin_reports, backup, config, telemetry,
+    admin, admin_accounts, admin_crisis, admin_federation, admin_reports, backup, config, telemetry,
 };
 
 #[actix_web::main]
@@ -66,6 +66,10 @@ async fn main() -> ExitCode {
                 AdminCommand::Federation(cmd) => admin_federation::run(&state, cmd).await,
                 AdminCommand::Crisis(cmd) => admin_crisis::run(&state, cmd).await,
                 AdminCommand::Reports(cmd) => admin_reports::run(&state, cmd).await,
+                AdminCommand::Accounts(cmd) => admin_accounts::run(&state, cmd).await,
+                AdminCommand::Audit { since, limit } => {
+                    admin_accounts::audit(&state, since.as_deref(), limit).await
+                }
                 AdminCommand::Backup { .. }
                 | AdminCommand::Restore { .. }
                 | AdminCommand::CopyDatabase { .. } => {

@@ -165,6 +165,7 @@ impl Application {
         };
         crate::reminders::start(&state);
         crate::follow_resends::start(&state);
+        crate::audit_retention::start(&state, settings.audit_retention_days);
         tracing::info!(
             port,
             domain = %settings.domain,

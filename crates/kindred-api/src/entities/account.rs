@@ -14,10 +14,14 @@ pub struct Account {
     pub discoverable: bool,
     pub indexable: bool,
     pub group: bool,
-    /// Mastodon's mark of an account limited by moderation (here: of a silenced
-    /// server), so apps show it behind a warning; sent only when true.
+    /// Mastodon's mark of an account limited by moderation (silenced one by one or
+    /// with its server), so apps show it behind a warning; sent only when true.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub limited: bool,
+    /// Mastodon's mark of a suspended account, shown without its profile or
+    /// totals; sent only when true.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub suspended: bool,
     pub hide_collections: bool,
     /// Midnight of the sign-up day, as Mastodon does: no finer timing of who joined when.
     pub created_at: String,
@@ -127,6 +131,7 @@ impl Account {
             indexable: false,
             group: false,
             limited: false,
+            suspended: false,
             hide_collections: row.hide_collections,
             created_at: format!("{}T00:00:00.000Z", row.created_at.date().format("%Y-%m-%d")),
             note: plain_text_to_html(&row.note),

@@ -3,6 +3,7 @@
 //! carries no email address.
 
 pub mod account;
+pub mod admin;
 pub mod announcements;
 pub mod application;
 pub mod conversations;

@@ -134,6 +134,9 @@ pub struct Notification {
     /// a `kindred.crisis_resources` notice.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kindred: Option<NotificationExtension>,
+    /// Mastodon 4.3's: what a moderator did to the recipient's account, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moderation_warning: Option<super::admin::AccountWarning>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -211,9 +211,11 @@ pub async fn show(
 ) -> Result<HttpResponse, ApiError> {
     let viewer = auth.user("read:accounts")?.map(|a| a.id);
     let id: i64 = path.parse().map_err(|_| ApiError::not_found())?;
+    // A suspended account answers as Mastodon's does (`suspended: true`, no
+    // profile); a pending sign-up does not exist yet for anyone.
     let account = service::find(&state, id)
         .await?
-        .filter(|a| a.is_active())
+        .filter(|a| a.approved)
         .ok_or_else(ApiError::not_found)?;
     Ok(HttpResponse::Ok().json(present::account(&state, viewer, account).await?))
 }

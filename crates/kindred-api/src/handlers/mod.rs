@@ -1,5 +1,6 @@
 pub mod accounts;
 pub mod activitypub;
+pub mod admin_accounts;
 pub mod announcements;
 pub mod apps;
 pub mod conversations;

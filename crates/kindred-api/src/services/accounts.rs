@@ -198,8 +198,8 @@ pub async fn sign_up(state: &AppState, input: SignUp) -> Result<AccountRow, Serv
     Ok(account)
 }
 
-/// Tells every local admin about a new sign-up (`admin.sign_up`), as Mastodon tells
-/// its staff; the notification carries the pseudonymous account only.
+/// Tells every local moderator and admin about a new sign-up (`admin.sign_up`), as
+/// Mastodon tells its staff; the notification carries the pseudonymous account only.
 async fn notify_admins_of_sign_up(
     state: &AppState,
     account: &AccountRow,
@@ -209,7 +209,7 @@ async fn notify_admins_of_sign_up(
     state
         .db
         .run(move |c| {
-            let rows: Vec<NotificationRow> = accounts::local_admin_ids(c)?
+            let rows: Vec<NotificationRow> = accounts::local_staff_ids(c)?
                 .into_iter()
                 .map(|admin| {
                     NotificationRow::new(
@@ -250,10 +250,22 @@ pub async fn create_invite(
 }
 
 /// Lets a pending account log in. Returns false if there is no such local account.
+/// Approves a pending sign-up by username from the command line (`kindred admin
+/// approve-user`), audited as every sign-up decision is. Returns false when there
+/// is no local account of that name; approving an approved account changes
+/// nothing and answers true, as before.
 pub async fn approve(state: &AppState, username: &str) -> Result<bool, ServiceError> {
-    let u = username.to_owned();
-    let now = Utc::now().naive_utc();
-    Ok(state.db.run(move |c| accounts::approve(c, &u, now)).await?)
+    let account = match super::moderation::local_by_username(state, username).await {
+        Ok(a) => a,
+        Err(ServiceError::NotFound) => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    if account.approved {
+        return Ok(true);
+    }
+    super::moderation::decide_sign_up(state, kindred_core::audit::Actor::Cli, account.id, true)
+        .await?;
+    Ok(true)
 }
 
 /// A remote account by `name@domain`, only if it is a `Group` (a community someone

@@ -18,6 +18,7 @@ pub mod instance;
 pub mod lists;
 pub mod meeting_directory;
 pub mod meetings;
+pub mod moderation;
 pub mod notifications;
 pub mod oauth;
 pub mod present;
@@ -94,6 +95,14 @@ impl From<kindred_core::CoreError> for ServiceError {
             // Answered as before: 422 with the rule's own words.
             kindred_core::CoreError::PostRefused(r) => Self::Unprocessable(r.message()),
             kindred_core::CoreError::ReportRefused(r) => Self::Refused(r.code(), r.message()),
+            kindred_core::CoreError::Moderation(r) => {
+                use kindred_core::moderation::Refusal;
+                match r {
+                    Refusal::NotFound => Self::NotFound,
+                    Refusal::OnSelf | Refusal::OnStaff => Self::Forbidden(r.message()),
+                    _ => Self::Unprocessable(r.message()),
+                }
+            }
             kindred_core::CoreError::Db(d) => Self::Db(d),
         }
     }

@@ -237,8 +237,18 @@ pub async fn check_credentials(
     .await
     .map_err(|_| kindred_db::DbError::Task)?;
     match verified {
-        Some(account) => {
+        Some(mut account) => {
             state.limits.login_succeeded(charge);
+            // A moderator's `disable`: the login is refused as a suspended one is
+            // (callers check `is_active`), after the password, like every refusal.
+            let id = account.id;
+            let may = state
+                .db
+                .run(move |c| kindred_core::moderation::may_log_in(c, id))
+                .await?;
+            if !may {
+                account.suspended = true;
+            }
             Ok(Login::Valid(Box::new(account)))
         }
         None => Ok(Login::Invalid),

@@ -13,6 +13,7 @@ use kindred_db::{AccountRow, StatusRow};
 
 use super::viewer::Viewer;
 use super::ServiceError;
+use crate::entities::admin::AccountWarning;
 use crate::entities::status::{timestamp, Mention, NotificationExtension, Tag};
 use crate::entities::{Account, Notification, Relationship, Status};
 use crate::AppState;
@@ -44,7 +45,7 @@ pub async fn accounts(
                 (
                     remote_accounts::addresses(c, &remote_ids)?,
                     remote_accounts::groups_among(c, &remote_ids)?,
-                    kindred_db::models::silenced::among(c, &remote_ids)?,
+                    kindred_db::models::silenced::among(c, &ids)?,
                 ),
                 match viewer {
                     Some(v) => groups::hidden_unless_shunned(c, v, &group_ids, now)?,
@@ -70,8 +71,20 @@ pub async fn accounts(
                 .max(0) as u64;
                 a.following_count = 0;
             }
-            // An account of a silenced server shows behind a warning in apps.
+            // A silenced account (one by one, or of a silenced server) shows
+            // behind a warning in apps.
             a.limited = limited.contains(&row.id);
+            if row.suspended {
+                // As Mastodon shows a suspended account: no profile, no totals.
+                a.suspended = true;
+                a.display_name = String::new();
+                a.note = String::new();
+                a.followers_count = 0;
+                a.following_count = 0;
+                a.statuses_count = 0;
+                a.last_status_at = None;
+                a.limited = false;
+            }
             // A remote Group actor (a Lemmy community, a Mobilizon group) is a group.
             if remote_groups.contains(&row.id) {
                 a.group = true;
@@ -416,7 +429,12 @@ pub async fn notifications(
         .iter()
         .any(|n| n.kind == NotificationKind::CrisisResources);
     let report_ids: Vec<i64> = rows.iter().filter_map(|n| n.report_id).collect();
-    let (accounts_rows, status_rows, crisis_rows, reports) = state
+    let warning_ids: Vec<i64> = rows
+        .iter()
+        .filter(|n| n.kind == kindred_domain::NotificationKind::ModerationWarning)
+        .map(|n| n.id)
+        .collect();
+    let (accounts_rows, status_rows, crisis_rows, reports, warnings) = state
         .db
         .run(move |c| {
             // An `admin.report` notice carries its report (Mastodon's `report`).
@@ -438,6 +456,7 @@ pub async fn notifications(
                     Vec::new()
                 },
                 reports,
+                kindred_db::models::moderation::warnings_by_ids(c, &warning_ids)?,
             ))
         })
         .await?;
@@ -479,7 +498,6 @@ pub async fn notifications(
                 group_key: format!("ungrouped-{}", n.id),
                 kind: n.kind.as_str().to_owned(),
                 created_at: timestamp(n.created_at),
-                account,
                 status,
                 kindred: match (n.meeting_id, n.kind) {
                     (Some(m), _) => Some(NotificationExtension {
@@ -492,6 +510,11 @@ pub async fn notifications(
                     }),
                     (None, _) => None,
                 },
+                moderation_warning: warnings
+                    .iter()
+                    .find(|w| w.id == n.id)
+                    .map(|w| AccountWarning::new(w, account.clone())),
+                account,
             })
         })
         .collect())

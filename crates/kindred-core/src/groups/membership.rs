@@ -5,8 +5,9 @@
 //!
 //! The rule, once:
 //! - A block either way between the asker and the group refuses the request; a closed
-//!   group also refuses a remote account from a silenced server (a local account's
-//!   silence is not checked here: the API never did).
+//!   group also refuses a silenced account — local or remote, silenced one by one by
+//!   a moderator or with its server — unless the group follows it (one rule:
+//!   `silenced::is_limited_for`).
 //! - A public group takes the asker at once; a closed one leaves a request.
 //! - A new request tells the group's facilitators (`group_request`), nobody else.
 //! - A request that goes (withdrawn, declined by leaving or blocking, a remote Undo
@@ -36,7 +37,7 @@ pub fn refused(
 ) -> Result<bool, DbError> {
     let group = group.get();
     Ok(social::blocked_either_way(c, asker.id, group)?
-        || (closed && !asker.is_local() && silenced::is_limited_for(c, asker.id, group)?))
+        || (closed && silenced::is_limited_for(c, asker.id, group)?))
 }
 
 /// Tells `group`'s facilitators of `asker`'s new request to join; returns the notices

@@ -270,6 +270,63 @@ pub fn count_active_local(conn: &mut AnyConnection) -> Result<i64, DbError> {
         .get_result(conn)?)
 }
 
+/// Local moderators and admins in good standing: who is told about sign-ups
+/// waiting for approval.
+pub fn local_staff_ids(conn: &mut AnyConnection) -> Result<Vec<i64>, DbError> {
+    Ok(accounts::table
+        .filter(accounts::domain.eq(""))
+        .filter(accounts::role.eq_any([
+            AccountRole::Person(Role::Moderator).as_str(),
+            AccountRole::Person(Role::Admin).as_str(),
+        ]))
+        .filter(accounts::suspended.eq(false))
+        .select(accounts::id)
+        .load(conn)?)
+}
+
+/// Sets a local person's instance role. Returns false when there is no such
+/// account (groups are never given a role).
+pub fn set_role(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    role: Role,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let n = diesel::update(
+        accounts::table
+            .find(account_id)
+            .filter(accounts::domain.eq(""))
+            .filter(accounts::role.ne(AccountRole::Group.as_str())),
+    )
+    .set((
+        accounts::role.eq(AccountRole::Person(role).as_str()),
+        accounts::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n > 0)
+}
+
+/// Deletes a pending (never approved) local sign-up: its login and its account,
+/// which holds nothing else yet. Returns false when it is not pending.
+pub fn delete_pending(conn: &mut AnyConnection, account_id: i64) -> Result<bool, DbError> {
+    crate::transaction::atomically(conn, |conn| {
+        let pending = accounts::table
+            .find(account_id)
+            .filter(accounts::domain.eq(""))
+            .filter(accounts::approved.eq(false))
+            .select(accounts::id)
+            .first::<i64>(conn)
+            .optional()?
+            .is_some();
+        if !pending {
+            return Ok(false);
+        }
+        diesel::delete(users::table.find(account_id)).execute(conn)?;
+        diesel::delete(accounts::table.find(account_id)).execute(conn)?;
+        Ok(true)
+    })
+}
+
 /// Local admins in good standing: who is told about new sign-ups.
 pub fn local_admin_ids(conn: &mut AnyConnection) -> Result<Vec<i64>, DbError> {
     Ok(accounts::table

@@ -6,8 +6,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::schema::{
-    accounts, domain_allows, domain_blocks, federation_policy_audit, federation_settings,
-    follow_requests, follows,
+    accounts, audit_log, domain_allows, domain_blocks, federation_settings, follow_requests,
+    follows,
 };
 use crate::{AnyConnection, DbError};
 
@@ -35,8 +35,9 @@ pub struct DomainAllowRow {
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = federation_policy_audit)]
+/// A federation-policy or directory change as its writers describe it; stored in the
+/// one audit log (`audit_log`) as kind `federation.ACTION`, target the domain.
+#[derive(Debug, Clone)]
 pub struct AuditRow {
     pub id: i64,
     pub actor: String,
@@ -164,12 +165,29 @@ fn set_setting(
 }
 
 /// Records a change and bumps the version; call inside the change's transaction.
-pub fn record(conn: &mut AnyConnection, entry: &AuditRow) -> Result<(), DbError> {
-    diesel::insert_into(federation_policy_audit::table)
-        .values(entry.clone())
-        .execute(conn)?;
-    bump(conn, entry.created_at)
+pub fn record(conn: &mut AnyConnection, audit: &AuditRow) -> Result<(), DbError> {
+    super::audit_log::insert(conn, &entry(audit))?;
+    bump(conn, audit.created_at)
 }
+
+/// A change as the one audit log stores it.
+fn entry(a: &AuditRow) -> super::audit_log::AuditEntryRow {
+    super::audit_log::AuditEntryRow {
+        id: a.id,
+        created_at: a.created_at,
+        actor_id: None,
+        actor: a.actor.clone(),
+        kind: format!("{FEDERATION_KIND}{}", a.action),
+        target_account_id: None,
+        target: a.domain.clone(),
+        report_id: None,
+        old_value: a.old_value.clone(),
+        new_value: a.new_value.clone(),
+    }
+}
+
+/// The kind prefix of federation-policy entries in the audit log.
+pub const FEDERATION_KIND: &str = "federation.";
 
 pub fn set_mode(conn: &mut AnyConnection, mode: &str, audit: &AuditRow) -> Result<(), DbError> {
     crate::transaction::atomically(conn, |conn| {
@@ -273,12 +291,30 @@ pub fn delete_allow(
     })
 }
 
+/// The latest federation-policy entries of the audit log, newest first.
 pub fn audit_log(conn: &mut AnyConnection, limit: i64) -> Result<Vec<AuditRow>, DbError> {
-    Ok(federation_policy_audit::table
-        .order(federation_policy_audit::id.desc())
+    let rows: Vec<super::audit_log::AuditEntryRow> = audit_log::table
+        .filter(audit_log::kind.like(format!("{FEDERATION_KIND}%")))
+        .order(audit_log::id.desc())
         .limit(limit)
-        .select(AuditRow::as_select())
-        .load(conn)?)
+        .select(super::audit_log::AuditEntryRow::as_select())
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|e| AuditRow {
+            id: e.id,
+            actor: e.actor,
+            action: e
+                .kind
+                .strip_prefix(FEDERATION_KIND)
+                .unwrap_or(&e.kind)
+                .to_owned(),
+            domain: e.target,
+            old_value: e.old_value,
+            new_value: e.new_value,
+            created_at: e.created_at,
+        })
+        .collect())
 }
 
 /// Every distinct domain of a remote account we know.
@@ -362,19 +398,31 @@ pub fn suspend_domains(conn: &mut AnyConnection, domains: &[String]) -> Result<u
     .execute(conn)?)
 }
 
-/// Lifts the suspension of the accounts of `domains` (a lifted domain block).
-/// Severed follows stay severed, as in Mastodon.
+/// Lifts the suspension of the accounts of `domains` (a lifted domain block),
+/// except of those suspended one by one (by a moderator here or by their own
+/// server, `moderation::individually_suspended`). Severed follows stay severed, as
+/// in Mastodon.
 pub fn unsuspend_domains(conn: &mut AnyConnection, domains: &[String]) -> Result<usize, DbError> {
     if domains.is_empty() {
         return Ok(0);
     }
-    Ok(diesel::update(
-        accounts::table
-            .filter(accounts::domain.eq_any(domains.to_vec()))
-            .filter(accounts::suspended.eq(true)),
-    )
-    .set(accounts::suspended.eq(false))
-    .execute(conn)?)
+    let suspended: Vec<i64> = accounts::table
+        .filter(accounts::domain.eq_any(domains.to_vec()))
+        .filter(accounts::suspended.eq(true))
+        .select(accounts::id)
+        .load(conn)?;
+    let keep = super::moderation::individually_suspended(conn, &suspended)?;
+    let lift: Vec<i64> = suspended
+        .into_iter()
+        .filter(|id| !keep.contains(id))
+        .collect();
+    let mut n = 0;
+    for chunk in lift.chunks(500) {
+        n += diesel::update(accounts::table.filter(accounts::id.eq_any(chunk.to_vec())))
+            .set(accounts::suspended.eq(false))
+            .execute(conn)?;
+    }
+    Ok(n)
 }
 
 /// Applies many blocks at once (an imported blocklist): existing blocks of the same
@@ -420,8 +468,9 @@ pub fn put_blocks_bulk(
                 AnyConnection::Postgresql(c) => q.execute(c)?,
             };
         }
-        for chunk in audits.chunks(500) {
-            let q = diesel::insert_into(federation_policy_audit::table).values(chunk);
+        let entries: Vec<super::audit_log::AuditEntryRow> = audits.iter().map(entry).collect();
+        for chunk in entries.chunks(500) {
+            let q = diesel::insert_into(audit_log::table).values(chunk);
             match conn {
                 AnyConnection::Sqlite(c) => q.execute(c)?,
                 AnyConnection::Postgresql(c) => q.execute(c)?,

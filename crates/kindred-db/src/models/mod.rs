@@ -1,6 +1,7 @@
 pub mod account_stats;
 pub mod accounts;
 pub mod announcements;
+pub mod audit_log;
 pub mod conversations;
 pub mod crisis_resources;
 pub mod deliveries;
@@ -19,6 +20,7 @@ pub mod meeting_directory;
 pub mod meeting_posts;
 pub mod meeting_reminders;
 pub mod meetings;
+pub mod moderation;
 pub mod notifications;
 pub mod oauth;
 pub mod outbound;

@@ -16,6 +16,9 @@ use crate::{AnyConnection, DbError};
 
 /// Marked because a domain block with severity `silence` covers the account.
 pub const ORIGIN_DOMAIN: &str = "domain";
+/// Marked by a moderator (one account, local or remote); domain-block changes leave
+/// it alone.
+pub const ORIGIN_MODERATOR: &str = "moderator";
 
 /// The silenced accounts whose posts `viewer` must not be shown in public places:
 /// those the viewer does not follow, never the viewer themself; all of them for an
@@ -88,10 +91,19 @@ pub fn is_limited_for(
 
 /// Whether the stored domain blocks silence `domain` (a remote account's
 /// `host[:port]`): the most specific rule covering it decides, as in
-/// `Policy::decide`. Reads only the few rules that could cover it.
+/// `Policy::decide`.
 pub fn domain_silenced(conn: &mut AnyConnection, domain: &str) -> Result<bool, DbError> {
+    Ok(domain_block_severity(conn, domain)? == Some(Severity::Silence))
+}
+
+/// The severity of the most specific stored domain block covering `domain`, as in
+/// `Policy::decide`. Reads only the few rules that could cover it.
+pub fn domain_block_severity(
+    conn: &mut AnyConnection,
+    domain: &str,
+) -> Result<Option<Severity>, DbError> {
     let Ok(d) = PolicyDomain::parse(domain) else {
-        return Ok(false);
+        return Ok(None);
     };
     let candidates: Vec<String> = d.covering().iter().map(|c| c.to_string()).collect();
     let rules: Vec<(String, String)> = domain_blocks::table
@@ -99,7 +111,7 @@ pub fn domain_silenced(conn: &mut AnyConnection, domain: &str) -> Result<bool, D
         .select((domain_blocks::domain, domain_blocks::severity))
         .load(conn)?;
     if rules.is_empty() {
-        return Ok(false);
+        return Ok(None);
     }
     let policy = Policy::new(
         Mode::Open,
@@ -115,7 +127,7 @@ pub fn domain_silenced(conn: &mut AnyConnection, domain: &str) -> Result<bool, D
         }),
         [],
     );
-    Ok(policy.block_for(&d).map(|b| b.severity) == Some(Severity::Silence))
+    Ok(policy.block_for(&d).map(|b| b.severity))
 }
 
 /// Marks a (new or refreshed) remote account silenced when a domain block silences

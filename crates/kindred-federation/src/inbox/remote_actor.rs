@@ -9,7 +9,7 @@ use activitypub_federation::protocol::public_key::PublicKey;
 use activitypub_federation::traits::{Actor, Object};
 use chrono::{DateTime, Utc};
 use kindred_db::models::remote_accounts::{self, RemoteAccountRow, RemoteProfile};
-use kindred_db::AccountRow;
+use kindred_db::{AccountRow, DbError};
 use serde::Deserialize;
 use url::Url;
 
@@ -72,6 +72,9 @@ pub struct ApActor {
     pub manually_approves_followers: Option<bool>,
     #[serde(default, deserialize_with = "deserialize_skip_error")]
     pub discoverable: Option<bool>,
+    /// Mastodon's `toot:suspended`: its own server suspended it.
+    #[serde(default, deserialize_with = "deserialize_skip_error")]
+    pub suspended: Option<bool>,
 }
 
 /// A stored remote actor.
@@ -194,9 +197,23 @@ impl Object for RemoteActor {
         };
         let now = Utc::now();
         let new_id = data.ids.next_at(now);
+        let suspended = json.suspended.unwrap_or(false);
         let (account, remote) = data
             .db
-            .run(move |c| remote_accounts::upsert(c, new_id, &profile, now.naive_utc()))
+            .run(move |c| {
+                kindred_db::transaction::atomically(c, |c| {
+                    let (account, remote) =
+                        remote_accounts::upsert(c, new_id, &profile, now.naive_utc())?;
+                    if suspended || account.suspended {
+                        kindred_core::moderation::remote_says_suspended(
+                            c, &account, suspended, now,
+                        )?;
+                    }
+                    let account = kindred_db::models::accounts::find(c, account.id)?
+                        .ok_or(DbError::NotFound)?;
+                    Ok((account, remote))
+                })
+            })
             .await?;
         let actor = Self { account, remote };
         data.actors.put(Arc::new(actor.clone()));

@@ -616,6 +616,32 @@ impl Outbox {
         self.actor_updated(conn, account, object)
     }
 
+    /// A local account suspended or unsuspended by a moderator, told as Mastodon
+    /// tells it: an `Update` of the actor with `suspended` (`toot:suspended`) to its
+    /// remote followers; while suspended the document carries no name or bio. A
+    /// receiver hides the account and its posts (Mastodon and Kindred do), and
+    /// restores it on the `Update` without the flag.
+    pub fn account_suspension(
+        &self,
+        conn: &mut AnyConnection,
+        account: &AccountRow,
+        suspended: bool,
+    ) -> Result<usize, DbError> {
+        if !account.is_local() {
+            return Ok(0);
+        }
+        let mut object = serde_json::to_value(crate::local_actors::person(account, &self.urls))
+            .unwrap_or_default();
+        if let Some(map) = object.as_object_mut() {
+            map.insert("suspended".to_owned(), Value::Bool(suspended));
+            if suspended {
+                map.insert("name".to_owned(), Value::String(String::new()));
+                map.insert("summary".to_owned(), Value::String(String::new()));
+            }
+        }
+        self.actor_updated(conn, account, object)
+    }
+
     /// `Update` of an actor's document (a person's or a group's) to its remote
     /// followers.
     fn actor_updated(

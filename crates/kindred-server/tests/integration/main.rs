@@ -24,6 +24,7 @@ mod meeting_notifications;
 mod meetings;
 mod meetings_store;
 mod migrations;
+mod moderation_accounts;
 mod oauth;
 mod policy;
 mod remote_groups;
