@@ -9,9 +9,10 @@ use actix_web::middleware::{from_fn, Next};
 use actix_web::web;
 
 use crate::handlers::{
-    accounts, activitypub, announcements, apps, conversations, domain_policy, filters, groups,
-    health, inbox, instance, lists, meeting_directory, meeting_objects, meetings, notifications,
-    oauth, pages, relations, search, statuses, streaming, tags, timelines, well_known,
+    accounts, activitypub, announcements, apps, conversations, domain_policy, erasure, export,
+    filters, groups, health, inbox, instance, lists, meeting_directory, meeting_objects, meetings,
+    notifications, oauth, pages, relations, search, statuses, streaming, tags, timelines,
+    well_known,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -329,6 +330,23 @@ fn client_extras(cfg: &mut web::ServiceConfig) {
         .route(
             "/v1/announcements/{id}/reactions/{name}",
             web::delete().to(announcements::unreact),
+        )
+        .route(
+            "/v1/kindred/account/delete",
+            web::post().to(erasure::delete_own),
+        )
+        .route(
+            "/v1/kindred/account/export",
+            web::post().to(export::request),
+        )
+        .route("/v1/kindred/account/export", web::get().to(export::status))
+        .route(
+            "/v1/kindred/account/export/{token}",
+            web::get().to(export::download),
+        )
+        .route(
+            "/v1/admin/accounts/{id}",
+            web::delete().to(erasure::admin_purge),
         )
         .route(
             "/v1/admin/domain_blocks",

@@ -8,6 +8,9 @@ pub enum CoreError {
     /// A post a group does not take (see `groups::placement`).
     #[error("{}", .0.message())]
     PostRefused(PostRefusal),
+    /// An account that erasure does not apply to (remote, a group, already erased).
+    #[error("{0}")]
+    NotErasable(&'static str),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -23,6 +26,7 @@ impl CoreError {
                 PostRefusal::Muted => "post_muted",
                 PostRefusal::MentionsOutsider => "post_mentions_outsider",
             },
+            Self::NotErasable(_) => "not_erasable",
             Self::Db(_) => "storage",
         }
     }

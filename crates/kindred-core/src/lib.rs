@@ -7,12 +7,15 @@
 //! ActivityPub to and from these calls and never re-implements one; `kindred-api`
 //! parses, authorizes and calls.
 
+pub mod erasure;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod follows;
 pub mod groups;
 pub mod interactions;
 pub mod meetings;
+pub mod retention;
 pub mod statuses;
 
 pub use error::CoreError;

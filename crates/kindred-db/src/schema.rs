@@ -622,6 +622,7 @@ diesel::table! {
         updated_at -> Timestamp,
         show_participant_count -> Bool,
         max_per_remote_domain -> Nullable<BigInt>,
+        retention_days -> Nullable<BigInt>,
     }
 }
 
@@ -830,3 +831,26 @@ diesel::joinable!(directory_subscribers -> accounts (account_id));
 diesel::allow_tables_to_appear_in_same_query!(directory_subscriptions, accounts);
 diesel::allow_tables_to_appear_in_same_query!(directory_subscribers, accounts);
 diesel::allow_tables_to_appear_in_same_query!(directory_subscribers, remote_accounts);
+
+// A member's erasure and export (migration 2026-12-07-000070_erasure).
+diesel::table! {
+    erased_accounts (account_id) {
+        account_id -> BigInt,
+        username_lower -> Text,
+        erased_at -> Timestamp,
+        purged_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    account_exports (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        state -> Text,
+        token_hash -> Text,
+        file_key -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+    }
+}
+diesel::allow_tables_to_appear_in_same_query!(erased_accounts, deliveries);

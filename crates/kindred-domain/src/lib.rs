@@ -15,6 +15,7 @@ pub mod id;
 pub mod instance;
 pub mod meetings;
 pub mod notification;
+pub mod retention;
 pub mod scope;
 pub mod search;
 pub mod status_text;

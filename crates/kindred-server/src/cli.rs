@@ -78,6 +78,9 @@ pub enum AdminCommand {
     /// Instance announcements shown in members' apps (crisis lines, opening hours).
     #[command(subcommand)]
     Announcement(AnnouncementCommand),
+    /// Member accounts.
+    #[command(subcommand)]
+    Accounts(AccountsCommand),
     /// Federation with other servers.
     #[command(subcommand)]
     Federation(FederationCommand),
@@ -191,5 +194,17 @@ pub enum AnnouncementCommand {
     },
     Delete {
         id: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+    /// Write a member's data export (the same zip the API gives them) to OUT
+    /// (default: NAME-export.zip in the current directory), readable by its owner
+    /// only. For a member who cannot use the API.
+    Export {
+        username: String,
+        #[arg(long, value_name = "OUT")]
+        out: Option<PathBuf>,
     },
 }

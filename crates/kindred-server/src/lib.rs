@@ -6,6 +6,8 @@ pub mod admin_federation;
 pub mod backup;
 pub mod cli;
 pub mod config;
+pub mod erasure;
+pub mod files;
 pub mod follow_resends;
 pub mod reminders;
 pub mod secrets;

@@ -85,6 +85,8 @@ pub async fn prepare(settings: &Settings) -> Result<web::Data<AppState>, Startup
             allow_http: settings.allow_http,
             allow_private_networks: settings.allow_private_networks,
             max_per_remote_domain: settings.max_per_remote_domain,
+            retention: settings.retention,
+            export_keep_hours: settings.export_keep_hours,
         },
         secrets: Secrets::from_master_key(&master),
         ids: std::sync::Arc::new(IdGenerator::new()),
@@ -100,6 +102,7 @@ pub async fn prepare(settings: &Settings) -> Result<web::Data<AppState>, Startup
         delivery: Wakeup::new(),
         federation: Default::default(),
         policy,
+        files: std::sync::Arc::new(crate::files::DirStore::new(settings.files_dir.clone())),
     });
     kindred_api::services::instance::ensure_instance_actor(&state)
         .await
@@ -161,6 +164,7 @@ impl Application {
         };
         crate::reminders::start(&state);
         crate::follow_resends::start(&state);
+        crate::erasure::start(&state);
         tracing::info!(
             port,
             domain = %settings.domain,

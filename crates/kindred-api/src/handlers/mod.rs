@@ -4,6 +4,8 @@ pub mod announcements;
 pub mod apps;
 pub mod conversations;
 pub mod domain_policy;
+pub mod erasure;
+pub mod export;
 pub mod filters;
 pub mod groups;
 pub mod health;

@@ -8,6 +8,8 @@ pub mod accounts;
 pub mod actors;
 pub mod announcements;
 pub mod conversations;
+pub mod erasure;
+pub mod export;
 pub mod federation_policy;
 pub mod filtering;
 pub mod filters;
@@ -21,6 +23,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod present;
 pub mod relations;
+pub mod retention;
 pub mod search;
 pub mod statuses;
 pub mod tags;
@@ -87,6 +90,7 @@ impl From<kindred_core::CoreError> for ServiceError {
         match e {
             // Answered as before: 422 with the rule's own words.
             kindred_core::CoreError::PostRefused(r) => Self::Unprocessable(r.message()),
+            kindred_core::CoreError::NotErasable(m) => Self::Unprocessable(m),
             kindred_core::CoreError::Db(d) => Self::Db(d),
         }
     }

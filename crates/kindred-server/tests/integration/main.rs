@@ -14,6 +14,7 @@ mod cli;
 mod client_extras;
 mod delivery;
 mod delivery_logs;
+mod erasure;
 mod group_safety;
 mod groups;
 mod home_query;
