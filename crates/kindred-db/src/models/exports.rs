@@ -228,11 +228,11 @@ pub fn muted(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<(Address, 
     Ok(rows.into_iter().map(|(u, d, h)| ((u, d), h)).collect())
 }
 
-/// The member's group memberships: (group id, group name, role, state, since).
-pub fn memberships(
-    conn: &mut AnyConnection,
-    account_id: i64,
-) -> Result<Vec<(i64, String, String, String, NaiveDateTime)>, DbError> {
+/// A membership as exported: (group id, group name, role, state, since).
+pub type Membership = (i64, String, String, String, NaiveDateTime);
+
+/// The member's group memberships.
+pub fn memberships(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Membership>, DbError> {
     Ok(group_memberships::table
         .inner_join(accounts::table.on(accounts::id.eq(group_memberships::group_id)))
         .filter(group_memberships::account_id.eq(account_id))

@@ -58,7 +58,7 @@ struct Rows {
     followed: Vec<(store::Address, bool, bool)>,
     blocked: Vec<store::Address>,
     muted: Vec<(store::Address, bool)>,
-    memberships: Vec<(i64, String, String, String, chrono::NaiveDateTime)>,
+    memberships: Vec<store::Membership>,
     markers: Vec<(String, String, chrono::NaiveDateTime)>,
     meetings: Vec<i64>,
 }
