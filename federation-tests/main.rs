@@ -23,6 +23,7 @@ mod support;
 
 mod crash;
 mod directory;
+mod erasure;
 mod exchange;
 mod group_relay;
 mod groups;

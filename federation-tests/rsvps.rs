@@ -67,7 +67,7 @@ const SECRETS: [&str; 5] = [
     "meet.example",
 ];
 
-async fn create_meeting(k: &TestApp, token: &str, group: i64, extra: Value) -> i64 {
+pub(crate) async fn create_meeting(k: &TestApp, token: &str, group: i64, extra: Value) -> i64 {
     let mut body = json!({
         "group_id": group.to_string(),
         "title": "Peer café",
@@ -92,7 +92,7 @@ async fn create_meeting(k: &TestApp, token: &str, group: i64, extra: Value) -> i
 
 /// Makes `domain` a partner of `k` for every kind of traffic, RSVPs included (the
 /// instance stays in open mode).
-async fn trust_rsvps(k: &TestApp, domain: &str) {
+pub(crate) async fn trust_rsvps(k: &TestApp, domain: &str) {
     kindred_api::services::federation_policy::allow(&k.state, "test", domain, Some("all"))
         .await
         .unwrap();
@@ -103,7 +103,7 @@ fn account_of(k: &TestApp, remote: &Remote) -> Option<i64> {
 }
 
 /// The id `k` gave the remote account `uri`, once it knows it.
-fn account_at(k: &TestApp, uri: &str) -> Option<i64> {
+pub(crate) fn account_at(k: &TestApp, uri: &str) -> Option<i64> {
     let uri = uri.to_owned();
     k.state
         .db
@@ -112,7 +112,11 @@ fn account_at(k: &TestApp, uri: &str) -> Option<i64> {
         .map(|(a, _)| a.id)
 }
 
-fn participation(k: &TestApp, meeting: i64, who: Participant) -> Option<ParticipationRow> {
+pub(crate) fn participation(
+    k: &TestApp,
+    meeting: i64,
+    who: Participant,
+) -> Option<ParticipationRow> {
     k.state
         .db
         .run_blocking(move |c| store::participation(c, meeting, &who))
@@ -382,7 +386,7 @@ async fn partner_without_rsvps_cannot_join(backend: Backend) {
     .await;
 }
 
-fn copy_at(p: &TestApp, uri: &str) -> Option<i64> {
+pub(crate) fn copy_at(p: &TestApp, uri: &str) -> Option<i64> {
     let uri = uri.to_owned();
     p.state
         .db

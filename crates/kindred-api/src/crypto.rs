@@ -85,6 +85,25 @@ pub fn generate_password() -> String {
 }
 
 /// Encrypts email addresses at rest and derives the keyed look-up hash used at login.
+/// Download tokens of data exports: the token of export `id` is a keyed hash of
+/// the id, so the URL can be shown again while only its SHA-256 is stored, and
+/// nobody without the instance secret can guess one.
+pub struct DownloadKey(Zeroizing<[u8; 32]>);
+
+impl DownloadKey {
+    pub fn new(key: [u8; 32]) -> Self {
+        Self(Zeroizing::new(key))
+    }
+
+    pub fn token(&self, id: i64) -> String {
+        #[allow(clippy::expect_used)] // HMAC accepts keys of any length
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(self.0.as_ref()).expect("hmac key");
+        mac.update(b"export ");
+        mac.update(id.to_string().as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+}
+
 pub struct EmailCipher {
     cipher: XChaCha20Poly1305,
     lookup_key: Zeroizing<[u8; 32]>,

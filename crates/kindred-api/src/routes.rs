@@ -10,9 +10,9 @@ use actix_web::web;
 
 use crate::handlers::{
     accounts, activitypub, admin_accounts, announcements, apps, conversations, crisis,
-    domain_policy, filters, groups, health, inbox, instance, lists, meeting_directory,
-    meeting_objects, meetings, notifications, oauth, pages, relations, reports, search, statuses,
-    streaming, tags, timelines, well_known,
+    domain_policy, erasure, export, filters, groups, health, inbox, instance, lists,
+    meeting_directory, meeting_objects, meetings, notifications, oauth, pages, relations, reports,
+    search, statuses, streaming, tags, timelines, well_known,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -378,6 +378,23 @@ fn client_extras(cfg: &mut web::ServiceConfig) {
         .route(
             "/v1/admin/kindred/audit_log",
             web::get().to(admin_accounts::audit_log),
+        )
+        .route(
+            "/v1/kindred/account/delete",
+            web::post().to(erasure::delete_own),
+        )
+        .route(
+            "/v1/kindred/account/export",
+            web::post().to(export::request),
+        )
+        .route("/v1/kindred/account/export", web::get().to(export::status))
+        .route(
+            "/v1/kindred/account/export/{token}",
+            web::get().to(export::download),
+        )
+        .route(
+            "/v1/admin/accounts/{id}",
+            web::delete().to(erasure::admin_purge),
         )
         .route(
             "/v1/admin/domain_blocks",

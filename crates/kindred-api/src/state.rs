@@ -2,7 +2,7 @@ use kindred_db::Db;
 use kindred_domain::{IdGenerator, RegistrationMode};
 use kindred_federation::LocalUrls;
 
-use crate::crypto::{CsrfSigner, EmailCipher};
+use crate::crypto::{CsrfSigner, DownloadKey, EmailCipher};
 
 /// Everything a request handler may use. Built once per server by `kindred-server`
 /// from its configuration and passed in; there is no global state, so several
@@ -23,6 +23,8 @@ pub struct AppState {
     pub federation: crate::federation::Federation,
     /// The federation policy in force (invariant 5), shared with the delivery worker.
     pub policy: std::sync::Arc<kindred_federation::policy::PolicyHandle>,
+    /// Files kept outside the database (data exports), provided by the server.
+    pub files: std::sync::Arc<dyn kindred_core::files::FileStore>,
 }
 
 /// The public face of the instance.
@@ -47,12 +49,17 @@ pub struct InstanceSettings {
     pub max_per_remote_domain: u32,
     /// The gentle crisis notice, when `crisis.notice_enabled` is on (its phrases).
     pub crisis_notice: Option<std::sync::Arc<kindred_core::crisis::CrisisNotice>>,
+    /// `retention.*`: how long group discussion posts are kept (docs/privacy.md).
+    pub retention: kindred_domain::retention::RetentionLimits,
+    /// `exports.keep_hours`: how long a data export stays downloadable.
+    pub export_keep_hours: u32,
 }
 
 /// Keys derived from the instance secret. Never stored in the database.
 pub struct Secrets {
     pub email: EmailCipher,
     pub csrf: CsrfSigner,
+    pub downloads: DownloadKey,
 }
 
 impl Secrets {
@@ -63,6 +70,7 @@ impl Secrets {
                 crate::crypto::derive_key(master, b"kindred email lookup v1"),
             ),
             csrf: CsrfSigner::new(crate::crypto::derive_key(master, b"kindred csrf v1")),
+            downloads: DownloadKey::new(crate::crypto::derive_key(master, b"kindred downloads v1")),
         }
     }
 }

@@ -14,6 +14,9 @@ pub enum CoreError {
     /// A moderation request refused (see `moderation`).
     #[error("{}", .0.message())]
     Moderation(crate::moderation::Refusal),
+    /// An account that erasure does not apply to (remote, a group, already erased).
+    #[error("{0}")]
+    NotErasable(&'static str),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -31,6 +34,7 @@ impl CoreError {
             },
             Self::ReportRefused(r) => r.code(),
             Self::Moderation(r) => r.code(),
+            Self::NotErasable(_) => "not_erasable",
             Self::Db(_) => "storage",
         }
     }

@@ -9,14 +9,17 @@
 
 pub mod audit;
 pub mod crisis;
+pub mod erasure;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod follows;
 pub mod groups;
 pub mod interactions;
 pub mod meetings;
 pub mod moderation;
 pub mod reports;
+pub mod retention;
 pub mod statuses;
 
 pub use error::CoreError;

@@ -183,6 +183,16 @@ impl Db {
         })
     }
 
+    /// SQLite: the WAL file is emptied at the next checkpoint (within 200 ms), so
+    /// no old page image of a just-deleted row stays in it. Call after deleting a
+    /// row whose text must not linger; a no-op on PostgreSQL, where a deleted row
+    /// is out of every query's reach at once.
+    pub fn scrub_wal_soon(&self) {
+        if let Some(c) = &self._checkpoints {
+            c.truncate_soon();
+        }
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

@@ -611,6 +611,7 @@ diesel::table! {
         updated_at -> Timestamp,
         show_participant_count -> Bool,
         max_per_remote_domain -> Nullable<BigInt>,
+        retention_days -> Nullable<BigInt>,
     }
 }
 
@@ -935,3 +936,25 @@ diesel::joinable!(account_restrictions -> accounts (account_id));
 diesel::allow_tables_to_appear_in_same_query!(account_warnings, accounts);
 diesel::allow_tables_to_appear_in_same_query!(account_restrictions, accounts);
 diesel::allow_tables_to_appear_in_same_query!(account_restrictions, silenced_accounts);
+// A member's erasure and export (migration 2026-12-07-000070_erasure).
+diesel::table! {
+    erased_accounts (account_id) {
+        account_id -> BigInt,
+        username_lower -> Text,
+        erased_at -> Timestamp,
+        purged_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    account_exports (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        state -> Text,
+        token_hash -> Text,
+        file_key -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+    }
+}
+diesel::allow_tables_to_appear_in_same_query!(erased_accounts, deliveries);

@@ -19,6 +19,7 @@ pub mod meetings;
 pub mod moderation;
 pub mod notification;
 pub mod reports;
+pub mod retention;
 pub mod scope;
 pub mod search;
 pub mod status_text;

@@ -176,3 +176,47 @@ pub async fn announcement(
         other => other.to_string(),
     })
 }
+
+/// `kindred admin accounts export NAME [--out FILE]`.
+pub async fn export(
+    state: &AppState,
+    username: &str,
+    out: Option<std::path::PathBuf>,
+) -> Result<Vec<String>, String> {
+    {
+        {
+            let account = kindred_api::services::accounts::find_local(state, &username)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no local account named {username}"))?;
+            let bytes = kindred_api::services::export::build_archive(state, &account)
+                .await
+                .map_err(|e| format!("export failed: {}", e.code()))?;
+            let out = out.unwrap_or_else(|| format!("{}-export.zip", account.username).into());
+            write_private(&out, &bytes)
+                .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+            tracing::info!(account_id = account.id, "data export written by an admin");
+            Ok(vec![format!(
+                "wrote the data export of {} to {} ({} bytes, owner-only): hand it to the member and delete it",
+                account.username,
+                out.display(),
+                bytes.len()
+            )])
+        }
+    }
+}
+
+/// Creates `path` (never over an existing file) readable by its owner only.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}

@@ -136,6 +136,9 @@ pub async fn run(state: &AppState, cmd: AccountsCommand) -> Result<Vec<String>, 
         } => act(name, AccountAction::Silence, report, reason).await,
         AccountsCommand::Unsuspend { name } => undo(name, AccountUndo::Unsuspend).await,
         AccountsCommand::Unsilence { name } => undo(name, AccountUndo::Unsilence).await,
+        AccountsCommand::Export { username, out } => {
+            crate::admin::export(state, &username, out).await
+        }
         AccountsCommand::Role { name, role } => {
             let role = Role::parse(&role).map_err(|e| e.to_string())?;
             let a = service::by_name(state, &name).await.map_err(err(&name))?;

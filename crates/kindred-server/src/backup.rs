@@ -15,13 +15,28 @@ pub const POSTGRES_FILE: &str = "database.pgdump";
 /// What the backup is, for the person who finds it later.
 pub const ABOUT_FILE: &str = "backup.txt";
 
-/// Files the server keeps outside the database, each as (name inside a backup's
-/// `files/`, directory on this machine). None yet. When pictures land, their
-/// directory goes here, and backup and restore carry it along (`copy_tree`);
-/// copy-database leaves files where they are and says so.
-pub fn stored_files(_settings: &Settings) -> Vec<(&'static str, PathBuf)> {
-    Vec::new()
+/// Files the server keeps outside the database: the file store's areas
+/// (`files.directory`, see `files.rs`), each as (name inside a backup's `files/`,
+/// directory on this machine). All but `exports`: a data export is a short-lived
+/// copy of what the database holds, deleted with its member; in a backup it would
+/// outlive the member's erasure. Backup and restore carry the rest along
+/// (`copy_tree`); copy-database leaves files where they are and says so.
+pub fn stored_files(settings: &Settings) -> Vec<(String, PathBuf)> {
+    let Ok(entries) = std::fs::read_dir(&settings.files_dir) else {
+        return Vec::new();
+    };
+    let mut areas: Vec<(String, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| Some((e.file_name().into_string().ok()?, e.path())))
+        .filter(|(name, _)| name != EXPORTS_AREA && !name.starts_with('.'))
+        .collect();
+    areas.sort();
+    areas
 }
+
+/// The file store's area of data exports (never backed up).
+pub const EXPORTS_AREA: &str = "exports";
 
 /// `kindred admin backup DEST`: a new directory DEST (never an existing one) with
 /// a consistent snapshot of the database, taken while the server runs.
@@ -185,10 +200,12 @@ pub fn restore(settings: &Settings, src: &Path, force: bool) -> Result<Vec<Strin
     std::fs::rename(&partial, &target)
         .map_err(|e| format!("cannot move the restored database into place: {e}"))?;
     sync_dir(&target);
-    for (name, dir) in stored_files(settings) {
-        let saved = src.join("files").join(name);
-        if saved.exists() {
-            copy_tree(&saved, &dir)?;
+    // Every area the backup holds goes back into the file store.
+    if let Ok(entries) = std::fs::read_dir(src.join("files")) {
+        for entry in entries.filter_map(Result::ok) {
+            if entry.path().is_dir() {
+                copy_tree(&entry.path(), &settings.files_dir.join(entry.file_name()))?;
+            }
         }
     }
     let rows: i64 = held.rows.iter().map(|(_, n)| n).sum();

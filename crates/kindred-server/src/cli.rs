@@ -222,6 +222,14 @@ pub enum AccountsCommand {
         name: String,
     },
     // `reset-password NAME` (mail) and `export NAME` (erasure) belong here too.
+    /// Write a member's data export (the same zip the API gives them) to OUT
+    /// (default: NAME-export.zip in the current directory), readable by its owner
+    /// only. For a member who cannot use the API.
+    Export {
+        username: String,
+        #[arg(long, value_name = "OUT")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

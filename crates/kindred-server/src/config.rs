@@ -25,6 +25,9 @@ pub struct RawConfig {
     pub meetings: MeetingsSection,
     pub crisis: CrisisSection,
     pub moderation: ModerationSection,
+    pub retention: RetentionSection,
+    pub files: FilesSection,
+    pub exports: ExportsSection,
     pub log: LogSection,
 }
 
@@ -117,8 +120,27 @@ pub struct CrisisSection {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct FilesSection {
+    pub directory: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ModerationSection {
     pub audit_retention_days: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportsSection {
+    pub keep_hours: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionSection {
+    pub default_days: i64,
+    pub max_days: i64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -164,6 +186,10 @@ pub struct Settings {
     pub public_timeline_preview: bool,
     pub show_domain_blocks: String,
     pub database_url: String,
+    /// `files.directory`, resolved: where the file store keeps its files.
+    pub files_dir: std::path::PathBuf,
+    /// `exports.keep_hours`: how long a data export stays downloadable.
+    pub export_keep_hours: u32,
     pub max_connections: u32,
     pub registration: RegistrationMode,
     pub secret: SecretSource,
@@ -183,6 +209,8 @@ pub struct Settings {
     /// `moderation.audit_retention_days`: audit entries older than this are
     /// deleted; 0 keeps them for ever.
     pub audit_retention_days: u32,
+    /// `retention.*`: how long group discussion posts are kept.
+    pub retention: kindred_domain::retention::RetentionLimits,
     pub log_level: String,
     pub log_json: bool,
 }
@@ -319,8 +347,27 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
     let registration = RegistrationMode::parse(&raw.registration.mode)
         .map_err(|e| invalid("registration.mode", e.to_string()))?;
     let database_url = raw.database.url.trim().to_owned();
-    kindred_db::connection::classify_url(&database_url)
+    let (backend, target) = kindred_db::connection::classify_url(&database_url)
         .map_err(|e| invalid("database.url", e.to_string()))?;
+    // Beside the SQLite database unless set; for PostgreSQL, `files` in the
+    // working directory unless set.
+    let files_dir = match raw.files.directory.trim() {
+        "" if backend == kindred_db::Backend::Sqlite => Path::new(&target)
+            .parent()
+            .unwrap_or(Path::new(""))
+            .join("files"),
+        "" => std::path::PathBuf::from("files"),
+        dir => std::path::PathBuf::from(dir),
+    };
+    let export_keep_hours = u32::try_from(raw.exports.keep_hours)
+        .ok()
+        .filter(|h| (1..=24 * 90).contains(h))
+        .ok_or_else(|| {
+            invalid(
+                "exports.keep_hours",
+                format!("`{}`: expected 1 to 2160 hours", raw.exports.keep_hours),
+            )
+        })?;
     if raw.database.max_connections == 0 {
         return Err(invalid("database.max_connections", "must be at least 1"));
     }
@@ -414,6 +461,20 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
                 ),
             )
         })?;
+    let days = |key: &'static str, v: i64| -> Result<Option<u32>, ConfigError> {
+        match u32::try_from(v) {
+            Ok(0) => Ok(None),
+            Ok(d) if d <= 36_500 => Ok(Some(d)),
+            _ => Err(invalid(
+                key,
+                format!("`{v}`: expected 0 (none) to 36500 days"),
+            )),
+        }
+    };
+    let retention = kindred_domain::retention::RetentionLimits {
+        default_days: days("retention.default_days", raw.retention.default_days)?,
+        max_days: days("retention.max_days", raw.retention.max_days)?,
+    };
     if tracing_subscriber::EnvFilter::try_new(&raw.log.level).is_err() {
         return Err(invalid(
             "log.level",
@@ -437,6 +498,8 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
         public_timeline_preview: raw.instance.public_timeline_preview,
         show_domain_blocks,
         database_url,
+        files_dir,
+        export_keep_hours,
         max_connections: raw.database.max_connections,
         registration,
         secret,
@@ -448,6 +511,7 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
         max_per_remote_domain,
         crisis_phrases,
         audit_retention_days,
+        retention,
         log_level: raw.log.level,
         log_json,
     })

@@ -10,6 +10,8 @@ pub mod audit_retention;
 pub mod backup;
 pub mod cli;
 pub mod config;
+pub mod erasure;
+pub mod files;
 pub mod follow_resends;
 pub mod reminders;
 pub mod secrets;

@@ -89,6 +89,8 @@ pub async fn prepare(settings: &Settings) -> Result<web::Data<AppState>, Startup
                 .crisis_phrases
                 .clone()
                 .map(|p| std::sync::Arc::new(kindred_api::services::crisis::CrisisNotice::new(p))),
+            retention: settings.retention,
+            export_keep_hours: settings.export_keep_hours,
         },
         secrets: Secrets::from_master_key(&master),
         ids: std::sync::Arc::new(IdGenerator::new()),
@@ -104,6 +106,7 @@ pub async fn prepare(settings: &Settings) -> Result<web::Data<AppState>, Startup
         delivery: Wakeup::new(),
         federation: Default::default(),
         policy,
+        files: std::sync::Arc::new(crate::files::DirStore::new(settings.files_dir.clone())),
     });
     kindred_api::services::instance::ensure_instance_actor(&state)
         .await
@@ -166,6 +169,7 @@ impl Application {
         crate::reminders::start(&state);
         crate::follow_resends::start(&state);
         crate::audit_retention::start(&state, settings.audit_retention_days);
+        crate::erasure::start(&state);
         tracing::info!(
             port,
             domain = %settings.domain,

@@ -27,6 +27,9 @@ pub struct Group {
     /// Default for the group's meetings: the most places people answering through
     /// any one other server may hold; `null`: the instance's setting.
     pub max_per_remote_domain: Option<i64>,
+    /// How many days its discussion posts are kept (its own setting, else the
+    /// instance's default, at most the instance's maximum); `null`: until deleted.
+    pub retention_days: Option<i64>,
     /// Members in good standing: the only membership figure outsiders see.
     pub members_count: i64,
     pub created_at: String,

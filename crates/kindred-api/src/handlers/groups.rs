@@ -90,18 +90,31 @@ pub struct GroupParams {
     show_participant_count: Option<bool>,
     #[serde(default, deserialize_with = "lenient::opt_string")]
     max_per_remote_domain: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    retention_days: Option<String>,
 }
 
 /// A cap as sent: empty (or "none") for the default.
 fn parse_remote_cap(raw: Option<&str>) -> Result<Option<Option<i64>>, ApiError> {
+    parse_optional(raw, "max_per_remote_domain must be a number")
+}
+
+/// A number that may be reset: empty (or "none") for the instance's default.
+fn parse_optional(
+    raw: Option<&str>,
+    message: &'static str,
+) -> Result<Option<Option<i64>>, ApiError> {
     match raw.map(str::trim) {
         None => Ok(None),
         Some("" | "none" | "null") => Ok(Some(None)),
-        Some(s) => s.parse::<i64>().map(|n| Some(Some(n))).map_err(|_| {
-            ApiError::unprocessable("invalid_group", "max_per_remote_domain must be a number")
-        }),
+        Some(s) => s
+            .parse::<i64>()
+            .map(|n| Some(Some(n)))
+            .map_err(|_| ApiError::unprocessable("invalid_group", message)),
     }
 }
+
+const RETENTION_NUMBER: &str = "retention_days must be a number of days";
 
 fn parse_review(raw: Option<&str>) -> Result<Option<i64>, ApiError> {
     raw.filter(|s| !s.is_empty())
@@ -131,6 +144,7 @@ pub async fn create(
         review_first_posts: parse_review(p.review_first_posts.as_deref())?.unwrap_or(0),
         show_participant_count: p.show_participant_count.unwrap_or(false),
         max_per_remote_domain: parse_remote_cap(p.max_per_remote_domain.as_deref())?.flatten(),
+        retention_days: parse_optional(p.retention_days.as_deref(), RETENTION_NUMBER)?.flatten(),
     };
     Ok(HttpResponse::Ok().json(service::create(&state, &me, new).await?))
 }
@@ -154,6 +168,7 @@ pub async fn update(
         review_first_posts: parse_review(p.review_first_posts.as_deref())?,
         show_participant_count: p.show_participant_count,
         max_per_remote_domain: parse_remote_cap(p.max_per_remote_domain.as_deref())?,
+        retention_days: parse_optional(p.retention_days.as_deref(), RETENTION_NUMBER)?,
     };
     Ok(HttpResponse::Ok().json(service::update(&state, &me, id, changes).await?))
 }

@@ -6,6 +6,8 @@ pub mod apps;
 pub mod conversations;
 pub mod crisis;
 pub mod domain_policy;
+pub mod erasure;
+pub mod export;
 pub mod filters;
 pub mod groups;
 pub mod health;

@@ -291,6 +291,18 @@ pub async fn find_user(state: &AppState, id: i64) -> Result<Option<UserRow>, Ser
 }
 
 /// An account by id, whatever its state (the caller filters).
+/// A local account by name (any state).
+pub async fn find_local(
+    state: &AppState,
+    username: &str,
+) -> Result<Option<AccountRow>, ServiceError> {
+    let name = username.trim().to_owned();
+    Ok(state
+        .db
+        .run(move |c| accounts::find_local_by_username(c, &name))
+        .await?)
+}
+
 pub async fn find(state: &AppState, id: i64) -> Result<Option<AccountRow>, ServiceError> {
     Ok(state.db.run(move |c| accounts::find(c, id)).await?)
 }

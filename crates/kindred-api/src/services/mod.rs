@@ -9,6 +9,8 @@ pub mod actors;
 pub mod announcements;
 pub mod conversations;
 pub mod crisis;
+pub mod erasure;
+pub mod export;
 pub mod federation_policy;
 pub mod filtering;
 pub mod filters;
@@ -24,6 +26,7 @@ pub mod oauth;
 pub mod present;
 pub mod relations;
 pub mod reports;
+pub mod retention;
 pub mod search;
 pub mod statuses;
 pub mod tags;
@@ -103,6 +106,7 @@ impl From<kindred_core::CoreError> for ServiceError {
                     _ => Self::Unprocessable(r.message()),
                 }
             }
+            kindred_core::CoreError::NotErasable(m) => Self::Unprocessable(m),
             kindred_core::CoreError::Db(d) => Self::Db(d),
         }
     }

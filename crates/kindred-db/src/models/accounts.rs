@@ -132,6 +132,10 @@ pub fn insert_local(
     user: &NewUser,
 ) -> Result<(), DbError> {
     crate::transaction::atomically(conn, |conn| {
+        // An erased member's name is never given to someone else.
+        if crate::models::erasure::name_reserved(conn, &account.username_lower)? {
+            return Err(DbError::Conflict);
+        }
         diesel::insert_into(accounts::table)
             .values(account.clone())
             .execute(conn)?;

@@ -44,6 +44,8 @@ pub struct GroupRow {
     /// Default cap on places held through one remote server, for the group's
     /// meetings that set none (`None`: the instance's setting).
     pub max_per_remote_domain: Option<i64>,
+    /// Days its discussion posts are kept (`None`: the instance's default).
+    pub retention_days: Option<i64>,
 }
 
 impl GroupRow {
@@ -122,6 +124,10 @@ pub fn create(
     owner: &MembershipRow,
 ) -> Result<(), DbError> {
     crate::transaction::atomically(conn, |conn| {
+        // An erased member's name is never given to someone else.
+        if crate::models::erasure::name_reserved(conn, &account.username_lower)? {
+            return Err(DbError::Conflict);
+        }
         diesel::insert_into(accounts::table)
             .values(account.clone())
             .execute(conn)?;
@@ -179,6 +185,7 @@ pub fn update(
                 groups::review_first_posts.eq(group.review_first_posts),
                 groups::show_participant_count.eq(group.show_participant_count),
                 groups::max_per_remote_domain.eq(group.max_per_remote_domain),
+                groups::retention_days.eq(group.retention_days),
                 groups::updated_at.eq(group.updated_at),
             ))
             .execute(conn)?;
@@ -878,6 +885,7 @@ mod tests {
             updated_at: now,
             show_participant_count: false,
             max_per_remote_domain: None,
+            retention_days: None,
         };
         let owner = MembershipRow {
             id: id * 10,

@@ -200,3 +200,28 @@ pub fn software_of(
         .into_iter()
         .collect())
 }
+
+/// One inbox on every server we know an actor of (its shared inbox where one is
+/// offered), by domain: where an erased account's `Delete` goes, since any of them
+/// may hold a copy of it (Mastodon sends an account's deletion to all it knows).
+pub fn every_server(conn: &mut AnyConnection) -> Result<Vec<(String, RemoteInbox)>, DbError> {
+    let rows: Vec<(String, RemoteInbox)> = remote_accounts::table
+        .inner_join(accounts::table)
+        .filter(accounts::domain.ne(""))
+        .filter(accounts::suspended.eq(false))
+        .order((accounts::domain, remote_accounts::account_id))
+        .select((accounts::domain, INBOX_COLUMNS))
+        .load(conn)?;
+    let mut out: Vec<(String, RemoteInbox)> = Vec::new();
+    for (domain, inbox) in rows {
+        match out.last_mut() {
+            Some((d, kept)) if *d == domain => {
+                if kept.shared_inbox_url.is_none() && inbox.shared_inbox_url.is_some() {
+                    *kept = inbox;
+                }
+            }
+            _ => out.push((domain, inbox)),
+        }
+    }
+    Ok(out)
+}

@@ -100,6 +100,18 @@ async fn keep_lease(ctx: &Ctx, domain: &str, lease: &mut NaiveDateTime) -> Resul
     Ok(kept)
 }
 
+/// Asks for SQLite's WAL to be emptied when dropped: after the delivery's row is
+/// gone, whichever way the loop leaves the item.
+struct ScrubAfter<'a>(Option<&'a kindred_db::Db>);
+
+impl Drop for ScrubAfter<'_> {
+    fn drop(&mut self) {
+        if let Some(db) = self.0 {
+            db.scrub_wal_soon();
+        }
+    }
+}
+
 /// The kind of traffic a queued delivery is: as recorded when it was queued, or
 /// (rows queued before that was recorded) classified from its body.
 fn traffic_of(item: &kindred_db::models::deliveries::DeliveryRow) -> Traffic {
@@ -208,6 +220,11 @@ async fn work(
                 None => Attempt::Unsendable("no signing key"),
             };
             let (id, d, now) = (item.id, domain.to_owned(), now());
+            // An RSVP's Accept carries the exact place: once its row is gone, no
+            // old copy may stay in SQLite's WAL (docs/privacy.md).
+            let scrub =
+                traffic_of(&item) == Traffic::Rsvps && !matches!(attempt, Attempt::Retry { .. });
+            let _scrub = ScrubAfter(scrub.then_some(&ctx.db));
             match attempt {
                 Attempt::Delivered if whole_queue && last_id == Some(id) => {
                     drop(permit);

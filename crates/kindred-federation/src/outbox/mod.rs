@@ -8,6 +8,7 @@
 //! local followers has no recipients, so nothing is queued. Deliveries go to the
 //! shared inbox where an actor offers one, one request per instance.
 
+mod account;
 mod directory;
 pub mod event;
 pub mod flag;

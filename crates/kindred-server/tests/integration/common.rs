@@ -142,6 +142,10 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> Option<
                 "true".into(),
             ),
             ("KINDRED__LOG__LEVEL".into(), "warn".into()),
+            (
+                "KINDRED__FILES__DIRECTORY".into(),
+                dir.0.join("files").display().to_string(),
+            ),
         ];
         for (k, v) in extra {
             env.retain(|(ek, _)| ek != k);

@@ -15,6 +15,7 @@ mod client_extras;
 mod crisis;
 mod delivery;
 mod delivery_logs;
+mod erasure;
 mod group_safety;
 mod groups;
 mod home_query;

@@ -62,6 +62,7 @@ fn group(conn: &mut AnyConnection, id: i64, visibility: &str) {
         updated_at: naive_now(),
         show_participant_count: false,
         max_per_remote_domain: None,
+        retention_days: None,
     };
     let owner = MembershipRow {
         id: id * 10,

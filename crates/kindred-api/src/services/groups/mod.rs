@@ -107,6 +107,7 @@ pub fn entity(
             .map(|m| m.role)
             .filter(|r| r.moderates())
             .and(group.max_per_remote_domain),
+        retention_days: state.instance.retention.effective(group.retention_days),
         members_count,
         created_at: timestamp(account.created_at),
         membership: own.map(|m| OwnMembership {
@@ -166,6 +167,8 @@ pub struct NewGroup {
     pub show_participant_count: bool,
     /// Default cap for the group's meetings; `None`: the instance's setting.
     pub max_per_remote_domain: Option<i64>,
+    /// Days discussion posts are kept; `None`: the instance's default.
+    pub retention_days: Option<i64>,
 }
 
 /// Creates a group owned by `me`. Facilitators and admins of the instance create
@@ -200,6 +203,10 @@ pub async fn create(
         .max_per_remote_domain
         .map(GroupSettings::remote_cap)
         .transpose()?;
+    let retention = new
+        .retention_days
+        .map(|d| state.instance.retention.check(d))
+        .transpose()?;
     let description = settings.description.clone();
     let _permit = state.limits.expensive_work().await;
     let keys = tokio::task::spawn_blocking(kindred_federation::keys::generate_keypair)
@@ -224,7 +231,8 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    let group = group_row(id, &settings, keys.private_key_pem, now, now);
+    let mut group = group_row(id, &settings, keys.private_key_pem, now, now);
+    group.retention_days = retention;
     let owner = MembershipRow {
         id: membership_id,
         group_id: id,
@@ -273,6 +281,7 @@ fn group_row(
         updated_at: now,
         show_participant_count: s.show_participant_count,
         max_per_remote_domain: s.max_per_remote_domain.map(i64::from),
+        retention_days: None,
     }
 }
 
@@ -289,6 +298,8 @@ pub struct GroupChanges {
     pub show_participant_count: Option<bool>,
     /// `Some(None)`: back to the instance's setting.
     pub max_per_remote_domain: Option<Option<i64>>,
+    /// `Some(None)`: back to the instance's default.
+    pub retention_days: Option<Option<i64>>,
 }
 
 pub async fn update(
@@ -321,14 +332,20 @@ pub async fn update(
         .unwrap_or(group.max_per_remote_domain)
         .map(GroupSettings::remote_cap)
         .transpose()?;
+    let retention = ch
+        .retention_days
+        .unwrap_or(group.retention_days)
+        .map(|d| state.instance.retention.check(d))
+        .transpose()?;
     let now = Utc::now().naive_utc();
-    let row = group_row(
+    let mut row = group_row(
         id,
         &settings,
         group.private_key_pem.clone(),
         group.created_at,
         now,
     );
+    row.retention_days = retention;
     let note = settings.description.clone();
     let name = settings.name.clone();
     let was_private = group.is_private();

@@ -164,7 +164,7 @@ fn refused<T>(r: Result<T, MeetingStoreError>) -> Result<Result<T, DomainError>,
 
 /// Queues the Accept or Reject of each remote attendee whose participation a
 /// change decided (`Outbox::rsvp_decided` sends nothing for local people).
-fn tell_remote_attendees(
+pub(crate) fn tell_remote_attendees(
     c: &mut kindred_db::AnyConnection,
     outbox: &Outbox,
     applied: &store::Applied,

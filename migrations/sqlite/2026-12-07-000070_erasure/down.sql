@@ -1,0 +1,3 @@
+DROP TABLE account_exports;
+ALTER TABLE groups DROP COLUMN retention_days;
+DROP TABLE erased_accounts;
