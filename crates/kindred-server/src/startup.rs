@@ -150,7 +150,7 @@ impl Application {
                 let (server, addr) =
                     crate::metrics::serve(bind, state.clone(), settings.shutdown_timeout)?;
                 let handle = server.handle();
-                actix_web::rt::spawn(server);
+                tokio::spawn(server);
                 Some(MetricsListener { addr, handle })
             }
             None => None,

@@ -46,7 +46,7 @@ async fn sign_up(app: &TestApp, token: &str, client: &str, name: &str) -> u16 {
         .as_u16()
 }
 
-/// A password grant with a wrong password; the status.
+/// A password grant with a wrong password; the status (401, or 429 when throttled).
 async fn wrong_password(app: &TestApp, c: &crate::common::Client, name: &str) -> u16 {
     app.password_token(c, name, "not the password at all", "read")
         .await
@@ -121,8 +121,8 @@ async fn the_login_throttle_is_a_setting() {
         )
         .await;
     let c = tight.register_app("read", OOB).await;
-    assert_eq!(wrong_password(&tight, &c, "rowan").await, 400);
-    assert_eq!(wrong_password(&tight, &c, "rowan").await, 400);
+    assert_eq!(wrong_password(&tight, &c, "rowan").await, 401);
+    assert_eq!(wrong_password(&tight, &c, "rowan").await, 401);
     assert_eq!(wrong_password(&tight, &c, "rowan").await, 429);
 
     let Some(wide) = spawn_app_with(
@@ -142,7 +142,7 @@ async fn the_login_throttle_is_a_setting() {
     .await;
     let c = wide.register_app("read", OOB).await;
     for i in 0..15 {
-        assert_eq!(wrong_password(&wide, &c, "rowan").await, 400, "attempt {i}");
+        assert_eq!(wrong_password(&wide, &c, "rowan").await, 401, "attempt {i}");
     }
 }
 
@@ -177,14 +177,14 @@ async fn rate_limits_off_lift_every_throttle() {
         ];
         if off {
             assert_eq!(statuses, [200, 200, 200], "sign-ups with limits off");
-            assert_eq!(logins, [400, 400], "failed logins with limits off");
+            assert_eq!(logins, [401, 401], "failed logins with limits off");
         } else {
             assert_eq!(statuses[0], 200);
             assert!(
                 statuses[1..].iter().all(|s| *s == 429),
                 "sign-ups with limits on: {statuses:?}"
             );
-            assert_eq!(logins, [400, 429], "failed logins with limits on");
+            assert_eq!(logins, [401, 429], "failed logins with limits on");
         }
     }
 }
