@@ -67,7 +67,7 @@ impl fmt::Display for Rate {
         let secs = self.period.as_secs();
         let (amount, unit) = [(86_400, "d"), (3_600, "h"), (60, "m")]
             .into_iter()
-            .find(|(u, _)| secs % u == 0)
+            .find(|(u, _)| secs.is_multiple_of(*u))
             .map_or((secs, "s"), |(u, name)| (secs / u, name));
         write!(f, "{}/{amount}{unit}", self.count)
     }
