@@ -17,10 +17,13 @@ use std::time::{Duration, Instant};
 use governor::{Quota, RateLimiter};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
-use crate::ratelimit::{ClientKey, Key, RateLimits};
+use crate::rate::Rate;
+use crate::ratelimit::{ApiRates, ClientKey, Key, RateLimits};
 
 pub struct Limits {
     expensive: Semaphore,
+    /// Off (`server.rate_limits = false`): no throttle refuses anything.
+    enabled: bool,
     /// Failed logins per client and login name (lower-cased): guessing one account's
     /// password from one place.
     login_failures_per_name: FailureBuckets,
@@ -33,33 +36,74 @@ pub struct Limits {
     api: RateLimits,
 }
 
-/// Failed logins allowed per client and name: 10, then one more every 30 seconds.
-const LOGIN_BURST: u32 = 10;
-const LOGIN_REFILL: Duration = Duration::from_secs(30);
-/// Failed logins allowed per client over all names: 25, then one more every 12 seconds
-/// (Mastodon's 25 login attempts per 5 minutes per address).
-const LOGIN_CLIENT_BURST: u32 = 25;
-const LOGIN_CLIENT_REFILL: Duration = Duration::from_secs(12);
-/// Past this many counted keys, those whose failures have all expired are forgotten.
-const MAX_LOGIN_KEYS: usize = 100_000;
-/// Sign-ups: a burst of 20, then one every 10 seconds, instance-wide.
-const SIGN_UP_BURST: u32 = 20;
-const SIGN_UP_REFILL: Duration = Duration::from_secs(10);
+/// Every throttle's size: the `limits` section of the configuration, with
+/// `server.rate_limits` and `server.trust_proxy_headers`. The defaults are the ones
+/// docs/configuration.md documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LimitSettings {
+    /// `server.rate_limits`: false lifts every throttle (test servers, benchmarks).
+    pub enabled: bool,
+    pub trust_proxy_headers: bool,
+    /// `limits.api_*`.
+    pub api: ApiRates,
+    /// `limits.login_failures_per_name`: failed logins per client and name (10, then
+    /// one more every 30 seconds).
+    pub login_failures_per_name: Rate,
+    /// `limits.login_failures_per_client`: failed logins per client over all names
+    /// (Mastodon's 25 login attempts per 5 minutes per address).
+    pub login_failures_per_client: Rate,
+    /// `limits.login_tracked_keys`: the most counters each login throttle holds.
+    pub login_tracked_keys: usize,
+    /// `limits.sign_ups`: sign-ups across the whole instance (each generates an RSA
+    /// key). A room of 40 people signing up at a workshop must get through.
+    pub sign_ups: Rate,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            trust_proxy_headers: true,
+            api: ApiRates::default(),
+            login_failures_per_name: Rate::new(10, Duration::from_secs(5 * 60)),
+            login_failures_per_client: Rate::new(25, Duration::from_secs(5 * 60)),
+            login_tracked_keys: 100_000,
+            sign_ups: Rate::new(100, Duration::from_secs(60 * 60)),
+        }
+    }
+}
 
 impl Limits {
     pub fn new() -> Self {
+        Self::from_settings(&LimitSettings::default())
+    }
+
+    pub fn from_settings(settings: &LimitSettings) -> Self {
         let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let api = if settings.enabled {
+            RateLimits::with_rates(settings.api)
+        } else {
+            // Off, the API limits still tell the login throttle who the client is.
+            RateLimits::unlimited()
+        };
         Self {
             expensive: Semaphore::new(cpus),
-            login_failures_per_name: FailureBuckets::new(LOGIN_BURST, LOGIN_REFILL),
-            login_failures: FailureBuckets::new(LOGIN_CLIENT_BURST, LOGIN_CLIENT_REFILL),
-            sign_ups: RateLimiter::direct(quota(SIGN_UP_BURST, SIGN_UP_REFILL)),
-            api: RateLimits::new(),
+            enabled: settings.enabled,
+            login_failures_per_name: FailureBuckets::new(
+                settings.login_failures_per_name,
+                settings.login_tracked_keys,
+            ),
+            login_failures: FailureBuckets::new(
+                settings.login_failures_per_client,
+                settings.login_tracked_keys,
+            ),
+            sign_ups: RateLimiter::direct(quota(settings.sign_ups)),
+            api: api.trust_proxy_headers(settings.trust_proxy_headers),
         }
     }
 
-    /// Replaces the API rate limits (Mastodon's defaults unless told otherwise), e.g.
-    /// with `RateLimits::unlimited()` for benchmarks.
+    /// Replaces the API rate limits, e.g. with `RateLimits::scaled(100)` for
+    /// benchmarks.
     pub fn with_rate_limits(mut self, api: RateLimits) -> Self {
         self.api = api;
         self
@@ -97,6 +141,9 @@ impl Limits {
             client: client.0,
             name: self.api.keyed_hash(b"kindred login name\0", &data),
         };
+        if !self.enabled {
+            return Some(charge);
+        }
         let now = Instant::now();
         if !self.login_failures_per_name.take(charge.name, now) {
             return None;
@@ -116,7 +163,7 @@ impl Limits {
     }
 
     pub fn sign_up_allowed(&self) -> bool {
-        self.sign_ups.check().is_ok()
+        !self.enabled || self.sign_ups.check().is_ok()
     }
 }
 
@@ -141,18 +188,22 @@ impl std::fmt::Debug for LoginCharge {
 
 /// Counted failures per key, leaking away at a steady rate (one per `leak`): a key
 /// may try while fewer than `burst` are outstanding. Only keyed hashes are kept, and a
-/// key is forgotten once its failures have leaked away.
+/// key is forgotten once its failures have leaked away. At most `max_keys` are held:
+/// when that many are still counting, a new key is refused until some leak away (a
+/// throttle that forgot live counters could be emptied by filling it).
 struct FailureBuckets {
     burst: f64,
     leak: Duration,
+    max_keys: usize,
     levels: Mutex<HashMap<Key, (f64, Instant)>>,
 }
 
 impl FailureBuckets {
-    fn new(burst: u32, leak: Duration) -> Self {
+    fn new(rate: Rate, max_keys: usize) -> Self {
         Self {
-            burst: f64::from(burst.max(1)),
-            leak: leak.max(Duration::from_millis(1)),
+            burst: f64::from(rate.count.max(1)),
+            leak: rate.refill().max(Duration::from_millis(1)),
+            max_keys: max_keys.max(1),
             levels: Mutex::new(HashMap::new()),
         }
     }
@@ -170,10 +221,17 @@ impl FailureBuckets {
         if level + 1.0 > self.burst {
             return false;
         }
-        levels.insert(key, (level + 1.0, now));
-        if levels.len() > MAX_LOGIN_KEYS {
+        if levels.len() >= self.max_keys && !levels.contains_key(&key) {
             levels.retain(|_, e| self.level(*e, now) > 0.0);
+            if levels.len() >= self.max_keys {
+                tracing::warn!(
+                    keys = levels.len(),
+                    "login throttle full: logins from new clients wait (limits.login_tracked_keys)"
+                );
+                return false;
+            }
         }
+        levels.insert(key, (level + 1.0, now));
         true
     }
 
@@ -196,9 +254,9 @@ impl FailureBuckets {
     }
 }
 
-fn quota(burst: u32, refill: Duration) -> Quota {
-    let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
-    Quota::with_period(refill)
+fn quota(rate: Rate) -> Quota {
+    let burst = NonZeroU32::new(rate.count).unwrap_or(NonZeroU32::MIN);
+    Quota::with_period(rate.refill())
         .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
         .allow_burst(burst)
 }
@@ -211,6 +269,128 @@ mod tests {
         actix_web::test::TestRequest::default()
             .peer_addr(std::net::SocketAddr::new(ip.parse().unwrap(), 40000))
             .to_http_request()
+    }
+
+    const LOGIN_BURST: u32 = 10;
+    const LOGIN_CLIENT_BURST: u32 = 25;
+
+    #[test]
+    fn the_defaults_are_the_documented_ones() {
+        let d = LimitSettings::default();
+        assert_eq!(d.login_failures_per_name.count, LOGIN_BURST);
+        assert_eq!(d.login_failures_per_name.refill(), Duration::from_secs(30));
+        assert_eq!(d.login_failures_per_client.count, LOGIN_CLIENT_BURST);
+        assert_eq!(
+            d.login_failures_per_client.refill(),
+            Duration::from_secs(12)
+        );
+        assert_eq!(d.sign_ups.to_string(), "100/1h");
+    }
+
+    #[test]
+    fn a_workshop_of_forty_signs_up_under_the_default() {
+        let l = Limits::new();
+        for i in 0..40 {
+            assert!(l.sign_up_allowed(), "sign-up {i} refused");
+        }
+    }
+
+    #[test]
+    fn the_sign_up_limit_is_a_setting_both_ways() {
+        let tight = Limits::from_settings(&LimitSettings {
+            sign_ups: Rate::new(3, Duration::from_secs(3600)),
+            ..LimitSettings::default()
+        });
+        for _ in 0..3 {
+            assert!(tight.sign_up_allowed());
+        }
+        assert!(!tight.sign_up_allowed(), "the fourth is over a limit of 3");
+        let wide = Limits::from_settings(&LimitSettings {
+            sign_ups: Rate::new(500, Duration::from_secs(3600)),
+            ..LimitSettings::default()
+        });
+        for i in 0..500 {
+            assert!(wide.sign_up_allowed(), "sign-up {i} refused");
+        }
+        assert!(!wide.sign_up_allowed());
+    }
+
+    #[test]
+    fn the_login_throttle_is_a_setting_both_ways() {
+        let tight = Limits::from_settings(&LimitSettings {
+            login_failures_per_name: Rate::new(2, Duration::from_secs(60)),
+            ..LimitSettings::default()
+        });
+        let here = tight.client(&request("203.0.113.7"));
+        assert!(tight.begin_login(&here, "willow").is_some());
+        assert!(tight.begin_login(&here, "willow").is_some());
+        assert!(tight.begin_login(&here, "willow").is_none());
+
+        let wide = Limits::from_settings(&LimitSettings {
+            login_failures_per_name: Rate::new(40, Duration::from_secs(60)),
+            login_failures_per_client: Rate::new(50, Duration::from_secs(60)),
+            ..LimitSettings::default()
+        });
+        let here = wide.client(&request("203.0.113.7"));
+        for i in 0..40 {
+            assert!(wide.begin_login(&here, "willow").is_some(), "attempt {i}");
+        }
+        assert!(wide.begin_login(&here, "willow").is_none());
+        for i in 40..50 {
+            assert!(wide.begin_login(&here, &format!("n{i}")).is_some());
+        }
+        assert!(wide.begin_login(&here, "another").is_none(), "over 50");
+    }
+
+    #[test]
+    fn rate_limits_off_lift_every_throttle() {
+        let off = Limits::from_settings(&LimitSettings {
+            enabled: false,
+            sign_ups: Rate::new(1, Duration::from_secs(3600)),
+            login_failures_per_name: Rate::new(1, Duration::from_secs(3600)),
+            login_failures_per_client: Rate::new(1, Duration::from_secs(3600)),
+            ..LimitSettings::default()
+        });
+        let here = off.client(&request("203.0.113.7"));
+        for _ in 0..100 {
+            assert!(off.sign_up_allowed());
+            assert!(off.begin_login(&here, "willow").is_some());
+        }
+        assert!(!off.rate_limits().is_enabled());
+        assert_eq!(off.login_failures.len(), 0, "nothing counted");
+        // The positive control: the same settings switched on do refuse.
+        let on = Limits::from_settings(&LimitSettings {
+            enabled: true,
+            ..LimitSettings {
+                enabled: false,
+                sign_ups: Rate::new(1, Duration::from_secs(3600)),
+                login_failures_per_name: Rate::new(1, Duration::from_secs(3600)),
+                ..LimitSettings::default()
+            }
+        });
+        assert!(on.sign_up_allowed());
+        assert!(!on.sign_up_allowed());
+        assert!(on.begin_login(&here, "willow").is_some());
+        assert!(on.begin_login(&here, "willow").is_none());
+        assert!(on.rate_limits().is_enabled());
+    }
+
+    #[test]
+    fn the_login_throttle_holds_at_most_its_cap() {
+        let b = FailureBuckets::new(Rate::new(2, Duration::from_millis(20)), 3);
+        let t0 = Instant::now();
+        for k in 0..3u8 {
+            assert!(b.take([k; 16], t0));
+        }
+        assert!(
+            !b.take([9; 16], t0),
+            "a fourth key while three are counting"
+        );
+        assert_eq!(b.len(), 3);
+        assert!(b.take([0; 16], t0), "a known key still counts");
+        let later = t0 + Duration::from_millis(50);
+        assert!(b.take([9; 16], later), "room once the others leaked away");
+        assert_eq!(b.len(), 1);
     }
 
     #[test]
@@ -258,7 +438,7 @@ mod tests {
 
     #[test]
     fn failures_leak_away() {
-        let b = FailureBuckets::new(2, Duration::from_millis(10));
+        let b = FailureBuckets::new(Rate::new(2, Duration::from_millis(20)), 100);
         let t0 = Instant::now();
         let key = [7u8; 16];
         assert!(b.take(key, t0));

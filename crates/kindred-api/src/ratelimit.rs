@@ -45,46 +45,40 @@ use rand::RngCore;
 use sha2::Sha256;
 use zeroize::Zeroize;
 
+use crate::rate::Rate;
 use crate::{ApiError, AppState};
 
-// ---------------------------------------------------------------------------------
-// The limits. Mastodon's published defaults (docs.joinmastodon.org/api/rate-limits)
-// unless noted. Multiplied by `RateLimits::scaled`; a configuration key comes later.
-// ---------------------------------------------------------------------------------
+/// The sizes of the API buckets: `limits.api_*` in the configuration. The defaults are
+/// Mastodon's published ones (docs.joinmastodon.org/api/rate-limits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiRates {
+    /// Any `/api` request with a token the server has accepted, per token. Mastodon
+    /// counts per account; Kindred cannot tell the account without the database.
+    pub authenticated: Rate,
+    /// Any `/api` request without an accepted token, per client address (IPv6 per /64).
+    pub unauthenticated: Rate,
+    /// Posting: `POST /api/v1/statuses` and `POST /api/v1/statuses/:id/reblog`, per
+    /// token, on top of the general bucket (Mastodon's `statuses` limit).
+    pub statuses: Rate,
+    /// Media uploads: `POST /api/v1/media` and `POST /api/v2/media`, per token.
+    pub media: Rate,
+    /// Sign-up through the API: `POST /api/v1/accounts`, per client address, whether
+    /// the attempt succeeds or not (a failed attempt also says whether a name is taken).
+    pub sign_up: Rate,
+}
 
-/// Any `/api` request with a token the server has accepted, per token. Mastodon counts
-/// per account; Kindred cannot tell the account without the database.
-const AUTHENTICATED: Spec = Spec {
-    name: "authenticated",
-    limit: 300,
-    period: Duration::from_secs(5 * 60),
-};
-/// Any `/api` request without an accepted token, per client address (IPv6 per /64).
-const UNAUTHENTICATED: Spec = Spec {
-    name: "unauthenticated",
-    limit: 300,
-    period: Duration::from_secs(5 * 60),
-};
-/// Posting: `POST /api/v1/statuses` and `POST /api/v1/statuses/:id/reblog`, per token,
-/// on top of the general bucket (Mastodon's `statuses` limit).
-const STATUSES: Spec = Spec {
-    name: "statuses",
-    limit: 300,
-    period: Duration::from_secs(3 * 60 * 60),
-};
-/// Media uploads: `POST /api/v1/media` and `POST /api/v2/media`, per token.
-const MEDIA: Spec = Spec {
-    name: "media",
-    limit: 30,
-    period: Duration::from_secs(30 * 60),
-};
-/// Sign-up through the API: `POST /api/v1/accounts`, per client address, whether the
-/// attempt succeeds or not (a failed attempt also says whether a name is taken).
-const SIGN_UP: Spec = Spec {
-    name: "sign_up",
-    limit: 5,
-    period: Duration::from_secs(30 * 60),
-};
+impl Default for ApiRates {
+    fn default() -> Self {
+        const MIN: u64 = 60;
+        Self {
+            authenticated: Rate::new(300, Duration::from_secs(5 * MIN)),
+            unauthenticated: Rate::new(300, Duration::from_secs(5 * MIN)),
+            statuses: Rate::new(300, Duration::from_secs(3 * 60 * MIN)),
+            media: Rate::new(30, Duration::from_secs(30 * MIN)),
+            sign_up: Rate::new(5, Duration::from_secs(30 * MIN)),
+        }
+    }
+}
 
 /// Housekeeping (forgetting full buckets, shrinking maps) every this many requests.
 const MAINTAIN_EVERY: u64 = 4096;
@@ -98,31 +92,6 @@ const X_RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit
 const X_RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
 const X_RATELIMIT_RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
 const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
-
-/// A bucket's name (for the log), size and the time in which it refills completely.
-#[derive(Debug, Clone, Copy)]
-struct Spec {
-    name: &'static str,
-    limit: u32,
-    period: Duration,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Specs {
-    authenticated: Spec,
-    unauthenticated: Spec,
-    statuses: Spec,
-    media: Spec,
-    sign_up: Spec,
-}
-
-const DEFAULTS: Specs = Specs {
-    authenticated: AUTHENTICATED,
-    unauthenticated: UNAUTHENTICATED,
-    statuses: STATUSES,
-    media: MEDIA,
-    sign_up: SIGN_UP,
-};
 
 /// What the buckets are keyed by: 16 bytes of a keyed hash, never a token or an address.
 pub(crate) type Key = [u8; 16];
@@ -150,15 +119,15 @@ struct Bucket {
 }
 
 impl Bucket {
-    fn new(spec: Spec, factor: u32) -> Self {
-        let limit = spec.limit.saturating_mul(factor).max(1);
-        let interval = (spec.period / limit).max(Duration::from_nanos(1));
+    fn new(name: &'static str, rate: Rate, factor: u32) -> Self {
+        let limit = rate.count.saturating_mul(factor).max(1);
+        let interval = (rate.period / limit).max(Duration::from_nanos(1));
         let burst = NonZeroU32::new(limit).unwrap_or(NonZeroU32::MIN);
         let quota = Quota::with_period(interval)
             .unwrap_or_else(|| Quota::per_second(burst))
             .allow_burst(burst);
         Self {
-            name: spec.name,
+            name,
             limit,
             interval,
             limiter: RateLimiter::keyed(quota).with_middleware::<StateInformationMiddleware>(),
@@ -236,18 +205,23 @@ impl RateLimits {
     /// Mastodon's default limits. Client addresses are taken from `X-Forwarded-For` only
     /// when the connection comes from a loopback or private address (a local proxy).
     pub fn new() -> Self {
-        Self::build(DEFAULTS, 1, true)
+        Self::with_rates(ApiRates::default())
+    }
+
+    /// The limits an operator set (`limits.api_*`).
+    pub fn with_rates(rates: ApiRates) -> Self {
+        Self::build(rates, 1, true)
     }
 
     /// Every limit multiplied by `factor` (same periods), for benchmarks and tests that
     /// want the headers and the cost of the checks without running into the limits.
     pub fn scaled(factor: u32) -> Self {
-        Self::build(DEFAULTS, factor.max(1), true)
+        Self::build(ApiRates::default(), factor.max(1), true)
     }
 
     /// No limits: the middleware lets everything through and adds no headers.
     pub fn unlimited() -> Self {
-        let mut limits = Self::build(DEFAULTS, 1, true);
+        let mut limits = Self::build(ApiRates::default(), 1, true);
         limits.enabled = false;
         limits
     }
@@ -264,7 +238,7 @@ impl RateLimits {
         self.enabled
     }
 
-    fn build(specs: Specs, factor: u32, trust_proxy_headers: bool) -> Self {
+    fn build(rates: ApiRates, factor: u32, trust_proxy_headers: bool) -> Self {
         let mut secret = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut secret);
         let mac = <Hmac<Sha256> as Mac>::new_from_slice(&secret)
@@ -274,11 +248,11 @@ impl RateLimits {
             enabled: true,
             trust_proxy_headers,
             mac,
-            authenticated: Bucket::new(specs.authenticated, factor),
-            unauthenticated: Bucket::new(specs.unauthenticated, factor),
-            statuses: Bucket::new(specs.statuses, factor),
-            media: Bucket::new(specs.media, factor),
-            sign_up: Bucket::new(specs.sign_up, factor),
+            authenticated: Bucket::new("authenticated", rates.authenticated, factor),
+            unauthenticated: Bucket::new("unauthenticated", rates.unauthenticated, factor),
+            statuses: Bucket::new("statuses", rates.statuses, factor),
+            media: Bucket::new("media", rates.media, factor),
+            sign_up: Bucket::new("sign_up", rates.sign_up, factor),
             verified: RwLock::new(HashMap::new()),
             requests: AtomicU64::new(0),
         }
@@ -611,23 +585,19 @@ mod tests {
 
     use super::*;
 
-    fn spec(name: &'static str, limit: u32) -> Spec {
-        Spec {
-            name,
-            limit,
-            period: Duration::from_secs(60),
-        }
+    fn spec(limit: u32) -> Rate {
+        Rate::new(limit, Duration::from_secs(60))
     }
 
     /// Small buckets, each of a different size so a test can tell which one answered.
     fn small() -> RateLimits {
         RateLimits::build(
-            Specs {
-                authenticated: spec("authenticated", 5),
-                unauthenticated: spec("unauthenticated", 4),
-                statuses: spec("statuses", 2),
-                media: spec("media", 3),
-                sign_up: spec("sign_up", 2),
+            ApiRates {
+                authenticated: spec(5),
+                unauthenticated: spec(4),
+                statuses: spec(2),
+                media: spec(3),
+                sign_up: spec(2),
             },
             1,
             true,
@@ -1009,13 +979,9 @@ mod tests {
     #[test]
     fn client_address_keys_are_dropped_when_full_again() {
         let limits = RateLimits::build(
-            Specs {
-                unauthenticated: Spec {
-                    name: "unauthenticated",
-                    limit: 2,
-                    period: Duration::from_millis(20),
-                },
-                ..DEFAULTS
+            ApiRates {
+                unauthenticated: Rate::new(2, Duration::from_millis(20)),
+                ..ApiRates::default()
             },
             1,
             true,

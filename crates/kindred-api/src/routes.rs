@@ -520,13 +520,15 @@ pub async fn log_requests(
         .request()
         .match_pattern()
         .unwrap_or_else(|| "<unmatched>".to_owned());
+    let elapsed = started.elapsed();
     tracing::info!(
         method = %method,
         route = %route,
         status = res.status().as_u16(),
-        elapsed_ms = started.elapsed().as_millis() as u64,
+        elapsed_ms = elapsed.as_millis() as u64,
         "request"
     );
+    crate::metrics::request_served(&method, route, res.status(), elapsed);
     Ok(res)
 }
 

@@ -2,7 +2,8 @@ use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::r2d2::event::{CheckoutEvent, TimeoutEvent};
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, HandleEvent, Pool};
 use diesel::sqlite::SqliteConnection;
 
 use crate::checkpoint::Checkpoints;
@@ -124,6 +125,21 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for ConnectionSetup
     }
 }
 
+/// Pool waits for `/metrics` (a no-op while no metrics recorder is installed): how long
+/// each checkout waited for a connection, and the checkouts that gave up.
+#[derive(Debug)]
+struct PoolWaits;
+
+impl HandleEvent for PoolWaits {
+    fn handle_checkout(&self, event: CheckoutEvent) {
+        metrics::histogram!("kindred_db_pool_wait_seconds").record(event.duration().as_secs_f64());
+    }
+
+    fn handle_timeout(&self, _event: TimeoutEvent) {
+        metrics::counter!("kindred_db_pool_timeouts_total").increment(1);
+    }
+}
+
 /// The multi-backend connection reports every failure as "invalid connection url";
 /// connecting once with the concrete type recovers the real reason (refused,
 /// authentication failed, unable to open file...).
@@ -166,6 +182,7 @@ impl Db {
             // and is still checked.
             .test_on_check_out(backend == Backend::Postgres)
             .connection_customizer(Box::new(ConnectionSetup))
+            .event_handler(Box::new(PoolWaits))
             .build(manager)
             .map_err(|e| {
                 DbError::Unavailable(diagnose(backend, &url).unwrap_or_else(|| e.to_string()))

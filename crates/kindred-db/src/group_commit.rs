@@ -136,6 +136,7 @@ fn writer(pool: Pool<ConnectionManager<AnyConnection>>, queue: Receiver<Box<dyn 
                 Err(_) => break,
             }
         }
+        metrics::histogram!("kindred_db_group_commit_batch_size").record(batch.len() as f64);
         // Jobs are guarded one by one in `run_batch`; this guards the rest, so that
         // no failure can end the writer (and with it every later write). Callers of
         // a batch lost this way see their answer channel closed.

@@ -6,13 +6,17 @@
 //! At most one redirect is followed, by [`UrlGuard`] itself, and its target passes
 //! the same checks as the first URL — the address rules and the federation policy —
 //! so an allowed server cannot lead a fetch to a blocked one. Every request times out
-//! after 10 seconds.
+//! after 10 seconds. The client for fetches signs every GET with the instance
+//! actor's key ([`FetchSigning`], AWS-LC), so no RSA private-key operation is left
+//! to `activitypub_federation` (its `rsa` crate signs unblinded: RUSTSEC-2023-0071).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use kindred_domain::address::is_global;
+
+use crate::http_signatures::sign::Signer;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest_middleware::{ClientWithMiddleware, Next};
 use url::{Host, Url};
@@ -87,14 +91,26 @@ impl Resolve for GlobalOnlyResolver {
     }
 }
 
+/// Makes aws-lc-rs the process's TLS crypto provider, so that TLS runs on the
+/// implementation that also signs and verifies. Without it reqwest would use ring,
+/// which stays compiled in (activitypub_federation turns on reqwest's `rustls-tls`)
+/// but then never runs. Idempotent: called at start-up and by [`client`].
+pub fn use_aws_lc_rs() {
+    // Err only when a provider is already installed: this one, by an earlier call.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}
+
 /// Builds the federation client: address rules, one redirect (followed by the
 /// guard, not by reqwest), 10 s timeout, no proxy from the environment (a proxy
-/// would resolve names where we cannot check).
+/// would resolve names where we cannot check). With `fetch_signer`, every GET that
+/// is not signed yet is signed with it (the instance actor, for fetches).
 pub fn client(
     policy: HttpPolicy,
     user_agent: &str,
     rules: Option<Arc<crate::policy::PolicyHandle>>,
+    fetch_signer: Option<Signer>,
 ) -> Result<ClientWithMiddleware, reqwest::Error> {
+    use_aws_lc_rs();
     let inner = reqwest::Client::builder()
         .dns_resolver(Arc::new(GlobalOnlyResolver {
             allow_private_networks: policy.allow_private_networks,
@@ -105,9 +121,47 @@ pub fn client(
         .no_proxy()
         .user_agent(user_agent)
         .build()?;
-    Ok(reqwest_middleware::ClientBuilder::new(inner)
-        .with(UrlGuard(policy, rules))
-        .build())
+    let builder = reqwest_middleware::ClientBuilder::new(inner).with(UrlGuard(policy, rules));
+    // Inside the guard: a redirect it follows is signed again, for its own URL.
+    Ok(match fetch_signer {
+        Some(signer) => builder.with(FetchSigning(signer)),
+        None => builder,
+    }
+    .build())
+}
+
+/// Signs GETs as Mastodon and `activitypub_federation` do: `(request-target) host
+/// date digest`, the digest of the empty body (servers built on that library want
+/// one even on a GET; Mastodon and Kindred accept it). A request already signed is
+/// left alone.
+struct FetchSigning(Signer);
+
+#[async_trait::async_trait]
+impl reqwest_middleware::Middleware for FetchSigning {
+    async fn handle(
+        &self,
+        mut req: reqwest::Request,
+        ext: &mut http::Extensions,
+        next: Next<'_>,
+    ) -> reqwest_middleware::Result<reqwest::Response> {
+        if *req.method() == reqwest::Method::GET && !req.headers().contains_key("signature") {
+            let signed = self
+                .0
+                .sign("get", req.url(), Some(b""), std::time::SystemTime::now())
+                .map_err(reqwest_middleware::Error::middleware)?;
+            let headers = req.headers_mut();
+            for (name, value) in signed.pairs() {
+                if name == "host" {
+                    // reqwest writes the same Host from the URL.
+                    continue;
+                }
+                let value = reqwest::header::HeaderValue::from_str(&value)
+                    .map_err(reqwest_middleware::Error::middleware)?;
+                headers.insert(name, value);
+            }
+        }
+        next.run(req, ext).await
+    }
 }
 
 /// Checks every request's URL (IP literals included) before it is sent, and the
@@ -269,6 +323,7 @@ mod tests {
             },
             "kindred-test",
             None,
+            None,
         )
         .unwrap();
         for url in [
@@ -336,6 +391,7 @@ mod tests {
             },
             "kindred-test",
             None,
+            None,
         )
         .unwrap();
         let get = |p: &str| open.get(format!("http://127.0.0.1:{port}{p}")).send();
@@ -350,5 +406,72 @@ mod tests {
             302,
             "a redirect to a refused URL is not followed"
         );
+    }
+
+    /// A GET through the fetching client carries a signature by the instance actor's
+    /// key over `(request-target) host date digest` that our own verifier accepts
+    /// (and that another key does not: the control).
+    #[tokio::test]
+    async fn fetches_are_signed_by_the_client() {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || {
+            let (mut sock, _) = listener.accept().unwrap();
+            let mut head = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                let n = sock.read(&mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                head.extend_from_slice(&buf[..n]);
+            }
+            sock.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}")
+                .unwrap();
+            String::from_utf8(head).unwrap()
+        });
+        let keys = crate::keys::generate_keypair().unwrap();
+        let key_id = "http://a.example/actor#main-key".to_owned();
+        let signer = Signer::new(&keys.private_key_pem, key_id.clone()).unwrap();
+        let open = HttpPolicy {
+            allow_private_networks: true,
+            allow_http: true,
+        };
+        let fetching = client(open, "kindred-test", None, Some(signer)).unwrap();
+        let resp = fetching
+            .get(format!("http://127.0.0.1:{port}/users/x?page=1"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        let head = server.join().unwrap();
+
+        let mut lines = head.split("\r\n");
+        assert_eq!(lines.next(), Some("GET /users/x?page=1 HTTP/1.1"));
+        let mut req = actix_web::test::TestRequest::get().uri("/users/x?page=1");
+        for line in lines {
+            if let Some((name, value)) = line.split_once(": ") {
+                req = req.insert_header((name, value));
+            }
+        }
+        let req = req.to_http_request();
+        let signature = req.headers().get("signature").unwrap().to_str().unwrap();
+        assert!(
+            signature.contains(&format!("keyId=\"{key_id}\"")),
+            "{signature}"
+        );
+        assert!(
+            signature.contains("headers=\"(request-target) host date digest\""),
+            "{signature}"
+        );
+        let ours = crate::http_signatures::verify::PublicKey::parse(&keys.public_key_pem).unwrap();
+        assert!(crate::http_signatures::verify::verifies(&req, &ours, true));
+        let other = crate::keys::generate_keypair().unwrap();
+        let theirs =
+            crate::http_signatures::verify::PublicKey::parse(&other.public_key_pem).unwrap();
+        assert!(!crate::http_signatures::verify::verifies(
+            &req, &theirs, true
+        ));
     }
 }

@@ -28,6 +28,8 @@ pub struct RawConfig {
     pub retention: RetentionSection,
     pub files: FilesSection,
     pub exports: ExportsSection,
+    pub limits: LimitsSection,
+    pub metrics: MetricsSection,
     pub log: LogSection,
 }
 
@@ -109,6 +111,28 @@ pub struct FederationSection {
 #[serde(deny_unknown_fields)]
 pub struct MeetingsSection {
     pub max_per_remote_domain: i64,
+}
+
+/// Every throttle's size, as `COUNT/PERIOD` (`kindred_api::rate::Rate`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsSection {
+    pub api_authenticated: String,
+    pub api_unauthenticated: String,
+    pub api_statuses: String,
+    pub api_media: String,
+    pub api_sign_ups: String,
+    pub sign_ups: String,
+    pub login_failures_per_name: String,
+    pub login_failures_per_client: String,
+    pub login_tracked_keys: usize,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSection {
+    pub enabled: bool,
+    pub bind: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -211,6 +235,11 @@ pub struct Settings {
     pub audit_retention_days: u32,
     /// `retention.*`: how long group discussion posts are kept.
     pub retention: kindred_domain::retention::RetentionLimits,
+    /// Every throttle (`limits.*`, `server.rate_limits`, `server.trust_proxy_headers`).
+    pub limits: kindred_api::limits::LimitSettings,
+    /// `metrics.bind` when `metrics.enabled`: where `/metrics` is served, apart from
+    /// the public listener.
+    pub metrics_bind: Option<SocketAddr>,
     pub log_level: String,
     pub log_json: bool,
 }
@@ -475,6 +504,24 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
         default_days: days("retention.default_days", raw.retention.default_days)?,
         max_days: days("retention.max_days", raw.retention.max_days)?,
     };
+    let limits = limit_settings(&raw.server, &raw.limits)?;
+    let metrics_bind = if raw.metrics.enabled {
+        let addr: SocketAddr = raw.metrics.bind.parse().map_err(|_| {
+            invalid(
+                "metrics.bind",
+                format!("`{}` is not an address:port", raw.metrics.bind),
+            )
+        })?;
+        if addr == bind || (addr.port() == bind.port() && addr.port() != 0) {
+            return Err(invalid(
+                "metrics.bind",
+                format!("`{addr}`: must not be the public listener (server.bind)"),
+            ));
+        }
+        Some(addr)
+    } else {
+        None
+    };
     if tracing_subscriber::EnvFilter::try_new(&raw.log.level).is_err() {
         return Err(invalid(
             "log.level",
@@ -512,8 +559,47 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
         crisis_phrases,
         audit_retention_days,
         retention,
+        limits,
+        metrics_bind,
         log_level: raw.log.level,
         log_json,
+    })
+}
+
+fn limit_settings(
+    server: &ServerSection,
+    raw: &LimitsSection,
+) -> Result<kindred_api::limits::LimitSettings, ConfigError> {
+    use kindred_api::rate::Rate;
+    let rate = |key: &'static str, value: &str| {
+        Rate::parse(value).map_err(|message| invalid(key, message))
+    };
+    if !(1..=10_000_000).contains(&raw.login_tracked_keys) {
+        return Err(invalid(
+            "limits.login_tracked_keys",
+            format!("`{}`: expected 1 to 10000000", raw.login_tracked_keys),
+        ));
+    }
+    Ok(kindred_api::limits::LimitSettings {
+        enabled: server.rate_limits,
+        trust_proxy_headers: server.trust_proxy_headers,
+        api: kindred_api::ratelimit::ApiRates {
+            authenticated: rate("limits.api_authenticated", &raw.api_authenticated)?,
+            unauthenticated: rate("limits.api_unauthenticated", &raw.api_unauthenticated)?,
+            statuses: rate("limits.api_statuses", &raw.api_statuses)?,
+            media: rate("limits.api_media", &raw.api_media)?,
+            sign_up: rate("limits.api_sign_ups", &raw.api_sign_ups)?,
+        },
+        login_failures_per_name: rate(
+            "limits.login_failures_per_name",
+            &raw.login_failures_per_name,
+        )?,
+        login_failures_per_client: rate(
+            "limits.login_failures_per_client",
+            &raw.login_failures_per_client,
+        )?,
+        login_tracked_keys: raw.login_tracked_keys,
+        sign_ups: rate("limits.sign_ups", &raw.sign_ups)?,
     })
 }
 
@@ -629,6 +715,121 @@ mod tests {
         // Phrases alone do nothing while the notice is off.
         let s = load(None, &env(&[("KINDRED__CRISIS__PHRASES", "[want to die]")])).unwrap();
         assert!(s.crisis_phrases.is_none());
+    }
+
+    #[test]
+    fn the_limit_defaults_are_the_documented_ones() {
+        let s = load(None, &[]).unwrap();
+        assert_eq!(s.limits, kindred_api::limits::LimitSettings::default());
+        assert!(s.limits.enabled);
+        assert_eq!(s.limits.sign_ups.to_string(), "100/1h");
+        assert_eq!(s.limits.api.sign_up.to_string(), "5/30m");
+        assert_eq!(s.metrics_bind, None, "metrics are off by default");
+    }
+
+    #[test]
+    fn limits_are_settings() {
+        let s = load(
+            None,
+            &env(&[
+                ("KINDRED__LIMITS__SIGN_UPS", "40/10m"),
+                ("KINDRED__LIMITS__API_AUTHENTICATED", "1000/1m"),
+                ("KINDRED__LIMITS__LOGIN_FAILURES_PER_NAME", "3/1h"),
+                ("KINDRED__LIMITS__LOGIN_TRACKED_KEYS", "500"),
+                ("KINDRED__SERVER__RATE_LIMITS", "false"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.limits.sign_ups.count, 40);
+        assert_eq!(s.limits.sign_ups.period.as_secs(), 600);
+        assert_eq!(s.limits.api.authenticated.count, 1000);
+        assert_eq!(s.limits.login_failures_per_name.period.as_secs(), 3600);
+        assert_eq!(s.limits.login_tracked_keys, 500);
+        assert!(!s.limits.enabled);
+    }
+
+    #[test]
+    fn bad_limits_are_exact_errors() {
+        for (var, key) in [
+            ("KINDRED__LIMITS__SIGN_UPS", "limits.sign_ups"),
+            (
+                "KINDRED__LIMITS__API_AUTHENTICATED",
+                "limits.api_authenticated",
+            ),
+            (
+                "KINDRED__LIMITS__API_UNAUTHENTICATED",
+                "limits.api_unauthenticated",
+            ),
+            ("KINDRED__LIMITS__API_STATUSES", "limits.api_statuses"),
+            ("KINDRED__LIMITS__API_MEDIA", "limits.api_media"),
+            ("KINDRED__LIMITS__API_SIGN_UPS", "limits.api_sign_ups"),
+            (
+                "KINDRED__LIMITS__LOGIN_FAILURES_PER_NAME",
+                "limits.login_failures_per_name",
+            ),
+            (
+                "KINDRED__LIMITS__LOGIN_FAILURES_PER_CLIENT",
+                "limits.login_failures_per_client",
+            ),
+        ] {
+            for bad in ["many", "0/5m", "20/5w", "20/8d"] {
+                let e = load(None, &env(&[(var, bad)])).unwrap_err().to_string();
+                assert!(
+                    e.starts_with(&format!("configuration error: `{key}`: `{bad}`")),
+                    "{var}={bad}: {e}"
+                );
+            }
+        }
+        let e = load(None, &env(&[("KINDRED__LIMITS__LOGIN_TRACKED_KEYS", "0")]))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "configuration error: `limits.login_tracked_keys`: `0`: expected 1 to 10000000"
+        );
+        let e = load(None, &env(&[("KINDRED__LIMITS__SIGN_UP", "40/1h")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("sign_up"), "unknown key named: {e}");
+    }
+
+    #[test]
+    fn metrics_settings() {
+        let s = load(
+            None,
+            &env(&[
+                ("KINDRED__METRICS__ENABLED", "true"),
+                ("KINDRED__METRICS__BIND", "127.0.0.1:9464"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.metrics_bind.unwrap().to_string(), "127.0.0.1:9464");
+        let e = load(
+            None,
+            &env(&[
+                ("KINDRED__METRICS__ENABLED", "true"),
+                ("KINDRED__METRICS__BIND", "somewhere"),
+            ]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            e,
+            "configuration error: `metrics.bind`: `somewhere` is not an address:port"
+        );
+        let e = load(
+            None,
+            &env(&[
+                ("KINDRED__METRICS__ENABLED", "true"),
+                ("KINDRED__METRICS__BIND", "0.0.0.0:8080"),
+            ]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("`metrics.bind`") && e.contains("public"), "{e}");
+        // Off, the address is not even read.
+        let s = load(None, &env(&[("KINDRED__METRICS__BIND", "somewhere")])).unwrap();
+        assert_eq!(s.metrics_bind, None);
     }
 
     #[test]

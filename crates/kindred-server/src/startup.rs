@@ -32,6 +32,7 @@ pub enum StartupError {
 /// Connects, migrates, and builds the shared state (used by `serve` and the admin
 /// commands alike).
 pub async fn prepare(settings: &Settings) -> Result<web::Data<AppState>, StartupError> {
+    kindred_federation::http::use_aws_lc_rs();
     let master = crate::secrets::load_or_create(&settings.secret).map_err(StartupError::Secret)?;
     let (backend, target) = kindred_db::connection::classify_url(&settings.database_url)
         .map_err(|e| StartupError::Database(e.to_string()))?;
@@ -94,14 +95,7 @@ pub async fn prepare(settings: &Settings) -> Result<web::Data<AppState>, Startup
         },
         secrets: Secrets::from_master_key(&master),
         ids: std::sync::Arc::new(IdGenerator::new()),
-        limits: kindred_api::limits::Limits::new().with_rate_limits(if settings.rate_limits {
-            kindred_api::ratelimit::RateLimits::new()
-                .trust_proxy_headers(settings.trust_proxy_headers)
-        } else {
-            // Off, the API limits still tell the login throttle who the client is.
-            kindred_api::ratelimit::RateLimits::unlimited()
-                .trust_proxy_headers(settings.trust_proxy_headers)
-        }),
+        limits: kindred_api::limits::Limits::from_settings(&settings.limits),
         streaming: kindred_api::streaming::Hub::default(),
         delivery: Wakeup::new(),
         federation: Default::default(),
@@ -122,6 +116,14 @@ pub struct Application {
     /// The delivery worker (none with `federation.delivery_concurrency = 0`). Left
     /// running if dropped: it stops once the state's `Wakeup` is gone.
     pub delivery: Option<DeliveryWorker>,
+    /// The `/metrics` listener (with `metrics.enabled`), already running.
+    pub metrics: Option<MetricsListener>,
+}
+
+/// The `/metrics` listener: its address, and the handle that stops it.
+pub struct MetricsListener {
+    pub addr: std::net::SocketAddr,
+    pub handle: actix_web::dev::ServerHandle,
 }
 
 /// The delivery worker's settings for this server.
@@ -150,6 +152,16 @@ impl Application {
             .map_err(|e| StartupError::Other(e.to_string()))?
             .port();
         let server = run(listener, state.clone(), settings)?;
+        let metrics = match settings.metrics_bind {
+            Some(bind) => {
+                let (server, addr) =
+                    crate::metrics::serve(bind, state.clone(), settings.shutdown_timeout)?;
+                let handle = server.handle();
+                tokio::spawn(server);
+                Some(MetricsListener { addr, handle })
+            }
+            None => None,
+        };
         let delivery = if settings.delivery_concurrency > 0 {
             Some(
                 DeliveryWorker::start(
@@ -182,6 +194,7 @@ impl Application {
             server,
             state,
             delivery,
+            metrics,
         })
     }
 
@@ -196,6 +209,9 @@ impl Application {
             state.streaming.shut_down();
         });
         let result = self.server.await;
+        if let Some(metrics) = self.metrics {
+            metrics.handle.stop(true).await;
+        }
         if let Some(worker) = self.delivery {
             worker.shutdown().await;
         }

@@ -180,6 +180,19 @@ async fn receive(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    let answer = receive_counted(req, payload, state).await;
+    crate::metrics::inbox_answered(match &answer {
+        Ok(outcome) => Ok(outcome.code()),
+        Err(e) => Err(e.code),
+    });
+    answer.map(|outcome| HttpResponse::Accepted().json(json!({ "status": outcome.code() })))
+}
+
+async fn receive_counted(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<inbox::Outcome, ApiError> {
     let body = read_body(&req, payload).await?;
     precheck::check_json_depth(&body, MAX_JSON_DEPTH).map_err(refusal)?;
     // Parsed once, here: the policy reads it, and so does `receive`.
@@ -197,5 +210,5 @@ async fn receive(
         .map_err(to_api_error)?;
     // The activity may have queued an answer (an `Accept`, say).
     state.delivery.wake();
-    Ok(HttpResponse::Accepted().json(json!({ "status": outcome.code() })))
+    Ok(outcome)
 }

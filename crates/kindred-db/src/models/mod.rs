@@ -12,6 +12,7 @@ pub mod exports;
 pub mod federated;
 pub mod filters;
 pub mod follow_resends;
+pub mod gauges;
 pub mod groups;
 pub mod home_feed;
 pub mod instance_actor;

@@ -178,8 +178,9 @@ impl DeliveryWorker {
         config.concurrency = config.concurrency.max(1);
         config.max_instances = config.max_instances.max(1);
         config.batch = config.batch.max(1);
-        let client = crate::http::client(config.http, &config.user_agent, config.policy.clone())
-            .map_err(|e| StartError::Client(e.to_string()))?;
+        let client =
+            crate::http::client(config.http, &config.user_agent, config.policy.clone(), None)
+                .map_err(|e| StartError::Client(e.to_string()))?;
         let (stop, stop_rx) = watch::channel(false);
         let (done_tx, done) = oneshot::channel();
         let (notify, alive) = wakeup.watch();

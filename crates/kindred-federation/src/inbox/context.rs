@@ -124,8 +124,12 @@ pub async fn federation_config(
     if let Some(r) = &rules {
         let _ = data.policy.set(r.clone());
     }
-    let client =
-        http::client(policy, user_agent, rules).map_err(|e| ConfigError::Client(e.to_string()))?;
+    // Fetches are signed by our middleware (AWS-LC), not by the library (`rsa`).
+    let key_id = format!("{}#main-key", signer.actor_id);
+    let fetch_signer = crate::http_signatures::sign::Signer::new(&signer.private_key_pem, key_id)
+        .map_err(|e| ConfigError::Client(e.to_string()))?;
+    let client = http::client(policy, user_agent, rules, Some(fetch_signer))
+        .map_err(|e| ConfigError::Client(e.to_string()))?;
     let domain = data.urls.domain().to_string();
     // Set once: a second configuration around the same data keeps the first client.
     let _ = data.client.set(client.clone());
@@ -136,7 +140,6 @@ pub async fn federation_config(
         .debug(policy.allow_private_networks)
         .allow_http_urls(policy.allow_http)
         .http_fetch_limit(20)
-        .signed_fetch_actor(&crate::inbox::remote_actor::SigningActor::new(signer))
         .build()
         .await
         .map_err(|e| ConfigError::Build(e.to_string()))

@@ -13,7 +13,6 @@
 use activitypub_federation::config::Data;
 use activitypub_federation::fetch::fetch_object_http;
 use activitypub_federation::fetch::object_id::ObjectId;
-use actix_web::web::Bytes;
 use kindred_db::models::{federated, interactions, remote_accounts, social, statuses};
 use kindred_db::{AnyConnection, DbError, StatusRow};
 use serde_json::Value;
@@ -453,13 +452,13 @@ pub async fn origin_says_gone(data: &Data<FedData>, target: &Url) -> bool {
     let Some(client) = data.client.get() else {
         return false;
     };
-    let req = client
+    // Signed by the client itself (`http::FetchSigning`, the instance actor).
+    let Ok(resp) = client
         .get(target.as_str())
-        .header("Accept", "application/activity+json");
-    let Ok(req) = data.sign_request(req, Bytes::new()).await else {
-        return false;
-    };
-    let Ok(resp) = client.execute(req).await else {
+        .header("Accept", "application/activity+json")
+        .send()
+        .await
+    else {
         return false;
     };
     // Only the origin's own answer counts, not one from wherever it redirects.

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use url::Url;
 
 use super::addressing::{domain_of, same_origin};
-use super::context::{FedData, FetchSigner};
+use super::context::FedData;
 use super::error::{InboxError, Refusal};
 use super::known_actors;
 use crate::sanitize;
@@ -257,56 +257,5 @@ impl Actor for RemoteActor {
             .shared_inbox_url
             .as_deref()
             .and_then(|u| Url::parse(u).ok())
-    }
-}
-
-/// The instance actor as the library needs it to sign fetches: an id and a key.
-#[derive(Debug)]
-pub struct SigningActor {
-    id: Url,
-    private_key_pem: String,
-}
-
-impl SigningActor {
-    pub fn new(s: FetchSigner) -> Self {
-        Self {
-            id: s.actor_id,
-            private_key_pem: s.private_key_pem,
-        }
-    }
-}
-
-#[async_trait::async_trait]
-impl Object for SigningActor {
-    type DataType = FedData;
-    type Kind = ApActor;
-    type Error = InboxError;
-
-    async fn read_from_id(_: Url, _: &Data<FedData>) -> Result<Option<Self>, InboxError> {
-        Ok(None)
-    }
-    async fn into_json(self, _: &Data<FedData>) -> Result<ApActor, InboxError> {
-        Err(Refusal::LocalObject.into())
-    }
-    async fn verify(_: &ApActor, _: &Url, _: &Data<FedData>) -> Result<(), InboxError> {
-        Err(Refusal::LocalObject.into())
-    }
-    async fn from_json(_: ApActor, _: &Data<FedData>) -> Result<Self, InboxError> {
-        Err(Refusal::LocalObject.into())
-    }
-}
-
-impl Actor for SigningActor {
-    fn id(&self) -> Url {
-        self.id.clone()
-    }
-    fn public_key_pem(&self) -> &str {
-        ""
-    }
-    fn private_key_pem(&self) -> Option<String> {
-        Some(self.private_key_pem.clone())
-    }
-    fn inbox(&self) -> Url {
-        self.id.clone()
     }
 }

@@ -105,12 +105,17 @@ pub struct TestApp {
     /// port, same database).
     pub env: Vec<(String, String)>,
     delivery: Option<kindred_federation::delivery::DeliveryWorker>,
+    /// The `/metrics` listener, with `metrics.enabled`.
+    metrics: Option<actix_web::dev::ServerHandle>,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         // Sends the stop command at once; the future only waits for completion.
         drop(self.handle.stop(false));
+        if let Some(metrics) = &self.metrics {
+            drop(metrics.stop(false));
+        }
     }
 }
 
@@ -196,6 +201,7 @@ async fn try_start_app(
         handle,
         env,
         delivery: app.delivery,
+        metrics: app.metrics.map(|m| m.handle),
     })
 }
 
