@@ -45,6 +45,12 @@ pub struct InstanceSettings {
     pub allow_private_networks: bool,
     /// `meetings.max_per_remote_domain` (docs/configuration.md).
     pub max_per_remote_domain: u32,
+    /// Whether `email.smtp_url` is set: without it nothing is sent, and the reset
+    /// page says to ask an admin.
+    pub email_enabled: bool,
+    /// `security.token_expiry_days`: a token unused this many days stops working
+    /// (0: never).
+    pub token_expiry_days: u32,
 }
 
 /// Keys derived from the instance secret. Never stored in the database.

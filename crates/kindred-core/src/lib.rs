@@ -12,6 +12,7 @@ pub mod events;
 pub mod follows;
 pub mod groups;
 pub mod interactions;
+pub mod mail;
 pub mod meetings;
 pub mod statuses;
 

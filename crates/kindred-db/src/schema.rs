@@ -72,6 +72,7 @@ diesel::table! {
         scopes -> Text,
         created_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
     }
 }
 
@@ -830,3 +831,37 @@ diesel::joinable!(directory_subscribers -> accounts (account_id));
 diesel::allow_tables_to_appear_in_same_query!(directory_subscriptions, accounts);
 diesel::allow_tables_to_appear_in_same_query!(directory_subscribers, accounts);
 diesel::allow_tables_to_appear_in_same_query!(directory_subscribers, remote_accounts);
+
+diesel::table! {
+    email_outbox (id) {
+        id -> BigInt,
+        account_id -> Nullable<BigInt>,
+        kind -> Text,
+        sealed -> Nullable<Binary>,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    email_tokens (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        purpose -> Text,
+        token_hash -> Text,
+        email_lookup -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    email_settings (account_id) {
+        account_id -> BigInt,
+        confirmed_lookup -> Nullable<Text>,
+        meeting_reminders -> Bool,
+        place_confirmed -> Bool,
+    }
+}

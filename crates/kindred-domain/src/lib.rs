@@ -13,6 +13,7 @@ pub mod groups;
 pub mod handle;
 pub mod id;
 pub mod instance;
+pub mod mail;
 pub mod meetings;
 pub mod notification;
 pub mod scope;

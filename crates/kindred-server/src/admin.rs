@@ -9,7 +9,7 @@ use kindred_api::services::accounts::{
 use kindred_api::services::ServiceError;
 use kindred_api::AppState;
 
-use crate::cli::AnnouncementCommand;
+use crate::cli::{AccountsCommand, AnnouncementCommand};
 use kindred_domain::{EmailAddress, Password, Role, Username};
 
 pub struct CreateUser {
@@ -175,4 +175,29 @@ pub async fn announcement(
         ServiceError::NotFound => "no such announcement".to_owned(),
         other => other.to_string(),
     })
+}
+
+/// `kindred admin accounts ...`.
+pub async fn accounts(state: &AppState, cmd: AccountsCommand) -> Result<Vec<String>, String> {
+    use kindred_api::services::passwords::{admin_reset, AdminReset};
+    match cmd {
+        AccountsCommand::ResetPassword {
+            username,
+            new_password,
+        } => match admin_reset(state, &username, new_password).await {
+            Ok(AdminReset::Link(link)) => Ok(vec![
+                format!("password reset link for {username} (works once, for an hour):"),
+                link,
+                "Give it to the account's owner securely; every session ends when it is used."
+                    .to_owned(),
+            ]),
+            Ok(AdminReset::Password(p)) => Ok(vec![
+                format!("new password for {username}: {p}"),
+                "This password is shown only once; every session of the account has ended."
+                    .to_owned(),
+            ]),
+            Err(ServiceError::NotFound) => Err(format!("no local account named {username}")),
+            Err(e) => Err(e.to_string()),
+        },
+    }
 }

@@ -81,6 +81,23 @@ pub enum AdminCommand {
     /// Federation with other servers.
     #[command(subcommand)]
     Federation(FederationCommand),
+    /// Local accounts.
+    #[command(subcommand)]
+    Accounts(AccountsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+    /// Reset a member's password (for instances without email, or a member without
+    /// an address): prints a one-time link, valid for an hour, to give to the member
+    /// securely; every session and token ends when it is used. With
+    /// --new-password: sets a generated password, printed once, and ends every
+    /// session and token now.
+    ResetPassword {
+        username: String,
+        #[arg(long)]
+        new_password: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,6 +7,7 @@ pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod follow_resends;
+pub mod mail;
 pub mod reminders;
 pub mod secrets;
 pub mod startup;

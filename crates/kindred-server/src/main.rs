@@ -62,6 +62,7 @@ async fn main() -> ExitCode {
                 } => admin::invite(&state, max_uses, expires_in_days).await,
                 AdminCommand::Announcement(cmd) => admin::announcement(&state, cmd).await,
                 AdminCommand::Federation(cmd) => admin_federation::run(&state, cmd).await,
+                AdminCommand::Accounts(cmd) => admin::accounts(&state, cmd).await,
                 AdminCommand::Backup { .. }
                 | AdminCommand::Restore { .. }
                 | AdminCommand::CopyDatabase { .. } => {

@@ -85,6 +85,8 @@ pub async fn prepare(settings: &Settings) -> Result<web::Data<AppState>, Startup
             allow_http: settings.allow_http,
             allow_private_networks: settings.allow_private_networks,
             max_per_remote_domain: settings.max_per_remote_domain,
+            email_enabled: settings.email.is_some(),
+            token_expiry_days: settings.token_expiry_days,
         },
         secrets: Secrets::from_master_key(&master),
         ids: std::sync::Arc::new(IdGenerator::new()),
@@ -161,6 +163,8 @@ impl Application {
         };
         crate::reminders::start(&state);
         crate::follow_resends::start(&state);
+        crate::mail::start(&state, settings.email.clone())
+            .map_err(|e| StartupError::Other(format!("email: {e}")))?;
         tracing::info!(
             port,
             domain = %settings.domain,

@@ -94,6 +94,9 @@ pub async fn create_local_account(
                 approved = row.approved,
                 "account created"
             );
+            if let Some(address) = &new.email {
+                super::email::send_confirmation(state, row.id, address).await?;
+            }
             Ok(row)
         }
         Err(DbError::Conflict) => Err(ServiceError::UsernameTaken),
@@ -249,11 +252,31 @@ pub async fn create_invite(
     Ok(code)
 }
 
-/// Lets a pending account log in. Returns false if there is no such local account.
+/// Lets a pending account log in; the applicant hears of it by email if they gave
+/// an address (`kindred_core::mail::sign_up_decided`, which every entrance that
+/// decides a sign-up calls). Returns false if there is no such local account.
 pub async fn approve(state: &AppState, username: &str) -> Result<bool, ServiceError> {
-    let u = username.to_owned();
-    let now = Utc::now().naive_utc();
-    Ok(state.db.run(move |c| accounts::approve(c, &u, now)).await?)
+    let u = username.to_ascii_lowercase();
+    let now = Utc::now();
+    let ids = state.ids.clone();
+    Ok(state
+        .db
+        .run(move |c| {
+            kindred_db::transaction::atomically(c, |c| {
+                let Some(account) = accounts::find_local_by_username(c, &u)? else {
+                    return Ok(false);
+                };
+                let was_pending = !account.approved;
+                if !accounts::approve(c, &u, now.naive_utc())? {
+                    return Ok(false);
+                }
+                if was_pending {
+                    kindred_core::mail::sign_up_decided(c, &ids, account.id, true, now)?;
+                }
+                Ok(true)
+            })
+        })
+        .await?)
 }
 
 /// A remote account by `name@domain`, only if it is a `Group` (a community someone

@@ -7,7 +7,9 @@
 pub mod accounts;
 pub mod actors;
 pub mod announcements;
+pub mod authorized_apps;
 pub mod conversations;
+pub mod email;
 pub mod federation_policy;
 pub mod filtering;
 pub mod filters;
@@ -19,6 +21,7 @@ pub mod meeting_directory;
 pub mod meetings;
 pub mod notifications;
 pub mod oauth;
+pub mod passwords;
 pub mod present;
 pub mod relations;
 pub mod search;

@@ -5,6 +5,7 @@ pub mod conversations;
 pub mod deliveries;
 pub mod delivery_worker;
 pub mod domain_policy;
+pub mod email;
 pub mod federated;
 pub mod filters;
 pub mod follow_resends;

@@ -18,6 +18,7 @@ mod group_safety;
 mod groups;
 mod home_query;
 mod inbox;
+mod mail;
 mod mastodon_py;
 mod meeting_notifications;
 mod meetings;
