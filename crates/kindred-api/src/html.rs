@@ -110,7 +110,12 @@ pub fn profile(display_name: &str, username: &str, domain: &str, note_html: &str
 
 /// `/auth/password/reset`: ask for a reset link by email. `sent` shows the one
 /// answer given whether or not the address is known.
-pub fn reset_request(instance_name: &str, csrf_token: &str, email_enabled: bool, sent: bool) -> Markup {
+pub fn reset_request(
+    instance_name: &str,
+    csrf_token: &str,
+    email_enabled: bool,
+    sent: bool,
+) -> Markup {
     page(
         &format!("Reset your password – {instance_name}"),
         html! {
@@ -134,7 +139,12 @@ pub fn reset_request(instance_name: &str, csrf_token: &str, email_enabled: bool,
 }
 
 /// The emailed link's page: choose a new password.
-pub fn reset_form(instance_name: &str, action: &str, csrf_token: &str, error: Option<&str>) -> Markup {
+pub fn reset_form(
+    instance_name: &str,
+    action: &str,
+    csrf_token: &str,
+    error: Option<&str>,
+) -> Markup {
     page(
         &format!("Choose a new password – {instance_name}"),
         html! {

@@ -9,9 +9,10 @@ use actix_web::middleware::{from_fn, Next};
 use actix_web::web;
 
 use crate::handlers::{
-    accounts, activitypub, announcements, apps, auth_pages, kindred_account, conversations, domain_policy, filters, groups,
-    health, inbox, instance, lists, meeting_directory, meeting_objects, meetings, notifications,
-    oauth, pages, relations, search, statuses, streaming, tags, timelines, well_known,
+    accounts, activitypub, announcements, apps, auth_pages, conversations, domain_policy, filters,
+    groups, health, inbox, instance, kindred_account, lists, meeting_directory, meeting_objects,
+    meetings, notifications, oauth, pages, relations, search, statuses, streaming, tags, timelines,
+    well_known,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

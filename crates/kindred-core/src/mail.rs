@@ -22,8 +22,8 @@ pub fn enqueue(
     sealed: Option<Vec<u8>>,
     now: DateTime<Utc>,
 ) -> Result<bool, DbError> {
-    let has_address = accounts::find_user(c, account_id)?
-        .is_some_and(|u| u.email_ciphertext.is_some());
+    let has_address =
+        accounts::find_user(c, account_id)?.is_some_and(|u| u.email_ciphertext.is_some());
     if !has_address {
         return Ok(false);
     }
@@ -55,8 +55,7 @@ pub fn sign_up_decided(
     if approved {
         return enqueue(c, ids, account_id, MailKind::SignUpApproved, None, now);
     }
-    let Some(address) = accounts::find_user(c, account_id)?.and_then(|u| u.email_ciphertext)
-    else {
+    let Some(address) = accounts::find_user(c, account_id)?.and_then(|u| u.email_ciphertext) else {
         return Ok(false);
     };
     store::enqueue(

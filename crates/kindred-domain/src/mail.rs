@@ -193,7 +193,12 @@ mod tests {
         .unwrap();
         assert!(m.body.contains("/auth/password/reset/abc"));
         // Messages without a link ignore one given by mistake.
-        let m = compose(MailKind::PlaceConfirmed, &FROM, Some("https://evil.example")).unwrap();
+        let m = compose(
+            MailKind::PlaceConfirmed,
+            &FROM,
+            Some("https://evil.example"),
+        )
+        .unwrap();
         assert!(!m.body.contains("evil"));
     }
 }

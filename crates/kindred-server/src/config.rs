@@ -415,10 +415,7 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
     if raw.security.token_expiry_days > 36_500 {
         return Err(invalid(
             "security.token_expiry_days",
-            format!(
-                "`{}`: expected 0 to 36500",
-                raw.security.token_expiry_days
-            ),
+            format!("`{}`: expected 0 to 36500", raw.security.token_expiry_days),
         ));
     }
     if tracing_subscriber::EnvFilter::try_new(&raw.log.level).is_err() {
@@ -468,10 +465,17 @@ fn email_settings(raw: &EmailSection) -> Result<Option<EmailSettings>, ConfigErr
         return Ok(None);
     }
     // The URL may carry a password: messages never repeat it.
-    let url = url::Url::parse(url_text)
-        .map_err(|_| invalid("email.smtp_url", "not a URL (smtp://host:port or smtps://host:port)"))?;
+    let url = url::Url::parse(url_text).map_err(|_| {
+        invalid(
+            "email.smtp_url",
+            "not a URL (smtp://host:port or smtps://host:port)",
+        )
+    })?;
     if !matches!(url.scheme(), "smtp" | "smtps") {
-        return Err(invalid("email.smtp_url", "expected an smtp:// or smtps:// URL"));
+        return Err(invalid(
+            "email.smtp_url",
+            "expected an smtp:// or smtps:// URL",
+        ));
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(invalid("email.smtp_url", "the URL names no host"));
@@ -593,7 +597,10 @@ mod tests {
         let ok = load(
             None,
             &env(&[
-                ("KINDRED__EMAIL__SMTP_URL", "smtps://u:hunter2@mail.example:465"),
+                (
+                    "KINDRED__EMAIL__SMTP_URL",
+                    "smtps://u:hunter2@mail.example:465",
+                ),
                 ("KINDRED__EMAIL__FROM", "Harbour <no-reply@harbour.example>"),
             ]),
         )
@@ -608,7 +615,10 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(e.contains("email.smtp_url") && !e.contains("hunter2"), "{e}");
+        assert!(
+            e.contains("email.smtp_url") && !e.contains("hunter2"),
+            "{e}"
+        );
         let e = load(
             None,
             &env(&[("KINDRED__EMAIL__SMTP_URL", "smtp://mail.example:25")]),

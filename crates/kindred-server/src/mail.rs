@@ -48,7 +48,9 @@ pub fn start(state: &web::Data<AppState>, settings: Option<EmailSettings>) -> Re
     let mailer = settings.map(|s| build(&s, state)).transpose()?;
     let weak: Weak<AppState> = Arc::downgrade(&state.clone().into_inner());
     let period = match &mailer {
-        Some(m) => m.retry.clamp(Duration::from_secs(1), Duration::from_secs(5)),
+        Some(m) => m
+            .retry
+            .clamp(Duration::from_secs(1), Duration::from_secs(5)),
         None => Duration::from_secs(60),
     };
     tokio::spawn(async move {
@@ -129,19 +131,32 @@ async fn send_due(state: &AppState, mailer: &Mailer) -> Result<(), kindred_db::D
     Ok(())
 }
 
-async fn send_one(state: &AppState, mailer: &Mailer, row: OutboxRow) -> Result<(), kindred_db::DbError> {
+async fn send_one(
+    state: &AppState,
+    mailer: &Mailer,
+    row: OutboxRow,
+) -> Result<(), kindred_db::DbError> {
     let (id, now) = (row.id, Utc::now());
     let Some(kind) = MailKind::parse(&row.kind) else {
         tracing::warn!(id, "queued email of an unknown kind dropped");
         return state.db.run(move |c| outbox::remove(c, id)).await;
     };
     if row.created_at + kind.useful_for() < now.naive_utc() {
-        tracing::warn!(id, kind = kind.as_str(), attempts = row.attempts, "queued email too late to help: dropped");
+        tracing::warn!(
+            id,
+            kind = kind.as_str(),
+            attempts = row.attempts,
+            "queued email too late to help: dropped"
+        );
         return state.db.run(move |c| outbox::remove(c, id)).await;
     }
     let Some(message) = compose(state, mailer, &row, kind).await? else {
         // No address any more (changed to none, account gone), or nothing to say.
-        tracing::info!(id, kind = kind.as_str(), "queued email has no recipient: dropped");
+        tracing::info!(
+            id,
+            kind = kind.as_str(),
+            "queued email has no recipient: dropped"
+        );
         return state.db.run(move |c| outbox::remove(c, id)).await;
     };
     match mailer.transport.send(message).await {
@@ -165,7 +180,10 @@ async fn send_one(state: &AppState, mailer: &Mailer, row: OutboxRow) -> Result<(
                 "email not sent: will retry"
             );
             let next = (now + chrono::Duration::from_std(wait).unwrap_or_default()).naive_utc();
-            state.db.run(move |c| outbox::retry_at(c, id, attempts, next)).await
+            state
+                .db
+                .run(move |c| outbox::retry_at(c, id, attempts, next))
+                .await
         }
     }
 }
@@ -189,7 +207,9 @@ fn failure(e: &lettre::transport::smtp::Error) -> &'static str {
 
 /// `retry` doubled per failure, at most an hour.
 fn backoff(retry: Duration, attempts: i32) -> Duration {
-    let doublings = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(16);
+    let doublings = u32::try_from(attempts.saturating_sub(1))
+        .unwrap_or(0)
+        .min(16);
     retry.saturating_mul(1 << doublings).min(MAX_BACKOFF)
 }
 
@@ -203,12 +223,17 @@ async fn compose(
     // The address: the account's now, or (a rejected sign-up) the one kept sealed.
     let (address, link) = match row.account_id {
         Some(account) => {
-            let user = state.db.run(move |c| accounts::find_user(c, account)).await?;
+            let user = state
+                .db
+                .run(move |c| accounts::find_user(c, account))
+                .await?;
             let address = user
                 .and_then(|u| u.email_ciphertext)
                 .and_then(|sealed| cipher.decrypt(&sealed));
             let link = match (kind, row.sealed.as_deref().and_then(|s| cipher.decrypt(s))) {
-                (MailKind::PasswordReset, Some(token)) => Some(passwords::reset_link(state, &token)),
+                (MailKind::PasswordReset, Some(token)) => {
+                    Some(passwords::reset_link(state, &token))
+                }
                 (MailKind::ConfirmAddress, Some(token)) => {
                     Some(email_service::confirm_link(state, &token))
                 }

@@ -96,7 +96,11 @@ pub async fn reset_request_form(req: HttpRequest, state: web::Data<AppState>) ->
         state.instance.email_enabled,
         false,
     );
-    with_cookie(&state, html_response(StatusCode::OK, body.into_string()), nonce)
+    with_cookie(
+        &state,
+        html_response(StatusCode::OK, body.into_string()),
+        nonce,
+    )
 }
 
 /// `POST /auth/password/reset` (field `email`): one answer whether or not the
@@ -140,7 +144,11 @@ pub async fn reset_form(
     let nonce = nonce(&req);
     let csrf = state.secrets.csrf.token_for(&nonce);
     let body = html::reset_form(&state.instance.name, &reset_action(&token), &csrf, None);
-    with_cookie(&state, html_response(StatusCode::OK, body.into_string()), nonce)
+    with_cookie(
+        &state,
+        html_response(StatusCode::OK, body.into_string()),
+        nonce,
+    )
 }
 
 /// `POST /auth/password/reset/{token}` (field `password`).
@@ -193,7 +201,11 @@ pub async fn confirm_form(
     let nonce = nonce(&req);
     let csrf = state.secrets.csrf.token_for(&nonce);
     let body = html::confirm_form(&state.instance.name, &action, &csrf);
-    with_cookie(&state, html_response(StatusCode::OK, body.into_string()), nonce)
+    with_cookie(
+        &state,
+        html_response(StatusCode::OK, body.into_string()),
+        nonce,
+    )
 }
 
 /// `POST /auth/email/confirm/{token}`.

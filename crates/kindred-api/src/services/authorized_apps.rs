@@ -61,6 +61,11 @@ pub async fn revoke(state: &AppState, account_id: i64, app_id: i64) -> Result<()
     if ended == 0 {
         return Err(ServiceError::NotFound);
     }
-    tracing::info!(account_id, app_id, tokens_ended = ended, "app access revoked");
+    tracing::info!(
+        account_id,
+        app_id,
+        tokens_ended = ended,
+        "app access revoked"
+    );
     Ok(())
 }

@@ -28,7 +28,12 @@ pub struct EmailView {
 pub async fn view(state: &AppState, account_id: i64) -> Result<EmailView, ServiceError> {
     let (user, settings) = state
         .db
-        .run(move |c| Ok((accounts::find_user(c, account_id)?, store::settings(c, account_id)?)))
+        .run(move |c| {
+            Ok((
+                accounts::find_user(c, account_id)?,
+                store::settings(c, account_id)?,
+            ))
+        })
         .await?;
     let lookup = user.and_then(|u| u.email_lookup);
     Ok(EmailView {
@@ -109,7 +114,10 @@ pub async fn send_confirmation(
 
 /// The link a confirmation token opens.
 pub fn confirm_link(state: &AppState, token: &str) -> String {
-    format!("{}/auth/email/confirm/{token}", state.urls.base().as_str().trim_end_matches('/'))
+    format!(
+        "{}/auth/email/confirm/{token}",
+        state.urls.base().as_str().trim_end_matches('/')
+    )
 }
 
 /// Confirms the address a link was sent to, if it is still the account's. False

@@ -21,7 +21,10 @@ const RESET_QUIET_MINUTES: i64 = 2;
 
 /// The link a reset token opens.
 pub fn reset_link(state: &AppState, token: &str) -> String {
-    format!("{}/auth/password/reset/{token}", state.urls.base().as_str().trim_end_matches('/'))
+    format!(
+        "{}/auth/password/reset/{token}",
+        state.urls.base().as_str().trim_end_matches('/')
+    )
 }
 
 /// Someone asked for a reset link for `email`. Answers nothing: the caller shows
@@ -157,7 +160,10 @@ pub async fn change(
             .map_err(|_| ServiceError::Internal("password_check_failed"))?
     };
     if !matches {
-        tracing::info!(account_id, "password change refused: wrong current password");
+        tracing::info!(
+            account_id,
+            "password change refused: wrong current password"
+        );
         return Ok(Change::WrongPassword);
     }
     let hash = new_hash(state, new).await?;
@@ -229,7 +235,10 @@ pub async fn admin_reset(
         .db
         .run(move |c| email_store::insert_token(c, &new))
         .await?;
-    tracing::info!(account_id = account.id, "password reset link made by an admin");
+    tracing::info!(
+        account_id = account.id,
+        "password reset link made by an admin"
+    );
     Ok(AdminReset::Link(reset_link(state, &token)))
 }
 

@@ -210,7 +210,10 @@ pub fn delete_tokens(
 
 /// Links past their time, used or not, go.
 pub fn prune_tokens(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<usize, DbError> {
-    Ok(diesel::delete(email_tokens::table.filter(email_tokens::expires_at.le(now))).execute(conn)?)
+    Ok(
+        diesel::delete(email_tokens::table.filter(email_tokens::expires_at.le(now)))
+            .execute(conn)?,
+    )
 }
 
 /// A member's email choices (all off, nothing confirmed, without a row).

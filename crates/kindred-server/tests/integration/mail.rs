@@ -183,7 +183,10 @@ async fn app_with_smtp(backend: Backend, smtp: &Smtp) -> Option<TestApp> {
         backend,
         &[
             ("KINDRED__EMAIL__SMTP_URL", url.as_str()),
-            ("KINDRED__EMAIL__FROM", "Kindred test <no-reply@kindred.test>"),
+            (
+                "KINDRED__EMAIL__FROM",
+                "Kindred test <no-reply@kindred.test>",
+            ),
             ("KINDRED__EMAIL__RETRY_SECONDS", "1"),
             ("KINDRED__LOG__LEVEL", "info"),
         ],
@@ -251,7 +254,10 @@ async fn reset_link_arrives_and_works_once(backend: Backend) {
     let (s1, unknown) = submit(
         &app,
         "/auth/password/reset",
-        &[("email", "nobody.here@mailbox.example"), ("csrf_token", &csrf)],
+        &[
+            ("email", "nobody.here@mailbox.example"),
+            ("csrf_token", &csrf),
+        ],
     )
     .await;
     let (s2, known) = submit(
@@ -266,19 +272,29 @@ async fn reset_link_arrives_and_works_once(backend: Backend) {
     let (s3, _) = submit(&app, "/auth/password/reset", &[("email", ADDRESS)]).await;
     assert_eq!(s3, 403);
     // The service itself queues nothing for an unknown address.
-    let none = kindred_api::services::passwords::request_reset(&app.state, "nobody.here@mailbox.example")
-        .await
-        .unwrap();
+    let none =
+        kindred_api::services::passwords::request_reset(&app.state, "nobody.here@mailbox.example")
+            .await
+            .unwrap();
     assert_eq!(none, 0);
 
     let got = smtp.wait_for(2).await;
     let reset = &got[1];
-    assert_eq!(header(reset, "Subject"), "Reset your password at Kindred test");
+    assert_eq!(
+        header(reset, "Subject"),
+        "Reset your password at Kindred test"
+    );
     assert!(header(reset, "To").contains(ADDRESS), "{reset}");
     // Never the pseudonym: a shared mailbox must not learn it.
-    assert!(!reset.to_lowercase().contains("ines\n") && !reset.contains("@ines"), "{reset}");
+    assert!(
+        !reset.to_lowercase().contains("ines\n") && !reset.contains("@ines"),
+        "{reset}"
+    );
     let link = link_in(reset, "/auth/password/reset/");
-    let path = link.strip_prefix(&app.base).expect("link to this instance").to_owned();
+    let path = link
+        .strip_prefix(&app.base)
+        .expect("link to this instance")
+        .to_owned();
 
     // The link's form; a new password ends every token.
     let (status, page, csrf) = form(&app, &path).await;
@@ -298,7 +314,9 @@ async fn reset_link_arrives_and_works_once(backend: Backend) {
     let fresh = app.login("ines", "ines's new password").await;
     assert_eq!(verify(&app, &fresh).await, 200);
     let c = app.register_app("read", "urn:ietf:wg:oauth:2.0:oob").await;
-    let old = app.password_token(&c, "ines", "ines's old password", "read").await;
+    let old = app
+        .password_token(&c, "ines", "ines's old password", "read")
+        .await;
     assert_eq!(old.status(), 400);
     // Once only.
     let (status, _) = submit(
@@ -318,7 +336,10 @@ async fn reset_link_arrives_and_works_once(backend: Backend) {
     let text = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();
     assert!(text.contains("password reset link queued"), "control line");
     assert!(text.contains("email sent"), "control line");
-    assert!(!text.to_lowercase().contains(ADDRESS), "address in the logs");
+    assert!(
+        !text.to_lowercase().contains(ADDRESS),
+        "address in the logs"
+    );
     assert!(!text.contains("nobody.here"), "asked address in the logs");
 }
 
@@ -363,7 +384,10 @@ async fn a_message_waits_for_the_smtp_server(backend: Backend) {
     smtp.start().await;
     let got = smtp.wait_for(2).await;
     let subjects: Vec<&str> = got.iter().map(|m| header(m, "Subject")).collect();
-    assert!(subjects.contains(&"Reset your password at Kindred test"), "{subjects:?}");
+    assert!(
+        subjects.contains(&"Reset your password at Kindred test"),
+        "{subjects:?}"
+    );
     let deadline = Instant::now() + Duration::from_secs(30);
     while queued(&app).await > 0 {
         assert!(Instant::now() < deadline, "queue not emptied");
@@ -390,8 +414,13 @@ async fn mails_carry_no_post_group_or_place(backend: Backend) {
     app.create_user("fran", "fran's password", None, Role::Facilitator)
         .await;
     let fac = app.login("fran", "fran's password").await;
-    app.create_user("mo", "mo's password", Some("mo.member@mailbox.example"), Role::Member)
-        .await;
+    app.create_user(
+        "mo",
+        "mo's password",
+        Some("mo.member@mailbox.example"),
+        Role::Member,
+    )
+    .await;
     let mo = app.login("mo", "mo's password").await;
     let mo_id = app
         .get_json("/api/v1/accounts/verify_credentials", Some(&mo))
@@ -405,9 +434,13 @@ async fn mails_carry_no_post_group_or_place(backend: Backend) {
     let got = smtp.wait_for(1).await;
     let link = link_in(&got[0], "/auth/email/confirm/");
     let path = link.strip_prefix(&app.base).unwrap().to_owned();
-    let (status, _) = app.get_json("/api/v1/kindred/account/email", Some(&mo)).await;
+    let (status, _) = app
+        .get_json("/api/v1/kindred/account/email", Some(&mo))
+        .await;
     assert_eq!(status, 200);
-    let (_, before) = app.get_json("/api/v1/kindred/account/email", Some(&mo)).await;
+    let (_, before) = app
+        .get_json("/api/v1/kindred/account/email", Some(&mo))
+        .await;
     assert_eq!(before["has_address"], true);
     assert_eq!(before["confirmed"], false);
     crate::common::assert_no_email(&before, "mo.member@mailbox.example");
@@ -470,8 +503,20 @@ async fn mails_carry_no_post_group_or_place(backend: Backend) {
     let got = smtp.wait_for(2).await;
     let place = &got[1];
     assert_eq!(header(place, "Subject"), "News from Kindred test");
-    assert!(place.contains("Your place at a meeting is confirmed"), "{place}");
-    for secret in [STREET, POSTAL, NOTES, TITLE, GROUP, "voicesbremen", POST, "Bremen"] {
+    assert!(
+        place.contains("Your place at a meeting is confirmed"),
+        "{place}"
+    );
+    for secret in [
+        STREET,
+        POSTAL,
+        NOTES,
+        TITLE,
+        GROUP,
+        "voicesbremen",
+        POST,
+        "Bremen",
+    ] {
         for m in &got {
             assert!(!m.contains(secret), "{secret:?} in a mail: {m}");
         }
@@ -516,7 +561,10 @@ async fn mails_carry_no_post_group_or_place(backend: Backend) {
             .unwrap();
     assert_eq!(queued_reset, 1);
     let got = smtp.wait_for(3).await;
-    assert_eq!(header(&got[2], "Subject"), "Reset your password at Kindred test");
+    assert_eq!(
+        header(&got[2], "Subject"),
+        "Reset your password at Kindred test"
+    );
     assert_eq!(got.len(), 3, "no second place mail");
 }
 
@@ -551,7 +599,12 @@ async fn change_password_ends_other_tokens(backend: Backend) {
     assert_eq!(status, 422);
     // Anonymous: 401.
     let (status, _) = app
-        .send_json(Method::POST, path, None, json!({"current_password": "lu's password", "password": "lu's new password"}))
+        .send_json(
+            Method::POST,
+            path,
+            None,
+            json!({"current_password": "lu's password", "password": "lu's new password"}),
+        )
         .await;
     assert_eq!(status, 401);
     app.post_ok(
@@ -560,11 +613,17 @@ async fn change_password_ends_other_tokens(backend: Backend) {
         json!({"current_password": "lu's password", "password": "lu's new password"}),
     )
     .await;
-    assert_eq!(verify(&app, &phone).await, 200, "the token that changed it stays");
+    assert_eq!(
+        verify(&app, &phone).await,
+        200,
+        "the token that changed it stays"
+    );
     assert_eq!(verify(&app, &laptop).await, 401, "the others end");
     let c = app.register_app("read", "urn:ietf:wg:oauth:2.0:oob").await;
     assert_eq!(
-        app.password_token(&c, "lu", "lu's password", "read").await.status(),
+        app.password_token(&c, "lu", "lu's password", "read")
+            .await
+            .status(),
         400
     );
     assert_eq!(
@@ -582,18 +641,26 @@ async fn authorized_apps_are_listed_and_revoked(backend: Backend) {
     app.create_user("ada", "ada's password", None, Role::Member)
         .await;
     let (other, _) = app.member("bo").await;
-    let a = app.register_app("read write", "urn:ietf:wg:oauth:2.0:oob").await;
-    let b = app.register_app("read write", "urn:ietf:wg:oauth:2.0:oob").await;
+    let a = app
+        .register_app("read write", "urn:ietf:wg:oauth:2.0:oob")
+        .await;
+    let b = app
+        .register_app("read write", "urn:ietf:wg:oauth:2.0:oob")
+        .await;
     let (a_id, b_id) = client_app_ids(&app, &a, &b).await;
     let mut tokens = Vec::new();
     for c in [&a, &a, &b] {
-        let r = app.password_token(c, "ada", "ada's password", "read write").await;
+        let r = app
+            .password_token(c, "ada", "ada's password", "read write")
+            .await;
         assert_eq!(r.status(), 200);
         let v: Value = r.json().await.unwrap();
         tokens.push(v["access_token"].as_str().unwrap().to_owned());
     }
     let (ta1, ta2, tb) = (&tokens[0], &tokens[1], &tokens[2]);
-    let (status, list) = app.get_json("/api/v1/kindred/authorized_apps", Some(tb)).await;
+    let (status, list) = app
+        .get_json("/api/v1/kindred/authorized_apps", Some(tb))
+        .await;
     assert_eq!(status, 200, "{list}");
     let mut ids: Vec<&str> = list
         .as_array()
@@ -607,7 +674,9 @@ async fn authorized_apps_are_listed_and_revoked(backend: Backend) {
     assert_eq!(ids, want, "{list}");
     assert!(list[0]["last_used_at"].is_string() && list[0]["scopes"].is_array());
     // Bo's list does not show Ada's apps, and Bo cannot revoke them.
-    let (_, bos) = app.get_json("/api/v1/kindred/authorized_apps", Some(&other)).await;
+    let (_, bos) = app
+        .get_json("/api/v1/kindred/authorized_apps", Some(&other))
+        .await;
     assert!(bos
         .as_array()
         .unwrap()
@@ -618,7 +687,9 @@ async fn authorized_apps_are_listed_and_revoked(backend: Backend) {
         .send_json(Method::DELETE, &revoke(&a_id), Some(&other), json!({}))
         .await;
     assert_eq!(status, 404);
-    let (status, _) = app.send_json(Method::DELETE, &revoke(&a_id), None, json!({})).await;
+    let (status, _) = app
+        .send_json(Method::DELETE, &revoke(&a_id), None, json!({}))
+        .await;
     assert_eq!(status, 401);
     for t in [ta1, ta2, tb] {
         assert_eq!(verify(&app, t).await, 200);
@@ -631,7 +702,9 @@ async fn authorized_apps_are_listed_and_revoked(backend: Backend) {
     assert_eq!(verify(&app, ta1).await, 401);
     assert_eq!(verify(&app, ta2).await, 401);
     assert_eq!(verify(&app, tb).await, 200);
-    let (_, list) = app.get_json("/api/v1/kindred/authorized_apps", Some(tb)).await;
+    let (_, list) = app
+        .get_json("/api/v1/kindred/authorized_apps", Some(tb))
+        .await;
     assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
     assert_eq!(list[0]["id"], b_id.as_str());
     // Again: nothing left to end.
@@ -660,7 +733,8 @@ async fn client_app_ids(
 }
 
 async fn unused_tokens_expire(backend: Backend) {
-    let Some(app) = spawn_app_with(backend, &[("KINDRED__SECURITY__TOKEN_EXPIRY_DAYS", "30")]).await
+    let Some(app) =
+        spawn_app_with(backend, &[("KINDRED__SECURITY__TOKEN_EXPIRY_DAYS", "30")]).await
     else {
         return;
     };
@@ -699,7 +773,13 @@ async fn unused_tokens_expire(backend: Backend) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(last, chrono::Utc::now().date_naive().and_hms_opt(0, 0, 0).unwrap());
+    assert_eq!(
+        last,
+        chrono::Utc::now()
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+    );
 }
 
 async fn admin_reset_password_link(backend: Backend) {
@@ -812,7 +892,10 @@ async fn sign_up_decisions_are_mailed(backend: Backend) {
         .await
         .unwrap();
     let got = smtp.wait_for(4).await;
-    assert_eq!(header(&got[3], "Subject"), "Your request to join Kindred test");
+    assert_eq!(
+        header(&got[3], "Subject"),
+        "Your request to join Kindred test"
+    );
     assert!(header(&got[3], "To").contains("rex.applies@mailbox.example"));
     assert_eq!(got.len(), 4, "one approval mail only");
     // Sent, the message (and the address it kept) leaves the database.
