@@ -317,7 +317,7 @@ async fn reset_link_arrives_and_works_once(backend: Backend) {
     let old = app
         .password_token(&c, "ines", "ines's old password", "read")
         .await;
-    assert_eq!(old.status(), 400);
+    assert_eq!(old.status(), 401);
     // Once only.
     let (status, _) = submit(
         &app,
@@ -624,7 +624,7 @@ async fn change_password_ends_other_tokens(backend: Backend) {
         app.password_token(&c, "lu", "lu's password", "read")
             .await
             .status(),
-        400
+        401
     );
     assert_eq!(
         app.password_token(&c, "lu", "lu's new password", "read")
