@@ -81,13 +81,16 @@ mod tests {
         };
         round_trips(&[V::Public, V::Unlisted, V::Private, V::Direct, V::Group].map(v));
         let r = |x: AccountRole| match x {
-            AccountRole::Person(Role::Member | Role::Facilitator | Role::Admin)
+            AccountRole::Person(
+                Role::Member | Role::Facilitator | Role::Moderator | Role::Admin,
+            )
             | AccountRole::Group => x,
         };
         round_trips(
             &[
                 AccountRole::Person(Role::Member),
                 AccountRole::Person(Role::Facilitator),
+                AccountRole::Person(Role::Moderator),
                 AccountRole::Person(Role::Admin),
                 AccountRole::Group,
             ]
