@@ -275,26 +275,6 @@ pub fn local_admin_ids(conn: &mut AnyConnection) -> Result<Vec<i64>, DbError> {
         .load(conn)?)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::scratch::ScratchDb;
-
-    /// Every received note looks up the local names it mentions: on SQLite an
-    /// `IN` list of varying length would be parsed and planned on every call.
-    #[test]
-    fn looking_up_mentioned_names_runs_only_cached_statements() {
-        let (found, log) = ScratchDb::sqlite("mentioned-names").run_logged(|c| {
-            let mut found = find_local_by_usernames(c, &["Ann".into(), "bo".into()])?;
-            found.extend(find_local_by_usernames(c, &["cy".into()])?);
-            found.extend(find_local_by_usernames(c, &[])?);
-            Ok(found)
-        });
-        assert!(found.is_empty());
-        log.assert_all_cached("SELECT");
-    }
-}
-
 /// Sets a local account's password hash (a change or a reset; the caller ends the
 /// tokens it should).
 pub fn set_password_hash(
@@ -328,4 +308,24 @@ pub fn set_email(
         return Err(DbError::NotFound);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scratch::ScratchDb;
+
+    /// Every received note looks up the local names it mentions: on SQLite an
+    /// `IN` list of varying length would be parsed and planned on every call.
+    #[test]
+    fn looking_up_mentioned_names_runs_only_cached_statements() {
+        let (found, log) = ScratchDb::sqlite("mentioned-names").run_logged(|c| {
+            let mut found = find_local_by_usernames(c, &["Ann".into(), "bo".into()])?;
+            found.extend(find_local_by_usernames(c, &["cy".into()])?);
+            found.extend(find_local_by_usernames(c, &[])?);
+            Ok(found)
+        });
+        assert!(found.is_empty());
+        log.assert_all_cached("SELECT");
+    }
 }
