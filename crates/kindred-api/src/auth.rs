@@ -6,6 +6,7 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{web, FromRequest, HttpRequest};
+use chrono::Utc;
 use kindred_db::models::{accounts, oauth};
 use kindred_db::{AccountRow, TokenRow};
 use kindred_domain::{Scope, Scopes};
@@ -134,6 +135,24 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Authenticated
         })
         .await?;
     let (token, account) = found.ok_or_else(ApiError::unauthorized)?;
+    let today = Utc::now()
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default();
+    // Unused for too long: as good as revoked (`security.token_expiry_days`).
+    let days = state.instance.token_expiry_days;
+    if days > 0 && token.last_active() < today - chrono::Duration::days(i64::from(days)) {
+        return Err(ApiError::unauthorized());
+    }
+    // The day of last use, written at most once a day per token (not a write per
+    // request).
+    if token.last_used_at.is_none_or(|d| d < today) {
+        let id = token.id;
+        state
+            .db
+            .run(move |c| oauth::touch_token(c, id, today))
+            .await?;
+    }
     // A token whose user row vanished is as good as revoked.
     let account = match account {
         Some(None) => return Err(ApiError::unauthorized()),

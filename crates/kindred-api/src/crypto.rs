@@ -119,12 +119,18 @@ impl EmailCipher {
 
     /// nonce (24 bytes) || ciphertext.
     pub fn encrypt(&self, email: &EmailAddress) -> Vec<u8> {
+        self.seal(email.as_str())
+    }
+
+    /// Any short secret the same way (a queued email's link token), opened with
+    /// `decrypt`.
+    pub fn seal(&self, text: &str) -> Vec<u8> {
         let mut nonce = [0u8; 24];
         rand::thread_rng().fill_bytes(&mut nonce);
         #[allow(clippy::expect_used)] // encryption of a short buffer cannot fail
         let sealed = self
             .cipher
-            .encrypt(XNonce::from_slice(&nonce), email.as_str().as_bytes())
+            .encrypt(XNonce::from_slice(&nonce), text.as_bytes())
             .expect("encrypt");
         let mut out = nonce.to_vec();
         out.extend_from_slice(&sealed);

@@ -107,3 +107,75 @@ pub fn profile(display_name: &str, username: &str, domain: &str, note_html: &str
         },
     )
 }
+
+/// `/auth/password/reset`: ask for a reset link by email. `sent` shows the one
+/// answer given whether or not the address is known.
+pub fn reset_request(
+    instance_name: &str,
+    csrf_token: &str,
+    email_enabled: bool,
+    sent: bool,
+) -> Markup {
+    page(
+        &format!("Reset your password – {instance_name}"),
+        html! {
+            h1 { (instance_name) }
+            h2 { "Reset your password" }
+            @if !email_enabled {
+                p { "This community does not send email. Please ask its administrators to reset your password." }
+            } @else if sent {
+                p role="status" { "If an account here uses that address, a message with a link to choose a new password is on its way. The link works for an hour." }
+            } @else {
+                p { "Enter the email address of your account. We will send a link to choose a new password." }
+                form method="post" action="/auth/password/reset" {
+                    input type="hidden" name="csrf_token" value=(csrf_token);
+                    label for="email" { "Email address" }
+                    input type="email" id="email" name="email" autocomplete="email" autocapitalize="none" required;
+                    button type="submit" { "Send the link" }
+                }
+            }
+        },
+    )
+}
+
+/// The emailed link's page: choose a new password.
+pub fn reset_form(
+    instance_name: &str,
+    action: &str,
+    csrf_token: &str,
+    error: Option<&str>,
+) -> Markup {
+    page(
+        &format!("Choose a new password – {instance_name}"),
+        html! {
+            h1 { (instance_name) }
+            h2 { "Choose a new password" }
+            @if let Some(err) = error {
+                p class="error" role="alert" { (err) }
+            }
+            form method="post" action=(action) {
+                input type="hidden" name="csrf_token" value=(csrf_token);
+                label for="password" { "New password" }
+                input type="password" id="password" name="password" autocomplete="new-password" minlength="8" required;
+                button type="submit" { "Set the new password" }
+            }
+            p { "Setting a new password signs you out of every app." }
+        },
+    )
+}
+
+/// The confirmation link's page: one button, so that a mail scanner opening the
+/// link confirms nothing.
+pub fn confirm_form(instance_name: &str, action: &str, csrf_token: &str) -> Markup {
+    page(
+        &format!("Confirm your email address – {instance_name}"),
+        html! {
+            h1 { (instance_name) }
+            h2 { "Confirm your email address" }
+            form method="post" action=(action) {
+                input type="hidden" name="csrf_token" value=(csrf_token);
+                button type="submit" { "Confirm" }
+            }
+        },
+    )
+}

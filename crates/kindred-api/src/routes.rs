@@ -9,10 +9,10 @@ use actix_web::middleware::{from_fn, Next};
 use actix_web::web;
 
 use crate::handlers::{
-    accounts, activitypub, admin_accounts, announcements, apps, conversations, crisis,
-    domain_policy, erasure, export, filters, groups, health, inbox, instance, lists,
-    meeting_directory, meeting_objects, meetings, notifications, oauth, pages, relations, reports,
-    search, statuses, streaming, tags, timelines, well_known,
+    accounts, activitypub, admin_accounts, announcements, apps, auth_pages, conversations, crisis,
+    domain_policy, erasure, export, filters, groups, health, inbox, instance, kindred_account,
+    lists, meeting_directory, meeting_objects, meetings, notifications, oauth, pages, relations,
+    reports, search, statuses, streaming, tags, timelines, well_known,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -85,6 +85,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .wrap(cors())
                 .route(web::post().to(oauth::revoke)),
         )
+        // The pages behind emailed links (password reset, address confirmation):
+        // top-level navigation, no CORS; counted by the rate limits per client.
+        .service(
+            web::resource("/auth/password/reset")
+                .wrap(from_fn(crate::ratelimit::rate_limit))
+                .route(web::get().to(auth_pages::reset_request_form))
+                .route(web::post().to(auth_pages::reset_request_submit)),
+        )
+        .service(
+            web::resource("/auth/password/reset/{token}")
+                .wrap(from_fn(crate::ratelimit::rate_limit))
+                .route(web::get().to(auth_pages::reset_form))
+                .route(web::post().to(auth_pages::reset_submit)),
+        )
+        .service(
+            web::resource("/auth/email/confirm/{token}")
+                .wrap(from_fn(crate::ratelimit::rate_limit))
+                .route(web::get().to(auth_pages::confirm_form))
+                .route(web::post().to(auth_pages::confirm_submit)),
+        )
         // Mastodon client API
         // Rate limits inside CORS, so browser apps can read a 429 and its headers.
         .service(
@@ -98,6 +118,30 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 fn api(cfg: &mut web::ServiceConfig) {
     cfg.route("/v1/apps", web::post().to(apps::create))
+        .route(
+            "/v1/kindred/account/password",
+            web::post().to(kindred_account::change_password),
+        )
+        .route(
+            "/v1/kindred/account/email",
+            web::get().to(kindred_account::email_settings),
+        )
+        .route(
+            "/v1/kindred/account/email",
+            web::patch().to(kindred_account::choose_email),
+        )
+        .route(
+            "/v1/kindred/account/email",
+            web::post().to(kindred_account::set_address),
+        )
+        .route(
+            "/v1/kindred/authorized_apps",
+            web::get().to(kindred_account::authorized_apps),
+        )
+        .route(
+            "/v1/kindred/authorized_apps/{id}",
+            web::delete().to(kindred_account::revoke_app),
+        )
         .route(
             "/v1/apps/verify_credentials",
             web::get().to(apps::verify_credentials),

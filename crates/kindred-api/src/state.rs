@@ -53,6 +53,12 @@ pub struct InstanceSettings {
     pub retention: kindred_domain::retention::RetentionLimits,
     /// `exports.keep_hours`: how long a data export stays downloadable.
     pub export_keep_hours: u32,
+    /// Whether `email.smtp_url` is set: without it nothing is sent, and the reset
+    /// page says to ask an admin.
+    pub email_enabled: bool,
+    /// `security.token_expiry_days`: a token unused this many days stops working
+    /// (0: never).
+    pub token_expiry_days: u32,
 }
 
 /// Keys derived from the instance secret. Never stored in the database.

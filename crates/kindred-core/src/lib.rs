@@ -16,6 +16,7 @@ pub mod files;
 pub mod follows;
 pub mod groups;
 pub mod interactions;
+pub mod mail;
 pub mod meetings;
 pub mod moderation;
 pub mod reports;

@@ -72,6 +72,7 @@ diesel::table! {
         scopes -> Text,
         created_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
     }
 }
 
@@ -886,6 +887,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    email_outbox (id) {
+        id -> BigInt,
+        account_id -> Nullable<BigInt>,
+        kind -> Text,
+        sealed -> Nullable<Binary>,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
 // Account moderation (migration 2026-12-07-000040_moderation_accounts): the one
 // audit log (the federation-policy audit folded in), account warnings, and the
 // restrictions put on one account.
@@ -958,3 +971,25 @@ diesel::table! {
     }
 }
 diesel::allow_tables_to_appear_in_same_query!(erased_accounts, deliveries);
+
+diesel::table! {
+    email_tokens (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        purpose -> Text,
+        token_hash -> Text,
+        email_lookup -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    email_settings (account_id) {
+        account_id -> BigInt,
+        confirmed_lookup -> Nullable<Text>,
+        meeting_reminders -> Bool,
+        place_confirmed -> Bool,
+    }
+}

@@ -15,6 +15,7 @@ pub mod handle;
 pub mod id;
 pub mod ids;
 pub mod instance;
+pub mod mail;
 pub mod meetings;
 pub mod moderation;
 pub mod notification;

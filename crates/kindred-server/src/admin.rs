@@ -220,3 +220,29 @@ fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     f.write_all(bytes)?;
     f.sync_all()
 }
+
+/// `kindred admin accounts reset-password NAME [--new-password]`.
+pub async fn reset_password(
+    state: &AppState,
+    username: &str,
+    new_password: bool,
+) -> Result<Vec<String>, String> {
+    use kindred_api::services::passwords::{admin_reset, AdminReset};
+    {
+        match admin_reset(state, username, new_password).await {
+            Ok(AdminReset::Link(link)) => Ok(vec![
+                format!("password reset link for {username} (works once, for an hour):"),
+                link,
+                "Give it to the account's owner securely; every session ends when it is used."
+                    .to_owned(),
+            ]),
+            Ok(AdminReset::Password(p)) => Ok(vec![
+                format!("new password for {username}: {p}"),
+                "This password is shown only once; every session of the account has ended."
+                    .to_owned(),
+            ]),
+            Err(ServiceError::NotFound) => Err(format!("no local account named {username}")),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}

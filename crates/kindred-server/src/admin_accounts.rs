@@ -136,6 +136,10 @@ pub async fn run(state: &AppState, cmd: AccountsCommand) -> Result<Vec<String>, 
         } => act(name, AccountAction::Silence, report, reason).await,
         AccountsCommand::Unsuspend { name } => undo(name, AccountUndo::Unsuspend).await,
         AccountsCommand::Unsilence { name } => undo(name, AccountUndo::Unsilence).await,
+        AccountsCommand::ResetPassword {
+            username,
+            new_password,
+        } => crate::admin::reset_password(state, &username, new_password).await,
         AccountsCommand::Export { username, out } => {
             crate::admin::export(state, &username, out).await
         }

@@ -230,6 +230,16 @@ pub enum AccountsCommand {
         #[arg(long, value_name = "OUT")]
         out: Option<PathBuf>,
     },
+    /// Reset a member's password (for instances without email, or a member without
+    /// an address): prints a one-time link, valid for an hour, to give to the member
+    /// securely; every session and token ends when it is used. With
+    /// --new-password: sets a generated password, printed once, and ends every
+    /// session and token now.
+    ResetPassword {
+        username: String,
+        #[arg(long)]
+        new_password: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

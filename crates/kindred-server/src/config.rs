@@ -30,6 +30,7 @@ pub struct RawConfig {
     pub exports: ExportsSection,
     pub limits: LimitsSection,
     pub metrics: MetricsSection,
+    pub email: EmailSection,
     pub log: LogSection,
 }
 
@@ -86,6 +87,7 @@ pub struct RegistrationSection {
 pub struct SecuritySection {
     pub secret_key: String,
     pub key_file: PathBuf,
+    pub token_expiry_days: u32,
 }
 
 impl std::fmt::Debug for SecuritySection {
@@ -93,6 +95,7 @@ impl std::fmt::Debug for SecuritySection {
         f.debug_struct("SecuritySection")
             .field("secret_key", &"<redacted>")
             .field("key_file", &self.key_file)
+            .field("token_expiry_days", &self.token_expiry_days)
             .finish()
     }
 }
@@ -165,6 +168,37 @@ pub struct ExportsSection {
 pub struct RetentionSection {
     pub default_days: i64,
     pub max_days: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailSection {
+    pub smtp_url: String,
+    pub smtp_password: String,
+    pub from: String,
+    pub retry_seconds: u64,
+}
+
+/// The SMTP URL and password are secrets: debug output says whether they are set.
+impl std::fmt::Debug for EmailSection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmailSection")
+            .field("smtp_url", &(!self.smtp_url.is_empty()))
+            .field("smtp_password", &(!self.smtp_password.is_empty()))
+            .field("retry_seconds", &self.retry_seconds)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `[email]` checked: where and how to send, or nothing at all.
+#[derive(Clone)]
+pub struct EmailSettings {
+    /// The SMTP URL as given (it may hold credentials: never logged).
+    pub smtp_url: String,
+    /// `email.smtp_password`, which wins over a password in the URL.
+    pub smtp_password: Option<String>,
+    pub from: String,
+    pub retry: std::time::Duration,
 }
 
 #[derive(Debug, Deserialize)]
@@ -240,6 +274,10 @@ pub struct Settings {
     /// `metrics.bind` when `metrics.enabled`: where `/metrics` is served, apart from
     /// the public listener.
     pub metrics_bind: Option<SocketAddr>,
+    /// `[email]`; `None` without `email.smtp_url`: nothing is sent.
+    pub email: Option<EmailSettings>,
+    /// `security.token_expiry_days` (0: tokens never expire unused).
+    pub token_expiry_days: u32,
     pub log_level: String,
     pub log_json: bool,
 }
@@ -522,6 +560,13 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
     } else {
         None
     };
+    let email = email_settings(&raw.email)?;
+    if raw.security.token_expiry_days > 36_500 {
+        return Err(invalid(
+            "security.token_expiry_days",
+            format!("`{}`: expected 0 to 36500", raw.security.token_expiry_days),
+        ));
+    }
     if tracing_subscriber::EnvFilter::try_new(&raw.log.level).is_err() {
         return Err(invalid(
             "log.level",
@@ -561,6 +606,8 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
         retention,
         limits,
         metrics_bind,
+        email,
+        token_expiry_days: raw.security.token_expiry_days,
         log_level: raw.log.level,
         log_json,
     })
@@ -601,6 +648,49 @@ fn limit_settings(
         login_tracked_keys: raw.login_tracked_keys,
         sign_ups: rate("limits.sign_ups", &raw.sign_ups)?,
     })
+}
+
+/// `[email]`: an `smtp`/`smtps` URL with a host, and a sender address (`from`,
+/// plain or `Name <addr>`), or nothing when `smtp_url` is empty.
+fn email_settings(raw: &EmailSection) -> Result<Option<EmailSettings>, ConfigError> {
+    let url_text = raw.smtp_url.trim();
+    if url_text.is_empty() {
+        return Ok(None);
+    }
+    // The URL may carry a password: messages never repeat it.
+    let url = url::Url::parse(url_text).map_err(|_| {
+        invalid(
+            "email.smtp_url",
+            "not a URL (smtp://host:port or smtps://host:port)",
+        )
+    })?;
+    if !matches!(url.scheme(), "smtp" | "smtps") {
+        return Err(invalid(
+            "email.smtp_url",
+            "expected an smtp:// or smtps:// URL",
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("email.smtp_url", "the URL names no host"));
+    }
+    if raw.from.trim().parse::<lettre::message::Mailbox>().is_err() {
+        return Err(invalid(
+            "email.from",
+            "expected the sender's address (\"Name <addr@host>\" or \"addr@host\") with email.smtp_url",
+        ));
+    }
+    if !(1..=3600).contains(&raw.retry_seconds) {
+        return Err(invalid(
+            "email.retry_seconds",
+            format!("`{}`: expected 1 to 3600", raw.retry_seconds),
+        ));
+    }
+    Ok(Some(EmailSettings {
+        smtp_url: url_text.to_owned(),
+        smtp_password: Some(raw.smtp_password.clone()).filter(|p| !p.is_empty()),
+        from: raw.from.trim().to_owned(),
+        retry: std::time::Duration::from_secs(raw.retry_seconds),
+    }))
 }
 
 pub fn parse_hex_key(hex: &str) -> Option<[u8; 32]> {
@@ -830,6 +920,45 @@ mod tests {
         // Off, the address is not even read.
         let s = load(None, &env(&[("KINDRED__METRICS__BIND", "somewhere")])).unwrap();
         assert_eq!(s.metrics_bind, None);
+    }
+
+    #[test]
+    fn email_settings_are_checked_without_repeating_secrets() {
+        assert!(load(None, &[]).unwrap().email.is_none());
+        let ok = load(
+            None,
+            &env(&[
+                (
+                    "KINDRED__EMAIL__SMTP_URL",
+                    "smtps://u:hunter2@mail.example:465",
+                ),
+                ("KINDRED__EMAIL__FROM", "Harbour <no-reply@harbour.example>"),
+            ]),
+        )
+        .unwrap();
+        assert!(ok.email.is_some());
+        let e = load(
+            None,
+            &env(&[
+                ("KINDRED__EMAIL__SMTP_URL", "http://u:hunter2@mail.example"),
+                ("KINDRED__EMAIL__FROM", "a@b.example"),
+            ]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("email.smtp_url") && !e.contains("hunter2"),
+            "{e}"
+        );
+        let e = load(
+            None,
+            &env(&[("KINDRED__EMAIL__SMTP_URL", "smtp://mail.example:25")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("email.from"), "{e}");
+        let debug = format!("{ok:?}");
+        assert!(!debug.contains("hunter2"), "{debug}");
     }
 
     #[test]

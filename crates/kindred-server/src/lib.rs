@@ -13,6 +13,7 @@ pub mod config;
 pub mod erasure;
 pub mod files;
 pub mod follow_resends;
+pub mod mail;
 pub mod metrics;
 pub mod reminders;
 pub mod secrets;

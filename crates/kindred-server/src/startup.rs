@@ -92,6 +92,8 @@ pub async fn prepare(settings: &Settings) -> Result<web::Data<AppState>, Startup
                 .map(|p| std::sync::Arc::new(kindred_api::services::crisis::CrisisNotice::new(p))),
             retention: settings.retention,
             export_keep_hours: settings.export_keep_hours,
+            email_enabled: settings.email.is_some(),
+            token_expiry_days: settings.token_expiry_days,
         },
         secrets: Secrets::from_master_key(&master),
         ids: std::sync::Arc::new(IdGenerator::new()),
@@ -182,6 +184,8 @@ impl Application {
         crate::follow_resends::start(&state);
         crate::audit_retention::start(&state, settings.audit_retention_days);
         crate::erasure::start(&state);
+        crate::mail::start(&state, settings.email.clone())
+            .map_err(|e| StartupError::Other(format!("email: {e}")))?;
         tracing::info!(
             port,
             domain = %settings.domain,

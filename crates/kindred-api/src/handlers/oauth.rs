@@ -47,7 +47,7 @@ pub struct AuthorizeParams {
 }
 
 /// Page headers: never cached, never framed (clickjacking), no referrer leaks.
-fn html_response(status: StatusCode, body: String) -> HttpResponse {
+pub(crate) fn html_response(status: StatusCode, body: String) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))

@@ -94,6 +94,9 @@ pub async fn create_local_account(
                 approved = row.approved,
                 "account created"
             );
+            if let Some(address) = &new.email {
+                super::email::send_confirmation(state, row.id, address).await?;
+            }
             Ok(row)
         }
         Err(DbError::Conflict) => Err(ServiceError::UsernameTaken),

@@ -7,8 +7,10 @@
 pub mod accounts;
 pub mod actors;
 pub mod announcements;
+pub mod authorized_apps;
 pub mod conversations;
 pub mod crisis;
+pub mod email;
 pub mod erasure;
 pub mod export;
 pub mod federation_policy;
@@ -23,6 +25,7 @@ pub mod meetings;
 pub mod moderation;
 pub mod notifications;
 pub mod oauth;
+pub mod passwords;
 pub mod present;
 pub mod relations;
 pub mod reports;

@@ -38,7 +38,8 @@ pub(super) fn meeting(c: &mut AnyConnection, id: MeetingId) -> Result<MeetingRow
     Ok(store::find(c, id.get())?.ok_or(DbError::NotFound)?.meeting)
 }
 
-/// Stores one notification of `kind` about the meeting to each `(recipient, from)`.
+/// Stores one notification of `kind` about the meeting to each `(recipient, from)`,
+/// and queues the email of those who opted in to one for `kind`.
 pub fn send(
     c: &mut AnyConnection,
     ids: &IdGenerator,
@@ -65,7 +66,11 @@ pub fn send(
             .about_meeting(meeting_id)
         })
         .collect();
-    notif::insert(c, &rows)
+    let stored = notif::insert(c, &rows)?;
+    // Who chose to hear of it by email too (reminders, places confirmed).
+    let told: Vec<i64> = stored.iter().map(|n| n.account_id).collect();
+    crate::mail::with_notification(c, ids, kind, &told, now)?;
+    Ok(stored)
 }
 
 /// The participation's account, if it is one of this instance's.

@@ -341,6 +341,41 @@ pub fn local_admin_ids(conn: &mut AnyConnection) -> Result<Vec<i64>, DbError> {
         .load(conn)?)
 }
 
+/// Sets a local account's password hash (a change or a reset; the caller ends the
+/// tokens it should).
+pub fn set_password_hash(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    hash: &str,
+) -> Result<(), DbError> {
+    let n = diesel::update(users::table.find(account_id))
+        .set(users::password_hash.eq(hash))
+        .execute(conn)?;
+    if n == 0 {
+        return Err(DbError::NotFound);
+    }
+    Ok(())
+}
+
+/// Sets a local account's address (encrypted, with its keyed look-up hash).
+pub fn set_email(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    ciphertext: Vec<u8>,
+    lookup: String,
+) -> Result<(), DbError> {
+    let n = diesel::update(users::table.find(account_id))
+        .set((
+            users::email_ciphertext.eq(Some(ciphertext)),
+            users::email_lookup.eq(Some(lookup)),
+        ))
+        .execute(conn)?;
+    if n == 0 {
+        return Err(DbError::NotFound);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ pub mod crisis_resources;
 pub mod deliveries;
 pub mod delivery_worker;
 pub mod domain_policy;
+pub mod email;
 pub mod erasure;
 pub mod exports;
 pub mod federated;

@@ -40,6 +40,15 @@ pub struct TokenRow {
     pub scopes: String,
     pub created_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
+    /// The day it was last used (written at most once a day).
+    pub last_used_at: Option<NaiveDateTime>,
+}
+
+impl TokenRow {
+    /// The day it was last used, or made.
+    pub fn last_active(&self) -> NaiveDateTime {
+        self.last_used_at.unwrap_or(self.created_at)
+    }
 }
 
 #[derive(Insertable)]
@@ -181,4 +190,73 @@ pub fn consume_code(
     .set(oauth_authorization_codes::used_at.eq(now))
     .execute(conn)?;
     Ok((n == 1).then_some(row))
+}
+
+/// Records that a token was used on `day` (a day's start), if it was not already:
+/// at most one write per token and day, not one per request.
+pub fn touch_token(conn: &mut AnyConnection, id: i64, day: NaiveDateTime) -> Result<(), DbError> {
+    diesel::update(
+        oauth_tokens::table.find(id).filter(
+            oauth_tokens::last_used_at
+                .is_null()
+                .or(oauth_tokens::last_used_at.lt(day)),
+        ),
+    )
+    .set(oauth_tokens::last_used_at.eq(day))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Revokes every live token of the account but `keep` (a password change keeps the
+/// token that made it; a reset keeps none). Returns how many ended.
+pub fn revoke_account_tokens(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    keep: Option<i64>,
+    now: NaiveDateTime,
+) -> Result<usize, DbError> {
+    let live = oauth_tokens::table
+        .filter(oauth_tokens::account_id.eq(account_id))
+        .filter(oauth_tokens::revoked_at.is_null());
+    let n = match keep {
+        Some(id) => diesel::update(live.filter(oauth_tokens::id.ne(id)))
+            .set(oauth_tokens::revoked_at.eq(now))
+            .execute(conn)?,
+        None => diesel::update(live)
+            .set(oauth_tokens::revoked_at.eq(now))
+            .execute(conn)?,
+    };
+    Ok(n)
+}
+
+/// The account's live tokens, with their apps, newest first.
+pub fn account_tokens(
+    conn: &mut AnyConnection,
+    account_id: i64,
+) -> Result<Vec<(TokenRow, ApplicationRow)>, DbError> {
+    Ok(oauth_tokens::table
+        .inner_join(oauth_applications::table)
+        .filter(oauth_tokens::account_id.eq(account_id))
+        .filter(oauth_tokens::revoked_at.is_null())
+        .order(oauth_tokens::id.desc())
+        .limit(1000)
+        .select((TokenRow::as_select(), ApplicationRow::as_select()))
+        .load(conn)?)
+}
+
+/// Revokes every live token of the account issued to the app. Returns how many.
+pub fn revoke_app_tokens(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    application_id: i64,
+    now: NaiveDateTime,
+) -> Result<usize, DbError> {
+    Ok(diesel::update(
+        oauth_tokens::table
+            .filter(oauth_tokens::account_id.eq(account_id))
+            .filter(oauth_tokens::application_id.eq(application_id))
+            .filter(oauth_tokens::revoked_at.is_null()),
+    )
+    .set(oauth_tokens::revoked_at.eq(now))
+    .execute(conn)?)
 }

@@ -21,6 +21,7 @@ mod groups;
 mod home_query;
 mod inbox;
 mod limits;
+mod mail;
 mod mastodon_py;
 mod meeting_notifications;
 mod meetings;
