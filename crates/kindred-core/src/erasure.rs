@@ -34,6 +34,8 @@ pub const PURGE_AT_THE_LATEST: Duration = Duration::hours(1);
 pub struct Erased {
     /// The account as it was (its name and id, for the activities and the receipt).
     pub account: AccountRow,
+    /// The id the audit log names the account by from now on.
+    pub opaque_id: i64,
     pub erased_at: DateTime<Utc>,
     /// What it held, counted before anything went.
     pub held: Held,
@@ -87,8 +89,11 @@ pub fn erase(
         }
     }
     store::close(c, account_id, &account.username_lower, now.naive_utc())?;
+    // The audit log keeps what was done, never to whom: one opaque id from here on.
+    let opaque_id = crate::audit::forget_account(c, ids, account_id, &account.username)?;
     Ok(Erased {
         account,
+        opaque_id,
         erased_at: now,
         held,
         remote_meetings,

@@ -306,6 +306,8 @@ pub fn approve(
         return Err(CoreError::Moderation(Refusal::NotPending));
     }
     accounts::approve(c, &target.username, now.naive_utc())?;
+    // The applicant hears of it by email when they gave an address.
+    crate::mail::sign_up_decided(c, ids, target.id, true, now)?;
     audit::record(
         c,
         ids,
@@ -332,7 +334,12 @@ pub fn reject(
     actor: Actor,
 ) -> Result<AccountRow, CoreError> {
     let target = load(c, target_id)?;
-    if !target.is_local() || target.approved || !accounts::delete_pending(c, target.id)? {
+    if !target.is_local() || target.approved {
+        return Err(CoreError::Moderation(Refusal::NotPending));
+    }
+    // Queued (with the address sealed) before the row and its address go.
+    crate::mail::sign_up_decided(c, ids, target.id, false, now)?;
+    if !accounts::delete_pending(c, target.id)? {
         return Err(CoreError::Moderation(Refusal::NotPending));
     }
     audit::record(

@@ -86,6 +86,8 @@ pub enum AuditKind {
     Role,
     SignUpApprove,
     SignUpReject,
+    /// A suspended account's data purged (its id in the entry is already opaque).
+    Purge,
 }
 
 impl AuditKind {
@@ -103,6 +105,7 @@ impl AuditKind {
             Self::Role => "account.role",
             Self::SignUpApprove => "sign_up.approve",
             Self::SignUpReject => "sign_up.reject",
+            Self::Purge => "account.purge",
         }
     }
 }

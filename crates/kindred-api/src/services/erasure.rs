@@ -111,8 +111,6 @@ pub async fn purge_suspended(
             "Only a suspended account can be purged",
         ));
     }
-    // CALL POINT (audit log, modaccounts): record `account.purge` by `by.id` on the
-    // target's opaque id only, once the audit log exists.
     erase(state, id, Requester::Moderator { id: by.id }).await
 }
 
@@ -130,6 +128,21 @@ pub async fn erase(state: &AppState, id: i64, by: Requester) -> Result<Receipt, 
                     Err(CoreError::Db(d)) => return Err(d),
                     Err(refused) => return Ok(Err(refused)),
                 };
+                if let Requester::Moderator { id: by } = by {
+                    kindred_core::audit::record(
+                        c,
+                        &ids,
+                        now,
+                        kindred_core::audit::Record {
+                            actor: kindred_core::audit::Actor::Account(by),
+                            kind: kindred_domain::moderation::AuditKind::Purge,
+                            target_account_id: Some(erased.opaque_id),
+                            report_id: None,
+                            old_value: None,
+                            new_value: None,
+                        },
+                    )?;
+                }
                 // Each host is told the place is free, signed by the member (their
                 // key stays until the purge), before the account's Delete.
                 for &meeting in &erased.remote_meetings {
@@ -141,8 +154,8 @@ pub async fn erase(state: &AppState, id: i64, by: Requester) -> Result<Receipt, 
                 for answered in &erased.withdrawn {
                     tell_remote_attendees(c, &outbox, &answered.applied)?;
                 }
-                // CALL POINT (reports): reports about this member keep their
-                // decision and lose the member's content here, in this transaction.
+                // Reports about this member go with the account at the purge (their
+                // target cascades); keeping their decision is not built yet.
                 let servers = outbox.account_deleted(c, &erased.account)?;
                 Ok(Ok((erased, servers)))
             })
