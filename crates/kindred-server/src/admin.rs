@@ -185,7 +185,7 @@ pub async fn export(
 ) -> Result<Vec<String>, String> {
     {
         {
-            let account = kindred_api::services::accounts::find_local(state, &username)
+            let account = kindred_api::services::accounts::find_local(state, username)
                 .await
                 .map_err(|e| e.to_string())?
                 .ok_or_else(|| format!("no local account named {username}"))?;
