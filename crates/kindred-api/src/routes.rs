@@ -640,7 +640,7 @@ fn groups_api(cfg: &mut web::ServiceConfig) {
         );
 }
 
-/// Crisis resources (docs/moderation-crisis.md): public list, admin list.
+/// Crisis resources (docs/moderation.md): public list, admin list.
 fn crisis_api(cfg: &mut web::ServiceConfig) {
     const A: &str = "/v1/admin/kindred/crisis_resources";
     const ONE: &str = "/v1/admin/kindred/crisis_resources/{id}";

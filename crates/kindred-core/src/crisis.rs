@@ -1,4 +1,4 @@
-//! Crisis resources and the opt-in gentle notice (issue 24, docs/moderation-crisis.md).
+//! Crisis resources and the opt-in gentle notice (issue 24, docs/moderation.md).
 //!
 //! The list: admins add, change and remove help lines (the API and the CLI both call
 //! here); everyone reads them. The notice: when the instance turned it on

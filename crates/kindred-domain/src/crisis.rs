@@ -1,5 +1,5 @@
 //! Crisis resources (help lines the admins keep) and the phrases of the opt-in
-//! gentle notice (docs/moderation-crisis.md).
+//! gentle notice (docs/moderation.md).
 //!
 //! A [`CrisisResource`] cannot exist without a way to reach it: [`Reach`] holds a
 //! phone number, a text (SMS) line or an http(s) URL, at least one. [`CrisisPhrases`]

@@ -31,7 +31,7 @@ pub enum NotificationKind {
     ParticipationAccepted,
     EventUpdate,
     /// The opt-in gentle notice with the instance's crisis resources, to the author
-    /// of a post that matched a configured phrase (docs/moderation-crisis.md).
+    /// of a post that matched a configured phrase (docs/moderation.md).
     CrisisResources,
 }
 

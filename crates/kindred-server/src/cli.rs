@@ -82,14 +82,14 @@ pub enum AdminCommand {
     #[command(subcommand)]
     Federation(FederationCommand),
     /// Crisis resources: the help lines shown in the instance rules, the public
-    /// list and the gentle notice (docs/moderation-crisis.md).
+    /// list and the gentle notice (docs/moderation.md).
     #[command(subcommand)]
     Crisis(CrisisCommand),
     /// Reports (docs/moderation.md), read and resolved as the moderator named by --as.
     #[command(subcommand)]
     Reports(ReportsCommand),
     /// Accounts: list, show, suspend, silence, roles, sign-up decisions
-    /// (docs/moderation-accounts.md). Every change is in the audit log.
+    /// (docs/moderation.md). Every change is in the audit log.
     #[command(subcommand)]
     Accounts(AccountsCommand),
     /// The audit log, newest first: moderation actions, role changes, sign-up

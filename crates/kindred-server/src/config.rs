@@ -262,7 +262,7 @@ pub struct Settings {
     /// meeting whose group and itself set no cap.
     pub max_per_remote_domain: u32,
     /// `crisis.phrases` when `crisis.notice_enabled` is on: the gentle notice's
-    /// phrases (docs/moderation-crisis.md); `None`: the notice is off.
+    /// phrases (docs/moderation.md); `None`: the notice is off.
     pub crisis_phrases: Option<kindred_domain::crisis::CrisisPhrases>,
     /// `moderation.audit_retention_days`: audit entries older than this are
     /// deleted; 0 keeps them for ever.

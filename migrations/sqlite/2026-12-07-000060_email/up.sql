@@ -47,3 +47,6 @@ CREATE TABLE email_settings (
 -- says no more about a member's habits): unused for `security.token_expiry_days`,
 -- a token no longer works.
 ALTER TABLE oauth_tokens ADD COLUMN last_used_at TIMESTAMP;
+-- Tokens from before this migration count as used now, so upgrading does not end
+-- every session older than `security.token_expiry_days` at once.
+UPDATE oauth_tokens SET last_used_at = CURRENT_TIMESTAMP WHERE revoked_at IS NULL;

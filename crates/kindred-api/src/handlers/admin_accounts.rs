@@ -2,7 +2,7 @@
 //! list, show, `action`, approve/reject, enable/unsilence/unsuspend/unsensitive),
 //! Kindred's role change (`PUT /api/v1/admin/kindred/accounts/:id/role`, admins only)
 //! and the audit log (`GET /api/v1/admin/kindred/audit_log`). Moderators and admins
-//! only; what each action does is `kindred_core::moderation`'s (docs/moderation-accounts.md).
+//! only; what each action does is `kindred_core::moderation`'s (docs/moderation.md).
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use kindred_core::audit::{Actor, AuditQuery};
