@@ -432,6 +432,9 @@ fn client_extras(cfg: &mut web::ServiceConfig) {
             web::post().to(export::request),
         )
         .route("/v1/kindred/account/export", web::get().to(export::status))
+        // The names issue 26 gives; the `account/` ones sit beside delete.
+        .route("/v1/kindred/export", web::post().to(export::request))
+        .route("/v1/kindred/export", web::get().to(export::status))
         .route(
             "/v1/kindred/account/export/{token}",
             web::get().to(export::download),

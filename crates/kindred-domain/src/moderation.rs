@@ -88,6 +88,8 @@ pub enum AuditKind {
     SignUpReject,
     /// A suspended account's data purged (its id in the entry is already opaque).
     Purge,
+    /// A step on a report, by a moderator or a facilitator (`report.<step>`).
+    Report(crate::reports::ActionKind),
 }
 
 impl AuditKind {
@@ -106,6 +108,21 @@ impl AuditKind {
             Self::SignUpApprove => "sign_up.approve",
             Self::SignUpReject => "sign_up.reject",
             Self::Purge => "account.purge",
+            Self::Report(step) => {
+                use crate::reports::ActionKind as A;
+                match step {
+                    A::RemovePost => "report.remove_post",
+                    A::HidePost => "report.hide_post",
+                    A::Mute => "report.mute",
+                    A::Ban => "report.ban",
+                    A::Done => "report.done",
+                    A::Assign => "report.assign",
+                    A::Unassign => "report.unassign",
+                    A::Resolve => "report.resolve",
+                    A::Reopen => "report.reopen",
+                    A::Update => "report.update",
+                }
+            }
         }
     }
 }

@@ -33,6 +33,8 @@ pub enum NotificationKind {
     /// The opt-in gentle notice with the instance's crisis resources, to the author
     /// of a post that matched a configured phrase (docs/moderation.md).
     CrisisResources,
+    /// The member's data export is ready to download (issue 26).
+    ExportReady,
 }
 
 impl NotificationKind {
@@ -54,6 +56,7 @@ impl NotificationKind {
         Self::ParticipationAccepted,
         Self::EventUpdate,
         Self::CrisisResources,
+        Self::ExportReady,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -75,13 +78,14 @@ impl NotificationKind {
             Self::ParticipationAccepted => "pleroma:participation_accepted",
             Self::EventUpdate => "pleroma:event_update",
             Self::CrisisResources => "kindred.crisis_resources",
+            Self::ExportReady => "kindred.export_ready",
         }
     }
 
     /// A notice from the instance itself rather than from someone: stored with the
     /// recipient as its account, as Mastodon stores its moderation warnings.
     pub fn from_instance(self) -> bool {
-        matches!(self, Self::CrisisResources)
+        matches!(self, Self::CrisisResources | Self::ExportReady)
     }
 
     pub fn parse(s: &str) -> Result<Self, DomainError> {

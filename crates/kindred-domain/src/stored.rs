@@ -125,7 +125,7 @@ mod tests {
         round_trips(ParticipationState::ALL);
         round_trips(NotificationKind::ALL);
         assert_eq!(ParticipationState::ALL.len(), 6);
-        assert_eq!(NotificationKind::ALL.len(), 17);
+        assert_eq!(NotificationKind::ALL.len(), 18);
     }
 
     #[test]

@@ -306,8 +306,18 @@ pub async fn find_local(
         .await?)
 }
 
+/// An account by id; an erased one is gone for everyone here at once, before its
+/// rows are purged (a suspended one still answers, as Mastodon's do).
 pub async fn find(state: &AppState, id: i64) -> Result<Option<AccountRow>, ServiceError> {
-    Ok(state.db.run(move |c| accounts::find(c, id)).await?)
+    Ok(state
+        .db
+        .run(move |c| {
+            if kindred_db::models::erasure::is_erased(c, id)? {
+                return Ok(None);
+            }
+            accounts::find(c, id)
+        })
+        .await?)
 }
 
 /// Changes a member's profile and preferences; remote followers, who keep a copy of

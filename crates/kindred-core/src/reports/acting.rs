@@ -1,7 +1,8 @@
 //! What moderators and facilitators do on a report, each step recorded against it.
 //! Every function runs in the caller's transaction and returns the report as it
-//! now stands (`None`: no such report). The audit log (another module) is written by
-//! the callers beside these.
+//! now stands (`None`: no such report). Every step is also written to the audit log
+//! (`report.<step>`, with who did it, on whom and which report), here, so no
+//! entrance can act on a report without leaving its entry.
 
 use chrono::NaiveDateTime;
 use kindred_db::models::reports::{self as repo, ReportActionRow, ReportRow};
@@ -39,7 +40,27 @@ pub fn record(
             note: s.note.to_owned(),
             created_at: now,
         },
-    )
+    )?;
+    let target = repo::find(c, s.report_id)?.map(|r| r.target_account_id);
+    crate::audit::record(
+        c,
+        ids,
+        now.and_utc(),
+        crate::audit::Record {
+            actor: crate::audit::Actor::Account(s.by),
+            kind: kindred_domain::moderation::AuditKind::Report(s.kind),
+            target_account_id: target,
+            report_id: Some(s.report_id),
+            old_value: None,
+            new_value: match (s.group_id, s.status_id) {
+                (Some(g), Some(st)) => Some(format!("group {g}, status {st}")),
+                (Some(g), None) => Some(format!("group {g}")),
+                (None, Some(st)) => Some(format!("status {st}")),
+                (None, None) => None,
+            },
+        },
+    )?;
+    Ok(())
 }
 
 fn step(

@@ -532,14 +532,31 @@ async fn an_export_is_built_for_its_owner_only(backend: Backend) {
         .get_json("/api/v1/kindred/account/export", Some(&nia))
         .await;
     assert_eq!(status, 404);
+    // Started at the name (`/api/v1/kindred/export`); `account/export` is the same.
     let (status, v) = app
-        .post_json("/api/v1/kindred/account/export", &nia, json!({}))
+        .post_json("/api/v1/kindred/export", &nia, json!({}))
         .await;
     assert_eq!(status, 202, "{v}");
     assert_eq!(v["state"], "pending");
     assert!(v["url"].is_null());
     let done = export_when_done(&app, &nia).await;
     assert_eq!(done["state"], "ready", "{done}");
+    let (status, same) = app.get_json("/api/v1/kindred/export", Some(&nia)).await;
+    assert_eq!((status, &same), (200, &done));
+    // The member is told it is ready; the other member is not.
+    let told = |token: String| {
+        let app = &app;
+        async move {
+            let (_, n) = app.get_json("/api/v1/notifications", Some(&token)).await;
+            n.as_array()
+                .unwrap()
+                .iter()
+                .filter(|n| n["type"] == "kindred.export_ready")
+                .count()
+        }
+    };
+    assert_eq!(told(nia.clone()).await, 1);
+    assert_eq!(told(other.clone()).await, 0);
     let url = done["url"].as_str().unwrap().to_owned();
     let path = url.strip_prefix(&app.base).unwrap().to_owned();
 

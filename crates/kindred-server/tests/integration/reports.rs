@@ -549,6 +549,21 @@ async fn a_moderator_removes_a_post_on_a_report(backend: Backend) {
     assert_eq!(full["kindred"]["actions"][0]["status_id"], sid);
     assert_eq!(full["kindred"]["status_ids"], json!([sid]));
     assert_eq!(full["statuses"], json!([]));
+    // The removal is in the audit log once: by whom, on whom, with which report.
+    let (status, log) = app
+        .get_json("/api/v1/admin/kindred/audit_log?kind=report.", Some(&moder))
+        .await;
+    assert_eq!(status, 200, "{log}");
+    let entries: Vec<&serde_json::Value> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["report_id"] == rid.as_str())
+        .collect();
+    assert_eq!(entries.len(), 1, "{log}");
+    assert_eq!(entries[0]["kind"], "report.remove_post");
+    assert_eq!(entries[0]["target_account_id"], alice_id.as_str());
+    assert!(entries[0]["actor_id"].is_string());
 
     // The command line reads and resolves it as the moderator named.
     let cli = |args: &[&str]| {

@@ -12,8 +12,11 @@ mod archive;
 use chrono::{DateTime, Duration, Utc};
 use kindred_core::files::FileKey;
 use kindred_db::models::exports::{self as store, ExportRow};
+use kindred_db::models::notifications::{self, NotificationRow};
 use kindred_db::models::{accounts, erasure};
+use kindred_db::transaction::atomically;
 use kindred_db::AccountRow;
+use kindred_domain::NotificationKind;
 
 use super::ServiceError;
 use crate::crypto::sha256_hex;
@@ -177,10 +180,31 @@ async fn build_one(state: &AppState, row: ExportRow) -> Result<(), ServiceError>
         Some(k) => (store::READY, Some(k.as_str().to_owned())),
         None => (store::FAILED, None),
     };
-    state
+    let ready = outcome.is_some();
+    let note_id = state.ids.next();
+    let notices = state
         .db
-        .run(move |c| store::finish(c, id, state_word, file_key.as_deref(), expires.naive_utc()))
+        .run(move |c| {
+            atomically(c, |c| {
+                store::finish(c, id, state_word, file_key.as_deref(), expires.naive_utc())?;
+                if !ready {
+                    return Ok(Vec::new());
+                }
+                // The member hears it is ready (from the instance: stored as their own).
+                let me = kindred_domain::AccountId::new(account_id);
+                let note = NotificationRow::new(
+                    note_id,
+                    me,
+                    me,
+                    NotificationKind::ExportReady,
+                    None,
+                    Utc::now().naive_utc(),
+                );
+                notifications::insert(c, &[note])
+            })
+        })
         .await?;
+    state.streaming.notifications(&notices);
     tracing::info!(export_id = id, state = state_word, "data export built");
     Ok(())
 }
