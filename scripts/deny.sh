@@ -65,5 +65,9 @@ commit_date="${snapshot_date:-}"
     git commit -q -m "RustSec advisory database snapshot"
 )
 
+# cargo deny reads every package's manifest (`cargo metadata`), for every target
+# platform, so the sources of the whole lock file must be on the machine first, also
+# those a Linux build never compiles (crates.io is reachable; the advisories are not).
+cargo fetch --locked
 # --offline: no index, no advisory fetch (yanked crates are not checked offline).
 KINDRED_ADVISORY_DBS="$dbs" cargo deny --offline --locked check
