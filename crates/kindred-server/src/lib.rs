@@ -11,6 +11,7 @@ pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod erasure;
+pub mod error;
 pub mod files;
 pub mod follow_resends;
 pub mod mail;

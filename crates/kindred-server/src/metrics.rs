@@ -19,7 +19,7 @@ use actix_web::{web, App, HttpResponse, HttpServer};
 use kindred_api::AppState;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
-use crate::startup::StartupError;
+use crate::error::StartupError;
 
 /// The process's recorder: installed once, on the first server started with metrics
 /// on (the facade has one global recorder).

@@ -13,21 +13,7 @@ use kindred_federation::LocalUrls;
 
 use crate::config::Settings;
 
-#[derive(Debug, thiserror::Error)]
-pub enum StartupError {
-    #[error("{0}")]
-    Secret(String),
-    #[error("cannot prepare the database directory: {0}")]
-    DataDir(String),
-    #[error("database unreachable: {0}")]
-    Database(String),
-    #[error("database migration failed: {0}")]
-    Migration(String),
-    #[error("cannot listen on {addr}: {reason}")]
-    Bind { addr: String, reason: String },
-    #[error("start-up failed: {0}")]
-    Other(String),
-}
+pub use crate::error::StartupError;
 
 /// Connects, migrates, and builds the shared state (used by `serve` and the admin
 /// commands alike).

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::account::Role;
-use super::status::timestamp;
+use super::time::timestamp;
 use super::Account;
 use crate::services::moderation::{AdminView, WarningRow};
 

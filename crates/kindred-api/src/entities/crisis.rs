@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use super::status::timestamp;
-use crate::services::crisis::CrisisResourceRow;
+use super::time::timestamp;
+use kindred_db::models::crisis_resources::CrisisResourceRow;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CrisisResource {

@@ -16,6 +16,7 @@ pub mod meetings;
 pub mod reports;
 pub mod search;
 pub mod status;
+pub mod time;
 pub mod token;
 
 pub use account::{Account, CredentialAccount};

@@ -154,7 +154,4 @@ pub struct Marker {
     pub updated_at: String,
 }
 
-/// Mastodon's timestamp format: UTC with milliseconds.
-pub fn timestamp(t: chrono::NaiveDateTime) -> String {
-    t.and_utc().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-}
+pub use super::time::timestamp;

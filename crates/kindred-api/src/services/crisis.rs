@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use super::ServiceError;
 use crate::entities::crisis::{CrisisNoticeEntity, CrisisResource};
-use crate::entities::status::timestamp;
+use crate::entities::time::timestamp;
 use crate::AppState;
 
 pub use kindred_core::crisis::CrisisNotice;
