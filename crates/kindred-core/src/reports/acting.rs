@@ -21,13 +21,14 @@ pub struct Step<'a> {
     pub note: &'a str,
 }
 
-/// Records a step against its report.
+/// Records a step against its report (and in the audit log); returns the report as
+/// it now stands, read once for both.
 pub fn record(
     c: &mut AnyConnection,
     ids: &IdGenerator,
     s: &Step<'_>,
     now: NaiveDateTime,
-) -> Result<(), DbError> {
+) -> Result<Option<ReportRow>, DbError> {
     repo::record_action(
         c,
         &ReportActionRow {
@@ -41,7 +42,8 @@ pub fn record(
             created_at: now,
         },
     )?;
-    let target = repo::find(c, s.report_id)?.map(|r| r.target_account_id);
+    let report = repo::find(c, s.report_id)?;
+    let target = report.as_ref().map(|r| r.target_account_id);
     crate::audit::record(
         c,
         ids,
@@ -60,7 +62,7 @@ pub fn record(
             },
         },
     )?;
-    Ok(())
+    Ok(report)
 }
 
 fn step(
@@ -83,8 +85,7 @@ fn step(
             note: "",
         },
         now,
-    )?;
-    repo::find(c, report_id)
+    )
 }
 
 /// Assigns the report to `to` (a moderator), or to nobody.
