@@ -22,6 +22,9 @@ if [ ! -x "$ROOT/.venv/bin/python" ] || ! "$ROOT/.venv/bin/python" -c 'import sy
 fi
 "$ROOT/.venv/bin/python" -m pip install -q --disable-pip-version-check -r "$ROOT/tests/client/requirements.txt"
 export KINDRED_TEST_PYTHON="$ROOT/.venv/bin/python"
+# axe-core for the browser tests (tests/browser/): fetched once, pinned and checked.
+KINDRED_AXE_JS="$(python3 "$ROOT/scripts/fetch-axe.py")"
+export KINDRED_AXE_JS
 
 # Split our arguments into cargo-test arguments and test-binary arguments (after --).
 cargo_args=()

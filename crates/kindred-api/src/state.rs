@@ -59,6 +59,8 @@ pub struct InstanceSettings {
     /// `security.token_expiry_days`: a token unused this many days stops working
     /// (0: never).
     pub token_expiry_days: u32,
+    /// `web.quick_exit_url`: where the portal's quick-exit control leads.
+    pub quick_exit_url: String,
 }
 
 /// Keys derived from the instance secret. Never stored in the database.

@@ -31,6 +31,7 @@ pub struct RawConfig {
     pub limits: LimitsSection,
     pub metrics: MetricsSection,
     pub email: EmailSection,
+    pub web: WebSection,
     pub log: LogSection,
 }
 
@@ -159,6 +160,12 @@ pub struct ModerationSection {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct WebSection {
+    pub quick_exit_url: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ExportsSection {
     pub keep_hours: i64,
 }
@@ -248,6 +255,8 @@ pub struct Settings {
     pub files_dir: std::path::PathBuf,
     /// `exports.keep_hours`: how long a data export stays downloadable.
     pub export_keep_hours: u32,
+    /// `web.quick_exit_url`: where the portal's quick-exit control leads.
+    pub quick_exit_url: String,
     pub max_connections: u32,
     pub registration: RegistrationMode,
     pub secret: SecretSource,
@@ -435,6 +444,15 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
                 format!("`{}`: expected 1 to 2160 hours", raw.exports.keep_hours),
             )
         })?;
+    let quick_exit_url = match url::Url::parse(raw.web.quick_exit_url.trim()) {
+        Ok(u) if matches!(u.scheme(), "https" | "http") && u.host_str().is_some() => u.to_string(),
+        _ => {
+            return Err(invalid(
+                "web.quick_exit_url",
+                "expected an absolute http(s) URL of a neutral page",
+            ))
+        }
+    };
     if raw.database.max_connections == 0 {
         return Err(invalid("database.max_connections", "must be at least 1"));
     }
@@ -592,6 +610,7 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
         database_url,
         files_dir,
         export_keep_hours,
+        quick_exit_url,
         max_connections: raw.database.max_connections,
         registration,
         secret,

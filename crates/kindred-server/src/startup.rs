@@ -80,6 +80,7 @@ pub async fn prepare(settings: &Settings) -> Result<web::Data<AppState>, Startup
             export_keep_hours: settings.export_keep_hours,
             email_enabled: settings.email.is_some(),
             token_expiry_days: settings.token_expiry_days,
+            quick_exit_url: settings.quick_exit_url.clone(),
         },
         secrets: Secrets::from_master_key(&master),
         ids: std::sync::Arc::new(IdGenerator::new()),
@@ -220,6 +221,8 @@ fn run(
             .app_data(web::PayloadConfig::new(kindred_api::params::MAX_BODY))
             .wrap(from_fn(kindred_api::routes::log_requests))
             .wrap(NormalizePath::trim())
+            .wrap(from_fn(kindred_web::security_headers))
+            .configure(kindred_web::configure)
             .configure(kindred_api::configure)
     })
     .shutdown_timeout(settings.shutdown_timeout);

@@ -10,6 +10,7 @@ mod receiver;
 mod account_stats;
 mod accounts;
 mod backup;
+mod browser;
 mod cli;
 mod client_extras;
 mod crisis;

@@ -1,0 +1,5 @@
+//! The page sets, one module each. Handlers are thin: they read the form, call the
+//! same services the API calls, and render.
+
+pub mod auth;
+pub mod landing;
