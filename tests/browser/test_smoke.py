@@ -22,6 +22,14 @@ def test_sign_in_page_is_accessible(h):
     h.screenshot("sign-in")
 
 
+def test_profile_page(h):
+    h.get("/@river")
+    check("@river@" in h.text(), f"the profile does not show the handle: {h.text()[:300]}")
+    h.axe("a profile page")
+    h.get("/@nobody-here")
+    check("Not found" in h.text(), "an unknown name is not a readable 404 page")
+
+
 def test_headers_are_strict(h):
     r = requests.get(h.base + "/auth/sign_in", timeout=30)
     csp = r.headers.get("Content-Security-Policy", "")

@@ -22,7 +22,7 @@ pub use security::security_headers;
 
 use actix_web::web;
 
-use pages::{auth, landing};
+use pages::{actor, auth, landing};
 
 /// The portal's routes. Registered before the API's: where a path is shared with
 /// an ActivityPub document (`/@name`, `/meetings/:id`), the page's resource carries
@@ -32,6 +32,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource("/")
             .guard(negotiate::html())
             .route(web::get().to(landing::landing)),
+    )
+    .service(
+        web::resource("/@{name}")
+            .guard(negotiate::html())
+            .route(web::get().to(actor::show)),
     )
     .route("/about", web::get().to(landing::about))
     .route(assets::CSS_PATH, web::get().to(assets::css))
