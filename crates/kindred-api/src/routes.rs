@@ -11,8 +11,8 @@ use actix_web::web;
 use crate::handlers::{
     accounts, activitypub, admin_accounts, announcements, apps, auth_pages, conversations, crisis,
     domain_policy, erasure, export, filters, groups, health, inbox, instance, kindred_account,
-    lists, meeting_directory, meeting_objects, meetings, notifications, oauth, pages, relations,
-    reports, search, statuses, streaming, tags, timelines, well_known,
+    lists, meeting_directory, meeting_objects, meetings, notifications, oauth, pages, polls,
+    relations, reports, search, statuses, streaming, tags, timelines, well_known,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -209,6 +209,8 @@ fn api(cfg: &mut web::ServiceConfig) {
         )
         // statuses
         .route("/v1/statuses", web::post().to(statuses::create))
+        .route("/v1/polls/{id}", web::get().to(polls::show))
+        .route("/v1/polls/{id}/votes", web::post().to(polls::vote))
         .route("/v1/statuses/{id}", web::get().to(statuses::show))
         .route("/v1/statuses/{id}", web::delete().to(statuses::delete))
         .route("/v1/statuses/{id}", web::put().to(statuses::edit))

@@ -16,6 +16,7 @@ pub mod files;
 pub mod follow_resends;
 pub mod mail;
 pub mod metrics;
+pub mod polls;
 pub mod reminders;
 pub mod secrets;
 pub mod startup;

@@ -13,6 +13,7 @@ pub mod groups;
 pub mod instance;
 pub mod lists;
 pub mod meetings;
+pub mod polls;
 pub mod reports;
 pub mod search;
 pub mod status;

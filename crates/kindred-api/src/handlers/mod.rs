@@ -22,6 +22,7 @@ pub mod meetings;
 pub mod notifications;
 pub mod oauth;
 pub mod pages;
+pub mod polls;
 pub mod relations;
 pub mod reports;
 pub mod search;

@@ -26,6 +26,7 @@ pub mod moderation;
 pub mod notifications;
 pub mod oauth;
 pub mod passwords;
+pub mod polls;
 pub mod present;
 pub mod relations;
 pub mod reports;
@@ -110,6 +111,7 @@ impl From<kindred_core::CoreError> for ServiceError {
                 }
             }
             kindred_core::CoreError::NotErasable(m) => Self::Unprocessable(m),
+            kindred_core::CoreError::Poll(r) => Self::Invalid(r.into()),
             kindred_core::CoreError::Db(d) => Self::Db(d),
         }
     }

@@ -31,6 +31,7 @@ mod migrations;
 mod moderation_accounts;
 mod oauth;
 mod policy;
+mod polls;
 mod remote_groups;
 mod remote_meetings;
 mod reports;
