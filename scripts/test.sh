@@ -23,6 +23,11 @@ fi
 "$ROOT/.venv/bin/python" -m pip install -q --disable-pip-version-check -r "$ROOT/tests/client/requirements.txt"
 export KINDRED_TEST_PYTHON="$ROOT/.venv/bin/python"
 
+# The megalodon client test's npm packages (tests/client/megalodon/package.json).
+if command -v npm >/dev/null 2>&1; then
+    (cd "$ROOT/tests/client/megalodon" && npm install --no-audit --no-fund --silent)
+fi
+
 # Split our arguments into cargo-test arguments and test-binary arguments (after --).
 cargo_args=()
 harness_args=()

@@ -18,6 +18,7 @@ pub mod mail;
 pub mod metrics;
 pub mod polls;
 pub mod reminders;
+pub mod scheduled;
 pub mod secrets;
 pub mod startup;
 pub mod telemetry;

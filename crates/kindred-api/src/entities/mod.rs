@@ -15,6 +15,7 @@ pub mod lists;
 pub mod meetings;
 pub mod polls;
 pub mod reports;
+pub mod scheduled;
 pub mod search;
 pub mod status;
 pub mod time;

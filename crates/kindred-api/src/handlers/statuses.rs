@@ -56,12 +56,10 @@ pub async fn create(
             "Validation failed: media attachments are not supported on this server",
         ));
     }
-    if p.scheduled_at.is_some() {
-        return Err(ApiError::unprocessable(
-            "unsupported",
-            "Validation failed: scheduled statuses are not supported on this server",
-        ));
-    }
+    let scheduled_at = match p.scheduled_at.as_deref().filter(|s| !s.trim().is_empty()) {
+        Some(raw) => Some(super::scheduled_statuses::parse_at(raw)?),
+        None => None,
+    };
     let poll = poll_param(p.poll)?;
     let in_reply_to_id = match p.in_reply_to_id.as_deref().filter(|s| !s.is_empty()) {
         Some(raw) => Some(raw.parse::<i64>().map_err(|_| ApiError::not_found())?),
@@ -73,23 +71,23 @@ pub async fn create(
         .get("Idempotency-Key")
         .and_then(|v| v.to_str().ok())
         .map(|s| s.chars().take(256).collect());
-    let row = svc::create(
-        &state,
-        &account,
-        &viewer,
-        NewPost {
-            text: p.status.unwrap_or_default(),
-            spoiler_text: p.spoiler_text.unwrap_or_default(),
-            sensitive: p.sensitive.unwrap_or(false),
-            visibility: p.visibility.filter(|v| !v.is_empty()),
-            local_only: p.local_only.unwrap_or(false),
-            in_reply_to_id,
-            language: p.language,
-            idempotency_key: key,
-            poll,
-        },
-    )
-    .await?;
+    let post = NewPost {
+        text: p.status.unwrap_or_default(),
+        spoiler_text: p.spoiler_text.unwrap_or_default(),
+        sensitive: p.sensitive.unwrap_or(false),
+        visibility: p.visibility.filter(|v| !v.is_empty()),
+        local_only: p.local_only.unwrap_or(false),
+        in_reply_to_id,
+        language: p.language,
+        idempotency_key: key,
+        poll,
+    };
+    // A post for later: stored now, published by the job through `svc::create`.
+    if let Some(at) = scheduled_at {
+        let scheduled = crate::services::scheduled::schedule(&state, &account, post, at).await?;
+        return Ok(HttpResponse::Ok().json(super::scheduled_statuses::entity(&scheduled)));
+    }
+    let row = svc::create(&state, &account, &viewer, post).await?;
     Ok(HttpResponse::Ok().json(present::status(&state, &viewer, row).await?))
 }
 

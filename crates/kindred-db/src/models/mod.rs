@@ -10,6 +10,7 @@ pub mod domain_policy;
 pub mod email;
 pub mod erasure;
 pub mod exports;
+pub mod featured_tags;
 pub mod federated;
 pub mod filters;
 pub mod follow_resends;
