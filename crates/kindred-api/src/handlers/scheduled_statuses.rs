@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::statuses::parse_id;
 use crate::auth::Authenticated;
 use crate::entities::scheduled::ScheduledStatus;
 use crate::entities::status::timestamp;
@@ -13,6 +12,10 @@ use crate::pagination::PageParams;
 use crate::params::{lenient, Params};
 use crate::services::scheduled::{self as svc, Scheduled};
 use crate::{ApiError, AppState};
+
+fn parse_id(raw: &str) -> Result<i64, ApiError> {
+    raw.parse().map_err(|_| ApiError::not_found())
+}
 
 /// `scheduled_at` as apps send it: an ISO 8601 / RFC 3339 time.
 pub(crate) fn parse_at(raw: &str) -> Result<DateTime<Utc>, ApiError> {
