@@ -26,6 +26,11 @@ export KINDRED_TEST_PYTHON="$ROOT/.venv/bin/python"
 KINDRED_AXE_JS="$(python3 "$ROOT/scripts/fetch-axe.py")"
 export KINDRED_AXE_JS
 
+# The megalodon client test's npm packages (tests/client/megalodon/package.json).
+if command -v npm >/dev/null 2>&1; then
+    (cd "$ROOT/tests/client/megalodon" && npm install --no-audit --no-fund --silent)
+fi
+
 # Split our arguments into cargo-test arguments and test-binary arguments (after --).
 cargo_args=()
 harness_args=()

@@ -28,6 +28,7 @@ import threading
 import time
 import traceback
 import warnings
+from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -614,6 +615,26 @@ class Run:
         check(any(str(s["id"]) == str(reply["id"]) for s in ctx["descendants"]), "status_context lacks the reply")
         ok("status_post with a CW, reply, favourite, boost, follow, home timeline with fetch_next, "
            "public timeline, notifications, context")
+
+        # ---- polls and scheduled statuses (issue 28) ----
+        asked = api_email.status_post("Coming on Thursday?", visibility="public",
+                                      poll=api_email.make_poll(["yes", "no"], expires_in=600))
+        check(asked["poll"] is not None and [o["title"] for o in asked["poll"]["options"]] == ["yes", "no"],
+              f"status_post with a poll gave {asked.get('poll')}")
+        voted = api_carol.poll_vote(asked["poll"]["id"], [1])
+        check(voted["voted"] and list(voted["own_votes"]) == [1] and voted["votes_count"] == 1,
+              f"poll_vote gave {voted}")
+        check(api_email.poll(asked["poll"]["id"])["voters_count"] == 1, "poll() does not count the vote")
+        later = datetime.now(timezone.utc) + timedelta(minutes=30)
+        sched = api_email.status_post("Thursday reminder", visibility="public", scheduled_at=later)
+        check(sched.get("params", {}).get("text") == "Thursday reminder", f"a scheduled status_post gave {sched}")
+        check([str(s["id"]) for s in api_email.scheduled_statuses()] == [str(sched["id"])],
+              "scheduled_statuses() lacks the scheduled post")
+        api_email.scheduled_status_update(sched["id"], later + timedelta(hours=1))
+        api_email.scheduled_status_delete(sched["id"])
+        check(api_email.scheduled_statuses() == [], "scheduled_status_delete left the post")
+        ok("status_post with a poll, poll_vote, poll, scheduled status_post, scheduled_statuses, "
+           "scheduled_status_update, scheduled_status_delete")
 
         # ---- lists, filters, conversations, hashtags, announcements ----
         lst = api_carol.list_create("people I follow", replies_policy="list")

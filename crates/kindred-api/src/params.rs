@@ -251,7 +251,7 @@ pub mod lenient {
     use serde::Deserialize;
     use serde_json::Value;
 
-    fn to_bool(v: &Value) -> Option<bool> {
+    pub fn to_bool(v: &Value) -> Option<bool> {
         match v {
             Value::Bool(b) => Some(*b),
             Value::Number(n) => Some(n.as_i64() != Some(0)),

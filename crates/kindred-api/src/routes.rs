@@ -10,9 +10,10 @@ use actix_web::web;
 
 use crate::handlers::{
     accounts, activitypub, admin_accounts, announcements, apps, auth_pages, conversations, crisis,
-    domain_policy, erasure, export, filters, groups, health, inbox, instance, kindred_account,
-    lists, meeting_directory, meeting_objects, meetings, notifications, oauth, pages, relations,
-    reports, search, statuses, streaming, tags, timelines, well_known,
+    domain_policy, erasure, export, featured_tags, filters, groups, health, inbox, instance,
+    kindred_account, lists, meeting_directory, meeting_objects, meetings, notifications, oauth,
+    pages, polls, relations, reports, scheduled_statuses, search, statuses, streaming, tags,
+    timelines, well_known,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -209,6 +210,38 @@ fn api(cfg: &mut web::ServiceConfig) {
         )
         // statuses
         .route("/v1/statuses", web::post().to(statuses::create))
+        .route("/v1/polls/{id}", web::get().to(polls::show))
+        .route("/v1/polls/{id}/votes", web::post().to(polls::vote))
+        .route(
+            "/v1/scheduled_statuses",
+            web::get().to(scheduled_statuses::list),
+        )
+        .route(
+            "/v1/scheduled_statuses/{id}",
+            web::get().to(scheduled_statuses::show),
+        )
+        .route(
+            "/v1/scheduled_statuses/{id}",
+            web::put().to(scheduled_statuses::update),
+        )
+        .route(
+            "/v1/scheduled_statuses/{id}",
+            web::delete().to(scheduled_statuses::delete),
+        )
+        .route("/v1/featured_tags", web::get().to(featured_tags::list))
+        .route("/v1/featured_tags", web::post().to(featured_tags::add))
+        .route(
+            "/v1/featured_tags/suggestions",
+            web::get().to(featured_tags::suggestions),
+        )
+        .route(
+            "/v1/featured_tags/{id}",
+            web::delete().to(featured_tags::remove),
+        )
+        .route(
+            "/v1/accounts/{id}/featured_tags",
+            web::get().to(featured_tags::of_account),
+        )
         .route("/v1/statuses/{id}", web::get().to(statuses::show))
         .route("/v1/statuses/{id}", web::delete().to(statuses::delete))
         .route("/v1/statuses/{id}", web::put().to(statuses::edit))

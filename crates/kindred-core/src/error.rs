@@ -17,6 +17,9 @@ pub enum CoreError {
     /// An account that erasure does not apply to (remote, a group, already erased).
     #[error("{0}")]
     NotErasable(&'static str),
+    /// A poll or a vote refused (see `polls`).
+    #[error("{}", .0.message())]
+    Poll(kindred_domain::polls::PollRefusal),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -35,6 +38,7 @@ impl CoreError {
             Self::ReportRefused(r) => r.code(),
             Self::Moderation(r) => r.code(),
             Self::NotErasable(_) => "not_erasable",
+            Self::Poll(r) => r.code(),
             Self::Db(_) => "storage",
         }
     }

@@ -993,3 +993,71 @@ diesel::table! {
         place_confirmed -> Bool,
     }
 }
+
+diesel::table! {
+    polls (status_id) {
+        status_id -> BigInt,
+        expires_at -> Nullable<Timestamp>,
+        multiple -> Bool,
+        hide_totals -> Bool,
+        remote_voters_count -> Nullable<BigInt>,
+        ended_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    poll_options (status_id, position) {
+        status_id -> BigInt,
+        position -> BigInt,
+        title -> Text,
+        remote_votes_count -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    poll_voters (status_id, account_id) {
+        status_id -> BigInt,
+        account_id -> BigInt,
+        activity_uri -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    poll_votes (status_id, account_id, choice) {
+        status_id -> BigInt,
+        account_id -> BigInt,
+        choice -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(polls, statuses);
+diesel::allow_tables_to_appear_in_same_query!(polls, poll_voters);
+
+diesel::table! {
+    scheduled_statuses (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        scheduled_at -> Timestamp,
+        params -> Text,
+        state -> Text,
+        claimed_at -> Nullable<Timestamp>,
+        failure -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    featured_tags (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        tag_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(featured_tags -> tags (tag_id));
+diesel::allow_tables_to_appear_in_same_query!(featured_tags, tags);
+diesel::allow_tables_to_appear_in_same_query!(featured_tags, status_tags);
+diesel::allow_tables_to_appear_in_same_query!(featured_tags, statuses);

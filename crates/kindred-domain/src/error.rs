@@ -66,6 +66,8 @@ pub enum DomainError {
     InvalidCrisisPhrase(&'static str),
     #[error("{0}")]
     InvalidReport(&'static str),
+    #[error("{}", .0.message())]
+    Poll(crate::polls::PollRefusal),
 }
 
 impl DomainError {
@@ -103,6 +105,7 @@ impl DomainError {
             Self::InvalidCrisisResource(_) => "invalid_crisis_resource",
             Self::InvalidCrisisPhrase(_) => "invalid_crisis_phrase",
             Self::InvalidReport(_) => "invalid_report",
+            Self::Poll(r) => r.code(),
         }
     }
 }

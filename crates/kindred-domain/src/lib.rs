@@ -19,6 +19,7 @@ pub mod mail;
 pub mod meetings;
 pub mod moderation;
 pub mod notification;
+pub mod polls;
 pub mod reports;
 pub mod retention;
 pub mod scope;

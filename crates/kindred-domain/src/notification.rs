@@ -88,6 +88,12 @@ impl NotificationKind {
         matches!(self, Self::CrisisResources | Self::ExportReady)
     }
 
+    /// Whether it may reach the account it is about: instance notices, and `poll`,
+    /// which tells an author that their own poll ended (as Mastodon does).
+    pub fn may_reach_self(self) -> bool {
+        self.from_instance() || self == Self::Poll
+    }
+
     pub fn parse(s: &str) -> Result<Self, DomainError> {
         Self::ALL
             .iter()

@@ -42,6 +42,12 @@ pub fn document(input: &NodeInfoInput<'_>) -> Value {
             // software read this.
             "features": ["mastodon_api", "mastodon_api_streaming"],
             "mastodonApiCompatible": true,
+            // megalodon (npm, behind several desktop apps) knows a server by
+            // `software.name` alone and refuses a name it does not know, except when
+            // `metadata.upstream.name` is "mastodon", which it reads as "speaks
+            // Mastodon's client API". Kindred is not a Mastodon fork; it publishes
+            // this for that API family only, and keeps its own name above.
+            "upstream": { "name": "mastodon" },
             "federation": { "enabled": true },
         },
     })

@@ -169,6 +169,8 @@ impl Application {
         };
         crate::reminders::start(&state);
         crate::follow_resends::start(&state);
+        crate::polls::start(&state);
+        crate::scheduled::start(&state);
         crate::audit_retention::start(&state, settings.audit_retention_days);
         crate::erasure::start(&state);
         crate::mail::start(&state, settings.email.clone())

@@ -42,12 +42,14 @@ fn configuration_media() -> Value {
     })
 }
 
+/// The limits `kindred_domain::polls::PollLimits` enforces on create.
 fn configuration_polls() -> Value {
+    let l = kindred_domain::polls::PollLimits::default();
     json!({
-        "max_options": 4,
-        "max_characters_per_option": 50,
-        "min_expiration": 300,
-        "max_expiration": 2629746
+        "max_options": l.max_options,
+        "max_characters_per_option": l.max_characters_per_option,
+        "min_expiration": l.min_expiration,
+        "max_expiration": l.max_expiration
     })
 }
 

@@ -51,7 +51,7 @@ pub struct Status {
     pub in_reply_to_id: Option<String>,
     pub in_reply_to_account_id: Option<String>,
     pub reblog: Option<Box<Status>>,
-    pub poll: Option<Value>,
+    pub poll: Option<super::polls::Poll>,
     pub card: Option<Value>,
     pub language: Option<String>,
     /// The source text is only in `/source` and the delete response.

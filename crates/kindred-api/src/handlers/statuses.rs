@@ -9,7 +9,7 @@ use crate::entities::Context;
 use crate::pagination::{link_header, PageParams};
 use crate::params::{lenient, Params};
 use crate::services::filtering::ActiveFilters;
-use crate::services::statuses::{self as svc, EditPost, NewPost};
+use crate::services::statuses::{self as svc, EditPost, NewPost, PollInput};
 use crate::services::{present, viewer::Viewer, Mark};
 use crate::{ApiError, AppState};
 use kindred_domain::filters::FilterContext;
@@ -56,12 +56,11 @@ pub async fn create(
             "Validation failed: media attachments are not supported on this server",
         ));
     }
-    if p.poll.as_ref().is_some_and(|v| !v.is_null()) || p.scheduled_at.is_some() {
-        return Err(ApiError::unprocessable(
-            "unsupported",
-            "Validation failed: polls and scheduled statuses are not supported on this server",
-        ));
-    }
+    let scheduled_at = match p.scheduled_at.as_deref().filter(|s| !s.trim().is_empty()) {
+        Some(raw) => Some(super::scheduled_statuses::parse_at(raw)?),
+        None => None,
+    };
+    let poll = poll_param(p.poll)?;
     let in_reply_to_id = match p.in_reply_to_id.as_deref().filter(|s| !s.is_empty()) {
         Some(raw) => Some(raw.parse::<i64>().map_err(|_| ApiError::not_found())?),
         None => None,
@@ -72,23 +71,88 @@ pub async fn create(
         .get("Idempotency-Key")
         .and_then(|v| v.to_str().ok())
         .map(|s| s.chars().take(256).collect());
-    let row = svc::create(
-        &state,
-        &account,
-        &viewer,
-        NewPost {
-            text: p.status.unwrap_or_default(),
-            spoiler_text: p.spoiler_text.unwrap_or_default(),
-            sensitive: p.sensitive.unwrap_or(false),
-            visibility: p.visibility.filter(|v| !v.is_empty()),
-            local_only: p.local_only.unwrap_or(false),
-            in_reply_to_id,
-            language: p.language,
-            idempotency_key: key,
-        },
-    )
-    .await?;
+    let post = NewPost {
+        text: p.status.unwrap_or_default(),
+        spoiler_text: p.spoiler_text.unwrap_or_default(),
+        sensitive: p.sensitive.unwrap_or(false),
+        visibility: p.visibility.filter(|v| !v.is_empty()),
+        local_only: p.local_only.unwrap_or(false),
+        in_reply_to_id,
+        language: p.language,
+        idempotency_key: key,
+        poll,
+    };
+    // A post for later: stored now, published by the job through `svc::create`.
+    if let Some(at) = scheduled_at {
+        let scheduled = crate::services::scheduled::schedule(&state, &account, post, at).await?;
+        return Ok(HttpResponse::Ok().json(super::scheduled_statuses::entity(&scheduled)));
+    }
+    let row = svc::create(&state, &account, &viewer, post).await?;
     Ok(HttpResponse::Ok().json(present::status(&state, &viewer, row).await?))
+}
+
+/// `poll[options][]`, `poll[expires_in]`, `poll[multiple]`, `poll[hide_totals]`,
+/// from a form (strings) or JSON (numbers, booleans); `null` or absent is no poll.
+pub(crate) fn poll_param(v: Option<serde_json::Value>) -> Result<Option<PollInput>, ApiError> {
+    use serde_json::Value;
+    let invalid = |what: &str| {
+        ApiError::unprocessable("invalid_poll", format!("Validation failed: poll {what}"))
+    };
+    let map = match v {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(map)) => map,
+        Some(_) => return Err(invalid("must be an object")),
+    };
+    if map.is_empty() {
+        return Ok(None);
+    }
+    let options = match map.get("options") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items.clone(),
+        Some(Value::Object(by_index)) => {
+            let mut entries: Vec<(&String, &Value)> = by_index.iter().collect();
+            entries.sort_by_key(|(k, _)| k.parse::<u64>().unwrap_or(u64::MAX));
+            entries.into_iter().map(|(_, v)| v.clone()).collect()
+        }
+        Some(_) => return Err(invalid("options must be a list")),
+    };
+    // A list far past any limit is refused before anything else is read.
+    if options.len() > 64 {
+        return Err(invalid("has too many options"));
+    }
+    let options = options
+        .into_iter()
+        .map(|o| match o {
+            Value::String(s) => Ok(s),
+            Value::Number(n) => Ok(n.to_string()),
+            _ => Err(invalid("options must be strings")),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let expires_in = match map.get("expires_in") {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) => Some(
+            n.as_i64()
+                .ok_or_else(|| invalid("expires_in must be whole seconds"))?,
+        ),
+        Some(Value::String(s)) => Some(
+            s.trim()
+                .parse::<i64>()
+                .map_err(|_| invalid("expires_in must be whole seconds"))?,
+        ),
+        Some(_) => return Err(invalid("expires_in must be whole seconds")),
+    };
+    let flag = |name: &str| match map.get(name) {
+        None | Some(Value::Null) => Ok(false),
+        Some(v) => {
+            crate::params::lenient::to_bool(v).ok_or_else(|| invalid("flags must be booleans"))
+        }
+    };
+    Ok(Some(PollInput {
+        options,
+        expires_in,
+        multiple: flag("multiple")?,
+        hide_totals: flag("hide_totals")?,
+    }))
 }
 
 pub async fn show(

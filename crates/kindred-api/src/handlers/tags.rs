@@ -11,7 +11,7 @@ use crate::services::tags as service;
 use crate::{ApiError, AppState};
 
 /// A hashtag name as statuses use it: letters, digits and underscores, lower-cased.
-fn tag_name(raw: &str) -> Result<String, ApiError> {
+pub(crate) fn tag_name(raw: &str) -> Result<String, ApiError> {
     let name = raw.trim().trim_start_matches('#').to_lowercase();
     if name.is_empty()
         || name.chars().count() > 100

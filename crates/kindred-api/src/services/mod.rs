@@ -13,6 +13,7 @@ pub mod crisis;
 pub mod email;
 pub mod erasure;
 pub mod export;
+pub mod featured_tags;
 pub mod federation_policy;
 pub mod filtering;
 pub mod filters;
@@ -26,10 +27,12 @@ pub mod moderation;
 pub mod notifications;
 pub mod oauth;
 pub mod passwords;
+pub mod polls;
 pub mod present;
 pub mod relations;
 pub mod reports;
 pub mod retention;
+pub mod scheduled;
 pub mod search;
 pub mod statuses;
 pub mod tags;
@@ -110,6 +113,7 @@ impl From<kindred_core::CoreError> for ServiceError {
                 }
             }
             kindred_core::CoreError::NotErasable(m) => Self::Unprocessable(m),
+            kindred_core::CoreError::Poll(r) => Self::Invalid(r.into()),
             kindred_core::CoreError::Db(d) => Self::Db(d),
         }
     }

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::Utc;
 use kindred_db::models::account_stats::{self, AccountStats};
 use kindred_db::models::notifications::NotificationRow;
+use kindred_db::models::polls::PollView;
 use kindred_db::models::statuses as repo;
 use kindred_db::models::{groups, remote_accounts, social};
 use kindred_db::{AccountRow, StatusRow};
@@ -14,6 +15,7 @@ use kindred_db::{AccountRow, StatusRow};
 use super::viewer::Viewer;
 use super::ServiceError;
 use crate::entities::admin::AccountWarning;
+use crate::entities::polls::{Poll, PollOption};
 use crate::entities::status::{timestamp, Mention, NotificationExtension, Tag};
 use crate::entities::{Account, Notification, Relationship, Status};
 use crate::AppState;
@@ -211,16 +213,18 @@ async fn statuses_sieved(
             let extras = repo::extras(c, &ids, viewer_id)?;
             let placed = groups::posts_of(c, &ids)?;
             let meetings = kindred_db::models::meeting_posts::meetings_of(c, &ids)?;
+            let polls = kindred_db::models::polls::views_of(c, &ids, viewer_id)?;
             let mut account_ids: Vec<i64> = rows.iter().map(|s| s.account_id).collect();
             account_ids.extend(originals.iter().map(|s| s.account_id));
             account_ids.extend(extras.mentions.values().flatten().copied());
             account_ids.sort_unstable();
             account_ids.dedup();
             let accounts = social::find_accounts(c, &account_ids)?;
-            Ok(((rows, originals, placed, meetings), extras, accounts))
+            Ok(((rows, originals, placed, meetings, polls), extras, accounts))
         })
         .await?;
-    let (rows, originals, placed, meetings) = originals;
+    let (rows, originals, placed, meetings, polls) = originals;
+    let now = chrono::Utc::now();
     let account_entities: HashMap<i64, Account> = {
         let list = accounts(state, viewer_id, accounts_rows.clone()).await?;
         list.into_iter()
@@ -304,7 +308,9 @@ async fn statuses_sieved(
             in_reply_to_id: s.in_reply_to_id.map(|i| i.to_string()),
             in_reply_to_account_id: s.in_reply_to_account_id.map(|i| i.to_string()),
             reblog: None,
-            poll: None,
+            poll: polls
+                .get(&s.id)
+                .map(|p| poll(p, viewer_id == Some(s.account_id), now)),
             card: meetings.get(&s.id).map(|(m, t)| meeting_card(state, m, t)),
             language: s.language.clone(),
             text: None,
@@ -337,6 +343,34 @@ async fn statuses_sieved(
             Some(status)
         })
         .collect())
+}
+
+/// Mastodon's Poll entity: counts, and the viewer's own choices (`own_votes` is
+/// `None` for an anonymous viewer); never who voted. The author counts as having
+/// voted (they may not vote; Mastodon shows them the results so).
+pub fn poll(view: &PollView, by_author: bool, now: chrono::DateTime<chrono::Utc>) -> Poll {
+    let expires_at = view.poll.expires_at.map(|t| t.and_utc());
+    let expired = expires_at.is_some_and(|at| at <= now);
+    let shown = kindred_domain::polls::shows_totals(view.poll.hide_totals, expired);
+    Poll {
+        id: view.poll.status_id.to_string(),
+        expires_at: view.poll.expires_at.map(timestamp),
+        expired,
+        multiple: view.poll.multiple,
+        votes_count: view.votes_count,
+        voters_count: Some(view.voters_count),
+        options: view
+            .options
+            .iter()
+            .map(|(title, n)| PollOption {
+                title: title.clone(),
+                votes_count: shown.then_some(*n),
+            })
+            .collect(),
+        emojis: Vec::new(),
+        voted: view.own_votes.as_ref().map(|v| by_author || !v.is_empty()),
+        own_votes: view.own_votes.clone(),
+    }
 }
 
 /// Timelines (REST and streaming) also leave out boosts of muted or blocked accounts'

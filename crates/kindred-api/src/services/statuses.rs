@@ -10,6 +10,7 @@ use kindred_db::models::statuses::{self as repo, NewStatus, StatusInsert};
 use kindred_db::models::{accounts, groups, outbound};
 use kindred_db::transaction::atomically;
 use kindred_db::{AccountRow, DbError, StatusRow};
+use kindred_domain::polls::{NewPoll, PollLimits};
 use kindred_domain::status_text::{self, MentionTarget};
 use kindred_domain::{Audience, DomainError, GroupId, Visibility};
 use kindred_federation::outbox::Outbox;
@@ -32,6 +33,17 @@ pub struct NewPost {
     pub in_reply_to_id: Option<i64>,
     pub language: Option<String>,
     pub idempotency_key: Option<String>,
+    /// A poll, as sent (checked against `PollLimits` here).
+    pub poll: Option<PollInput>,
+}
+
+/// A poll as the request carried it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollInput {
+    pub options: Vec<String>,
+    pub expires_in: Option<i64>,
+    pub multiple: bool,
+    pub hide_totals: bool,
 }
 
 /// Rendered text and what it points at.
@@ -173,6 +185,30 @@ fn check_length(state: &AppState, text: &str, spoiler: &str) -> Result<(), Servi
     Ok(())
 }
 
+/// What can be checked of a post before it is made (a scheduled post, at the time it
+/// is scheduled): text, length, poll and audience, as `create` checks them.
+pub fn precheck(state: &AppState, post: &NewPost) -> Result<(), ServiceError> {
+    let text = post.text.trim();
+    if text.is_empty() {
+        return Err(DomainError::EmptyStatus.into());
+    }
+    check_length(state, text, post.spoiler_text.trim())?;
+    if let Some(p) = &post.poll {
+        NewPoll::parse(
+            p.options.clone(),
+            p.expires_in,
+            p.multiple,
+            p.hide_totals,
+            &PollLimits::default(),
+        )
+        .map_err(DomainError::from)?;
+    }
+    if let Some(v) = post.visibility.as_deref() {
+        Audience::parse(v, post.local_only)?;
+    }
+    Ok(())
+}
+
 /// A status the viewer may see, with its author; anything else is "not found", so
 /// nobody learns that a private status exists.
 pub async fn visible(
@@ -295,6 +331,19 @@ pub async fn create(
     }
     let spoiler = post.spoiler_text.trim().to_owned();
     check_length(state, &text, &spoiler)?;
+    let poll = match post.poll {
+        Some(p) => Some(
+            NewPoll::parse(
+                p.options,
+                p.expires_in,
+                p.multiple,
+                p.hide_totals,
+                &PollLimits::default(),
+            )
+            .map_err(DomainError::from)?,
+        ),
+        None => None,
+    };
     let default_visibility = {
         let id = author.id;
         state
@@ -369,6 +418,9 @@ pub async fn create(
                 let row = repo::insert(c, &insert)?;
                 if let Some(p) = &placement {
                     placement::record(c, &row, p)?;
+                }
+                if let Some(poll) = &poll {
+                    kindred_core::polls::create(c, &row, poll, now)?;
                 }
                 let events = created::settle(
                     c,

@@ -80,7 +80,7 @@ pub fn insert(
     // One statement per row: SQLite through the multi-backend connection has no
     // batch insert, and notifications come a few at a time.
     for row in rows {
-        if (row.account_id == row.from_account_id && !row.kind.from_instance())
+        if (row.account_id == row.from_account_id && !row.kind.may_reach_self())
             || crate::models::social::blocked_either_way(conn, row.account_id, row.from_account_id)?
         {
             continue;

@@ -2,7 +2,7 @@
 //! document is delivered in `Create`/`Update` and served at the status's id.
 
 use chrono::{NaiveDateTime, SecondsFormat};
-use kindred_db::models::{groups, remote_accounts, social, statuses};
+use kindred_db::models::{groups, polls, remote_accounts, social, statuses};
 use kindred_db::{AccountRow, AnyConnection, DbError, StatusRow};
 use kindred_domain::Visibility;
 use serde_json::{json, Value};
@@ -18,7 +18,8 @@ pub fn context() -> Value {
         {
             "sensitive": "as:sensitive",
             "Hashtag": "as:Hashtag",
-            "toot": "http://joinmastodon.org/ns#"
+            "toot": "http://joinmastodon.org/ns#",
+            "votersCount": "toot:votersCount"
         }
     ])
 }
@@ -44,6 +45,8 @@ pub struct NoteParts {
     pub in_reply_to: Option<String>,
     /// The group an announcement was posted in (FEP-1b12 `audience`).
     pub audience: Option<String>,
+    /// Its poll: the note goes out as Mastodon's `Question`.
+    pub poll: Option<polls::PollView>,
 }
 
 /// Where a status was posted: its `group_posts` row and, for an announcement, the
@@ -118,6 +121,7 @@ pub fn parts_placed(
         tags: extras.tags.remove(&status.id).unwrap_or_default(),
         in_reply_to,
         audience,
+        poll: polls::views_of(conn, &[status.id], None)?.remove(&status.id),
     })
 }
 
@@ -184,7 +188,39 @@ pub fn note(urls: &LocalUrls, author: &AccountRow, status: &StatusRow, parts: &N
     if let Some(edited) = status.edited_at {
         note["updated"] = json!(timestamp(edited));
     }
+    if let Some(poll) = &parts.poll {
+        question(&mut note, poll, chrono::Utc::now());
+    }
     note
+}
+
+/// A status with a poll as Mastodon's `Question`: its options as `Note`s with a
+/// `name` and their count in `replies.totalItems` (`oneOf`, or `anyOf` when several
+/// may be chosen), `endTime`, `closed` once ended, `votersCount`. Counts only,
+/// never a voter; while the author hides the totals they go out as 0.
+fn question(note: &mut Value, poll: &polls::PollView, now: chrono::DateTime<chrono::Utc>) {
+    let ended = poll.poll.expires_at.is_some_and(|t| t.and_utc() <= now);
+    let shown = kindred_domain::polls::shows_totals(poll.poll.hide_totals, ended);
+    let options: Vec<Value> = poll
+        .options
+        .iter()
+        .map(|(title, n)| {
+            json!({
+                "type": "Note",
+                "name": title,
+                "replies": { "type": "Collection", "totalItems": if shown { *n } else { 0 } },
+            })
+        })
+        .collect();
+    note["type"] = json!("Question");
+    note[if poll.poll.multiple { "anyOf" } else { "oneOf" }] = json!(options);
+    note["votersCount"] = json!(if shown { poll.voters_count } else { 0 });
+    if let Some(end) = poll.poll.expires_at {
+        note["endTime"] = json!(timestamp(end));
+        if ended {
+            note["closed"] = json!(timestamp(end));
+        }
+    }
 }
 
 /// `Create` or `Update` carrying a note, addressed as the note is.
@@ -198,4 +234,65 @@ pub fn wrap(urls: &LocalUrls, kind: &str, id: String, author: &AccountRow, note:
         "cc": note["cc"],
         "object": note,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, Utc};
+    use kindred_db::models::polls::{PollRow, PollView};
+
+    fn view(hide_totals: bool, multiple: bool, ends_in: Duration) -> PollView {
+        let now = Utc::now();
+        PollView {
+            poll: PollRow {
+                status_id: 1,
+                expires_at: Some((now + ends_in).naive_utc()),
+                multiple,
+                hide_totals,
+                remote_voters_count: None,
+                ended_at: None,
+                created_at: now.naive_utc(),
+            },
+            options: vec![("yes".into(), 2), ("no".into(), 1)],
+            votes_count: 3,
+            voters_count: 3,
+            own_votes: None,
+        }
+    }
+
+    #[test]
+    fn a_poll_goes_out_as_a_question_with_counts_only() {
+        let mut note = json!({"type": "Note"});
+        question(
+            &mut note,
+            &view(false, false, Duration::hours(1)),
+            Utc::now(),
+        );
+        assert_eq!(note["type"], "Question");
+        assert_eq!(note["oneOf"][0]["name"], "yes");
+        assert_eq!(note["oneOf"][0]["replies"]["totalItems"], 2);
+        assert_eq!(note["votersCount"], 3);
+        assert!(note["endTime"].is_string());
+        assert!(note.get("closed").is_none());
+        assert!(note.get("anyOf").is_none());
+
+        let mut hidden = json!({"type": "Note"});
+        question(
+            &mut hidden,
+            &view(true, true, Duration::hours(1)),
+            Utc::now(),
+        );
+        assert_eq!(hidden["anyOf"][1]["replies"]["totalItems"], 0);
+        assert_eq!(hidden["votersCount"], 0);
+
+        let mut ended = json!({"type": "Note"});
+        question(
+            &mut ended,
+            &view(true, true, -Duration::hours(1)),
+            Utc::now(),
+        );
+        assert_eq!(ended["anyOf"][1]["replies"]["totalItems"], 1);
+        assert_eq!(ended["closed"], ended["endTime"]);
+    }
 }
