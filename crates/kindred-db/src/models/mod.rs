@@ -28,6 +28,7 @@ pub mod moderation;
 pub mod notifications;
 pub mod oauth;
 pub mod outbound;
+pub(crate) mod paging;
 pub mod received;
 pub mod remote_accounts;
 pub mod remote_meetings;
