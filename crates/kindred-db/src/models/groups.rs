@@ -832,6 +832,38 @@ pub fn public_replies(
         .load(conn)?)
 }
 
+/// The groups `account_id` owns (the owner's role, a member in good standing).
+pub fn owned_by(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<i64>, DbError> {
+    Ok(gm::table
+        .filter(gm::account_id.eq(account_id))
+        .filter(gm::state.eq(MembershipState::Member.as_str()))
+        .filter(gm::role.eq(GroupRole::Owner.as_str()))
+        .order(gm::group_id.asc())
+        .select(gm::group_id)
+        .load(conn)?)
+}
+
+/// The group's longest-serving facilitator other than `except`: a member in good
+/// standing with the facilitator's role whose account is usable (not suspended;
+/// an erased account is suspended at once), the earliest to have joined first.
+pub fn longest_serving_facilitator(
+    conn: &mut AnyConnection,
+    group_id: i64,
+    except: i64,
+) -> Result<Option<MembershipRow>, DbError> {
+    Ok(gm::table
+        .inner_join(accounts::table.on(accounts::id.eq(gm::account_id)))
+        .filter(gm::group_id.eq(group_id))
+        .filter(gm::account_id.ne(except))
+        .filter(gm::state.eq(MembershipState::Member.as_str()))
+        .filter(gm::role.eq(GroupRole::Facilitator.as_str()))
+        .filter(accounts::suspended.eq(false))
+        .order((gm::created_at.asc(), gm::id.asc()))
+        .select(MembershipRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -916,36 +948,4 @@ mod tests {
         let err = visibility.expect_err("unknown visibility read as a row");
         assert!(format!("{err}").contains("visibility"), "{err}");
     }
-}
-
-/// The groups `account_id` owns (the owner's role, a member in good standing).
-pub fn owned_by(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<i64>, DbError> {
-    Ok(gm::table
-        .filter(gm::account_id.eq(account_id))
-        .filter(gm::state.eq(MembershipState::Member.as_str()))
-        .filter(gm::role.eq(GroupRole::Owner.as_str()))
-        .order(gm::group_id.asc())
-        .select(gm::group_id)
-        .load(conn)?)
-}
-
-/// The group's longest-serving facilitator other than `except`: a member in good
-/// standing with the facilitator's role whose account is usable (not suspended;
-/// an erased account is suspended at once), the earliest to have joined first.
-pub fn longest_serving_facilitator(
-    conn: &mut AnyConnection,
-    group_id: i64,
-    except: i64,
-) -> Result<Option<MembershipRow>, DbError> {
-    Ok(gm::table
-        .inner_join(accounts::table.on(accounts::id.eq(gm::account_id)))
-        .filter(gm::group_id.eq(group_id))
-        .filter(gm::account_id.ne(except))
-        .filter(gm::state.eq(MembershipState::Member.as_str()))
-        .filter(gm::role.eq(GroupRole::Facilitator.as_str()))
-        .filter(accounts::suspended.eq(false))
-        .order((gm::created_at.asc(), gm::id.asc()))
-        .select(MembershipRow::as_select())
-        .first(conn)
-        .optional()?)
 }

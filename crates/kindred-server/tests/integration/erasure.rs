@@ -298,10 +298,10 @@ async fn admins_purge_only_suspended_accounts(backend: Backend) {
     assert_eq!(status, 404);
 }
 
-/// Moves a status (and its group placement) `days` into the past.
-async fn age(app: &TestApp, id: &str, days: i64) {
+/// Moves a status (and its group placement) `by` into the past.
+async fn age(app: &TestApp, id: &str, by: Duration) {
     let id: i64 = id.parse().unwrap();
-    let then = (Utc::now() - Duration::days(days)).naive_utc();
+    let then = (Utc::now() - by).naive_utc();
     app.state
         .db
         .run(move |c| {
@@ -398,11 +398,13 @@ async fn retention_removes_exactly_what_is_past_the_limit(backend: Backend) {
             json!({"status": "@weekcircle oldannouncementswan", "visibility": "public"}),
         )
         .await;
-    age(&app, &old_short, 8).await;
-    age(&app, &announcement, 8).await;
-    age(&app, &new_short, 6).await;
-    age(&app, &old_default, 31).await;
-    age(&app, &mid_default, 29).await;
+    // An hour either side of each limit: a cutoff a day off would be caught.
+    let (hour, week, month) = (Duration::hours(1), Duration::days(7), Duration::days(30));
+    age(&app, &old_short, week + hour).await;
+    age(&app, &announcement, week + hour).await;
+    age(&app, &new_short, week - hour).await;
+    age(&app, &old_default, month + hour).await;
+    age(&app, &mid_default, month - hour).await;
     let fav = app
         .post_ok(
             &format!("/api/v1/statuses/{old_short}/favourite"),
@@ -669,12 +671,10 @@ async fn a_report_outlives_the_erased_member(backend: Backend) {
             "read write admin:read admin:write",
         )
         .await;
-    let (_, moder_id) = {
-        let (_, me) = app
-            .get_json("/api/v1/accounts/verify_credentials", Some(&moder))
-            .await;
-        ((), me["id"].as_str().unwrap().to_owned())
-    };
+    let (_, me) = app
+        .get_json("/api/v1/accounts/verify_credentials", Some(&moder))
+        .await;
+    let moder_id = me["id"].as_str().unwrap().to_owned();
     let (ivy, ivy_id) = user(&app, "ivy", Role::Member, None).await;
     let (bob, bob_id) = app.member("bob").await;
     let sid = app
@@ -771,7 +771,10 @@ async fn a_report_outlives_the_erased_member(backend: Backend) {
             .iter()
             .find(|n| n["type"] == "admin.report" && n["report"]["id"] == about_ivy.as_str())
             .unwrap_or_else(|| panic!("no notice of the report: {notes}"));
-        assert_eq!(notice["report"]["target_account"]["username"], "erased", "{notice}");
+        assert_eq!(
+            notice["report"]["target_account"]["username"], "erased",
+            "{notice}"
+        );
         assert_eq!(notice["report"]["comment"], "", "{notice}");
         // The command line names no one.
         let (ok, out, err) = cli(
@@ -878,7 +881,7 @@ async fn an_erased_owners_group_passes_to_a_facilitator(backend: Backend) {
 
     let (status, v) = delete_account(&app, &fenna, "fenna's password").await;
     assert_eq!(status, 200, "{v}");
-    let mut after = vec![
+    let mut after = [
         s(&mia_id, "member"),
         s(&gail_id, "owner"),
         s(&hugo_id, "facilitator"),

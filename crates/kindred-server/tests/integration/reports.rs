@@ -654,9 +654,11 @@ async fn a_forwarded_flag_carries_the_comment_and_no_reporter(backend: Backend) 
     assert_eq!(report["forwarded"], true, "{report}");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     let flag = loop {
-        let found = peer.r.requests().into_iter().find(|r| {
-            r.method == "POST" && r.body.contains("\"Flag\"")
-        });
+        let found = peer
+            .r
+            .requests()
+            .into_iter()
+            .find(|r| r.method == "POST" && r.body.contains("\"Flag\""));
         if let Some(r) = found {
             break r;
         }
@@ -665,7 +667,12 @@ async fn a_forwarded_flag_carries_the_comment_and_no_reporter(backend: Backend) 
     };
     let body: Value = serde_json::from_str(&flag.body).unwrap();
     let instance_actor = app.url("/actor");
-    let mut keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut keys: Vec<&str> = body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     keys.sort_unstable();
     assert_eq!(
         keys,
@@ -675,7 +682,10 @@ async fn a_forwarded_flag_carries_the_comment_and_no_reporter(backend: Backend) 
     assert_eq!(body["type"], "Flag");
     assert_eq!(body["actor"], instance_actor.as_str(), "{body}");
     assert!(
-        body["id"].as_str().unwrap().starts_with(&format!("{instance_actor}#reports/")),
+        body["id"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{instance_actor}#reports/")),
         "{body}"
     );
     assert_eq!(body["object"], json!([rita]), "{body}");
