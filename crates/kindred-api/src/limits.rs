@@ -32,6 +32,11 @@ pub struct Limits {
     login_failures: FailureBuckets,
     /// Sign-ups across the whole instance: each one generates an RSA key.
     sign_ups: governor::DefaultDirectRateLimiter,
+    /// Password-reset requests per address asked for: one mailbox is not flooded.
+    resets_per_address: FailureBuckets,
+    /// Password-reset requests per client, whatever the address: one client does
+    /// not send mail to many mailboxes (nor try many addresses).
+    resets_per_client: FailureBuckets,
     /// Mastodon-style limits on every `/api` request (see `crate::ratelimit`).
     api: RateLimits,
 }
@@ -57,6 +62,12 @@ pub struct LimitSettings {
     /// `limits.sign_ups`: sign-ups across the whole instance (each generates an RSA
     /// key). A room of 40 people signing up at a workshop must get through.
     pub sign_ups: Rate,
+    /// `limits.password_resets_per_address`: reset requests for one address (3, then
+    /// one more every 20 minutes), counted whether or not the address is known.
+    pub password_resets_per_address: Rate,
+    /// `limits.password_resets_per_client`: reset requests per client over all
+    /// addresses (10, then one more every 6 minutes).
+    pub password_resets_per_client: Rate,
 }
 
 impl Default for LimitSettings {
@@ -69,6 +80,8 @@ impl Default for LimitSettings {
             login_failures_per_client: Rate::new(25, Duration::from_secs(5 * 60)),
             login_tracked_keys: 100_000,
             sign_ups: Rate::new(100, Duration::from_secs(60 * 60)),
+            password_resets_per_address: Rate::new(3, Duration::from_secs(60 * 60)),
+            password_resets_per_client: Rate::new(10, Duration::from_secs(60 * 60)),
         }
     }
 }
@@ -98,6 +111,14 @@ impl Limits {
                 settings.login_tracked_keys,
             ),
             sign_ups: RateLimiter::direct(quota(settings.sign_ups)),
+            resets_per_address: FailureBuckets::new(
+                settings.password_resets_per_address,
+                settings.login_tracked_keys,
+            ),
+            resets_per_client: FailureBuckets::new(
+                settings.password_resets_per_client,
+                settings.login_tracked_keys,
+            ),
             api: api.trust_proxy_headers(settings.trust_proxy_headers),
         }
     }
@@ -165,6 +186,28 @@ impl Limits {
     pub fn sign_up_allowed(&self) -> bool {
         !self.enabled || self.sign_ups.check().is_ok()
     }
+
+    /// Whether a password-reset request from `client` for `address` may send mail
+    /// now; counted if so (whether or not the address is known: the answer is the
+    /// same either way, so counting must be too). Keyed by keyed hashes only.
+    pub fn reset_request_allowed(&self, client: &ClientKey, address: &str) -> bool {
+        if !self.enabled {
+            return true;
+        }
+        let address = self.api.keyed_hash(
+            b"kindred reset address\0",
+            address.trim().to_lowercase().as_bytes(),
+        );
+        let now = Instant::now();
+        if !self.resets_per_client.take(client.0, now) {
+            return false;
+        }
+        if !self.resets_per_address.take(address, now) {
+            self.resets_per_client.give_back(client.0, now);
+            return false;
+        }
+        true
+    }
 }
 
 impl Default for Limits {
@@ -226,7 +269,7 @@ impl FailureBuckets {
             if levels.len() >= self.max_keys {
                 tracing::warn!(
                     keys = levels.len(),
-                    "login throttle full: logins from new clients wait (limits.login_tracked_keys)"
+                    "throttle full: new clients wait (limits.login_tracked_keys)"
                 );
                 return false;
             }
@@ -285,6 +328,33 @@ mod tests {
             Duration::from_secs(12)
         );
         assert_eq!(d.sign_ups.to_string(), "100/1h");
+        assert_eq!(d.password_resets_per_address.to_string(), "3/1h");
+        assert_eq!(d.password_resets_per_client.to_string(), "10/1h");
+    }
+
+    #[test]
+    fn reset_requests_are_limited_per_address_and_per_client() {
+        let l = Limits::from_settings(&LimitSettings {
+            password_resets_per_address: Rate::new(2, Duration::from_secs(3600)),
+            password_resets_per_client: Rate::new(3, Duration::from_secs(3600)),
+            ..LimitSettings::default()
+        });
+        let here = l.client(&request("203.0.113.7"));
+        let there = l.client(&request("198.51.100.20"));
+        assert!(l.reset_request_allowed(&here, "ines@example.org"));
+        assert!(l.reset_request_allowed(&there, " Ines@Example.org"));
+        assert!(
+            !l.reset_request_allowed(&here, "ines@example.org"),
+            "a third for one address, from any client"
+        );
+        // The refusal for the address did not use up the client's count.
+        assert!(l.reset_request_allowed(&here, "jon@example.org"));
+        assert!(l.reset_request_allowed(&here, "kim@example.org"));
+        assert!(
+            !l.reset_request_allowed(&here, "lea@example.org"),
+            "a fourth from one client, whatever the address"
+        );
+        assert!(l.reset_request_allowed(&there, "lea@example.org"));
     }
 
     #[test]
@@ -349,12 +419,15 @@ mod tests {
             sign_ups: Rate::new(1, Duration::from_secs(3600)),
             login_failures_per_name: Rate::new(1, Duration::from_secs(3600)),
             login_failures_per_client: Rate::new(1, Duration::from_secs(3600)),
+            password_resets_per_address: Rate::new(1, Duration::from_secs(3600)),
+            password_resets_per_client: Rate::new(1, Duration::from_secs(3600)),
             ..LimitSettings::default()
         });
         let here = off.client(&request("203.0.113.7"));
         for _ in 0..100 {
             assert!(off.sign_up_allowed());
             assert!(off.begin_login(&here, "willow").is_some());
+            assert!(off.reset_request_allowed(&here, "willow@example.org"));
         }
         assert!(!off.rate_limits().is_enabled());
         assert_eq!(off.login_failures.len(), 0, "nothing counted");
@@ -365,9 +438,12 @@ mod tests {
                 enabled: false,
                 sign_ups: Rate::new(1, Duration::from_secs(3600)),
                 login_failures_per_name: Rate::new(1, Duration::from_secs(3600)),
+                password_resets_per_address: Rate::new(1, Duration::from_secs(3600)),
                 ..LimitSettings::default()
             }
         });
+        assert!(on.reset_request_allowed(&here, "willow@example.org"));
+        assert!(!on.reset_request_allowed(&here, "willow@example.org"));
         assert!(on.sign_up_allowed());
         assert!(!on.sign_up_allowed());
         assert!(on.begin_login(&here, "willow").is_some());

@@ -7,11 +7,13 @@
 //! profile (everything that lists, looks up or serves accounts leaves suspended ones
 //! out), every session, token, code and calendar feed ended, email, password hash and
 //! sign-up reason cleared, and its places at our meetings freed (the wait list moves
-//! up). The caller then queues, in the same transaction, a `Leave` for each meeting
+//! up), a group it owned passed to its longest-serving facilitator (or marked for
+//! the admins), and the comments of reports by or about it cleared (the decisions stay).
+//! The caller then queues, in the same transaction, a `Leave` for each meeting
 //! another server hosts and `Delete(Person)` to every server we know. [`purge_due`],
 //! run every minute by the server's erasure job, then deletes the account's row and
 //! with it every row that names it (posts, favourites, memberships, RSVPs, follows,
-//! notifications...), as soon as nothing it signs still waits for delivery, or at the
+//! notifications...; a report about it stays, naming no one), as soon as nothing it signs still waits for delivery, or at the
 //! latest an hour after the erasure.
 
 use chrono::{DateTime, Duration, Utc};
@@ -22,6 +24,7 @@ use kindred_db::{AccountRow, AnyConnection, DbError};
 use kindred_domain::id::IdGenerator;
 use kindred_domain::meetings::Rsvp;
 
+use crate::groups::succession::Succession;
 use crate::meetings::{self, Answered, Via};
 use crate::CoreError;
 
@@ -44,6 +47,8 @@ pub struct Erased {
     pub remote_meetings: Vec<i64>,
     /// Its answers to our meetings, withdrawn: who moved up, and the notices stored.
     pub withdrawn: Vec<Answered>,
+    /// What became of the groups it owned.
+    pub groups: Vec<Succession>,
 }
 
 /// Erases a local person's account (see the module). Refused for a remote account,
@@ -88,7 +93,12 @@ pub fn erase(
             withdrawn.push(done);
         }
     }
+    // A group it owned passes to a facilitator, or waits for an admin.
+    let groups = crate::groups::succession::pass_on(c, ids, account_id, now)?;
     store::close(c, account_id, &account.username_lower, now.naive_utc())?;
+    // Reports keep their decision but lose the member's words (the comments of the
+    // reports they filed, and of those about them, which quote them).
+    kindred_db::models::reports::forget_words_of(c, account_id, now.naive_utc())?;
     // The audit log keeps what was done, never to whom: one opaque id from here on.
     let opaque_id = crate::audit::forget_account(c, ids, account_id, &account.username)?;
     Ok(Erased {
@@ -98,6 +108,7 @@ pub fn erase(
         held,
         remote_meetings,
         withdrawn,
+        groups,
     })
 }
 

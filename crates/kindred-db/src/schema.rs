@@ -844,7 +844,9 @@ diesel::table! {
         id -> BigInt,
         reporter_account_id -> Nullable<BigInt>,
         reporter_domain -> Nullable<Text>,
-        target_account_id -> BigInt,
+        // Nullable since 2026-12-07-000130_reports_outlive_target: NULL once the
+        // reported account was erased and purged (the report and its decision stay).
+        target_account_id -> Nullable<BigInt>,
         comment -> Text,
         category -> Text,
         rule_ids -> Text,

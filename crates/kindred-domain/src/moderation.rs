@@ -90,6 +90,10 @@ pub enum AuditKind {
     Purge,
     /// A step on a report, by a moderator or a facilitator (`report.<step>`).
     Report(crate::reports::ActionKind),
+    /// An erased owner's group passed to its longest-serving facilitator.
+    GroupOwnerPassed,
+    /// An erased owner's group had no facilitator left: it waits for an admin.
+    GroupOwnerless,
 }
 
 impl AuditKind {
@@ -108,6 +112,8 @@ impl AuditKind {
             Self::SignUpApprove => "sign_up.approve",
             Self::SignUpReject => "sign_up.reject",
             Self::Purge => "account.purge",
+            Self::GroupOwnerPassed => "group.owner_passed",
+            Self::GroupOwnerless => "group.ownerless",
             Self::Report(step) => {
                 use crate::reports::ActionKind as A;
                 match step {

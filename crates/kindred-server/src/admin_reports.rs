@@ -21,18 +21,27 @@ fn handle(a: Option<&AccountRow>) -> String {
     }
 }
 
+/// The reporter or the reported member: an erased one (left out of `accounts`)
+/// is named as such.
+fn person(f: &FullReport, id: Option<i64>) -> String {
+    match id.and_then(|i| f.accounts.get(&i)) {
+        Some(a) => handle(Some(a)),
+        None => "(erased account)".to_owned(),
+    }
+}
+
 fn summary(f: &FullReport) -> String {
     let r = &f.seen.report;
     let reporter = match &r.reporter_domain {
         Some(d) => format!("server {d}"),
-        None => handle(r.reporter_account_id.and_then(|i| f.accounts.get(&i))),
+        None => person(f, r.reporter_account_id),
     };
     format!(
         "report {} [{}] {} about {} by {} — {} status(es), {} group(s), {}",
         r.id,
         if r.resolved() { "resolved" } else { "open" },
         r.category.as_str(),
-        handle(f.accounts.get(&r.target_account_id)),
+        person(f, r.target_account_id),
         reporter,
         f.seen.status_ids.len(),
         f.seen.groups.len(),

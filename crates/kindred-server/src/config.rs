@@ -130,6 +130,8 @@ pub struct LimitsSection {
     pub login_failures_per_name: String,
     pub login_failures_per_client: String,
     pub login_tracked_keys: usize,
+    pub password_resets_per_address: String,
+    pub password_resets_per_client: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -666,6 +668,14 @@ fn limit_settings(
         )?,
         login_tracked_keys: raw.login_tracked_keys,
         sign_ups: rate("limits.sign_ups", &raw.sign_ups)?,
+        password_resets_per_address: rate(
+            "limits.password_resets_per_address",
+            &raw.password_resets_per_address,
+        )?,
+        password_resets_per_client: rate(
+            "limits.password_resets_per_client",
+            &raw.password_resets_per_client,
+        )?,
     })
 }
 
@@ -879,6 +889,14 @@ mod tests {
             (
                 "KINDRED__LIMITS__LOGIN_FAILURES_PER_CLIENT",
                 "limits.login_failures_per_client",
+            ),
+            (
+                "KINDRED__LIMITS__PASSWORD_RESETS_PER_ADDRESS",
+                "limits.password_resets_per_address",
+            ),
+            (
+                "KINDRED__LIMITS__PASSWORD_RESETS_PER_CLIENT",
+                "limits.password_resets_per_client",
             ),
         ] {
             for bad in ["many", "0/5m", "20/5w", "20/8d"] {

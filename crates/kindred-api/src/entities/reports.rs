@@ -10,9 +10,10 @@ use kindred_domain::groups::GroupRole;
 use kindred_domain::reports::RuleIds;
 use serde_json::{json, Value};
 
-use super::account::Role;
+use super::admin::AdminAccount;
 use super::status::timestamp;
 use super::{Account, Status};
+use crate::services::moderation::{AdminView, ModerationState};
 
 fn rule_ids(r: &ReportRow) -> Vec<String> {
     RuleIds::from_stored(&r.rule_ids)
@@ -22,8 +23,75 @@ fn rule_ids(r: &ReportRow) -> Vec<String> {
         .collect()
 }
 
-/// Mastodon's `Report`, as the member who filed it sees it.
-pub fn report(r: &ReportRow, status_ids: &[i64], target: Account) -> Value {
+/// What a report shows in place of an erased account (the reported member, or the
+/// member who filed it): the shape of an `Account`, so apps render it, with no id,
+/// name or anything else of the person.
+pub fn erased_account() -> Value {
+    json!({
+        "id": "0",
+        "username": "erased",
+        "acct": "erased",
+        "display_name": "Erased account",
+        "locked": false,
+        "bot": false,
+        "discoverable": false,
+        "indexable": false,
+        "group": false,
+        "suspended": true,
+        "hide_collections": true,
+        "created_at": "1970-01-01T00:00:00.000Z",
+        "note": "",
+        "url": "",
+        "uri": "",
+        "avatar": "",
+        "avatar_static": "",
+        "header": "",
+        "header_static": "",
+        "followers_count": 0,
+        "following_count": 0,
+        "statuses_count": 0,
+        "last_status_at": null,
+        "noindex": true,
+        "emojis": [],
+        "roles": [],
+        "fields": [],
+        "kindred": {"erased": true},
+    })
+}
+
+/// `Admin::Account`'s shape for an erased account (see [`erased_account`]).
+pub fn erased_admin_account() -> Value {
+    json!({
+        "id": "0",
+        "username": "erased",
+        "domain": null,
+        "created_at": "1970-01-01T00:00:00.000Z",
+        "email": "",
+        "ip": null,
+        "ips": [],
+        "locale": null,
+        "invite_request": null,
+        "role": null,
+        "confirmed": false,
+        "approved": false,
+        "disabled": true,
+        "silenced": false,
+        "suspended": true,
+        "sensitized": false,
+        "account": erased_account(),
+        "created_by_application_id": null,
+        "invited_by_account_id": null,
+        "kindred": {"erased": true},
+    })
+}
+
+/// Mastodon's `Report`, as the member who filed it sees it (`target`: `None` once
+/// the reported member was erased).
+pub fn report(r: &ReportRow, status_ids: &[i64], target: Option<Account>) -> Value {
+    let target = match target {
+        Some(t) => json!(t),
+        None => erased_account(),
+    };
     json!({
         "id": r.id.to_string(),
         "action_taken": r.resolved(),
@@ -38,30 +106,16 @@ pub fn report(r: &ReportRow, status_ids: &[i64], target: Account) -> Value {
     })
 }
 
-/// Mastodon's `Admin::Account`, from what Kindred keeps: no email (never
-/// serialized), no IP addresses (never stored).
+/// Mastodon's `Admin::Account` of an account a report names: the one
+/// [`AdminAccount`] the admin accounts API shows, built from the row alone (a
+/// report shows no moderation state of its own).
 pub fn admin_account(row: &AccountRow, account: Account) -> Value {
-    json!({
-        "id": row.id.to_string(),
-        "username": row.username,
-        "domain": if row.is_local() { None } else { Some(row.domain.clone()) },
-        "created_at": timestamp(row.created_at),
-        "email": "",
-        "ip": null,
-        "ips": [],
-        "locale": "",
-        "invite_request": null,
-        "role": Role::of(row),
-        "confirmed": true,
-        "approved": row.approved,
-        "disabled": false,
-        "silenced": false,
-        "suspended": row.suspended,
-        "sensitized": false,
-        "account": account,
-        "created_by_application_id": null,
-        "invited_by_account_id": null,
-    })
+    let view = AdminView {
+        account: row.clone(),
+        user: None,
+        state: ModerationState::default(),
+    };
+    json!(AdminAccount::new(&view, account))
 }
 
 fn action(a: &ReportActionRow) -> Value {
@@ -103,15 +157,17 @@ pub struct AdminReportParts<'a> {
 /// reported member's groups, and the reporting server for a `Flag`.
 pub fn admin_report(p: AdminReportParts<'_>) -> Value {
     let r = p.report;
-    let admin = |id: Option<i64>| -> Value {
+    let admin = |id: Option<i64>| -> Option<Value> {
         id.and_then(|id| {
             Some(admin_account(
                 p.rows.get(&id)?,
                 p.accounts.get(&id)?.clone(),
             ))
         })
-        .unwrap_or(Value::Null)
     };
+    // The reporter and the reported member are always named; one no longer here
+    // (erased, or a remote actor gone) shows as the placeholder.
+    let person = |id: Option<i64>| admin(id).unwrap_or_else(erased_admin_account);
     let cited = rule_ids(r);
     let rules: Vec<&Value> = p
         .rules
@@ -127,8 +183,8 @@ pub fn admin_report(p: AdminReportParts<'_>) -> Value {
         "forwarded": r.forwarded,
         "created_at": timestamp(r.created_at),
         "updated_at": timestamp(r.updated_at),
-        "account": admin(r.reporter_account_id),
-        "target_account": admin(Some(r.target_account_id)),
+        "account": person(r.reporter_account_id),
+        "target_account": person(r.target_account_id),
         "assigned_account": admin(r.assigned_account_id),
         "action_taken_by_account": admin(r.action_taken_by_account_id),
         "statuses": p.statuses,
@@ -150,6 +206,7 @@ pub fn admin_report(p: AdminReportParts<'_>) -> Value {
 /// A report as a group's facilitator sees it (the groups extension): the reported
 /// member and posts in the group, the group's part. Never the reporter, the
 /// reporting server or the comment (the reporter's own words may name them).
+/// `target`: `None` once the reported member was erased (the placeholder shows).
 pub fn group_report(
     r: &ReportRow,
     target: Option<Account>,
@@ -163,7 +220,7 @@ pub fn group_report(
         "rule_ids": rule_ids(r),
         "created_at": timestamp(r.created_at),
         "action_taken": r.resolved(),
-        "target_account": target,
+        "target_account": target.map_or_else(erased_account, |t| json!(t)),
         "statuses": statuses,
         "done": part.is_some_and(|g| g.done_at.is_some()),
         "done_at": part.and_then(|g| g.done_at).map(timestamp),

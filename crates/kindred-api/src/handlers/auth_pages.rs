@@ -114,12 +114,19 @@ pub async fn reset_request_submit(
         return expired_form();
     }
     let address = p.email.unwrap_or_default();
-    let worker = state.clone();
-    actix_web::rt::spawn(async move {
-        if let Err(e) = passwords::request_reset(&worker, &address).await {
-            tracing::warn!(error = e.code(), "password reset request failed");
-        }
-    });
+    // Over the per-address or per-client limit nothing is looked up or sent, and
+    // the page is the same (it says nothing of the address either way).
+    let client = state.limits.client(&req);
+    if state.limits.reset_request_allowed(&client, &address) {
+        let worker = state.clone();
+        actix_web::rt::spawn(async move {
+            if let Err(e) = passwords::request_reset(&worker, &address).await {
+                tracing::warn!(error = e.code(), "password reset request failed");
+            }
+        });
+    } else {
+        tracing::info!("password reset request over the limit: no mail");
+    }
     let body = html::reset_request(&state.instance.name, "", state.instance.email_enabled, true);
     html_response(StatusCode::OK, body.into_string())
 }

@@ -111,7 +111,7 @@ pub async fn create(
     let mut named: Vec<i64> = status_ids;
     named.sort_unstable();
     named.dedup();
-    Ok(HttpResponse::Ok().json(entity::report(&report, &named, target)))
+    Ok(HttpResponse::Ok().json(entity::report(&report, &named, Some(target))))
 }
 
 /// An `Admin::Report` for moderator `me`.

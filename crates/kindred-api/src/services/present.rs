@@ -473,12 +473,17 @@ pub async fn notifications(
         .run(move |c| {
             // An `admin.report` notice carries its report (Mastodon's `report`).
             let mut reports = HashMap::new();
-            for id in report_ids {
-                if let Some(r) = kindred_db::models::reports::find(c, id)? {
-                    let named = kindred_db::models::reports::status_ids(c, id)?;
-                    account_ids.push(r.target_account_id);
-                    reports.insert(id, (r, named));
-                }
+            let found = kindred_db::models::reports::find_many_with_statuses(c, &report_ids)?;
+            // An erased member is shown as such at once, before their rows are purged.
+            let targets: Vec<i64> = found
+                .iter()
+                .filter_map(|(r, _)| r.target_account_id)
+                .collect();
+            let erased = kindred_db::models::erasure::erased_among(c, &targets)?;
+            for (r, named) in found {
+                let target = r.target_account_id.filter(|t| !erased.contains(t));
+                account_ids.extend(target);
+                reports.insert(r.id, (r, named, target));
             }
             Ok((
                 social::find_accounts(c, &account_ids)?,
@@ -517,11 +522,10 @@ pub async fn notifications(
             let report = match n.report_id {
                 Some(rid) => {
                     // A notice whose report is gone is dropped.
-                    let (r, named) = reports.get(&rid)?;
-                    let target = accounts
-                        .iter()
-                        .find(|a| a.id == r.target_account_id.to_string())?
-                        .clone();
+                    let (r, named, target) = reports.get(&rid)?;
+                    // An erased member shows as the placeholder.
+                    let target = target
+                        .and_then(|t| accounts.iter().find(|a| a.id == t.to_string()).cloned());
                     Some(crate::entities::reports::report(r, named, target))
                 }
                 None => None,

@@ -13,7 +13,7 @@ use kindred_core::reports::{self as core, NewReport, Reporter, Seen, Step};
 pub use kindred_db::models::reports::Filter as ReportFilter;
 use kindred_db::models::reports::{self as repo, ReportRow};
 use kindred_db::models::statuses::{self as status_repo, Page};
-use kindred_db::models::{accounts, groups as group_repo, social};
+use kindred_db::models::{accounts, erasure, groups as group_repo, social};
 use kindred_db::transaction::atomically;
 use kindred_db::{AccountRow, DbError, StatusRow};
 use kindred_domain::federation_policy::Traffic;
@@ -171,7 +171,8 @@ pub async fn file(
 /// A report as a moderator sees it, with what the entity shows.
 pub struct FullReport {
     pub seen: Seen,
-    /// Every account the entity names, by id.
+    /// Every account the entity names, by id; never an erased one (the entity
+    /// shows a placeholder for an erased reporter or reported member).
     pub accounts: HashMap<i64, AccountRow>,
     pub statuses: Vec<StatusRow>,
     /// The reported member's groups (local members only), with their role.
@@ -180,7 +181,8 @@ pub struct FullReport {
 
 async fn load_full(state: &AppState, seen: Seen) -> Result<FullReport, ServiceError> {
     let r = &seen.report;
-    let mut ids: Vec<i64> = vec![r.target_account_id];
+    let mut ids: Vec<i64> = Vec::new();
+    ids.extend(r.target_account_id);
     ids.extend(r.reporter_account_id);
     ids.extend(r.assigned_account_id);
     ids.extend(r.action_taken_by_account_id);
@@ -191,10 +193,17 @@ async fn load_full(state: &AppState, seen: Seen) -> Result<FullReport, ServiceEr
     let (accounts, statuses, memberships) = state
         .db
         .run(move |c| {
+            let erased = erasure::erased_among(c, &ids)?;
             let accounts: HashMap<i64, AccountRow> = social::find_accounts(c, &ids)?
                 .into_iter()
+                .filter(|a| !erased.contains(&a.id))
                 .map(|a| (a.id, a))
                 .collect();
+            // An erased member's posts and groups are no longer the report's to show
+            // (they are purged within the hour; the ids named stay).
+            let Some(target) = target.filter(|t| accounts.contains_key(t)) else {
+                return Ok((accounts, Vec::new(), Vec::new()));
+            };
             let statuses = status_repo::find_many(c, &status_ids)?;
             let mut memberships: Vec<(i64, GroupRole)> =
                 group_repo::member_of(c, target)?.into_iter().collect();
@@ -235,7 +244,7 @@ pub async fn list(
     let page_ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        if r.target_account_id == me.id {
+        if r.target_account_id == Some(me.id) {
             continue;
         }
         out.push(show(state, me, r.id).await?);
@@ -397,8 +406,15 @@ pub async fn for_group(
                 seen.status_ids
                     .retain(|s| placed.get(s).is_some_and(|p| p.group_id == group_id));
                 seen.actions.retain(|a| a.group_id == Some(group_id));
-                let target = accounts::find(c, seen.report.target_account_id)?;
-                let statuses = status_repo::find_many(c, &seen.status_ids)?;
+                let target = match seen.report.target_account_id {
+                    Some(t) if !erasure::is_erased(c, t)? => accounts::find(c, t)?,
+                    _ => None,
+                };
+                // An erased member's posts are no longer the report's to show.
+                let statuses = match target {
+                    Some(_) => status_repo::find_many(c, &seen.status_ids)?,
+                    None => Vec::new(),
+                };
                 out.push(GroupReport {
                     seen,
                     target,

@@ -4,3 +4,4 @@
 pub mod membership;
 pub mod mentions;
 pub mod placement;
+pub mod succession;

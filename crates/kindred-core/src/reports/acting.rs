@@ -43,7 +43,7 @@ pub fn record(
         },
     )?;
     let report = repo::find(c, s.report_id)?;
-    let target = report.as_ref().map(|r| r.target_account_id);
+    let target = report.as_ref().and_then(|r| r.target_account_id);
     crate::audit::record(
         c,
         ids,

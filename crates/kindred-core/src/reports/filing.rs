@@ -112,7 +112,7 @@ pub fn file(
         id: ids.next(),
         reporter_account_id: Some(reporter_account_id),
         reporter_domain,
-        target_account_id: target.id,
+        target_account_id: Some(target.id),
         comment: r.comment.clone(),
         category: r.category,
         rule_ids: r.rule_ids.stored(),

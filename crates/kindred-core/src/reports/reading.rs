@@ -27,7 +27,7 @@ pub fn view_of(
     let Some(report) = repo::find(c, report_id)? else {
         return Ok(None);
     };
-    if report.target_account_id == viewer.id {
+    if report.target_account_id == Some(viewer.id) {
         return Ok(None);
     }
     let all_groups = repo::groups(c, report.id)?;

@@ -66,29 +66,12 @@ pub fn list(conn: &mut AnyConnection, q: &AuditQuery) -> Result<Vec<AuditEntryRo
     if let Some(s) = q.since {
         query = query.filter(audit_log::created_at.ge(s));
     }
-    if let Some(m) = q.max_id {
-        query = query.filter(audit_log::id.lt(m));
-    }
-    if let Some(s) = q.since_id {
-        query = query.filter(audit_log::id.gt(s));
-    }
-    let ascending = q.min_id.is_some();
-    if let Some(m) = q.min_id {
-        query = query.filter(audit_log::id.gt(m));
-    }
-    query = if ascending {
-        query.order(audit_log::id.asc())
-    } else {
-        query.order(audit_log::id.desc())
-    };
-    let mut rows: Vec<AuditEntryRow> = query
-        .limit(q.limit)
-        .select(AuditEntryRow::as_select())
-        .load(conn)?;
-    if ascending {
-        rows.reverse();
-    }
-    Ok(rows)
+    let rows: Vec<AuditEntryRow> =
+        crate::models::paging::page_by_id!(query, audit_log::id, q.max_id, q.since_id, q.min_id)
+            .limit(q.limit)
+            .select(AuditEntryRow::as_select())
+            .load(conn)?;
+    Ok(crate::models::paging::newest_first(rows, q.min_id))
 }
 
 /// Replaces an erased account's id, wherever it acted or was acted on, by

@@ -47,6 +47,17 @@ pub fn is_erased(conn: &mut AnyConnection, account_id: i64) -> Result<bool, DbEr
         > 0)
 }
 
+/// The erased accounts among `ids` (their rows may still be waiting for the purge).
+pub fn erased_among(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<i64>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(erased_accounts::table
+        .filter(erased_accounts::account_id.eq_any(ids.to_vec()))
+        .select(erased_accounts::account_id)
+        .load(conn)?)
+}
+
 /// What the account holds, counted before anything goes.
 pub fn held(conn: &mut AnyConnection, id: i64) -> Result<Held, DbError> {
     Ok(Held {

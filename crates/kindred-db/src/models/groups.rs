@@ -558,25 +558,11 @@ pub fn timeline(
     if scope.pinned_only {
         q = q.filter(gp::pinned_at.is_not_null());
     }
-    if let Some(m) = page.max_id {
-        q = q.filter(statuses::id.lt(m));
-    }
-    if let Some(s) = page.since_id {
-        q = q.filter(statuses::id.gt(s));
-    }
-    q = if let Some(m) = page.min_id {
-        q.filter(statuses::id.gt(m)).order(statuses::id.asc())
-    } else {
-        q.order(statuses::id.desc())
-    };
-    let mut rows: Vec<StatusRow> = q
+    let rows: Vec<StatusRow> = crate::models::paging::page_by_id!(q, statuses::id, page)
         .limit(page.limit)
         .select(StatusRow::as_select())
         .load(conn)?;
-    if page.min_id.is_some() {
-        rows.reverse();
-    }
-    Ok(rows)
+    Ok(crate::models::paging::newest_first(rows, page.min_id))
 }
 
 /// Whether the account is a member of any group (most home reads can skip groups).
@@ -844,6 +830,38 @@ pub fn public_replies(
         .limit(limit)
         .select(StatusRow::as_select())
         .load(conn)?)
+}
+
+/// The groups `account_id` owns (the owner's role, a member in good standing).
+pub fn owned_by(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<i64>, DbError> {
+    Ok(gm::table
+        .filter(gm::account_id.eq(account_id))
+        .filter(gm::state.eq(MembershipState::Member.as_str()))
+        .filter(gm::role.eq(GroupRole::Owner.as_str()))
+        .order(gm::group_id.asc())
+        .select(gm::group_id)
+        .load(conn)?)
+}
+
+/// The group's longest-serving facilitator other than `except`: a member in good
+/// standing with the facilitator's role whose account is usable (not suspended;
+/// an erased account is suspended at once), the earliest to have joined first.
+pub fn longest_serving_facilitator(
+    conn: &mut AnyConnection,
+    group_id: i64,
+    except: i64,
+) -> Result<Option<MembershipRow>, DbError> {
+    Ok(gm::table
+        .inner_join(accounts::table.on(accounts::id.eq(gm::account_id)))
+        .filter(gm::group_id.eq(group_id))
+        .filter(gm::account_id.ne(except))
+        .filter(gm::state.eq(MembershipState::Member.as_str()))
+        .filter(gm::role.eq(GroupRole::Facilitator.as_str()))
+        .filter(accounts::suspended.eq(false))
+        .order((gm::created_at.asc(), gm::id.asc()))
+        .select(MembershipRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 #[cfg(test)]

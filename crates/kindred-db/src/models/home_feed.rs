@@ -56,7 +56,7 @@ fn by_tags(
     hidden: &[i64],
     page: Page,
 ) -> Result<Vec<StatusRow>, DbError> {
-    let mut q = st::table
+    let q = st::table
         .into_boxed::<<AnyConnection as diesel::Connection>::Backend>()
         .filter(
             st::id.eq_any(
@@ -71,25 +71,11 @@ fn by_tags(
         .filter(diesel::dsl::not(
             st::account_id.eq_any(crate::models::silenced::limited_for(Some(viewer))),
         ));
-    if let Some(m) = page.max_id {
-        q = q.filter(st::id.lt(m));
-    }
-    if let Some(s) = page.since_id {
-        q = q.filter(st::id.gt(s));
-    }
-    let q = if let Some(m) = page.min_id {
-        q.filter(st::id.gt(m)).order(st::id.asc())
-    } else {
-        q.order(st::id.desc())
-    };
-    let mut rows: Vec<StatusRow> = q
+    let rows: Vec<StatusRow> = crate::models::paging::page_by_id!(q, st::id, page)
         .limit(page.limit)
         .select(StatusRow::as_select())
         .load(conn)?;
-    if page.min_id.is_some() {
-        rows.reverse();
-    }
-    Ok(rows)
+    Ok(crate::models::paging::newest_first(rows, page.min_id))
 }
 
 /// Both inputs newest first within the same window; the result is the page the union

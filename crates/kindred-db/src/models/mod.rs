@@ -30,6 +30,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod outbound;
 pub mod polls;
+pub(crate) mod paging;
 pub mod received;
 pub mod remote_accounts;
 pub mod remote_meetings;

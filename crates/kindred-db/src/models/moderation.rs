@@ -273,29 +273,12 @@ pub fn list_accounts(
     if let Some(d) = &f.by_domain {
         q = q.filter(accounts::domain.eq(d.to_lowercase()));
     }
-    if let Some(m) = f.max_id {
-        q = q.filter(accounts::id.lt(m));
-    }
-    if let Some(s) = f.since_id {
-        q = q.filter(accounts::id.gt(s));
-    }
-    let ascending = f.min_id.is_some();
-    if let Some(m) = f.min_id {
-        q = q.filter(accounts::id.gt(m));
-    }
-    q = if ascending {
-        q.order(accounts::id.asc())
-    } else {
-        q.order(accounts::id.desc())
-    };
-    let mut rows: Vec<crate::AccountRow> = q
-        .limit(f.limit)
-        .select(crate::AccountRow::as_select())
-        .load(conn)?;
-    if ascending {
-        rows.reverse();
-    }
-    Ok(rows)
+    let rows: Vec<crate::AccountRow> =
+        crate::models::paging::page_by_id!(q, accounts::id, f.max_id, f.since_id, f.min_id)
+            .limit(f.limit)
+            .select(crate::AccountRow::as_select())
+            .load(conn)?;
+    Ok(crate::models::paging::newest_first(rows, f.min_id))
 }
 
 fn like_escape(s: &str) -> String {

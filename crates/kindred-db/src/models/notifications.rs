@@ -160,28 +160,17 @@ pub fn list(
     query = query.filter(diesel::dsl::not(
         notifications::from_account_id.eq_any(limited_for(Some(account_id))),
     ));
-    if let Some(m) = q.max_id {
-        query = query.filter(notifications::id.lt(m));
-    }
-    if let Some(s) = q.since_id {
-        query = query.filter(notifications::id.gt(s));
-    }
-    let ascending = q.min_id.is_some();
-    if let Some(m) = q.min_id {
-        query = query
-            .filter(notifications::id.gt(m))
-            .order(notifications::id.asc());
-    } else {
-        query = query.order(notifications::id.desc());
-    }
-    let mut rows: Vec<NotificationRow> = query
-        .limit(q.limit)
-        .select(NotificationRow::as_select())
-        .load(conn)?;
-    if ascending {
-        rows.reverse();
-    }
-    Ok(rows)
+    let rows: Vec<NotificationRow> = crate::models::paging::page_by_id!(
+        query,
+        notifications::id,
+        q.max_id,
+        q.since_id,
+        q.min_id
+    )
+    .limit(q.limit)
+    .select(NotificationRow::as_select())
+    .load(conn)?;
+    Ok(crate::models::paging::newest_first(rows, q.min_id))
 }
 
 /// Notifications about statuses not posted in any of these groups: a group the

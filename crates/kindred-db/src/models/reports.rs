@@ -8,6 +8,7 @@ use kindred_domain::groups::{GroupRole, MembershipState};
 use kindred_domain::reports::{ActionKind, Category};
 use kindred_domain::Role;
 
+use crate::models::paging::{newest_first, page_by_id};
 use crate::models::statuses::Page;
 use crate::schema::{
     accounts, group_memberships as gm, report_actions, report_groups, report_statuses, reports,
@@ -24,7 +25,9 @@ pub struct ReportRow {
     pub reporter_account_id: Option<i64>,
     /// Set when the report came from another server (a `Flag`).
     pub reporter_domain: Option<String>,
-    pub target_account_id: i64,
+    /// `None` once the reported account was erased and its rows purged: the
+    /// report and its decision stay, without the member's words.
+    pub target_account_id: Option<i64>,
     pub comment: String,
     #[diesel(deserialize_as = String, serialize_as = String)]
     pub category: Category,
@@ -107,6 +110,37 @@ pub fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<ReportRow>, DbEr
         .optional()?)
 }
 
+/// These reports (those that exist), each with the statuses it names in id order:
+/// one query each, however many reports (a page of notifications).
+pub fn find_many_with_statuses(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> Result<Vec<(ReportRow, Vec<i64>)>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<ReportRow> = reports::table
+        .filter(reports::id.eq_any(ids.to_vec()))
+        .select(ReportRow::as_select())
+        .load(conn)?;
+    let named: Vec<(i64, i64)> = report_statuses::table
+        .filter(report_statuses::report_id.eq_any(ids.to_vec()))
+        .order((report_statuses::report_id, report_statuses::status_id.asc()))
+        .select((report_statuses::report_id, report_statuses::status_id))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let statuses = named
+                .iter()
+                .filter(|(report, _)| *report == r.id)
+                .map(|(_, s)| *s)
+                .collect();
+            (r, statuses)
+        })
+        .collect())
+}
+
 /// A report already received under this `Flag` id (a replay is a no-op).
 pub fn find_by_uri(conn: &mut AnyConnection, uri: &str) -> Result<Option<ReportRow>, DbError> {
     Ok(reports::table
@@ -173,22 +207,10 @@ pub fn page(conn: &mut AnyConnection, f: Filter, page: &Page) -> Result<Vec<Repo
     if let Some(t) = f.target_account_id {
         q = q.filter(reports::target_account_id.eq(t));
     }
-    if let Some(m) = page.max_id {
-        q = q.filter(reports::id.lt(m));
-    }
-    if let Some(s) = page.since_id {
-        q = q.filter(reports::id.gt(s));
-    }
-    q = if let Some(m) = page.min_id {
-        q.filter(reports::id.gt(m)).order(reports::id.asc())
-    } else {
-        q.order(reports::id.desc())
-    };
-    let mut rows = q.limit(page.limit).load(conn)?;
-    if page.min_id.is_some() {
-        rows.reverse();
-    }
-    Ok(rows)
+    let rows = page_by_id!(q, reports::id, page)
+        .limit(page.limit)
+        .load(conn)?;
+    Ok(newest_first(rows, page.min_id))
 }
 
 /// A page of the reports that reach a group, with the group's part, newest first.
@@ -197,27 +219,15 @@ pub fn for_group(
     group_id: i64,
     page: &Page,
 ) -> Result<Vec<(ReportRow, ReportGroupRow)>, DbError> {
-    let mut q = reports::table
+    let q = reports::table
         .inner_join(report_groups::table)
         .filter(report_groups::group_id.eq(group_id))
         .select((ReportRow::as_select(), ReportGroupRow::as_select()))
         .into_boxed::<Multi>();
-    if let Some(m) = page.max_id {
-        q = q.filter(reports::id.lt(m));
-    }
-    if let Some(s) = page.since_id {
-        q = q.filter(reports::id.gt(s));
-    }
-    q = if let Some(m) = page.min_id {
-        q.filter(reports::id.gt(m)).order(reports::id.asc())
-    } else {
-        q.order(reports::id.desc())
-    };
-    let mut rows = q.limit(page.limit).load(conn)?;
-    if page.min_id.is_some() {
-        rows.reverse();
-    }
-    Ok(rows)
+    let rows = page_by_id!(q, reports::id, page)
+        .limit(page.limit)
+        .load(conn)?;
+    Ok(newest_first(rows, page.min_id))
 }
 
 pub fn set_assigned(
@@ -267,6 +277,27 @@ pub fn set_category(
         ))
         .execute(conn)?
         == 1)
+}
+
+/// On a member's erasure: the reports they filed lose their words (the comment),
+/// and so do the reports about them (a reporter's comment quotes what the member
+/// wrote). What was decided (category, rules, actions, moderator, dates) stays; the
+/// report's `target_account_id` goes to NULL when the account's row is purged.
+/// Returns how many reports were cleared.
+pub fn forget_words_of(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    now: NaiveDateTime,
+) -> Result<usize, DbError> {
+    Ok(diesel::update(
+        reports::table.filter(
+            reports::reporter_account_id
+                .eq(account_id)
+                .or(reports::target_account_id.eq(account_id)),
+        ),
+    )
+    .set((reports::comment.eq(""), reports::updated_at.eq(now)))
+    .execute(conn)?)
 }
 
 pub fn set_forwarded(conn: &mut AnyConnection, id: i64, uri: &str) -> Result<(), DbError> {
@@ -320,7 +351,7 @@ pub fn open_in_group(
                 .load(conn)?;
             q = q.filter(reports::id.eq_any(naming));
         }
-        None => q = q.filter(reports::target_account_id.eq(target_account_id)),
+        None => q = q.filter(reports::target_account_id.eq(Some(target_account_id))),
     }
     Ok(q.load(conn)?)
 }

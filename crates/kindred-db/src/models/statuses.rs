@@ -111,19 +111,8 @@ pub struct Page {
 }
 
 impl Page {
-    fn apply<'a>(&self, mut q: Boxed<'a>) -> Boxed<'a> {
-        if let Some(m) = self.max_id {
-            q = q.filter(statuses::id.lt(m));
-        }
-        if let Some(s) = self.since_id {
-            q = q.filter(statuses::id.gt(s));
-        }
-        if let Some(m) = self.min_id {
-            q = q.filter(statuses::id.gt(m)).order(statuses::id.asc());
-        } else {
-            q = q.order(statuses::id.desc());
-        }
-        q.limit(self.limit)
+    fn apply<'a>(&self, q: Boxed<'a>) -> Boxed<'a> {
+        crate::models::paging::page_by_id!(q, statuses::id, self).limit(self.limit)
     }
 
     /// Applies the window to a statuses query and loads it, newest first.
@@ -137,11 +126,8 @@ impl Page {
     }
 
     /// Rows come back oldest first for `min_id`; the API always answers newest first.
-    fn finish(&self, mut rows: Vec<StatusRow>) -> Vec<StatusRow> {
-        if self.min_id.is_some() {
-            rows.reverse();
-        }
-        rows
+    fn finish(&self, rows: Vec<StatusRow>) -> Vec<StatusRow> {
+        crate::models::paging::newest_first(rows, self.min_id)
     }
 }
 

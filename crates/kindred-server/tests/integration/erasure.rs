@@ -21,6 +21,8 @@ both_backends!(
     admins_purge_only_suspended_accounts,
     retention_removes_exactly_what_is_past_the_limit,
     an_export_is_built_for_its_owner_only,
+    a_report_outlives_the_erased_member,
+    an_erased_owners_group_passes_to_a_facilitator,
 );
 
 async fn user(app: &TestApp, name: &str, role: Role, email: Option<&str>) -> (String, String) {
@@ -208,13 +210,19 @@ async fn an_erased_member_is_gone_and_purged(backend: Backend) {
 
     // Logs: the erasure by id, never the name, the email or the content.
     let text = String::from_utf8_lossy(&logs.lock().unwrap()).to_string();
-    assert!(
-        text.contains("account erased"),
-        "control: the erasure is logged"
+    assert_logged_by_id(
+        &text,
+        "account erased",
+        &[
+            EMAIL,
+            WORD,
+            GROUP_WORD,
+            "ivy's password",
+            "ivy",
+            "quietcircle",
+        ],
     );
-    for s in [EMAIL, WORD, GROUP_WORD, "ivy's password"] {
-        assert!(!text.contains(s), "{s} in the logs");
-    }
+    assert_logged_by_id(&text, "erased account purged", &[]);
 }
 
 /// A token of an app alone (client credentials), as sign-up takes.
@@ -290,10 +298,10 @@ async fn admins_purge_only_suspended_accounts(backend: Backend) {
     assert_eq!(status, 404);
 }
 
-/// Moves a status (and its group placement) `days` into the past.
-async fn age(app: &TestApp, id: &str, days: i64) {
+/// Moves a status (and its group placement) `by` into the past.
+async fn age(app: &TestApp, id: &str, by: Duration) {
     let id: i64 = id.parse().unwrap();
-    let then = (Utc::now() - Duration::days(days)).naive_utc();
+    let then = (Utc::now() - by).naive_utc();
     app.state
         .db
         .run(move |c| {
@@ -390,11 +398,13 @@ async fn retention_removes_exactly_what_is_past_the_limit(backend: Backend) {
             json!({"status": "@weekcircle oldannouncementswan", "visibility": "public"}),
         )
         .await;
-    age(&app, &old_short, 8).await;
-    age(&app, &announcement, 8).await;
-    age(&app, &new_short, 6).await;
-    age(&app, &old_default, 31).await;
-    age(&app, &mid_default, 29).await;
+    // An hour either side of each limit: a cutoff a day off would be caught.
+    let (hour, week, month) = (Duration::hours(1), Duration::days(7), Duration::days(30));
+    age(&app, &old_short, week + hour).await;
+    age(&app, &announcement, week + hour).await;
+    age(&app, &new_short, week - hour).await;
+    age(&app, &old_default, month + hour).await;
+    age(&app, &mid_default, month - hour).await;
     let fav = app
         .post_ok(
             &format!("/api/v1/statuses/{old_short}/favourite"),
@@ -610,11 +620,348 @@ async fn an_export_is_built_for_its_owner_only(backend: Backend) {
     assert_eq!(count(), 0);
 
     let text = String::from_utf8_lossy(&logs.lock().unwrap()).to_string();
-    assert!(
-        text.contains("data export built"),
-        "control: the export is logged"
+    // Only ids: never the name, the words, the password or the download token.
+    let token = path.rsplit('/').next().unwrap().to_owned();
+    assert!(token.len() >= 16, "{path}");
+    assert_logged_by_id(
+        &text,
+        "data export built",
+        &[
+            OWN,
+            GROUP_WORD,
+            "nia's password",
+            &token,
+            "nia",
+            "exportcircle",
+        ],
     );
-    for s in [OWN, GROUP_WORD, "nia's password"] {
-        assert!(!text.contains(s), "{s} in the logs");
+    assert_logged_by_id(&text, "data export requested", &[]);
+}
+
+/// `kindred ARGS` against the app's database, as the operator runs it.
+fn cli(app: &TestApp, args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kindred"))
+        .current_dir(&app.dir.0)
+        .env_clear()
+        .envs(app.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Reports keep their decision after the reported member (or the reporter) is
+/// erased and purged, without the erased member's words; the admin API, the
+/// moderator's notifications and the command line show an "erased account".
+async fn a_report_outlives_the_erased_member(backend: Backend) {
+    let logs = logs();
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    const QUOTED: &str = "pangolinmarmalade";
+    const OWN: &str = "wombatcandlestick";
+    let moder = app
+        .user_with_token(
+            "consultant",
+            Role::Moderator,
+            "read write admin:read admin:write",
+        )
+        .await;
+    let (_, me) = app
+        .get_json("/api/v1/accounts/verify_credentials", Some(&moder))
+        .await;
+    let moder_id = me["id"].as_str().unwrap().to_owned();
+    let (ivy, ivy_id) = user(&app, "ivy", Role::Member, None).await;
+    let (bob, bob_id) = app.member("bob").await;
+    let sid = app
+        .post_status(
+            &ivy,
+            json!({"status": format!("{QUOTED} is what I say"), "visibility": "public"}),
+        )
+        .await;
+    // Bob reports ivy quoting her; ivy reports bob in her own words.
+    let about_ivy = app
+        .post_ok(
+            "/api/v1/reports",
+            &bob,
+            json!({"account_id": ivy_id, "status_ids": [sid], "category": "spam",
+                   "comment": format!("she wrote {QUOTED}")}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let by_ivy = app
+        .post_ok(
+            "/api/v1/reports",
+            &ivy,
+            json!({"account_id": bob_id, "category": "other",
+                   "comment": format!("{OWN} from ivy")}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post_ok(
+        &format!("/api/v1/admin/reports/{about_ivy}/resolve"),
+        &moder,
+        json!({}),
+    )
+    .await;
+    // Positive controls, by the same methods as the checks below.
+    let (status, r) = app
+        .get_json(&format!("/api/v1/admin/reports/{about_ivy}"), Some(&moder))
+        .await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["target_account"]["id"], ivy_id.as_str(), "{r}");
+    assert_eq!(r["statuses"][0]["id"], sid.as_str(), "{r}");
+    let rest = app.at_rest().await;
+    for s in [QUOTED, OWN] {
+        assert!(at_rest_contains(&rest, s), "{s} should be stored before");
+    }
+
+    let (status, v) = delete_account(&app, &ivy, "ivy's password").await;
+    assert_eq!(status, 200, "{v}");
+    // At once, and again once the rows are purged.
+    for purged in [false, true] {
+        if purged {
+            assert_eq!(erasure::purge_due(&app.state, Utc::now()).await.unwrap(), 1);
+        }
+        let (status, r) = app
+            .get_json(&format!("/api/v1/admin/reports/{about_ivy}"), Some(&moder))
+            .await;
+        assert_eq!(status, 200, "purged {purged}: {r}");
+        // The decision stays.
+        assert_eq!(r["action_taken"], true, "{r}");
+        assert!(r["action_taken_at"].is_string(), "{r}");
+        assert_eq!(r["action_taken_by_account"]["id"], moder_id.as_str(), "{r}");
+        assert_eq!(r["category"], "spam");
+        assert_eq!(r["account"]["id"], bob_id.as_str(), "{r}");
+        assert_eq!(r["kindred"]["status_ids"], json!([sid]), "{r}");
+        // The erased member and their words do not.
+        assert_eq!(r["target_account"]["username"], "erased", "{r}");
+        assert_eq!(r["target_account"]["account"]["kindred"]["erased"], true);
+        assert_eq!(r["comment"], "", "{r}");
+        assert_eq!(r["statuses"], json!([]), "{r}");
+        assert!(!r.to_string().contains(&ivy_id), "{r}");
+        assert!(!r.to_string().contains("\"ivy\""), "{r}");
+        let (status, r) = app
+            .get_json(&format!("/api/v1/admin/reports/{by_ivy}"), Some(&moder))
+            .await;
+        assert_eq!(status, 200, "purged {purged}: {r}");
+        assert_eq!(r["account"]["username"], "erased", "{r}");
+        assert_eq!(r["target_account"]["id"], bob_id.as_str(), "{r}");
+        assert_eq!(r["comment"], "", "{r}");
+        // The list and the moderator's notifications show them too.
+        let (status, list) = app
+            .get_json("/api/v1/admin/reports?resolved=true", Some(&moder))
+            .await;
+        assert_eq!(status, 200, "{list}");
+        assert!(list.to_string().contains(&about_ivy), "{list}");
+        let (status, notes) = app.get_json("/api/v1/notifications", Some(&moder)).await;
+        assert_eq!(status, 200, "{notes}");
+        // (Bob's notice stays; ivy's own, from her, goes with her account.)
+        let notice = notes
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["type"] == "admin.report" && n["report"]["id"] == about_ivy.as_str())
+            .unwrap_or_else(|| panic!("no notice of the report: {notes}"));
+        assert_eq!(
+            notice["report"]["target_account"]["username"], "erased",
+            "{notice}"
+        );
+        assert_eq!(notice["report"]["comment"], "", "{notice}");
+        // The command line names no one.
+        let (ok, out, err) = cli(
+            &app,
+            &["admin", "reports", "show", &about_ivy, "--as", "consultant"],
+        );
+        assert!(ok, "{err}");
+        assert!(out.contains("about (erased account) by @bob"), "{out}");
+        assert!(!out.contains("ivy") && !out.contains(QUOTED), "{out}");
+    }
+    let rest = app.at_rest().await;
+    for s in [QUOTED, OWN] {
+        assert!(!at_rest_contains(&rest, s), "{s} remains at rest");
+    }
+    let rid: i64 = about_ivy.parse().unwrap();
+    let target = app
+        .state
+        .db
+        .run(move |c| {
+            Ok(kindred_db::models::reports::find(c, rid)?
+                .unwrap()
+                .target_account_id)
+        })
+        .await
+        .unwrap();
+    assert_eq!(target, None);
+    // Filing, handling and erasing logged ids only: no name, no comment.
+    let text = String::from_utf8_lossy(&logs.lock().unwrap()).to_string();
+    assert_logged_by_id(&text, "report handled", &[QUOTED, OWN, "ivy", "bob"]);
+    assert_logged_by_id(&text, "account erased", &[]);
+    assert_logged_by_id(&text, "report filed", &[]);
+}
+
+/// The roles in a group's member list, by account id.
+async fn roles(app: &TestApp, gid: &str, token: &str) -> Vec<(String, String)> {
+    let (status, members) = app
+        .get_json(&format!("/api/v1/groups/{gid}/members"), Some(token))
+        .await;
+    assert_eq!(status, 200, "{members}");
+    let mut out: Vec<(String, String)> = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["account"]["id"].as_str().unwrap().to_owned(),
+                m["role"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// A group whose owner is erased passes to its longest-serving facilitator (not to
+/// a plain member who joined earlier); one with no facilitator is left for the
+/// admins, and both are in the audit log under the erased owner's opaque id.
+async fn an_erased_owners_group_passes_to_a_facilitator(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let admin = app
+        .user_with_token("ada", Role::Admin, "read write admin:read admin:write")
+        .await;
+    let (fenna, fenna_id) = user(&app, "fenna", Role::Facilitator, None).await;
+    let (mia, mia_id) = app.member("mia").await;
+    let (gail, gail_id) = user(&app, "gail", Role::Facilitator, None).await;
+    let (hugo, hugo_id) = user(&app, "hugo", Role::Facilitator, None).await;
+    let staffed = public_group(&app, &fenna, "staffedcircle", json!({})).await;
+    let alone = public_group(&app, &fenna, "lonecircle", json!({})).await;
+    // Mia joins first; gail, then hugo, are made facilitators.
+    for token in [&mia, &gail, &hugo] {
+        app.post_ok(&format!("/api/v1/groups/{staffed}/join"), token, json!({}))
+            .await;
+    }
+    app.post_ok(&format!("/api/v1/groups/{alone}/join"), &mia, json!({}))
+        .await;
+    for id in [&hugo_id, &gail_id] {
+        app.post_ok(
+            &format!("/api/v1/groups/{staffed}/accounts/{id}/promote"),
+            &fenna,
+            json!({}),
+        )
+        .await;
+    }
+    // Hugo was promoted first, but gail joined first: she has served longer.
+    let s = |a: &str, r: &str| (a.to_owned(), r.to_owned());
+    let mut before = vec![
+        s(&fenna_id, "owner"),
+        s(&mia_id, "member"),
+        s(&gail_id, "facilitator"),
+        s(&hugo_id, "facilitator"),
+    ];
+    before.sort();
+    assert_eq!(roles(&app, &staffed, &fenna).await, before);
+    let alone_id: i64 = alone.parse().unwrap();
+    let moderating = app
+        .state
+        .db
+        .run(move |c| kindred_db::models::groups::facilitators(c, alone_id))
+        .await
+        .unwrap();
+    assert_eq!(moderating, vec![fenna_id.parse::<i64>().unwrap()]);
+
+    let (status, v) = delete_account(&app, &fenna, "fenna's password").await;
+    assert_eq!(status, 200, "{v}");
+    let mut after = [
+        s(&mia_id, "member"),
+        s(&gail_id, "owner"),
+        s(&hugo_id, "facilitator"),
+    ];
+    after.sort();
+    let now = roles(&app, &staffed, &gail).await;
+    assert!(
+        after.iter().all(|r| now.contains(r)),
+        "gail should own the group: {now:?}"
+    );
+    assert!(
+        !now.contains(&s(&fenna_id, "owner")),
+        "the erased owner still owns it: {now:?}"
+    );
+    // The new owner acts as one: she makes mia a facilitator.
+    app.post_ok(
+        &format!("/api/v1/groups/{staffed}/accounts/{mia_id}/promote"),
+        &gail,
+        json!({}),
+    )
+    .await;
+    // The group without a facilitator has no owner now, for the admins to settle
+    // (mia, a plain member, is not made its owner).
+    let moderating = app
+        .state
+        .db
+        .run(move |c| kindred_db::models::groups::facilitators(c, alone_id))
+        .await
+        .unwrap();
+    assert!(moderating.is_empty(), "{moderating:?}");
+    let (status, _) = app
+        .get_json(&format!("/api/v1/groups/{alone}/members"), Some(&mia))
+        .await;
+    assert_eq!(status, 403, "mia became a moderator of the lone group");
+    erasure::purge_due(&app.state, Utc::now()).await.unwrap();
+    let (status, log) = app
+        .get_json("/api/v1/admin/kindred/audit_log?kind=group.", Some(&admin))
+        .await;
+    assert_eq!(status, 200, "{log}");
+    let entries = log.as_array().unwrap();
+    let entry = |kind: &str| {
+        entries
+            .iter()
+            .find(|e| e["kind"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} in {log}"))
+    };
+    let passed = entry("group.owner_passed");
+    assert_eq!(passed["target_account_id"], staffed.as_str(), "{log}");
+    assert_eq!(passed["new_value"], format!("owner {gail_id}"), "{log}");
+    let ownerless = entry("group.ownerless");
+    assert_eq!(ownerless["target_account_id"], alone.as_str(), "{log}");
+    for e in [passed, ownerless] {
+        assert_ne!(e["actor_id"], fenna_id.as_str(), "{log}");
+        assert!(!e.to_string().contains("fenna"), "{log}");
+    }
+    assert_eq!(entries.len(), 2, "{log}");
+}
+
+/// Whether `word` stands in `text` as a word of its own (a name such as `nia`
+/// inside `California` does not count).
+fn has_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+            && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+    })
+}
+
+/// The captured log holds the control line `control` and, anywhere, none of
+/// `never` (names as whole words, emails, words written, tokens); and the lines
+/// naming `control` carry no client address.
+pub(crate) fn assert_logged_by_id(text: &str, control: &str, never: &[&str]) {
+    assert!(text.contains(control), "control: {control:?} is logged");
+    for s in never {
+        assert!(!has_word(text, s), "{s:?} in the logs");
+    }
+    for line in text.lines().filter(|l| l.contains(control)) {
+        for address in ["127.0.0.1", "::1", "ip=", "addr="] {
+            assert!(!line.contains(address), "an address in: {line}");
+        }
     }
 }

@@ -21,6 +21,7 @@ use crate::common::{
 
 both_backends!(
     reset_link_arrives_and_works_once,
+    reset_mails_are_limited_per_address_and_client,
     a_message_waits_for_the_smtp_server,
     mails_carry_no_post_group_or_place,
     change_password_ends_other_tokens,
@@ -341,6 +342,141 @@ async fn reset_link_arrives_and_works_once(backend: Backend) {
         "address in the logs"
     );
     assert!(!text.contains("nobody.here"), "asked address in the logs");
+    // Only ids: never the link's token, the passwords or the name.
+    let token = path.rsplit('/').next().unwrap();
+    assert!(token.len() >= 16, "{path}");
+    crate::erasure::assert_logged_by_id(
+        &text,
+        "password reset link queued",
+        &[token, "ines's new password", "ines's old password", "ines"],
+    );
+    crate::erasure::assert_logged_by_id(&text, "password reset", &[]);
+}
+
+/// Moves every emailed token an hour into the past, so the one-mail-per-account
+/// quiet time is over and only the request limits decide.
+async fn age_tokens(app: &TestApp) {
+    use diesel::prelude::*;
+    use kindred_db::schema::email_tokens;
+    let then = (chrono::Utc::now() - chrono::Duration::hours(1)).naive_utc();
+    app.state
+        .db
+        .run(move |c| {
+            diesel::update(email_tokens::table)
+                .set(email_tokens::created_at.eq(then))
+                .execute(c)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+}
+
+/// `POST /auth/password/reset` is limited per address and per client (here 2 and
+/// 3 an hour): over either, the page is the same and no mail goes. Each absence is
+/// judged once a later message (a positive control) has arrived.
+async fn reset_mails_are_limited_per_address_and_client(backend: Backend) {
+    let logs = crate::meetings::logs();
+    let Some(mut smtp) = Smtp::new() else {
+        return;
+    };
+    smtp.start().await;
+    let url = smtp.url();
+    let Some(app) = spawn_app_with(
+        backend,
+        &[
+            ("KINDRED__EMAIL__SMTP_URL", url.as_str()),
+            (
+                "KINDRED__EMAIL__FROM",
+                "Kindred test <no-reply@kindred.test>",
+            ),
+            ("KINDRED__EMAIL__RETRY_SECONDS", "1"),
+            ("KINDRED__LOG__LEVEL", "info"),
+            ("KINDRED__LIMITS__PASSWORD_RESETS_PER_ADDRESS", "2/1h"),
+            ("KINDRED__LIMITS__PASSWORD_RESETS_PER_CLIENT", "3/1h"),
+        ],
+    )
+    .await
+    else {
+        return;
+    };
+    const A: &str = "ines.limited@mailbox.example";
+    const B: &str = "jon.limited@mailbox.example";
+    app.create_user("ines", "ines's password", Some(A), Role::Member)
+        .await;
+    app.create_user("jon", "jon's password", Some(B), Role::Member)
+        .await;
+    smtp.wait_for(2).await; // the two address confirmations
+    let (_, _, csrf) = form(&app, "/auth/password/reset").await;
+    let ask = |address: &'static str| {
+        let csrf = csrf.clone();
+        let app = &app;
+        async move {
+            let (status, page) = submit(
+                app,
+                "/auth/password/reset",
+                &[("email", address), ("csrf_token", &csrf)],
+            )
+            .await;
+            assert_eq!(status, 200, "{page}");
+            page
+        }
+    };
+    let resets_to = |messages: &[String], address: &str| {
+        messages
+            .iter()
+            .filter(|m| header(m, "Subject").starts_with("Reset your password"))
+            .filter(|m| header(m, "To").contains(address))
+            .count()
+    };
+    // Two for A arrive.
+    let answer = ask(A).await;
+    smtp.wait_for(3).await;
+    age_tokens(&app).await;
+    assert_eq!(ask(A).await, answer);
+    smtp.wait_for(4).await;
+    age_tokens(&app).await;
+    // A third for A is over the address limit: the same page, no mail...
+    assert_eq!(ask(A).await, answer);
+    // ... judged once B's mail, asked after it, has arrived.
+    assert_eq!(ask(B).await, answer);
+    let got = smtp.wait_for(5).await;
+    assert_eq!(resets_to(&got, B), 1);
+    age_tokens(&app).await;
+    // The client has asked three times (the refused one not counted): a fourth,
+    // for B (under its address limit), is over the client limit.
+    assert_eq!(ask(B).await, answer);
+    // The positive control: the service itself (no limit) still mails B, which it
+    // would not if the refused request had (one mail per account per 2 minutes).
+    let sent = kindred_api::services::passwords::request_reset(&app.state, B)
+        .await
+        .unwrap();
+    assert_eq!(sent, 1, "the refused request queued a mail for B");
+    let got = smtp.wait_for(6).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while queued(&app).await > 0 {
+        assert!(Instant::now() < deadline, "queue not emptied");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let got = if smtp.messages().len() > got.len() {
+        smtp.messages()
+    } else {
+        got
+    };
+    assert_eq!(resets_to(&got, A), 2, "A got more than its limit");
+    assert_eq!(resets_to(&got, B), 2);
+    assert_eq!(got.len(), 6);
+    // Logs: the refusals by kind only, never an address.
+    let text = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();
+    assert!(
+        text.contains("password reset request over the limit"),
+        "control line"
+    );
+    for address in [A, B] {
+        assert!(
+            !text.to_lowercase().contains(address),
+            "{address} in the logs"
+        );
+    }
 }
 
 async fn a_message_waits_for_the_smtp_server(backend: Backend) {

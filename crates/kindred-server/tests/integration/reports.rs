@@ -14,6 +14,7 @@ both_backends!(
     reports_are_checked_and_refused_clearly,
     the_admin_reports_api_is_for_moderators_only,
     a_moderator_removes_a_post_on_a_report,
+    a_forwarded_flag_carries_the_comment_and_no_reporter,
 );
 
 const MOD_SCOPES: &str = "read write admin:read admin:write";
@@ -602,4 +603,104 @@ async fn a_moderator_removes_a_post_on_a_report(backend: Backend) {
     assert_eq!(full["action_taken"], true);
     let (ok, out, _) = cli(&["admin", "reports", "list", "--as", "consultant"]);
     assert!(ok && out.contains("no reports"), "{out}");
+}
+
+/// What a forwarded report carries to the reported account's server, exactly: a
+/// `Flag` from our instance actor (signed with its key) whose `object` is the
+/// account and whose `content` is the reporter's comment verbatim (Mastodon does
+/// the same; members are told their comment travels). Nothing names the reporter.
+async fn a_forwarded_flag_carries_the_comment_and_no_reporter(backend: Backend) {
+    use crate::remote_groups::{activity, Peer};
+    use diesel::prelude::*;
+    use kindred_db::schema::accounts;
+    let Some(app) = app(backend).await else {
+        return;
+    };
+    let (bob, bob_id) = person(&app, "bobflagger", Role::Member).await;
+    // A remote person our server knows (she follows bob).
+    let mut peer = Peer::start();
+    let rita = peer.url("/u/rita");
+    peer.person(&rita, "rita");
+    let follow = activity(
+        peer.url("/activities/follow-1"),
+        "Follow",
+        &rita,
+        json!(app.url("/users/bobflagger")),
+    );
+    let (status, v) = peer.deliver(&app, &rita, &follow).await;
+    assert_eq!(status, 202, "{v}");
+    let rita_id: i64 = app
+        .state
+        .db
+        .run(|c| {
+            Ok(accounts::table
+                .filter(accounts::username.eq("rita"))
+                .filter(accounts::domain.ne(""))
+                .select(accounts::id)
+                .first(c)?)
+        })
+        .await
+        .unwrap();
+    let comment = "bobflagger here: she wrote \"you are worthless\" to me";
+    let (status, report) = app
+        .post_json(
+            "/api/v1/reports",
+            &bob,
+            json!({"account_id": rita_id.to_string(), "comment": comment,
+                   "category": "other", "forward": true}),
+        )
+        .await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["forwarded"], true, "{report}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let flag = loop {
+        let found = peer
+            .r
+            .requests()
+            .into_iter()
+            .find(|r| r.method == "POST" && r.body.contains("\"Flag\""));
+        if let Some(r) = found {
+            break r;
+        }
+        assert!(std::time::Instant::now() < deadline, "no Flag arrived");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let body: Value = serde_json::from_str(&flag.body).unwrap();
+    let instance_actor = app.url("/actor");
+    let mut keys: Vec<&str> = body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        ["@context", "actor", "content", "id", "object", "type"],
+        "{body}"
+    );
+    assert_eq!(body["type"], "Flag");
+    assert_eq!(body["actor"], instance_actor.as_str(), "{body}");
+    assert!(
+        body["id"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{instance_actor}#reports/")),
+        "{body}"
+    );
+    assert_eq!(body["object"], json!([rita]), "{body}");
+    // The comment travels verbatim, the reporter's own words included.
+    assert_eq!(body["content"], comment, "{body}");
+    // Signed by the instance actor, and nothing else names the reporter.
+    let signature = flag.headers.get("signature").cloned().unwrap_or_default();
+    assert!(
+        signature.contains(&format!("keyId=\"{instance_actor}#main-key\"")),
+        "{signature}"
+    );
+    let rest = body.to_string().replace(comment, "");
+    let rest = rest.replace(&comment.replace('"', "\\\""), "");
+    for s in [bob_id.as_str(), "/users/bobflagger", "bobflagger"] {
+        assert!(!rest.contains(s), "{s} in {body}");
+        assert!(!signature.contains(s), "{s} in {signature}");
+    }
 }
