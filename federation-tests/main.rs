@@ -37,3 +37,4 @@ mod reports;
 mod rsvps;
 mod signed_fetch;
 mod stays_home;
+mod two_processes;

@@ -515,6 +515,20 @@ pub struct Serve {
 impl Serve {
     /// Starts it with `app`'s settings and `extra` on top, and waits until it answers.
     pub async fn start(app: &TestApp, extra: &[(&str, &str)]) -> Self {
+        Self::start_at(app, &app.url("/healthz"), extra).await
+    }
+
+    /// Starts another process of `app`'s instance listening on `port` (the
+    /// instance's name stays `app.domain`, as behind a proxy), and waits until it
+    /// answers there.
+    pub async fn start_on(app: &TestApp, port: u16, extra: &[(&str, &str)]) -> Self {
+        let bind = format!("127.0.0.1:{port}");
+        let mut settings = vec![("KINDRED__SERVER__BIND", bind.as_str())];
+        settings.extend_from_slice(extra);
+        Self::start_at(app, &format!("http://{bind}/healthz"), &settings).await
+    }
+
+    async fn start_at(app: &TestApp, health: &str, extra: &[(&str, &str)]) -> Self {
         let mut env = app.env.clone();
         // Quiet: its start-up warnings (allow_http ...) would go to the test output.
         env.retain(|(k, _)| k != "KINDRED__LOG__LEVEL");
@@ -534,10 +548,9 @@ impl Serve {
             .expect("kindred serve starts");
         let serve = Self { child };
         let client = reqwest::Client::new();
-        let health = app.url("/healthz");
         eventually("kindred serve to answer", || async {
             client
-                .get(&health)
+                .get(health)
                 .send()
                 .await
                 .ok()

@@ -157,6 +157,9 @@ fn diagnose(backend: Backend, url: &str) -> Option<String> {
 pub struct Db {
     pool: Pool<ConnectionManager<AnyConnection>>,
     backend: Backend,
+    /// PostgreSQL only: where a connection of its own is opened to listen
+    /// (`Db::listen`).
+    pg_url: Option<String>,
     grouped: GroupWriter,
     /// SQLite only: the WAL checkpoint thread, running while this `Db` lives.
     _checkpoints: Option<Checkpoints>,
@@ -195,6 +198,7 @@ impl Db {
         Ok(Self {
             pool,
             backend,
+            pg_url: (backend == Backend::Postgres).then(|| url.clone()),
             grouped,
             _checkpoints: checkpoints,
         })
@@ -212,6 +216,15 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// PostgreSQL: a connection of its own listening on `channel`
+    /// ([`crate::notify`]); `None` on SQLite, where one process owns the file.
+    /// Blocking: call from a thread of its own.
+    pub fn listen(&self, channel: &str) -> Option<Result<crate::notify::Listener, DbError>> {
+        self.pg_url
+            .as_deref()
+            .map(|url| crate::notify::Listener::connect(url, channel))
     }
 
     /// Runs blocking database work off the async executor.

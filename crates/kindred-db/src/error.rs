@@ -32,6 +32,20 @@ impl DbError {
     }
 }
 
+impl DbError {
+    /// PostgreSQL ended the statement to break a deadlock (SQLSTATE 40P01, which
+    /// diesel does not name: told by its message, which the server always sends
+    /// in English unless `lc_messages` says otherwise).
+    pub fn is_deadlock(&self) -> bool {
+        match self {
+            Self::Query(diesel::result::Error::DatabaseError(_, info)) => {
+                info.message().contains("deadlock detected")
+            }
+            _ => false,
+        }
+    }
+}
+
 impl From<diesel::result::Error> for DbError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};

@@ -17,6 +17,20 @@
 //! batch and, rarely, once more. Savepoints cost a round trip each way on
 //! PostgreSQL and a sub-transaction that, past 64 in one transaction, slows every
 //! other session's snapshots; on SQLite a copy of each page the job touched.
+//!
+//! Several processes on one PostgreSQL database each run a writer, and two batches
+//! must never wait for each other in a circle (a deadlock: PostgreSQL ends one
+//! after `deadlock_timeout`, a second, and the batch runs again job by job). What
+//! a batch writes: new rows (statuses, mentions, tags, notifications, deliveries,
+//! receipts) that no other batch touches; unique keys (a receipt's activity id, a
+//! status's URI, a new tag's name) that two batches share only when the same
+//! activity or tag arrives at both at once; received-activity pruning, which skips
+//! rows another transaction holds; and the authors' `account_stats` rows, the one
+//! shared row every status touches. Those are counted when the batch's jobs are
+//! done, in account order ([`Deferred`]): every batch takes them last and in the
+//! same order, so no circle can pass through them. Should two batches ever share
+//! two new unique keys in opposite orders, PostgreSQL breaks the circle; the jobs
+//! then run alone, and a job chosen to break a deadlock runs once more.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -24,6 +38,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::r2d2::{ConnectionManager, Pool};
 
+use crate::models::account_stats::Deferred;
 use crate::transaction::atomically_as;
 use crate::{AnyConnection, DbError};
 
@@ -40,6 +55,8 @@ trait Task: Send {
     /// Answers the caller: with the kept result when its transaction committed,
     /// else with why it did not (`failed`).
     fn answer(self: Box<Self>, failed: Option<&DbError>);
+    /// Whether its last run failed because PostgreSQL chose it to end a deadlock.
+    fn failed_by_deadlock(&self) -> bool;
 }
 
 struct Pending<T, F> {
@@ -58,6 +75,10 @@ where
         let ok = result.is_ok();
         self.result = Some(result);
         ok
+    }
+
+    fn failed_by_deadlock(&self) -> bool {
+        matches!(&self.result, Some(Err(e)) if e.is_deadlock())
     }
 
     fn answer(self: Box<Self>, failed: Option<&DbError>) {
@@ -192,6 +213,7 @@ fn run_batch(pool: &Pool<ConnectionManager<AnyConnection>>, mut batch: Vec<Box<d
     };
     let mut stopped_at = 0;
     let outcome = atomically_as(&mut conn, |c| {
+        let counts = Deferred::begin();
         for (i, job) in batch.iter_mut().enumerate() {
             stopped_at = i;
             match run_guarded(c, job.as_mut())? {
@@ -199,7 +221,10 @@ fn run_batch(pool: &Pool<ConnectionManager<AnyConnection>>, mut batch: Vec<Box<d
                 other => return Err(Abandoned::Job(other)),
             }
         }
-        Ok(())
+        // Shared rows last, in key order (see the module's comment). A failure
+        // here is the batch's jobs' own: they run again one by one.
+        stopped_at = batch.len();
+        counts.flush(c).map_err(|_| Abandoned::Job(Ran::Failed))
     });
     match outcome {
         Ok(()) => {
@@ -220,7 +245,7 @@ fn run_batch(pool: &Pool<ConnectionManager<AnyConnection>>, mut batch: Vec<Box<d
             );
             // A job that panicked is not run again: its caller sees its answer
             // channel closed.
-            if ran == Ran::Panicked {
+            if ran == Ran::Panicked && stopped_at < batch.len() {
                 drop(batch.remove(stopped_at));
             }
             for job in batch {
@@ -254,15 +279,27 @@ fn run_guarded(c: &mut AnyConnection, job: &mut dyn Task) -> Result<Ran, DbError
 /// `job` in a transaction of its own: committed when it succeeds; rolled back when
 /// it fails (its caller gets its own error) or panics (its caller's channel closes).
 fn alone(conn: &mut AnyConnection, mut job: Box<dyn Task>) {
-    let outcome = atomically_as(conn, |c| match run_guarded(c, job.as_mut())? {
-        Ran::Ok => Ok(()),
-        other => Err(Abandoned::Job(other)),
-    });
+    let mut outcome = alone_once(conn, job.as_mut());
+    // A deadlock with another process's batch (see the module's comment): the
+    // other side has gone on; once more.
+    if matches!(outcome, Err(Abandoned::Job(Ran::Failed))) && job.failed_by_deadlock() {
+        outcome = alone_once(conn, job.as_mut());
+    }
     match outcome {
         Ok(()) | Err(Abandoned::Job(Ran::Failed)) => job.answer(None),
         Err(Abandoned::Job(_)) => drop(job),
         Err(Abandoned::Db(e)) => job.answer(Some(&e)),
     }
+}
+
+fn alone_once(conn: &mut AnyConnection, job: &mut dyn Task) -> Result<(), Abandoned> {
+    atomically_as(conn, |c| {
+        let counts = Deferred::begin();
+        match run_guarded(c, job)? {
+            Ran::Ok => Ok(counts.flush(c)?),
+            other => Err(Abandoned::Job(other)),
+        }
+    })
 }
 
 /// How many transactions and savepoints are open on `c`.
@@ -480,5 +517,138 @@ mod tests {
         if let Some(path) = path {
             let _ = std::fs::remove_file(&path);
         }
+    }
+
+    /// Two processes' writers on one PostgreSQL database store statuses of the
+    /// same authors, one in ascending and one in descending account order, many
+    /// batches at once. Counted in the order the jobs run (as the trigger did
+    /// before migration 2026-12-07-000120; the control), their batches deadlock;
+    /// counted at the end of each batch in account order, never — and every status
+    /// is counted once.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_writers_storing_statuses_of_the_same_authors_never_deadlock() {
+        use std::sync::atomic::Ordering;
+        let url = match crate::scratch::pg::new_database() {
+            Ok(url) => url,
+            Err(why) => {
+                if std::env::var("KINDRED_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+                    panic!("PostgreSQL is required (KINDRED_REQUIRE_POSTGRES=1): {why}");
+                }
+                eprintln!("\n*** SKIPPED PostgreSQL test: {why} ***\n");
+                return;
+            }
+        };
+        let settings = crate::DbSettings {
+            url,
+            max_connections: 2,
+        };
+        let one = crate::Db::connect(&settings).unwrap();
+        crate::migrate::run_pending(&one).unwrap();
+        let other = crate::Db::connect(&settings).unwrap();
+        const AUTHORS: i64 = 16;
+        one.run_blocking(|c| {
+            c.batch_execute(&format!(
+                "INSERT INTO accounts (id, username, username_lower, domain, public_key_pem, \
+                 created_at, updated_at) SELECT g, 'a' || g, 'a' || g, 'remote.example', '', \
+                 now(), now() FROM generate_series(1, {AUTHORS}) g"
+            ))?;
+            Ok(())
+        })
+        .unwrap();
+
+        let switch = &crate::models::account_stats::test_switch::IN_JOB_ORDER;
+        switch.store(true, Ordering::SeqCst);
+        // A deadlock needs both batches to run at the same moment: a few tries.
+        let (mut before, mut races) = (0, 0);
+        while before == 0 && races < 5 {
+            before += race(&one, &other, AUTHORS, races * 100_000).await;
+            races += 1;
+        }
+        switch.store(false, Ordering::SeqCst);
+        assert!(
+            before > 0,
+            "the control: counted in job order, the two writers deadlock"
+        );
+        let after = race(&one, &other, AUTHORS, 1_000_000).await;
+        races += 1;
+        eprintln!("deadlocks: {before} counted in job order, {after} in account order");
+        assert_eq!(after, 0, "deadlocks with the counts in account order");
+
+        #[derive(diesel::QueryableByName)]
+        struct Two {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            counted: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            stored: i64,
+        }
+        let totals = one
+            .run_blocking(|c| {
+                Ok(diesel::sql_query(
+                    "SELECT (SELECT COALESCE(SUM(statuses_count), 0)::BIGINT FROM account_stats) \
+                     AS counted, (SELECT COUNT(*) FROM statuses) AS stored",
+                )
+                .get_result::<Two>(c)?)
+            })
+            .unwrap();
+        assert_eq!(totals.counted, totals.stored);
+        assert_eq!(totals.stored, races * 2 * ROUNDS * AUTHORS);
+    }
+
+    const ROUNDS: i64 = 12;
+
+    /// Queues `ROUNDS` statuses of every author on each writer at once (`one` in
+    /// ascending, `other` in descending account order) and answers how many job
+    /// runs PostgreSQL ended to break a deadlock; every job succeeds in the end.
+    async fn race(one: &crate::Db, other: &crate::Db, authors: i64, first_id: i64) -> usize {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+        let deadlocks = Arc::new(AtomicUsize::new(0));
+        let mut calls = Vec::new();
+        let mut id = first_id;
+        for round in 0..ROUNDS {
+            for k in 1..=authors {
+                for (db, author) in [(one, k), (other, authors + 1 - k)] {
+                    id += 1;
+                    let status = crate::models::statuses::StatusInsert {
+                        status: crate::models::statuses::NewStatus {
+                            id,
+                            uri: format!("https://remote.example/notes/{id}"),
+                            account_id: author,
+                            local: false,
+                            in_reply_to_id: None,
+                            in_reply_to_account_id: None,
+                            reblog_of_id: None,
+                            text: format!("round {round}"),
+                            content: format!("<p>round {round}</p>"),
+                            spoiler_text: String::new(),
+                            sensitive: false,
+                            visibility: "public".parse().unwrap(),
+                            local_only: false,
+                            language: None,
+                            created_at: chrono::Utc::now().naive_utc(),
+                        },
+                        mentioned_account_ids: Vec::new(),
+                        tags: Vec::new(),
+                        idempotency_key: None,
+                    };
+                    let seen = deadlocks.clone();
+                    let db = db.clone();
+                    calls.push(tokio::spawn(async move {
+                        db.write_grouped(move |c| {
+                            let r = crate::models::statuses::insert_in_transaction(c, &status);
+                            if r.as_ref().is_err_and(DbError::is_deadlock) {
+                                seen.fetch_add(1, Ordering::SeqCst);
+                            }
+                            r.map(|_| ())
+                        })
+                        .await
+                    }));
+                }
+            }
+        }
+        for call in calls {
+            call.await.unwrap().unwrap();
+        }
+        deadlocks.load(Ordering::SeqCst)
     }
 }

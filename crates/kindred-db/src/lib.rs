@@ -10,6 +10,7 @@ pub mod group_commit;
 pub mod introspect;
 pub mod migrate;
 pub mod models;
+pub mod notify;
 pub mod schema;
 pub mod snapshot;
 pub mod transaction;

@@ -119,6 +119,10 @@ fn describe() {
         "kindred_sign_ups_waiting",
         "Local sign-ups waiting for an admin's approval"
     );
+    describe_gauge!(
+        "kindred_reports_waiting",
+        "Reports waiting for a moderator (not yet resolved)"
+    );
 }
 
 /// Binds `bind` and serves `GET /metrics` there (one worker: a scrape every few
@@ -169,6 +173,7 @@ async fn scrape(state: web::Data<AppState>, handle: web::Data<PrometheusHandle>)
             gauge!("kindred_instances", "health" => "failing").set(g.instances_failing as f64);
             gauge!("kindred_instances", "health" => "dead").set(g.instances_dead as f64);
             gauge!("kindred_sign_ups_waiting").set(g.sign_ups_waiting as f64);
+            gauge!("kindred_reports_waiting").set(g.reports_waiting as f64);
         }
         // The levels are left as last read; the counters are still worth a scrape.
         Err(e) => tracing::warn!(error = e.code(), "metrics: the levels could not be read"),

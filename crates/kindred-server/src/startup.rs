@@ -167,6 +167,9 @@ impl Application {
         } else {
             None
         };
+        // Several processes on one PostgreSQL database: streaming reaches members
+        // whatever process a post went through (docs/operations.md, "Scaling out").
+        kindred_api::streaming::relay::start(&state.clone().into_inner()).await;
         crate::reminders::start(&state);
         crate::follow_resends::start(&state);
         crate::polls::start(&state);

@@ -2,6 +2,8 @@
 //! never rendered content) after their work is committed; every open stream holds a
 //! receiver and renders each event for its own viewer. The hub also counts open
 //! streams, so a token or anonymous visitors cannot hold unbounded connections.
+//! With several processes on one PostgreSQL database, what is published here also
+//! goes to the other processes (`relay`), whose hubs publish it to their streams.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -22,7 +24,7 @@ pub use kindred_core::events::StatusChange;
 /// What routing needs to know about a status. The row itself is loaded by each
 /// subscriber (it may be gone, or hidden from that viewer); for a deleted status these
 /// facts are all that is left.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StatusEvent {
     pub change: StatusChange,
     pub id: i64,
@@ -92,6 +94,9 @@ pub struct Hub {
     limits: StreamLimits,
     renders: Semaphore,
     stopping: watch::Sender<bool>,
+    /// PostgreSQL: where published events leave for the other processes
+    /// (`relay::start`); unset on SQLite.
+    relay: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<Event>>,
 }
 
 impl Default for Hub {
@@ -109,6 +114,7 @@ impl Hub {
             limits,
             renders: Semaphore::new(limits.concurrent_renders.max(1)),
             stopping: watch::Sender::new(false),
+            relay: std::sync::OnceLock::new(),
         }
     }
 
@@ -132,9 +138,24 @@ impl Hub {
         self.renders.acquire().await.ok()
     }
 
-    /// Never blocks; with no stream open the event is simply dropped.
+    /// Never blocks; with no stream open here the event is simply dropped (after
+    /// it left for the other processes, if any).
     pub fn publish(&self, event: Event) {
+        if let Some(relay) = self.relay.get() {
+            let _ = relay.send(event.clone());
+        }
+        self.publish_here(event);
+    }
+
+    /// To this process's streams only: an event another process published.
+    pub(crate) fn publish_here(&self, event: Event) {
         let _ = self.tx.send(event);
+    }
+
+    /// Sends every event published from now on to `relay` as well; the first
+    /// call wins.
+    pub(crate) fn relay_to(&self, relay: tokio::sync::mpsc::UnboundedSender<Event>) {
+        let _ = self.relay.set(relay);
     }
 
     pub fn status(&self, change: StatusChange, row: &StatusRow, tags: &[String]) {

@@ -218,9 +218,7 @@ pub fn insert(conn: &mut AnyConnection, b: &Batch) -> Result<(), DbError> {
         insert_rows!(conn, mutes::table, b.mutes);
         insert_rows!(conn, tags::table, b.tags);
         insert_rows!(conn, statuses::table, b.statuses, owned);
-        if let AnyConnection::Sqlite(c) = conn {
-            count_statuses_on_sqlite(c, &b.statuses)?;
-        }
+        count_new_statuses(conn, &b.statuses)?;
         insert_rows!(conn, mentions::table, b.mentions);
         insert_rows!(conn, status_tags::table, b.status_tags);
         insert_rows!(conn, favourites::table, b.favourites);
@@ -230,14 +228,11 @@ pub fn insert(conn: &mut AnyConnection, b: &Batch) -> Result<(), DbError> {
     })
 }
 
-/// SQLite counts a new status in `account_stats` where it is inserted, not by a
-/// trigger (migration 2026-11-26-000022); PostgreSQL's trigger counts these rows.
-/// (Their search rows come from `search_index::backfill`, as for every status stored
-/// without its words.)
-fn count_statuses_on_sqlite(
-    c: &mut diesel::SqliteConnection,
-    rows: &[SeedStatus],
-) -> Result<(), DbError> {
+/// A new status is counted in `account_stats` where it is inserted, not by a
+/// trigger (migrations 2026-11-26-000022 and 2026-12-07-000120). (Their search
+/// rows come from `search_index::backfill`, as for every status stored without
+/// its words.)
+fn count_new_statuses(c: &mut AnyConnection, rows: &[SeedStatus]) -> Result<(), DbError> {
     let mut per_account: std::collections::BTreeMap<i64, (i64, NaiveDateTime)> = Default::default();
     for s in rows.iter().filter(|s| s.visibility != Visibility::Direct) {
         let e = per_account.entry(s.account_id).or_insert((0, s.created_at));
@@ -245,7 +240,7 @@ fn count_statuses_on_sqlite(
         e.1 = e.1.max(s.created_at);
     }
     for (account, (count, latest)) in per_account {
-        crate::models::account_stats::count_new_statuses_on_sqlite(c, account, count, latest)?;
+        crate::models::account_stats::count_new_statuses(c, account, count, latest)?;
     }
     Ok(())
 }

@@ -1,12 +1,13 @@
 //! The instance's levels for `/metrics`, read when it is scraped: the delivery queue
-//! by state, instances failing and dead, sign-ups waiting for approval. Counts only:
+//! by state, instances failing and dead, sign-ups waiting for approval, reports
+//! waiting for a moderator. Counts only:
 //! no domain, name or id leaves here.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use kindred_domain::AccountRole;
 
-use crate::schema::{accounts, deliveries, instances};
+use crate::schema::{accounts, deliveries, instances, reports};
 use crate::{AnyConnection, DbError};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -23,6 +24,8 @@ pub struct Gauges {
     pub instances_dead: i64,
     /// Local accounts waiting for an admin's approval.
     pub sign_ups_waiting: i64,
+    /// Reports not yet resolved (no action taken), from members and other servers.
+    pub reports_waiting: i64,
 }
 
 pub fn read(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<Gauges, DbError> {
@@ -54,6 +57,10 @@ pub fn read(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<Gauges, DbEr
         .filter(accounts::suspended.eq(false))
         .count()
         .get_result(conn)?;
+    let reports_waiting = reports::table
+        .filter(reports::action_taken_at.is_null())
+        .count()
+        .get_result(conn)?;
     Ok(Gauges {
         deliveries_due,
         deliveries_retrying,
@@ -61,5 +68,6 @@ pub fn read(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<Gauges, DbEr
         instances_failing,
         instances_dead,
         sign_ups_waiting,
+        reports_waiting,
     })
 }

@@ -65,12 +65,23 @@ pub fn record(
     })
 }
 
-/// Deletes records older than `before`; returns how many.
+/// Deletes records older than `before`; returns how many. On PostgreSQL it skips
+/// rows another transaction holds (another process pruning at the same time):
+/// they are old either way, and waiting for them in the middle of a group-commit
+/// batch could close a circle of waits with that process's batch.
 pub fn prune(conn: &mut AnyConnection, before: NaiveDateTime) -> Result<usize, DbError> {
-    Ok(diesel::delete(
-        received_activities::table.filter(received_activities::received_at.lt(before)),
-    )
-    .execute(conn)?)
+    Ok(match conn {
+        AnyConnection::Sqlite(c) => diesel::delete(
+            received_activities::table.filter(received_activities::received_at.lt(before)),
+        )
+        .execute(c)?,
+        AnyConnection::Postgresql(c) => diesel::sql_query(
+            "DELETE FROM received_activities WHERE id_hash IN (SELECT id_hash \
+             FROM received_activities WHERE received_at < $1 FOR UPDATE SKIP LOCKED)",
+        )
+        .bind::<diesel::sql_types::Timestamp, _>(before)
+        .execute(c)?,
+    })
 }
 
 pub fn count(conn: &mut AnyConnection) -> Result<i64, DbError> {

@@ -195,13 +195,13 @@ fn insert_row(conn: &mut AnyConnection, n: &NewStatus) -> Result<StatusRow, DbEr
             )
         };
     }
-    match conn {
+    let row = match conn {
         AnyConnection::Sqlite(conn) => {
             diesel::insert_into(c::status_inserts)
                 .values(values!())
                 .execute(conn)?;
             index_on_sqlite(conn, n, &words)?;
-            Ok(StatusRow {
+            StatusRow {
                 id: n.id,
                 uri: n.uri.clone(),
                 account_id: n.account_id,
@@ -218,9 +218,9 @@ fn insert_row(conn: &mut AnyConnection, n: &NewStatus) -> Result<StatusRow, DbEr
                 language: n.language.clone(),
                 created_at: n.created_at,
                 edited_at: None,
-            })
+            }
         }
-        AnyConnection::Postgresql(conn) => Ok(diesel::insert_into(c::status_inserts)
+        AnyConnection::Postgresql(conn) => diesel::insert_into(c::status_inserts)
             .values(values!())
             .returning((
                 c::id,
@@ -243,16 +243,22 @@ fn insert_row(conn: &mut AnyConnection, n: &NewStatus) -> Result<StatusRow, DbEr
                 None::<NaiveDateTime>
                     .into_sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamp>>(),
             ))
-            .get_result::<StatusRow>(conn)?),
+            .get_result::<StatusRow>(conn)?,
+    };
+    // The author's totals, as the insert triggers did until migrations
+    // 2026-11-26-000022 (SQLite) and 2026-12-07-000120 (PostgreSQL): at the end of
+    // a group-commit batch, in account order (`account_stats` says why).
+    if n.visibility != Visibility::Direct {
+        crate::models::account_stats::count_new_status(conn, n.account_id, n.created_at)?;
     }
+    Ok(row)
 }
 
-/// What SQLite's AFTER INSERT triggers on `statuses` did until migration
-/// `2026-11-26-000022` (which says why they went): the author's `account_stats`
-/// and the status's search row. Neither statement fires a trigger, so neither
-/// opens a statement journal, and FTS5 keeps its pending terms until the commit.
-/// PostgreSQL keeps its trigger and has no search row to write. The three
-/// statements are one unit through the caller's transaction: every caller of
+/// What SQLite's AFTER INSERT search trigger on `statuses` did until migration
+/// `2026-11-26-000022` (which says why it went): the status's search row. The
+/// statement fires no trigger, so it opens no statement journal, and FTS5 keeps
+/// its pending terms until the commit. PostgreSQL has no search row to write.
+/// The statements are one unit through the caller's transaction: every caller of
 /// `insert_row` rolls back on its error (`insert` is atomic; a failed group-commit
 /// job's batch is rolled back).
 fn index_on_sqlite(
@@ -261,14 +267,6 @@ fn index_on_sqlite(
     words: &str,
 ) -> Result<(), DbError> {
     use crate::schema::statuses_search::dsl as fts;
-    if n.visibility != Visibility::Direct {
-        crate::models::account_stats::count_new_statuses_on_sqlite(
-            c,
-            n.account_id,
-            1,
-            n.created_at,
-        )?;
-    }
     diesel::insert_into(fts::statuses_search)
         .values((fts::rowid.eq(n.id), fts::search_text.eq(words)))
         .execute(c)?;
@@ -946,6 +944,15 @@ pub fn extras(
             .load(conn)?;
     }
     Ok(x)
+}
+
+/// The names of the tags `status_id` carries.
+pub fn tag_names(conn: &mut AnyConnection, status_id: i64) -> Result<Vec<String>, DbError> {
+    Ok(status_tags::table
+        .inner_join(tags::table)
+        .filter(status_tags::status_id.eq(status_id))
+        .select(tags::name)
+        .load(conn)?)
 }
 
 /// The boost of `status_id` by `account_id`, if any.

@@ -215,10 +215,13 @@ pub struct Client {
 }
 
 impl TestApp {
-    /// Stops the HTTP server (waiting until its port is free) and the delivery
-    /// worker (giving its leases back). The database stays, and `state` still reaches it.
+    /// Stops the HTTP server (waiting until its port is free), its streams and the
+    /// delivery worker (giving its leases back). The database stays, and `state` still reaches it.
     #[allow(dead_code)] // federation-tests/
     pub async fn stop_server(&mut self) {
+        // Ends its streams and its streaming relay's listener (PostgreSQL), as a
+        // stopped process's would end.
+        self.state.streaming.shut_down();
         self.handle.stop(true).await;
         if let Some(worker) = self.delivery.take() {
             worker.shutdown().await;

@@ -168,6 +168,7 @@ async fn metrics_are_served_apart_and_change(backend: Backend) {
         "kindred_delivery_oldest_age_seconds",
         "kindred_instances",
         "kindred_sign_ups_waiting",
+        "kindred_reports_waiting",
     ] {
         assert!(before.has(family), "{family} missing");
         assert_eq!(before.types[family], "gauge");
@@ -208,6 +209,16 @@ async fn metrics_are_served_apart_and_change(backend: Backend) {
     )
     .await
     .unwrap();
+    // A report waiting for a moderator.
+    let (reporter, _) = app.member("rowanreporter").await;
+    let (status, report) = app
+        .post_json(
+            "/api/v1/reports",
+            &reporter,
+            json!({"account_id": id, "status_ids": [status_id], "comment": "metrics test"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{report}");
     // An inbox refusal: no signature.
     let resp = app
         .client
@@ -273,6 +284,11 @@ async fn metrics_are_served_apart_and_change(backend: Backend) {
         "sign-ups waiting"
     );
     assert_eq!(
+        after.value("kindred_reports_waiting", &[]),
+        before.value("kindred_reports_waiting", &[]) + 1.0,
+        "reports waiting"
+    );
+    assert_eq!(
         after.value("kindred_deliveries", &[("state", "due")]),
         before.value("kindred_deliveries", &[("state", "due")]) + 1.0,
         "the delivery queue by state"
@@ -297,6 +313,7 @@ async fn metrics_are_served_apart_and_change(backend: Backend) {
             for leak in [
                 "willowmetrics",
                 "hazelwaiting",
+                "rowanreporter",
                 id.as_str(),
                 status_id.as_str(),
                 "999999999999",
