@@ -11,8 +11,8 @@ use actix_web::web;
 use crate::handlers::{
     accounts, activitypub, admin_accounts, announcements, apps, auth_pages, conversations, crisis,
     domain_policy, erasure, export, filters, groups, health, inbox, instance, kindred_account,
-    lists, meeting_directory, meeting_objects, meetings, notifications, oauth, pages, relations,
-    reports, search, statuses, streaming, tags, timelines, well_known,
+    lists, media, meeting_directory, meeting_objects, meetings, notifications, oauth, pages,
+    relations, reports, search, statuses, streaming, tags, timelines, well_known,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -55,6 +55,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(activitypub::status_activity),
         )
         .route("/meetings/{id}", web::get().to(meeting_objects::show))
+        // Pictures, from our own origin (local uploads and cached remote ones).
+        .route("/media/{token}/{file}", web::get().to(media::file))
         .route("/@{name}", web::get().to(activitypub::profile))
         .route(
             "/avatars/original/missing.png",
@@ -207,6 +209,11 @@ fn api(cfg: &mut web::ServiceConfig) {
             "/v1/follow_requests/{id}/reject",
             web::post().to(relations::reject_request),
         )
+        // pictures
+        .route("/v1/media", web::post().to(media::upload))
+        .route("/v2/media", web::post().to(media::upload))
+        .route("/v1/media/{id}", web::get().to(media::show))
+        .route("/v1/media/{id}", web::put().to(media::update))
         // statuses
         .route("/v1/statuses", web::post().to(statuses::create))
         .route("/v1/statuses/{id}", web::get().to(statuses::show))

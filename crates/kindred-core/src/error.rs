@@ -17,6 +17,12 @@ pub enum CoreError {
     /// An account that erasure does not apply to (remote, a group, already erased).
     #[error("{0}")]
     NotErasable(&'static str),
+    /// A picture refused (see `media`).
+    #[error("{}", .0.message())]
+    Media(kindred_domain::media::MediaRefusal),
+    /// The file store failed (the message names no person).
+    #[error("file store: {0}")]
+    Files(String),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -35,6 +41,8 @@ impl CoreError {
             Self::ReportRefused(r) => r.code(),
             Self::Moderation(r) => r.code(),
             Self::NotErasable(_) => "not_erasable",
+            Self::Media(r) => r.code(),
+            Self::Files(_) => "file_store",
             Self::Db(_) => "storage",
         }
     }

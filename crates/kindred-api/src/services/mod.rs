@@ -20,6 +20,7 @@ pub mod follow_resends;
 pub mod groups;
 pub mod instance;
 pub mod lists;
+pub mod media;
 pub mod meeting_directory;
 pub mod meetings;
 pub mod moderation;
@@ -28,6 +29,7 @@ pub mod oauth;
 pub mod passwords;
 pub mod present;
 pub mod relations;
+pub mod remote_media;
 pub mod reports;
 pub mod retention;
 pub mod search;
@@ -110,6 +112,8 @@ impl From<kindred_core::CoreError> for ServiceError {
                 }
             }
             kindred_core::CoreError::NotErasable(m) => Self::Unprocessable(m),
+            kindred_core::CoreError::Media(r) => Self::Refused(r.code(), r.message()),
+            kindred_core::CoreError::Files(_) => Self::Internal("file_store_failed"),
             kindred_core::CoreError::Db(d) => Self::Db(d),
         }
     }

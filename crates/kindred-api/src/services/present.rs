@@ -211,16 +211,17 @@ async fn statuses_sieved(
             let extras = repo::extras(c, &ids, viewer_id)?;
             let placed = groups::posts_of(c, &ids)?;
             let meetings = kindred_db::models::meeting_posts::meetings_of(c, &ids)?;
+            let media = kindred_db::models::media::of_statuses(c, &ids)?;
             let mut account_ids: Vec<i64> = rows.iter().map(|s| s.account_id).collect();
             account_ids.extend(originals.iter().map(|s| s.account_id));
             account_ids.extend(extras.mentions.values().flatten().copied());
             account_ids.sort_unstable();
             account_ids.dedup();
             let accounts = social::find_accounts(c, &account_ids)?;
-            Ok(((rows, originals, placed, meetings), extras, accounts))
+            Ok(((rows, originals, placed, meetings, media), extras, accounts))
         })
         .await?;
-    let (rows, originals, placed, meetings) = originals;
+    let (rows, originals, placed, meetings, media) = originals;
     let account_entities: HashMap<i64, Account> = {
         let list = accounts(state, viewer_id, accounts_rows.clone()).await?;
         list.into_iter()
@@ -293,7 +294,17 @@ async fn statuses_sieved(
             local_only: s.local_only,
             sensitive: s.sensitive,
             spoiler_text: s.spoiler_text.clone(),
-            media_attachments: Vec::new(),
+            media_attachments: media_attachments(
+                state,
+                media.get(&s.id).map_or(&[][..], Vec::as_slice),
+                // Unsigned URLs only where anyone may see the post (the same rule).
+                super::media::is_public(
+                    s,
+                    author,
+                    extras.mentions.get(&s.id).map_or(&[][..], Vec::as_slice),
+                    placed.get(&s.id),
+                ),
+            ),
             application: None,
             mentions,
             tags,
@@ -337,6 +348,17 @@ async fn statuses_sieved(
             Some(status)
         })
         .collect())
+}
+
+/// A status's pictures as entities (`services::media::entity`).
+fn media_attachments(
+    state: &AppState,
+    rows: &[kindred_db::models::media::MediaRow],
+    public: bool,
+) -> Vec<serde_json::Value> {
+    rows.iter()
+        .filter_map(|r| serde_json::to_value(super::media::entity(state, r, public)).ok())
+        .collect()
 }
 
 /// Timelines (REST and streaming) also leave out boosts of muted or blocked accounts'
