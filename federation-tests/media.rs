@@ -107,7 +107,7 @@ async fn remote_pictures_come_from_our_origin(backend: Backend) {
     let cached = b
         .state
         .db
-        .run(|c| kindred_db::models::media::cached_bytes(c))
+        .run(kindred_db::models::media::cached_bytes)
         .await
         .unwrap();
     assert!(cached > 0, "B keeps the copy it serves");

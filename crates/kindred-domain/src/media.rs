@@ -75,6 +75,19 @@ impl ImageFormat {
     }
 }
 
+/// Whether a JPEG ends its last scan: an end-of-image marker after the last
+/// start-of-scan. The decoder pads a cut-off file with grey instead of failing,
+/// so a truncated upload is caught here. (Neither marker can occur inside the
+/// entropy-coded data, where every 0xFF byte is stuffed; an EXIF thumbnail's own
+/// markers come before the main image's scans.)
+pub fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let last_scan = bytes.windows(2).rposition(|w| w == [0xFF, 0xDA]);
+    match last_scan {
+        Some(at) => bytes[at..].windows(2).any(|w| w == [0xFF, 0xD9]),
+        None => false,
+    }
+}
+
 /// What is stored: the format written by re-encoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StoredFormat {
@@ -301,6 +314,14 @@ mod tests {
         );
         assert_eq!(ImageFormat::sniff(b"<svg xmlns="), None);
         assert_eq!(ImageFormat::sniff(b""), None);
+    }
+
+    #[test]
+    fn a_cut_off_jpeg_is_incomplete() {
+        let whole = [0xFF, 0xD8, 0xFF, 0xDA, 1, 2, 0xFF, 0x00, 3, 0xFF, 0xD9];
+        assert!(jpeg_is_complete(&whole));
+        assert!(!jpeg_is_complete(&whole[..8]));
+        assert!(!jpeg_is_complete(&[0xFF, 0xD8, 0xFF, 0xD9]));
     }
 
     #[test]

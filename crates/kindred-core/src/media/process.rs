@@ -47,6 +47,9 @@ pub fn process(bytes: &[u8], limits: &MediaLimits) -> Result<Processed, MediaRef
         return Err(MediaRefusal::TooLarge);
     }
     let format = ImageFormat::sniff(bytes).ok_or(MediaRefusal::NotAnImage)?;
+    if format == ImageFormat::Jpeg && !media::jpeg_is_complete(bytes) {
+        return Err(MediaRefusal::Unreadable);
+    }
     let decoder_limits = {
         let mut l = Limits::default();
         l.max_alloc = Some(limits.decoder_bytes());
@@ -148,7 +151,7 @@ fn animated(frames: Vec<image::Frame>, w: u32, h: u32) -> Result<Processed, Medi
         let mut enc = GifEncoder::new_with_speed(&mut original, 10);
         enc.set_repeat(Repeat::Infinite)
             .map_err(|_| MediaRefusal::Unreadable)?;
-        enc.encode_frames(frames.into_iter())
+        enc.encode_frames(frames)
             .map_err(|_| MediaRefusal::Unreadable)?;
     }
     let (small, small_format, sw, sh) = small_version(&first, StoredFormat::Gif.small_for())?;
@@ -251,10 +254,12 @@ mod tests {
         assert_eq!(process(b"", &l).unwrap_err(), MediaRefusal::Missing);
         assert_eq!(process(b"hello", &l).unwrap_err(), MediaRefusal::NotAnImage);
         let j = jpeg(64, 64);
-        assert_eq!(
-            process(&j[..j.len() / 3], &l).unwrap_err(),
-            MediaRefusal::Unreadable
-        );
+        for cut in [j.len() / 3, j.len() / 2, j.len() - 2] {
+            assert_eq!(
+                process(&j[..cut], &l).unwrap_err(),
+                MediaRefusal::Unreadable
+            );
+        }
         let small = MediaLimits {
             max_pixels: 64 * 63,
             ..l
