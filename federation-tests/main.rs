@@ -30,6 +30,7 @@ mod groups;
 mod hardening;
 mod hostile;
 mod lemmy;
+mod media;
 mod meetings;
 mod moderation;
 mod outage;

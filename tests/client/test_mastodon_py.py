@@ -25,10 +25,12 @@ import socket
 import subprocess
 import sys
 import threading
+import struct
 import time
 import traceback
 import warnings
 from datetime import datetime, timedelta, timezone
+import zlib
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -57,6 +59,19 @@ HTTP_TIMEOUT = 30
 
 class CheckFailed(Exception):
     pass
+
+
+def tiny_png(width: int = 24, height: int = 16) -> bytes:
+    """A small RGB PNG, written by hand (no imaging library needed)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    rows = b"".join(
+        b"\x00" + b"".join(bytes((x * 10 % 256, y * 15 % 256, 90)) for x in range(width))
+        for y in range(height)
+    )
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(rows))
+            + chunk(b"IEND", b""))
 
 
 def ok(msg: str) -> None:
@@ -635,6 +650,26 @@ class Run:
         check(api_email.scheduled_statuses() == [], "scheduled_status_delete left the post")
         ok("status_post with a poll, poll_vote, poll, scheduled status_post, scheduled_statuses, "
            "scheduled_status_update, scheduled_status_delete")
+        # ---- pictures ----
+        media = api_email.media_post(tiny_png(), mime_type="image/png", description="a tiny drawing",
+                                     focus=(0.5, -0.5))
+        check(media["type"] == "image" and media["url"] and media["preview_url"]
+              and media["meta"]["original"]["width"] == 24 and media["description"] == "a tiny drawing",
+              f"media_post gave {media}")
+        pictured = api_email.status_post("a drawing", media_ids=[media], visibility="public")
+        check([str(m["id"]) for m in pictured["media_attachments"]] == [str(media["id"])],
+              f"status_post(media_ids=...) gave {pictured.get('media_attachments')}")
+        got = requests.get(pictured["media_attachments"][0]["url"], timeout=HTTP_TIMEOUT)
+        check(got.status_code == 200 and got.headers.get("Content-Type") == "image/png"
+              and got.headers.get("X-Content-Type-Options") == "nosniff" and got.content.startswith(b"\x89PNG"),
+              f"the public picture was served as {got.status_code} {got.headers.get('Content-Type')}")
+        try:
+            api_email.media_post(b"not a picture at all", mime_type="image/png")
+            check(False, "media_post of a non-picture was accepted")
+        except MastodonAPIError as e:
+            check(len(e.args) > 1 and e.args[1] == 422, f"a non-picture gave {e}")
+        ok("media_post (alt text, focus), status_post(media_ids=...), the picture served from our origin, "
+           "a non-picture refused")
 
         # ---- lists, filters, conversations, hashtags, announcements ----
         lst = api_carol.list_create("people I follow", replies_policy="list")

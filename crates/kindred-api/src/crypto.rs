@@ -104,6 +104,34 @@ impl DownloadKey {
     }
 }
 
+/// Signed, expiring addresses of pictures that are not public (a followers-only,
+/// direct or group post's, an upload not yet posted). Apps load a picture's URL
+/// without the bearer token, so the presenter, which shows the post only to whom
+/// may see it, hands each such viewer a URL that works until `expires` (a Unix
+/// time) and names one version of one picture; nobody without the instance secret
+/// can make one.
+pub struct MediaUrlKey(Zeroizing<[u8; 32]>);
+
+impl MediaUrlKey {
+    pub fn new(key: [u8; 32]) -> Self {
+        Self(Zeroizing::new(key))
+    }
+
+    pub fn sign(&self, token: &str, variant: &str, expires: i64) -> String {
+        #[allow(clippy::expect_used)] // HMAC accepts keys of any length
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(self.0.as_ref()).expect("hmac key");
+        mac.update(format!("media {token} {variant} {expires}").as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
+    pub fn verify(&self, token: &str, variant: &str, expires: i64, sig: &str) -> bool {
+        constant_time_eq(
+            self.sign(token, variant, expires).as_bytes(),
+            sig.as_bytes(),
+        )
+    }
+}
+
 pub struct EmailCipher {
     cipher: XChaCha20Poly1305,
     lookup_key: Zeroizing<[u8; 32]>,

@@ -13,7 +13,7 @@ use crate::handlers::{
     domain_policy, erasure, export, featured_tags, filters, groups, health, inbox, instance,
     kindred_account, lists, meeting_directory, meeting_objects, meetings, notifications, oauth,
     pages, polls, relations, reports, scheduled_statuses, search, statuses, streaming, tags,
-    timelines, well_known,
+    timelines, well_known, media,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -56,6 +56,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(activitypub::status_activity),
         )
         .route("/meetings/{id}", web::get().to(meeting_objects::show))
+        // Pictures, from our own origin (local uploads and cached remote ones).
+        .route("/media/{token}/{file}", web::get().to(media::file))
         .route("/@{name}", web::get().to(activitypub::profile))
         .route(
             "/avatars/original/missing.png",
@@ -208,6 +210,11 @@ fn api(cfg: &mut web::ServiceConfig) {
             "/v1/follow_requests/{id}/reject",
             web::post().to(relations::reject_request),
         )
+        // pictures
+        .route("/v1/media", web::post().to(media::upload))
+        .route("/v2/media", web::post().to(media::upload))
+        .route("/v1/media/{id}", web::get().to(media::show))
+        .route("/v1/media/{id}", web::put().to(media::update))
         // statuses
         .route("/v1/statuses", web::post().to(statuses::create))
         .route("/v1/polls/{id}", web::get().to(polls::show))

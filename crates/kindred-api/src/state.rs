@@ -2,7 +2,7 @@ use kindred_db::Db;
 use kindred_domain::{IdGenerator, RegistrationMode};
 use kindred_federation::LocalUrls;
 
-use crate::crypto::{CsrfSigner, DownloadKey, EmailCipher};
+use crate::crypto::{CsrfSigner, DownloadKey, EmailCipher, MediaUrlKey};
 
 /// Everything a request handler may use. Built once per server by `kindred-server`
 /// from its configuration and passed in; there is no global state, so several
@@ -25,6 +25,22 @@ pub struct AppState {
     pub policy: std::sync::Arc<kindred_federation::policy::PolicyHandle>,
     /// Files kept outside the database (data exports), provided by the server.
     pub files: std::sync::Arc<dyn kindred_core::files::FileStore>,
+    /// Pictures: their store (`media.path`) and limits.
+    pub media: MediaSettings,
+}
+
+/// `media.*` (docs/configuration.md), with the store the server provides.
+#[derive(Clone)]
+pub struct MediaSettings {
+    /// The media store: `original/` and `small/` files named by random tokens.
+    pub store: std::sync::Arc<dyn kindred_core::files::FileStore>,
+    pub limits: kindred_domain::media::MediaLimits,
+    /// Remote pictures kept in the cache at most, in bytes.
+    pub cache_max_bytes: u64,
+    /// Days a remote picture stays in the cache after it was fetched.
+    pub cache_days: u32,
+    /// Whether profile pictures and headers may be uploaded (off by default).
+    pub avatars: bool,
 }
 
 /// The public face of the instance.
@@ -68,6 +84,7 @@ pub struct Secrets {
     pub email: EmailCipher,
     pub csrf: CsrfSigner,
     pub downloads: DownloadKey,
+    pub media_urls: MediaUrlKey,
 }
 
 impl Secrets {
@@ -79,6 +96,10 @@ impl Secrets {
             ),
             csrf: CsrfSigner::new(crate::crypto::derive_key(master, b"kindred csrf v1")),
             downloads: DownloadKey::new(crate::crypto::derive_key(master, b"kindred downloads v1")),
+            media_urls: MediaUrlKey::new(crate::crypto::derive_key(
+                master,
+                b"kindred media urls v1",
+            )),
         }
     }
 }

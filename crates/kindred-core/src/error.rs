@@ -20,6 +20,12 @@ pub enum CoreError {
     /// A poll or a vote refused (see `polls`).
     #[error("{}", .0.message())]
     Poll(kindred_domain::polls::PollRefusal),
+    /// A picture refused (see `media`).
+    #[error("{}", .0.message())]
+    Media(kindred_domain::media::MediaRefusal),
+    /// The file store failed (the message names no person).
+    #[error("file store: {0}")]
+    Files(String),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -39,6 +45,8 @@ impl CoreError {
             Self::Moderation(r) => r.code(),
             Self::NotErasable(_) => "not_erasable",
             Self::Poll(r) => r.code(),
+            Self::Media(r) => r.code(),
+            Self::Files(_) => "file_store",
             Self::Db(_) => "storage",
         }
     }

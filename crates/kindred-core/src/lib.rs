@@ -17,6 +17,7 @@ pub mod follows;
 pub mod groups;
 pub mod interactions;
 pub mod mail;
+pub mod media;
 pub mod meetings;
 pub mod moderation;
 pub mod polls;

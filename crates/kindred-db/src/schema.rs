@@ -1063,3 +1063,25 @@ diesel::joinable!(featured_tags -> tags (tag_id));
 diesel::allow_tables_to_appear_in_same_query!(featured_tags, tags);
 diesel::allow_tables_to_appear_in_same_query!(featured_tags, status_tags);
 diesel::allow_tables_to_appear_in_same_query!(featured_tags, statuses);
+// Pictures (migration 2026-12-07-000100_media).
+diesel::table! {
+    media_attachments (id) {
+        id -> BigInt,
+        token -> Text,
+        account_id -> BigInt,
+        status_id -> Nullable<BigInt>,
+        position -> Integer,
+        content_type -> Text,
+        width -> Nullable<Integer>,
+        height -> Nullable<Integer>,
+        blurhash -> Nullable<Text>,
+        description -> Nullable<Text>,
+        focus -> Nullable<Text>,
+        stored_bytes -> BigInt,
+        remote_url -> Nullable<Text>,
+        fetched_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+diesel::allow_tables_to_appear_in_same_query!(media_attachments, statuses);
+diesel::allow_tables_to_appear_in_same_query!(media_attachments, accounts);

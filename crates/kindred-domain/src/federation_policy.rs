@@ -413,6 +413,15 @@ impl Policy {
         self.allows.keys().any(|d| self.decide(d).trusts_rsvps())
     }
 
+    /// Whether pictures from this domain (or URL) may be fetched: its traffic is not
+    /// refused and no domain block says `reject_media`.
+    pub fn fetches_media(&self, domain_or_url: &str) -> bool {
+        let Ok(d) = PolicyDomain::parse(domain_or_url) else {
+            return false;
+        };
+        !self.decide(&d).is_refused() && !self.block_for(&d).is_some_and(|b| b.reject_media)
+    }
+
     /// As [`decide`](Self::decide) for a domain as written anywhere (an actor URL,
     /// `host:port`); what cannot be read as a domain is refused.
     pub fn decide_str(&self, domain_or_url: &str) -> Decision {

@@ -16,6 +16,7 @@ pub mod id;
 pub mod ids;
 pub mod instance;
 pub mod mail;
+pub mod media;
 pub mod meetings;
 pub mod moderation;
 pub mod notification;

@@ -131,6 +131,12 @@ impl LocalUrls {
         self.path("/tags/").to_string()
     }
 
+    /// A version (`original`/`small`) of a picture, with its file extension,
+    /// served from our origin (local uploads and cached remote pictures alike).
+    pub fn media_file(&self, token: &str, variant: &str, extension: &str) -> Url {
+        self.join(&format!("/media/{token}/{variant}.{extension}"))
+    }
+
     pub fn path(&self, path: &str) -> Url {
         self.join(path)
     }

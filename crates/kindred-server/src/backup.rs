@@ -22,18 +22,23 @@ pub const ABOUT_FILE: &str = "backup.txt";
 /// outlive the member's erasure. Backup and restore carry the rest along
 /// (`copy_tree`); copy-database leaves files where they are and says so.
 pub fn stored_files(settings: &Settings) -> Vec<(String, PathBuf)> {
-    let Ok(entries) = std::fs::read_dir(&settings.files_dir) else {
-        return Vec::new();
-    };
+    let entries = std::fs::read_dir(&settings.files_dir).into_iter().flatten();
     let mut areas: Vec<(String, PathBuf)> = entries
         .filter_map(Result::ok)
         .filter(|e| e.path().is_dir())
         .filter_map(|e| Some((e.file_name().into_string().ok()?, e.path())))
-        .filter(|(name, _)| name != EXPORTS_AREA && !name.starts_with('.'))
+        .filter(|(name, _)| name != EXPORTS_AREA && name != MEDIA_AREA && !name.starts_with('.'))
         .collect();
+    // Pictures, wherever `media.path` puts them (by default `media` in the store).
+    if settings.media_dir.is_dir() {
+        areas.push((MEDIA_AREA.to_owned(), settings.media_dir.clone()));
+    }
     areas.sort();
     areas
 }
+
+/// The pictures' directory inside a backup's `files/` (`media.path` on restore).
+pub const MEDIA_AREA: &str = "media";
 
 /// The file store's area of data exports (never backed up).
 pub const EXPORTS_AREA: &str = "exports";
@@ -203,9 +208,15 @@ pub fn restore(settings: &Settings, src: &Path, force: bool) -> Result<Vec<Strin
     // Every area the backup holds goes back into the file store.
     if let Ok(entries) = std::fs::read_dir(src.join("files")) {
         for entry in entries.filter_map(Result::ok) {
-            if entry.path().is_dir() {
-                copy_tree(&entry.path(), &settings.files_dir.join(entry.file_name()))?;
+            if !entry.path().is_dir() {
+                continue;
             }
+            let to = if entry.file_name() == MEDIA_AREA {
+                settings.media_dir.clone()
+            } else {
+                settings.files_dir.join(entry.file_name())
+            };
+            copy_tree(&entry.path(), &to)?;
         }
     }
     let rows: i64 = held.rows.iter().map(|(_, n)| n).sum();

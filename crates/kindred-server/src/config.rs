@@ -27,6 +27,7 @@ pub struct RawConfig {
     pub moderation: ModerationSection,
     pub retention: RetentionSection,
     pub files: FilesSection,
+    pub media: MediaSection,
     pub exports: ExportsSection,
     pub limits: LimitsSection,
     pub metrics: MetricsSection,
@@ -156,6 +157,18 @@ pub struct FilesSection {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct MediaSection {
+    pub path: String,
+    pub max_upload_bytes: u64,
+    pub max_pixels: u64,
+    pub max_gif_frames: u32,
+    pub remote_cache_mb: u64,
+    pub remote_cache_days: u32,
+    pub avatars: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ModerationSection {
     pub audit_retention_days: i64,
 }
@@ -259,6 +272,13 @@ pub struct Settings {
     pub export_keep_hours: u32,
     /// `web.quick_exit_url`: where the portal's quick-exit control leads.
     pub quick_exit_url: String,
+    /// `media.path`, resolved: where pictures are kept.
+    pub media_dir: std::path::PathBuf,
+    /// `media.*` limits.
+    pub media_limits: kindred_domain::media::MediaLimits,
+    pub media_cache_bytes: u64,
+    pub media_cache_days: u32,
+    pub media_avatars: bool,
     pub max_connections: u32,
     pub registration: RegistrationMode,
     pub secret: SecretSource,
@@ -437,6 +457,30 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
         "" => std::path::PathBuf::from("files"),
         dir => std::path::PathBuf::from(dir),
     };
+    let media_dir = match raw.media.path.trim() {
+        "" => files_dir.join("media"),
+        dir => std::path::PathBuf::from(dir),
+    };
+    if raw.media.max_upload_bytes == 0 || raw.media.max_upload_bytes > 1024 * 1024 * 1024 {
+        return Err(invalid(
+            "media.max_upload_bytes",
+            "expected 1 byte to 1 GiB",
+        ));
+    }
+    if raw.media.max_pixels < 64 * 64 || raw.media.max_pixels > 1 << 30 {
+        return Err(invalid("media.max_pixels", "expected 4096 to 1073741824"));
+    }
+    if raw.media.max_gif_frames == 0 || raw.media.max_gif_frames > 10_000 {
+        return Err(invalid("media.max_gif_frames", "expected 1 to 10000"));
+    }
+    if raw.media.remote_cache_days == 0 {
+        return Err(invalid("media.remote_cache_days", "expected at least 1"));
+    }
+    let media_limits = kindred_domain::media::MediaLimits {
+        max_bytes: raw.media.max_upload_bytes,
+        max_pixels: raw.media.max_pixels,
+        max_gif_frames: raw.media.max_gif_frames,
+    };
     let export_keep_hours = u32::try_from(raw.exports.keep_hours)
         .ok()
         .filter(|h| (1..=24 * 90).contains(h))
@@ -613,6 +657,11 @@ fn validate(raw: RawConfig) -> Result<Settings, ConfigError> {
         files_dir,
         export_keep_hours,
         quick_exit_url,
+        media_dir,
+        media_limits,
+        media_cache_bytes: raw.media.remote_cache_mb.saturating_mul(1024 * 1024),
+        media_cache_days: raw.media.remote_cache_days,
+        media_avatars: raw.media.avatars,
         max_connections: raw.database.max_connections,
         registration,
         secret,

@@ -1,6 +1,8 @@
 //! The jobs of issue 26: every minute, purge the rows of erased accounts that are
 //! due (`services::erasure::purge_due`), build data exports a restart left pending
-//! and delete those whose time is over (`services::export`); every day, remove
+//! and delete those whose time is over (`services::export`), delete the pictures
+//! whose post or account is gone and trim the remote picture cache
+//! (`services::media::sweep`, `remote_media::evict`); every day, remove
 //! group discussion posts past their retention (`services::retention::apply`).
 //! Each is idempotent or claims its work, so several processes may run them.
 
@@ -9,7 +11,7 @@ use std::time::Duration;
 
 use actix_web::web;
 use chrono::Utc;
-use kindred_api::services::{erasure, export, retention};
+use kindred_api::services::{erasure, export, media, remote_media, retention};
 use kindred_api::AppState;
 
 /// How often erased accounts are looked at: "purged within minutes".
@@ -32,6 +34,14 @@ pub fn start(state: &web::Data<AppState>) {
             }
             if let Err(e) = export::expire(&state, Utc::now()).await {
                 tracing::warn!(error = e.code(), "expired data exports not deleted");
+            }
+            // Pictures of deleted posts and purged accounts, unattached uploads,
+            // and the remote cache's expired or excess pictures: files first.
+            if let Err(e) = media::sweep(&state, Utc::now()).await {
+                tracing::warn!(error = e.code(), "pictures not swept");
+            }
+            if let Err(e) = remote_media::evict(&state).await {
+                tracing::warn!(error = e.code(), "remote picture cache not trimmed");
             }
         })
     }));

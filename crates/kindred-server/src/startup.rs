@@ -90,6 +90,13 @@ pub async fn prepare(settings: &Settings) -> Result<web::Data<AppState>, Startup
         federation: Default::default(),
         policy,
         files: std::sync::Arc::new(crate::files::DirStore::new(settings.files_dir.clone())),
+        media: kindred_api::state::MediaSettings {
+            store: std::sync::Arc::new(crate::files::DirStore::new(settings.media_dir.clone())),
+            limits: settings.media_limits,
+            cache_max_bytes: settings.media_cache_bytes,
+            cache_days: settings.media_cache_days,
+            avatars: settings.media_avatars,
+        },
     });
     kindred_api::services::instance::ensure_instance_actor(&state)
         .await

@@ -25,16 +25,16 @@ fn rules(state: &AppState, crisis: &[CrisisResourceRow]) -> Vec<Value> {
 fn configuration_statuses(state: &AppState) -> Value {
     json!({
         "max_characters": state.instance.max_status_chars,
-        "max_media_attachments": 0,
+        "max_media_attachments": kindred_domain::media::MAX_ATTACHMENTS,
         "characters_reserved_per_url": 23
     })
 }
 
-fn configuration_media() -> Value {
+fn configuration_media(state: &AppState) -> Value {
     json!({
-        "supported_mime_types": [],
-        "image_size_limit": 0,
-        "image_matrix_limit": 0,
+        "supported_mime_types": ["image/jpeg", "image/png", "image/gif", "image/webp"],
+        "image_size_limit": state.media.limits.max_bytes,
+        "image_matrix_limit": state.media.limits.max_pixels,
         "video_size_limit": 0,
         "video_frame_rate_limit": 0,
         "video_matrix_limit": 0,
@@ -82,7 +82,7 @@ pub fn v1(state: &AppState, stats: &InstanceStats, crisis: &[CrisisResourceRow])
         "configuration": {
             "accounts": { "max_featured_tags": 0 },
             "statuses": configuration_statuses(state),
-            "media_attachments": configuration_media(),
+            "media_attachments": configuration_media(state),
             "polls": configuration_polls()
         },
         "contact_account": null,
@@ -109,7 +109,7 @@ pub fn v2(state: &AppState, stats: &InstanceStats, crisis: &[CrisisResourceRow])
             "vapid": { "public_key": "" },
             "accounts": { "max_featured_tags": 0, "max_pinned_statuses": 5 },
             "statuses": configuration_statuses(state),
-            "media_attachments": configuration_media(),
+            "media_attachments": configuration_media(state),
             "polls": configuration_polls(),
             "translation": { "enabled": false }
         },

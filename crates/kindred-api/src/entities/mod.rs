@@ -12,6 +12,7 @@ pub mod filters;
 pub mod groups;
 pub mod instance;
 pub mod lists;
+pub mod media;
 pub mod meetings;
 pub mod polls;
 pub mod reports;

@@ -17,6 +17,7 @@ pub mod inbox;
 pub mod instance;
 pub mod kindred_account;
 pub mod lists;
+pub mod media;
 pub mod meeting_directory;
 pub mod meeting_objects;
 pub mod meetings;

@@ -18,6 +18,22 @@ pub(crate) fn parse_id(raw: &str) -> Result<i64, ApiError> {
     raw.parse().map_err(|_| ApiError::not_found())
 }
 
+/// `media_ids[]` as ids; one that is not a number is no upload of the author's.
+fn media_ids(raw: Option<&[String]>) -> Result<Vec<i64>, ApiError> {
+    raw.unwrap_or_default()
+        .iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse().map_err(|_| {
+                ApiError::unprocessable(
+                    "media_not_attachable",
+                    "Validation failed: media is not an upload of yours that is free to attach",
+                )
+            })
+        })
+        .collect()
+}
+
 #[derive(Deserialize)]
 pub struct CreateParams {
     #[serde(default, deserialize_with = "lenient::opt_string")]
@@ -50,12 +66,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     auth.require("write:statuses")?;
     let account = auth.user()?.clone();
-    if p.media_ids.as_ref().is_some_and(|m| !m.is_empty()) {
-        return Err(ApiError::unprocessable(
-            "media_unsupported",
-            "Validation failed: media attachments are not supported on this server",
-        ));
-    }
+    let media_ids = media_ids(p.media_ids.as_deref())?;
     let scheduled_at = match p.scheduled_at.as_deref().filter(|s| !s.trim().is_empty()) {
         Some(raw) => Some(super::scheduled_statuses::parse_at(raw)?),
         None => None,
@@ -81,9 +92,16 @@ pub async fn create(
         language: p.language,
         idempotency_key: key,
         poll,
+        media_ids,
     };
     // A post for later: stored now, published by the job through `svc::create`.
     if let Some(at) = scheduled_at {
+        if !post.media_ids.is_empty() {
+            return Err(ApiError::unprocessable(
+                "scheduled_media_unsupported",
+                "Validation failed: scheduled posts cannot carry pictures yet",
+            ));
+        }
         let scheduled = crate::services::scheduled::schedule(&state, &account, post, at).await?;
         return Ok(HttpResponse::Ok().json(super::scheduled_statuses::entity(&scheduled)));
     }
@@ -193,6 +211,8 @@ pub struct EditParams {
     sensitive: Option<bool>,
     #[serde(default, deserialize_with = "lenient::opt_string")]
     language: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_list")]
+    media_ids: Option<Vec<String>>,
 }
 
 pub async fn edit(
@@ -212,6 +232,10 @@ pub async fn edit(
             spoiler_text: p.spoiler_text.unwrap_or_default(),
             sensitive: p.sensitive.unwrap_or(false),
             language: p.language,
+            media_ids: match &p.media_ids {
+                Some(ids) => Some(media_ids(Some(ids))?),
+                None => None,
+            },
         },
     )
     .await?;

@@ -174,6 +174,15 @@ pub async fn erase(state: &AppState, id: i64, by: Requester) -> Result<Receipt, 
             "export files of an erased account not deleted"
         );
     }
+    // Its pictures go now too, files and rows (the sweep would take them with the
+    // purge; a member's photos should not wait an hour).
+    if let Err(e) = super::media::delete_all(state, id).await {
+        tracing::warn!(
+            account_id = id,
+            error = e.code(),
+            "pictures of an erased account not deleted"
+        );
+    }
     let requester = match by {
         Requester::Member => "member",
         Requester::Moderator { .. } => "moderator",

@@ -21,6 +21,7 @@ pub mod follow_resends;
 pub mod groups;
 pub mod instance;
 pub mod lists;
+pub mod media;
 pub mod meeting_directory;
 pub mod meetings;
 pub mod moderation;
@@ -30,6 +31,7 @@ pub mod passwords;
 pub mod polls;
 pub mod present;
 pub mod relations;
+pub mod remote_media;
 pub mod reports;
 pub mod retention;
 pub mod scheduled;
@@ -114,6 +116,8 @@ impl From<kindred_core::CoreError> for ServiceError {
             }
             kindred_core::CoreError::NotErasable(m) => Self::Unprocessable(m),
             kindred_core::CoreError::Poll(r) => Self::Invalid(r.into()),
+            kindred_core::CoreError::Media(r) => Self::Refused(r.code(), r.message()),
+            kindred_core::CoreError::Files(_) => Self::Internal("file_store_failed"),
             kindred_core::CoreError::Db(d) => Self::Db(d),
         }
     }

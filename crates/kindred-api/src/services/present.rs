@@ -214,16 +214,17 @@ async fn statuses_sieved(
             let placed = groups::posts_of(c, &ids)?;
             let meetings = kindred_db::models::meeting_posts::meetings_of(c, &ids)?;
             let polls = kindred_db::models::polls::views_of(c, &ids, viewer_id)?;
+            let media = kindred_db::models::media::of_statuses(c, &ids)?;
             let mut account_ids: Vec<i64> = rows.iter().map(|s| s.account_id).collect();
             account_ids.extend(originals.iter().map(|s| s.account_id));
             account_ids.extend(extras.mentions.values().flatten().copied());
             account_ids.sort_unstable();
             account_ids.dedup();
             let accounts = social::find_accounts(c, &account_ids)?;
-            Ok(((rows, originals, placed, meetings, polls), extras, accounts))
+            Ok(((rows, originals, placed, meetings, polls, media), extras, accounts))
         })
         .await?;
-    let (rows, originals, placed, meetings, polls) = originals;
+    let (rows, originals, placed, meetings, polls, media) = originals;
     let now = chrono::Utc::now();
     let account_entities: HashMap<i64, Account> = {
         let list = accounts(state, viewer_id, accounts_rows.clone()).await?;
@@ -297,7 +298,17 @@ async fn statuses_sieved(
             local_only: s.local_only,
             sensitive: s.sensitive,
             spoiler_text: s.spoiler_text.clone(),
-            media_attachments: Vec::new(),
+            media_attachments: media_attachments(
+                state,
+                media.get(&s.id).map_or(&[][..], Vec::as_slice),
+                // Unsigned URLs only where anyone may see the post (the same rule).
+                super::media::is_public(
+                    s,
+                    author,
+                    extras.mentions.get(&s.id).map_or(&[][..], Vec::as_slice),
+                    placed.get(&s.id),
+                ),
+            ),
             application: None,
             mentions,
             tags,
@@ -371,6 +382,17 @@ pub fn poll(view: &PollView, by_author: bool, now: chrono::DateTime<chrono::Utc>
         voted: view.own_votes.as_ref().map(|v| by_author || !v.is_empty()),
         own_votes: view.own_votes.clone(),
     }
+}
+
+/// A status's pictures as entities (`services::media::entity`).
+fn media_attachments(
+    state: &AppState,
+    rows: &[kindred_db::models::media::MediaRow],
+    public: bool,
+) -> Vec<serde_json::Value> {
+    rows.iter()
+        .filter_map(|r| serde_json::to_value(super::media::entity(state, r, public)).ok())
+        .collect()
 }
 
 /// Timelines (REST and streaming) also leave out boosts of muted or blocked accounts'

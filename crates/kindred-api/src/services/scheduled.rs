@@ -79,6 +79,9 @@ impl ScheduledParams {
                 multiple: p.multiple,
                 hide_totals: p.hide_totals,
             }),
+            // Refused at scheduling (`handlers::statuses`): unattached uploads are
+            // swept after a day, before a later post could take them.
+            media_ids: Vec::new(),
         }
     }
 }

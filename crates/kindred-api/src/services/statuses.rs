@@ -35,6 +35,8 @@ pub struct NewPost {
     pub idempotency_key: Option<String>,
     /// A poll, as sent (checked against `PollLimits` here).
     pub poll: Option<PollInput>,
+    /// Uploads to attach (`media_ids[]`), in order.
+    pub media_ids: Vec<i64>,
 }
 
 /// A poll as the request carried it.
@@ -326,9 +328,11 @@ pub async fn create(
         }
     }
     let text = post.text.trim().to_owned();
-    if text.is_empty() {
+    // A post of pictures alone needs no text (as Mastodon).
+    if text.is_empty() && post.media_ids.is_empty() {
         return Err(DomainError::EmptyStatus.into());
     }
+    let media_ids = attachable(state, author, None, post.media_ids).await?;
     let spoiler = post.spoiler_text.trim().to_owned();
     check_length(state, &text, &spoiler)?;
     let poll = match post.poll {
@@ -416,6 +420,7 @@ pub async fn create(
         .run(move |c| {
             atomically(c, |c| {
                 let row = repo::insert(c, &insert)?;
+                kindred_core::media::attach(c, row.account_id, row.id, &media_ids)?;
                 if let Some(p) = &placement {
                     placement::record(c, &row, p)?;
                 }
@@ -479,6 +484,30 @@ pub struct EditPost {
     pub spoiler_text: String,
     pub sensitive: bool,
     pub language: Option<String>,
+    /// The pictures the post keeps (`media_ids[]`); `None`: as they are.
+    pub media_ids: Option<Vec<i64>>,
+}
+
+/// The uploads a post may take (`kindred_core::media::attachable`), checked before
+/// its transaction.
+async fn attachable(
+    state: &AppState,
+    author: &AccountRow,
+    status_id: Option<i64>,
+    ids: Vec<i64>,
+) -> Result<Vec<i64>, ServiceError> {
+    if ids.is_empty() {
+        return Ok(ids);
+    }
+    let author_id = author.id;
+    Ok(state
+        .db
+        .run(move |c| {
+            Ok(kindred_core::media::attachable(
+                c, author_id, status_id, &ids,
+            ))
+        })
+        .await??)
 }
 
 pub async fn edit(
@@ -495,7 +524,22 @@ pub async fn edit(
         .filter(|s| s.account_id == author_id && s.reblog_of_id.is_none())
         .ok_or(ServiceError::NotFound)?;
     let text = e.text.trim().to_owned();
-    if text.is_empty() {
+    let media_ids = match e.media_ids {
+        Some(ids) => Some(attachable(state, author, Some(previous.id), ids).await?),
+        None => None,
+    };
+    let keeps_media = match &media_ids {
+        Some(ids) => !ids.is_empty(),
+        None => {
+            let id = previous.id;
+            !state
+                .db
+                .run(move |c| kindred_db::models::media::ids_of_status(c, id))
+                .await?
+                .is_empty()
+        }
+    };
+    if text.is_empty() && !keeps_media {
         return Err(DomainError::EmptyStatus.into());
     }
     let spoiler = e.spoiler_text.trim().to_owned();
@@ -564,6 +608,9 @@ pub async fn edit(
                     tags: &rendered.tags,
                 };
                 let (row, events) = edited::apply(c, &previous, &edit, &ids, now)?;
+                if let Some(media_ids) = &media_ids {
+                    kindred_core::media::attach(c, row.account_id, row.id, media_ids)?;
+                }
                 outbox.edited(c, &author_row, &row)?;
                 Ok((row, events))
             })

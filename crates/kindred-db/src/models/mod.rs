@@ -21,6 +21,7 @@ pub mod instance_actor;
 pub mod interactions;
 pub mod invites;
 pub mod lists;
+pub mod media;
 pub mod meeting_directory;
 pub mod meeting_posts;
 pub mod meeting_reminders;

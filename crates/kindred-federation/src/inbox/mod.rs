@@ -5,6 +5,7 @@
 
 pub mod activities;
 pub mod addressing;
+pub mod attachments;
 pub mod content;
 pub mod context;
 pub mod directory;

@@ -202,6 +202,8 @@ struct Rendered {
     names: Vec<String>,
     tags: Vec<String>,
     published: DateTime<Utc>,
+    /// Pictures, kept as references until first viewed (`attachments`).
+    pictures: Vec<super::attachments::RemoteAttachment>,
 }
 
 fn hashtag_name(tag: &serde_json::Value) -> Option<String> {
@@ -323,6 +325,7 @@ fn render(urls: &LocalUrls, json: &ApNote, followers_url: Option<&str>) -> Rende
         names,
         tags,
         published: json.published.filter(|p| *p < now).unwrap_or(now),
+        pictures: super::attachments::pictures(&json.attachment),
     }
 }
 
@@ -465,6 +468,7 @@ fn store(
     // No transaction or savepoint of its own: `store` runs as one group-commit
     // job, which is all-or-nothing already (status, notifications and receipt).
     let row = repo::insert_in_transaction(c, &insert)?;
+    store_pictures(c, data, &row, &rendered.pictures, now)?;
     let events = created::settle(c, &row, &rendered.tags, &mentioned, None, &data.ids, now)?;
     // A public reply in one of our groups' threads goes on to the group's followers.
     crate::outbox::Outbox::new(&data.urls, &data.ids, now).remote_reply(
@@ -473,6 +477,40 @@ fn store(
         crate::outbox::ReplyChange::Created,
     )?;
     Ok(Stored::New(row, events))
+}
+
+/// A remote note's pictures, as references: nothing is fetched until someone
+/// views one, and then by our server (`kindred_api::services::remote_media`).
+fn store_pictures(
+    c: &mut AnyConnection,
+    data: &FedData,
+    row: &StatusRow,
+    pictures: &[super::attachments::RemoteAttachment],
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    for (position, p) in pictures.iter().enumerate() {
+        kindred_db::models::media::insert(
+            c,
+            &kindred_db::models::media::MediaRow {
+                id: data.ids.next_at(now),
+                token: kindred_core::media::new_token(),
+                account_id: row.account_id,
+                status_id: Some(row.id),
+                position: position as i32,
+                content_type: p.content_type.to_owned(),
+                width: p.width,
+                height: p.height,
+                blurhash: p.blurhash.clone(),
+                description: p.description.clone(),
+                focus: None,
+                stored_bytes: 0,
+                remote_url: Some(p.url.clone()),
+                fetched_at: None,
+                created_at: now.naive_utc(),
+            },
+        )?;
+    }
+    Ok(())
 }
 
 async fn store_note(

@@ -19,7 +19,9 @@ pub fn context() -> Value {
             "sensitive": "as:sensitive",
             "Hashtag": "as:Hashtag",
             "toot": "http://joinmastodon.org/ns#",
-            "votersCount": "toot:votersCount"
+            "votersCount": "toot:votersCount",
+            "blurhash": "toot:blurhash",
+            "focalPoint": {"@container": "@list", "@id": "toot:focalPoint"}
         }
     ])
 }
@@ -47,6 +49,8 @@ pub struct NoteParts {
     pub audience: Option<String>,
     /// Its poll: the note goes out as Mastodon's `Question`.
     pub poll: Option<polls::PollView>,
+    /// Pictures, as Mastodon sends them (`attachments`).
+    pub attachments: Vec<Value>,
 }
 
 /// Where a status was posted: its `group_posts` row and, for an announcement, the
@@ -122,7 +126,52 @@ pub fn parts_placed(
         in_reply_to,
         audience,
         poll: polls::views_of(conn, &[status.id], None)?.remove(&status.id),
+        attachments: attachments(conn, urls, status)?,
     })
+}
+
+/// A local status's pictures as Mastodon sends them: `Document` with `mediaType`,
+/// `url` (on our origin), `name` (alt text), `blurhash`, `width`, `height`,
+/// `focalPoint`. Only for a public or unlisted post: the URL of any other post's
+/// picture answers nobody without a signature (`kindred_api::services::media`), so
+/// a followers-only or direct post federates its text alone (docs/security.md). A
+/// group discussion post never federates at all, nor its pictures.
+fn attachments(
+    conn: &mut AnyConnection,
+    urls: &LocalUrls,
+    status: &StatusRow,
+) -> Result<Vec<Value>, DbError> {
+    if !status.local
+        || status.local_only
+        || !matches!(status.visibility, Visibility::Public | Visibility::Unlisted)
+    {
+        return Ok(Vec::new());
+    }
+    let rows = kindred_db::models::media::of_statuses(conn, &[status.id])?
+        .remove(&status.id)
+        .unwrap_or_default();
+    Ok(rows
+        .iter()
+        .filter_map(|r| {
+            let format = kindred_domain::media::StoredFormat::from_content_type(&r.content_type)?;
+            let mut doc = json!({
+                "type": "Document",
+                "mediaType": format.content_type(),
+                "url": urls.media_file(&r.token, "original", format.extension()),
+                "name": r.description,
+                "blurhash": r.blurhash,
+                "width": r.width,
+                "height": r.height,
+            });
+            if let Some((x, y)) = r.focus.as_deref().and_then(|f| {
+                let (x, y) = f.split_once(',')?;
+                Some((x.parse::<f64>().ok()?, y.parse::<f64>().ok()?))
+            }) {
+                doc["focalPoint"] = json!([x, y]);
+            }
+            Some(doc)
+        })
+        .collect())
 }
 
 /// Mastodon's `to`/`cc` for a status by a local author.
@@ -177,7 +226,7 @@ pub fn note(urls: &LocalUrls, author: &AccountRow, status: &StatusRow, parts: &N
         "sensitive": status.sensitive,
         "content": status.content,
         "tag": tag,
-        "attachment": [],
+        "attachment": parts.attachments,
     });
     if let Some(lang) = &status.language {
         note["contentMap"] = json!({ lang: status.content });

@@ -24,6 +24,7 @@ mod inbox;
 mod limits;
 mod mail;
 mod mastodon_py;
+mod media;
 mod meeting_notifications;
 mod meetings;
 mod meetings_store;

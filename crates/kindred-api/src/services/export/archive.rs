@@ -249,6 +249,9 @@ pub async fn build(state: &AppState, account: &AccountRow) -> Result<Vec<u8>, Se
         })),
     ));
     files.push(("README.txt", README.as_bytes().to_vec()));
+    let mut files: Vec<(String, Vec<u8>)> =
+        files.into_iter().map(|(n, b)| (n.to_owned(), b)).collect();
+    files.extend(own_pictures(state, account.id).await?);
     tokio::task::spawn_blocking(move || zip(files))
         .await
         .map_err(|_| ServiceError::Internal("export_failed"))?
@@ -306,14 +309,55 @@ fn csv_muted(domain: &str, rows: &[(store::Address, bool)]) -> Result<Vec<u8>, S
     w.into_inner().map_err(csv_error)
 }
 
-fn zip(files: Vec<(&'static str, Vec<u8>)>) -> Result<Vec<u8>, ServiceError> {
+/// The member's own pictures, as stored (already stripped), under
+/// `media_attachments/`, with `kindred/media.json` saying which post each belongs to
+/// and its alt text.
+async fn own_pictures(
+    state: &AppState,
+    account_id: i64,
+) -> Result<Vec<(String, Vec<u8>)>, ServiceError> {
+    use kindred_core::media::{key, Variant};
+    let rows = state
+        .db
+        .run(move |c| kindred_db::models::media::of_account(c, account_id))
+        .await?;
+    let store = state.media.store.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut out = Vec::new();
+        let mut listing = Vec::new();
+        for row in rows.iter().filter(|r| !r.is_remote()) {
+            let Some((k, content_type)) = key(row, Variant::Original) else {
+                continue;
+            };
+            let Ok(Some(bytes)) = store.get(&k) else {
+                continue;
+            };
+            let name = format!("media_attachments/{}", k.name());
+            listing.push(json!({
+                "id": row.id.to_string(),
+                "status_id": row.status_id.map(|i| i.to_string()),
+                "file": name,
+                "type": content_type,
+                "description": row.description,
+                "created_at": timestamp(row.created_at),
+            }));
+            out.push((name, bytes));
+        }
+        out.push(("kindred/media.json".to_owned(), json_bytes(&json!(listing))));
+        out
+    })
+    .await
+    .map_err(|_| ServiceError::Internal("export_failed"))
+}
+
+fn zip(files: Vec<(String, Vec<u8>)>) -> Result<Vec<u8>, ServiceError> {
     let fail = |_| ServiceError::Internal("export_failed");
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .unix_permissions(0o600);
     for (name, bytes) in files {
-        w.start_file(name, options).map_err(fail)?;
+        w.start_file(name.as_str(), options).map_err(fail)?;
         w.write_all(&bytes)
             .map_err(|_| ServiceError::Internal("export_failed"))?;
     }
