@@ -1194,7 +1194,10 @@ async fn a_portal_session_authorizes_without_the_password(backend: Backend) {
         .map(|c| c.value().to_owned())
         .unwrap();
     let html = resp.text().await.unwrap();
-    assert!(html.contains("You are signed in as <strong>maple</strong>"), "{html}");
+    assert!(
+        html.contains("You are signed in as <strong>maple</strong>"),
+        "{html}"
+    );
     assert!(!html.contains("name=\"password\""));
     let mut form = hidden_inputs(&html);
     form.push(("decision".into(), "approve".into()));
@@ -1208,5 +1211,8 @@ async fn a_portal_session_authorizes_without_the_password(backend: Backend) {
         .unwrap();
     assert_eq!(resp.status(), 302);
     let location = resp.headers()["location"].to_str().unwrap().to_owned();
-    assert!(location.starts_with(redirect) && location.contains("code="), "{location}");
+    assert!(
+        location.starts_with(redirect) && location.contains("code="),
+        "{location}"
+    );
 }

@@ -27,7 +27,10 @@ async fn jobs(app: &TestApp, cookie: &actix_web::cookie::Cookie<'static>, path: 
     let (resp, n) = kindred_db::counting(test::call_service(&service, req)).await;
     assert_eq!(resp.status(), 200, "{path}");
     let body = String::from_utf8(test::read_body(resp).await.to_vec()).unwrap();
-    assert!(body.contains("Signed in as reader"), "{path} is not the signed-in page");
+    assert!(
+        body.contains("Signed in as reader"),
+        "{path} is not the signed-in page"
+    );
     n
 }
 
@@ -75,7 +78,10 @@ async fn page_queries_do_not_grow(backend: Backend) {
         counts.push(row);
     }
     // The same number of jobs with 5 posts as with 20: nothing per post.
-    assert_eq!(counts[0], counts[1], "jobs per page {pages:?} grew with the posts");
+    assert_eq!(
+        counts[0], counts[1],
+        "jobs per page {pages:?} grew with the posts"
+    );
 }
 
 /// How many posts the reader's home shows (through the API), up to 40.

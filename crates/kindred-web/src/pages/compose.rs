@@ -123,7 +123,9 @@ fn page(ctx: &Ctx, typed: Typed, errors: &[String]) -> Result<HttpResponse, WebE
 /// `GET /compose`.
 pub async fn compose_page(ctx: Ctx) -> Result<HttpResponse, WebError> {
     ctx.member()?;
-    let typed = Typed::default_for(&ctx).await.map_err(|e| ctx.internal(e))?;
+    let typed = Typed::default_for(&ctx)
+        .await
+        .map_err(|e| ctx.internal(e))?;
     page(&ctx, typed, &[])
 }
 

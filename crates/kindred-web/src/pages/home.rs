@@ -124,9 +124,7 @@ pub fn status(ctx: &Ctx, s: &Status) -> Markup {
     };
     let when = chrono::DateTime::parse_from_rfc3339(&shown.created_at)
         .ok()
-        .map(|d| {
-            crate::i18n::datetime(ctx.lang, d.with_timezone(&chrono::Utc), chrono_tz::UTC)
-        })
+        .map(|d| crate::i18n::datetime(ctx.lang, d.with_timezone(&chrono::Utc), chrono_tz::UTC))
         .unwrap_or_default();
     let body = html! { div class="content" lang=[shown.language.as_deref()] { (PreEscaped(&shown.content)) } };
     html! {

@@ -48,11 +48,13 @@ pub async fn page(ctx: Ctx, account: AccountRow) -> Result<HttpResponse, WebErro
         (statuses, full, oldest)
     };
     let relation = match &me {
-        Some(me) if me.id != account.id => present::relationships(&ctx.state, me.id, vec![account.id])
-            .await
-            .map_err(|e| ctx.internal(e.code()))?
-            .into_iter()
-            .next(),
+        Some(me) if me.id != account.id => {
+            present::relationships(&ctx.state, me.id, vec![account.id])
+                .await
+                .map_err(|e| ctx.internal(e.code()))?
+                .into_iter()
+                .next()
+        }
         _ => None,
     };
     let base = format!("/@{}", account.username);

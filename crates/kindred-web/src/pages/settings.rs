@@ -77,11 +77,7 @@ fn subnav(ctx: &Ctx) -> Markup {
 }
 
 fn done_notice(ctx: &Ctx) -> Markup {
-    let done = ctx
-        .req
-        .query_string()
-        .split('&')
-        .any(|p| p == "saved=1");
+    let done = ctx.req.query_string().split('&').any(|p| p == "saved=1");
     html! { @if done { p class="notice" role="status" { (ctx.t("member-settings-saved")) } } }
 }
 
@@ -266,10 +262,9 @@ pub async fn change_password(ctx: Ctx, body: web::Bytes) -> Result<HttpResponse,
     match passwords::change(&ctx.state, me, keep, &current, &new).await {
         Ok(Change::Changed) => Ok(ctx.redirect("/settings/password?saved=1")),
         Ok(Change::WrongPassword) => Ok(password_page(&ctx, &[ctx.t("member-password-wrong")])),
-        Err(ServiceError::Invalid(DomainError::InvalidPassword { .. })) => Ok(password_page(
-            &ctx,
-            &[ctx.t("member-sign-up-bad-password")],
-        )),
+        Err(ServiceError::Invalid(DomainError::InvalidPassword { .. })) => {
+            Ok(password_page(&ctx, &[ctx.t("member-sign-up-bad-password")]))
+        }
         Err(e) => Err(ctx.internal(e.code())),
     }
 }
@@ -370,7 +365,11 @@ pub async fn revoke_session(ctx: Ctx, body: web::Bytes) -> Result<HttpResponse, 
         })
         .await
         .map_err(|e| ctx.internal(e.code()))?;
-    tracing::info!(account_id = me, sessions_ended = ended, "web sessions revoked");
+    tracing::info!(
+        account_id = me,
+        sessions_ended = ended,
+        "web sessions revoked"
+    );
     Ok(ctx.redirect("/settings/sessions?saved=1"))
 }
 
