@@ -129,3 +129,79 @@ async fn sign_up_records_the_rules(backend: Backend) {
 }
 
 both_backends!(sign_up_records_the_rules);
+
+/// The sign-up form in approval mode: without the agreement, the form again (422)
+/// with the name kept and nothing created; with it, the pending page, an account
+/// awaiting approval and no session.
+async fn web_sign_up_in_approval_mode(backend: Backend) {
+    let Some(app) =
+        crate::common::spawn_app_with(backend, &[("KINDRED__REGISTRATION__MODE", "approval")])
+            .await
+    else {
+        return;
+    };
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = client
+        .get(app.url("/auth/sign_up"))
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("name=\"reason\""),
+        "no reason field in approval mode"
+    );
+    let token = page
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let mut fields = vec![
+        ("csrf_token", token.as_str()),
+        ("username", "applicant"),
+        ("password", "a long enough password"),
+        ("reason", "A friend told me"),
+    ];
+    let resp = client
+        .post(app.url("/auth/sign_up"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("value=\"applicant\"") && html.contains("A friend told me"));
+    assert!(
+        !html.contains("a long enough password"),
+        "the password was sent back"
+    );
+    let find = || kindred_api::services::accounts::find_local(&app.state, "applicant");
+    assert!(
+        find().await.unwrap().is_none(),
+        "a refused sign-up created the account"
+    );
+    fields.push(("agreement", "1"));
+    let resp = client
+        .post(app.url("/auth/sign_up"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/auth/sign_up/pending");
+    assert!(resp
+        .cookies()
+        .all(|c| c.name() != "kindred_session" || c.value().is_empty()));
+    let account = find().await.unwrap().unwrap();
+    assert!(!account.approved);
+}
+
+both_backends!(web_sign_up_in_approval_mode);
