@@ -32,6 +32,8 @@ pub struct AuthorizeForm<'a> {
     pub hidden: Vec<(&'static str, String)>,
     pub csrf_token: &'a str,
     pub username: &'a str,
+    /// The member signed in to the portal here: no credentials are asked for.
+    pub signed_in: Option<&'a str>,
     pub error: Option<&'a str>,
 }
 
@@ -54,10 +56,14 @@ pub fn authorize(form: &AuthorizeForm<'_>) -> Markup {
                     input type="hidden" name=(name) value=(value);
                 }
                 input type="hidden" name="csrf_token" value=(form.csrf_token);
-                label for="username" { "Username or email" }
-                input type="text" id="username" name="username" value=(form.username) autocomplete="username" autocapitalize="none" required;
-                label for="password" { "Password" }
-                input type="password" id="password" name="password" autocomplete="current-password" required;
+                @if let Some(name) = form.signed_in {
+                    p { "You are signed in as " strong { (name) } ". Authorize " (form.app_name) "?" }
+                } @else {
+                    label for="username" { "Username or email" }
+                    input type="text" id="username" name="username" value=(form.username) autocomplete="username" autocapitalize="none" required;
+                    label for="password" { "Password" }
+                    input type="password" id="password" name="password" autocomplete="current-password" required;
+                }
                 button type="submit" name="decision" value="approve" { "Authorize" }
                 button type="submit" name="decision" value="deny" formnovalidate { "Deny" }
             }

@@ -1,3 +1,4 @@
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -152,6 +153,27 @@ fn diagnose(backend: Backend, url: &str) -> Option<String> {
     result.err().map(|e| e.to_string().trim().to_owned())
 }
 
+tokio::task_local! {
+    static JOBS: AtomicU64;
+}
+
+/// Runs `f`, counting the database jobs (`Db::run`, `run_blocking`,
+/// `write_grouped`: each one connection checkout and its statements) that it
+/// awaits in its own task. For tests holding a page to a fixed number of queries;
+/// outside `counting` nothing is counted.
+pub async fn counting<F: std::future::Future>(f: F) -> (F::Output, u64) {
+    JOBS.scope(AtomicU64::new(0), async move {
+        let out = f.await;
+        let n = JOBS.with(|j| j.load(Ordering::Relaxed));
+        (out, n)
+    })
+    .await
+}
+
+fn count_job() {
+    let _ = JOBS.try_with(|j| j.fetch_add(1, Ordering::Relaxed));
+}
+
 /// A connection pool plus the backend it talks to. Cheap to clone.
 #[derive(Clone)]
 pub struct Db {
@@ -233,6 +255,7 @@ impl Db {
         F: FnOnce(&mut AnyConnection) -> Result<T, DbError> + Send + 'static,
         T: Send + 'static,
     {
+        count_job();
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
@@ -252,6 +275,7 @@ impl Db {
         F: Fn(&mut AnyConnection) -> Result<T, DbError> + Send + 'static,
         T: Send + 'static,
     {
+        count_job();
         self.grouped.write(f).await
     }
 
@@ -260,6 +284,7 @@ impl Db {
         &self,
         f: impl FnOnce(&mut AnyConnection) -> Result<T, DbError>,
     ) -> Result<T, DbError> {
+        count_job();
         let mut conn = self.pool.get()?;
         f(&mut conn)
     }

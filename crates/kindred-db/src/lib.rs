@@ -20,7 +20,7 @@ pub mod transaction;
 #[cfg(feature = "bench")]
 pub mod bench;
 
-pub use connection::{redacted_url, Backend, Db, DbSettings};
+pub use connection::{counting, redacted_url, Backend, Db, DbSettings};
 pub use error::DbError;
 pub use models::*;
 pub use transaction::AnyConnection;

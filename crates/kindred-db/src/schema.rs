@@ -35,6 +35,9 @@ diesel::table! {
         default_sensitive -> Bool,
         default_language -> Nullable<Text>,
         created_at -> Timestamp,
+        rules_version -> Nullable<Text>,
+        rules_accepted_at -> Nullable<Timestamp>,
+        ui_language -> Nullable<Text>,
     }
 }
 

@@ -3,7 +3,7 @@
 
 use actix_web::HttpResponse;
 
-pub const CSS_PATH: &str = "/static/kindred-1.css";
+pub const CSS_PATH: &str = "/static/kindred-2.css";
 pub const JS_PATH: &str = "/static/kindred-1.js";
 
 const CSS: &str = include_str!("../static/kindred.css");

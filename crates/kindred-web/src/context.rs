@@ -44,7 +44,11 @@ impl FromRequest for Ctx {
             let auth = session::current(&state, &req)
                 .await
                 .filter(|a| a.account.as_ref().is_some_and(|acc| acc.is_active()));
-            let lang = request_lang(&req);
+            let lang = match &auth {
+                Some(a) => member_lang(&state, a).await,
+                None => None,
+            }
+            .unwrap_or_else(|| request_lang(&req));
             let (nonce, fresh) = csrf::nonce(&req);
             let csrf_token = state.secrets.csrf.token_for(&nonce);
             Ok(Ctx {
@@ -57,6 +61,18 @@ impl FromRequest for Ctx {
             })
         })
     }
+}
+
+/// The portal language the signed-in member chose in settings, if any.
+async fn member_lang(state: &AppState, auth: &Authenticated) -> Option<Lang> {
+    let id = auth.account.as_ref()?.id;
+    state
+        .db
+        .run(move |c| kindred_db::models::accounts::ui_language(c, id))
+        .await
+        .ok()
+        .flatten()
+        .and_then(|code| Lang::from_code(&code))
 }
 
 /// The language from `Accept-Language` (a member's own setting wins once loaded:

@@ -87,6 +87,16 @@ const FILES: &[(Lang, &str, &str)] = &[
         "common.ftl",
         include_str!("../locales/nb/common.ftl"),
     ),
+    (
+        Lang::En,
+        "member.ftl",
+        include_str!("../locales/en/member.ftl"),
+    ),
+    (
+        Lang::Nb,
+        "member.ftl",
+        include_str!("../locales/nb/member.ftl"),
+    ),
 ];
 
 struct Catalog {

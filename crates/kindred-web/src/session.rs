@@ -14,11 +14,11 @@ use kindred_db::models::oauth as oauth_db;
 use kindred_db::models::oauth::{ApplicationRow, NewApplication};
 use kindred_domain::Scopes;
 
-pub const COOKIE: &str = "kindred_session";
+pub const COOKIE: &str = oauth::WEB_SESSION_COOKIE;
 
 /// The web application's fixed client id. It has no usable secret and no redirect:
 /// no one can run an OAuth flow as it.
-pub const WEB_CLIENT_ID: &str = "kindred-web-portal";
+pub const WEB_CLIENT_ID: &str = oauth::WEB_CLIENT_ID;
 pub const WEB_APP_NAME: &str = "Web browser";
 /// Everything a member can do; the role checks (`Authenticated::moderator`, ...)
 /// still decide who may use the admin scopes.

@@ -1,6 +1,6 @@
 //! `/oauth/*`: the HTML authorization page, the token endpoint and revocation.
 
-use crate::services::ApplicationRow;
+use crate::services::{AccountRow, ApplicationRow};
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::header::{AUTHORIZATION, LOCATION};
 use actix_web::http::StatusCode;
@@ -166,11 +166,30 @@ fn csrf_cookie(value: String, secure: bool) -> Cookie<'static> {
         .finish()
 }
 
+/// The member signed in to the web portal in this browser, if the session is live
+/// and may act.
+async fn session_account(state: &AppState, req: &HttpRequest) -> Option<AccountRow> {
+    let token = req.cookie(svc::WEB_SESSION_COOKIE)?.value().to_owned();
+    if token.is_empty() || token.len() > 128 {
+        return None;
+    }
+    let auth = crate::auth::authenticate(state, &token).await.ok()?;
+    let app = svc::find_application(state, auth.token.application_id)
+        .await
+        .ok()
+        .flatten()?;
+    if app.client_id != svc::WEB_CLIENT_ID {
+        return None;
+    }
+    auth.account.filter(|a| a.is_active())
+}
+
 fn render_form(
     state: &AppState,
     r: &Request,
     nonce: String,
     username: &str,
+    signed_in: Option<&str>,
     error: Option<&str>,
     status: StatusCode,
 ) -> HttpResponse {
@@ -183,6 +202,7 @@ fn render_form(
         hidden: hidden_fields(r),
         csrf_token: &token,
         username,
+        signed_in,
         error,
     })
     .into_string();
@@ -205,7 +225,9 @@ pub async fn authorize_form(
         .map(|c| c.value().to_owned())
         .filter(|v| v.len() >= 32 && v.len() <= 64)
         .unwrap_or_else(CsrfSigner::new_nonce);
-    render_form(&state, &r, nonce, "", None, StatusCode::OK)
+    let me = session_account(&state, &req).await;
+    let name = me.as_ref().map(|a| a.username.as_str());
+    render_form(&state, &r, nonce, "", name, None, StatusCode::OK)
 }
 
 fn redirect_with(r: &Request, params: &[(&str, &str)]) -> HttpResponse {
@@ -273,8 +295,18 @@ pub async fn authorize_submit(
     }
     let login = p.username.clone().unwrap_or_default();
     let password = p.password.clone().unwrap_or_default();
+    // Signed in to the portal and no credentials typed: the session's member.
+    let session = if login.is_empty() && password.is_empty() {
+        session_account(&state, &req).await
+    } else {
+        None
+    };
     let client = state.limits.client(&req);
-    let account = match svc::check_credentials(&state, &client, &login, &password).await {
+    let checked = match session {
+        Some(a) => Ok(svc::Login::Valid(Box::new(a))),
+        None => svc::check_credentials(&state, &client, &login, &password).await,
+    };
+    let account = match checked {
         Ok(a) => a,
         Err(e) => {
             tracing::error!(code = e.code(), "login check failed");
@@ -292,6 +324,7 @@ pub async fn authorize_submit(
                 &r,
                 nonce,
                 &login,
+                None,
                 Some("Invalid username, email or password."),
                 StatusCode::UNAUTHORIZED,
             )
@@ -302,6 +335,7 @@ pub async fn authorize_submit(
                 &r,
                 nonce,
                 &login,
+                None,
                 Some("Too many attempts. Please wait a few minutes and try again."),
                 StatusCode::TOO_MANY_REQUESTS,
             )
@@ -313,7 +347,15 @@ pub async fn authorize_submit(
         } else {
             "Your account is waiting for approval by the organization."
         };
-        return render_form(&state, &r, nonce, &login, Some(msg), StatusCode::FORBIDDEN);
+        return render_form(
+            &state,
+            &r,
+            nonce,
+            &login,
+            None,
+            Some(msg),
+            StatusCode::FORBIDDEN,
+        );
     }
     let code = match svc::issue_code(
         &state,

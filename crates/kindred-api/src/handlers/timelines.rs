@@ -209,16 +209,11 @@ pub async fn account_statuses(
         return group_statuses(&req, &state, &viewer, &target, p.pinned.unwrap_or(false), w).await;
     }
     let tag = p.tagged.map(|t| t.trim_start_matches('#').to_lowercase());
-    let own = viewer.id() == Some(target.id);
     let scope = AccountScope {
-        include_private: own || viewer.following.contains(&target.id),
-        include_direct: own,
-        viewer: viewer.id(),
-        include_local_only: viewer.is_local_member(),
         exclude_replies: p.exclude_replies.unwrap_or(false),
         exclude_reblogs: p.exclude_reblogs.unwrap_or(false),
         pinned_only: p.pinned.unwrap_or(false),
-        tag_id: None,
+        ..service::account_scope(&viewer, target.id)
     };
     let rows = service::account(&state, target_id, scope, tag, w.page()).await?;
     let ids = rows.iter().map(|s| s.id).collect();

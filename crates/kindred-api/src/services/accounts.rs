@@ -194,11 +194,29 @@ pub async fn sign_up(state: &AppState, input: SignUp) -> Result<AccountRow, Serv
         }
         (Err(e), None) => return Err(e),
     };
+    // The acceptance is recorded with the rules as they stand now: a later change
+    // of the rules has another version, so who agreed to which text stays known.
+    let (id, version, at) = (
+        account.id,
+        rules_version(&state.instance.rules),
+        Utc::now().naive_utc(),
+    );
+    state
+        .db
+        .run(move |c| accounts::record_rules_acceptance(c, id, &version, at))
+        .await?;
     if !account.approved {
         tracing::info!(account_id = account.id, "sign-up awaiting approval");
     }
     notify_admins_of_sign_up(state, &account).await?;
     Ok(account)
+}
+
+/// The version of the instance rules: a short hash of their text, one rule a line.
+pub fn rules_version(rules: &[String]) -> String {
+    let mut v = sha256_hex(&rules.join("\n"));
+    v.truncate(16);
+    v
 }
 
 /// Tells every local moderator and admin about a new sign-up (`admin.sign_up`), as

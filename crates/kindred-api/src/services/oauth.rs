@@ -15,6 +15,14 @@ use crate::crypto::{
 use crate::ratelimit::ClientKey;
 use crate::AppState;
 
+/// The web portal's session cookie: an access token of the built-in web app
+/// (`kindred_web::session`). The authorization page reads it, so a member signed
+/// in to the portal lets an app in without typing the password again.
+pub const WEB_SESSION_COOKIE: &str = "kindred_session";
+/// The built-in web app's client id (no secret, no redirect: no one can run an
+/// OAuth flow as it).
+pub const WEB_CLIENT_ID: &str = "kindred-web-portal";
+
 pub const OOB_REDIRECT: &str = "urn:ietf:wg:oauth:2.0:oob";
 const CODE_LIFETIME_MINUTES: i64 = 10;
 

@@ -61,6 +61,23 @@ pub async fn marked(
         .await?)
 }
 
+/// Which of a person's statuses a viewer may list: their own all, a follower's
+/// followers-only ones too, a stranger's the public ones (and those mentioning
+/// them). `exclude_*`/`pinned_only` are the caller's.
+pub fn account_scope(viewer: &crate::services::viewer::Viewer, target: i64) -> AccountScope {
+    let own = viewer.id() == Some(target);
+    AccountScope {
+        include_private: own || viewer.following.contains(&target),
+        include_direct: own,
+        viewer: viewer.id(),
+        include_local_only: viewer.is_local_member(),
+        exclude_replies: false,
+        exclude_reblogs: false,
+        pinned_only: false,
+        tag_id: None,
+    }
+}
+
 /// A page of a person's statuses; with `tag`, only those with that hashtag (none if
 /// the hashtag is unknown).
 pub async fn account(

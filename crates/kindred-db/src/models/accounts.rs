@@ -62,6 +62,11 @@ pub struct UserRow {
     pub default_sensitive: bool,
     pub default_language: Option<String>,
     pub created_at: NaiveDateTime,
+    /// The rules' version accepted at sign-up, and when (`None` before the portal).
+    pub rules_version: Option<String>,
+    pub rules_accepted_at: Option<NaiveDateTime>,
+    /// The portal's language chosen in settings.
+    pub ui_language: Option<String>,
 }
 
 // Clone: a typed field (`serialize_as`) is inserted by value.
@@ -115,6 +120,7 @@ pub struct PreferenceChanges {
     pub default_privacy: Option<String>,
     pub default_sensitive: Option<bool>,
     pub default_language: Option<Option<String>>,
+    pub ui_language: Option<Option<String>>,
 }
 
 impl PreferenceChanges {
@@ -122,6 +128,7 @@ impl PreferenceChanges {
         self.default_privacy.is_none()
             && self.default_sensitive.is_none()
             && self.default_language.is_none()
+            && self.ui_language.is_none()
     }
 }
 
@@ -244,6 +251,32 @@ pub fn update_profile(
         }
         Ok(())
     })
+}
+
+/// Records that a member accepted the rules of `version` at `at` (sign-up).
+pub fn record_rules_acceptance(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    version: &str,
+    at: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::update(users::table.find(account_id))
+        .set((
+            users::rules_version.eq(version),
+            users::rules_accepted_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The portal language a member chose, if any.
+pub fn ui_language(conn: &mut AnyConnection, account_id: i64) -> Result<Option<String>, DbError> {
+    Ok(users::table
+        .find(account_id)
+        .select(users::ui_language)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten())
 }
 
 /// Marks a pending local account approved. Returns false when there is no such account.

@@ -103,3 +103,13 @@ pub fn run(file: &str, backend: Backend) {
 fn smoke_sqlite() {
     run("test_smoke.py", Backend::Sqlite);
 }
+
+#[test]
+fn member_sqlite() {
+    run("test_member.py", Backend::Sqlite);
+}
+
+#[test]
+fn member_postgres() {
+    run("test_member.py", Backend::Postgres);
+}

@@ -45,4 +45,5 @@ mod statuses;
 mod storage;
 mod streaming;
 mod thin_handlers;
+mod web_member;
 mod well_known;

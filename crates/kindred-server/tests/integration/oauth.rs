@@ -24,6 +24,7 @@ both_backends!(
     the_authorize_form_throttles_one_client_only,
     oauth_endpoints_carry_rate_limit_headers,
     cors_for_api_but_not_for_the_login_page,
+    a_portal_session_authorizes_without_the_password,
 );
 
 const OOB: &str = "urn:ietf:wg:oauth:2.0:oob";
@@ -1135,4 +1136,83 @@ async fn cors_for_api_but_not_for_the_login_page(backend: Backend) {
         .await
         .unwrap();
     assert!(resp.headers().get("access-control-allow-origin").is_none());
+}
+
+/// Signed in to the web portal, a member lets an app in with one click: the
+/// authorization page names them and asks for no password; another browser (no
+/// session) still gets the sign-in fields, and an app token as a cookie is no
+/// session.
+async fn a_portal_session_authorizes_without_the_password(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.create_user("maple", "maple's password", None, Role::Member)
+        .await;
+    let maple = kindred_api::services::accounts::find_local(&app.state, "maple")
+        .await
+        .unwrap()
+        .unwrap();
+    let session = kindred_web::session::start(&app.state, maple.id)
+        .await
+        .unwrap();
+    let redirect = "https://app.example/callback";
+    let c = app.register_app("read write", redirect).await;
+    let query = [
+        ("response_type", "code"),
+        ("client_id", c.client_id.as_str()),
+        ("redirect_uri", redirect),
+        ("scope", "read"),
+    ];
+    // No session: the sign-in fields (the control).
+    let (status, html) = authorize_page(&app, &query).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("name=\"password\""), "{html}");
+    // An app's token in the cookie is not a portal session.
+    let app_token = app.login("maple", "maple's password").await;
+    let resp = app
+        .client
+        .get(app.url("/oauth/authorize"))
+        .query(&query)
+        .header("Cookie", format!("kindred_session={app_token}"))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.text().await.unwrap().contains("name=\"password\""));
+    // The session: named, no password field.
+    let cookie = format!("kindred_session={}", session.value());
+    let resp = app
+        .client
+        .get(app.url("/oauth/authorize"))
+        .query(&query)
+        .header("Cookie", cookie.clone())
+        .send()
+        .await
+        .unwrap();
+    let csrf = resp
+        .cookies()
+        .find(|c| c.name() == "kindred_csrf")
+        .map(|c| c.value().to_owned())
+        .unwrap();
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("You are signed in as <strong>maple</strong>"),
+        "{html}"
+    );
+    assert!(!html.contains("name=\"password\""));
+    let mut form = hidden_inputs(&html);
+    form.push(("decision".into(), "approve".into()));
+    let resp = app
+        .client
+        .post(app.url("/oauth/authorize"))
+        .header("Cookie", format!("{cookie}; kindred_csrf={csrf}"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 302);
+    let location = resp.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.starts_with(redirect) && location.contains("code="),
+        "{location}"
+    );
 }

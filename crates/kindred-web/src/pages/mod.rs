@@ -3,6 +3,23 @@
 
 pub mod actor;
 pub mod auth;
+pub mod compose;
 pub mod group;
+pub mod help;
+pub mod home;
 pub mod landing;
+pub mod notifications;
 pub mod profile;
+pub mod settings;
+pub mod signup;
+
+/// The member pages' routes (sign-up, home, compose, settings, help).
+pub fn member_routes(cfg: &mut actix_web::web::ServiceConfig) {
+    signup::routes(cfg);
+    home::routes(cfg);
+    compose::routes(cfg);
+    profile::routes(cfg);
+    settings::routes(cfg);
+    help::routes(cfg);
+    notifications::routes(cfg);
+}

@@ -1,0 +1,3 @@
+ALTER TABLE users DROP COLUMN ui_language;
+ALTER TABLE users DROP COLUMN rules_accepted_at;
+ALTER TABLE users DROP COLUMN rules_version;
