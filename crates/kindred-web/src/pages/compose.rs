@@ -161,6 +161,8 @@ pub async fn publish(ctx: Ctx, body: web::Bytes) -> Result<HttpResponse, WebErro
         in_reply_to_id: None,
         language: Some(typed.language.clone()).filter(|l| !l.is_empty()),
         idempotency_key: f.idempotency_key,
+        poll: None,
+        media_ids: Vec::new(),
     };
     match statuses::create(&ctx.state, &me, &viewer, post).await {
         Ok(_) => Ok(ctx.redirect("/home")),
