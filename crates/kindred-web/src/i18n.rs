@@ -87,6 +87,16 @@ const FILES: &[(Lang, &str, &str)] = &[
         "common.ftl",
         include_str!("../locales/nb/common.ftl"),
     ),
+    (
+        Lang::En,
+        "meetings.ftl",
+        include_str!("../locales/en/meetings.ftl"),
+    ),
+    (
+        Lang::Nb,
+        "meetings.ftl",
+        include_str!("../locales/nb/meetings.ftl"),
+    ),
 ];
 
 struct Catalog {

@@ -5,4 +5,5 @@ pub mod actor;
 pub mod auth;
 pub mod group;
 pub mod landing;
+pub mod meetings;
 pub mod profile;
