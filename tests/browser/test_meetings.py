@@ -252,7 +252,7 @@ def test_cancel_one_occurrence(h):
 def test_calendar_feed(h):
     as_user(h, "ann", "/meetings/calendar")
     h.axe("the calendar feed page")
-    h.submit("form button[type=submit]:not(.secondary)")
+    h.submit("main form button[type=submit]:not(.secondary)")
     url = h.find("#feed-url").get_attribute("value")
     check("/api/v1/pleroma/calendars/personal/" in url, f"no feed address: {url}")
     r = requests.get(url, timeout=30)
