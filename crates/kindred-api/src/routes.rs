@@ -11,9 +11,9 @@ use actix_web::web;
 use crate::handlers::{
     accounts, activitypub, admin_accounts, announcements, apps, auth_pages, conversations, crisis,
     domain_policy, erasure, export, featured_tags, filters, groups, health, inbox, instance,
-    kindred_account, lists, meeting_directory, meeting_objects, meetings, notifications, oauth,
-    pages, polls, relations, reports, scheduled_statuses, search, statuses, streaming, tags,
-    timelines, well_known, media,
+    kindred_account, lists, media, meeting_directory, meeting_objects, meetings, notifications,
+    oauth, pages, polls, relations, reports, scheduled_statuses, search, statuses, streaming, tags,
+    timelines, well_known,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -97,6 +97,16 @@ const FILES: &[(Lang, &str, &str)] = &[
         "member.ftl",
         include_str!("../locales/nb/member.ftl"),
     ),
+    (
+        Lang::En,
+        "meetings.ftl",
+        include_str!("../locales/en/meetings.ftl"),
+    ),
+    (
+        Lang::Nb,
+        "meetings.ftl",
+        include_str!("../locales/nb/meetings.ftl"),
+    ),
 ];
 
 struct Catalog {

@@ -29,6 +29,7 @@ use pages::{actor, auth, landing};
 /// [`negotiate::html`] and the API answers everything else.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     pages::member_routes(cfg);
+    pages::meetings::routes(cfg);
     cfg.service(
         web::resource("/")
             .guard(negotiate::html())

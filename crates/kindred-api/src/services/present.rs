@@ -221,7 +221,11 @@ async fn statuses_sieved(
             account_ids.sort_unstable();
             account_ids.dedup();
             let accounts = social::find_accounts(c, &account_ids)?;
-            Ok(((rows, originals, placed, meetings, polls, media), extras, accounts))
+            Ok((
+                (rows, originals, placed, meetings, polls, media),
+                extras,
+                accounts,
+            ))
         })
         .await?;
     let (rows, originals, placed, meetings, polls, media) = originals;

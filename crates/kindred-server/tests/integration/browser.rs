@@ -113,3 +113,8 @@ fn member_sqlite() {
 fn member_postgres() {
     run("test_member.py", Backend::Postgres);
 }
+
+#[test]
+fn meetings_sqlite() {
+    run("test_meetings.py", Backend::Sqlite);
+}

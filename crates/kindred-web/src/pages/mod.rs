@@ -8,6 +8,7 @@ pub mod group;
 pub mod help;
 pub mod home;
 pub mod landing;
+pub mod meetings;
 pub mod notifications;
 pub mod profile;
 pub mod settings;
