@@ -87,6 +87,16 @@ const FILES: &[(Lang, &str, &str)] = &[
         "common.ftl",
         include_str!("../locales/nb/common.ftl"),
     ),
+    (
+        Lang::En,
+        "groups.ftl",
+        include_str!("../locales/en/groups.ftl"),
+    ),
+    (
+        Lang::Nb,
+        "groups.ftl",
+        include_str!("../locales/nb/groups.ftl"),
+    ),
 ];
 
 struct Catalog {

@@ -4,5 +4,6 @@
 pub mod actor;
 pub mod auth;
 pub mod group;
+pub mod groups;
 pub mod landing;
 pub mod profile;
