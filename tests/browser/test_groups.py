@@ -9,7 +9,7 @@ from __future__ import annotations
 import requests
 
 import harness
-from harness import By, Keys, check, ok
+from harness import Keys, check, ok
 
 PASSWORD = "a long enough test password 1"
 QUESTION = "What brings you to this circle?"
