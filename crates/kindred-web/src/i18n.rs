@@ -107,6 +107,16 @@ const FILES: &[(Lang, &str, &str)] = &[
         "meetings.ftl",
         include_str!("../locales/nb/meetings.ftl"),
     ),
+    (
+        Lang::En,
+        "groups.ftl",
+        include_str!("../locales/en/groups.ftl"),
+    ),
+    (
+        Lang::Nb,
+        "groups.ftl",
+        include_str!("../locales/nb/groups.ftl"),
+    ),
 ];
 
 struct Catalog {

@@ -30,6 +30,7 @@ use pages::{actor, auth, landing};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     pages::member_routes(cfg);
     pages::meetings::routes(cfg);
+    pages::groups::routes(cfg);
     cfg.service(
         web::resource("/")
             .guard(negotiate::html())

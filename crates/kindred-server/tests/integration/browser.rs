@@ -118,3 +118,8 @@ fn member_postgres() {
 fn meetings_sqlite() {
     run("test_meetings.py", Backend::Sqlite);
 }
+
+#[test]
+fn groups_sqlite() {
+    run("test_groups.py", Backend::Sqlite);
+}

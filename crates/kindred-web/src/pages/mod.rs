@@ -5,6 +5,7 @@ pub mod actor;
 pub mod auth;
 pub mod compose;
 pub mod group;
+pub mod groups;
 pub mod help;
 pub mod home;
 pub mod landing;

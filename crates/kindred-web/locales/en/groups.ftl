@@ -1,0 +1,143 @@
+# Groups: the directory, a group's page, joining, the discussion and the
+# facilitators' pages.
+
+groups-directory-title = Groups
+groups-directory-intro = Peer-support groups of this community. Public groups are open to everyone; a closed group's facilitators read your answers before you join. What is said in a group's discussion stays in the group.
+groups-directory-mine = Your groups
+groups-directory-none-mine = You are not in any group yet.
+groups-directory-all = All groups
+groups-directory-none = There are no other groups to show.
+groups-standing-member = You are a member
+groups-standing-facilitator = You facilitate this group
+groups-standing-requested = Your request is waiting
+groups-standing-invited = You are invited
+
+groups-members-count = { $count ->
+    [one] { $count } member
+   *[other] { $count } members
+}
+groups-visibility-public = Public group
+groups-visibility-public-hint = anyone here can join at once; announcements can be seen by everyone
+groups-visibility-closed = Closed group
+groups-visibility-closed-hint = listed; facilitators approve each request with its answers
+groups-visibility-private = Private group
+groups-visibility-private-hint = unlisted, by invitation only, never known outside its members
+
+groups-about = About this group
+groups-group-cw = Posts in this group carry the content warning “{ $cw }” unless they have their own.
+groups-rules = Group rules
+groups-membership = Membership
+groups-sign-in-to-join = Sign in to join this group
+groups-you-are-member = You are a member of this group.
+groups-leave = Leave this group
+groups-request-waiting = You asked to join. A facilitator will read your answers and decide.
+groups-withdraw = Withdraw my request
+groups-banned = You can no longer join this group.
+groups-invited = You are invited to this group.
+groups-accept-invitation = Accept the invitation
+groups-decline-invitation = Decline the invitation
+groups-join = Join this group
+groups-ask-hint = This group is closed: its facilitators read your answers before you join. Only they see your answers. Answering is optional.
+groups-ask = Ask to join
+
+groups-announcements = Announcements
+groups-no-announcements = No announcements yet.
+groups-pinned = Pinned
+groups-discussion = Discussion
+groups-discussion-hint = Only the members of this group can read the discussion. It never leaves this community.
+groups-no-discussion = Nothing has been said yet. You could start.
+groups-cw = Content warning
+groups-compose = Write to the group
+groups-compose-cw = Content warning (optional)
+groups-compose-cw-hint = A few words shown before your post, which stays folded until opened.
+groups-compose-text = Your post
+groups-compose-announce = Post as a public announcement (seen by everyone who can see the group)
+groups-compose-submit = Post to the group
+
+groups-done-joined = Welcome: you are now a member of this group.
+groups-done-requested = Your request was sent to the group's facilitators.
+groups-done-left = You are no longer in this group.
+groups-done-posted = Your post is in the group.
+groups-done-held = Your post waits for a facilitator's review. Until then only you and the facilitators see it.
+
+groups-refused-empty = Please write something first.
+groups-refused-too-long = The post is too long.
+groups-refused-name-too-long = The name is too long.
+groups-refused-note-too-long = The description is too long.
+groups-refused-invalid = Please check what you entered: something is too long or not allowed.
+groups-refused-muted = A facilitator has paused your posting in this group.
+groups-refused-banned = You can no longer post in this group.
+groups-refused-not-member = Only members can post in this group.
+groups-refused-outsider = A group post may only mention members of the group.
+groups-refused-two-groups = A post can go to one group only.
+groups-refused-owner-leave = The owner cannot leave: make another facilitator the owner first.
+groups-refused-self = Facilitators cannot do this to themselves.
+groups-refused-standing = This does not apply to this person's current standing in the group.
+
+groups-manage-link = Manage this group
+groups-manage-title = Managing { $name }
+groups-manage-back = Back to { $name }
+groups-settings-link = Group settings
+groups-manage-requests = Requests to join
+groups-manage-no-requests = No one is waiting.
+groups-manage-no-questions = The group asks no questions.
+groups-manage-no-answer = (no answer)
+groups-manage-approve = Approve
+groups-manage-reject = Reject
+groups-manage-ban = Ban
+groups-manage-unban = Lift the ban
+groups-manage-remove = Remove
+groups-manage-mute = Pause posting
+groups-manage-unmute = Allow posting again
+groups-manage-muted = posting paused
+groups-manage-promote = Make facilitator
+groups-manage-demote = Make member
+groups-manage-review = Review queue
+groups-manage-review-hint = New members' first posts wait here. Until approved only their author and the facilitators see them.
+groups-manage-no-held = No posts are waiting.
+groups-manage-post-approve = Approve post
+groups-manage-post-remove = Remove post
+groups-manage-announcements = Announcements to pin
+groups-manage-pin = Pin to the top
+groups-manage-unpin = Unpin
+groups-manage-members = Members
+groups-manage-col-name = Name
+groups-manage-col-role = Role
+groups-manage-col-actions = Actions
+groups-manage-bans = Banned
+groups-manage-no-bans = No one is banned.
+groups-role-owner = Owner
+groups-role-facilitator = Facilitator
+groups-role-member = Member
+groups-manage-done-approve = The request was approved.
+groups-manage-done-reject = The request was rejected.
+groups-manage-done-remove = The member was removed.
+groups-manage-done-ban = The person was banned.
+groups-manage-done-unban = The ban was lifted.
+groups-manage-done-mute = Their posting is paused.
+groups-manage-done-unmute = They may post again.
+groups-manage-done-promote = They are now a facilitator.
+groups-manage-done-demote = They are now a member.
+groups-manage-done-post-approve = The post was approved and is now in the discussion.
+groups-manage-done-post-remove = The post was removed.
+groups-manage-done-pin = The announcement is pinned.
+groups-manage-done-unpin = The announcement is no longer pinned.
+groups-manage-done-settings = The settings were saved.
+
+groups-settings-title = Settings of { $name }
+groups-settings-name = Name
+groups-settings-note = Description
+groups-settings-rules = Rules
+groups-settings-questions = Questions for people asking to join
+groups-settings-questions-hint = Up to five. Only the facilitators see the answers. Leave a field empty to drop it.
+groups-settings-question = Question { $n }
+groups-settings-cw = Content warning for the group's posts
+groups-settings-cw-hint = Added to every post that has none of its own, for example “self-harm”. Leave empty for none.
+groups-settings-visibility = Who can find and join the group
+groups-settings-review = First posts to review
+groups-settings-review-hint = A new member's first posts wait for a facilitator (0 to 100; 0 for none).
+groups-settings-retention = Keep discussion posts for (days)
+groups-settings-retention-hint = Older discussion posts are removed every day. Empty: the community's default. Announcements are kept.
+groups-settings-review-number = The number of first posts to review must be a whole number.
+groups-settings-retention-number = The number of days must be a whole number.
+groups-settings-save = Save settings

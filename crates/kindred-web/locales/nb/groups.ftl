@@ -1,0 +1,143 @@
+# Grupper: oversikten, en gruppes side, å bli med, samtalen og
+# tilretteleggernes sider.
+
+groups-directory-title = Grupper
+groups-directory-intro = Likepersonsgruppene i dette fellesskapet. Åpne grupper kan alle bli med i; i en lukket gruppe leser tilretteleggerne svarene dine før du blir med. Det som sies i en gruppes samtale, blir i gruppen.
+groups-directory-mine = Dine grupper
+groups-directory-none-mine = Du er ikke med i noen gruppe ennå.
+groups-directory-all = Alle grupper
+groups-directory-none = Det er ingen andre grupper å vise.
+groups-standing-member = Du er medlem
+groups-standing-facilitator = Du er tilrettelegger her
+groups-standing-requested = Forespørselen din venter
+groups-standing-invited = Du er invitert
+
+groups-members-count = { $count ->
+    [one] { $count } medlem
+   *[other] { $count } medlemmer
+}
+groups-visibility-public = Åpen gruppe
+groups-visibility-public-hint = alle her kan bli med med en gang; kunngjøringer kan ses av alle
+groups-visibility-closed = Lukket gruppe
+groups-visibility-closed-hint = synlig i oversikten; tilretteleggerne godkjenner hver forespørsel med svarene
+groups-visibility-private = Privat gruppe
+groups-visibility-private-hint = ikke i oversikten, bare med invitasjon, aldri kjent utenfor medlemmene
+
+groups-about = Om gruppen
+groups-group-cw = Innlegg i denne gruppen får innholdsvarselet «{ $cw }» hvis de ikke har sitt eget.
+groups-rules = Gruppens regler
+groups-membership = Medlemskap
+groups-sign-in-to-join = Logg inn for å bli med i gruppen
+groups-you-are-member = Du er medlem av denne gruppen.
+groups-leave = Forlat gruppen
+groups-request-waiting = Du har bedt om å bli med. En tilrettelegger leser svarene dine og avgjør.
+groups-withdraw = Trekk tilbake forespørselen
+groups-banned = Du kan ikke lenger bli med i denne gruppen.
+groups-invited = Du er invitert til denne gruppen.
+groups-accept-invitation = Takk ja til invitasjonen
+groups-decline-invitation = Takk nei til invitasjonen
+groups-join = Bli med i gruppen
+groups-ask-hint = Denne gruppen er lukket: tilretteleggerne leser svarene dine før du blir med. Bare de ser svarene. Du velger selv om du vil svare.
+groups-ask = Be om å bli med
+
+groups-announcements = Kunngjøringer
+groups-no-announcements = Ingen kunngjøringer ennå.
+groups-pinned = Festet
+groups-discussion = Samtale
+groups-discussion-hint = Bare gruppens medlemmer kan lese samtalen. Den forlater aldri dette fellesskapet.
+groups-no-discussion = Ingen har skrevet noe ennå. Du kan begynne.
+groups-cw = Innholdsvarsel
+groups-compose = Skriv til gruppen
+groups-compose-cw = Innholdsvarsel (valgfritt)
+groups-compose-cw-hint = Noen få ord som vises før innlegget, som er skjult til det åpnes.
+groups-compose-text = Innlegget ditt
+groups-compose-announce = Publiser som en offentlig kunngjøring (synlig for alle som kan se gruppen)
+groups-compose-submit = Publiser i gruppen
+
+groups-done-joined = Velkommen: du er nå medlem av gruppen.
+groups-done-requested = Forespørselen din er sendt til gruppens tilretteleggere.
+groups-done-left = Du er ikke lenger med i gruppen.
+groups-done-posted = Innlegget ditt er i gruppen.
+groups-done-held = Innlegget ditt venter på at en tilrettelegger går gjennom det. Til da ser bare du og tilretteleggerne det.
+
+groups-refused-empty = Skriv noe først.
+groups-refused-too-long = Innlegget er for langt.
+groups-refused-name-too-long = Navnet er for langt.
+groups-refused-note-too-long = Beskrivelsen er for lang.
+groups-refused-invalid = Sjekk det du skrev: noe er for langt eller ikke tillatt.
+groups-refused-muted = En tilrettelegger har satt innleggene dine i denne gruppen på pause.
+groups-refused-banned = Du kan ikke lenger skrive i denne gruppen.
+groups-refused-not-member = Bare medlemmer kan skrive i denne gruppen.
+groups-refused-outsider = Et gruppeinnlegg kan bare nevne medlemmer av gruppen.
+groups-refused-two-groups = Et innlegg kan bare gå til én gruppe.
+groups-refused-owner-leave = Eieren kan ikke forlate gruppen: gjør en annen tilrettelegger til eier først.
+groups-refused-self = Tilretteleggere kan ikke gjøre dette mot seg selv.
+groups-refused-standing = Dette passer ikke med personens nåværende stilling i gruppen.
+
+groups-manage-link = Administrer gruppen
+groups-manage-title = Administrer { $name }
+groups-manage-back = Tilbake til { $name }
+groups-settings-link = Gruppens innstillinger
+groups-manage-requests = Forespørsler om å bli med
+groups-manage-no-requests = Ingen venter.
+groups-manage-no-questions = Gruppen stiller ingen spørsmål.
+groups-manage-no-answer = (ikke besvart)
+groups-manage-approve = Godkjenn
+groups-manage-reject = Avslå
+groups-manage-ban = Utesteng
+groups-manage-unban = Opphev utestengingen
+groups-manage-remove = Fjern
+groups-manage-mute = Sett innlegg på pause
+groups-manage-unmute = Tillat innlegg igjen
+groups-manage-muted = innlegg på pause
+groups-manage-promote = Gjør til tilrettelegger
+groups-manage-demote = Gjør til medlem
+groups-manage-review = Til gjennomgang
+groups-manage-review-hint = Nye medlemmers første innlegg venter her. Til de er godkjent, ser bare forfatteren og tilretteleggerne dem.
+groups-manage-no-held = Ingen innlegg venter.
+groups-manage-post-approve = Godkjenn innlegget
+groups-manage-post-remove = Fjern innlegget
+groups-manage-announcements = Kunngjøringer å feste
+groups-manage-pin = Fest øverst
+groups-manage-unpin = Løsne
+groups-manage-members = Medlemmer
+groups-manage-col-name = Navn
+groups-manage-col-role = Rolle
+groups-manage-col-actions = Handlinger
+groups-manage-bans = Utestengt
+groups-manage-no-bans = Ingen er utestengt.
+groups-role-owner = Eier
+groups-role-facilitator = Tilrettelegger
+groups-role-member = Medlem
+groups-manage-done-approve = Forespørselen er godkjent.
+groups-manage-done-reject = Forespørselen er avslått.
+groups-manage-done-remove = Medlemmet er fjernet.
+groups-manage-done-ban = Personen er utestengt.
+groups-manage-done-unban = Utestengingen er opphevet.
+groups-manage-done-mute = Innleggene deres er satt på pause.
+groups-manage-done-unmute = De kan skrive igjen.
+groups-manage-done-promote = De er nå tilrettelegger.
+groups-manage-done-demote = De er nå medlem.
+groups-manage-done-post-approve = Innlegget er godkjent og er nå i samtalen.
+groups-manage-done-post-remove = Innlegget er fjernet.
+groups-manage-done-pin = Kunngjøringen er festet.
+groups-manage-done-unpin = Kunngjøringen er ikke lenger festet.
+groups-manage-done-settings = Innstillingene er lagret.
+
+groups-settings-title = Innstillinger for { $name }
+groups-settings-name = Navn
+groups-settings-note = Beskrivelse
+groups-settings-rules = Regler
+groups-settings-questions = Spørsmål til dem som ber om å bli med
+groups-settings-questions-hint = Opptil fem. Bare tilretteleggerne ser svarene. La et felt stå tomt for å fjerne det.
+groups-settings-question = Spørsmål { $n }
+groups-settings-cw = Innholdsvarsel for gruppens innlegg
+groups-settings-cw-hint = Legges til alle innlegg som ikke har sitt eget, for eksempel «selvskading». La stå tomt for ingen.
+groups-settings-visibility = Hvem som kan finne og bli med i gruppen
+groups-settings-review = Første innlegg til gjennomgang
+groups-settings-review-hint = Et nytt medlems første innlegg venter på en tilrettelegger (0 til 100; 0 for ingen).
+groups-settings-retention = Behold samtaleinnlegg i (dager)
+groups-settings-retention-hint = Eldre samtaleinnlegg fjernes hver dag. Tomt: fellesskapets standard. Kunngjøringer beholdes.
+groups-settings-review-number = Antall første innlegg til gjennomgang må være et heltall.
+groups-settings-retention-number = Antall dager må være et heltall.
+groups-settings-save = Lagre innstillingene
