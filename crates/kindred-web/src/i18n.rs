@@ -87,6 +87,16 @@ const FILES: &[(Lang, &str, &str)] = &[
         "common.ftl",
         include_str!("../locales/nb/common.ftl"),
     ),
+    (
+        Lang::En,
+        "admin.ftl",
+        include_str!("../locales/en/admin.ftl"),
+    ),
+    (
+        Lang::Nb,
+        "admin.ftl",
+        include_str!("../locales/nb/admin.ftl"),
+    ),
 ];
 
 struct Catalog {

@@ -28,6 +28,7 @@ use pages::{actor, auth, landing};
 /// an ActivityPub document (`/@name`, `/meetings/:id`), the page's resource carries
 /// [`negotiate::html`] and the API answers everything else.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    pages::admin::routes(cfg);
     cfg.service(
         web::resource("/")
             .guard(negotiate::html())

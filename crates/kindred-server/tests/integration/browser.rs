@@ -103,3 +103,8 @@ pub fn run(file: &str, backend: Backend) {
 fn smoke_sqlite() {
     run("test_smoke.py", Backend::Sqlite);
 }
+
+#[test]
+fn admin_sqlite() {
+    run("test_admin.py", Backend::Sqlite);
+}
