@@ -74,7 +74,7 @@ pub struct InviteRow {
 impl InviteRow {
     /// Whether it can still be redeemed at `now` (the rule [`redeem`] applies).
     pub fn usable(&self, now: NaiveDateTime) -> bool {
-        !self.expires_at.is_some_and(|t| t <= now) && !self.max_uses.is_some_and(|m| self.uses >= m)
+        self.expires_at.is_none_or(|t| t > now) && self.max_uses.is_none_or(|m| self.uses < m)
     }
 }
 
