@@ -117,6 +117,16 @@ const FILES: &[(Lang, &str, &str)] = &[
         "groups.ftl",
         include_str!("../locales/nb/groups.ftl"),
     ),
+    (
+        Lang::En,
+        "admin.ftl",
+        include_str!("../locales/en/admin.ftl"),
+    ),
+    (
+        Lang::Nb,
+        "admin.ftl",
+        include_str!("../locales/nb/admin.ftl"),
+    ),
 ];
 
 struct Catalog {

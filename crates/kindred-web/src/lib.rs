@@ -31,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     pages::member_routes(cfg);
     pages::meetings::routes(cfg);
     pages::groups::routes(cfg);
+    pages::admin::routes(cfg);
     cfg.service(
         web::resource("/")
             .guard(negotiate::html())

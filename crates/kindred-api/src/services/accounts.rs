@@ -270,6 +270,21 @@ pub async fn create_invite(
     Ok(code)
 }
 
+/// The newest invites, for moderators (never their codes).
+pub async fn invites(state: &AppState) -> Result<Vec<invites::InviteRow>, ServiceError> {
+    Ok(state.db.run(|c| invites::list(c, 200)).await?)
+}
+
+/// Ends an invite at once: no sign-up can use it afterwards.
+pub async fn revoke_invite(state: &AppState, id: i64) -> Result<(), ServiceError> {
+    let now = Utc::now().naive_utc();
+    if !state.db.run(move |c| invites::revoke(c, id, now)).await? {
+        return Err(ServiceError::NotFound);
+    }
+    tracing::info!(invite_id = id, "invite revoked");
+    Ok(())
+}
+
 /// Lets a pending account log in. Returns false if there is no such local account.
 /// Approves a pending sign-up by username from the command line (`kindred admin
 /// approve-user`), audited as every sign-up decision is. Returns false when there

@@ -58,3 +58,50 @@ pub fn release(conn: &mut AnyConnection, id: i64) -> Result<(), DbError> {
         .execute(conn)?;
     Ok(())
 }
+
+/// An invite as moderators see it: never its code (stored only hashed).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = invites)]
+pub struct InviteRow {
+    pub id: i64,
+    pub created_by: Option<i64>,
+    pub max_uses: Option<i32>,
+    pub uses: i32,
+    pub expires_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+impl InviteRow {
+    /// Whether it can still be redeemed at `now` (the rule [`redeem`] applies).
+    pub fn usable(&self, now: NaiveDateTime) -> bool {
+        self.expires_at.is_none_or(|t| t > now) && self.max_uses.is_none_or(|m| self.uses < m)
+    }
+}
+
+/// The newest invites first.
+pub fn list(conn: &mut AnyConnection, limit: i64) -> Result<Vec<InviteRow>, DbError> {
+    Ok(invites::table
+        .select(InviteRow::as_select())
+        .order(invites::id.desc())
+        .limit(limit)
+        .load(conn)?)
+}
+
+/// Ends an invite now (it expires); false when there is no such invite. An
+/// invite that expired earlier keeps its time.
+pub fn revoke(conn: &mut AnyConnection, id: i64, now: NaiveDateTime) -> Result<bool, DbError> {
+    let found = invites::table
+        .find(id)
+        .select(invites::expires_at)
+        .first::<Option<NaiveDateTime>>(conn)
+        .optional()?;
+    let Some(expires_at) = found else {
+        return Ok(false);
+    };
+    if expires_at.is_none_or(|t| t > now) {
+        diesel::update(invites::table.find(id))
+            .set(invites::expires_at.eq(Some(now)))
+            .execute(conn)?;
+    }
+    Ok(true)
+}

@@ -123,3 +123,8 @@ fn meetings_sqlite() {
 fn groups_sqlite() {
     run("test_groups.py", Backend::Sqlite);
 }
+
+#[test]
+fn admin_sqlite() {
+    run("test_admin.py", Backend::Sqlite);
+}

@@ -2,6 +2,7 @@
 //! same services the API calls, and render.
 
 pub mod actor;
+pub mod admin;
 pub mod auth;
 pub mod compose;
 pub mod group;
