@@ -264,8 +264,13 @@ def test_keyboard_alone_sign_up_and_post(h):
 def test_phone_width(h):
     phone = harness.make_driver(width=360, height=740)
     try:
+        # Desktop Chromium keeps windows wider than 360 px: emulate the phone's viewport.
+        phone.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                              {"width": 360, "height": 740, "deviceScaleFactor": 1, "mobile": True})
         for path in ["/auth/sign_up", "/help", "/@alder"]:
             phone.get(h.base + path)
+            inner = phone.execute_script("return window.innerWidth")
+            check(inner == 360, f"the emulated viewport is {inner} px wide, not 360")
             width = phone.execute_script("return document.documentElement.scrollWidth")
             check(width <= 360, f"{path} scrolls sideways at 360 px: {width}")
         ok("no horizontal scrolling at 360 px")
