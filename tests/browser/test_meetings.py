@@ -202,7 +202,14 @@ def test_who_sees_what(h):
     as_user(h, "fac", people)
     check("Annie R" in h.text() and "Benji" in h.text(), "control: the facilitator sees the names")
     h.get(path)
-    check(ADDRESS in h.html(), "control: the facilitator sees the place")
+    # Seen once to fail under a loaded CI machine (not reproduced alone): look again a
+    # few times, and show the page if it still lacks the place.
+    for _ in range(5):
+        if ADDRESS in h.html():
+            break
+        h.driver.refresh()
+    check(ADDRESS in h.html(),
+          f"control: the facilitator sees the place ({h.path()}):\n{h.text()[:1500]}")
     # The accepted member sees the place but nobody's names.
     as_user(h, "ann", path)
     check(ADDRESS in h.html(), "control: the accepted member sees the place")
