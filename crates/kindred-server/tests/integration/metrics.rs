@@ -177,7 +177,10 @@ async fn metrics_are_served_apart_and_change(backend: Backend) {
     // A member, a post, and look-ups by id and by name.
     let (token, id) = app.member("willowmetrics").await;
     let status_id = app
-        .post_status(&token, json!({"status": "hello from the metrics test", "visibility": "public"}))
+        .post_status(
+            &token,
+            json!({"status": "hello from the metrics test", "visibility": "public"}),
+        )
         .await;
     let account_route = "/api/v1/accounts/{id}";
     for _ in 0..3 {
