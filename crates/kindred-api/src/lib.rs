@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod bearer;
 pub mod crypto;
+pub mod csrf_cookie;
 pub mod entities;
 pub mod error;
 pub mod federation;

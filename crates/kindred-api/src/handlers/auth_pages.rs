@@ -3,19 +3,17 @@
 //! No JavaScript; each form carries a `csrf_token` (HMAC of a nonce held in a
 //! strict same-site cookie) checked on POST. The web portal restyles them later.
 
-use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::oauth::html_response;
-use crate::crypto::CsrfSigner;
 use crate::html;
 use crate::params::{lenient, Params};
 use crate::services::{email, passwords, ServiceError};
 use crate::AppState;
 
-const CSRF_COOKIE: &str = "kindred_auth_csrf";
+use crate::csrf_cookie::AUTH_PAGES;
 
 #[derive(Deserialize, Default)]
 pub struct FormParams {
@@ -27,34 +25,18 @@ pub struct FormParams {
     password: Option<String>,
 }
 
-/// The browser's nonce (kept if it has one) and the page's token for it.
+/// The browser's nonce (kept if it has one).
 fn nonce(req: &HttpRequest) -> String {
-    req.cookie(CSRF_COOKIE)
-        .map(|c| c.value().to_owned())
-        .filter(|v| v.len() >= 32 && v.len() <= 64)
-        .unwrap_or_else(CsrfSigner::new_nonce)
+    AUTH_PAGES.nonce(req).0
 }
 
 fn with_cookie(state: &AppState, mut resp: HttpResponse, nonce: String) -> HttpResponse {
-    let cookie = Cookie::build(CSRF_COOKIE, nonce)
-        .path("/auth")
-        .http_only(true)
-        .secure(state.urls.is_https())
-        .same_site(SameSite::Strict)
-        .finish();
-    let _ = resp.add_cookie(&cookie);
+    let _ = resp.add_cookie(&AUTH_PAGES.cookie(state, nonce));
     resp
 }
 
 fn csrf_ok(state: &AppState, req: &HttpRequest, p: &FormParams) -> bool {
-    let nonce = req
-        .cookie(CSRF_COOKIE)
-        .map(|c| c.value().to_owned())
-        .unwrap_or_default();
-    state
-        .secrets
-        .csrf
-        .verify(&nonce, p.csrf_token.as_deref().unwrap_or_default())
+    AUTH_PAGES.verify(state, req, p.csrf_token.as_deref())
 }
 
 fn page(status: StatusCode, title: &str, text: &str) -> HttpResponse {

@@ -1,7 +1,6 @@
 //! `/oauth/*`: the HTML authorization page, the token endpoint and revocation.
 
 use crate::services::{AccountRow, ApplicationRow};
-use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::header::{AUTHORIZATION, LOCATION};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -10,14 +9,13 @@ use serde::Deserialize;
 use serde_json::json;
 use url::Url;
 
-use crate::crypto::CsrfSigner;
 use crate::entities::Token;
 use crate::html::{self, AuthorizeForm};
 use crate::params::{lenient, Params};
 use crate::services::oauth::{self as svc, OAuthError, OOB_REDIRECT};
 use crate::AppState;
 
-const CSRF_COOKIE: &str = "kindred_csrf";
+use crate::csrf_cookie::OAUTH as CSRF;
 
 #[derive(Deserialize, Default)]
 pub struct AuthorizeParams {
@@ -157,15 +155,6 @@ fn hidden_fields(r: &Request) -> Vec<(&'static str, String)> {
     v
 }
 
-fn csrf_cookie(value: String, secure: bool) -> Cookie<'static> {
-    Cookie::build(CSRF_COOKIE, value)
-        .path("/oauth")
-        .http_only(true)
-        .secure(secure)
-        .same_site(SameSite::Strict)
-        .finish()
-}
-
 /// The member signed in to the web portal in this browser, if the session is live
 /// and may act.
 async fn session_account(state: &AppState, req: &HttpRequest) -> Option<AccountRow> {
@@ -207,7 +196,7 @@ fn render_form(
     })
     .into_string();
     let mut resp = html_response(status, body);
-    let _ = resp.add_cookie(&csrf_cookie(nonce, state.urls.is_https()));
+    let _ = resp.add_cookie(&CSRF.cookie(state, nonce));
     resp
 }
 
@@ -220,11 +209,7 @@ pub async fn authorize_form(
         Ok(r) => r,
         Err(resp) => return resp,
     };
-    let nonce = req
-        .cookie(CSRF_COOKIE)
-        .map(|c| c.value().to_owned())
-        .filter(|v| v.len() >= 32 && v.len() <= 64)
-        .unwrap_or_else(CsrfSigner::new_nonce);
+    let (nonce, _) = CSRF.nonce(&req);
     let me = session_account(&state, &req).await;
     let name = me.as_ref().map(|a| a.username.as_str());
     render_form(&state, &r, nonce, "", name, None, StatusCode::OK)
@@ -259,15 +244,8 @@ pub async fn authorize_submit(
         Ok(r) => r,
         Err(resp) => return resp,
     };
-    let nonce = req
-        .cookie(CSRF_COOKIE)
-        .map(|c| c.value().to_owned())
-        .unwrap_or_default();
-    if !state
-        .secrets
-        .csrf
-        .verify(&nonce, p.csrf_token.as_deref().unwrap_or_default())
-    {
+    let (nonce, _) = CSRF.nonce(&req);
+    if !CSRF.verify(&state, &req, p.csrf_token.as_deref()) {
         tracing::warn!("authorization form rejected: csrf token mismatch");
         return error_page(
             StatusCode::FORBIDDEN,
